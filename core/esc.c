@@ -1,0 +1,221 @@
+/* Escaping of untrusted bytes for the terminal, JSON, CSV and mail. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esc.h"
+#include "xmalloc.h"
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most len bytes), or 0 if the
+ * bytes there are not one: overlong forms, surrogates and code points above
+ * U+10FFFF are invalid.  Sets *cp to the code point.
+ */
+static size_t
+esc_utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t		n, i;
+	uint32_t	c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+static void
+esc_buf_grow(struct esc_buf *b, size_t need)
+{
+	size_t	size;
+
+	if (b->len + need + 1 <= b->size)
+		return;
+	size = b->size == 0 ? 64 : b->size;
+	while (size < b->len + need + 1)
+		size *= 2;
+	b->data = xreallocarray(b->data, 1, size);
+	b->size = size;
+}
+
+void
+esc_buf_add(struct esc_buf *b, const char *s, size_t len)
+{
+	esc_buf_grow(b, len);
+	memcpy(b->data + b->len, s, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void
+esc_buf_printf(struct esc_buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fprintf(stderr, "smtptriage: vasprintf failed\n");
+		abort();
+	}
+	esc_buf_add(b, s, (size_t)n);
+	free(s);
+}
+
+static void
+esc_buf_display(struct esc_buf *b, const char *src, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)src;
+	char			 hex[8];
+	uint32_t		 cp;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = esc_utf8_seq(s + i, len - i, &cp);
+		if (n == 0) {
+			snprintf(hex, sizeof hex, "\\x%02X", s[i]);
+			esc_buf_add(b, hex, 4);
+			n = 1;
+			continue;
+		}
+		switch (cp) {
+		case '\\':
+			esc_buf_add(b, "\\\\", 2);
+			continue;
+		case '\n':
+			esc_buf_add(b, "\\n", 2);
+			continue;
+		case '\r':
+			esc_buf_add(b, "\\r", 2);
+			continue;
+		case '\t':
+			esc_buf_add(b, "\\t", 2);
+			continue;
+		}
+		/* C0, DEL, C1 controls; also the bidi overrides and isolates. */
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+			snprintf(hex, sizeof hex, "\\x%02X", cp);
+			esc_buf_add(b, hex, 4);
+			continue;
+		}
+		if ((cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069)) {
+			esc_buf_printf(b, "\\u%04X", cp);
+			continue;
+		}
+		esc_buf_add(b, (const char *)s + i, n);
+	}
+}
+
+char *
+esc_display(const char *src, size_t len)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	esc_buf_grow(&b, len);
+	b.data[0] = '\0';
+	esc_buf_display(&b, src, len);
+	return b.data;
+}
+
+void
+esc_buf_json(struct esc_buf *b, const char *src, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)src;
+	char			 tmp[8];
+	uint32_t		 cp;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = esc_utf8_seq(s + i, len - i, &cp);
+		if (n == 0) {
+			esc_buf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			n = 1;
+			continue;
+		}
+		switch (cp) {
+		case '"':
+			esc_buf_add(b, "\\\"", 2);
+			continue;
+		case '\\':
+			esc_buf_add(b, "\\\\", 2);
+			continue;
+		case '\n':
+			esc_buf_add(b, "\\n", 2);
+			continue;
+		case '\r':
+			esc_buf_add(b, "\\r", 2);
+			continue;
+		case '\t':
+			esc_buf_add(b, "\\t", 2);
+			continue;
+		}
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+			snprintf(tmp, sizeof tmp, "\\u%04x", cp);
+			esc_buf_add(b, tmp, 6);
+			continue;
+		}
+		esc_buf_add(b, (const char *)s + i, n);
+	}
+}
+
+void
+esc_buf_csv(struct esc_buf *b, const char *src, size_t len)
+{
+	char	*shown;
+	size_t	 i, slen;
+
+	/* Display-escaping first means no control byte or newline is left. */
+	shown = esc_display(src, len);
+	slen = strlen(shown);
+	if (strpbrk(shown, ",\"") == NULL) {
+		esc_buf_add(b, shown, slen);
+		free(shown);
+		return;
+	}
+	esc_buf_add(b, "\"", 1);
+	for (i = 0; i < slen; i++) {
+		if (shown[i] == '"')
+			esc_buf_add(b, "\"", 1);
+		esc_buf_add(b, shown + i, 1);
+	}
+	esc_buf_add(b, "\"", 1);
+	free(shown);
+}
+
+void
+esc_buf_free(struct esc_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->size = 0;
+}

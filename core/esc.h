@@ -1,0 +1,34 @@
+/* Escaping of untrusted bytes for the terminal, JSON, CSV and mail. */
+#ifndef SMTPTRIAGE_ESC_H
+#define SMTPTRIAGE_ESC_H
+
+#include <stddef.h>
+
+/*
+ * Escape src for display: printable ASCII and valid, printable UTF-8 pass;
+ * C0 and C1 controls, DEL, ESC and invalid or overlong UTF-8 become "\xNN"
+ * (or \n, \r, \t), the bidirectional overrides and isolates "\uNNNN", and
+ * a backslash becomes "\\".  Returns an allocated string.
+ */
+char	*esc_display(const char *src, size_t len);
+
+/*
+ * Append src to the buffer as the body of a JSON string (no quotes), with
+ * control bytes as \uXXXX and invalid UTF-8 bytes as U+FFFD.
+ */
+struct esc_buf {
+	char	*data;
+	size_t	 len;
+	size_t	 size;
+};
+void	 esc_buf_add(struct esc_buf *, const char *, size_t);
+/* Append a string literal. */
+#define esc_buf_lit(b, s)	esc_buf_add((b), (s), sizeof(s) - 1)
+void	 esc_buf_printf(struct esc_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 esc_buf_json(struct esc_buf *, const char *src, size_t len);
+/* Append as a CSV field, quoted when it holds a comma, quote or newline. */
+void	 esc_buf_csv(struct esc_buf *, const char *src, size_t len);
+void	 esc_buf_free(struct esc_buf *);
+
+#endif

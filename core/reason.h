@@ -1,0 +1,52 @@
+/*
+ * Reason names and the table that maps a site's own Exim "warn" ACL texts
+ * ("H=... Warning: <text>") to them.
+ */
+#ifndef SMTPTRIAGE_REASON_H
+#define SMTPTRIAGE_REASON_H
+
+#include <stddef.h>
+
+#define REASON_HELO_VERIFY_FAILED	"helo_verify_failed"
+#define REASON_FCRDNS_MISMATCH		"fcrdns_mismatch"
+#define REASON_NO_RDNS			"no_rdns"
+#define REASON_RDNS_TEMPFAIL		"rdns_tempfail"
+#define REASON_HELO_REJECTED		"helo_rejected"
+#define REASON_NO_VERIFIED_RDNS		"no_verified_rdns"
+#define REASON_WARNING			"warning"	/* "warning:<text>" */
+/* Exim rejections and failures other than DNS and HELO checks. */
+#define REASON_REJECTED			"rejected"	/* "rejected:<text>" */
+#define REASON_SENDER_VERIFY_FAILED	"sender_verify_failed"
+#define REASON_AUTH_FAILED		"auth_failed"
+#define REASON_PROTOCOL_ERROR		"protocol_error"
+#define REASON_NO_MAIL			"no_mail"
+
+/* Longest warning text kept in a reason key; longer texts are cut. */
+#define REASON_ARG_MAX	200
+
+struct reason_table;
+
+/* Create a table holding the built-in mappings. */
+struct reason_table	*reason_table_create(void);
+void			 reason_table_free(struct reason_table *);
+
+/*
+ * Map warning texts that start with text to reason.  A later entry for the
+ * same text replaces the earlier one.  Returns 0, or -1 with *cause set
+ * (allocated) when reason is not a valid name: lower-case letters, digits
+ * and '_' only, at most 64 characters.
+ */
+int	 reason_table_add(struct reason_table *, const char *text,
+	     const char *reason, char **cause);
+
+/*
+ * Look up a warning text.  Returns the reason name of the longest entry the
+ * text starts with, or NULL when none matches.
+ */
+const char *reason_table_lookup(const struct reason_table *, const char *text,
+	     size_t len);
+
+/* Weight of a reason key in the suspect score; see docs/usage.md. */
+int	 reason_weight(const char *key);
+
+#endif

@@ -1,0 +1,49 @@
+/* Timestamps from log lines: parsing and ISO 8601 output. */
+#ifndef SMTPTRIAGE_TS_H
+#define SMTPTRIAGE_TS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A point in time from a log.  utc is seconds since the epoch in UTC;
+ * msec the milliseconds (0 when the log had none).  When the log gave an
+ * offset, has_offset is 1 and offset is its value in seconds east of UTC;
+ * otherwise the wall-clock time was read as the local time of this host.
+ */
+struct ts {
+	int64_t		utc;
+	int32_t		offset;
+	uint16_t	msec;
+	uint8_t		has_offset;
+};
+
+/* Compare two timestamps: negative, zero or positive like strcmp. */
+int	ts_cmp(const struct ts *, const struct ts *);
+
+/*
+ * Parse an Exim timestamp "YYYY-MM-DD HH:MM:SS[.mmm][ +hhmm]" at the start
+ * of buf; it must be followed by a space or the end of buf.  Returns the
+ * number of bytes used (without that space), or 0 if buf does not start
+ * with a valid one.  A time without an offset is local time: in the hour
+ * that repeats when clocks go back, the first pass is meant, and a time
+ * that clocks skip uses the offset in effect before the change.
+ */
+size_t	ts_parse_exim(const char *buf, size_t len, struct ts *out);
+
+/*
+ * Write t as ISO 8601 into buf: "2026-11-30T10:00:00+01:00" when the log
+ * gave an offset, "2026-11-30T10:00:00" in local time otherwise.  Returns
+ * the length written; buf must hold TS_ISO_MAX bytes.
+ */
+#define TS_ISO_MAX	40
+size_t	ts_format_iso(const struct ts *t, char *buf, size_t size);
+
+/*
+ * Forget the local UTC offsets cached by ts_parse_exim in the calling
+ * thread.  Call it after changing TZ (setenv and tzset), or times without
+ * an offset keep the old zone's offsets for hours already seen.
+ */
+void	ts_local_reset(void);
+
+#endif

@@ -1,0 +1,350 @@
+/* Tests for core/ts.c: Exim timestamps, local time and ISO 8601 output. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check_suites.h"
+#include "ts.h"
+
+static void
+set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+	ts_local_reset();
+}
+
+static size_t
+parse(const char *s, struct ts *t)
+{
+	memset(t, 0xa5, sizeof *t);
+	return ts_parse_exim(s, strlen(s), t);
+}
+
+START_TEST(test_ts_plain_utc)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(parse("2026-11-30 10:00:00", &t), 19);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_uint_eq(t.msec, 0);
+	ck_assert_uint_eq(t.has_offset, 0);
+	ck_assert_int_eq(t.offset, 0);
+}
+END_TEST
+
+START_TEST(test_ts_followed_by_body)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(parse("1999-03-02 09:44:33 H=(test) [1.2.3.4]", &t),
+	    19);
+	ck_assert_int_eq(t.utc, 920367873);
+}
+END_TEST
+
+START_TEST(test_ts_millisec)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(parse("2026-11-30 10:00:00.345 x", &t), 23);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_uint_eq(t.msec, 345);
+}
+END_TEST
+
+START_TEST(test_ts_offset_plus)
+{
+	struct ts	t;
+
+	set_tz("Europe/Berlin");
+	ck_assert_uint_eq(parse("2026-11-30 10:00:00 +0100 Start", &t), 25);
+	ck_assert_int_eq(t.utc, 1796029200);
+	ck_assert_uint_eq(t.has_offset, 1);
+	ck_assert_int_eq(t.offset, 3600);
+}
+END_TEST
+
+START_TEST(test_ts_offset_minus)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(parse("2026-11-30 10:00:00 -0530", &t), 25);
+	ck_assert_int_eq(t.utc, 1796052600);
+	ck_assert_int_eq(t.offset, -19800);
+}
+END_TEST
+
+START_TEST(test_ts_millisec_and_offset)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(parse("2026-11-30 10:00:00.007 +0100 [12] x", &t),
+	    29);
+	ck_assert_int_eq(t.utc, 1796029200);
+	ck_assert_uint_eq(t.msec, 7);
+	ck_assert_int_eq(t.offset, 3600);
+}
+END_TEST
+
+START_TEST(test_ts_leap_days)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(parse("2024-02-29 12:00:00", &t), 19);
+	ck_assert_int_eq(t.utc, 1709208000);
+	ck_assert_uint_eq(parse("2000-02-29 00:00:00", &t), 19);
+	ck_assert_uint_eq(parse("1970-01-01 00:00:00", &t), 19);
+	ck_assert_int_eq(t.utc, 0);
+	ck_assert_uint_eq(parse("9999-12-31 23:59:59", &t), 19);
+	ck_assert_int_eq(t.utc, 253402300799LL);
+}
+END_TEST
+
+START_TEST(test_ts_invalid_dates)
+{
+	static const char *bad[] = {
+		"2026-13-01 10:00:00",		/* month 13 */
+		"2026-00-01 10:00:00",		/* month 0 */
+		"2026-02-30 10:00:00",		/* Feb 30 */
+		"2025-02-29 10:00:00",		/* not a leap year */
+		"2100-02-29 10:00:00",		/* century, not a leap year */
+		"2026-04-31 10:00:00",
+		"2026-01-00 10:00:00",
+		"2026-01-01 24:00:00",		/* hour 24 */
+		"2026-01-01 10:60:00",
+		"2026-01-01 10:00:60",
+		"0000-01-01 10:00:00",
+		"2026-1-01 10:00:00",
+		"2026/01/01 10:00:00",
+		"2026-01-01T10:00:00",
+		"2026-01-01 10:00:00x",		/* no space after */
+		"2026-01-01 10:00:001",
+		"2026-01-01 10:00:00.12 x",	/* two digits of ms */
+		"2026-01-01 10:00:00.1234",
+		"Jun 29 16:04:19 server",
+		"",
+	};
+	struct ts	t;
+	size_t		i;
+
+	set_tz("UTC");
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(parse(bad[i], &t) == 0, "accepted \"%s\"",
+		    bad[i]);
+}
+END_TEST
+
+START_TEST(test_ts_bad_offset_is_body)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	/* Not an offset, so the timestamp ends before it. */
+	ck_assert_uint_eq(parse("2026-11-30 10:00:00 +01x0 y", &t), 19);
+	ck_assert_uint_eq(t.has_offset, 0);
+	ck_assert_uint_eq(parse("2026-11-30 10:00:00 +2400", &t), 19);
+	ck_assert_uint_eq(t.has_offset, 0);
+	ck_assert_uint_eq(parse("2026-11-30 10:00:00 +01000", &t), 19);
+	ck_assert_uint_eq(t.has_offset, 0);
+}
+END_TEST
+
+START_TEST(test_ts_stops_at_len)
+{
+	const char	*s = "2026-11-30 10:00:00.345 +0100";
+	struct ts	 t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(ts_parse_exim(s, 19, &t), 19);
+	ck_assert_uint_eq(t.msec, 0);
+	ck_assert_uint_eq(t.has_offset, 0);
+	ck_assert_uint_eq(ts_parse_exim(s, 23, &t), 23);
+	ck_assert_uint_eq(t.msec, 345);
+	ck_assert_uint_eq(t.has_offset, 0);
+	ck_assert_uint_eq(ts_parse_exim(s, 18, &t), 0);
+	ck_assert_uint_eq(ts_parse_exim(s, 21, &t), 0);
+}
+END_TEST
+
+START_TEST(test_ts_berlin_summer_winter)
+{
+	struct ts	t;
+
+	set_tz("Europe/Berlin");
+	ck_assert_uint_eq(parse("2026-07-01 12:00:00", &t), 19);
+	ck_assert_int_eq(t.utc, 1782900000);
+	ck_assert_uint_eq(parse("2026-01-15 12:00:00", &t), 19);
+	ck_assert_int_eq(t.utc, 1768474800);
+}
+END_TEST
+
+START_TEST(test_ts_berlin_spring_forward)
+{
+	struct ts	t;
+
+	set_tz("Europe/Berlin");
+	parse("2026-03-29 01:59:59", &t);
+	ck_assert_int_eq(t.utc, 1774745999);
+	parse("2026-03-29 03:00:00", &t);
+	ck_assert_int_eq(t.utc, 1774746000);
+	/* 02:30 does not exist, so the winter offset applies. */
+	parse("2026-03-29 02:30:00", &t);
+	ck_assert_int_eq(t.utc, 1774747800);
+}
+END_TEST
+
+START_TEST(test_ts_berlin_fall_back)
+{
+	struct ts	t;
+
+	set_tz("Europe/Berlin");
+	parse("2026-10-25 01:59:59", &t);
+	ck_assert_int_eq(t.utc, 1792886399);
+	/* 02:30 happens twice, and the first pass (summer time) is meant. */
+	parse("2026-10-25 02:30:00", &t);
+	ck_assert_int_eq(t.utc, 1792888200);
+	parse("2026-10-25 03:00:00", &t);
+	ck_assert_int_eq(t.utc, 1792893600);
+}
+END_TEST
+
+START_TEST(test_ts_local_reset)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	parse("2026-07-01 12:00:00", &t);
+	ck_assert_int_eq(t.utc, 1782907200);
+	set_tz("Europe/Berlin");
+	parse("2026-07-01 12:00:00", &t);
+	ck_assert_int_eq(t.utc, 1782900000);
+}
+END_TEST
+
+START_TEST(test_ts_format_offset)
+{
+	struct ts	t = { .utc = 1796029200, .offset = 3600, .msec = 345,
+			    .has_offset = 1 };
+	char		buf[TS_ISO_MAX];
+
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 25);
+	ck_assert_str_eq(buf, "2026-11-30T10:00:00+01:00");
+}
+END_TEST
+
+START_TEST(test_ts_format_negative_offset)
+{
+	struct ts	t = { .utc = 1796052600, .offset = -19800,
+			    .has_offset = 1 };
+	char		buf[TS_ISO_MAX];
+
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-11-30T10:00:00-05:30");
+}
+END_TEST
+
+START_TEST(test_ts_format_utc_offset_zero)
+{
+	struct ts	t = { .utc = 0, .offset = 0, .has_offset = 1 };
+	char		buf[TS_ISO_MAX];
+
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "1970-01-01T00:00:00+00:00");
+}
+END_TEST
+
+START_TEST(test_ts_format_local)
+{
+	struct ts	t = { .utc = 1782900000 };
+	char		buf[TS_ISO_MAX];
+
+	set_tz("Europe/Berlin");
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 19);
+	ck_assert_str_eq(buf, "2026-07-01T12:00:00");
+	set_tz("UTC");
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-07-01T10:00:00");
+}
+END_TEST
+
+START_TEST(test_ts_format_round_trip)
+{
+	struct ts	t;
+	char		buf[TS_ISO_MAX];
+
+	set_tz("Europe/Berlin");
+	parse("2026-10-25 01:59:59", &t);
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-10-25T01:59:59");
+	parse("2000-02-29 23:59:59 +1400", &t);
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2000-02-29T23:59:59+14:00");
+}
+END_TEST
+
+START_TEST(test_ts_format_small_buffer)
+{
+	struct ts	t = { .utc = 0, .has_offset = 1 };
+	char		buf[8];
+
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 7);
+	ck_assert_str_eq(buf, "1970-01");
+}
+END_TEST
+
+START_TEST(test_ts_compare)
+{
+	struct ts	a = { .utc = 100, .msec = 5 };
+	struct ts	b = { .utc = 100, .msec = 6 };
+	struct ts	c = { .utc = 101, .msec = 0 };
+
+	ck_assert_int_lt(ts_cmp(&a, &b), 0);
+	ck_assert_int_gt(ts_cmp(&c, &b), 0);
+	ck_assert_int_eq(ts_cmp(&a, &a), 0);
+}
+END_TEST
+
+Suite *
+make_ts_suite(void)
+{
+	Suite	*s;
+	TCase	*tc_core, *tc_limits;
+
+	s = suite_create("ts");
+
+	tc_core = tcase_create("core");
+	tcase_add_test(tc_core, test_ts_plain_utc);
+	tcase_add_test(tc_core, test_ts_followed_by_body);
+	tcase_add_test(tc_core, test_ts_millisec);
+	tcase_add_test(tc_core, test_ts_offset_plus);
+	tcase_add_test(tc_core, test_ts_offset_minus);
+	tcase_add_test(tc_core, test_ts_millisec_and_offset);
+	tcase_add_test(tc_core, test_ts_berlin_summer_winter);
+	tcase_add_test(tc_core, test_ts_berlin_spring_forward);
+	tcase_add_test(tc_core, test_ts_berlin_fall_back);
+	tcase_add_test(tc_core, test_ts_local_reset);
+	tcase_add_test(tc_core, test_ts_format_offset);
+	tcase_add_test(tc_core, test_ts_format_negative_offset);
+	tcase_add_test(tc_core, test_ts_format_utc_offset_zero);
+	tcase_add_test(tc_core, test_ts_format_local);
+	tcase_add_test(tc_core, test_ts_format_round_trip);
+	tcase_add_test(tc_core, test_ts_compare);
+	suite_add_tcase(s, tc_core);
+
+	tc_limits = tcase_create("limits");
+	tcase_add_test(tc_limits, test_ts_leap_days);
+	tcase_add_test(tc_limits, test_ts_invalid_dates);
+	tcase_add_test(tc_limits, test_ts_bad_offset_is_body);
+	tcase_add_test(tc_limits, test_ts_stops_at_len);
+	tcase_add_test(tc_limits, test_ts_format_small_buffer);
+	suite_add_tcase(s, tc_limits);
+
+	return s;
+}
