@@ -1,0 +1,1239 @@
+/*
+ * Tests for core/exim.c: every Exim line shape the parser reads, with the
+ * exact client address, HELO, rDNS name, reason and time it must yield.
+ * Each line is copied into a buffer of exactly its length, without a NUL,
+ * so a read past the end by C code shows up under AddressSanitizer.
+ */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check_suites.h"
+#include "exim.h"
+#include "reason.h"
+
+/* 2026-11-30 10:00:00 in UTC, the zone the fixture sets. */
+#define T0		"2026-11-30 10:00:00 "
+#define T0_UTC		1796032800
+
+static struct reason_table	*rt;
+static struct exim_parser	*ep;
+static char			*buf;		/* the line being parsed */
+static struct event		 ev;
+static char			 ipbuf[INET6_ADDRSTRLEN];
+static char			 fieldbuf[4][1024];
+static int			 fieldnext;
+
+static void
+setup(void)
+{
+	char	*cause = NULL;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ts_local_reset();
+	rt = reason_table_create();
+	ep = exim_parser_create(rt, &cause);
+	ck_assert_msg(ep != NULL, "exim_parser_create: %s", cause);
+}
+
+static void
+teardown(void)
+{
+	exim_parser_free(ep);
+	reason_table_free(rt);
+	free(buf);
+	buf = NULL;
+}
+
+static enum parse_result
+parse_len(const char *line, size_t len)
+{
+	free(buf);
+	buf = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, line, len);
+	memset(&ev, 0x5a, sizeof ev);
+	return exim_parse_line(ep, buf, len, &ev);
+}
+
+static enum parse_result
+parse(const char *line)
+{
+	return parse_len(line, strlen(line));
+}
+
+/* Format the client address as text. */
+static const char *
+ip(void)
+{
+	if (inet_ntop(ev.addr.family, ev.addr.bytes, ipbuf,
+	    sizeof ipbuf) == NULL)
+		return "(invalid)";
+	return ipbuf;
+}
+
+/* Copy a field of ev into a NUL-terminated string, "(null)" for NULL. */
+static const char *
+field(const char *p, size_t len)
+{
+	char	*f = fieldbuf[fieldnext++ % 4];
+
+	if (p == NULL)
+		return "(null)";
+	ck_assert_uint_lt(len, sizeof fieldbuf[0]);
+	memcpy(f, p, len);
+	f[len] = '\0';
+	return f;
+}
+
+#define HELO()		field(ev.helo, ev.helo_len)
+#define RDNS()		field(ev.rdns, ev.rdns_len)
+#define REASON()	(ev.reason != NULL ? ev.reason : "(null)")
+#define ARG()		field(ev.reason_arg, ev.reason_arg_len)
+
+/* Core: the host field in all its shapes. */
+
+START_TEST(test_exim_h_ip_only)
+{
+	ck_assert_int_eq(parse(T0 "H=[192.0.2.10] F=<a@b.example> rejected "
+	    "RCPT <c@d.example>: relay not permitted"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.10");
+	ck_assert_int_eq(ev.addr.family, AF_INET);
+	ck_assert_str_eq(HELO(), "(null)");
+	ck_assert_str_eq(RDNS(), "(null)");
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "relay not permitted");
+	ck_assert_int_eq(ev.has_time, 1);
+	ck_assert_int_eq(ev.time.utc, T0_UTC);
+	ck_assert_uint_eq(ev.time.has_offset, 0);
+}
+END_TEST
+
+START_TEST(test_exim_h_helo_ip)
+{
+	ck_assert_int_eq(parse(T0 "H=(spam.example) [192.0.2.11] Warning: "
+	    "HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.11");
+	ck_assert_str_eq(HELO(), "spam.example");
+	ck_assert_str_eq(RDNS(), "(null)");
+	ck_assert_str_eq(REASON(), "helo_verify_failed");
+	ck_assert_str_eq(ARG(), "(null)");
+	ck_assert_int_eq(ev.time.utc, T0_UTC);
+}
+END_TEST
+
+START_TEST(test_exim_h_name_ip)
+{
+	ck_assert_int_eq(parse(T0 "H=mx.example.net [198.51.100.7] Warning: "
+	    "Forward/Reverse DNS mismatch"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.7");
+	ck_assert_str_eq(HELO(), "(null)");
+	ck_assert_str_eq(RDNS(), "mx.example.net");
+	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
+	ck_assert_str_eq(ARG(), "(null)");
+}
+END_TEST
+
+START_TEST(test_exim_h_name_helo_ip)
+{
+	ck_assert_int_eq(parse(T0 "H=mx.example.net (helo.example.org) "
+	    "[198.51.100.8] Warning: HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.8");
+	ck_assert_str_eq(HELO(), "helo.example.org");
+	ck_assert_str_eq(RDNS(), "mx.example.net");
+	ck_assert_str_eq(REASON(), "helo_verify_failed");
+}
+END_TEST
+
+START_TEST(test_exim_port_and_interface)
+{
+	ck_assert_int_eq(parse(T0 "H=(x.example) [192.0.2.12]:50123 "
+	    "I=[203.0.113.1]:25 F=<> rejected RCPT <u@x.example>: "
+	    "Unrouteable address"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.12");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "Unrouteable address");
+}
+END_TEST
+
+START_TEST(test_exim_ident_tail)
+{
+	ck_assert_int_eq(parse(T0 "H=(x.example) [192.0.2.13] U=nobody "
+	    "Warning: HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.13");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_str_eq(REASON(), "helo_verify_failed");
+}
+END_TEST
+
+START_TEST(test_exim_all_tails)
+{
+	ck_assert_int_eq(parse(T0 "H=mail.example.com (x.example) "
+	    "[192.0.2.14]:2525 I=[203.0.113.1]:587 U=joe Ci=4711 Warning: "
+	    "Forward/Reverse DNS mismatch"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.14");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_str_eq(RDNS(), "mail.example.com");
+	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
+}
+END_TEST
+
+START_TEST(test_exim_ipv6)
+{
+	ck_assert_int_eq(parse(T0 "H=(v6.example) [2001:db8::25] Warning: "
+	    "HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8::25");
+	ck_assert_int_eq(ev.addr.family, AF_INET6);
+	ck_assert_str_eq(HELO(), "v6.example");
+	ck_assert_str_eq(REASON(), "helo_verify_failed");
+}
+END_TEST
+
+START_TEST(test_exim_ipv6_port)
+{
+	ck_assert_int_eq(parse(T0 "H=[2001:db8::1]:25 dropped by 'connect' "
+	    "ACL: Country is banned"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8::1");
+	ck_assert_int_eq(ev.addr.family, AF_INET6);
+	ck_assert_str_eq(HELO(), "(null)");
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "Country is banned");
+}
+END_TEST
+
+START_TEST(test_exim_ipv4_mapped)
+{
+	ck_assert_int_eq(parse(T0 "H=[::ffff:192.0.2.80] Warning: x"),
+	    PARSE_CLIENT);
+	ck_assert_int_eq(ev.addr.family, AF_INET);
+	ck_assert_str_eq(ip(), "192.0.2.80");
+}
+END_TEST
+
+START_TEST(test_exim_helo_with_parens)
+{
+	ck_assert_int_eq(parse(T0 "H=ten-99.example.org (@#$%^&*()) "
+	    "[192.0.2.99] F=<> rejected RCPT <x@y.example>: relay not "
+	    "permitted"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.99");
+	ck_assert_str_eq(HELO(), "@#$%^&*()");
+	ck_assert_str_eq(RDNS(), "ten-99.example.org");
+}
+END_TEST
+
+START_TEST(test_exim_helo_ip_literal)
+{
+	ck_assert_int_eq(parse(T0 "[2249] H=([1.2.3.4]) [192.0.2.30]:52391 "
+	    "I=[203.0.113.1]:25 F=x@y.example rejected RCPT z@w.example: "
+	    "rejected found in dnsbl"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.30");
+	ck_assert_str_eq(HELO(), "[1.2.3.4]");
+	ck_assert_str_eq(RDNS(), "(null)");
+	ck_assert_str_eq(ARG(), "rejected found in dnsbl");
+}
+END_TEST
+
+START_TEST(test_exim_helo_ipv6_literal)
+{
+	ck_assert_int_eq(parse(T0 "H=([IPv6:2001:db8::5]) [2001:db8::6] "
+	    "Warning: HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8::6");
+	ck_assert_str_eq(HELO(), "[IPv6:2001:db8::5]");
+}
+END_TEST
+
+START_TEST(test_exim_empty_helo)
+{
+	ck_assert_int_eq(parse(T0 "H=() [192.0.2.84] Warning: x"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.84");
+	ck_assert_ptr_null(ev.helo);
+}
+END_TEST
+
+/* Core: line prefixes. */
+
+START_TEST(test_exim_pid_prefix)
+{
+	ck_assert_int_eq(parse(T0 "[12345] H=(x.example) [192.0.2.15] "
+	    "Warning: HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.15");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_int_eq(ev.time.utc, T0_UTC);
+}
+END_TEST
+
+START_TEST(test_exim_msgid_old)
+{
+	ck_assert_int_eq(parse(T0 "1ahr79-0006jK-G9 H=(x.example) "
+	    "[192.0.2.20]:44884 I=[203.0.113.1]:25 F=<a@b.example> rejected "
+	    "after DATA: spam detected"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.20");
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "spam detected");
+}
+END_TEST
+
+START_TEST(test_exim_msgid_new)
+{
+	ck_assert_int_eq(parse(T0 "1rDnxq-00000000Ofs-1SXn <= a@b.example "
+	    "H=mail.example.org (mail.example.org) [198.51.100.20]:1234 "
+	    "I=[203.0.113.1]:25 P=esmtps X=TLS1.3:TLS_AES_256_GCM_SHA384:256 "
+	    "CV=no S=1234 id=x@y"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.20");
+	ck_assert_str_eq(HELO(), "mail.example.org");
+	ck_assert_str_eq(RDNS(), "mail.example.org");
+	ck_assert_ptr_null(ev.reason);
+}
+END_TEST
+
+START_TEST(test_exim_pid_and_msgid)
+{
+	ck_assert_int_eq(parse(T0 "[99] 1rDnxq-00000000Ofs-1SXn H=(x) "
+	    "[192.0.2.21] F=<> rejected after DATA: no"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.21");
+	ck_assert_str_eq(ARG(), "no");
+}
+END_TEST
+
+START_TEST(test_exim_millisec_prefix)
+{
+	ck_assert_int_eq(parse("2026-11-30 10:00:00.250 [77] H=(x) "
+	    "[192.0.2.22] Warning: HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.22");
+	ck_assert_int_eq(ev.time.utc, T0_UTC);
+	ck_assert_uint_eq(ev.time.msec, 250);
+}
+END_TEST
+
+START_TEST(test_exim_offset_prefix)
+{
+	ck_assert_int_eq(parse("2026-11-30 10:00:00 +0100 H=(x) [192.0.2.23] "
+	    "Warning: HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.23");
+	ck_assert_int_eq(ev.time.utc, T0_UTC - 3600);
+	ck_assert_uint_eq(ev.time.has_offset, 1);
+	ck_assert_int_eq(ev.time.offset, 3600);
+}
+END_TEST
+
+START_TEST(test_exim_every_prefix)
+{
+	ck_assert_int_eq(parse("2026-11-30 10:00:00.999 -0500 [4242] "
+	    "1rDnxq-00000000Ofs-1SXn H=(x) [192.0.2.24] F=<> rejected after "
+	    "DATA: bad"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.24");
+	ck_assert_int_eq(ev.time.utc, T0_UTC + 5 * 3600);
+	ck_assert_uint_eq(ev.time.msec, 999);
+	ck_assert_int_eq(ev.time.offset, -5 * 3600);
+	ck_assert_str_eq(ARG(), "bad");
+}
+END_TEST
+
+/* Core: families that name the client without a leading H=. */
+
+START_TEST(test_exim_arrival)
+{
+	ck_assert_int_eq(parse(T0 "1ahr79-0006jK-G9 <= <> H=mx.example.com "
+	    "[198.51.100.21] P=esmtp S=100"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.21");
+	ck_assert_str_eq(HELO(), "(null)");
+	ck_assert_str_eq(RDNS(), "mx.example.com");
+	ck_assert_ptr_null(ev.reason);
+}
+END_TEST
+
+START_TEST(test_exim_local_scan_reject)
+{
+	ck_assert_int_eq(parse(T0 "1Ai79e-0000Dq-8i F=a@b.example "
+	    "H=host.example [192.0.2.53] P=smtp rejected by local_scan(): "
+	    "Rejected: hits=7.5"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.53");
+	ck_assert_str_eq(RDNS(), "host.example");
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "Rejected: hits=7.5");
+}
+END_TEST
+
+START_TEST(test_exim_smtp_connection_from)
+{
+	ck_assert_int_eq(parse(T0 "SMTP connection from (helo.example) "
+	    "[192.0.2.41]:1111 I=[203.0.113.1]:25 Ci=99 (TCP/IP connection "
+	    "count = 1)"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.41");
+	ck_assert_str_eq(HELO(), "helo.example");
+	ck_assert_ptr_null(ev.reason);
+}
+END_TEST
+
+START_TEST(test_exim_connection_closed_by_drop)
+{
+	ck_assert_int_eq(parse(T0 "[26074] 1ahrVl-0006mY-79 SMTP connection "
+	    "from riveruse.example [192.0.2.44]:39865 I=[203.0.113.1]:25 "
+	    "closed by DROP in ACL"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.44");
+	ck_assert_str_eq(RDNS(), "riveruse.example");
+	ck_assert_ptr_null(ev.reason);
+}
+END_TEST
+
+START_TEST(test_exim_no_mail)
+{
+	ck_assert_int_eq(parse(T0 "no MAIL in SMTP connection from (x) "
+	    "[192.0.2.42] D=10s C=EHLO,QUIT"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.42");
+	ck_assert_str_eq(HELO(), "x");
+	ck_assert_str_eq(REASON(), "no_mail");
+}
+END_TEST
+
+START_TEST(test_exim_smtp_call_dropped)
+{
+	ck_assert_int_eq(parse(T0 "SMTP call from [192.0.2.43]:3000 dropped: "
+	    "too many syntax or protocol errors (last command was "
+	    "\"AUTH LOGIN\")"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.43");
+	ck_assert_str_eq(REASON(), "protocol_error");
+}
+END_TEST
+
+START_TEST(test_exim_auth_failed_old)
+{
+	ck_assert_int_eq(parse(T0 "dovecot_login authenticator failed for "
+	    "mail.example.com (User) [192.0.2.44]:5555 I=[203.0.113.1]:465: "
+	    "535 Incorrect authentication data (set_id=x)"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.44");
+	ck_assert_str_eq(HELO(), "User");
+	ck_assert_str_eq(RDNS(), "mail.example.com");
+	ck_assert_str_eq(REASON(), "auth_failed");
+}
+END_TEST
+
+START_TEST(test_exim_auth_failed_h_form)
+{
+	ck_assert_int_eq(parse(T0 "plain authenticator failed for "
+	    "H=(x.example) [192.0.2.45] U=nobody: 535 Incorrect "
+	    "authentication data"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.45");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_str_eq(REASON(), "auth_failed");
+}
+END_TEST
+
+START_TEST(test_exim_helo_verify_rejected)
+{
+	ck_assert_int_eq(parse(T0 "rejected \"EHLO spam.example\" from "
+	    "(spam.example) [192.0.2.46]"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.46");
+	ck_assert_str_eq(HELO(), "spam.example");
+	ck_assert_str_eq(REASON(), "helo_rejected");
+}
+END_TEST
+
+START_TEST(test_exim_helo_verify_tempfail)
+{
+	ck_assert_int_eq(parse(T0 "temporarily rejected \"HELO x.example\" "
+	    "from (x.example) [192.0.2.47]:2222"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.47");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_str_eq(REASON(), "helo_rejected");
+}
+END_TEST
+
+START_TEST(test_exim_no_host_name_found)
+{
+	ck_assert_int_eq(parse(T0 "no host name found for IP address "
+	    "192.0.2.48"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.48");
+	ck_assert_ptr_null(ev.helo);
+	ck_assert_ptr_null(ev.rdns);
+	ck_assert_str_eq(REASON(), "no_rdns");
+}
+END_TEST
+
+START_TEST(test_exim_no_host_name_found_ipv6)
+{
+	ck_assert_int_eq(parse(T0 "no host name found for IP address "
+	    "2001:db8::48"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8::48");
+	ck_assert_str_eq(REASON(), "no_rdns");
+}
+END_TEST
+
+START_TEST(test_exim_no_ip_address_found)
+{
+	ck_assert_int_eq(parse(T0 "no IP address found for host bad.example "
+	    "(during SMTP connection from (x) [192.0.2.49]:4444 "
+	    "I=[203.0.113.1]:25)"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.49");
+	ck_assert_str_eq(HELO(), "x");
+	ck_assert_ptr_null(ev.reason);
+}
+END_TEST
+
+START_TEST(test_exim_timeouts)
+{
+	ck_assert_int_eq(parse(T0 "SMTP command timeout on connection from "
+	    "(x.example) [192.0.2.33] D=5m"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.33");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_ptr_null(ev.reason);
+	ck_assert_int_eq(parse(T0 "SMTP data timeout (message abandoned) on "
+	    "connection from (y.example) [192.0.2.34] F=<a@b> D=1m"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.34");
+	ck_assert_str_eq(HELO(), "y.example");
+	ck_assert_int_eq(parse(T0 "SMTP command timeout on TLS connection from "
+	    "[2001:db8::34] D=5m"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8::34");
+	ck_assert_int_eq(parse(T0 "unexpected disconnection while reading SMTP "
+	    "command from mx.example (z.example) [192.0.2.35] D=1s"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.35");
+	ck_assert_str_eq(RDNS(), "mx.example");
+	ck_assert_str_eq(HELO(), "z.example");
+}
+END_TEST
+
+START_TEST(test_exim_lost_after_final_dot)
+{
+	ck_assert_int_eq(parse(T0 "SMTP connection lost after final dot "
+	    "H=(x.example) [192.0.2.32] P=esmtp"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.32");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_ptr_null(ev.reason);
+}
+END_TEST
+
+START_TEST(test_exim_syntax_error)
+{
+	ck_assert_int_eq(parse(T0 "SMTP syntax error in \"debug\" "
+	    "H=[192.0.2.31] unrecognized command"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.31");
+	ck_assert_str_eq(REASON(), "protocol_error");
+}
+END_TEST
+
+START_TEST(test_exim_dnssec_marker)
+{
+	/* log_selector +dnssec writes " DS" right before "H=". */
+	ck_assert_int_eq(parse(T0 " DSH=mx.example.net [198.51.100.37] F=<> "
+	    "rejected RCPT <a@b.example>: no"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.37");
+	ck_assert_str_eq(RDNS(), "mx.example.net");
+	ck_assert_str_eq(ARG(), "no");
+}
+END_TEST
+
+START_TEST(test_exim_tls_error)
+{
+	ck_assert_int_eq(parse(T0 "TLS error on connection from mx.example "
+	    "(x) [192.0.2.50] (SSL_accept): timed out"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.50");
+	ck_assert_str_eq(RDNS(), "mx.example");
+	ck_assert_str_eq(HELO(), "x");
+	ck_assert_ptr_null(ev.reason);
+}
+END_TEST
+
+START_TEST(test_exim_sa_exim)
+{
+	ck_assert_int_eq(parse(T0 "1VxHWD-000NuW-83 SA: Action: silently "
+	    "tossed message: score=35.8 (scanned in 6/6 secs | Message-Id: "
+	    "x@y). From <> (host=NULL [192.0.2.52]) for me@example.org"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.52");
+	ck_assert_ptr_null(ev.rdns);
+	ck_assert_int_eq(parse(T0 "1VxHRO-000NiI-Ly SA: Action: flagged as "
+	    "Spam but accepted: score=8.2. From <a@b> (host=dyn.example.net "
+	    "[192.0.2.54]) for me@example.org"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.54");
+	ck_assert_str_eq(RDNS(), "dyn.example.net");
+}
+END_TEST
+
+/* Core: syslog wrappers. */
+
+START_TEST(test_exim_syslog_inner_stamp)
+{
+	ck_assert_int_eq(parse("Nov 30 10:00:01 mx1 exim[1234]: " T0
+	    "H=(x) [192.0.2.55] Warning: HELO verification failed"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.55");
+	ck_assert_int_eq(ev.has_time, 1);
+	ck_assert_int_eq(ev.time.utc, T0_UTC);
+	ck_assert_str_eq(REASON(), "helo_verify_failed");
+}
+END_TEST
+
+START_TEST(test_exim_syslog_iso_host)
+{
+	ck_assert_int_eq(parse("2019-10-22 03:39:17 mx1.example.org "
+	    "exim[29786]: dovecot_login authenticator failed for (User) "
+	    "[192.0.2.37]: 535 Incorrect authentication data"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.37");
+	ck_assert_int_eq(ev.time.utc, 1571715557);
+	ck_assert_str_eq(REASON(), "auth_failed");
+}
+END_TEST
+
+START_TEST(test_exim_syslog_journal)
+{
+	ck_assert_int_eq(parse("mail.example.com exim[3751842]: 2021-07-17 "
+	    "23:20:49 plain_server authenticator failed for ([192.0.2.17]) "
+	    "[192.0.2.27]: 535 Incorrect authentication data"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.27");
+	ck_assert_str_eq(HELO(), "[192.0.2.17]");
+	ck_assert_int_eq(ev.time.utc, 1626564049);
+}
+END_TEST
+
+START_TEST(test_exim_syslog_pid_in_body)
+{
+	ck_assert_int_eq(parse("2016-04-01 11:08:00 info exim[8003]: [8003] "
+	    "SMTP protocol error in \"AUTH LOGIN\" H=(User) [192.0.2.29]:4816 "
+	    "I=[192.0.2.1]:25 Ci=8003 LOGIN authentication mechanism not "
+	    "supported"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.29");
+	ck_assert_str_eq(HELO(), "User");
+	ck_assert_str_eq(REASON(), "protocol_error");
+}
+END_TEST
+
+START_TEST(test_exim_syslog_without_year)
+{
+	ck_assert_int_eq(parse("Jun 29 16:04:19 server exim4[1234]: "
+	    "H=(x) [192.0.2.56] F=<> rejected RCPT <y@z>: no"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.56");
+	ck_assert_int_eq(ev.has_time, 0);
+	ck_assert_str_eq(ARG(), "no");
+}
+END_TEST
+
+START_TEST(test_exim_syslog_other_program)
+{
+	ck_assert_int_eq(parse("Jun 29 16:04:19 server sshd[1234]: "
+	    "H=(x) [192.0.2.57] Warning: x"), PARSE_UNKNOWN);
+	ck_assert_int_eq(parse("mail.example.com exim[1]: no timestamp "
+	    "[192.0.2.58]"), PARSE_UNKNOWN);
+}
+END_TEST
+
+/* Core: lines about outbound delivery name no client. */
+
+START_TEST(test_exim_outbound_delivery)
+{
+	static const char *lines[] = {
+		T0 "1rDnxq-00000000Ofs-1SXn => u@example.net R=dnslookup "
+		    "T=remote_smtp H=mx.example.net [198.51.100.30] "
+		    "X=TLS1.3 C=\"250 OK\"",
+		T0 "1rDnxq-00000000Ofs-1SXn -> v@example.net R=dnslookup "
+		    "T=remote_smtp H=mx.example.net [198.51.100.30]",
+		T0 "1rDnxq-00000000Ofs-1SXn ** w@example.net R=dnslookup "
+		    "T=remote_smtp H=mx.example.net [198.51.100.30]: SMTP "
+		    "error from remote mail server after RCPT TO:<w@example.net>:"
+		    " 550 no such user",
+		T0 "1rDnxq-00000000Ofs-1SXn == x@example.net R=dnslookup "
+		    "T=remote_smtp defer (-44) H=mx.example.net "
+		    "[198.51.100.30]: SMTP error from remote mail server after "
+		    "RCPT TO:<x@example.net>: 451 greylisted",
+		T0 "1rDnxq-00000000Ofs-1SXn *> y@example.net R=dnslookup "
+		    "T=remote_smtp H=mx.example.net [198.51.100.30]",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		ck_assert_msg(parse(lines[i]) == PARSE_SKIP, "line %zu", i);
+}
+END_TEST
+
+START_TEST(test_exim_outbound_server_error)
+{
+	ck_assert_int_eq(parse(T0 "1rDnxq-00000000Ofs-1SXn H=mx.example.net "
+	    "[198.51.100.31]: SMTP error from remote mail server after RCPT "
+	    "TO:<x@y.example>: 550 no such user"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "1rDnxq-00000000Ofs-1SXn H=mx.example.net "
+	    "[198.51.100.31]:25: SMTP timeout after EHLO me: Connection "
+	    "timed out"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "1rDnxq-00000000Ofs-1SXn H=mx.example.net "
+	    "[198.51.100.31] Connection refused"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "1rDnxq-00000000Ofs-1SXn H=mx.example.net "
+	    "[198.51.100.31] Network Error"), PARSE_SKIP);
+}
+END_TEST
+
+/* Core: forged host fields inside client-chosen text. */
+
+START_TEST(test_exim_quoted_h_injection)
+{
+	ck_assert_int_eq(parse(T0 "SMTP protocol error in \"aUtH lOgIn\" "
+	    "H=(test) [8.8.8.8]\" H=(roxzgj) [192.0.2.6] AUTH command used "
+	    "when not advertised"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.6");
+	ck_assert_str_eq(HELO(), "roxzgj");
+	ck_assert_str_eq(REASON(), "protocol_error");
+}
+END_TEST
+
+START_TEST(test_exim_sync_error_next_input)
+{
+	ck_assert_int_eq(parse(T0 "SMTP protocol synchronization error (next "
+	    "input sent too soon: pipelining was not advertised): rejected "
+	    "\"RSET\" H=(real.example) [192.0.2.40]:58302 I=[203.0.113.1]:25 "
+	    "next input=\"QUIT H=(fake) [8.8.8.8] x\""), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.40");
+	ck_assert_str_eq(HELO(), "real.example");
+	ck_assert_str_eq(REASON(), "protocol_error");
+}
+END_TEST
+
+START_TEST(test_exim_sync_error_connection)
+{
+	ck_assert_int_eq(parse(T0 "[13314] SMTP protocol synchronization error "
+	    "(input sent without waiting for greeting): rejected connection "
+	    "from H=[192.0.2.39]:25936 I=[203.0.113.1]:25 input=\"GET / "
+	    "HTTP/1.1\\r\\n H=(fake) [8.8.8.8]\""), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.39");
+	ck_assert_str_eq(REASON(), "protocol_error");
+}
+END_TEST
+
+START_TEST(test_exim_reason_text_host)
+{
+	ck_assert_int_eq(parse(T0 "H=(x.example) [192.0.2.83] F=<> rejected "
+	    "RCPT <y@z.example>: see (mx.example) [8.8.8.8] here"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.83");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_str_eq(ARG(), "see (mx.example) [8.8.8.8] here");
+}
+END_TEST
+
+START_TEST(test_exim_arrival_subject_with_h)
+{
+	/* The first " H=" that forms a host field is Exim's. */
+	ck_assert_int_eq(parse(T0 "1ahr79-0006jK-G9 <= x@y H=(a) [192.0.2.85] "
+	    "P=esmtp S=1 T=\"H=(b) [8.8.8.8]\""), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.85");
+}
+END_TEST
+
+/* Reasons: warning texts and Exim's DNS messages. */
+
+START_TEST(test_exim_warning_unknown)
+{
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.60] Warning: found in "
+	    "rbl.example: listed"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "warning");
+	ck_assert_str_eq(ARG(), "found in rbl.example: listed");
+}
+END_TEST
+
+START_TEST(test_exim_warning_custom_table)
+{
+	struct reason_table	*own;
+	struct exim_parser	*saved = ep;
+	char			*cause = NULL;
+
+	own = reason_table_create();
+	ck_assert_int_eq(reason_table_add(own, "Listed in", "dnsbl_listed",
+	    &cause), 0);
+	ck_assert_int_eq(reason_table_add(own, "HELO verification failed",
+	    "helo_bad", &cause), 0);
+	ep = exim_parser_create(own, &cause);
+	ck_assert_ptr_nonnull(ep);
+
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.61] Warning: Listed in "
+	    "zen.example"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "dnsbl_listed");
+	ck_assert_ptr_null(ev.reason_arg);
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.61] Warning: HELO "
+	    "verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "helo_bad");
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.61] Warning: Forward/Reverse "
+	    "DNS mismatch"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
+
+	exim_parser_free(ep);
+	reason_table_free(own);
+	ep = saved;
+}
+END_TEST
+
+START_TEST(test_exim_warn_skipped_deferred)
+{
+	ck_assert_int_eq(parse(T0 "H=(EUR03-AM5-obe.outbound.protection."
+	    "outlook.com) [40.107.3.125] Warning: ACL 'warn' statement skipped "
+	    "(in ACL acl_check_rcpt at line 412 of /etc/exim4/exim4.conf): "
+	    "condition test deferred: host lookup deferred for reverse lookup "
+	    "check"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "40.107.3.125");
+	ck_assert_str_eq(HELO(), "EUR03-AM5-obe.outbound.protection.outlook.com");
+	ck_assert_str_eq(REASON(), "rdns_tempfail");
+	ck_assert_ptr_null(ev.reason_arg);
+}
+END_TEST
+
+START_TEST(test_exim_warn_skipped_double_quotes)
+{
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.62] Warning: ACL \"warn\" "
+	    "statement skipped: condition test deferred: host lookup deferred "
+	    "for reverse lookup check"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rdns_tempfail");
+}
+END_TEST
+
+START_TEST(test_exim_warn_skipped_other)
+{
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.63] Warning: ACL 'warn' "
+	    "statement skipped (in ACL a at line 1 of f): condition test "
+	    "deferred"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "warning");
+	ck_assert_str_eq(ARG(), "ACL 'warn' statement skipped (in ACL a at "
+	    "line 1 of f): condition test deferred");
+}
+END_TEST
+
+START_TEST(test_exim_reject_rdns_deferred)
+{
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.64] F=<> temporarily "
+	    "rejected RCPT <y@z.example>: host lookup deferred for reverse "
+	    "lookup check"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rdns_tempfail");
+	ck_assert_ptr_null(ev.reason_arg);
+}
+END_TEST
+
+START_TEST(test_exim_reject_rdns_failed)
+{
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.65] F=<> rejected RCPT "
+	    "<y@z.example>: host lookup failed for reverse lookup check "
+	    "(failed to find host name from IP address)"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "no_rdns");
+	ck_assert_ptr_null(ev.reason_arg);
+}
+END_TEST
+
+START_TEST(test_exim_reject_rdns_mismatch)
+{
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.66] F=<> rejected RCPT "
+	    "<y@z.example>: host lookup failed for reverse lookup check "
+	    "(192.0.2.66 does not match any IP address for mx.example.net)"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
+}
+END_TEST
+
+START_TEST(test_exim_reject_connect_acl)
+{
+	ck_assert_int_eq(parse(T0 "H=[192.0.2.67] rejected connection in "
+	    "\"connect\" ACL: listed at zen.example"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "listed at zen.example");
+}
+END_TEST
+
+START_TEST(test_exim_reject_without_text)
+{
+	ck_assert_int_eq(parse(T0 "H=(x) [192.0.2.68] F=<a@b> rejected RCPT "
+	    "<c@d>"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_ptr_null(ev.reason_arg);
+}
+END_TEST
+
+START_TEST(test_exim_reject_helo_acl)
+{
+	ck_assert_int_eq(parse(T0 "H=(my.own.name) [192.0.2.69] rejected EHLO "
+	    "or HELO my.own.name: you are not me"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "you are not me");
+}
+END_TEST
+
+START_TEST(test_exim_temporary_reject_no_reason)
+{
+	ck_assert_int_eq(parse(T0 "H=mx.example.com [198.51.100.9] "
+	    "F=<a@b.example> temporarily rejected RCPT <c@d.example>: "
+	    "greylisted"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.9");
+	ck_assert_ptr_null(ev.reason);
+}
+END_TEST
+
+START_TEST(test_exim_rejected_helo_syntax)
+{
+	ck_assert_int_eq(parse(T0 "rejected HELO from [192.0.2.70]: "
+	    "syntactically invalid argument(s): @#$%^&*("), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.70");
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "syntactically invalid argument(s)");
+}
+END_TEST
+
+START_TEST(test_exim_rejected_mail_no_helo)
+{
+	ck_assert_int_eq(parse(T0 "rejected MAIL from [192.0.2.71]: no "
+	    "HELO/EHLO given"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "no HELO/EHLO given");
+}
+END_TEST
+
+START_TEST(test_exim_sender_verify_fail)
+{
+	ck_assert_int_eq(parse(T0 "H=(VM-WIN) [192.0.2.72] sender verify fail "
+	    "for <x@y.example>: Unknown user"), PARSE_CLIENT);
+	ck_assert_str_eq(HELO(), "VM-WIN");
+	ck_assert_str_eq(REASON(), "sender_verify_failed");
+	ck_assert_ptr_null(ev.reason_arg);
+}
+END_TEST
+
+START_TEST(test_exim_reject_after_tls_fields)
+{
+	ck_assert_int_eq(parse(T0 "H=imfo.example [192.0.2.73]:35328 "
+	    "X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no SNI=mx.example "
+	    "F=<jack@example.biz> rejected RCPT <sales@example.com>: No Such "
+	    "User Here"), PARSE_CLIENT);
+	ck_assert_str_eq(RDNS(), "imfo.example");
+	ck_assert_str_eq(ARG(), "No Such User Here");
+}
+END_TEST
+
+/* Limits: hostile and broken input. */
+
+START_TEST(test_exim_munged_ip_skipped)
+{
+	ck_assert_int_eq(parse(T0 "H=(test) [V4NET.0.0.13] F=<> rejected RCPT "
+	    "<x@y>: relay not permitted"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "no host name found for IP address "
+	    "V4NET.0.0.13"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "H=(x) [999.1.1.1] Warning: x"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "H=(x) [2001:db8::zz] Warning: x"),
+	    PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "H=(x) [fe80::1%eth0] Warning: x"),
+	    PARSE_SKIP);
+}
+END_TEST
+
+START_TEST(test_exim_no_timestamp_unknown)
+{
+	ck_assert_int_eq(parse("Envelope-from: <x@y.example>"), PARSE_UNKNOWN);
+	ck_assert_int_eq(parse("P Received: from x ([192.0.2.1]) by y"),
+	    PARSE_UNKNOWN);
+	ck_assert_int_eq(parse("\t(envelope-from <x@y>)"), PARSE_UNKNOWN);
+	ck_assert_int_eq(parse("H=(x) [192.0.2.1] Warning: x"), PARSE_UNKNOWN);
+	ck_assert_int_eq(parse(""), PARSE_UNKNOWN);
+	ck_assert_int_eq(parse("2026-13-30 10:00:00 H=(x) [192.0.2.1] "
+	    "Warning: x"), PARSE_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_exim_lines_without_client)
+{
+	ck_assert_int_eq(parse(T0 "Start queue run: pid=1234"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "1rDnxq-00000000Ofs-1SXn Completed"),
+	    PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "U=CALLER rejected connection in \"connect\" "
+	    "ACL"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "SMTP connection from CALLER D=1s closed by "
+	    "QUIT"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0 "1rDnxq-00000000Ofs-1SXn F=<a@b> rejected "
+	    "by non-SMTP ACL: no"), PARSE_SKIP);
+	ck_assert_int_eq(parse(T0), PARSE_SKIP);
+	ck_assert_int_eq(parse("2026-11-30 10:00:00"), PARSE_SKIP);
+}
+END_TEST
+
+START_TEST(test_exim_overlong_helo)
+{
+	char	line[1024], helo[301];
+
+	memset(helo, 'a', 300);
+	helo[300] = '\0';
+	snprintf(line, sizeof line, T0 "H=(%s) [192.0.2.74] Warning: x", helo);
+	ck_assert_int_eq(parse(line), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.74");
+	ck_assert_uint_eq(ev.helo_len, EVENT_NAME_MAX);
+	ck_assert_int_eq(memcmp(ev.helo, helo, EVENT_NAME_MAX), 0);
+}
+END_TEST
+
+START_TEST(test_exim_overlong_helo_utf8_cut)
+{
+	char	line[1024], helo[400];
+
+	/* A two-byte character at bytes 254 and 255 must not be split. */
+	memset(helo, 'b', 254);
+	memcpy(helo + 254, "\xc3\xa9", 2);
+	memset(helo + 256, 'c', 20);
+	helo[276] = '\0';
+	snprintf(line, sizeof line, T0 "H=(%s) [192.0.2.75] Warning: x", helo);
+	ck_assert_int_eq(parse(line), PARSE_CLIENT);
+	ck_assert_uint_eq(ev.helo_len, 254);
+}
+END_TEST
+
+START_TEST(test_exim_overlong_rdns)
+{
+	char	line[1024], name[301];
+
+	memset(name, 'n', 300);
+	name[300] = '\0';
+	snprintf(line, sizeof line, T0 "H=%s [192.0.2.76] Warning: x", name);
+	ck_assert_int_eq(parse(line), PARSE_CLIENT);
+	ck_assert_uint_eq(ev.rdns_len, EVENT_NAME_MAX);
+}
+END_TEST
+
+START_TEST(test_exim_overlong_warning)
+{
+	char	line[1024], text[301];
+
+	memset(text, 'w', 300);
+	text[300] = '\0';
+	snprintf(line, sizeof line, T0 "H=(x) [192.0.2.77] Warning: %s", text);
+	ck_assert_int_eq(parse(line), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "warning");
+	ck_assert_uint_eq(ev.reason_arg_len, REASON_ARG_MAX);
+	ck_assert_int_eq(memcmp(ev.reason_arg, text, REASON_ARG_MAX), 0);
+}
+END_TEST
+
+START_TEST(test_exim_helo_too_long_to_scan)
+{
+	char	*line, *helo;
+	size_t	 n = 20000;
+
+	helo = malloc(n + 1);
+	line = malloc(n + 100);
+	ck_assert_ptr_nonnull(helo);
+	ck_assert_ptr_nonnull(line);
+	memset(helo, 'h', n);
+	helo[n] = '\0';
+	snprintf(line, n + 100, T0 "H=(%s) [192.0.2.78] Warning: x", helo);
+	ck_assert_int_eq(parse(line), PARSE_SKIP);
+	free(helo);
+	free(line);
+}
+END_TEST
+
+START_TEST(test_exim_raw_escape_in_helo)
+{
+	ck_assert_int_eq(parse(T0 "H=(\033[31mred\033[0m\r\x7f) [192.0.2.79] "
+	    "Warning: HELO verification failed"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.79");
+	ck_assert_str_eq(HELO(), "\033[31mred\033[0m\r\x7f");
+	ck_assert_str_eq(REASON(), "helo_verify_failed");
+}
+END_TEST
+
+START_TEST(test_exim_octal_escape_in_helo)
+{
+	ck_assert_int_eq(parse(T0 "H=(\\033]0;pwned\\007) [192.0.2.86] "
+	    "Warning: x"), PARSE_CLIENT);
+	ck_assert_str_eq(HELO(), "\\033]0;pwned\\007");
+}
+END_TEST
+
+START_TEST(test_exim_stops_at_len)
+{
+	const char	*line = T0 "H=(x) [192.0.2.87] Warning: HELO "
+			    "verification failed and more";
+	size_t		 len;
+
+	/* The text after len must not change the result. */
+	len = strlen(line) - strlen(" and more");
+	ck_assert_int_eq(parse_len(line, len), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "helo_verify_failed");
+	len = strlen(T0 "H=(x) [192.0.2.87]");
+	ck_assert_int_eq(parse_len(line, len), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.87");
+	ck_assert_ptr_null(ev.reason);
+	len = strlen(T0 "H=(x) [192.0.2.8");
+	ck_assert_int_eq(parse_len(line, len), PARSE_SKIP);
+}
+END_TEST
+
+START_TEST(test_exim_every_truncation)
+{
+	static const char *lines[] = {
+		"2026-11-30 10:00:00.250 +0100 [77] 1rDnxq-00000000Ofs-1SXn "
+		    "H=mx.example (x) [2001:db8::1]:25 I=[203.0.113.1]:25 "
+		    "U=joe Ci=1 X=TLS1.3 F=<a@b> rejected RCPT <c@d>: host "
+		    "lookup failed for reverse lookup check",
+		"Nov 30 10:00:01 mx1 exim[1]: " T0 "SMTP protocol "
+		    "synchronization error (x): rejected \"R\" H=(a) "
+		    "[192.0.2.1] next input=\"Q\"",
+		T0 "rejected \"EHLO x\" from (x) [192.0.2.2]",
+		T0 "no IP address found for host h (during SMTP connection "
+		    "from [192.0.2.3]:1 I=[192.0.2.4]:25)",
+		T0 "1VxHWD-000NuW-83 SA: Action: x. From <> (host=NULL "
+		    "[192.0.2.52]) for me",
+	};
+	size_t	i, n;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		for (n = 0; n <= strlen(lines[i]); n++)
+			parse_len(lines[i], n);
+	ck_assert_int_eq(parse(lines[0]), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "no_rdns");
+}
+END_TEST
+
+START_TEST(test_exim_random_bytes)
+{
+	static const char	 alphabet[] = "H=()[]: .-<>\"'\\0123456789abcdef"
+				    "\033\r\t\x80\xff" "EHLO rejected Warning from";
+	char			 line[256];
+	uint32_t		 seed = 12345;
+	size_t			 i, j, n, prefix = strlen(T0);
+
+	memcpy(line, T0, prefix);
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = prefix + (seed >> 16) % (sizeof line - prefix);
+		for (j = prefix; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			line[j] = alphabet[(seed >> 16) %
+			    (sizeof alphabet - 1)];
+		}
+		if (parse_len(line, n) == PARSE_CLIENT)
+			ck_assert(ev.addr.family == AF_INET ||
+			    ev.addr.family == AF_INET6);
+	}
+}
+END_TEST
+
+START_TEST(test_exim_long_line_many_h)
+{
+	static const char	 head[] = T0 "SMTP protocol error in \"";
+	static const char	 piece[] = " H=(aaaaaaaa) [1.2.3";
+	size_t			 len = 60000, off;
+	char			*line;
+
+	line = malloc(len);
+	ck_assert_ptr_nonnull(line);
+	memcpy(line, head, sizeof head - 1);
+	for (off = sizeof head - 1; off + sizeof piece - 1 <= len;
+	    off += sizeof piece - 1)
+		memcpy(line + off, piece, sizeof piece - 1);
+	memset(line + off, 'x', len - off);
+	ck_assert_int_eq(parse_len(line, len), PARSE_SKIP);
+	free(line);
+}
+END_TEST
+
+Suite *
+make_exim_suite(void)
+{
+	Suite	*s;
+	TCase	*tc_core, *tc_reasons, *tc_limits;
+
+	s = suite_create("exim");
+
+	tc_core = tcase_create("core");
+	tcase_add_checked_fixture(tc_core, setup, teardown);
+	tcase_add_test(tc_core, test_exim_h_ip_only);
+	tcase_add_test(tc_core, test_exim_h_helo_ip);
+	tcase_add_test(tc_core, test_exim_h_name_ip);
+	tcase_add_test(tc_core, test_exim_h_name_helo_ip);
+	tcase_add_test(tc_core, test_exim_port_and_interface);
+	tcase_add_test(tc_core, test_exim_ident_tail);
+	tcase_add_test(tc_core, test_exim_all_tails);
+	tcase_add_test(tc_core, test_exim_ipv6);
+	tcase_add_test(tc_core, test_exim_ipv6_port);
+	tcase_add_test(tc_core, test_exim_ipv4_mapped);
+	tcase_add_test(tc_core, test_exim_helo_with_parens);
+	tcase_add_test(tc_core, test_exim_helo_ip_literal);
+	tcase_add_test(tc_core, test_exim_helo_ipv6_literal);
+	tcase_add_test(tc_core, test_exim_empty_helo);
+	tcase_add_test(tc_core, test_exim_pid_prefix);
+	tcase_add_test(tc_core, test_exim_msgid_old);
+	tcase_add_test(tc_core, test_exim_msgid_new);
+	tcase_add_test(tc_core, test_exim_pid_and_msgid);
+	tcase_add_test(tc_core, test_exim_millisec_prefix);
+	tcase_add_test(tc_core, test_exim_offset_prefix);
+	tcase_add_test(tc_core, test_exim_every_prefix);
+	tcase_add_test(tc_core, test_exim_arrival);
+	tcase_add_test(tc_core, test_exim_local_scan_reject);
+	tcase_add_test(tc_core, test_exim_smtp_connection_from);
+	tcase_add_test(tc_core, test_exim_connection_closed_by_drop);
+	tcase_add_test(tc_core, test_exim_no_mail);
+	tcase_add_test(tc_core, test_exim_smtp_call_dropped);
+	tcase_add_test(tc_core, test_exim_auth_failed_old);
+	tcase_add_test(tc_core, test_exim_auth_failed_h_form);
+	tcase_add_test(tc_core, test_exim_helo_verify_rejected);
+	tcase_add_test(tc_core, test_exim_helo_verify_tempfail);
+	tcase_add_test(tc_core, test_exim_no_host_name_found);
+	tcase_add_test(tc_core, test_exim_no_host_name_found_ipv6);
+	tcase_add_test(tc_core, test_exim_no_ip_address_found);
+	tcase_add_test(tc_core, test_exim_timeouts);
+	tcase_add_test(tc_core, test_exim_lost_after_final_dot);
+	tcase_add_test(tc_core, test_exim_syntax_error);
+	tcase_add_test(tc_core, test_exim_dnssec_marker);
+	tcase_add_test(tc_core, test_exim_tls_error);
+	tcase_add_test(tc_core, test_exim_sa_exim);
+	tcase_add_test(tc_core, test_exim_syslog_inner_stamp);
+	tcase_add_test(tc_core, test_exim_syslog_iso_host);
+	tcase_add_test(tc_core, test_exim_syslog_journal);
+	tcase_add_test(tc_core, test_exim_syslog_pid_in_body);
+	tcase_add_test(tc_core, test_exim_syslog_without_year);
+	tcase_add_test(tc_core, test_exim_syslog_other_program);
+	tcase_add_test(tc_core, test_exim_outbound_delivery);
+	tcase_add_test(tc_core, test_exim_outbound_server_error);
+	tcase_add_test(tc_core, test_exim_quoted_h_injection);
+	tcase_add_test(tc_core, test_exim_sync_error_next_input);
+	tcase_add_test(tc_core, test_exim_sync_error_connection);
+	tcase_add_test(tc_core, test_exim_reason_text_host);
+	tcase_add_test(tc_core, test_exim_arrival_subject_with_h);
+	suite_add_tcase(s, tc_core);
+
+	tc_reasons = tcase_create("reasons");
+	tcase_add_checked_fixture(tc_reasons, setup, teardown);
+	tcase_add_test(tc_reasons, test_exim_warning_unknown);
+	tcase_add_test(tc_reasons, test_exim_warning_custom_table);
+	tcase_add_test(tc_reasons, test_exim_warn_skipped_deferred);
+	tcase_add_test(tc_reasons, test_exim_warn_skipped_double_quotes);
+	tcase_add_test(tc_reasons, test_exim_warn_skipped_other);
+	tcase_add_test(tc_reasons, test_exim_reject_rdns_deferred);
+	tcase_add_test(tc_reasons, test_exim_reject_rdns_failed);
+	tcase_add_test(tc_reasons, test_exim_reject_rdns_mismatch);
+	tcase_add_test(tc_reasons, test_exim_reject_connect_acl);
+	tcase_add_test(tc_reasons, test_exim_reject_without_text);
+	tcase_add_test(tc_reasons, test_exim_reject_helo_acl);
+	tcase_add_test(tc_reasons, test_exim_temporary_reject_no_reason);
+	tcase_add_test(tc_reasons, test_exim_rejected_helo_syntax);
+	tcase_add_test(tc_reasons, test_exim_rejected_mail_no_helo);
+	tcase_add_test(tc_reasons, test_exim_sender_verify_fail);
+	tcase_add_test(tc_reasons, test_exim_reject_after_tls_fields);
+	suite_add_tcase(s, tc_reasons);
+
+	tc_limits = tcase_create("limits");
+	tcase_add_checked_fixture(tc_limits, setup, teardown);
+	tcase_add_test(tc_limits, test_exim_munged_ip_skipped);
+	tcase_add_test(tc_limits, test_exim_no_timestamp_unknown);
+	tcase_add_test(tc_limits, test_exim_lines_without_client);
+	tcase_add_test(tc_limits, test_exim_overlong_helo);
+	tcase_add_test(tc_limits, test_exim_overlong_helo_utf8_cut);
+	tcase_add_test(tc_limits, test_exim_overlong_rdns);
+	tcase_add_test(tc_limits, test_exim_overlong_warning);
+	tcase_add_test(tc_limits, test_exim_helo_too_long_to_scan);
+	tcase_add_test(tc_limits, test_exim_raw_escape_in_helo);
+	tcase_add_test(tc_limits, test_exim_octal_escape_in_helo);
+	tcase_add_test(tc_limits, test_exim_stops_at_len);
+	tcase_add_test(tc_limits, test_exim_every_truncation);
+	tcase_add_test(tc_limits, test_exim_random_bytes);
+	tcase_add_test(tc_limits, test_exim_long_line_many_h);
+	suite_add_tcase(s, tc_limits);
+
+	return s;
+}
