@@ -1,0 +1,123 @@
+/*
+ * Aggregation of events into one entry per client IP.  Memory grows with
+ * the number of clients: each keeps a bounded number of HELO names,
+ * reasons and evidence offsets.
+ */
+#ifndef SMTPTRIAGE_AGG_H
+#define SMTPTRIAGE_AGG_H
+
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "ts.h"
+
+/* Distinct HELO names kept per client; more are counted in helo_other. */
+#define AGG_HELO_MAX		16
+/* Distinct reason keys kept per client; more are counted as "other". */
+#define AGG_REASON_MAX		32
+/* Evidence lines kept per client: the first ones and the latest ones. */
+#define AGG_EVIDENCE_FIRST	4
+#define AGG_EVIDENCE_LAST	12
+#define AGG_EVIDENCE_MAX	(AGG_EVIDENCE_FIRST + AGG_EVIDENCE_LAST)
+
+struct agg_count {
+	char		*name;
+	uint64_t	 count;
+};
+
+struct agg_evidence {
+	uint32_t	file;		/* index for agg_file_path */
+	uint64_t	offset;		/* byte offset of the line */
+	uint64_t	line;		/* line number, from 1 */
+};
+
+enum client_status {
+	CLIENT_NEW,
+	CLIENT_MARKED,
+	CLIENT_WHITELISTED,
+	CLIENT_REPORTED,
+};
+
+struct client {
+	struct event_addr	 addr;
+	char			 ip[INET6_ADDRSTRLEN];
+
+	struct agg_count	*helos;		/* most frequent first */
+	size_t			 nhelos;
+	uint64_t		 helo_other;
+	char			*rdns;		/* last verified name logged */
+
+	struct agg_count	*reasons;	/* most frequent first */
+	size_t			 nreasons;
+
+	uint64_t		 events;
+	struct ts		 first;
+	struct ts		 last;
+
+	/*
+	 * Lines with a reason, in file order: the first AGG_EVIDENCE_FIRST
+	 * and the latest AGG_EVIDENCE_LAST.  A client whose only reason is
+	 * no_verified_rdns gets its first plain lines instead.
+	 */
+	struct agg_evidence	 evidence[AGG_EVIDENCE_MAX];
+	size_t			 nevidence;
+	uint64_t		 evidence_seen;
+	struct agg_evidence	 plain[AGG_EVIDENCE_FIRST];
+	size_t			 nplain;
+
+	int			 score;
+	int			 suspect;	/* has at least one reason */
+
+	/* State from the store and whitelist; set by the caller. */
+	int			 marked;
+	int			 whitelisted;
+	int64_t			 reported_at;	/* 0 if never reported */
+};
+
+struct agg;
+
+struct agg	*agg_create(void);
+void		 agg_free(struct agg *);
+
+/* Register an input file; returns its index for evidence offsets. */
+uint32_t	 agg_add_file(struct agg *, const char *path);
+const char	*agg_file_path(const struct agg *, uint32_t file);
+
+/* Count one event found at (file, offset, line). */
+void		 agg_add(struct agg *, const struct event *, uint32_t file,
+		    uint64_t offset, uint64_t line);
+
+/*
+ * Finish loading: add no_verified_rdns to clients never seen with a
+ * verified name, sort names and reasons, compute scores.  agg_add may be
+ * called again afterwards, followed by another agg_finish.
+ */
+void		 agg_finish(struct agg *);
+
+/* Number of distinct clients, suspects or not. */
+size_t		 agg_clients(const struct agg *);
+
+/*
+ * Return the suspects (clients with a reason) ordered by score, highest
+ * first, then by event count and address.  The array belongs to the agg
+ * and is valid until the next agg_add or agg_finish.
+ */
+struct client	**agg_suspects(struct agg *, size_t *count);
+
+/* Find a client by address, or NULL. */
+struct client	*agg_find(struct agg *, const struct event_addr *);
+
+/* Status shown for a client: whitelisted, then reported, then marked. */
+enum client_status client_status(const struct client *);
+const char	*client_status_name(enum client_status);
+
+/*
+ * Read one evidence line back from its file into an allocated string
+ * (without the newline).  Returns 0, or -1 with *cause set (allocated).
+ */
+int		 agg_read_evidence(const struct agg *,
+		    const struct agg_evidence *, char **line, char **cause);
+
+#endif

@@ -1,0 +1,335 @@
+/* Formatting suspects for the headless commands: table, JSON lines, CSV. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "xmalloc.h"
+
+/* Widest a table cell gets; longer text is cut and ends in "...". */
+#define OUT_CELL_MAX	48
+
+int
+out_format_parse(const char *name, enum out_format *format)
+{
+	if (strcmp(name, "table") == 0)
+		*format = OUT_TABLE;
+	else if (strcmp(name, "json") == 0)
+		*format = OUT_JSON;
+	else if (strcmp(name, "csv") == 0)
+		*format = OUT_CSV;
+	else
+		return -1;
+	return 0;
+}
+
+static void
+out_json_string(struct esc_buf *b, const char *s)
+{
+	esc_buf_lit(b, "\"");
+	esc_buf_json(b, s, strlen(s));
+	esc_buf_lit(b, "\"");
+}
+
+static void
+out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t)
+{
+	char	iso[TS_ISO_MAX];
+
+	if (c->first.utc == 0 && c->last.utc == 0) {
+		esc_buf_lit(b, "null");
+		return;
+	}
+	ts_format_iso(t, iso, sizeof iso);
+	out_json_string(b, iso);
+}
+
+static void
+out_json_rcode(struct esc_buf *b, enum dns_rcode rcode)
+{
+	if (rcode == DNS_RCODE_NONE) {
+		esc_buf_lit(b, "null");
+		return;
+	}
+	out_json_string(b, dns_rcode_name(rcode));
+}
+
+static void
+out_json_dns(struct esc_buf *b, const struct dns_result *r)
+{
+	const struct dns_helo	*h;
+	char			 addr[INET6_ADDRSTRLEN];
+	size_t			 i, k;
+
+	esc_buf_lit(b, "{\"ptr\":{\"rcode\":");
+	out_json_rcode(b, r->ptr_rcode);
+	esc_buf_lit(b, ",\"names\":[");
+	for (i = 0; i < r->nptr; i++) {
+		if (i > 0)
+			esc_buf_lit(b, ",");
+		out_json_string(b, r->ptr[i].name);
+	}
+	esc_buf_lit(b, "]},\"fcrdns\":");
+	out_json_string(b, dns_verdict_name(r->fcrdns));
+	esc_buf_lit(b, ",\"helo\":[");
+	for (i = 0; i < r->nhelo; i++) {
+		h = &r->helo[i];
+		if (i > 0)
+			esc_buf_lit(b, ",");
+		esc_buf_lit(b, "{\"name\":");
+		out_json_string(b, h->name);
+		esc_buf_lit(b, ",\"rcode\":");
+		out_json_rcode(b, h->literal ? DNS_RCODE_NONE : h->rcode);
+		esc_buf_lit(b, ",\"addrs\":[");
+		for (k = 0; k < h->forward.count; k++) {
+			if (k > 0)
+				esc_buf_lit(b, ",");
+			inet_ntop(h->forward.addrs[k].family,
+			    h->forward.addrs[k].bytes, addr, sizeof addr);
+			out_json_string(b, addr);
+		}
+		esc_buf_lit(b, "],\"verified\":");
+		out_json_string(b, dns_verdict_name(h->verified));
+		esc_buf_lit(b, "}");
+	}
+	esc_buf_lit(b, "]}");
+}
+
+void
+out_client_json(struct esc_buf *b, const struct client *c,
+    const struct dns_result *dns)
+{
+	size_t	i;
+
+	esc_buf_lit(b, "{\"ip\":");
+	out_json_string(b, c->ip);
+	esc_buf_lit(b, ",\"helo\":[");
+	for (i = 0; i < c->nhelos; i++) {
+		if (i > 0)
+			esc_buf_lit(b, ",");
+		out_json_string(b, c->helos[i].name);
+	}
+	esc_buf_lit(b, "],\"rdns\":");
+	if (c->rdns != NULL)
+		out_json_string(b, c->rdns);
+	else
+		esc_buf_lit(b, "null");
+	esc_buf_lit(b, ",\"reasons\":{");
+	for (i = 0; i < c->nreasons; i++) {
+		if (i > 0)
+			esc_buf_lit(b, ",");
+		out_json_string(b, c->reasons[i].name);
+		esc_buf_printf(b, ":%llu",
+		    (unsigned long long)c->reasons[i].count);
+	}
+	esc_buf_printf(b, "},\"events\":%llu,\"first_seen\":",
+	    (unsigned long long)c->events);
+	out_json_time(b, c, &c->first);
+	esc_buf_lit(b, ",\"last_seen\":");
+	out_json_time(b, c, &c->last);
+	esc_buf_lit(b, ",\"status\":");
+	out_json_string(b, client_status_name(client_status(c)));
+	if (dns != NULL) {
+		esc_buf_lit(b, ",\"dns\":");
+		out_json_dns(b, dns);
+	}
+	esc_buf_lit(b, "}");
+}
+
+/* Join a client's HELO names or reasons as "a;b" or "a=1;b=2". */
+static void
+out_join_counts(struct esc_buf *b, const struct agg_count *counts, size_t n,
+    int with_count)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			esc_buf_lit(b, ";");
+		esc_buf_add(b, counts[i].name, strlen(counts[i].name));
+		if (with_count)
+			esc_buf_printf(b, "=%llu",
+			    (unsigned long long)counts[i].count);
+	}
+}
+
+static void
+out_csv_field(struct esc_buf *b, const char *s, int last)
+{
+	esc_buf_csv(b, s, strlen(s));
+	esc_buf_add(b, last ? "\n" : ",", 1);
+}
+
+static void
+out_csv_client(struct esc_buf *b, const struct client *c,
+    const struct dns_result *dns, int with_dns)
+{
+	struct esc_buf	 tmp = { NULL, 0, 0 };
+	char		 first[TS_ISO_MAX] = "", last[TS_ISO_MAX] = "";
+	char		 events[32];
+	size_t		 i;
+
+	out_csv_field(b, c->ip, 0);
+	esc_buf_lit(&tmp, "");
+	out_join_counts(&tmp, c->helos, c->nhelos, 0);
+	out_csv_field(b, tmp.data, 0);
+	out_csv_field(b, c->rdns != NULL ? c->rdns : "", 0);
+	tmp.len = 0;
+	tmp.data[0] = '\0';
+	out_join_counts(&tmp, c->reasons, c->nreasons, 1);
+	out_csv_field(b, tmp.data, 0);
+	snprintf(events, sizeof events, "%llu", (unsigned long long)c->events);
+	out_csv_field(b, events, 0);
+	if (c->first.utc != 0 || c->last.utc != 0) {
+		ts_format_iso(&c->first, first, sizeof first);
+		ts_format_iso(&c->last, last, sizeof last);
+	}
+	out_csv_field(b, first, 0);
+	out_csv_field(b, last, 0);
+	out_csv_field(b, client_status_name(client_status(c)), !with_dns);
+	if (with_dns) {
+		tmp.len = 0;
+		tmp.data[0] = '\0';
+		if (dns != NULL) {
+			for (i = 0; i < dns->nptr; i++) {
+				if (i > 0)
+					esc_buf_lit(&tmp, ";");
+				esc_buf_add(&tmp, dns->ptr[i].name,
+				    strlen(dns->ptr[i].name));
+			}
+		}
+		out_csv_field(b, dns != NULL ?
+		    dns_rcode_name(dns->ptr_rcode) : "", 0);
+		out_csv_field(b, tmp.data, 0);
+		out_csv_field(b, dns != NULL ?
+		    dns_verdict_name(dns->fcrdns) : "", 0);
+		tmp.len = 0;
+		tmp.data[0] = '\0';
+		for (i = 0; dns != NULL && i < dns->nhelo; i++) {
+			if (i > 0)
+				esc_buf_lit(&tmp, ";");
+			esc_buf_printf(&tmp, "%s=%s", dns->helo[i].name,
+			    dns_verdict_name(dns->helo[i].verified));
+		}
+		out_csv_field(b, tmp.data, 1);
+	}
+	esc_buf_free(&tmp);
+}
+
+/* A table cell: display-escaped and cut to OUT_CELL_MAX bytes. */
+static char *
+out_cell(const char *s)
+{
+	char	*shown, *cut;
+	size_t	 len;
+
+	shown = esc_display(s, strlen(s));
+	len = strlen(shown);
+	if (len <= OUT_CELL_MAX)
+		return shown;
+	len = OUT_CELL_MAX - 3;
+	/* Do not cut inside a UTF-8 sequence. */
+	while (len > 0 && ((unsigned char)shown[len] & 0xc0) == 0x80)
+		len--;
+	xasprintf(&cut, "%.*s...", (int)len, shown);
+	free(shown);
+	return cut;
+}
+
+#define OUT_COLUMNS	7
+
+static void
+out_table(struct esc_buf *b, struct client *const *clients, size_t n)
+{
+	static const char *const head[OUT_COLUMNS] = { "IP", "HELO", "RDNS",
+	    "REASONS", "EVENTS", "LAST SEEN", "STATUS" };
+	struct esc_buf	  tmp = { NULL, 0, 0 };
+	char		***cells, last[TS_ISO_MAX], events[32];
+	size_t		  width[OUT_COLUMNS], i, k, len;
+	const struct client *c;
+
+	cells = xcalloc(n + 1, sizeof *cells);
+	for (k = 0; k < OUT_COLUMNS; k++)
+		width[k] = strlen(head[k]);
+	for (i = 0; i < n; i++) {
+		c = clients[i];
+		cells[i] = xcalloc(OUT_COLUMNS, sizeof **cells);
+		cells[i][0] = xstrdup(c->ip);
+		cells[i][1] = out_cell(c->nhelos > 0 ? c->helos[0].name : "-");
+		cells[i][2] = out_cell(c->rdns != NULL ? c->rdns : "-");
+		esc_buf_lit(&tmp, "");
+		tmp.len = 0;
+		tmp.data[0] = '\0';
+		for (k = 0; k < c->nreasons; k++) {
+			if (k > 0)
+				esc_buf_lit(&tmp, ",");
+			esc_buf_add(&tmp, c->reasons[k].name,
+			    strlen(c->reasons[k].name));
+		}
+		cells[i][3] = out_cell(tmp.data);
+		snprintf(events, sizeof events, "%llu",
+		    (unsigned long long)c->events);
+		cells[i][4] = xstrdup(events);
+		if (c->last.utc != 0) {
+			ts_format_iso(&c->last, last, sizeof last);
+			last[16] = '\0';	/* YYYY-MM-DDTHH:MM */
+			last[10] = ' ';
+		} else
+			strcpy(last, "-");
+		cells[i][5] = xstrdup(last);
+		cells[i][6] = xstrdup(client_status_name(client_status(c)));
+		for (k = 0; k < OUT_COLUMNS; k++) {
+			len = strlen(cells[i][k]);
+			if (len > width[k])
+				width[k] = len;
+		}
+	}
+	for (k = 0; k + 1 < OUT_COLUMNS; k++)
+		esc_buf_printf(b, "%-*s  ", (int)width[k], head[k]);
+	esc_buf_printf(b, "%s\n", head[OUT_COLUMNS - 1]);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < OUT_COLUMNS; k++) {
+			if (k + 1 < OUT_COLUMNS)
+				esc_buf_printf(b, k == 4 ? "%*s  " : "%-*s  ",
+				    (int)width[k], cells[i][k]);
+			else
+				esc_buf_printf(b, "%s\n", cells[i][k]);
+			free(cells[i][k]);
+		}
+		free(cells[i]);
+	}
+	free(cells);
+	esc_buf_free(&tmp);
+}
+
+void
+out_clients(struct esc_buf *b, enum out_format format,
+    struct client *const *clients, size_t n,
+    const struct dns_result *const *dns)
+{
+	size_t	i;
+
+	switch (format) {
+	case OUT_TABLE:
+		out_table(b, clients, n);
+		break;
+	case OUT_JSON:
+		for (i = 0; i < n; i++) {
+			out_client_json(b, clients[i],
+			    dns != NULL ? dns[i] : NULL);
+			esc_buf_lit(b, "\n");
+		}
+		break;
+	case OUT_CSV:
+		esc_buf_lit(b, "ip,helo,rdns,reasons,events,first_seen,"
+		    "last_seen,status");
+		if (dns != NULL)
+			esc_buf_lit(b, ",ptr_rcode,ptr_names,fcrdns,"
+			    "helo_verified");
+		esc_buf_lit(b, "\n");
+		for (i = 0; i < n; i++)
+			out_csv_client(b, clients[i],
+			    dns != NULL ? dns[i] : NULL, dns != NULL);
+		break;
+	}
+}

@@ -1,0 +1,32 @@
+/* Formatting suspects for the headless commands: table, JSON lines, CSV. */
+#ifndef SMTPTRIAGE_OUTPUT_H
+#define SMTPTRIAGE_OUTPUT_H
+
+#include <stddef.h>
+
+#include "agg.h"
+#include "dns.h"
+#include "esc.h"
+
+enum out_format {
+	OUT_TABLE,
+	OUT_JSON,
+	OUT_CSV,
+};
+
+/* Parse "table", "json" or "csv".  Returns 0, or -1 if unknown. */
+int	out_format_parse(const char *name, enum out_format *format);
+
+/*
+ * Format clients[0..n-1] into b.  dns is NULL, or an array of n results
+ * (an entry may be NULL) that adds the "dns" object or columns.
+ */
+void	out_clients(struct esc_buf *b, enum out_format format,
+	    struct client *const *clients, size_t n,
+	    const struct dns_result *const *dns);
+
+/* One JSON object (no newline) for a client, as "list --format json". */
+void	out_client_json(struct esc_buf *b, const struct client *c,
+	    const struct dns_result *dns);
+
+#endif
