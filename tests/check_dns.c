@@ -1,0 +1,1891 @@
+/*
+ * Tests for the DNS checks.  Fake results cover one row of the verdict
+ * tables in docs/dns-checks.md per test.  Then come the name and literal
+ * rules, and the answer parser on hand-made messages.  The engine tests
+ * each run a small DNS responder on 127.0.0.1 in the test itself.
+ */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check_suites.h"
+#include "dns.h"
+#include "xmalloc.h"
+
+static struct event_addr
+addr_of(const char *ip)
+{
+	struct event_addr	a;
+
+	memset(&a, 0, sizeof a);
+	if (inet_pton(AF_INET, ip, a.bytes) == 1)
+		a.family = AF_INET;
+	else {
+		ck_assert_int_eq(inet_pton(AF_INET6, ip, a.bytes), 1);
+		a.family = AF_INET6;
+	}
+	return a;
+}
+
+static void
+forward_add(struct dns_addrlist *f, const char *ip)
+{
+	ck_assert_uint_lt(f->count, DNS_ADDRS_MAX);
+	f->addrs[f->count++] = addr_of(ip);
+}
+
+static void
+forward_set(struct dns_addrlist *f, enum dns_rcode a, enum dns_rcode aaaa)
+{
+	f->rcode_a = a;
+	f->rcode_aaaa = aaaa;
+}
+
+static struct dns_ptrname *
+ptr_add(struct dns_result *r, const char *name)
+{
+	struct dns_ptrname	*p;
+
+	ck_assert_uint_lt(r->nptr, DNS_NAMES_MAX);
+	p = &r->ptr[r->nptr++];
+	p->name = xstrdup(name);
+	p->invalid = dns_name_invalid(name);
+	return p;
+}
+
+static struct dns_helo *
+helo_add(struct dns_result *r, const char *name)
+{
+	struct dns_helo		*h;
+	struct event_addr	 literal;
+	int			 rc;
+
+	ck_assert_uint_lt(r->nhelo, DNS_HELOS_MAX);
+	h = &r->helo[r->nhelo++];
+	h->name = xstrdup(name);
+	rc = dns_literal_parse(name, &literal);
+	if (rc == 1)
+		h->literal = 1;
+	else if (rc == -1)
+		h->invalid = "malformed address literal";
+	else
+		h->invalid = dns_name_invalid(name);
+	if (h->invalid != NULL)
+		h->rcode = DNS_RCODE_INVALID;
+	return h;
+}
+
+static void
+result_clear(struct dns_result *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nptr; i++)
+		free(r->ptr[i].name);
+	for (i = 0; i < r->nhelo; i++)
+		free(r->helo[i].name);
+	memset(r, 0, sizeof *r);
+}
+
+static enum dns_verdict
+judge_fcrdns(struct dns_result *r, const char *client)
+{
+	struct event_addr	a;
+
+	a = addr_of(client);
+	dns_result_judge(r, &a);
+	return r->fcrdns;
+}
+
+static enum dns_verdict
+judge_helo(struct dns_result *r, const char *client, size_t i)
+{
+	struct event_addr	a;
+
+	a = addr_of(client);
+	dns_result_judge(r, &a);
+	return r->helo[i].verified;
+}
+
+/* A result whose PTR lookup found one confirmed name, mail.example.test. */
+static void
+result_confirmed_ptr(struct dns_result *r)
+{
+	struct dns_ptrname	*p;
+
+	r->ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(r, "mail.example.test");
+	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&p->forward, "192.0.2.10");
+}
+
+/* FCrDNS F1: a PTR name whose A records contain the client. */
+START_TEST(test_fcrdns_f1_confirmed_name)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "other.example.test");
+	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&p->forward, "192.0.2.99");
+	p = ptr_add(&r, "mail.example.test");
+	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_SERVFAIL);
+	forward_add(&p->forward, "192.0.2.10");
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"), DNS_VERDICT_PASS);
+	ck_assert_int_eq(r.ptr[0].confirmed, 0);
+	ck_assert_int_eq(r.ptr[1].confirmed, 1);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f1_mapped_client)
+{
+	struct dns_result	r;
+
+	memset(&r, 0, sizeof r);
+	result_confirmed_ptr(&r);
+	ck_assert_int_eq(judge_fcrdns(&r, "::ffff:192.0.2.10"),
+	    DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f1_ipv6_client)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "v6.example.test");
+	forward_set(&p->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NOERROR);
+	forward_add(&p->forward, "2001:db8::25");
+	ck_assert_int_eq(judge_fcrdns(&r, "2001:DB8:0::25"), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+/* F1 before F2: a pass needs no other answer. */
+START_TEST(test_fcrdns_f1_before_pending)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+
+	memset(&r, 0, sizeof r);
+	result_confirmed_ptr(&r);
+	p = ptr_add(&r, "slow.example.test");
+	forward_set(&p->forward, DNS_RCODE_NONE, DNS_RCODE_NONE);
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f2_ptr_pending)
+{
+	struct dns_result	r;
+
+	memset(&r, 0, sizeof r);
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"), DNS_VERDICT_NONE);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f2_forward_pending)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "a.example.test");
+	forward_set(&p->forward, DNS_RCODE_TIMEOUT, DNS_RCODE_TIMEOUT);
+	p = ptr_add(&r, "b.example.test");
+	forward_set(&p->forward, DNS_RCODE_NONE, DNS_RCODE_NOERROR);
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"), DNS_VERDICT_NONE);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f3_ptr_temporary)
+{
+	static const enum dns_rcode	 temporary[] = { DNS_RCODE_SERVFAIL,
+	    DNS_RCODE_REFUSED, DNS_RCODE_TIMEOUT, DNS_RCODE_ERROR };
+	struct dns_result		 r;
+	size_t				 i;
+
+	for (i = 0; i < sizeof temporary / sizeof temporary[0]; i++) {
+		memset(&r, 0, sizeof r);
+		r.ptr_rcode = temporary[i];
+		ck_assert_msg(judge_fcrdns(&r, "192.0.2.10") ==
+		    DNS_VERDICT_INDETERMINATE, "PTR %s should give "
+		    "indeterminate", dns_rcode_name(temporary[i]));
+	}
+}
+END_TEST
+
+START_TEST(test_fcrdns_f4_forward_temporary)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "a.example.test");
+	forward_set(&p->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN);
+	p = ptr_add(&r, "b.example.test");
+	forward_set(&p->forward, DNS_RCODE_SERVFAIL, DNS_RCODE_NOERROR);
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"),
+	    DNS_VERDICT_INDETERMINATE);
+	result_clear(&r);
+}
+END_TEST
+
+/* F4 reads only the query that can hold the client: AAAA for IPv6. */
+START_TEST(test_fcrdns_f4_other_family_ignored)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "v6.example.test");
+	forward_set(&p->forward, DNS_RCODE_TIMEOUT, DNS_RCODE_NOERROR);
+	forward_add(&p->forward, "2001:db8::99");
+	ck_assert_int_eq(judge_fcrdns(&r, "2001:db8::25"), DNS_VERDICT_FAIL);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f5_nxdomain)
+{
+	struct dns_result	r;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.30"), DNS_VERDICT_FAIL);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f6_nodata)
+{
+	struct dns_result	r;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.30"), DNS_VERDICT_FAIL);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f7_no_name_matches)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "mismatch.example.test");
+	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&p->forward, "192.0.2.99");
+	p = ptr_add(&r, "gone.example.test");
+	forward_set(&p->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN);
+	p = ptr_add(&r, "nodata.example.test");
+	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	p = ptr_add(&r, "bad\\032name.example.test");
+	forward_set(&p->forward, DNS_RCODE_INVALID, DNS_RCODE_INVALID);
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.20"), DNS_VERDICT_FAIL);
+	ck_assert_str_eq(r.ptr[3].invalid, "invalid character in name");
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_fcrdns_f8_unknown_family)
+{
+	struct dns_result	r;
+	struct event_addr	a;
+
+	memset(&r, 0, sizeof r);
+	memset(&a, 0, sizeof a);
+	r.ptr_rcode = DNS_RCODE_INVALID;
+	dns_result_judge(&r, &a);
+	ck_assert_int_eq(r.fcrdns, DNS_VERDICT_FAIL);
+}
+END_TEST
+
+START_TEST(test_helo_h1_ipv4_literal)
+{
+	struct dns_result	r;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	helo_add(&r, "[192.0.2.10]");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h1_ipv6_literal_case)
+{
+	struct dns_result	r;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	helo_add(&r, "[ipv6:2001:DB8:0:0::1]");
+	ck_assert_int_eq(judge_helo(&r, "2001:db8::1", 0), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h1_literal_while_pending)
+{
+	struct dns_result	r;
+
+	memset(&r, 0, sizeof r);
+	helo_add(&r, "[192.0.2.10]");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h2_other_literal)
+{
+	struct dns_result	r;
+
+	memset(&r, 0, sizeof r);
+	result_confirmed_ptr(&r);
+	helo_add(&r, "[192.0.2.11]");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_FAIL);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h3_invalid_name)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	result_confirmed_ptr(&r);
+	h = helo_add(&r, "bad!name.example.test");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_FAIL);
+	ck_assert_int_eq(h->rcode, DNS_RCODE_INVALID);
+	ck_assert_str_eq(h->invalid, "invalid character in name");
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h3_malformed_literal)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	h = helo_add(&r, "[192.0.2.10");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_FAIL);
+	ck_assert_int_eq(h->literal, 0);
+	ck_assert_str_eq(h->invalid, "malformed address literal");
+	result_clear(&r);
+}
+END_TEST
+
+/* H4: equal to a confirmed PTR name passes even if its own lookup failed. */
+START_TEST(test_helo_h4_equals_confirmed_ptr)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	result_confirmed_ptr(&r);
+	h = helo_add(&r, "MAIL.Example.TEST.");
+	forward_set(&h->forward, DNS_RCODE_SERVFAIL, DNS_RCODE_SERVFAIL);
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h4_unconfirmed_ptr_no_pass)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "mismatch.example.test");
+	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&p->forward, "192.0.2.99");
+	h = helo_add(&r, "mismatch.example.test");
+	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&h->forward, "192.0.2.99");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.20", 0), DNS_VERDICT_FAIL);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h5_forward_contains_client)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_SERVFAIL;
+	h = helo_add(&r, "fine.example.test");
+	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&h->forward, "198.51.100.40");
+	ck_assert_int_eq(judge_helo(&r, "198.51.100.40", 0), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h5_aaaa_contains_client)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	h = helo_add(&r, "dual.example.test");
+	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&h->forward, "192.0.2.70");
+	forward_add(&h->forward, "2001:db8::70");
+	ck_assert_int_eq(judge_helo(&r, "2001:db8::70", 0), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h6_forward_pending)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	h = helo_add(&r, "slow.example.test");
+	forward_set(&h->forward, DNS_RCODE_NONE, DNS_RCODE_NOERROR);
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_NONE);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h6_ptr_pending)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	h = helo_add(&r, "other.example.test");
+	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&h->forward, "198.51.100.7");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_NONE);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h6_equal_ptr_pending)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "mail.example.test");
+	forward_set(&p->forward, DNS_RCODE_NONE, DNS_RCODE_NONE);
+	h = helo_add(&r, "mail.example.test");
+	forward_set(&h->forward, DNS_RCODE_TIMEOUT, DNS_RCODE_TIMEOUT);
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_NONE);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h7_temporary)
+{
+	static const enum dns_rcode	 temporary[] = { DNS_RCODE_SERVFAIL,
+	    DNS_RCODE_REFUSED, DNS_RCODE_TIMEOUT, DNS_RCODE_ERROR };
+	struct dns_result		 r;
+	struct dns_helo			*h;
+	size_t				 i;
+
+	for (i = 0; i < sizeof temporary / sizeof temporary[0]; i++) {
+		memset(&r, 0, sizeof r);
+		r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+		h = helo_add(&r, "helo.example.test");
+		forward_set(&h->forward, temporary[i], DNS_RCODE_NOERROR);
+		ck_assert_msg(judge_helo(&r, "192.0.2.10", 0) ==
+		    DNS_VERDICT_INDETERMINATE, "HELO A %s should give "
+		    "indeterminate", dns_rcode_name(temporary[i]));
+		result_clear(&r);
+	}
+}
+END_TEST
+
+/* The M365 case: PTR and HELO both SERVFAIL. */
+START_TEST(test_helo_h7_ptr_and_helo_servfail)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_SERVFAIL;
+	h = helo_add(&r, "EUR03-AM5-obe.outbound.protection.example.test");
+	forward_set(&h->forward, DNS_RCODE_SERVFAIL, DNS_RCODE_SERVFAIL);
+	ck_assert_int_eq(judge_helo(&r, "203.0.113.125", 0),
+	    DNS_VERDICT_INDETERMINATE);
+	ck_assert_int_eq(r.fcrdns, DNS_VERDICT_INDETERMINATE);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h8_other_address)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	result_confirmed_ptr(&r);
+	h = helo_add(&r, "other.example.test");
+	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&h->forward, "198.51.100.7");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_FAIL);
+	result_clear(&r);
+}
+END_TEST
+
+START_TEST(test_helo_h8_nxdomain)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	h = helo_add(&r, "nx.example.test");
+	forward_set(&h->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN);
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.30", 0), DNS_VERDICT_FAIL);
+	result_clear(&r);
+}
+END_TEST
+
+/* A PTR SERVFAIL does not make a definitive HELO answer indeterminate. */
+START_TEST(test_helo_h8_ptr_servfail_ignored)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_SERVFAIL;
+	h = helo_add(&r, "nx.example.test");
+	forward_set(&h->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN);
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.30", 0), DNS_VERDICT_FAIL);
+	result_clear(&r);
+}
+END_TEST
+
+/* H8 reads only the query that can hold the client: A for IPv4. */
+START_TEST(test_helo_h8_other_family_ignored)
+{
+	struct dns_result	r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	h = helo_add(&r, "helo.example.test");
+	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_TIMEOUT);
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_FAIL);
+	result_clear(&r);
+}
+END_TEST
+
+static enum dns_rcode
+helo_rcode(enum dns_rcode a, enum dns_rcode aaaa)
+{
+	struct dns_addrlist	f;
+
+	memset(&f, 0, sizeof f);
+	forward_set(&f, a, aaaa);
+	return dns_helo_rcode(&f);
+}
+
+START_TEST(test_helo_rcode_c1_invalid)
+{
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_INVALID, DNS_RCODE_INVALID),
+	    DNS_RCODE_INVALID);
+}
+END_TEST
+
+START_TEST(test_helo_rcode_c2_c4_not_asked)
+{
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_NONE, DNS_RCODE_NONE),
+	    DNS_RCODE_NONE);
+}
+END_TEST
+
+START_TEST(test_helo_rcode_c3_noerror_wins)
+{
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_NXDOMAIN, DNS_RCODE_NOERROR),
+	    DNS_RCODE_NOERROR);
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_NOERROR, DNS_RCODE_TIMEOUT),
+	    DNS_RCODE_NOERROR);
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_NOERROR, DNS_RCODE_NONE),
+	    DNS_RCODE_NOERROR);
+}
+END_TEST
+
+START_TEST(test_helo_rcode_c4_pending)
+{
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_SERVFAIL, DNS_RCODE_NONE),
+	    DNS_RCODE_NONE);
+}
+END_TEST
+
+START_TEST(test_helo_rcode_c5_a_temporary)
+{
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_TIMEOUT, DNS_RCODE_SERVFAIL),
+	    DNS_RCODE_TIMEOUT);
+}
+END_TEST
+
+START_TEST(test_helo_rcode_c6_aaaa_temporary)
+{
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_NXDOMAIN, DNS_RCODE_REFUSED),
+	    DNS_RCODE_REFUSED);
+}
+END_TEST
+
+START_TEST(test_helo_rcode_c7_nxdomain)
+{
+	ck_assert_int_eq(helo_rcode(DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN),
+	    DNS_RCODE_NXDOMAIN);
+}
+END_TEST
+
+START_TEST(test_dns_rcode_names)
+{
+	ck_assert_str_eq(dns_rcode_name(DNS_RCODE_NONE), "NONE");
+	ck_assert_str_eq(dns_rcode_name(DNS_RCODE_NOERROR), "NOERROR");
+	ck_assert_str_eq(dns_rcode_name(DNS_RCODE_NXDOMAIN), "NXDOMAIN");
+	ck_assert_str_eq(dns_rcode_name(DNS_RCODE_SERVFAIL), "SERVFAIL");
+	ck_assert_str_eq(dns_rcode_name(DNS_RCODE_REFUSED), "REFUSED");
+	ck_assert_str_eq(dns_rcode_name(DNS_RCODE_TIMEOUT), "TIMEOUT");
+	ck_assert_str_eq(dns_rcode_name(DNS_RCODE_ERROR), "ERROR");
+	ck_assert_str_eq(dns_rcode_name(DNS_RCODE_INVALID), "INVALID");
+}
+END_TEST
+
+START_TEST(test_dns_verdict_names)
+{
+	ck_assert_str_eq(dns_verdict_name(DNS_VERDICT_NONE), "pending");
+	ck_assert_str_eq(dns_verdict_name(DNS_VERDICT_PASS), "pass");
+	ck_assert_str_eq(dns_verdict_name(DNS_VERDICT_FAIL), "fail");
+	ck_assert_str_eq(dns_verdict_name(DNS_VERDICT_INDETERMINATE),
+	    "indeterminate");
+}
+END_TEST
+
+START_TEST(test_dns_rcode_temporary)
+{
+	ck_assert_int_eq(dns_rcode_temporary(DNS_RCODE_NONE), 0);
+	ck_assert_int_eq(dns_rcode_temporary(DNS_RCODE_NOERROR), 0);
+	ck_assert_int_eq(dns_rcode_temporary(DNS_RCODE_NXDOMAIN), 0);
+	ck_assert_int_eq(dns_rcode_temporary(DNS_RCODE_SERVFAIL), 1);
+	ck_assert_int_eq(dns_rcode_temporary(DNS_RCODE_REFUSED), 1);
+	ck_assert_int_eq(dns_rcode_temporary(DNS_RCODE_TIMEOUT), 1);
+	ck_assert_int_eq(dns_rcode_temporary(DNS_RCODE_ERROR), 1);
+	ck_assert_int_eq(dns_rcode_temporary(DNS_RCODE_INVALID), 0);
+}
+END_TEST
+
+START_TEST(test_dns_name_valid)
+{
+	ck_assert_ptr_null(dns_name_invalid("mail.example.test"));
+	ck_assert_ptr_null(dns_name_invalid("mail.example.test."));
+	ck_assert_ptr_null(dns_name_invalid("WIN_7-PC"));
+	ck_assert_ptr_null(dns_name_invalid("-a-.b_"));
+	ck_assert_ptr_null(dns_name_invalid("1.2.3.4.example"));
+}
+END_TEST
+
+START_TEST(test_dns_name_empty)
+{
+	ck_assert_str_eq(dns_name_invalid(""), "empty name");
+	ck_assert_str_eq(dns_name_invalid("."), "empty name");
+}
+END_TEST
+
+START_TEST(test_dns_name_empty_label)
+{
+	ck_assert_str_eq(dns_name_invalid("a..b"), "empty label");
+	ck_assert_str_eq(dns_name_invalid(".a"), "empty label");
+	ck_assert_str_eq(dns_name_invalid("a.b.."), "empty label");
+}
+END_TEST
+
+START_TEST(test_dns_name_label_length)
+{
+	char	name[80];
+
+	memset(name, 'a', 63);
+	strcpy(name + 63, ".test");
+	ck_assert_ptr_null(dns_name_invalid(name));
+	memset(name, 'a', 64);
+	strcpy(name + 64, ".test");
+	ck_assert_str_eq(dns_name_invalid(name),
+	    "label longer than 63 characters");
+}
+END_TEST
+
+START_TEST(test_dns_name_total_length)
+{
+	char	name[300];
+	size_t	i;
+
+	/* 63 labels of "abc" and dots: 251 characters, then 253 and 255. */
+	for (i = 0; i < 63; i++)
+		memcpy(name + i * 4, "abc.", 4);
+	name[251] = '\0';
+	ck_assert_ptr_null(dns_name_invalid(name));
+	strcpy(name + 251, ".a");
+	ck_assert_ptr_null(dns_name_invalid(name));
+	strcpy(name + 253, ".");
+	ck_assert_ptr_null(dns_name_invalid(name));
+	strcpy(name + 253, "bc");
+	ck_assert_str_eq(dns_name_invalid(name),
+	    "name longer than 253 characters");
+}
+END_TEST
+
+START_TEST(test_dns_name_bad_characters)
+{
+	ck_assert_str_eq(dns_name_invalid("bad!name"),
+	    "invalid character in name");
+	ck_assert_str_eq(dns_name_invalid("bad name"),
+	    "invalid character in name");
+	ck_assert_str_eq(dns_name_invalid("x\x1b[31m.test"),
+	    "invalid character in name");
+	ck_assert_str_eq(dns_name_invalid("b\xc3\xbc" "cher.test"),
+	    "invalid character in name");
+	ck_assert_str_eq(dns_name_invalid("bad\\032name.test"),
+	    "invalid character in name");
+}
+END_TEST
+
+START_TEST(test_dns_name_bare_address)
+{
+	ck_assert_str_eq(dns_name_invalid("192.0.2.1"),
+	    "IPv4 address without brackets");
+	ck_assert_str_eq(dns_name_invalid("2001:db8::1"),
+	    "IPv6 address without brackets");
+}
+END_TEST
+
+START_TEST(test_dns_name_equal)
+{
+	ck_assert_int_eq(dns_name_equal("Mail.Example.TEST",
+	    "mail.example.test."), 1);
+	ck_assert_int_eq(dns_name_equal("mail.example.test",
+	    "mail.example.tes"), 0);
+	ck_assert_int_eq(dns_name_equal("a.example", "b.example"), 0);
+}
+END_TEST
+
+static int
+literal(const char *helo, const char *want)
+{
+	struct event_addr	got, expect;
+	int			rc;
+
+	rc = dns_literal_parse(helo, &got);
+	if (rc == 1 && want != NULL) {
+		expect = addr_of(want);
+		ck_assert_int_eq(got.family, expect.family);
+		ck_assert_mem_eq(got.bytes, expect.bytes, 16);
+	}
+	return rc;
+}
+
+START_TEST(test_dns_literal_ipv4)
+{
+	ck_assert_int_eq(literal("[192.0.2.1]", "192.0.2.1"), 1);
+	ck_assert_int_eq(literal("[IPv4:192.0.2.1]", "192.0.2.1"), 1);
+}
+END_TEST
+
+START_TEST(test_dns_literal_ipv6_tag_case)
+{
+	ck_assert_int_eq(literal("[IPv6:2001:db8::1]", "2001:db8::1"), 1);
+	ck_assert_int_eq(literal("[ipv6:2001:DB8::1]", "2001:db8::1"), 1);
+	ck_assert_int_eq(literal("[IPV6:2001:db8:0::1]", "2001:db8::1"), 1);
+}
+END_TEST
+
+START_TEST(test_dns_literal_ipv6_untagged)
+{
+	ck_assert_int_eq(literal("[2001:db8::1]", "2001:db8::1"), 1);
+}
+END_TEST
+
+START_TEST(test_dns_literal_malformed)
+{
+	ck_assert_int_eq(literal("[", NULL), -1);
+	ck_assert_int_eq(literal("[]", NULL), -1);
+	ck_assert_int_eq(literal("[192.0.2.1", NULL), -1);
+	ck_assert_int_eq(literal("[192.0.2.256]", NULL), -1);
+	ck_assert_int_eq(literal("[IPv6:192.0.2.1]", NULL), -1);
+	ck_assert_int_eq(literal("[IPv6:]", NULL), -1);
+	ck_assert_int_eq(literal("[mail.example.test]", NULL), -1);
+	ck_assert_int_eq(literal("[192.0.2.1]]", NULL), -1);
+	ck_assert_int_eq(literal("[1111:2222:3333:4444:5555:6666:7777:8888:"
+	    "9999:aaaa:bbbb]", NULL), -1);
+}
+END_TEST
+
+START_TEST(test_dns_literal_not_literal)
+{
+	ck_assert_int_eq(literal("mail.example.test", NULL), 0);
+	ck_assert_int_eq(literal("192.0.2.1", NULL), 0);
+	ck_assert_int_eq(literal("", NULL), 0);
+}
+END_TEST
+
+static const char *
+reverse(const char *ip)
+{
+	static char		buf[DNS_REVERSE_NAME_MAX];
+	struct event_addr	a;
+
+	a = addr_of(ip);
+	ck_assert_int_eq(dns_reverse_name(&a, buf, sizeof buf), 0);
+	return buf;
+}
+
+START_TEST(test_dns_reverse_ipv4)
+{
+	ck_assert_str_eq(reverse("192.0.2.10"), "10.2.0.192.in-addr.arpa");
+	ck_assert_str_eq(reverse("::ffff:192.0.2.10"),
+	    "10.2.0.192.in-addr.arpa");
+}
+END_TEST
+
+START_TEST(test_dns_reverse_ipv6)
+{
+	ck_assert_str_eq(reverse("2001:db8::25"), "5.2.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+}
+END_TEST
+
+START_TEST(test_dns_reverse_limits)
+{
+	struct event_addr	a;
+	char			small[20];
+
+	a = addr_of("2001:db8::25");
+	ck_assert_int_eq(dns_reverse_name(&a, small, sizeof small), -1);
+	a = addr_of("192.0.2.100");
+	ck_assert_int_eq(dns_reverse_name(&a, small, 10), -1);
+	memset(&a, 0, sizeof a);
+	ck_assert_int_eq(dns_reverse_name(&a, small, sizeof small), -1);
+}
+END_TEST
+
+START_TEST(test_dns_addr_equal)
+{
+	struct event_addr	a, b;
+
+	a = addr_of("192.0.2.10");
+	b = addr_of("::ffff:192.0.2.10");
+	ck_assert_int_eq(dns_addr_equal(&a, &b), 1);
+	b = addr_of("192.0.2.11");
+	ck_assert_int_eq(dns_addr_equal(&a, &b), 0);
+	a = addr_of("2001:db8::1");
+	b = addr_of("2001:DB8:0:0:0:0:0:1");
+	ck_assert_int_eq(dns_addr_equal(&a, &b), 1);
+	b = addr_of("::c000:20a");	/* 192.0.2.10 as IPv4-compatible */
+	a = addr_of("192.0.2.10");
+	ck_assert_int_eq(dns_addr_equal(&a, &b), 0);
+}
+END_TEST
+
+/* A DNS message built by hand for the parser tests. */
+struct msg {
+	unsigned char	b[4096];
+	size_t		n;
+};
+
+static void
+msg_bytes(struct msg *m, const void *p, size_t len)
+{
+	ck_assert_uint_le(m->n + len, sizeof m->b);
+	memcpy(m->b + m->n, p, len);
+	m->n += len;
+}
+
+static void
+msg_u16(struct msg *m, unsigned int v)
+{
+	unsigned char	b[2];
+
+	b[0] = (unsigned char)(v >> 8);
+	b[1] = (unsigned char)v;
+	msg_bytes(m, b, 2);
+}
+
+/* Labels separated by '.', written uncompressed. */
+static void
+msg_name(struct msg *m, const char *name)
+{
+	const char	*dot;
+	unsigned char	 len;
+
+	while (*name != '\0') {
+		dot = strchr(name, '.');
+		len = (unsigned char)(dot == NULL ? strlen(name) :
+		    (size_t)(dot - name));
+		msg_bytes(m, &len, 1);
+		msg_bytes(m, name, len);
+		name += len;
+		if (*name == '.')
+			name++;
+	}
+	msg_bytes(m, "", 1);
+}
+
+static void
+msg_start(struct msg *m, unsigned int rcode, unsigned int ancount,
+    const char *qname, unsigned int qtype)
+{
+	m->n = 0;
+	msg_u16(m, 0x1234);
+	msg_u16(m, 0x8180 | rcode);
+	msg_u16(m, 1);
+	msg_u16(m, ancount);
+	msg_u16(m, 0);
+	msg_u16(m, 0);
+	msg_name(m, qname);
+	msg_u16(m, qtype);
+	msg_u16(m, 1);
+}
+
+/* An RR whose owner is the question name (a pointer to offset 12). */
+static void
+msg_rr_head(struct msg *m, unsigned int type, unsigned int rdlen)
+{
+	msg_u16(m, 0xc00c);
+	msg_u16(m, type);
+	msg_u16(m, 1);
+	msg_u16(m, 0);
+	msg_u16(m, 300);
+	msg_u16(m, rdlen);
+}
+
+static void
+msg_rr_name(struct msg *m, const char *owner, unsigned int type,
+    const char *target)
+{
+	struct msg	rdata;
+
+	rdata.n = 0;
+	msg_name(&rdata, target);
+	if (owner == NULL)
+		msg_u16(m, 0xc00c);
+	else
+		msg_name(m, owner);
+	msg_u16(m, type);
+	msg_u16(m, 1);
+	msg_u16(m, 0);
+	msg_u16(m, 300);
+	msg_u16(m, (unsigned int)rdata.n);
+	msg_bytes(m, rdata.b, rdata.n);
+}
+
+static void
+msg_rr_addr(struct msg *m, const char *owner, const char *ip)
+{
+	struct event_addr	a;
+	size_t			len;
+
+	a = addr_of(ip);
+	len = a.family == AF_INET ? 4 : 16;
+	if (owner == NULL)
+		msg_u16(m, 0xc00c);
+	else
+		msg_name(m, owner);
+	msg_u16(m, a.family == AF_INET ? DNS_TYPE_A : DNS_TYPE_AAAA);
+	msg_u16(m, 1);
+	msg_u16(m, 0);
+	msg_u16(m, 300);
+	msg_u16(m, (unsigned int)len);
+	msg_bytes(m, a.bytes, len);
+}
+
+static int
+parse(struct msg *m, int type, struct dns_answer *ans)
+{
+	return dns_answer_parse(m->b, m->n, type, ans);
+}
+
+START_TEST(test_wire_ptr_two_names)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 2, "10.2.0.192.in-addr.arpa", DNS_TYPE_PTR);
+	msg_rr_name(&m, NULL, DNS_TYPE_PTR, "a.example.test");
+	msg_rr_name(&m, NULL, DNS_TYPE_PTR, "b.example.test");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), 0);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(ans.nnames, 2);
+	ck_assert_str_eq(ans.names[0], "a.example.test");
+	ck_assert_str_eq(ans.names[1], "b.example.test");
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+START_TEST(test_wire_ptr_hostile_name)
+{
+	static const unsigned char	 rdata[] = { 8, 'b', 'a', 'd', ' ',
+	    'n', 'a', 'm', 0x1b, 3, 'a', '.', 'b', 1, '\\', 0 };
+	struct msg			 m;
+	struct dns_answer		 ans;
+
+	msg_start(&m, 0, 1, "90.2.0.192.in-addr.arpa", DNS_TYPE_PTR);
+	msg_rr_head(&m, DNS_TYPE_PTR, sizeof rdata);
+	msg_bytes(&m, rdata, sizeof rdata);
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), 0);
+	ck_assert_uint_eq(ans.nnames, 1);
+	ck_assert_str_eq(ans.names[0], "bad\\032nam\\027.a\\.b.\\\\");
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+START_TEST(test_wire_ptr_root_name)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 1, "10.2.0.192.in-addr.arpa", DNS_TYPE_PTR);
+	msg_rr_head(&m, DNS_TYPE_PTR, 1);
+	msg_bytes(&m, "", 1);
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), 0);
+	ck_assert_uint_eq(ans.nnames, 1);
+	ck_assert_str_eq(ans.names[0], ".");
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+START_TEST(test_wire_ptr_duplicates_dropped)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 2, "10.2.0.192.in-addr.arpa", DNS_TYPE_PTR);
+	msg_rr_name(&m, NULL, DNS_TYPE_PTR, "mail.example.test");
+	msg_rr_name(&m, NULL, DNS_TYPE_PTR, "MAIL.example.test");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), 0);
+	ck_assert_uint_eq(ans.nnames, 1);
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+START_TEST(test_wire_ptr_names_capped)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+	char			name[32];
+	int			i;
+
+	msg_start(&m, 0, DNS_NAMES_MAX + 4, "10.2.0.192.in-addr.arpa",
+	    DNS_TYPE_PTR);
+	for (i = 0; i < DNS_NAMES_MAX + 4; i++) {
+		snprintf(name, sizeof name, "n%d.example.test", i);
+		msg_rr_name(&m, NULL, DNS_TYPE_PTR, name);
+	}
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), 0);
+	ck_assert_uint_eq(ans.nnames, DNS_NAMES_MAX);
+	ck_assert_str_eq(ans.names[DNS_NAMES_MAX - 1], "n15.example.test");
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+START_TEST(test_wire_a_after_cname)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+	char			ip[INET_ADDRSTRLEN];
+
+	msg_start(&m, 0, 3, "alias.example.test", DNS_TYPE_A);
+	msg_rr_addr(&m, "evil.example.test", "192.0.2.66");
+	msg_rr_addr(&m, "mail.example.test", "192.0.2.10");
+	msg_rr_name(&m, NULL, DNS_TYPE_CNAME, "mail.example.test");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_uint_eq(ans.naddrs, 1);
+	inet_ntop(AF_INET, ans.addrs[0].bytes, ip, sizeof ip);
+	ck_assert_str_eq(ip, "192.0.2.10");
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+START_TEST(test_wire_cname_loop)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 2, "a.example.test", DNS_TYPE_A);
+	msg_rr_name(&m, NULL, DNS_TYPE_CNAME, "b.example.test");
+	msg_rr_name(&m, "b.example.test", DNS_TYPE_CNAME, "a.example.test");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(ans.naddrs, 0);
+}
+END_TEST
+
+START_TEST(test_wire_aaaa_and_bad_length)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+	char			ip[INET6_ADDRSTRLEN];
+
+	msg_start(&m, 0, 2, "v6.example.test", DNS_TYPE_AAAA);
+	msg_rr_head(&m, DNS_TYPE_AAAA, 4);
+	msg_bytes(&m, "\xc0\x00\x02\x0a", 4);
+	msg_rr_addr(&m, NULL, "2001:db8::25");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_AAAA, &ans), 0);
+	ck_assert_uint_eq(ans.naddrs, 1);
+	inet_ntop(AF_INET6, ans.addrs[0].bytes, ip, sizeof ip);
+	ck_assert_str_eq(ip, "2001:db8::25");
+}
+END_TEST
+
+START_TEST(test_wire_rcodes)
+{
+	static const struct {
+		unsigned int	wire;
+		enum dns_rcode	want;
+	} cases[] = {
+		{ 0, DNS_RCODE_NOERROR },
+		{ 1, DNS_RCODE_ERROR },
+		{ 2, DNS_RCODE_SERVFAIL },
+		{ 3, DNS_RCODE_NXDOMAIN },
+		{ 4, DNS_RCODE_ERROR },
+		{ 5, DNS_RCODE_REFUSED },
+		{ 9, DNS_RCODE_ERROR },
+	};
+	struct msg		m;
+	struct dns_answer	ans;
+	size_t			i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		msg_start(&m, cases[i].wire, 0, "x.example.test", DNS_TYPE_A);
+		ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+		ck_assert_msg(ans.rcode == cases[i].want, "wire rcode %u "
+		    "gave %s", cases[i].wire, dns_rcode_name(ans.rcode));
+	}
+}
+END_TEST
+
+START_TEST(test_wire_nodata)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 1, "nodata.example.test", DNS_TYPE_A);
+	msg_rr_name(&m, NULL, 16, "some.text");	/* a TXT-typed record */
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(ans.naddrs, 0);
+}
+END_TEST
+
+START_TEST(test_wire_pointer_loop)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 1, "x.example.test", DNS_TYPE_PTR);
+	/* An owner name that points at itself. */
+	msg_u16(&m, 0xc000 | (unsigned int)m.n);
+	msg_u16(&m, DNS_TYPE_PTR);
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), -1);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_ERROR);
+	ck_assert_uint_eq(ans.nnames, 0);
+}
+END_TEST
+
+START_TEST(test_wire_truncated)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+	size_t			full, cut;
+
+	msg_start(&m, 0, 1, "10.2.0.192.in-addr.arpa", DNS_TYPE_PTR);
+	msg_rr_name(&m, NULL, DNS_TYPE_PTR, "mail.example.test");
+	full = m.n;
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), 0);
+	dns_answer_clear(&ans);
+	for (cut = 0; cut < full; cut++) {
+		m.n = cut;
+		ck_assert_msg(parse(&m, DNS_TYPE_PTR, &ans) == -1,
+		    "a message cut to %zu of %zu bytes was accepted", cut,
+		    full);
+		ck_assert_uint_eq(ans.nnames, 0);
+	}
+}
+END_TEST
+
+START_TEST(test_wire_not_response)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 0, "x.example.test", DNS_TYPE_A);
+	m.b[2] &= 0x7f;
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), -1);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_ERROR);
+}
+END_TEST
+
+START_TEST(test_wire_name_too_long)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+	char			label[64];
+	size_t			i;
+
+	msg_start(&m, 0, 1, "10.2.0.192.in-addr.arpa", DNS_TYPE_PTR);
+	msg_rr_head(&m, DNS_TYPE_PTR, 5 * 64 + 1);
+	memset(label, 'a', sizeof label);
+	label[0] = 63;
+	for (i = 0; i < 5; i++)
+		msg_bytes(&m, label, 64);
+	msg_bytes(&m, "", 1);
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), -1);
+}
+END_TEST
+
+START_TEST(test_wire_rdata_name_overruns)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 1, "10.2.0.192.in-addr.arpa", DNS_TYPE_PTR);
+	msg_rr_head(&m, DNS_TYPE_PTR, 3);
+	msg_name(&m, "mail.example.test");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), -1);
+}
+END_TEST
+
+/*
+ * A DNS responder on 127.0.0.1 for the engine tests.  It answers from a
+ * fixed table, never answers drop.example.test, and can hold queries to
+ * count how many the engine has out at once.
+ */
+#define FAKE_HELD_MAX	64
+
+struct fake_query {
+	unsigned char		buf[512];
+	size_t			len;
+	struct sockaddr_in	from;
+};
+
+struct fake {
+	int			fd;
+	char			servers[32];
+	int			received;
+	int			hold;
+	struct fake_query	held[FAKE_HELD_MAX];
+	int			nheld;
+	int			max_held;
+};
+
+static void
+fake_start(struct fake *f)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof sin;
+
+	memset(f, 0, sizeof *f);
+	f->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(f->fd, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(f->fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	ck_assert_int_eq(getsockname(f->fd, (struct sockaddr *)&sin, &len),
+	    0);
+	ck_assert_int_ne(fcntl(f->fd, F_SETFL, O_NONBLOCK), -1);
+	snprintf(f->servers, sizeof f->servers, "127.0.0.1:%u",
+	    ntohs(sin.sin_port));
+}
+
+/* Read the question of q as lower-case dotted text and return its type. */
+static int
+fake_question(const struct fake_query *q, char *name, size_t size,
+    size_t *end)
+{
+	size_t	pos = 12, out = 0, i, label;
+
+	while (pos < q->len && (label = q->buf[pos]) != 0) {
+		ck_assert_uint_lt(pos + label + 1, q->len);
+		ck_assert_uint_lt(out + label + 2, size);
+		if (out > 0)
+			name[out++] = '.';
+		for (i = 0; i < label; i++) {
+			name[out] = (char)q->buf[pos + 1 + i];
+			if (name[out] >= 'A' && name[out] <= 'Z')
+				name[out] += 'a' - 'A';
+			out++;
+		}
+		pos += label + 1;
+	}
+	name[out] = '\0';
+	*end = pos + 5;
+	ck_assert_uint_le(*end, q->len);
+	return (q->buf[pos + 1] << 8) | q->buf[pos + 2];
+}
+
+static void
+fake_answer(struct fake *f, const struct fake_query *q)
+{
+	struct msg		m;
+	char			name[256];
+	size_t			end;
+	int			type, rcode = 3, ancount = 0;
+
+	type = fake_question(q, name, sizeof name, &end);
+	if (strcmp(name, "drop.example.test") == 0)
+		return;
+
+	m.n = 0;
+	msg_bytes(&m, q->buf + 12, end - 12);	/* the question */
+	if (strcmp(name, "10.2.0.192.in-addr.arpa") == 0) {
+		rcode = 0;
+		if (type == DNS_TYPE_PTR) {
+			msg_rr_name(&m, NULL, DNS_TYPE_PTR,
+			    "mail.example.test");
+			ancount = 1;
+		}
+	} else if (strcmp(name, "mail.example.test") == 0) {
+		rcode = 0;
+		if (type == DNS_TYPE_A) {
+			msg_rr_addr(&m, NULL, "192.0.2.10");
+			ancount = 1;
+		}
+	} else if (strcmp(name, "servfail.example.test") == 0)
+		rcode = 2;
+
+	{
+		unsigned char	reply[sizeof m.b + 12];
+
+		memcpy(reply, q->buf, 2);
+		reply[2] = 0x81;
+		reply[3] = (unsigned char)(0x80 | rcode);
+		reply[4] = 0;
+		reply[5] = 1;
+		reply[6] = 0;
+		reply[7] = (unsigned char)ancount;
+		memset(reply + 8, 0, 4);
+		memcpy(reply + 12, m.b, m.n);
+		ck_assert_int_eq(sendto(f->fd, reply, 12 + m.n, 0,
+		    (const struct sockaddr *)&q->from, sizeof q->from),
+		    (ssize_t)(12 + m.n));
+	}
+}
+
+/* Read every waiting query, and answer it unless f->hold is set. */
+static void
+fake_serve(struct fake *f)
+{
+	struct fake_query	q;
+	socklen_t		len;
+	ssize_t			n;
+
+	for (;;) {
+		len = sizeof q.from;
+		n = recvfrom(f->fd, q.buf, sizeof q.buf, 0,
+		    (struct sockaddr *)&q.from, &len);
+		if (n == -1) {
+			ck_assert_int_eq(errno, EAGAIN);
+			break;
+		}
+		ck_assert_int_ge(n, 17);
+		q.len = (size_t)n;
+		f->received++;
+		if (!f->hold) {
+			fake_answer(f, &q);
+			continue;
+		}
+		ck_assert_int_lt(f->nheld, FAKE_HELD_MAX);
+		f->held[f->nheld++] = q;
+		if (f->nheld > f->max_held)
+			f->max_held = f->nheld;
+	}
+}
+
+static void
+fake_flush(struct fake *f)
+{
+	int	i;
+
+	for (i = 0; i < f->nheld; i++)
+		fake_answer(f, &f->held[i]);
+	f->nheld = 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Drive the engine and the responder until nothing is in flight. */
+static void
+fake_run(struct fake *f, struct dns *dns)
+{
+	struct pollfd	fds[16];
+	size_t		n;
+	int64_t		deadline;
+	int		timeout;
+
+	deadline = now_ms() + 3000;
+	while (dns_inflight(dns) > 0 || dns_timeout(dns, 0) == 0) {
+		ck_assert_msg(now_ms() < deadline, "engine still busy after "
+		    "3 s");
+		fds[0].fd = f->fd;
+		fds[0].events = POLLIN;
+		fds[0].revents = 0;
+		n = dns_pollfds(dns, fds + 1, 15);
+		timeout = dns_timeout(dns, 100);
+		poll(fds, n + 1, timeout < 0 ? 100 : timeout);
+		if (fds[0].revents & POLLIN) {
+			fake_serve(f);
+			fake_flush(f);
+		}
+		dns_process(dns, fds + 1, n);
+	}
+}
+
+static int	callbacks;
+
+static void
+count_callback(struct dns_check *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	callbacks++;
+}
+
+static void
+free_callback(struct dns_check *c, void *arg)
+{
+	int	*ran = arg;
+
+	(*ran)++;
+	dns_check_free(c);
+}
+
+static struct dns *
+fake_engine(struct fake *f, int timeout_ms, int tries, int max_inflight)
+{
+	struct dns_config	 cfg;
+	struct dns		*dns;
+	char			*cause = NULL;
+
+	fake_start(f);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.servers = f->servers;
+	cfg.timeout_ms = timeout_ms;
+	cfg.tries = tries;
+	cfg.max_inflight = max_inflight;
+	dns = dns_create(&cfg, &cause);
+	ck_assert_ptr_nonnull(dns);
+	callbacks = 0;
+	return dns;
+}
+
+START_TEST(test_engine_full_check)
+{
+	static const char *const	 helos[] = { "mail.example.test",
+	    "[192.0.2.10]", "bad!name", "servfail.example.test" };
+	struct fake			 f;
+	struct dns			*dns;
+	struct dns_check		*c;
+	const struct dns_result		*r;
+	struct event_addr		 a;
+
+	dns = fake_engine(&f, 500, 1, 0);
+	a = addr_of("192.0.2.10");
+	c = dns_check_start(dns, &a, helos, 4, count_callback, NULL);
+	ck_assert_uint_eq(dns_check_id(c), 1);
+	fake_run(&f, dns);
+
+	r = dns_check_result(c);
+	ck_assert_int_eq(callbacks, 1);
+	ck_assert_int_eq(r->done, 1);
+	ck_assert_int_eq(r->ptr_rcode, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(r->nptr, 1);
+	ck_assert_str_eq(r->ptr[0].name, "mail.example.test");
+	ck_assert_int_eq(r->ptr[0].confirmed, 1);
+	ck_assert_int_eq(r->fcrdns, DNS_VERDICT_PASS);
+	ck_assert_uint_eq(r->nhelo, 4);
+	ck_assert_int_eq(r->helo[0].rcode, DNS_RCODE_NOERROR);
+	ck_assert_int_eq(r->helo[0].verified, DNS_VERDICT_PASS);
+	ck_assert_int_eq(r->helo[1].literal, 1);
+	ck_assert_int_eq(r->helo[1].rcode, DNS_RCODE_NONE);
+	ck_assert_int_eq(r->helo[1].verified, DNS_VERDICT_PASS);
+	ck_assert_int_eq(r->helo[2].rcode, DNS_RCODE_INVALID);
+	ck_assert_int_eq(r->helo[2].verified, DNS_VERDICT_FAIL);
+	/* Only with ARES_FLAG_NOCHECKRESP does c-ares report SERVFAIL. */
+	ck_assert_int_eq(r->helo[3].rcode, DNS_RCODE_SERVFAIL);
+	ck_assert_int_eq(r->helo[3].verified, DNS_VERDICT_INDETERMINATE);
+	/* PTR, A and AAAA of the PTR name, A and AAAA of two HELOs. */
+	ck_assert_int_eq(f.received, 7);
+
+	dns_check_free(c);
+	dns_free(dns);
+	close(f.fd);
+}
+END_TEST
+
+START_TEST(test_engine_inflight_limit)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c[3];
+	struct event_addr	 a;
+	struct pollfd		 pfd;
+	int			 i;
+
+	dns = fake_engine(&f, 1000, 1, 2);
+	a = addr_of("192.0.2.10");
+	for (i = 0; i < 3; i++)
+		c[i] = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	ck_assert_uint_eq(dns_inflight(dns), 3);
+
+	/* Nothing has been answered yet: only two queries may be out. */
+	f.hold = 1;
+	pfd.fd = f.fd;
+	pfd.events = POLLIN;
+	poll(&pfd, 1, 100);
+	fake_serve(&f);
+	ck_assert_int_eq(f.nheld, 2);
+
+	fake_flush(&f);
+	fake_run(&f, dns);
+	ck_assert_int_eq(f.max_held, 2);
+	/* Each check: PTR, then A and AAAA of the PTR name. */
+	ck_assert_int_eq(f.received, 9);
+	ck_assert_int_eq(callbacks, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(dns_check_result(c[i])->fcrdns,
+		    DNS_VERDICT_PASS);
+		dns_check_free(c[i]);
+	}
+	dns_free(dns);
+	close(f.fd);
+}
+END_TEST
+
+/* Answers for a freed check must not land in a new check in its slot. */
+START_TEST(test_engine_cancel_running)
+{
+	static const char *const	 helos[] = { "mail.example.test" };
+	struct fake			 f;
+	struct dns			*dns;
+	struct dns_check		*old, *c;
+	const struct dns_result		*r;
+	struct event_addr		 a;
+
+	dns = fake_engine(&f, 1000, 1, 0);
+	a = addr_of("192.0.2.10");
+	old = dns_check_start(dns, &a, helos, 1, count_callback, NULL);
+	dns_check_free(old);
+	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	ck_assert_uint_eq(dns_check_id(c), 2);
+	fake_run(&f, dns);
+
+	r = dns_check_result(c);
+	ck_assert_int_eq(callbacks, 1);
+	ck_assert_uint_eq(r->nptr, 1);
+	ck_assert_uint_eq(r->ptr[0].forward.count, 1);
+	ck_assert_uint_eq(r->nhelo, 0);
+	ck_assert_int_eq(f.received, 6);
+	dns_check_free(c);
+	dns_free(dns);
+	close(f.fd);
+}
+END_TEST
+
+START_TEST(test_engine_cancel_queued)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*old, *c;
+	struct event_addr	 a;
+
+	dns = fake_engine(&f, 1000, 1, 1);
+	a = addr_of("192.0.2.10");
+	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	old = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	ck_assert_uint_eq(dns_inflight(dns), 2);
+	dns_check_free(old);
+	ck_assert_uint_eq(dns_inflight(dns), 1);
+	fake_run(&f, dns);
+	ck_assert_int_eq(callbacks, 1);
+	ck_assert_int_eq(f.received, 3);
+	ck_assert_int_eq(dns_check_result(c)->done, 1);
+	dns_check_free(c);
+	dns_free(dns);
+	close(f.fd);
+}
+END_TEST
+
+START_TEST(test_engine_timeout_one_name)
+{
+	static const char *const	 helos[] = { "drop.example.test" };
+	struct fake			 f;
+	struct dns			*dns;
+	struct dns_check		*c;
+	const struct dns_result		*r;
+	struct event_addr		 a;
+	int64_t				 start, took;
+
+	dns = fake_engine(&f, 100, 1, 0);
+	a = addr_of("192.0.2.10");
+	start = now_ms();
+	c = dns_check_start(dns, &a, helos, 1, count_callback, NULL);
+	fake_run(&f, dns);
+	took = now_ms() - start;
+
+	r = dns_check_result(c);
+	ck_assert_int_eq(r->fcrdns, DNS_VERDICT_PASS);
+	ck_assert_int_eq(r->helo[0].rcode, DNS_RCODE_TIMEOUT);
+	ck_assert_int_eq(r->helo[0].verified, DNS_VERDICT_INDETERMINATE);
+	ck_assert_int_ge(took, 100);
+	ck_assert_int_lt(took, 1000);
+	dns_check_free(c);
+	dns_free(dns);
+	close(f.fd);
+}
+END_TEST
+
+START_TEST(test_engine_no_server_is_error)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c;
+	struct event_addr	 a;
+
+	dns = fake_engine(&f, 500, 1, 0);
+	close(f.fd);		/* nothing listens on the port now */
+	f.fd = -1;
+	a = addr_of("192.0.2.10");
+	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	dns_run(dns);
+	ck_assert_int_eq(dns_check_result(c)->ptr_rcode, DNS_RCODE_ERROR);
+	ck_assert_int_eq(dns_check_result(c)->fcrdns,
+	    DNS_VERDICT_INDETERMINATE);
+	ck_assert_int_eq(callbacks, 1);
+	dns_check_free(c);
+	dns_free(dns);
+}
+END_TEST
+
+START_TEST(test_engine_free_running)
+{
+	static const char *const	 helos[] = { "drop.example.test" };
+	struct fake			 f;
+	struct dns			*dns;
+	struct event_addr		 a;
+
+	dns = fake_engine(&f, 1000, 1, 1);
+	a = addr_of("192.0.2.10");
+	dns_check_start(dns, &a, helos, 1, count_callback, NULL);
+	dns_check_start(dns, &a, helos, 1, count_callback, NULL);
+	dns_free(dns);
+	ck_assert_int_eq(callbacks, 0);
+	close(f.fd);
+}
+END_TEST
+
+START_TEST(test_engine_callback_frees)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct event_addr	 a;
+	int			 ran = 0;
+
+	dns = fake_engine(&f, 1000, 1, 0);
+	a = addr_of("192.0.2.10");
+	dns_check_start(dns, &a, NULL, 0, free_callback, &ran);
+	dns_check_start(dns, &a, NULL, 0, free_callback, &ran);
+	fake_run(&f, dns);
+	ck_assert_int_eq(ran, 2);
+	dns_free(dns);
+	close(f.fd);
+}
+END_TEST
+
+/* A check with nothing to ask still finishes from dns_process. */
+START_TEST(test_engine_nothing_to_ask)
+{
+	static const char *const	 helos[] = { "[192.0.2.10]" };
+	struct dns_config		 cfg;
+	struct dns			*dns;
+	struct dns_check		*c;
+	struct event_addr		 a;
+	char				*cause = NULL;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.servers = "127.0.0.1:9";
+	dns = dns_create(&cfg, &cause);
+	ck_assert_ptr_nonnull(dns);
+	memset(&a, 0, sizeof a);
+	callbacks = 0;
+	c = dns_check_start(dns, &a, helos, 1, count_callback, NULL);
+	ck_assert_int_eq(callbacks, 0);
+	ck_assert_int_eq(dns_timeout(dns, 1000), 0);
+	dns_process(dns, NULL, 0);
+	ck_assert_int_eq(callbacks, 1);
+	ck_assert_int_eq(dns_check_result(c)->ptr_rcode, DNS_RCODE_INVALID);
+	ck_assert_int_eq(dns_check_result(c)->fcrdns, DNS_VERDICT_FAIL);
+	ck_assert_int_eq(dns_timeout(dns, 1000), -1);
+	dns_check_free(c);
+	dns_free(dns);
+}
+END_TEST
+
+START_TEST(test_engine_bad_server_list)
+{
+	struct dns_config	 cfg;
+	char			*cause = NULL;
+	static const char	 want[] = "invalid DNS server list "
+	    "\"not an address\" (";
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.servers = "not an address";
+	ck_assert_ptr_null(dns_create(&cfg, &cause));
+	ck_assert_ptr_nonnull(cause);
+	ck_assert_int_eq(strncmp(cause, want, sizeof want - 1), 0);
+	free(cause);
+}
+END_TEST
+
+Suite *
+make_dns_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("dns");
+
+	tc = tcase_create("fcrdns");
+	tcase_add_test(tc, test_fcrdns_f1_confirmed_name);
+	tcase_add_test(tc, test_fcrdns_f1_mapped_client);
+	tcase_add_test(tc, test_fcrdns_f1_ipv6_client);
+	tcase_add_test(tc, test_fcrdns_f1_before_pending);
+	tcase_add_test(tc, test_fcrdns_f2_ptr_pending);
+	tcase_add_test(tc, test_fcrdns_f2_forward_pending);
+	tcase_add_test(tc, test_fcrdns_f3_ptr_temporary);
+	tcase_add_test(tc, test_fcrdns_f4_forward_temporary);
+	tcase_add_test(tc, test_fcrdns_f4_other_family_ignored);
+	tcase_add_test(tc, test_fcrdns_f5_nxdomain);
+	tcase_add_test(tc, test_fcrdns_f6_nodata);
+	tcase_add_test(tc, test_fcrdns_f7_no_name_matches);
+	tcase_add_test(tc, test_fcrdns_f8_unknown_family);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("helo");
+	tcase_add_test(tc, test_helo_h1_ipv4_literal);
+	tcase_add_test(tc, test_helo_h1_ipv6_literal_case);
+	tcase_add_test(tc, test_helo_h1_literal_while_pending);
+	tcase_add_test(tc, test_helo_h2_other_literal);
+	tcase_add_test(tc, test_helo_h3_invalid_name);
+	tcase_add_test(tc, test_helo_h3_malformed_literal);
+	tcase_add_test(tc, test_helo_h4_equals_confirmed_ptr);
+	tcase_add_test(tc, test_helo_h4_unconfirmed_ptr_no_pass);
+	tcase_add_test(tc, test_helo_h5_forward_contains_client);
+	tcase_add_test(tc, test_helo_h5_aaaa_contains_client);
+	tcase_add_test(tc, test_helo_h6_forward_pending);
+	tcase_add_test(tc, test_helo_h6_ptr_pending);
+	tcase_add_test(tc, test_helo_h6_equal_ptr_pending);
+	tcase_add_test(tc, test_helo_h7_temporary);
+	tcase_add_test(tc, test_helo_h7_ptr_and_helo_servfail);
+	tcase_add_test(tc, test_helo_h8_other_address);
+	tcase_add_test(tc, test_helo_h8_nxdomain);
+	tcase_add_test(tc, test_helo_h8_ptr_servfail_ignored);
+	tcase_add_test(tc, test_helo_h8_other_family_ignored);
+	tcase_add_test(tc, test_helo_rcode_c1_invalid);
+	tcase_add_test(tc, test_helo_rcode_c2_c4_not_asked);
+	tcase_add_test(tc, test_helo_rcode_c3_noerror_wins);
+	tcase_add_test(tc, test_helo_rcode_c4_pending);
+	tcase_add_test(tc, test_helo_rcode_c5_a_temporary);
+	tcase_add_test(tc, test_helo_rcode_c6_aaaa_temporary);
+	tcase_add_test(tc, test_helo_rcode_c7_nxdomain);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("names");
+	tcase_add_test(tc, test_dns_rcode_names);
+	tcase_add_test(tc, test_dns_verdict_names);
+	tcase_add_test(tc, test_dns_rcode_temporary);
+	tcase_add_test(tc, test_dns_name_valid);
+	tcase_add_test(tc, test_dns_name_empty);
+	tcase_add_test(tc, test_dns_name_empty_label);
+	tcase_add_test(tc, test_dns_name_label_length);
+	tcase_add_test(tc, test_dns_name_total_length);
+	tcase_add_test(tc, test_dns_name_bad_characters);
+	tcase_add_test(tc, test_dns_name_bare_address);
+	tcase_add_test(tc, test_dns_name_equal);
+	tcase_add_test(tc, test_dns_literal_ipv4);
+	tcase_add_test(tc, test_dns_literal_ipv6_tag_case);
+	tcase_add_test(tc, test_dns_literal_ipv6_untagged);
+	tcase_add_test(tc, test_dns_literal_malformed);
+	tcase_add_test(tc, test_dns_literal_not_literal);
+	tcase_add_test(tc, test_dns_reverse_ipv4);
+	tcase_add_test(tc, test_dns_reverse_ipv6);
+	tcase_add_test(tc, test_dns_reverse_limits);
+	tcase_add_test(tc, test_dns_addr_equal);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("wire");
+	tcase_add_test(tc, test_wire_ptr_two_names);
+	tcase_add_test(tc, test_wire_ptr_hostile_name);
+	tcase_add_test(tc, test_wire_ptr_root_name);
+	tcase_add_test(tc, test_wire_ptr_duplicates_dropped);
+	tcase_add_test(tc, test_wire_ptr_names_capped);
+	tcase_add_test(tc, test_wire_a_after_cname);
+	tcase_add_test(tc, test_wire_cname_loop);
+	tcase_add_test(tc, test_wire_aaaa_and_bad_length);
+	tcase_add_test(tc, test_wire_rcodes);
+	tcase_add_test(tc, test_wire_nodata);
+	tcase_add_test(tc, test_wire_pointer_loop);
+	tcase_add_test(tc, test_wire_truncated);
+	tcase_add_test(tc, test_wire_not_response);
+	tcase_add_test(tc, test_wire_name_too_long);
+	tcase_add_test(tc, test_wire_rdata_name_overruns);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("engine");
+	tcase_add_test(tc, test_engine_full_check);
+	tcase_add_test(tc, test_engine_inflight_limit);
+	tcase_add_test(tc, test_engine_cancel_running);
+	tcase_add_test(tc, test_engine_cancel_queued);
+	tcase_add_test(tc, test_engine_timeout_one_name);
+	tcase_add_test(tc, test_engine_no_server_is_error);
+	tcase_add_test(tc, test_engine_free_running);
+	tcase_add_test(tc, test_engine_callback_frees);
+	tcase_add_test(tc, test_engine_nothing_to_ask);
+	tcase_add_test(tc, test_engine_bad_server_list);
+	suite_add_tcase(s, tc);
+	return s;
+}
