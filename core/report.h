@@ -1,0 +1,90 @@
+/*
+ * Abuse reports: composing an RFC 5322 message about one suspect and
+ * delivering it to the outbox folder or to a sendmail command.
+ */
+#ifndef SMTPTRIAGE_REPORT_H
+#define SMTPTRIAGE_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "agg.h"
+#include "dns.h"
+
+struct report_input {
+	const struct client	*client;
+	const struct dns_result	*dns;		/* NULL if never checked */
+	char			**evidence;	/* log lines, as read back */
+	size_t			 nevidence;
+	const char		*from;
+	const char		*to;		/* NULL: no recipient known */
+	const char		*hostname;	/* this host, for Message-ID */
+	time_t			 now;
+	uint64_t		 nonce;		/* Message-ID part; 0: random */
+};
+
+/*
+ * Compose the message (CRLF-free, "\n" line ends, as sendmail -t reads
+ * it).  Log-derived text is escaped so it can never add a header line or a
+ * recipient.  Returns the allocated message and sets *message_id
+ * (allocated, with angle brackets).
+ *
+ * Date is now in local time; with a nonce the Message-ID is fixed too, so
+ * tests can compare whole messages.  When to is NULL the message has no
+ * To header, which RFC 5322 allows, and it goes to the outbox for the
+ * admin to address.  No Auto-Submitted header is added, because a person
+ * requests each report.
+ */
+char	*report_compose(const struct report_input *, char **message_id);
+
+/*
+ * Write msg into dir (created with mode 0700) as a new file with mode 0600,
+ * atomically.  Returns 0 and sets *path (allocated), or -1 with *cause.
+ */
+int	 report_write_outbox(const char *dir, const char *msg,
+	     char **path, char **cause);
+
+/*
+ * Pipe msg to argv[0] started with execve (no shell) and wait for it.
+ * Returns 0 with *exit_status set once the command ran, or -1 with *cause
+ * if it could not be started (*exit_status 127) or was killed by a signal
+ * (*exit_status 128 plus the signal number), as a shell would report it.
+ * A command still running after 60 seconds is killed.  Its stdout and
+ * stderr go to a pipe, never to the terminal.
+ */
+int	 report_sendmail(char *const *argv, const char *msg, int *exit_status,
+	     char **cause);
+
+struct config;
+struct store;
+
+/*
+ * The recipient for a report about a client: the configured report_to, or
+ * NULL when none is set (the report then goes to the outbox only).
+ */
+const char *report_recipient(const struct config *);
+
+struct report_outcome {
+	char	*path;		/* outbox file, or NULL when piped */
+	int	 sent;		/* 1 if handed to sendmail with exit 0 */
+	int	 exit_status;	/* sendmail's exit status */
+	char	*detail;	/* why sending failed, escaped; or NULL */
+};
+
+/*
+ * Deliver a composed message: pipe it to cfg->sendmail when that is set and
+ * to is not NULL, otherwise write it to cfg->outbox; a failed send also
+ * leaves the message in the outbox.  Records the report in the store
+ * (unless store is NULL) with method "sendmail" or "outbox" and the exit
+ * status.  Returns 0 once the message was sent or kept in the outbox
+ * (out->sent and out->detail tell which), or -1 with *cause set when it
+ * could not be kept or recorded.  *out is set in both cases; free it with
+ * report_outcome_free.
+ */
+int	 report_deliver(const struct config *cfg, struct store *store,
+	     const char *ip, const char *to, const char *msg,
+	     const char *message_id, struct report_outcome *out, char **cause);
+void	 report_outcome_free(struct report_outcome *);
+
+#endif
