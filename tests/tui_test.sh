@@ -1,0 +1,273 @@
+#!/bin/sh
+# Drive the real console in tmux on tests/fixtures/tui-mainlog.  The first
+# run checks the list rows, moves, marks, whitelists, reports and quits.
+# The second run finds the mark, the whitelist entry and the report kept.
+# The resolver is a UDP socket on 127.0.0.1 that never replies, so DNS
+# checks stay in flight and then time out.  tests/dns_test.sh checks the
+# DNS results themselves.
+#
+# Exits 0 when every check passes, 1 with a message naming the failed
+# check, or 0 with a "skipped" message when tmux or perl is missing.
+set -u
+cd "$(dirname "$0")/.."
+
+# Maximum wait for the screen to show something, in tenths of a second.
+WAIT_TENTHS=50
+
+for tool in tmux perl; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "tui test skipped: $tool is not installed"
+		exit 0
+	fi
+done
+if [ ! -x ./smtptriage ]; then
+	echo "tui test: ./smtptriage is missing; run make first" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tui_test.XXXXXX")
+sock=$tmp/tmux.sock
+silent_pid=""
+failures=0
+
+cleanup() {
+	tmux -S "$sock" kill-server 2>/dev/null
+	[ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+fail() {
+	echo "tui test FAILED: $*" >&2
+	echo "--- screen:" >&2
+	cat "$tmp/screen" >&2 2>/dev/null
+	echo "---" >&2
+	failures=$((failures + 1))
+}
+
+# A UDP socket that receives queries and never replies.  Perl prints its
+# port, then sleeps until the cleanup kills it.
+perl -MIO::Socket::INET -e '
+	my $s = IO::Socket::INET->new(Proto => "udp",
+	    LocalAddr => "127.0.0.1", LocalPort => 0) or die "socket: $!\n";
+	$| = 1;
+	print $s->sockport, "\n";
+	sleep 600;' >"$tmp/port" &
+silent_pid=$!
+i=0
+while [ ! -s "$tmp/port" ] && [ $i -lt $WAIT_TENTHS ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+port=$(cat "$tmp/port")
+if [ -z "$port" ]; then
+	echo "tui test: the silent DNS socket did not start" >&2
+	exit 1
+fi
+
+# No sendmail command: reports go to the outbox, addressed to report_to.
+cat >"$tmp/config" <<EOF
+from = triage@example.org
+report_to = abuse@example.net
+EOF
+
+log=tests/fixtures/tui-mainlog
+cmd="env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color ./smtptriage \
+--config $tmp/config --state $tmp/state.db --whitelist $tmp/whitelist \
+--outbox $tmp/outbox --resolver 127.0.0.1:$port $log; \
+echo \$? >$tmp/exit"
+
+# No status bar, so the pane is the whole 160x45 window.
+echo "set-option -g status off" >"$tmp/tmux.conf"
+
+# Start the console in a detached 160x45 pane.
+start() {
+	rm -f "$tmp/exit"
+	tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x 160 -y 45 \
+	    "$cmd" || {
+		echo "tui test: tmux could not start" >&2
+		exit 1
+	}
+}
+
+capture() {
+	tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
+}
+
+# Wait until the screen contains the fixed string $1.
+wait_for() {
+	i=0
+	while [ $i -lt $WAIT_TENTHS ]; do
+		capture
+		grep -qF -- "$1" "$tmp/screen" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "waited for \"$1\""
+	return 1
+}
+
+# Wait until the screen no longer contains the fixed string $1.
+wait_gone() {
+	i=0
+	while [ $i -lt $WAIT_TENTHS ]; do
+		capture
+		grep -qF -- "$1" "$tmp/screen" || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "\"$1\" stayed on the screen"
+	return 1
+}
+
+# Compare screen line $1 (1 = top), trailing blanks removed, with $2.
+expect_line() {
+	got=$(sed -n "${1}p" "$tmp/screen" | sed 's/ *$//')
+	if [ "$got" != "$2" ]; then
+		fail "line $1 is
+  \"$got\"
+expected
+  \"$2\""
+	fi
+}
+
+# Wait for the program to exit and check its status.
+wait_exit() {
+	i=0
+	while [ ! -s "$tmp/exit" ] && [ $i -lt $WAIT_TENTHS ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -s "$tmp/exit" ]; then
+		fail "smtptriage did not exit after q"
+	elif [ "$(cat "$tmp/exit")" != 0 ]; then
+		fail "smtptriage exited with status $(cat "$tmp/exit")"
+	fi
+}
+
+keys() {
+	tmux -S "$sock" send-keys "$@"
+}
+
+# The list rows as drawn at 160 columns: IP, HELO, rDNS, reasons, count
+# and last seen; the status column starts at column 150.
+title='IP              HELO                        RDNS REASONS                                                                      COUNT LAST SEEN        STATUS'
+row_a='192.0.2.10      mail.example.invalid        -    helo_verify_failed,no_verified_rdns                                              4 2026-11-30 10:09'
+row_b='198.51.100.20   dsl-20.example.net          -    fcrdns_mismatch,no_verified_rdns                                                 2 2026-11-30 10:06'
+row_c='203.0.113.30    unknown-host                -    no_verified_rdns,helo_verify_failed,no_rdns                                      2 2026-11-30 10:02'
+row_d='192.0.2.50      \x1B]0;pwned\x07\x1B[31mred -    helo_verify_failed,no_verified_rdns                                              1 2026-11-30 10:03'
+row_e='2001:db8::40    v6.example                  -    no_verified_rdns,warning:Sender rate high                                        1 2026-11-30 10:05'
+
+# A list row with its status.
+row() {
+	printf '%-149s%s' "$1" "$2"
+}
+
+# --- First run: look, move, mark, whitelist, report, quit.
+start
+wait_for "192.0.2.10" || exit 1
+capture
+expect_line 2 "$title"
+expect_line 3 "$(row "$row_a" new)"
+expect_line 4 "$(row "$row_b" new)"
+expect_line 5 "$(row "$row_c" new)"
+expect_line 6 "$(row "$row_d" new)"
+expect_line 7 "$(row "$row_e" new)"
+expect_line 8 ""
+grep -qF "1 bad line skipped (first: $log:10 invalid UTF-8)" "$tmp/screen" ||
+    fail "the status line does not show the bad line"
+title_now=$(tmux -S "$sock" display-message -p '#{pane_title}')
+[ "$title_now" = pwned ] && fail "a logged HELO changed the pane title"
+
+# SIGWINCH: a tiny terminal gets a note instead of the list, and the list
+# comes back at full size.
+tmux -S "$sock" resize-window -x 50 -y 10
+wait_for "terminal too small: 50x10, need 60x12"
+tmux -S "$sock" resize-window -x 160 -y 45
+wait_for "$(row "$row_a" new)"
+capture
+expect_line 2 "$title"
+expect_line 7 "$(row "$row_e" new)"
+
+# Idle, the console sleeps in poll: it uses less than a tenth of the CPU
+# time over half a second (clock ticks are fields 14 and 15 of stat).
+shell=$(tmux -S "$sock" display-message -p '#{pane_pid}')
+pid=$(cat "/proc/$shell/task/$shell/children" 2>/dev/null | cut -d' ' -f1)
+[ -n "$pid" ] || fail "cannot find the smtptriage process under $shell"
+ticks() {
+	awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0
+}
+before=$(ticks)
+sleep 0.5
+used=$(($(ticks) - before))
+[ "$used" -le "$(($(getconf CLK_TCK) / 20))" ] ||
+    fail "the idle console used $used clock ticks in half a second"
+
+keys '?'
+wait_for "smtptriage help"
+keys Escape
+wait_for "$(row "$row_a" new)"
+
+keys j m
+wait_for "$(row "$row_b" marked)"
+expect_line 3 "$(row "$row_a" new)"
+
+keys j w
+wait_gone "203.0.113.30    unknown-host"
+wait_for "whitelisted 203.0.113.30; W shows whitelisted clients"
+expect_line 5 "$(row "$row_d" new)"
+expect_line 6 "$(row "$row_e" new)"
+expect_line 7 ""
+grep -Eq '^203\.0\.113\.30 # added by smtptriage [0-9]{4}-[0-9]{2}-[0-9]{2}$' \
+    "$tmp/whitelist" ||
+    fail "the whitelist file has no commented entry for 203.0.113.30"
+
+# The cursor now rests on 192.0.2.50, the row that moved up.
+keys r
+wait_for "Report about 192.0.2.50"
+keys y
+wait_for "written to $tmp/outbox/"
+wait_for "$(row "$row_d" reported)"
+set -- "$tmp"/outbox/*
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+	fail "expected one report in the outbox, found: $*"
+else
+	report=$1
+	for header in 'From: triage@example.org' 'To: abuse@example.net' \
+	    'Subject: ' 'Date: ' 'Message-ID: <'; do
+		grep -qF "$header" "$report" ||
+		    fail "the report has no \"$header\" header"
+	done
+	grep -q '192\.0\.2\.50' "$report" ||
+	    fail "the report does not name 192.0.2.50"
+	if grep -q "$(printf '\033')" "$report"; then
+		fail "the report holds a raw ESC byte"
+	fi
+fi
+
+keys q
+wait_exit
+
+# --- Second run: the state is kept.
+start
+wait_for "192.0.2.10" || exit 1
+capture
+expect_line 3 "$(row "$row_a" new)"
+expect_line 4 "$(row "$row_b" marked)"
+expect_line 5 "$(row "$row_d" reported)"
+expect_line 6 "$(row "$row_e" new)"
+expect_line 7 ""
+keys W
+wait_for "203.0.113.30    unknown-host"
+capture
+expect_line 5 "$(row "$row_c" whitelisted)"
+keys q
+wait_exit
+
+if [ $failures -gt 0 ]; then
+	echo "tui test: $failures check(s) failed" >&2
+	exit 1
+fi
+echo "tui test passed"
+exit 0

@@ -1,0 +1,29 @@
+/* The console: the only user of ncurses. */
+#ifndef SMTPTRIAGE_UI_H
+#define SMTPTRIAGE_UI_H
+
+#include "agg.h"
+#include "config.h"
+#include "dns.h"
+#include "logread.h"
+#include "store.h"
+#include "whitelist.h"
+
+/* Everything the console works on; owned by the caller of ui_run. */
+struct ui_context {
+	struct config		*cfg;
+	struct agg		*agg;		/* loaded and finished */
+	struct whitelist	*wl;
+	struct store		*store;
+	struct dns		*dns;
+	const struct logread_stats *stats;	/* for the bad-line count */
+	const char		*hostname;	/* for Message-IDs */
+};
+
+/*
+ * Run the console until the user quits.  Returns 0, or -1 with *cause set
+ * (allocated) if the terminal could not be set up.
+ */
+int	ui_run(struct ui_context *ctx, char **cause);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * State shared by the console's files: ui.c (the poll loop, terminal set-up
+ * and the DNS side table), ui_draw.c (drawing) and ui_key.c (key handlers).
+ * The key handlers touch no terminal, so tests build a struct ui by hand.
+ */
+#ifndef SMTPTRIAGE_UI_INTERNAL_H
+#define SMTPTRIAGE_UI_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "agg.h"
+#include "dns.h"
+#include "ui.h"
+
+/* Action bits that a key handler returns for the loop to carry out. */
+#define UI_ACT_NONE	0x00
+#define UI_ACT_REDRAW	0x01	/* something on screen changed */
+#define UI_ACT_SELECT	0x02	/* another suspect is selected */
+#define UI_ACT_RECHECK	0x04	/* start a DNS check of the selected one now */
+#define UI_ACT_QUIT	0x08
+#define UI_ACT_CLEAR	0x10	/* repaint the whole terminal */
+
+/* Key codes that curses does not name. */
+#define UI_KEY_ESC	0x1b
+#define UI_KEY_CTRL_L	0x0c
+
+/* Smallest usable terminal.  Below it the console shows a note instead. */
+#define UI_MIN_COLS	60
+#define UI_MIN_LINES	12
+
+/* Columns from which the detail pane moves to the right of the list. */
+#define UI_WIDE_COLS	210
+/* Width of the detail pane on wide terminals, including its border. */
+#define UI_SIDE_WIDTH	80
+
+/* How long the cursor must rest on a suspect before its DNS check starts. */
+#define UI_DEBOUNCE_MS	150
+/* A DNS result younger than this is shown instead of asking again. */
+#define UI_FRESH_MS	60000
+
+/* Buckets of the chained DNS side table, a power of two. */
+#define UI_CHECK_BUCKETS 256
+
+/*
+ * Maximum bytes of log- or DNS-derived text passed to esc_display.  They
+ * are at least 1024 characters, more than a terminal line holds.
+ */
+#define UI_TEXT_MAX	4096
+
+enum ui_screen {
+	UI_SCREEN_LIST,		/* list and detail pane */
+	UI_SCREEN_HELP,
+	UI_SCREEN_PREVIEW,	/* report preview, y sends, n cancels */
+	UI_SCREEN_CONFIRM,	/* list with a y/n question in the status line */
+};
+
+enum ui_confirm {
+	UI_CONFIRM_NONE,
+	UI_CONFIRM_REPORT_AGAIN,	/* the client was reported before */
+	UI_CONFIRM_UNWHITELIST,		/* remove confirm_entry */
+};
+
+/* One client's live DNS check, kept by IP so moving back shows it. */
+struct ui_check {
+	char			 ip[INET6_ADDRSTRLEN];
+	struct client		*client;
+	struct dns_check	*check;
+	int			 done;
+	uint64_t		 done_ms;	/* monotonic, when done */
+	struct ui		*ui;
+	struct ui_check		*next;
+};
+
+/* One evidence line of the selected suspect, escaped for display. */
+struct ui_evline {
+	char		*text;
+	int		 error;		/* text is why the line could not be read */
+	uint32_t	 file;
+	uint64_t	 line;
+};
+
+/* Where the parts of the screen go, from ui_layout. */
+struct ui_layout {
+	int	too_small;
+	int	lines, cols;
+	int	list_y, list_x, list_h, list_w;	/* rows of suspects */
+	int	detail_y, detail_x, detail_h, detail_w;
+	int	side;			/* detail pane right of the list */
+	int	status_y;
+};
+
+struct ui {
+	struct ui_context	*ctx;
+
+	/* Every suspect in score order, and the rows shown. */
+	struct client		**suspects;
+	size_t			  nsuspects;
+	struct client		**rows;
+	size_t			  nrows;
+	size_t			  cursor;
+	size_t			  top;		/* first row on screen */
+	size_t			  page;		/* rows on screen, >= 1 */
+	size_t			  text_page;	/* preview and help lines, >= 1 */
+	size_t			  helo_width;	/* widest escaped first HELO */
+	size_t			  rdns_width;	/* widest escaped rDNS name */
+	int			  show_whitelisted;
+
+	enum ui_screen		  screen;
+	enum ui_screen		  confirm_return; /* screen under the prompt */
+	enum ui_confirm		  confirm;
+	char			 *confirm_text;
+	char			 *confirm_entry;
+	struct client		 *confirm_client;
+
+	/* The report being previewed. */
+	struct client		 *report_client;
+	char			 *report_msg;
+	char			 *report_id;
+	char			**report_lines;	/* split copy of report_msg */
+	size_t			  nreport_lines;
+	size_t			  report_top;
+
+	/* Status line message, cleared by the next key. */
+	char			 *message;
+	int			  message_error;
+
+	/* Evidence lines of detail_client. */
+	struct client		 *detail_client;
+	struct ui_evline	 *evidence;
+	size_t			  nevidence;
+
+	struct ui_check		 *checks[UI_CHECK_BUCKETS];
+	struct client		 *pending;	/* DNS check waiting to start */
+	uint64_t		  pending_due;	/* monotonic ms */
+
+	size_t			  help_top;
+	int			  colour;	/* colour pairs are set up */
+	int			  dirty;
+	int			  clear;
+	size_t			  inflight;	/* DNS queries, as last drawn */
+	struct ui_layout	  layout;
+};
+
+/* ui.c */
+void		 ui_init(struct ui *, struct ui_context *);
+void		 ui_free(struct ui *);
+void		 ui_set_suspects(struct ui *, struct client **, size_t);
+void		 ui_rows_rebuild(struct ui *);
+void		 ui_scroll_fix(struct ui *);
+struct client	*ui_selected(const struct ui *);
+void		 ui_set_message(struct ui *, int error, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+uint64_t	 ui_now_ms(void);
+struct ui_check	*ui_check_find(struct ui *, const char *ip);
+void		 ui_check_drop(struct ui *, const char *ip);
+void		 ui_check_schedule(struct ui *, uint64_t now_ms);
+void		 ui_check_start(struct ui *, struct client *);
+void		 ui_detail_load(struct ui *, struct client *);
+void		 ui_layout(struct ui *, int lines, int cols);
+char		*ui_escape(const char *, size_t);
+void		 ui_format_time(int64_t utc, char *, size_t);
+void		 ui_format_date(int64_t utc, char *, size_t);
+
+/* ui_key.c */
+int		 ui_key(struct ui *, int key);
+void		 ui_move_to(struct ui *, size_t);
+void		 ui_report_close(struct ui *);
+void		 ui_confirm_close(struct ui *);
+
+/* ui_draw.c */
+void		 ui_colour_init(struct ui *);
+void		 ui_draw(struct ui *);
+
+#endif
