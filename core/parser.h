@@ -1,0 +1,70 @@
+/*
+ * Log formats and the parser front end: one object per input file that
+ * detects or is told the format, keeps the state that links lines (year
+ * inference for syslog dates, OpenSMTPD session ids, Exim's split syslog
+ * records) and turns each line into at most one event.
+ */
+#ifndef SMTPTRIAGE_PARSER_H
+#define SMTPTRIAGE_PARSER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "event.h"
+#include "exim.h"
+#include "reason.h"
+
+enum log_format {
+	LOG_FORMAT_AUTO = 0,	/* detect from the first lines */
+	LOG_FORMAT_EXIM,
+	LOG_FORMAT_POSTFIX,
+	LOG_FORMAT_SENDMAIL,
+	LOG_FORMAT_OPENSMTPD,
+	LOG_FORMAT_RULES,	/* a rules file of PCRE2 patterns */
+};
+
+/* "auto", "exim", "postfix", "sendmail", "opensmtpd" or "rules". */
+const char	*log_format_name(enum log_format);
+/* Parse a format name; returns 0, or -1 if it is none of them. */
+int		 log_format_parse(const char *name, enum log_format *format);
+
+/*
+ * Detect the format of a log from its first bytes (whole lines).  Returns
+ * LOG_FORMAT_AUTO when nothing in buf decides it.
+ */
+enum log_format	 log_format_detect(const char *buf, size_t len);
+
+struct rules;		/* custom rules loaded from a file; see rules.h */
+
+struct parser_options {
+	enum log_format		 format;	/* AUTO: detect, see below */
+	const struct reason_table *reasons;	/* borrowed */
+	const struct rules	*rules;		/* borrowed; for LOG_FORMAT_RULES */
+	/*
+	 * Reference time for dates without a year (RFC 3164 syslog): the
+	 * file's modification time, or the current time for standard input.
+	 */
+	time_t			 reference;
+};
+
+struct parser;
+
+/*
+ * Create a parser for one input.  With LOG_FORMAT_AUTO the parser detects
+ * the format from the lines it is given until one decides it, trying every
+ * format on each line meanwhile.  Returns NULL with *cause set.
+ */
+struct parser	*parser_create(const struct parser_options *, char **cause);
+void		 parser_free(struct parser *);
+
+/* The format in use, or LOG_FORMAT_AUTO while still undecided. */
+enum log_format	 parser_format(const struct parser *);
+
+/*
+ * Parse one line (without its newline).  The strings in ev point into line
+ * or into the parser, valid until the next call.
+ */
+enum parse_result parser_line(struct parser *, const char *line, size_t len,
+		    struct event *ev);
+
+#endif
