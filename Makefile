@@ -57,6 +57,7 @@ TEST_SRCS = \
 	tests/check_esc.c \
 	tests/check_exim.c \
 	tests/check_main.c \
+	tests/check_output.c \
 	tests/check_report.c \
 	tests/check_store.c \
 	tests/check_ts.c \
@@ -108,10 +109,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory smtptriage
-	mkdir -p build/run
-	./smtptriage --state build/run/state.db \
-	    --whitelist build/run/whitelist --outbox build/run/outbox \
-	    sample/mainlog
+	@sh scripts/run.sh
 
 unit: build/check_smtptriage
 	./build/check_smtptriage

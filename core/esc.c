@@ -91,8 +91,13 @@ esc_buf_printf(struct esc_buf *b, const char *fmt, ...)
 	free(s);
 }
 
+/*
+ * Append src escaped for display.  With keep_backslash a backslash stays
+ * as it is, for text such as a composed report that is escaped already.
+ */
 static void
-esc_buf_display(struct esc_buf *b, const char *src, size_t len)
+esc_buf_display(struct esc_buf *b, const char *src, size_t len,
+    int keep_backslash)
 {
 	const unsigned char	*s = (const unsigned char *)src;
 	char			 hex[8];
@@ -109,7 +114,10 @@ esc_buf_display(struct esc_buf *b, const char *src, size_t len)
 		}
 		switch (cp) {
 		case '\\':
-			esc_buf_add(b, "\\\\", 2);
+			if (keep_backslash)
+				esc_buf_add(b, "\\", 1);
+			else
+				esc_buf_add(b, "\\\\", 2);
 			continue;
 		case '\n':
 			esc_buf_add(b, "\\n", 2);
@@ -143,7 +151,18 @@ esc_display(const char *src, size_t len)
 
 	esc_buf_grow(&b, len);
 	b.data[0] = '\0';
-	esc_buf_display(&b, src, len);
+	esc_buf_display(&b, src, len, 0);
+	return b.data;
+}
+
+char *
+esc_controls(const char *src, size_t len)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	esc_buf_grow(&b, len);
+	b.data[0] = '\0';
+	esc_buf_display(&b, src, len, 1);
 	return b.data;
 }
 

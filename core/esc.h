@@ -13,6 +13,13 @@
 char	*esc_display(const char *src, size_t len);
 
 /*
+ * Escape as esc_display does but leave backslashes alone: for text that is
+ * escaped already, such as a composed report, so the screen shows exactly
+ * the text that is sent.
+ */
+char	*esc_controls(const char *src, size_t len);
+
+/*
  * Append src to the buffer as the body of a JSON string (no quotes), with
  * control bytes as \uXXXX and invalid UTF-8 bytes as U+FFFD.
  */

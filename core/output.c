@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "output.h"
 #include "xmalloc.h"
@@ -216,6 +217,21 @@ out_csv_client(struct esc_buf *b, const struct client *c,
 	esc_buf_free(&tmp);
 }
 
+/*
+ * Local time "YYYY-MM-DD HH:MM" for the table, as the console shows it, or
+ * "-" when the log gave no time.
+ */
+static void
+out_local_time(int64_t utc, char *buf, size_t size)
+{
+	struct tm	tm;
+	time_t		t = (time_t)utc;
+
+	if (utc == 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, size, "-");
+}
+
 /* A table cell: display-escaped and cut to OUT_CELL_MAX bytes. */
 static char *
 out_cell(const char *s)
@@ -236,13 +252,16 @@ out_cell(const char *s)
 	return cut;
 }
 
-#define OUT_COLUMNS	7
+/* The last two columns are shown with DNS results only. */
+#define OUT_COLUMNS	9
 
 static void
-out_table(struct esc_buf *b, struct client *const *clients, size_t n)
+out_table(struct esc_buf *b, struct client *const *clients, size_t n,
+    const struct dns_result *const *dns)
 {
 	static const char *const head[OUT_COLUMNS] = { "IP", "HELO", "RDNS",
-	    "REASONS", "EVENTS", "LAST SEEN", "STATUS" };
+	    "REASONS", "EVENTS", "LAST SEEN", "STATUS", "FCRDNS", "HELO CHECK" };
+	size_t		  ncols = dns != NULL ? OUT_COLUMNS : OUT_COLUMNS - 2;
 	struct esc_buf	  tmp = { NULL, 0, 0 };
 	char		***cells, last[TS_ISO_MAX], events[32];
 	size_t		  width[OUT_COLUMNS], i, k, len;
@@ -270,32 +289,33 @@ out_table(struct esc_buf *b, struct client *const *clients, size_t n)
 		snprintf(events, sizeof events, "%llu",
 		    (unsigned long long)c->events);
 		cells[i][4] = xstrdup(events);
-		if (c->last.utc != 0) {
-			ts_format_iso(&c->last, last, sizeof last);
-			last[16] = '\0';	/* YYYY-MM-DDTHH:MM */
-			last[10] = ' ';
-		} else
-			strcpy(last, "-");
+		out_local_time(c->last.utc, last, sizeof last);
 		cells[i][5] = xstrdup(last);
 		cells[i][6] = xstrdup(client_status_name(client_status(c)));
-		for (k = 0; k < OUT_COLUMNS; k++) {
+		cells[i][7] = xstrdup(dns != NULL && dns[i] != NULL ?
+		    dns_verdict_name(dns[i]->fcrdns) : "-");
+		cells[i][8] = xstrdup(dns != NULL && dns[i] != NULL &&
+		    dns[i]->nhelo > 0 ?
+		    dns_verdict_name(dns[i]->helo[0].verified) : "-");
+		for (k = 0; k < ncols; k++) {
 			len = strlen(cells[i][k]);
 			if (len > width[k])
 				width[k] = len;
 		}
 	}
-	for (k = 0; k + 1 < OUT_COLUMNS; k++)
+	for (k = 0; k + 1 < ncols; k++)
 		esc_buf_printf(b, "%-*s  ", (int)width[k], head[k]);
-	esc_buf_printf(b, "%s\n", head[OUT_COLUMNS - 1]);
+	esc_buf_printf(b, "%s\n", head[ncols - 1]);
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < OUT_COLUMNS; k++) {
-			if (k + 1 < OUT_COLUMNS)
+		for (k = 0; k < ncols; k++) {
+			if (k + 1 < ncols)
 				esc_buf_printf(b, k == 4 ? "%*s  " : "%-*s  ",
 				    (int)width[k], cells[i][k]);
 			else
 				esc_buf_printf(b, "%s\n", cells[i][k]);
-			free(cells[i][k]);
 		}
+		for (k = 0; k < OUT_COLUMNS; k++)
+			free(cells[i][k]);
 		free(cells[i]);
 	}
 	free(cells);
@@ -311,7 +331,7 @@ out_clients(struct esc_buf *b, enum out_format format,
 
 	switch (format) {
 	case OUT_TABLE:
-		out_table(b, clients, n);
+		out_table(b, clients, n, dns);
 		break;
 	case OUT_JSON:
 		for (i = 0; i < n; i++) {

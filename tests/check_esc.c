@@ -101,6 +101,16 @@ START_TEST(test_esc_del)
 }
 END_TEST
 
+START_TEST(test_esc_controls_keep_backslash)
+{
+	char	*got;
+
+	got = esc_controls("a\\x1B\x1b[2J\n", 10);
+	ck_assert_str_eq(got, "a\\x1B\\x1B[2J\\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(test_esc_json_string)
 {
 	struct esc_buf	b = { NULL, 0, 0 };
@@ -165,6 +175,7 @@ make_esc_suite(void)
 	tcase_add_test(tc, test_esc_truncated_utf8);
 	tcase_add_test(tc, test_esc_bidi_override);
 	tcase_add_test(tc, test_esc_del);
+	tcase_add_test(tc, test_esc_controls_keep_backslash);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("formats");

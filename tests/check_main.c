@@ -17,6 +17,7 @@ main(void)
 	srunner_add_suite(sr, make_dns_suite());
 	srunner_add_suite(sr, make_esc_suite());
 	srunner_add_suite(sr, make_exim_suite());
+	srunner_add_suite(sr, make_output_suite());
 	srunner_add_suite(sr, make_report_suite());
 	srunner_add_suite(sr, make_store_suite());
 	srunner_add_suite(sr, make_ts_suite());

@@ -9,6 +9,7 @@ Suite	*make_config_suite(void);
 Suite	*make_dns_suite(void);
 Suite	*make_esc_suite(void);
 Suite	*make_exim_suite(void);
+Suite	*make_output_suite(void);
 Suite	*make_report_suite(void);
 Suite	*make_store_suite(void);
 Suite	*make_ts_suite(void);

@@ -128,18 +128,33 @@ main_parse_int(const char *s, int min, int max, int *out)
 	return 0;
 }
 
+/* Print why getopt_long rejected the option it just read. */
+static void
+main_bad_option(int argc, char **argv, int c)
+{
+	const char	*arg = optind - 1 < argc ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		fprintf(stderr, "smtptriage: option %s needs a value\n", arg);
+	else
+		fprintf(stderr, "smtptriage: unknown option %s\n", arg);
+	fprintf(stderr, "Run \"smtptriage --help\" for the options.\n");
+}
+
 /* Returns 0, or an exit status after printing why. */
 static int
 main_parse_args(int argc, char **argv, struct main_args *a)
 {
 	int	c;
 
+	/* getopt's own messages would name argv[0] as typed. */
+	opterr = 0;
 	optind = 1;
 	if (argc > 1 && strcmp(argv[1], "list") == 0) {
 		a->list = 1;
 		optind = 2;
 	}
-	while ((c = getopt_long(argc, argv, "h", main_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", main_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_STATE:
 			a->state = optarg;
@@ -157,11 +172,11 @@ main_parse_args(int argc, char **argv, struct main_args *a)
 			a->resolver = optarg;
 			break;
 		case OPT_DNS_TIMEOUT:
-			if (main_parse_int(optarg, 1, 600000,
+			if (main_parse_int(optarg, 10, 60000,
 			    &a->dns_timeout_ms) == -1) {
 				fprintf(stderr, "smtptriage: invalid "
 				    "--dns-timeout \"%s\": give milliseconds "
-				    "from 1 to 600000\n", optarg);
+				    "from 10 to 60000\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -184,7 +199,7 @@ main_parse_args(int argc, char **argv, struct main_args *a)
 			main_usage(stdout);
 			exit(0);
 		default:
-			main_usage(stderr);
+			main_bad_option(argc, argv, c);
 			return EXIT_USAGE;
 		}
 	}
@@ -205,6 +220,30 @@ main_replace(char **field, const char *value)
 		return;
 	free(*field);
 	*field = xstrdup(value);
+}
+
+/*
+ * Check the resolver list now, so a typo is reported even by commands
+ * that make no DNS query.
+ */
+static int
+main_check_resolver(const struct config *cfg)
+{
+	struct dns_config	 dc;
+	struct dns		*dns;
+	char			*cause;
+
+	if (cfg->resolver == NULL)
+		return 0;
+	memset(&dc, 0, sizeof dc);
+	dc.servers = cfg->resolver;
+	if ((dns = dns_create(&dc, &cause)) == NULL) {
+		fprintf(stderr, "smtptriage: DNS: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	dns_free(dns);
+	return 0;
 }
 
 /* Load the config file and apply the command-line options over it. */
@@ -228,7 +267,7 @@ main_config(struct config *cfg, const struct main_args *a)
 	main_replace(&cfg->resolver, a->resolver);
 	if (a->dns_timeout_ms != 0)
 		cfg->dns_timeout_ms = a->dns_timeout_ms;
-	return 0;
+	return main_check_resolver(cfg);
 }
 
 static void

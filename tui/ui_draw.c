@@ -481,11 +481,13 @@ ui_draw_header(struct ui *ui)
 	for (i = 0; i < ui->nsuspects; i++)
 		hidden += ui->suspects[i]->whitelisted;
 	if (ui->show_whitelisted)
-		snprintf(right, sizeof right, "%zu suspects, %zu whitelisted "
-		    "shown", ui->nsuspects, hidden);
+		snprintf(right, sizeof right, "%zu %s, %zu whitelisted "
+		    "shown", ui->nsuspects,
+		    ui->nsuspects == 1 ? "suspect" : "suspects", hidden);
 	else
-		snprintf(right, sizeof right, "%zu suspects, %zu whitelisted "
-		    "hidden", ui->nsuspects, hidden);
+		snprintf(right, sizeof right, "%zu %s, %zu whitelisted "
+		    "hidden", ui->nsuspects,
+		    ui->nsuspects == 1 ? "suspect" : "suspects", hidden);
 	if (ui->ctx->agg != NULL) {
 		i = strlen(right);
 		snprintf(right + i, sizeof right - i, ", %zu clients",
@@ -907,7 +909,7 @@ ui_draw_preview(struct ui *ui)
 	const struct ui_layout	*l = &ui->layout;
 	const struct config	*cfg = ui->ctx->cfg;
 	const char		*to = report_recipient(cfg);
-	char			*title;
+	char			*title, *shown;
 	size_t			 i;
 	int			 y;
 
@@ -917,9 +919,14 @@ ui_draw_preview(struct ui *ui)
 	ui_put(0, 0, l->cols, title, ui_attr(ui, UI_C_HEADER) | A_BOLD);
 	free(title);
 
+	/* The message is escaped already: show it exactly as it is sent. */
 	for (i = ui->report_top, y = 1;
-	    i < ui->nreport_lines && y < l->status_y; i++, y++)
-		ui_put_esc(y, 1, l->cols - 1, ui->report_lines[i], A_NORMAL);
+	    i < ui->nreport_lines && y < l->status_y; i++, y++) {
+		shown = esc_controls(ui->report_lines[i],
+		    strlen(ui->report_lines[i]));
+		ui_put(y, 1, l->cols - 1, shown, A_NORMAL);
+		free(shown);
+	}
 
 	if (ui->message != NULL)
 		ui_put_esc(l->status_y, 1, l->cols - 1, ui->message,

@@ -1,0 +1,180 @@
+/* Tests for core/output.c: the list formats scripts depend on. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check_suites.h"
+#include "output.h"
+#include "reason.h"
+
+static struct agg	*agg;
+static struct client	*client;
+
+/* One suspect: two HELOs, a warning, times with a +01:00 offset. */
+static void
+setup(void)
+{
+	struct event	 ev;
+	struct client	**s;
+	size_t		  n;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	agg = agg_create();
+	agg_add_file(agg, "test.log");
+
+	memset(&ev, 0, sizeof ev);
+	ev.addr.family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.15", ev.addr.bytes);
+	ev.has_time = 1;
+	ev.time.has_offset = 1;
+	ev.time.offset = 3600;
+	ev.time.utc = 1764489600;	/* 2025-11-30 08:00:00 UTC */
+	ev.helo = "a.example";
+	ev.helo_len = 9;
+	ev.reason = REASON_HELO_VERIFY_FAILED;
+	agg_add(agg, &ev, 0, 0, 1);
+	ev.time.utc += 3600;
+	ev.helo = "b,\"x\"";
+	ev.helo_len = 5;
+	agg_add(agg, &ev, 0, 100, 2);
+	ev.time.utc += 3600;
+	ev.helo = "a.example";
+	ev.helo_len = 9;
+	ev.reason = NULL;
+	agg_add(agg, &ev, 0, 200, 3);
+	agg_finish(agg);
+	s = agg_suspects(agg, &n);
+	ck_assert_uint_eq(n, 1);
+	client = s[0];
+}
+
+static void
+teardown(void)
+{
+	agg_free(agg);
+}
+
+static struct dns_result *
+make_dns(void)
+{
+	static struct dns_result	r;
+	static char			ptr[] = "mail.example.net";
+	static char			helo[] = "a.example";
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	r.nptr = 1;
+	r.ptr[0].name = ptr;
+	r.fcrdns = DNS_VERDICT_FAIL;
+	r.nhelo = 1;
+	r.helo[0].name = helo;
+	r.helo[0].rcode = DNS_RCODE_SERVFAIL;
+	r.helo[0].verified = DNS_VERDICT_INDETERMINATE;
+	r.done = 1;
+	return &r;
+}
+
+START_TEST(test_output_json_exact)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	out_client_json(&b, client, NULL);
+	ck_assert_str_eq(b.data, "{\"ip\":\"192.0.2.15\",\"helo\":"
+	    "[\"a.example\",\"b,\\\"x\\\"\"],\"rdns\":null,\"reasons\":"
+	    "{\"no_verified_rdns\":3,\"helo_verify_failed\":2},\"events\":3,"
+	    "\"first_seen\":\"2025-11-30T09:00:00+01:00\",\"last_seen\":"
+	    "\"2025-11-30T11:00:00+01:00\",\"status\":\"new\"}");
+	esc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_output_json_dns)
+{
+	struct esc_buf			 b = { NULL, 0, 0 };
+	const struct dns_result		*r = make_dns();
+
+	out_client_json(&b, client, r);
+	ck_assert_ptr_nonnull(strstr(b.data, ",\"dns\":{\"ptr\":{\"rcode\":"
+	    "\"NOERROR\",\"names\":[\"mail.example.net\"]},\"fcrdns\":\"fail\","
+	    "\"helo\":[{\"name\":\"a.example\",\"rcode\":\"SERVFAIL\","
+	    "\"addrs\":[],\"verified\":\"indeterminate\"}]}}"));
+	esc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_output_csv_exact)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	out_clients(&b, OUT_CSV, &client, 1, NULL);
+	ck_assert_str_eq(b.data, "ip,helo,rdns,reasons,events,first_seen,"
+	    "last_seen,status\n192.0.2.15,\"a.example;b,\"\"x\"\"\",,"
+	    "no_verified_rdns=3;helo_verify_failed=2,3,"
+	    "2025-11-30T09:00:00+01:00,2025-11-30T11:00:00+01:00,new\n");
+	esc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_output_table_local_time)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	out_clients(&b, OUT_TABLE, &client, 1, NULL);
+	ck_assert_str_eq(b.data,
+	    "IP          HELO       RDNS  REASONS                              "
+	    "EVENTS  LAST SEEN         STATUS\n"
+	    "192.0.2.15  a.example  -     no_verified_rdns,helo_verify_failed  "
+	    "     3  2025-11-30 10:00  new\n");
+	esc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_output_table_dns_columns)
+{
+	struct esc_buf			 b = { NULL, 0, 0 };
+	const struct dns_result		*r = make_dns();
+
+	out_clients(&b, OUT_TABLE, &client, 1, &r);
+	ck_assert_str_eq(b.data,
+	    "IP          HELO       RDNS  REASONS                              "
+	    "EVENTS  LAST SEEN         STATUS  FCRDNS  HELO CHECK\n"
+	    "192.0.2.15  a.example  -     no_verified_rdns,helo_verify_failed  "
+	    "     3  2025-11-30 10:00  new     fail    indeterminate\n");
+	esc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_output_format_names)
+{
+	enum out_format	f;
+
+	ck_assert_int_eq(out_format_parse("json", &f), 0);
+	ck_assert_int_eq(f, OUT_JSON);
+	ck_assert_int_eq(out_format_parse("csv", &f), 0);
+	ck_assert_int_eq(f, OUT_CSV);
+	ck_assert_int_eq(out_format_parse("table", &f), 0);
+	ck_assert_int_eq(f, OUT_TABLE);
+	ck_assert_int_eq(out_format_parse("xml", &f), -1);
+}
+END_TEST
+
+Suite *
+make_output_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("output");
+	tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_output_json_exact);
+	tcase_add_test(tc, test_output_json_dns);
+	tcase_add_test(tc, test_output_csv_exact);
+	tcase_add_test(tc, test_output_table_local_time);
+	tcase_add_test(tc, test_output_table_dns_columns);
+	tcase_add_test(tc, test_output_format_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
