@@ -900,17 +900,15 @@ exim_family(const struct exim_parser *ep, const char *line, size_t len,
 	return &exim_families[i];
 }
 
-enum parse_result
-exim_parse_line(struct exim_parser *ep, const char *line, size_t len,
-    struct event *ev)
+/* Parse the body of a line, which starts at offset body. */
+static enum parse_result
+exim_parse_body(struct exim_parser *ep, const char *line, size_t len,
+    size_t body, struct event *ev)
 {
 	const struct exim_family	*def;
 	struct exim_host		 h;
-	size_t				 body, mend;
+	size_t				 mend;
 
-	memset(ev, 0, sizeof *ev);
-	if (exim_prefix(line, len, ev, &body) == -1)
-		return PARSE_UNKNOWN;
 	if (!exim_may_name_client(line + body, len - body))
 		return PARSE_SKIP;
 	if ((def = exim_family(ep, line, len, body, &mend)) == NULL)
@@ -935,4 +933,33 @@ exim_parse_line(struct exim_parser *ep, const char *line, size_t len,
 	}
 	exim_why(ep, def, line + h.end, len - h.end, ev);
 	return PARSE_CLIENT;
+}
+
+enum parse_result
+exim_parse_line(struct exim_parser *ep, const char *line, size_t len,
+    struct event *ev)
+{
+	size_t	body;
+
+	memset(ev, 0, sizeof *ev);
+	if (exim_prefix(line, len, ev, &body) == -1)
+		return PARSE_UNKNOWN;
+	return exim_parse_body(ep, line, len, body, ev);
+}
+
+enum parse_result
+exim_parse_message(struct exim_parser *ep, const char *msg, size_t len,
+    const struct ts *time, struct event *ev)
+{
+	size_t	off = 0;
+
+	memset(ev, 0, sizeof *ev);
+	if (time != NULL) {
+		ev->time = *time;
+		ev->has_time = 1;
+	}
+	exim_stamp(msg, len, &off, ev);
+	off += exim_pid_len(msg + off, len - off);
+	off += exim_msgid_len(msg + off, len - off);
+	return exim_parse_body(ep, msg, len, off, ev);
 }

@@ -3,6 +3,7 @@
 #define SMTPTRIAGE_EXIM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
 #include "reason.h"
@@ -31,5 +32,55 @@ void			 exim_parser_free(struct exim_parser *);
  */
 enum parse_result	 exim_parse_line(struct exim_parser *,
 			    const char *line, size_t len, struct event *ev);
+
+/*
+ * Parse the message of an Exim syslog record, the text after "exim[pid]: ".
+ * It may start with Exim's own timestamp (syslog_timestamp, the default),
+ * which then gives the time; otherwise time, when not NULL, does (the
+ * syslog time).  A "[pid] " and a message id after the timestamp are
+ * skipped.  The strings in ev point into msg.
+ */
+enum parse_result	 exim_parse_message(struct exim_parser *,
+			    const char *msg, size_t len, const struct ts *time,
+			    struct event *ev);
+
+/*
+ * Reassembly of the log entries that Exim splits into several syslog
+ * records.  Exim's write_syslog() (src/log.c) cuts an entry at every
+ * newline and after 870 bytes (MAX_SYSLOG_LEN), and starts each record
+ * with "[n/m] ", or with "[n\m] " when that part ended at a newline.  Only
+ * the first line of an entry is rebuilt, because the lines after a newline
+ * (the header block of a rejectlog entry) name no client.
+ *
+ * Records are keyed on the process id.  At most EXIM_SPLIT_SLOTS entries
+ * are rebuilt at once (the least recently used one is dropped), each up to
+ * EXIM_SPLIT_MAX bytes (the rest is dropped).  An entry whose parts come
+ * out of order, or that a new "[1/m]" of the same process interrupts, is
+ * dropped.
+ */
+#define EXIM_SPLIT_SLOTS	32
+#define EXIM_SPLIT_MAX		(16 * 1024)
+/* Maximum parts of one entry: "[n/m]" markers with 1 to 3 digits. */
+#define EXIM_SPLIT_PARTS_MAX	999
+
+enum exim_split_result {
+	EXIM_SPLIT_WHOLE,	/* not a part: parse the message as it is */
+	EXIM_SPLIT_PENDING,	/* a part was stored, or dropped */
+	EXIM_SPLIT_DONE,	/* *out holds the first line of the entry */
+};
+
+struct exim_split;
+
+struct exim_split	*exim_split_create(void);
+void			 exim_split_free(struct exim_split *);
+
+/*
+ * Feed the message of one Exim syslog record from process pid.  With
+ * EXIM_SPLIT_DONE, *out and *out_len hold the rebuilt text, valid until the
+ * next call.
+ */
+enum exim_split_result	 exim_split_feed(struct exim_split *, uint32_t pid,
+			    const char *msg, size_t len, const char **out,
+			    size_t *out_len);
 
 #endif

@@ -14,12 +14,30 @@
 #define REASON_HELO_REJECTED		"helo_rejected"
 #define REASON_NO_VERIFIED_RDNS		"no_verified_rdns"
 #define REASON_WARNING			"warning"	/* "warning:<text>" */
-/* Exim rejections and failures other than DNS and HELO checks. */
+/* Rejections and failures other than DNS and HELO checks. */
 #define REASON_REJECTED			"rejected"	/* "rejected:<text>" */
 #define REASON_SENDER_VERIFY_FAILED	"sender_verify_failed"
 #define REASON_AUTH_FAILED		"auth_failed"
 #define REASON_PROTOCOL_ERROR		"protocol_error"
 #define REASON_NO_MAIL			"no_mail"
+/* The PTR name of the client does not resolve at all (Postfix). */
+#define REASON_PTR_NAME_UNRESOLVED	"ptr_name_unresolved"
+/* Postfix HELO restrictions and DNS blocklists. */
+#define REASON_HELO_UNKNOWN		"helo_unknown"
+#define REASON_HELO_NON_FQDN		"helo_non_fqdn"
+#define REASON_HELO_INVALID		"helo_invalid"
+#define REASON_DNSBL			"dnsbl"
+/* Postfix postscreen's verdicts. */
+#define REASON_POSTSCREEN_PREGREET	"postscreen_pregreet"
+#define REASON_POSTSCREEN_DNSBL		"postscreen_dnsbl"
+#define REASON_POSTSCREEN_HANGUP	"postscreen_hangup"
+#define REASON_POSTSCREEN_PIPELINING	"postscreen_pipelining"
+#define REASON_POSTSCREEN_NON_SMTP	"postscreen_non_smtp"
+#define REASON_POSTSCREEN_BARE_NEWLINE	"postscreen_bare_newline"
+#define REASON_POSTSCREEN_COMMAND_LIMIT	"postscreen_command_limit"
+#define REASON_POSTSCREEN_DENYLISTED	"postscreen_denylisted"
+/* A connection or request rate limit of the MTA (Postfix, Sendmail). */
+#define REASON_RATE_LIMITED		"rate_limited"
 
 /* Longest warning text kept in a reason key; longer texts are cut. */
 #define REASON_ARG_MAX	200

@@ -1,5 +1,6 @@
 /*
- * Timestamps: Exim's log format, conversion to UTC and ISO 8601 output.
+ * Timestamps: Exim's log format, RFC 3339 and RFC 3164 (syslog) times,
+ * conversion to UTC and ISO 8601 output.
  *
  * Dates are proleptic Gregorian, years 0001 to 9999.  Local times are
  * converted with a per-hour cache of the host's UTC offset, because one
@@ -23,6 +24,8 @@
 #define TS_DAYS_400Y		146097
 #define TS_DAYS_100Y		36524
 #define TS_DAYS_4Y		1461
+/* Digits of a fraction of a second read; nanoseconds have 9. */
+#define TS_FRACTION_MAX		9
 /* Slots of the local offset cache, indexed by wall-clock hour. */
 #define TS_CACHE_SLOTS		64
 
@@ -207,12 +210,33 @@ ts_parse_offset(const char *s, size_t len, int32_t *offset)
 	return 0;
 }
 
+int
+ts_from_fields(int64_t year, int month, int day, int hour, int min, int sec,
+    int msec, const int32_t *offset, struct ts *out)
+{
+	int64_t	wall;
+	int32_t	off;
+
+	if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
+	    day > ts_month_days(year, month) || hour < 0 || hour > 23 ||
+	    min < 0 || min > 59 || sec < 0 || sec > 59 || msec < 0 ||
+	    msec > 999)
+		return -1;
+	wall = ts_days_from_civil(year, month, day) * TS_SECS_PER_DAY +
+	    hour * TS_SECS_PER_HOUR + min * 60 + sec;
+	off = offset != NULL ? *offset : ts_local_offset(wall);
+	out->utc = wall - off;
+	out->msec = (uint16_t)msec;
+	out->offset = offset != NULL ? off : 0;
+	out->has_offset = offset != NULL;
+	return 0;
+}
+
 size_t
 ts_parse_exim(const char *buf, size_t len, struct ts *out)
 {
 	int	year, month, day, hour, min, sec, msec = 0;
 	int32_t	offset = 0;
-	int64_t	wall;
 	size_t	n = TS_EXIM_LEN;
 	int	has_offset = 0;
 
@@ -225,10 +249,6 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 	hour = ts_digits(buf + 11, 2);
 	min = ts_digits(buf + 14, 2);
 	sec = ts_digits(buf + 17, 2);
-	if (year < 1 || month < 1 || month > 12 || day < 1 ||
-	    day > ts_month_days(year, month) || hour < 0 || hour > 23 ||
-	    min < 0 || min > 59 || sec < 0 || sec > 59)
-		return 0;
 
 	/* Exim's log_selector +millisec adds exactly three digits. */
 	if (n < len && buf[n] == '.') {
@@ -243,14 +263,122 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 		n += 6;
 	}
 
-	wall = ts_days_from_civil(year, month, day) * TS_SECS_PER_DAY +
-	    hour * TS_SECS_PER_HOUR + min * 60 + sec;
-	if (!has_offset)
-		offset = ts_local_offset(wall);
-	out->utc = wall - offset;
-	out->msec = (uint16_t)msec;
-	out->offset = has_offset ? offset : 0;
-	out->has_offset = (uint8_t)has_offset;
+	if (ts_from_fields(year, month, day, hour, min, sec, msec,
+	    has_offset ? &offset : NULL, out) == -1)
+		return 0;
+	return n;
+}
+
+/*
+ * Parse a fraction of a second, "." and 1 to TS_FRACTION_MAX digits, into
+ * milliseconds.  Returns the bytes used, or 0 when there is no fraction.
+ */
+static size_t
+ts_parse_fraction(const char *s, size_t len, int *msec)
+{
+	size_t	n;
+	int	scale = 100;
+
+	*msec = 0;
+	if (len < 2 || s[0] != '.' || s[1] < '0' || s[1] > '9')
+		return 0;
+	for (n = 1; n < len && n <= TS_FRACTION_MAX && s[n] >= '0' &&
+	    s[n] <= '9'; n++) {
+		*msec += (s[n] - '0') * scale;
+		scale /= 10;
+	}
+	return n;
+}
+
+size_t
+ts_parse_rfc3339(const char *buf, size_t len, struct ts *out)
+{
+	int	year, month, day, hour, min, sec, msec, hh, mm;
+	int32_t	offset = 0;
+	size_t	n = TS_EXIM_LEN;
+	int	has_offset = 0;
+
+	if (len < TS_EXIM_LEN || buf[4] != '-' || buf[7] != '-' ||
+	    (buf[10] != 'T' && buf[10] != 't') || buf[13] != ':' ||
+	    buf[16] != ':')
+		return 0;
+	year = ts_digits(buf, 4);
+	month = ts_digits(buf + 5, 2);
+	day = ts_digits(buf + 8, 2);
+	hour = ts_digits(buf + 11, 2);
+	min = ts_digits(buf + 14, 2);
+	sec = ts_digits(buf + 17, 2);
+	n += ts_parse_fraction(buf + n, len - n, &msec);
+	if (n < len && (buf[n] == 'Z' || buf[n] == 'z')) {
+		has_offset = 1;
+		n++;
+	} else if (n < len && (buf[n] == '+' || buf[n] == '-')) {
+		/* "+02:00" as RFC 3339 has it, or "+0200" (journalctl). */
+		if (len - n >= 6 && buf[n + 3] == ':') {
+			hh = ts_digits(buf + n + 1, 2);
+			mm = ts_digits(buf + n + 4, 2);
+		} else if (len - n >= 5) {
+			hh = ts_digits(buf + n + 1, 2);
+			mm = ts_digits(buf + n + 3, 2);
+		} else
+			return 0;
+		if (hh < 0 || hh > 23 || mm < 0 || mm > 59)
+			return 0;
+		offset = hh * TS_SECS_PER_HOUR + mm * 60;
+		if (buf[n] == '-')
+			offset = -offset;
+		has_offset = 1;
+		n += buf[n + 3] == ':' ? 6 : 5;
+	}
+	if (n < len && buf[n] != ' ')
+		return 0;
+	if (ts_from_fields(year, month, day, hour, min, sec, msec,
+	    has_offset ? &offset : NULL, out) == -1)
+		return 0;
+	return n;
+}
+
+size_t
+ts_parse_bsd(const char *buf, size_t len, struct ts_bsd *out)
+{
+	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOct"
+				    "NovDec";
+	size_t			 n;
+	int			 i;
+
+	if (len < 14 || buf[3] != ' ')
+		return 0;
+	for (i = 0; i < 12; i++)
+		if (memcmp(buf, months + 3 * i, 3) == 0)
+			break;
+	if (i == 12)
+		return 0;
+	out->month = i + 1;
+
+	/* The day: " 5" (RFC 3164), "05" (Postfix's own log) or "5". */
+	n = 4;
+	if (buf[n] == ' ')
+		n++;
+	if ((out->day = ts_digits(buf + n, 1)) < 0)
+		return 0;
+	n++;
+	if (buf[n] >= '0' && buf[n] <= '9') {
+		out->day = out->day * 10 + (buf[n] - '0');
+		n++;
+	}
+	if (len < n + 9 || buf[n] != ' ' || buf[n + 3] != ':' ||
+	    buf[n + 6] != ':')
+		return 0;
+	out->hour = ts_digits(buf + n + 1, 2);
+	out->min = ts_digits(buf + n + 4, 2);
+	out->sec = ts_digits(buf + n + 7, 2);
+	n += 9;
+	n += ts_parse_fraction(buf + n, len - n, &out->msec);
+	if (out->day < 1 || out->day > 31 || out->hour < 0 || out->hour > 23 ||
+	    out->min < 0 || out->min > 59 || out->sec < 0 || out->sec > 59)
+		return 0;
+	if (n < len && buf[n] != ' ')
+		return 0;
 	return n;
 }
 

@@ -32,6 +32,40 @@ int	ts_cmp(const struct ts *, const struct ts *);
 size_t	ts_parse_exim(const char *buf, size_t len, struct ts *out);
 
 /*
+ * Parse an RFC 3339 (ISO 8601) timestamp "YYYY-MM-DDTHH:MM:SS" at the start
+ * of buf, with an optional fraction of up to 9 digits (milliseconds are
+ * kept) and an optional offset "Z", "+02:00" or "+0200" (the short-iso
+ * output of older journalctl versions).  It must be followed by a space or
+ * the end of buf.  Returns the number of bytes used, or 0.  A time without
+ * an offset is local time, as in ts_parse_exim.
+ */
+size_t	ts_parse_rfc3339(const char *buf, size_t len, struct ts *out);
+
+/* The fields of an RFC 3164 syslog time, which has no year. */
+struct ts_bsd {
+	int	month;		/* 1 to 12 */
+	int	day;		/* 1 to 31, checked against the month later */
+	int	hour, min, sec;
+	int	msec;		/* from a fraction (journalctl short-precise) */
+};
+
+/*
+ * Parse an RFC 3164 time "Nov 30 10:00:00" at the start of buf: the day
+ * padded with a space or a zero, or not at all, and an optional fraction
+ * "Nov 30 10:00:00.123456".  It must be followed by a space or the end of
+ * buf.  Returns the number of bytes used, or 0.
+ */
+size_t	ts_parse_bsd(const char *buf, size_t len, struct ts_bsd *out);
+
+/*
+ * Set out from a wall-clock date and time: with offset NULL the time is
+ * local time, read as ts_parse_exim reads it.  Returns 0, or -1 if a field
+ * is out of range (February 29 in a year that is not a leap year, too).
+ */
+int	ts_from_fields(int64_t year, int month, int day, int hour, int min,
+	    int sec, int msec, const int32_t *offset, struct ts *out);
+
+/*
  * Write t as ISO 8601 into buf: "2026-11-30T10:00:00+01:00" when the log
  * gave an offset, "2026-11-30T10:00:00" in local time otherwise.  Returns
  * the length written; buf must hold TS_ISO_MAX bytes.

@@ -1132,6 +1132,108 @@ START_TEST(test_exim_long_line_many_h)
 }
 END_TEST
 
+/* Syslog messages and Exim's split records. */
+
+static enum parse_result
+parse_message(const char *msg, const struct ts *time)
+{
+	size_t	len = strlen(msg);
+
+	free(buf);
+	buf = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, msg, len);
+	memset(&ev, 0x5a, sizeof ev);
+	return exim_parse_message(ep, buf, len, time, &ev);
+}
+
+START_TEST(test_exim_message_inner_stamp)
+{
+	struct ts	t;
+
+	memset(&t, 0, sizeof t);
+	t.utc = 1;
+	ck_assert_int_eq(parse_message(T0 "[812] 1rDnxq-00000000Ofs-1SXn "
+	    "H=(x.example) [192.0.2.160] F=<> rejected after DATA: spam", &t),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.160");
+	ck_assert_str_eq(HELO(), "x.example");
+	ck_assert_str_eq(ARG(), "spam");
+	ck_assert_int_eq(ev.has_time, 1);
+	ck_assert_int_eq(ev.time.utc, T0_UTC);
+}
+END_TEST
+
+START_TEST(test_exim_message_syslog_time)
+{
+	struct ts	t;
+
+	memset(&t, 0, sizeof t);
+	t.utc = T0_UTC + 5;
+	ck_assert_int_eq(parse_message("[812] H=mx.example [192.0.2.161] "
+	    "Warning: Forward/Reverse DNS mismatch", &t), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.161");
+	ck_assert_str_eq(RDNS(), "mx.example");
+	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
+	ck_assert_int_eq(ev.time.utc, T0_UTC + 5);
+	ck_assert_int_eq(parse_message("H=[192.0.2.162] Warning: x", NULL),
+	    PARSE_CLIENT);
+	ck_assert_int_eq(ev.has_time, 0);
+	ck_assert_int_eq(parse_message("Start queue run: pid=1", NULL),
+	    PARSE_SKIP);
+}
+END_TEST
+
+START_TEST(test_exim_split_parts)
+{
+	struct exim_split	*es;
+	const char		*out;
+	size_t			 len;
+
+	es = exim_split_create();
+	ck_assert_int_eq(exim_split_feed(es, 1, "H=x", 3, &out, &len),
+	    EXIM_SPLIT_WHOLE);
+	ck_assert_int_eq(exim_split_feed(es, 1, "[1] H=x", 7, &out, &len),
+	    EXIM_SPLIT_WHOLE);
+	ck_assert_int_eq(exim_split_feed(es, 1, "[1/1] x", 7, &out, &len),
+	    EXIM_SPLIT_WHOLE);
+	ck_assert_int_eq(exim_split_feed(es, 1, "[1/2] ab", 8, &out, &len),
+	    EXIM_SPLIT_PENDING);
+	ck_assert_int_eq(exim_split_feed(es, 2, "[1\\2] cd", 8, &out, &len),
+	    EXIM_SPLIT_PENDING);
+	ck_assert_int_eq(exim_split_feed(es, 2, "[2/2] ef", 8, &out, &len),
+	    EXIM_SPLIT_DONE);
+	ck_assert_uint_eq(len, 2);
+	ck_assert_int_eq(memcmp(out, "cd", 2), 0);
+	ck_assert_int_eq(exim_split_feed(es, 1, "[2/2] gh", 8, &out, &len),
+	    EXIM_SPLIT_DONE);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_int_eq(memcmp(out, "abgh", 4), 0);
+	/* The entry is gone: a repeated last part finds nothing. */
+	ck_assert_int_eq(exim_split_feed(es, 1, "[2/2] gh", 8, &out, &len),
+	    EXIM_SPLIT_PENDING);
+	exim_split_free(es);
+}
+END_TEST
+
+START_TEST(test_exim_split_bad_markers)
+{
+	static const char	*bad[] = {
+		"[0/2] x", "[3/2] x", "[1/1000] x", "[1/2]x", "[/2] x",
+		"[1-2] x", "[1/] x", "[1234/2000] x", "[1/2",
+	};
+	struct exim_split	*es;
+	const char		*out;
+	size_t			 i, len;
+
+	es = exim_split_create();
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(exim_split_feed(es, 1, bad[i], strlen(bad[i]),
+		    &out, &len) == EXIM_SPLIT_WHOLE, "accepted \"%s\"", bad[i]);
+	exim_split_free(es);
+}
+END_TEST
+
 Suite *
 make_exim_suite(void)
 {
@@ -1195,6 +1297,10 @@ make_exim_suite(void)
 	tcase_add_test(tc_core, test_exim_sync_error_connection);
 	tcase_add_test(tc_core, test_exim_reason_text_host);
 	tcase_add_test(tc_core, test_exim_arrival_subject_with_h);
+	tcase_add_test(tc_core, test_exim_message_inner_stamp);
+	tcase_add_test(tc_core, test_exim_message_syslog_time);
+	tcase_add_test(tc_core, test_exim_split_parts);
+	tcase_add_test(tc_core, test_exim_split_bad_markers);
 	suite_add_tcase(s, tc_core);
 
 	tc_reasons = tcase_create("reasons");

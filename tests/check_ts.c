@@ -1,4 +1,7 @@
-/* Tests for core/ts.c: Exim timestamps, local time and ISO 8601 output. */
+/*
+ * Tests for core/ts.c: Exim, RFC 3339 and RFC 3164 timestamps, local time
+ * and ISO 8601 output.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -311,6 +314,121 @@ START_TEST(test_ts_compare)
 }
 END_TEST
 
+START_TEST(test_ts_rfc3339_fraction_offset)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30T11:00:00.572449+01:00 "
+	    "host", 37, &t), 32);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_uint_eq(t.msec, 572);
+	ck_assert_uint_eq(t.has_offset, 1);
+	ck_assert_int_eq(t.offset, 3600);
+}
+END_TEST
+
+START_TEST(test_ts_rfc3339_offset_forms)
+{
+	struct ts	t;
+
+	set_tz("UTC");
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30T11:00:00+0100", 24,
+	    &t), 24);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_int_eq(t.offset, 3600);
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30T05:30:00-04:30", 25,
+	    &t), 25);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_int_eq(t.offset, -16200);
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30t10:00:00z", 20, &t),
+	    20);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_int_eq(t.offset, 0);
+	ck_assert_uint_eq(t.has_offset, 1);
+}
+END_TEST
+
+START_TEST(test_ts_rfc3339_local_and_bad)
+{
+	struct ts	t;
+
+	set_tz("Europe/Berlin");
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30T11:00:00.5", 21, &t),
+	    21);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_uint_eq(t.msec, 500);
+	ck_assert_uint_eq(t.has_offset, 0);
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30 11:00:00", 19, &t), 0);
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30T11:00:00+01", 22, &t),
+	    0);
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30T11:00:00.", 20, &t),
+	    0);
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-11-30T11:00:00x", 20, &t),
+	    0);
+	ck_assert_uint_eq(ts_parse_rfc3339("2026-02-29T11:00:00Z", 20, &t),
+	    0);
+}
+END_TEST
+
+START_TEST(test_ts_bsd_fields)
+{
+	struct ts_bsd	f;
+
+	ck_assert_uint_eq(ts_parse_bsd("Apr  6 13:05:01 host", 20, &f), 15);
+	ck_assert_int_eq(f.month, 4);
+	ck_assert_int_eq(f.day, 6);
+	ck_assert_int_eq(f.hour, 13);
+	ck_assert_int_eq(f.min, 5);
+	ck_assert_int_eq(f.sec, 1);
+	ck_assert_int_eq(f.msec, 0);
+	ck_assert_uint_eq(ts_parse_bsd("Apr 06 13:05:01", 15, &f), 15);
+	ck_assert_int_eq(f.day, 6);
+	ck_assert_uint_eq(ts_parse_bsd("Dec 31 23:59:59.999999 x", 24, &f),
+	    22);
+	ck_assert_int_eq(f.month, 12);
+	ck_assert_int_eq(f.msec, 999);
+	ck_assert_uint_eq(ts_parse_bsd("Apr 6 13:05:01", 14, &f), 14);
+	ck_assert_int_eq(f.day, 6);
+}
+END_TEST
+
+START_TEST(test_ts_bsd_bad)
+{
+	struct ts_bsd	f;
+
+	ck_assert_uint_eq(ts_parse_bsd("apr  6 13:05:01", 15, &f), 0);
+	ck_assert_uint_eq(ts_parse_bsd("Apr 32 13:05:01", 15, &f), 0);
+	ck_assert_uint_eq(ts_parse_bsd("Apr  0 13:05:01", 15, &f), 0);
+	ck_assert_uint_eq(ts_parse_bsd("Apr  6 13:60:01", 15, &f), 0);
+	ck_assert_uint_eq(ts_parse_bsd("Apr  6 13:05:01x", 16, &f), 0);
+	ck_assert_uint_eq(ts_parse_bsd("Apr  6 13:05", 12, &f), 0);
+}
+END_TEST
+
+START_TEST(test_ts_from_fields)
+{
+	struct ts	t;
+	int32_t		off = -3600;
+
+	set_tz("UTC");
+	ck_assert_int_eq(ts_from_fields(2026, 11, 30, 10, 0, 0, 5, NULL, &t),
+	    0);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_uint_eq(t.msec, 5);
+	ck_assert_uint_eq(t.has_offset, 0);
+	ck_assert_int_eq(ts_from_fields(2026, 11, 30, 9, 0, 0, 0, &off, &t),
+	    0);
+	ck_assert_int_eq(t.utc, 1796032800);
+	ck_assert_int_eq(t.offset, -3600);
+	ck_assert_int_eq(ts_from_fields(2026, 2, 29, 9, 0, 0, 0, NULL, &t),
+	    -1);
+	ck_assert_int_eq(ts_from_fields(0, 1, 1, 0, 0, 0, 0, NULL, &t), -1);
+	ck_assert_int_eq(ts_from_fields(2026, 1, 1, 0, 0, 0, 1000, NULL, &t),
+	    -1);
+}
+END_TEST
+
 Suite *
 make_ts_suite(void)
 {
@@ -336,6 +454,10 @@ make_ts_suite(void)
 	tcase_add_test(tc_core, test_ts_format_local);
 	tcase_add_test(tc_core, test_ts_format_round_trip);
 	tcase_add_test(tc_core, test_ts_compare);
+	tcase_add_test(tc_core, test_ts_rfc3339_fraction_offset);
+	tcase_add_test(tc_core, test_ts_rfc3339_offset_forms);
+	tcase_add_test(tc_core, test_ts_bsd_fields);
+	tcase_add_test(tc_core, test_ts_from_fields);
 	suite_add_tcase(s, tc_core);
 
 	tc_limits = tcase_create("limits");
@@ -344,6 +466,8 @@ make_ts_suite(void)
 	tcase_add_test(tc_limits, test_ts_bad_offset_is_body);
 	tcase_add_test(tc_limits, test_ts_stops_at_len);
 	tcase_add_test(tc_limits, test_ts_format_small_buffer);
+	tcase_add_test(tc_limits, test_ts_rfc3339_local_and_bad);
+	tcase_add_test(tc_limits, test_ts_bsd_bad);
 	suite_add_tcase(s, tc_limits);
 
 	return s;

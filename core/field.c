@@ -1,0 +1,204 @@
+/* Helpers that the log format parsers share. */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "field.h"
+#include "reason.h"
+
+int
+field_addr(const char *s, size_t len, struct event_addr *addr)
+{
+	static const uint8_t	 mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	char			 buf[INET6_ADDRSTRLEN];
+
+	if (len > 5 && strncasecmp(s, "IPv6:", 5) == 0) {
+		s += 5;
+		len -= 5;
+	}
+	if (len == 0 || len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	memset(addr, 0, sizeof *addr);
+	if (memchr(buf, ':', len) == NULL) {
+		if (inet_pton(AF_INET, buf, addr->bytes) != 1)
+			return -1;
+		addr->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
+		return -1;
+	addr->family = AF_INET6;
+	if (memcmp(addr->bytes, mapped, sizeof mapped) == 0) {
+		memmove(addr->bytes, addr->bytes + 12, 4);
+		memset(addr->bytes + 4, 0, 12);
+		addr->family = AF_INET;
+	}
+	return 0;
+}
+
+size_t
+field_cut(const char *s, size_t len, size_t max)
+{
+	size_t	n;
+
+	if (len <= max)
+		return len;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+int
+field_starts(const char *s, size_t len, const char *prefix)
+{
+	size_t	n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+const char *
+field_find(const char *s, size_t from, size_t to, const char *needle)
+{
+	if (from >= to)
+		return NULL;
+	return memmem(s + from, to - from, needle, strlen(needle));
+}
+
+const char *
+field_rfind(const char *s, size_t from, size_t to, const char *needle)
+{
+	size_t		 nlen = strlen(needle), last;
+	const char	*q;
+
+	if (nlen == 0 || to < from + nlen)
+		return NULL;
+	last = to - nlen;		/* last possible start */
+	for (;;) {
+		q = memrchr(s + from, needle[0], last - from + 1);
+		if (q == NULL)
+			return NULL;
+		if (memcmp(q, needle, nlen) == 0)
+			return q;
+		if ((size_t)(q - s) == from)
+			return NULL;
+		last = (size_t)(q - s) - 1;
+	}
+}
+
+void
+field_set_helo(struct event *ev, const char *s, size_t len)
+{
+	if (len == 0)
+		return;
+	ev->helo = s;
+	ev->helo_len = field_cut(s, len, EVENT_NAME_MAX);
+}
+
+void
+field_set_rdns(struct event *ev, const char *s, size_t len)
+{
+	if (len == 0)
+		return;
+	ev->rdns = s;
+	ev->rdns_len = field_cut(s, len, EVENT_NAME_MAX);
+}
+
+void
+field_set_reason(struct event *ev, const char *reason, const char *arg,
+    size_t len)
+{
+	ev->reason = reason;
+	ev->reason_arg = NULL;
+	ev->reason_arg_len = 0;
+	if (arg != NULL && len > 0) {
+		ev->reason_arg = arg;
+		ev->reason_arg_len = field_cut(arg, len, REASON_ARG_MAX);
+	}
+}
+
+static int
+field_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Measure an enhanced status code "5.7.1" and its space, or return 0. */
+static size_t
+field_enhanced_code(const char *s, size_t len)
+{
+	size_t	n = 0, part, digits;
+
+	for (part = 0; part < 3; part++) {
+		for (digits = 0; n < len && digits < 3 && field_digit(s[n]);
+		    digits++)
+			n++;
+		if (digits == 0 || (part == 0 && digits != 1))
+			return 0;
+		if (part < 2) {
+			if (n >= len || s[n] != '.')
+				return 0;
+			n++;
+		}
+	}
+	if (n < len && s[n] != ' ')
+		return 0;
+	return n < len ? n + 1 : n;
+}
+
+const char *
+field_reply_text(const char *s, size_t len, int *code, size_t *text_len)
+{
+	const char	*p = s, *end, *semi;
+	size_t		 n, rest = len;
+
+	*code = 0;
+	if (rest >= 4 && field_digit(p[0]) && field_digit(p[1]) &&
+	    field_digit(p[2]) && p[3] == ' ') {
+		*code = p[0] - '0';
+		p += 4;
+		rest -= 4;
+	} else if (rest == 3 && field_digit(p[0]) && field_digit(p[1]) &&
+	    field_digit(p[2])) {
+		*code = p[0] - '0';
+		p += 3;
+		rest = 0;
+	}
+	if ((n = field_enhanced_code(p, rest)) > 0) {
+		if (*code == 0)
+			*code = p[0] - '0';
+		p += n;
+		rest -= n;
+	}
+	/* Postfix: "<object>: text"; Sendmail: "<object>... text". */
+	if (rest > 0 && p[0] == '<' && (end = memchr(p, '>', rest)) != NULL) {
+		n = (size_t)(end - p) + 1;
+		if (n + 2 <= rest && memcmp(end + 1, ": ", 2) == 0)
+			n += 2;
+		else if (n + 4 <= rest && memcmp(end + 1, "... ", 4) == 0)
+			n += 4;
+		else
+			n = 0;
+		p += n;
+		rest -= n;
+	} else if (rest >= 2 && p[0] == ':' && p[1] == ' ') {
+		/* An object that was logged empty ("450 4.7.1 : text"). */
+		p += 2;
+		rest -= 2;
+	}
+	if ((semi = memchr(p, ';', rest)) != NULL)
+		rest = (size_t)(semi - p);
+	while (rest > 0 && p[rest - 1] == ' ')
+		rest--;
+	*text_len = rest;
+	return p;
+}

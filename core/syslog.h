@@ -1,0 +1,83 @@
+/*
+ * Syslog line prefixes: the time, host name and tag ("program[pid]: ")
+ * that rsyslog, syslog-ng and journalctl put before a program's message,
+ * and the year of RFC 3164 times, which have none.
+ */
+#ifndef SMTPTRIAGE_SYSLOG_H
+#define SMTPTRIAGE_SYSLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ts.h"
+
+/* Maximum lengths of the host name and the tag (program name). */
+#define SYSLOG_HOST_MAX		255
+#define SYSLOG_TAG_MAX		64
+
+/*
+ * Year inference for RFC 3164 times.  The first time gets the year of the
+ * reference time, or the year before when its month lies after the
+ * reference month.  After that, a month more than SYSLOG_MONTH_SLACK below
+ * the previous one starts the next year, as in a log running from December
+ * into January.  A month more than SYSLOG_MONTH_SLACK above it is a late
+ * line from the year before, and leaves the state alone.
+ */
+#define SYSLOG_MONTH_SLACK	2
+
+struct syslog_year {
+	time_t	reference;	/* file modification time, or now */
+	int	year;		/* 0 until the first RFC 3164 time */
+	int	month;		/* month of the previous RFC 3164 time */
+};
+
+/* Start inferring years against reference (0: the current time). */
+void	syslog_year_init(struct syslog_year *, time_t reference);
+
+/*
+ * Set out from the fields of an RFC 3164 time, in local time, with the
+ * inferred year.  Returns 0, or -1 if the day does not exist in that year.
+ */
+int	syslog_year_apply(struct syslog_year *, const struct ts_bsd *,
+	    struct ts *out);
+
+/*
+ * Parse a time at the start of buf in any form this module reads:
+ * RFC 3164 (with the inferred year), RFC 3339 and Exim's
+ * "YYYY-MM-DD HH:MM:SS[.mmm][ +hhmm]".  Returns the bytes used, or 0.
+ */
+size_t	syslog_parse_time(const char *buf, size_t len, struct syslog_year *,
+	    struct ts *out);
+
+/* Flag for syslog_parse: also accept "host tag[pid]: message" (no time). */
+#define SYSLOG_NO_TIME		0x1
+
+/* A syslog line split into its prefix fields and the message. */
+struct syslog_msg {
+	struct ts	 time;
+	int		 has_time;
+	const char	*host;		/* NULL when the line has none */
+	size_t		 host_len;
+	const char	*tag;		/* program name, without "[pid]" */
+	size_t		 tag_len;
+	uint32_t	 pid;
+	int		 has_pid;
+	size_t		 msg;		/* offset of the message in the line */
+};
+
+/*
+ * Split a syslog line: an optional "<priority>", a time (see
+ * syslog_parse_time), an optional BSD "<facility.level>", the host name,
+ * and the tag "program[pid]: " or "program: ".  A line whose word after
+ * the time is already a tag has no host name.  A Solaris "[ID n
+ * facility.level] " after the tag is skipped.  Returns 0, or -1 when the
+ * line is not a syslog line.  The strings point into line.
+ */
+int	syslog_parse(const char *line, size_t len, struct syslog_year *,
+	    int flags, struct syslog_msg *out);
+
+/* Check whether the tag of a parsed line is name. */
+int	syslog_tag_is(const struct syslog_msg *, const char *name);
+
+#endif

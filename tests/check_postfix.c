@@ -1,0 +1,868 @@
+/*
+ * Tests for core/postfix.c: every Postfix smtpd, postscreen, tlsproxy and
+ * dnsblog line family, with the exact client address, HELO, verified
+ * name, reason and time it must yield.  Each line is copied into a buffer
+ * of exactly its length, without a NUL, so a read past the end shows up
+ * under AddressSanitizer.
+ */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check_suites.h"
+#include "postfix.h"
+#include "syslog.h"
+
+/* A syslog prefix for 2026-11-30 10:00:00 UTC, read in January 2027. */
+#define P		"Nov 30 10:00:00 mx1 postfix/smtpd[4711]: "
+#define PS		"Nov 30 10:00:00 mx1 postfix/postscreen[99]: "
+#define T0_UTC		1796032800
+#define JAN_2027	1798761600
+
+static struct postfix_parser	*pp;
+static struct syslog_year	 yr;
+static char			*buf;
+static struct event		 ev;
+static char			 ipbuf[INET6_ADDRSTRLEN];
+static char			 fieldbuf[4][1024];
+static int			 fieldnext;
+
+static void
+setup(void)
+{
+	char	*cause = NULL;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ts_local_reset();
+	syslog_year_init(&yr, JAN_2027);
+	pp = postfix_parser_create(&cause);
+	ck_assert_msg(pp != NULL, "postfix_parser_create: %s", cause);
+}
+
+static void
+teardown(void)
+{
+	postfix_parser_free(pp);
+	free(buf);
+	buf = NULL;
+}
+
+static enum parse_result
+parse_len(const char *line, size_t len)
+{
+	struct syslog_msg	sm;
+
+	free(buf);
+	buf = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, line, len);
+	memset(&ev, 0x5a, sizeof ev);
+	if (syslog_parse(buf, len, &yr, 0, &sm) == -1) {
+		memset(&ev, 0, sizeof ev);
+		return PARSE_UNKNOWN;
+	}
+	return postfix_parse(pp, buf, len, &sm, &ev);
+}
+
+static enum parse_result
+parse(const char *line)
+{
+	return parse_len(line, strlen(line));
+}
+
+static const char *
+ip(void)
+{
+	if (inet_ntop(ev.addr.family, ev.addr.bytes, ipbuf,
+	    sizeof ipbuf) == NULL)
+		return "(invalid)";
+	return ipbuf;
+}
+
+static const char *
+field(const char *p, size_t len)
+{
+	char	*f = fieldbuf[fieldnext++ % 4];
+
+	if (p == NULL)
+		return "(null)";
+	ck_assert_uint_lt(len, sizeof fieldbuf[0]);
+	memcpy(f, p, len);
+	f[len] = '\0';
+	return f;
+}
+
+#define HELO()		field(ev.helo, ev.helo_len)
+#define RDNS()		field(ev.rdns, ev.rdns_len)
+#define REASON()	(ev.reason != NULL ? ev.reason : "(null)")
+#define ARG()		field(ev.reason_arg, ev.reason_arg_len)
+
+/* Client lines of smtpd. */
+
+START_TEST(test_postfix_connect_verified)
+{
+	ck_assert_int_eq(parse(P "connect from mail.example.net"
+	    "[198.51.100.7]"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.7");
+	ck_assert_str_eq(RDNS(), "mail.example.net");
+	ck_assert_str_eq(HELO(), "(null)");
+	ck_assert_str_eq(REASON(), "(null)");
+	ck_assert_int_eq(ev.has_time, 1);
+	ck_assert_int_eq(ev.time.utc, T0_UTC);
+}
+END_TEST
+
+START_TEST(test_postfix_connect_unknown)
+{
+	ck_assert_int_eq(parse(P "connect from unknown[192.0.2.10]"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.10");
+	ck_assert_str_eq(RDNS(), "(null)");
+	ck_assert_str_eq(REASON(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_connect_ipv6_port)
+{
+	ck_assert_int_eq(parse(P "connect from unknown[2001:db8::25]:41234"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8::25");
+	ck_assert_int_eq(ev.addr.family, AF_INET6);
+	ck_assert_str_eq(RDNS(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_connect_mapped)
+{
+	ck_assert_int_eq(parse(P "connect from x.example[::ffff:192.0.2.11]"),
+	    PARSE_CLIENT);
+	ck_assert_int_eq(ev.addr.family, AF_INET);
+	ck_assert_str_eq(ip(), "192.0.2.11");
+}
+END_TEST
+
+START_TEST(test_postfix_unknown_unknown)
+{
+	ck_assert_int_eq(parse(P "connect from unknown[unknown]"),
+	    PARSE_SKIP);
+	ck_assert_int_eq(parse(P "disconnect from unknown[unknown] "
+	    "commands=0/0"), PARSE_SKIP);
+}
+END_TEST
+
+START_TEST(test_postfix_hostname_mismatch)
+{
+	ck_assert_int_eq(parse(P "warning: hostname mx.example.com does not "
+	    "resolve to address 192.0.2.44"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.44");
+	ck_assert_str_eq(RDNS(), "(null)");
+	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
+	ck_assert_str_eq(ARG(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_hostname_unresolved)
+{
+	ck_assert_int_eq(parse(P "warning: hostname bad.example.com does not "
+	    "resolve to address 192.0.2.45: Name or service not known"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.45");
+	ck_assert_str_eq(REASON(), "ptr_name_unresolved");
+	ck_assert_int_eq(parse(P "warning: hostname bad.example.com does not "
+	    "resolve to address 192.0.2.46: No address associated with "
+	    "hostname"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "ptr_name_unresolved");
+}
+END_TEST
+
+START_TEST(test_postfix_hostname_tempfail)
+{
+	ck_assert_int_eq(parse(P "warning: hostname slow.example.com does not "
+	    "resolve to address 192.0.2.47: Temporary failure in name "
+	    "resolution"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.47");
+	ck_assert_str_eq(REASON(), "rdns_tempfail");
+}
+END_TEST
+
+START_TEST(test_postfix_hostname_ipv6)
+{
+	ck_assert_int_eq(parse(P "warning: hostname v6.example.com does not "
+	    "resolve to address 2001:db8::: Name or service not known"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8::");
+	ck_assert_str_eq(REASON(), "ptr_name_unresolved");
+}
+END_TEST
+
+START_TEST(test_postfix_old_verification_failed)
+{
+	ck_assert_int_eq(parse(P "warning: 192.0.2.48: hostname "
+	    "dyn.example.com verification failed: Host not found"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.48");
+	ck_assert_str_eq(RDNS(), "(null)");
+	ck_assert_str_eq(REASON(), "ptr_name_unresolved");
+	ck_assert_int_eq(parse(P "warning: smtpd_peer_init: 192.0.2.49: "
+	    "hostname dyn.example.com verification failed: Name or service "
+	    "not known"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.49");
+	ck_assert_str_eq(REASON(), "ptr_name_unresolved");
+}
+END_TEST
+
+START_TEST(test_postfix_old_verification_tempfail)
+{
+	ck_assert_int_eq(parse(P "warning: 2001:db8::50: hostname "
+	    "dyn.example.com verification failed: Host not found, try again"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8::50");
+	ck_assert_str_eq(REASON(), "rdns_tempfail");
+}
+END_TEST
+
+START_TEST(test_postfix_old_address_not_listed)
+{
+	ck_assert_int_eq(parse(P "warning: 192.0.2.51: address not listed "
+	    "for hostname mx.example.org"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.51");
+	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
+}
+END_TEST
+
+/* Rejections. */
+
+START_TEST(test_postfix_reject_reverse_hostname)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.60]: 450 4.7.1 Client host rejected: cannot find your "
+	    "reverse hostname, [192.0.2.60]; from=<a@b.example> "
+	    "to=<c@d.example> proto=ESMTP helo=<dsl-60.example>"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.60");
+	ck_assert_str_eq(RDNS(), "(null)");
+	ck_assert_str_eq(HELO(), "dsl-60.example");
+	ck_assert_str_eq(REASON(), "no_rdns");
+	ck_assert_str_eq(ARG(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_hostname_codes)
+{
+	static const char	*codes[] = {
+		"450 4.7.1", "450 4.7.25", "550 5.7.25", "550 5.7.1"
+	};
+	char			 line[512];
+	size_t			 i;
+
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		snprintf(line, sizeof line, P "NOQUEUE: reject: RCPT from "
+		    "unknown[192.0.2.61]: %s Client host rejected: cannot find "
+		    "your hostname, [192.0.2.61]; from=<> to=<a@b.example> "
+		    "proto=ESMTP helo=<x.example>", codes[i]);
+		ck_assert_int_eq(parse(line), PARSE_CLIENT);
+		ck_assert_str_eq(ip(), "192.0.2.61");
+		ck_assert_str_eq(REASON(), "no_rdns");
+		ck_assert_str_eq(HELO(), "x.example");
+	}
+}
+END_TEST
+
+START_TEST(test_postfix_reject_helo_not_found)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.62]: 450 4.7.1 <nowhere.example>: Helo command "
+	    "rejected: Host not found; from=<a@b.example> to=<c@d.example> "
+	    "proto=SMTP helo=<nowhere.example>"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "helo_unknown");
+	ck_assert_str_eq(HELO(), "nowhere.example");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_helo_non_fqdn)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: EHLO from "
+	    "pc.example.net[192.0.2.63]: 504 5.5.2 <WIN-7QX2>: Helo command "
+	    "rejected: need fully-qualified hostname; proto=SMTP "
+	    "helo=<WIN-7QX2>"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.63");
+	ck_assert_str_eq(RDNS(), "pc.example.net");
+	ck_assert_str_eq(REASON(), "helo_non_fqdn");
+	ck_assert_str_eq(HELO(), "WIN-7QX2");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_helo_invalid)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: HELO from unknown"
+	    "[192.0.2.64]: 501 5.5.2 <a_b!>: Helo command rejected: Invalid "
+	    "name; proto=SMTP helo=<a_b!>"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "helo_invalid");
+	ck_assert_str_eq(HELO(), "a_b!");
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: HELO from unknown"
+	    "[192.0.2.64]: 501 5.5.2 <[::]>: Helo command rejected: invalid "
+	    "ip address; proto=SMTP helo=<[::]>"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "helo_invalid");
+	ck_assert_str_eq(HELO(), "[::]");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_dnsbl)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.65]: 554 5.7.1 Service unavailable; Client host "
+	    "[192.0.2.65] blocked using zen.example.org; "
+	    "https://zen.example.org/query/ip/192.0.2.65; from=<a@b.example> "
+	    "to=<c@d.example> proto=ESMTP helo=<spam.example>"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.65");
+	ck_assert_str_eq(REASON(), "dnsbl");
+	ck_assert_str_eq(ARG(), "(null)");
+	ck_assert_str_eq(HELO(), "spam.example");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_other)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from relay.example.com"
+	    "[198.51.100.30]: 554 5.7.1 <victim@elsewhere.example>: Relay "
+	    "access denied; from=<a@b.example> to=<victim@elsewhere.example> "
+	    "proto=ESMTP helo=<relay.example.com>"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.30");
+	ck_assert_str_eq(RDNS(), "relay.example.com");
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "Relay access denied");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_other_two_parts)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.66]: 550 5.1.1 <nobody@example.org>: Recipient address "
+	    "rejected: User unknown in local recipient table; from=<> "
+	    "to=<nobody@example.org> proto=ESMTP helo=<x.example>"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "Recipient address rejected: User unknown in "
+	    "local recipient table");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_temporary_other)
+{
+	/* Greylisting is a temporary rejection: no reason. */
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from mx.example.com"
+	    "[198.51.100.31]: 450 4.2.0 <a@example.org>: Recipient address "
+	    "rejected: Greylisted; from=<b@example.com> to=<a@example.org> "
+	    "proto=ESMTP helo=<mx.example.com>"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "198.51.100.31");
+	ck_assert_str_eq(REASON(), "(null)");
+	ck_assert_str_eq(HELO(), "mx.example.com");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_stages)
+{
+	static const char	*stages[] = {
+		"CONNECT", "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT",
+		"END-OF-MESSAGE", "VRFY", "ETRN"
+	};
+	char			 line[512];
+	size_t			 i;
+
+	for (i = 0; i < sizeof stages / sizeof stages[0]; i++) {
+		snprintf(line, sizeof line, P "5D2B61A0F3: reject: %s from "
+		    "unknown[192.0.2.67]: 554 5.7.1 Access denied; proto=ESMTP "
+		    "helo=<h.example>", stages[i]);
+		ck_assert_int_eq(parse(line), PARSE_CLIENT);
+		ck_assert_str_eq(ip(), "192.0.2.67");
+		ck_assert_str_eq(REASON(), "rejected");
+		ck_assert_str_eq(ARG(), "Access denied");
+		ck_assert_str_eq(HELO(), "h.example");
+	}
+}
+END_TEST
+
+START_TEST(test_postfix_reject_connect_no_helo)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: CONNECT from unknown"
+	    "[192.0.2.68]: 450 4.7.25 Client host rejected: cannot find your "
+	    "hostname, [192.0.2.68]; proto=SMTP"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "no_rdns");
+	ck_assert_str_eq(HELO(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_long_queue_id)
+{
+	ck_assert_int_eq(parse(P "4KmP7Q3xTzz9tbd: reject: END-OF-MESSAGE "
+	    "from unknown[192.0.2.69]: 554 5.7.1 Spam message rejected; "
+	    "from=<a@b.example> to=<c@d.example> proto=ESMTP "
+	    "helo=<x.example>"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.69");
+	ck_assert_str_eq(ARG(), "Spam message rejected");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_warning_and_milter)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject_warning: RCPT from unknown"
+	    "[192.0.2.70]: 450 4.7.1 <pc7>: Helo command rejected: Host not "
+	    "found; from=<> to=<a@b.example> proto=ESMTP helo=<pc7>"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "helo_unknown");
+	ck_assert_int_eq(parse(P "3F0A21C: milter-reject: END-OF-MESSAGE from "
+	    "unknown[192.0.2.71]: 5.7.1 Message content rejected; "
+	    "from=<a@b.example> to=<c@d.example> proto=ESMTP "
+	    "helo=<x.example>"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "Message content rejected");
+}
+END_TEST
+
+START_TEST(test_postfix_multi_word_helo)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.72]: 554 5.7.1 <a@b.example>: Relay access denied; "
+	    "from=<x@y.example> to=<a@b.example> proto=SMTP "
+	    "helo=<my home pc>"), PARSE_CLIENT);
+	ck_assert_str_eq(HELO(), "my home pc");
+}
+END_TEST
+
+START_TEST(test_postfix_helo_address_literals)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.73]: 554 5.7.1 Denied; from=<> to=<a@b.example> "
+	    "proto=SMTP helo=<[192.0.2.73]>"), PARSE_CLIENT);
+	ck_assert_str_eq(HELO(), "[192.0.2.73]");
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.73]: 554 5.7.1 Denied; from=<> to=<a@b.example> "
+	    "proto=SMTP helo=<192.0.2.73>"), PARSE_CLIENT);
+	ck_assert_str_eq(HELO(), "192.0.2.73");
+}
+END_TEST
+
+START_TEST(test_postfix_helo_injection_in_sender)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.74]: 554 5.7.1 Denied; from=<\"x helo=<fake>\"@b.example> "
+	    "to=<a@b.example> proto=ESMTP helo=<real.example>"), PARSE_CLIENT);
+	ck_assert_str_eq(HELO(), "real.example");
+}
+END_TEST
+
+START_TEST(test_postfix_reject_empty_helo)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: reject: RCPT from unknown"
+	    "[192.0.2.75]: 450 4.7.1 : Helo command rejected: Host not found; "
+	    "from=<> to=<> proto=ESMTP helo="), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "helo_unknown");
+	ck_assert_str_eq(HELO(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_other_actions)
+{
+	ck_assert_int_eq(parse(P "NOQUEUE: discard: RCPT from unknown"
+	    "[192.0.2.76]: <a@b.example>: Sender address discarded; "
+	    "from=<a@b.example> to=<c@d.example> proto=ESMTP "
+	    "helo=<x.example>"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.76");
+	ck_assert_str_eq(REASON(), "(null)");
+	ck_assert_str_eq(HELO(), "x.example");
+}
+END_TEST
+
+/* Other smtpd lines. */
+
+START_TEST(test_postfix_sasl_failed)
+{
+	ck_assert_int_eq(parse(P "warning: unknown[192.0.2.80]: SASL LOGIN "
+	    "authentication failed: UGFzc3dvcmQ6"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.80");
+	ck_assert_str_eq(REASON(), "auth_failed");
+	ck_assert_int_eq(parse(P "warning: host.example[192.0.2.81]:55729: "
+	    "SASL PLAIN authentication failed: (reason unavailable), "
+	    "sasl_username=admin"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.81");
+	ck_assert_str_eq(RDNS(), "host.example");
+	ck_assert_str_eq(REASON(), "auth_failed");
+}
+END_TEST
+
+START_TEST(test_postfix_sasl_server_lost)
+{
+	ck_assert_int_eq(parse(P "warning: unknown[192.0.2.82]: SASL LOGIN "
+	    "authentication failed: Connection lost to authentication server"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_session_lines)
+{
+	static const char	*lines[] = {
+		P "disconnect from unknown[192.0.2.83] ehlo=1 auth=0/1 "
+		    "quit=1 commands=2/3",
+		P "lost connection after STARTTLS from unknown[192.0.2.83]",
+		P "lost connection after DATA (1234 bytes) from "
+		    "unknown[192.0.2.83]",
+		P "timeout after END-OF-MESSAGE from unknown[192.0.2.83]",
+		P "NOQUEUE: lost connection after CONNECT from "
+		    "unknown[192.0.2.83]",
+		P "4104E3D: client=unknown[192.0.2.83]",
+		P "4104E3D: client=unknown[192.0.2.83]:25, sasl_method=PLAIN, "
+		    "sasl_username=u",
+		P "Anonymous TLS connection established from "
+		    "unknown[192.0.2.83]: TLSv1.3 with cipher x",
+		P "SSL_accept error from unknown[192.0.2.83]: -1",
+	};
+	size_t			 i;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		ck_assert_int_eq(parse(lines[i]), PARSE_CLIENT);
+		ck_assert_str_eq(ip(), "192.0.2.83");
+		ck_assert_str_eq(REASON(), "(null)");
+	}
+}
+END_TEST
+
+START_TEST(test_postfix_protocol_errors)
+{
+	static const char	*lines[] = {
+		P "too many errors after RCPT from unknown[192.0.2.84]",
+		P "too many errors after DATA (0 bytes) from "
+		    "unknown[192.0.2.84]",
+		P "improper command pipelining after EHLO from "
+		    "unknown[192.0.2.84]: MAIL FROM:<a@b>\\r\\n",
+		P "warning: non-SMTP command from unknown[192.0.2.84]: GET / "
+		    "HTTP/1.1",
+		P "bare <LF> received after DATA from unknown[192.0.2.84]",
+		P "warning: Illegal address syntax from unknown[192.0.2.84] in "
+		    "MAIL command: <a b>",
+		P "warning: unknown[192.0.2.84] sent message header instead "
+		    "of SMTP command: From: x",
+	};
+	size_t			 i;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		ck_assert_int_eq(parse(lines[i]), PARSE_CLIENT);
+		ck_assert_str_eq(ip(), "192.0.2.84");
+		ck_assert_str_eq(REASON(), "protocol_error");
+	}
+}
+END_TEST
+
+START_TEST(test_postfix_rate_limits)
+{
+	ck_assert_int_eq(parse(P "warning: Connection rate limit exceeded: 31 "
+	    "from spam.example.org[192.0.2.85] for service smtp"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.85");
+	ck_assert_str_eq(RDNS(), "spam.example.org");
+	ck_assert_str_eq(REASON(), "rate_limited");
+	ck_assert_int_eq(parse(P "warning: Message delivery request rate limit "
+	    "exceeded: 11 from unknown[192.0.2.86] for service submission"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rate_limited");
+}
+END_TEST
+
+/* postscreen, tlsproxy, dnsblog. */
+
+START_TEST(test_postfix_postscreen_verdicts)
+{
+	static const struct {
+		const char	*line;
+		const char	*reason;
+	} cases[] = {
+		{ PS "PREGREET 14 after 0.08 from [192.0.2.90]:59415: EHLO "
+		    "x\\r\\n", "postscreen_pregreet" },
+		{ PS "DNSBL rank 3 for [192.0.2.90]:1038",
+		    "postscreen_dnsbl" },
+		{ PS "HANGUP after 16 from [192.0.2.90]:48119 in tests after "
+		    "SMTP handshake", "postscreen_hangup" },
+		{ PS "COMMAND PIPELINING from [192.0.2.90]:42606 after .: \\n",
+		    "postscreen_pipelining" },
+		{ PS "NON-SMTP COMMAND from [192.0.2.90]:45284 after CONNECT: "
+		    "GET / HTTP/1.1", "postscreen_non_smtp" },
+		{ PS "BARE NEWLINE from [192.0.2.90]:42606 after .",
+		    "postscreen_bare_newline" },
+		{ PS "COMMAND TIME LIMIT from [192.0.2.90]:51799 after CONNECT",
+		    "postscreen_command_limit" },
+		{ PS "COMMAND COUNT LIMIT from [192.0.2.90]:51799 after RCPT",
+		    "postscreen_command_limit" },
+		{ PS "BLACKLISTED [192.0.2.90]:53024",
+		    "postscreen_denylisted" },
+		{ PS "DENYLISTED [192.0.2.90]:53024", "postscreen_denylisted" },
+		{ PS "WHITELISTED [192.0.2.90]:53024", "(null)" },
+		{ PS "ALLOWLISTED [192.0.2.90]:53024", "(null)" },
+		{ PS "WHITELIST VETO [192.0.2.90]:53024", "(null)" },
+		{ PS "ALLOWLIST VETO [192.0.2.90]:53024", "(null)" },
+		{ PS "PASS NEW [192.0.2.90]:36051", "(null)" },
+		{ PS "PASS OLD [192.0.2.90]:36051", "(null)" },
+		{ PS "CONNECT from [192.0.2.90]:53024 to [203.0.113.1]:25",
+		    "(null)" },
+		{ PS "DISCONNECT [192.0.2.90]:43421", "(null)" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(parse(cases[i].line), PARSE_CLIENT);
+		ck_assert_str_eq(ip(), "192.0.2.90");
+		ck_assert_str_eq(RDNS(), "(null)");
+		ck_assert_str_eq(REASON(), cases[i].reason);
+	}
+}
+END_TEST
+
+START_TEST(test_postfix_postscreen_ipv6)
+{
+	ck_assert_int_eq(parse(PS "PASS NEW [2001:db8:4003:c01::23a]:36051"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "2001:db8:4003:c01::23a");
+}
+END_TEST
+
+START_TEST(test_postfix_postscreen_reject)
+{
+	ck_assert_int_eq(parse(PS "NOQUEUE: reject: RCPT from "
+	    "[192.0.2.91]:60591: 550 5.7.1 Service unavailable; client "
+	    "[192.0.2.91] blocked using zen.example.org; from=<a@b.example>, "
+	    "to=<c@d.example>, proto=ESMTP, helo=<bad guy.example>"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.91");
+	ck_assert_str_eq(REASON(), "dnsbl");
+	ck_assert_str_eq(HELO(), "bad guy.example");
+	ck_assert_int_eq(parse(PS "NOQUEUE: reject: RCPT from "
+	    "[192.0.2.92]:2413: 550 5.5.1 Protocol error; from=<a@b.example>, "
+	    "to=<c@d.example>, proto=SMTP, helo=<mx32.example>"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "Protocol error");
+	ck_assert_str_eq(HELO(), "mx32.example");
+}
+END_TEST
+
+START_TEST(test_postfix_postscreen_busy)
+{
+	ck_assert_int_eq(parse(PS "NOQUEUE: reject: CONNECT from "
+	    "[192.0.2.93]:1337: too many connections"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rejected");
+	ck_assert_str_eq(ARG(), "too many connections");
+	ck_assert_int_eq(parse(PS "NOQUEUE: reject: CONNECT from "
+	    "[192.0.2.93]:1337: all server ports busy"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_tlsproxy_dnsblog)
+{
+	ck_assert_int_eq(parse("Nov 30 10:00:00 mx1 postfix/tlsproxy[5]: "
+	    "CONNECT from [192.0.2.94]:51637"), PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.94");
+	ck_assert_int_eq(parse("Nov 30 10:00:00 mx1 postfix/dnsblog[6]: addr "
+	    "192.0.2.95 listed by domain zen.example.org as 127.0.0.2"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(ip(), "192.0.2.95");
+	ck_assert_str_eq(REASON(), "(null)");
+}
+END_TEST
+
+START_TEST(test_postfix_service_names)
+{
+	ck_assert_int_eq(postfix_service("postfix/smtpd", 13, 0),
+	    POSTFIX_CLIENTS);
+	ck_assert_int_eq(postfix_service("postfix-out/smtpd", 17, 0),
+	    POSTFIX_CLIENTS);
+	ck_assert_int_eq(postfix_service("postfix/submission/smtpd", 24, 0),
+	    POSTFIX_CLIENTS);
+	ck_assert_int_eq(postfix_service("mta-in/postscreen", 17, 0),
+	    POSTFIX_CLIENTS);
+	ck_assert_int_eq(postfix_service("postfix/smtp", 12, 0),
+	    POSTFIX_OTHER);
+	ck_assert_int_eq(postfix_service("postfix/qmgr", 12, 0),
+	    POSTFIX_OTHER);
+	ck_assert_int_eq(postfix_service("smtpd", 5, 0), POSTFIX_NOT);
+	ck_assert_int_eq(postfix_service("smtpd", 5, 1), POSTFIX_CLIENTS);
+	ck_assert_int_eq(postfix_service("dovecot", 7, 1), POSTFIX_NOT);
+}
+END_TEST
+
+/* Lines that name no client. */
+
+START_TEST(test_postfix_lines_without_client)
+{
+	static const char	*lines[] = {
+		P "warning: dnsblog_query: lookup error for DNS query x",
+		P "discarding EHLO keywords: CHUNKING",
+		P "NOQUEUE: proxy-reject: END-OF-MESSAGE: 554 5.7.0 Reject; "
+		    "from=<a@b.example> to=<c@d.example> proto=ESMTP "
+		    "helo=<[192.0.2.1]>",
+		P "connect to mx.example.org[192.0.2.2]:25: Connection refused",
+		P "warning: hostname x does not resolve to address not-an-ip",
+		P "warning: 192.0.2.3: something else entirely",
+		PS "cache btree:/var/lib/postfix/psc_cache full cleanup: "
+		    "retained=242 dropped=7 entries",
+		P "statistics: max connection count 1 for (smtpd:192.0.2.4) "
+		    "at Nov 30 10:00:00",
+		P "connect from x.example[999.0.2.5]",
+	};
+	size_t			 i;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		ck_assert_msg(parse(lines[i]) == PARSE_SKIP,
+		    "a client in \"%s\"", lines[i]);
+}
+END_TEST
+
+START_TEST(test_postfix_overlong_names)
+{
+	char	line[2048];
+	char	name[300];
+
+	memset(name, 'h', 299);
+	name[299] = '\0';
+	snprintf(line, sizeof line, P "NOQUEUE: reject: RCPT from "
+	    "unknown[192.0.2.96]: 554 5.7.1 <%s>: Helo command rejected: "
+	    "go away; from=<> to=<a@b.example> proto=SMTP helo=<%s>", name,
+	    name);
+	ck_assert_int_eq(parse(line), PARSE_CLIENT);
+	ck_assert_uint_eq(ev.helo_len, EVENT_NAME_MAX);
+	ck_assert_str_eq(ARG(), "Helo command rejected: go away");
+	memset(name, 'r', 255);
+	name[255] = '\0';
+	snprintf(line, sizeof line, P "connect from %s[192.0.2.97]", name);
+	ck_assert_int_eq(parse(line), PARSE_CLIENT);
+	ck_assert_uint_eq(ev.rdns_len, 255);
+	name[255] = 'r';
+	name[256] = '\0';
+	snprintf(line, sizeof line, P "connect from %s[192.0.2.97]", name);
+	ck_assert_int_eq(parse(line), PARSE_SKIP);
+}
+END_TEST
+
+START_TEST(test_postfix_every_truncation)
+{
+	static const char *lines[] = {
+		P "NOQUEUE: reject: RCPT from x.example[2001:db8::1]:25: 450 "
+		    "4.7.1 <a>: Helo command rejected: Host not found; "
+		    "from=<a> to=<b> proto=ESMTP helo=<a b>",
+		P "warning: smtpd_peer_init: 192.0.2.1: hostname x "
+		    "verification failed: Host not found, try again",
+		P "warning: hostname x does not resolve to address 192.0.2.2: "
+		    "Temporary failure in name resolution",
+		PS "PREGREET 14 after 0.08 from [192.0.2.3]:59415: EHLO x",
+	};
+	size_t	i, n;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		for (n = 0; n <= strlen(lines[i]); n++)
+			parse_len(lines[i], n);
+	ck_assert_int_eq(parse(lines[0]), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "helo_unknown");
+	ck_assert_str_eq(HELO(), "a b");
+}
+END_TEST
+
+START_TEST(test_postfix_random_bytes)
+{
+	static const char	 alphabet[] = "[]:;<>, .0123456789abcdef"
+				    "\033\t\x80\xff" "from reject: helo=< RCPT ";
+	char			 line[256];
+	uint32_t		 seed = 4242;
+	size_t			 i, j, n, prefix = strlen(P);
+
+	memcpy(line, P, prefix);
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = prefix + (seed >> 16) % (sizeof line - prefix);
+		for (j = prefix; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			line[j] = alphabet[(seed >> 16) %
+			    (sizeof alphabet - 1)];
+		}
+		if (parse_len(line, n) == PARSE_CLIENT)
+			ck_assert(ev.addr.family == AF_INET ||
+			    ev.addr.family == AF_INET6);
+	}
+}
+END_TEST
+
+Suite *
+make_postfix_suite(void)
+{
+	Suite	*s;
+	TCase	*tc_core, *tc_reject, *tc_screen, *tc_limits;
+
+	s = suite_create("postfix");
+
+	tc_core = tcase_create("core");
+	tcase_add_checked_fixture(tc_core, setup, teardown);
+	tcase_add_test(tc_core, test_postfix_connect_verified);
+	tcase_add_test(tc_core, test_postfix_connect_unknown);
+	tcase_add_test(tc_core, test_postfix_connect_ipv6_port);
+	tcase_add_test(tc_core, test_postfix_connect_mapped);
+	tcase_add_test(tc_core, test_postfix_unknown_unknown);
+	tcase_add_test(tc_core, test_postfix_hostname_mismatch);
+	tcase_add_test(tc_core, test_postfix_hostname_unresolved);
+	tcase_add_test(tc_core, test_postfix_hostname_tempfail);
+	tcase_add_test(tc_core, test_postfix_hostname_ipv6);
+	tcase_add_test(tc_core, test_postfix_old_verification_failed);
+	tcase_add_test(tc_core, test_postfix_old_verification_tempfail);
+	tcase_add_test(tc_core, test_postfix_old_address_not_listed);
+	tcase_add_test(tc_core, test_postfix_sasl_failed);
+	tcase_add_test(tc_core, test_postfix_sasl_server_lost);
+	tcase_add_test(tc_core, test_postfix_session_lines);
+	tcase_add_test(tc_core, test_postfix_protocol_errors);
+	tcase_add_test(tc_core, test_postfix_rate_limits);
+	tcase_add_test(tc_core, test_postfix_service_names);
+	suite_add_tcase(s, tc_core);
+
+	tc_reject = tcase_create("reject");
+	tcase_add_checked_fixture(tc_reject, setup, teardown);
+	tcase_add_test(tc_reject, test_postfix_reject_reverse_hostname);
+	tcase_add_test(tc_reject, test_postfix_reject_hostname_codes);
+	tcase_add_test(tc_reject, test_postfix_reject_helo_not_found);
+	tcase_add_test(tc_reject, test_postfix_reject_helo_non_fqdn);
+	tcase_add_test(tc_reject, test_postfix_reject_helo_invalid);
+	tcase_add_test(tc_reject, test_postfix_reject_dnsbl);
+	tcase_add_test(tc_reject, test_postfix_reject_other);
+	tcase_add_test(tc_reject, test_postfix_reject_other_two_parts);
+	tcase_add_test(tc_reject, test_postfix_reject_temporary_other);
+	tcase_add_test(tc_reject, test_postfix_reject_stages);
+	tcase_add_test(tc_reject, test_postfix_reject_connect_no_helo);
+	tcase_add_test(tc_reject, test_postfix_reject_long_queue_id);
+	tcase_add_test(tc_reject, test_postfix_reject_warning_and_milter);
+	tcase_add_test(tc_reject, test_postfix_multi_word_helo);
+	tcase_add_test(tc_reject, test_postfix_helo_address_literals);
+	tcase_add_test(tc_reject, test_postfix_helo_injection_in_sender);
+	tcase_add_test(tc_reject, test_postfix_reject_empty_helo);
+	tcase_add_test(tc_reject, test_postfix_other_actions);
+	suite_add_tcase(s, tc_reject);
+
+	tc_screen = tcase_create("postscreen");
+	tcase_add_checked_fixture(tc_screen, setup, teardown);
+	tcase_add_test(tc_screen, test_postfix_postscreen_verdicts);
+	tcase_add_test(tc_screen, test_postfix_postscreen_ipv6);
+	tcase_add_test(tc_screen, test_postfix_postscreen_reject);
+	tcase_add_test(tc_screen, test_postfix_postscreen_busy);
+	tcase_add_test(tc_screen, test_postfix_tlsproxy_dnsblog);
+	suite_add_tcase(s, tc_screen);
+
+	tc_limits = tcase_create("limits");
+	tcase_add_checked_fixture(tc_limits, setup, teardown);
+	tcase_add_test(tc_limits, test_postfix_lines_without_client);
+	tcase_add_test(tc_limits, test_postfix_overlong_names);
+	tcase_add_test(tc_limits, test_postfix_every_truncation);
+	tcase_add_test(tc_limits, test_postfix_random_bytes);
+	suite_add_tcase(s, tc_limits);
+
+	return s;
+}
