@@ -24,6 +24,13 @@ struct agg {
 
 	char		**files;
 	uint32_t	  nfiles;
+	struct agg_reader *readers;	/* one per file; fn NULL: by path */
+};
+
+/* How the evidence lines of one file are read back. */
+struct agg_reader {
+	int	(*fn)(void *, const struct agg_evidence *, char **, char **);
+	void	 *arg;
 };
 
 struct agg *
@@ -51,7 +58,7 @@ void
 agg_free(struct agg *agg)
 {
 	struct client	*c;
-	size_t		 i;
+	size_t		 i, k;
 
 	if (agg == NULL)
 		return;
@@ -61,11 +68,16 @@ agg_free(struct agg *agg)
 		agg_free_counts(c->helos, c->nhelos);
 		agg_free_counts(c->reasons, c->nreasons);
 		free(c->rdns);
+		for (k = 0; k < c->nevidence; k++)
+			free(c->evidence[k].text);
+		for (k = 0; k < c->nplain; k++)
+			free(c->plain[k].text);
 		free(c);
 	}
 	for (i = 0; i < agg->nfiles; i++)
 		free(agg->files[i]);
 	free(agg->files);
+	free(agg->readers);
 	free(agg->slots);
 	free(agg->suspects);
 	free(agg);
@@ -77,6 +89,10 @@ agg_add_file(struct agg *agg, const char *path)
 	agg->files = xreallocarray(agg->files, agg->nfiles + 1,
 	    sizeof *agg->files);
 	agg->files[agg->nfiles] = xstrdup(path);
+	agg->readers = xreallocarray(agg->readers, agg->nfiles + 1,
+	    sizeof *agg->readers);
+	agg->readers[agg->nfiles].fn = NULL;
+	agg->readers[agg->nfiles].arg = NULL;
 	return agg->nfiles++;
 }
 
@@ -206,6 +222,7 @@ agg_add_evidence(struct client *c, const struct agg_evidence *ev)
 		return;
 	}
 	/* Keep the first ones; shift the latest ones so file order holds. */
+	free(c->evidence[AGG_EVIDENCE_FIRST].text);
 	memmove(&c->evidence[AGG_EVIDENCE_FIRST],
 	    &c->evidence[AGG_EVIDENCE_FIRST + 1],
 	    (AGG_EVIDENCE_LAST - 1) * sizeof c->evidence[0]);
@@ -240,6 +257,25 @@ agg_add_reason(struct client *c, const struct event *ev)
 void
 agg_add(struct agg *agg, const struct event *ev, uint32_t file,
     uint64_t offset, uint64_t line)
+{
+	agg_add_text(agg, ev, file, offset, line, NULL, 0);
+}
+
+/* A copy of text cut to AGG_TEXT_MAX bytes, not inside a UTF-8 sequence. */
+static char *
+agg_text_copy(const char *text, size_t len)
+{
+	if (len > AGG_TEXT_MAX) {
+		len = AGG_TEXT_MAX;
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return xstrndup(text, len);
+}
+
+void
+agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
+    uint64_t offset, uint64_t line, const char *text, size_t text_len)
 {
 	struct client		*c;
 	struct agg_evidence	 e;
@@ -276,11 +312,17 @@ agg_add(struct agg *agg, const struct event *ev, uint32_t file,
 	e.file = file;
 	e.offset = offset;
 	e.line = line;
+	e.text = NULL;
 	if (ev->reason != NULL) {
 		agg_add_reason(c, ev);
+		if (text != NULL)
+			e.text = agg_text_copy(text, text_len);
 		agg_add_evidence(c, &e);
-	} else if (c->nplain < AGG_EVIDENCE_FIRST)
+	} else if (c->nplain < AGG_EVIDENCE_FIRST) {
+		if (text != NULL)
+			e.text = agg_text_copy(text, text_len);
 		c->plain[c->nplain++] = e;
+	}
 }
 
 static int
@@ -354,6 +396,11 @@ agg_finish_client(struct client *c)
 	if (c->nevidence == 0) {
 		memcpy(c->evidence, c->plain, c->nplain * sizeof c->plain[0]);
 		c->nevidence = c->nplain;
+		for (i = 0; i < c->nevidence; i++) {
+			if (c->evidence[i].text != NULL)
+				c->evidence[i].text =
+				    xstrdup(c->evidence[i].text);
+		}
 	}
 	if (c->nhelos > 1)
 		qsort(c->helos, c->nhelos, sizeof *c->helos, agg_count_cmp);
@@ -443,6 +490,9 @@ agg_read_evidence(const struct agg *agg, const struct agg_evidence *ev,
 		xasprintf(cause, "no input file with index %u", ev->file);
 		return -1;
 	}
+	if (agg->readers[ev->file].fn != NULL)
+		return agg->readers[ev->file].fn(agg->readers[ev->file].arg,
+		    ev, line, cause);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
@@ -482,4 +532,24 @@ agg_read_evidence(const struct agg *agg, const struct agg_evidence *ev,
 	}
 	*line = buf;
 	return 0;
+}
+
+void
+agg_set_file_reader(struct agg *agg, uint32_t file,
+    int (*fn)(void *, const struct agg_evidence *, char **, char **),
+    void *arg)
+{
+	if (file >= agg->nfiles)
+		return;
+	agg->readers[file].fn = fn;
+	agg->readers[file].arg = arg;
+}
+
+void
+agg_set_file_path(struct agg *agg, uint32_t file, const char *path)
+{
+	if (file >= agg->nfiles)
+		return;
+	free(agg->files[file]);
+	agg->files[file] = xstrdup(path);
 }

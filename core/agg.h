@@ -27,10 +27,18 @@ struct agg_count {
 	uint64_t	 count;
 };
 
+/* Maximum bytes of an evidence line that agg_add_text keeps a copy of. */
+#define AGG_TEXT_MAX		1024
+
 struct agg_evidence {
 	uint32_t	file;		/* index for agg_file_path */
 	uint64_t	offset;		/* byte offset of the line */
 	uint64_t	line;		/* line number, from 1 */
+	/*
+	 * Copy of the line from agg_add_text, or NULL.  Only a reader set
+	 * with agg_set_file_reader looks at it.
+	 */
+	char		*text;
 };
 
 enum client_status {
@@ -74,6 +82,7 @@ struct client {
 	int			 marked;
 	int			 whitelisted;
 	int64_t			 reported_at;	/* 0 if never reported */
+	int			 state_loaded;	/* marked, reported_at are set */
 };
 
 struct agg;
@@ -88,6 +97,14 @@ const char	*agg_file_path(const struct agg *, uint32_t file);
 /* Count one event found at (file, offset, line). */
 void		 agg_add(struct agg *, const struct event *, uint32_t file,
 		    uint64_t offset, uint64_t line);
+/*
+ * Like agg_add, and keep the first AGG_TEXT_MAX bytes of the line with
+ * the evidence entry, for inputs that cannot be read again (standard
+ * input).
+ */
+void		 agg_add_text(struct agg *, const struct event *,
+		    uint32_t file, uint64_t offset, uint64_t line,
+		    const char *text, size_t len);
 
 /*
  * Finish loading: add no_verified_rdns to clients never seen with a
@@ -119,5 +136,17 @@ const char	*client_status_name(enum client_status);
  */
 int		 agg_read_evidence(const struct agg *,
 		    const struct agg_evidence *, char **line, char **cause);
+
+/*
+ * Read the evidence lines of file through fn instead of opening its path
+ * (gzip files, standard input, files rotated away).  fn has the contract
+ * of agg_read_evidence; arg is borrowed and must outlive the agg.
+ */
+void		 agg_set_file_reader(struct agg *, uint32_t file,
+		    int (*fn)(void *arg, const struct agg_evidence *,
+		    char **line, char **cause), void *arg);
+/* Change the name shown for file, for example after a rotation. */
+void		 agg_set_file_path(struct agg *, uint32_t file,
+		    const char *path);
 
 #endif

@@ -1,15 +1,24 @@
-/* Reading log files line by line into the aggregation. */
+/*
+ * Reading logs into the aggregation: opening inputs, telling plain from
+ * gzip data, splitting lines, parsing them and merging the events of all
+ * inputs in time order.
+ */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "logread.h"
+#include "logread_internal.h"
 #include "xmalloc.h"
 
-/* Read size: large enough that syscalls cost little next to parsing. */
-#define LOGREAD_CHUNK	(1024 * 1024)
+/* logread_source results besides a byte count. */
+#define LOGREAD_AGAIN	(-2)	/* a pipe has no data now */
 
 static int
 logread_utf8_valid(const unsigned char *s, size_t len)
@@ -83,118 +92,6 @@ logread_bad(struct logread_stats *st, const char *path, uint64_t line,
 	b->why = why;
 }
 
-struct logread_ctx {
-	const char		*path;
-	uint32_t		 file;
-	struct exim_parser	*parser;
-	struct agg		*agg;
-	struct logread_stats	*st;
-};
-
-static void
-logread_line(struct logread_ctx *ctx, const char *line, size_t len,
-    uint64_t offset, uint64_t lineno)
-{
-	struct event	 ev;
-	const char	*why;
-
-	ctx->st->lines++;
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	if ((why = logread_check_line(line, len)) != NULL) {
-		logread_bad(ctx->st, ctx->path, lineno, why);
-		return;
-	}
-	switch (exim_parse_line(ctx->parser, line, len, &ev)) {
-	case PARSE_CLIENT:
-		ctx->st->events++;
-		agg_add(ctx->agg, &ev, ctx->file, offset, lineno);
-		break;
-	case PARSE_UNKNOWN:
-		ctx->st->unknown++;
-		break;
-	case PARSE_SKIP:
-		break;
-	}
-}
-
-int
-logread_file(const char *path, struct exim_parser *parser, struct agg *agg,
-    struct logread_stats *st, char **cause)
-{
-	struct logread_ctx	 ctx;
-	char			*buf, *p, *nl;
-	size_t			 have = 0, size = LOGREAD_CHUNK, len;
-	uint64_t		 offset = 0, lineno = 0;
-	ssize_t			 n;
-	int			 fd, skipping = 0, rc = 0;
-
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	ctx.path = path;
-	ctx.file = agg_add_file(agg, path);
-	ctx.parser = parser;
-	ctx.agg = agg;
-	ctx.st = st;
-
-	buf = xmalloc(size);
-	for (;;) {
-		n = read(fd, buf + have, size - have);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-			rc = -1;
-			break;
-		}
-		st->bytes += (uint64_t)n;
-		have += (size_t)n;
-		p = buf;
-		while ((nl = memchr(p, '\n', have - (size_t)(p - buf))) !=
-		    NULL) {
-			len = (size_t)(nl - p);
-			lineno++;
-			if (skipping) {
-				/* The rest of a line already counted as bad. */
-				skipping = 0;
-				lineno--;
-			} else
-				logread_line(&ctx, p, len, offset, lineno);
-			offset += len + 1;
-			p = nl + 1;
-		}
-		len = have - (size_t)(p - buf);
-		if (n == 0) {
-			if (len > 0 && !skipping) {
-				lineno++;
-				logread_line(&ctx, p, len, offset, lineno);
-			}
-			break;
-		}
-		if (len > LOGREAD_LINE_MAX) {
-			/* Drop the start of an overlong line; skip its end. */
-			if (!skipping) {
-				lineno++;
-				st->lines++;
-				logread_bad(st, path, lineno, "line too long");
-			}
-			skipping = 1;
-			offset += len;
-			len = 0;
-		}
-		memmove(buf, p, len);
-		have = len;
-	}
-	free(buf);
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return rc;
-}
-
 void
 logread_stats_free(struct logread_stats *st)
 {
@@ -203,4 +100,765 @@ logread_stats_free(struct logread_stats *st)
 	for (i = 0; i < st->nbad; i++)
 		free(st->badlist[i].path);
 	st->nbad = 0;
+}
+
+void
+logread_message(struct logread *lr, int error, const char *fmt, ...)
+{
+	struct logread_message	*m;
+	va_list			 ap;
+
+	lr->messages = xreallocarray(lr->messages, lr->nmessages + 1,
+	    sizeof *lr->messages);
+	m = &lr->messages[lr->nmessages++];
+	va_start(ap, fmt);
+	if (vasprintf(&m->text, fmt, ap) == -1)
+		m->text = xstrdup("(message could not be formatted)");
+	va_end(ap);
+	m->error = error;
+}
+
+size_t
+logread_take_messages(struct logread *lr, struct logread_message **out)
+{
+	size_t	n = lr->nmessages;
+
+	*out = lr->messages;
+	lr->messages = NULL;
+	lr->nmessages = 0;
+	return n;
+}
+
+void
+logread_messages_free(struct logread_message *m, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(m[i].text);
+	free(m);
+}
+
+struct logread *
+logread_create(const struct logread_options *opt, struct agg *agg,
+    struct logread_stats *st)
+{
+	struct logread	*lr;
+
+	lr = xcalloc(1, sizeof *lr);
+	lr->opt = *opt;
+	lr->agg = agg;
+	lr->st = st;
+	return lr;
+}
+
+void
+logread_free(struct logread *lr)
+{
+	struct logread_input	*in;
+	size_t			 i;
+
+	if (lr == NULL)
+		return;
+	for (i = 0; i < lr->ninputs; i++) {
+		in = lr->inputs[i];
+		logread_input_close(in);
+		if (in->parser != NULL)
+			parser_free(in->parser);
+		free(in->failure);
+		free(in->path);
+		free(in);
+	}
+	free(lr->inputs);
+	for (i = 0; i < lr->nfiles; i++)
+		logread_file_free(lr->files[i]);
+	free(lr->files);
+	free(lr->heap);
+	logread_messages_free(lr->messages, lr->nmessages);
+	free(lr);
+}
+
+void
+logread_input_register(struct logread_input *in)
+{
+	struct logread		*lr = in->lr;
+	struct logread_file	*rb;
+
+	in->file = agg_add_file(lr->agg, in->path);
+	in->rb = NULL;
+	if (lr->legacy)
+		return;
+
+	rb = xcalloc(1, sizeof *rb);
+	rb->path = xstrdup(in->path);
+	rb->fd = -1;
+	rb->stdin_copy = in->is_stdin;
+	/* A followed file may be renamed: hold it to read it back. */
+	if (in->follow && in->fd != -1)
+		rb->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 0);
+	lr->files = xreallocarray(lr->files, lr->nfiles + 1,
+	    sizeof *lr->files);
+	lr->files[lr->nfiles++] = rb;
+	in->rb = rb;
+	agg_set_file_reader(lr->agg, in->file, logread_read_back, rb);
+}
+
+void
+logread_input_reset(struct logread_input *in)
+{
+	if (in->zs_ready) {
+		inflateEnd(&in->zs);
+		in->zs_ready = 0;
+	}
+	in->kind_known = 0;
+	in->gzip = 0;
+	in->zlen = 0;
+	in->zpos = 0;
+	in->raw_eof = 0;
+	in->raw_offset = 0;
+	in->start = 0;
+	in->end = 0;
+	in->offset = 0;
+	in->lineno = 0;
+	in->skipping = 0;
+	in->closing = 0;
+	in->done = 0;
+	in->has_head = 0;
+}
+
+void
+logread_input_close(struct logread_input *in)
+{
+	if (in->fd != -1)
+		close(in->fd);
+	in->fd = -1;
+	if (in->zs_ready) {
+		inflateEnd(&in->zs);
+		in->zs_ready = 0;
+	}
+	free(in->buf);
+	free(in->zbuf);
+	in->buf = NULL;
+	in->zbuf = NULL;
+}
+
+/* Open standard input for reading, as a descriptor of our own. */
+static int
+logread_open_stdin(struct logread *lr, struct logread_input *in,
+    char **cause)
+{
+	int	flags;
+
+	if ((in->fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)) == -1) {
+		xasprintf(cause, "standard input: %s", strerror(errno));
+		return -1;
+	}
+	in->is_stdin = 1;
+	/* With follow, a pipe is read without blocking: what is there, now. */
+	if (lr->opt.follow && !isatty(in->fd)) {
+		flags = fcntl(in->fd, F_GETFL);
+		if (flags != -1)
+			fcntl(in->fd, F_SETFL, flags | O_NONBLOCK);
+	}
+	return 0;
+}
+
+static int
+logread_open_file(struct logread *lr, struct logread_input *in,
+    time_t *reference, char **cause)
+{
+	struct stat	sb;
+
+	if ((in->fd = open(in->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "%s: %s", in->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(in->fd, &sb) == -1) {
+		xasprintf(cause, "%s: %s", in->path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		xasprintf(cause, "%s: is a directory, not a log file",
+		    in->path);
+		return -1;
+	}
+	in->dev = sb.st_dev;
+	in->ino = sb.st_ino;
+	*reference = sb.st_mtime;
+	in->follow = lr->opt.follow && S_ISREG(sb.st_mode) &&
+	    !logread_is_rotated(in->path);
+	return 0;
+}
+
+int
+logread_add(struct logread *lr, const char *path, char **cause)
+{
+	struct logread_input	*in;
+	struct parser_options	 popt;
+	time_t			 reference = time(NULL);
+	int			 rc;
+
+	in = xcalloc(1, sizeof *in);
+	in->lr = lr;
+	in->path = xstrdup(path);
+	in->fd = -1;
+	if (strcmp(path, "-") == 0)
+		rc = logread_open_stdin(lr, in, cause);
+	else
+		rc = logread_open_file(lr, in, &reference, cause);
+
+	if (rc == 0) {
+		memset(&popt, 0, sizeof popt);
+		popt.format = lr->opt.format;
+		popt.reasons = lr->opt.reasons;
+		popt.rules = lr->opt.rules;
+		popt.reference = reference;
+		if ((in->parser = parser_create(&popt, cause)) == NULL)
+			rc = -1;
+	}
+	if (rc == -1) {
+		logread_input_close(in);
+		free(in->path);
+		free(in);
+		return -1;
+	}
+
+	in->index = lr->ninputs;
+	lr->inputs = xreallocarray(lr->inputs, lr->ninputs + 1,
+	    sizeof *lr->inputs);
+	lr->inputs[lr->ninputs++] = in;
+	logread_input_register(in);
+	return 0;
+}
+
+size_t
+logread_following(const struct logread *lr)
+{
+	const struct logread_input	*in;
+	size_t				 i, n = 0;
+
+	for (i = 0; i < lr->ninputs; i++) {
+		in = lr->inputs[i];
+		if (in->follow || (in->is_stdin && lr->opt.follow && !in->done))
+			n++;
+	}
+	return n;
+}
+
+/* Read raw bytes: a count, 0 at the end, LOGREAD_AGAIN or -1 (errno). */
+static ssize_t
+logread_raw(struct logread_input *in, void *dst, size_t cap)
+{
+	ssize_t	n;
+
+	for (;;) {
+		n = read(in->fd, dst, cap);
+		if (n >= 0) {
+			in->raw_offset += (uint64_t)n;
+			return n;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return LOGREAD_AGAIN;
+		return -1;
+	}
+}
+
+/*
+ * Record why the data of in ended early.  The message goes out when its
+ * last whole line is read, so that it can name that line.
+ */
+static void
+logread_fail(struct logread_input *in, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+logread_fail(struct logread_input *in, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (in->failure != NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&in->failure, fmt, ap) == -1)
+		in->failure = xstrdup("read error");
+	va_end(ap);
+}
+
+/* Queue the message about an input whose data ended early. */
+static void
+logread_report_failure(struct logread_input *in)
+{
+	if (in->failure == NULL)
+		return;
+	logread_message(in->lr, 1, "%s: %s after line %llu; the lines "
+	    "before it were read", in->is_stdin ? "standard input" : in->path,
+	    in->failure, (unsigned long long)in->lineno);
+	free(in->failure);
+	in->failure = NULL;
+}
+
+/*
+ * Look at the first two bytes to tell gzip data (1f 8b) from plain text.
+ * Returns 0 when decided, LOGREAD_AGAIN or -1.
+ */
+static int
+logread_sniff(struct logread_input *in)
+{
+	ssize_t	n;
+
+	if (in->zbuf == NULL)
+		in->zbuf = xmalloc(LOGREAD_ZBUF_SIZE);
+	while (in->zlen < 2 && !in->raw_eof) {
+		n = logread_raw(in, in->zbuf + in->zlen,
+		    LOGREAD_ZBUF_SIZE - in->zlen);
+		if (n == LOGREAD_AGAIN)
+			return LOGREAD_AGAIN;
+		if (n == -1) {
+			logread_fail(in, "read error: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			in->raw_eof = 1;
+		in->zlen += (size_t)n;
+	}
+	/* An empty live file stays undecided until it has data. */
+	if (in->zlen == 0 && in->follow && !in->closing) {
+		in->raw_eof = 0;
+		return LOGREAD_AGAIN;
+	}
+	in->kind_known = 1;
+	in->zpos = 0;
+	if (in->zlen >= 2 && in->zbuf[0] == 0x1f && in->zbuf[1] == 0x8b) {
+		in->gzip = 1;
+		in->follow = 0;		/* a compressed file does not grow */
+		if (in->rb != NULL)
+			in->rb->gzip = 1;
+		memset(&in->zs, 0, sizeof in->zs);
+		if (inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK) {
+			logread_fail(in, "cannot start gzip decompression");
+			return -1;
+		}
+		in->zs_ready = 1;
+		in->zs.next_in = in->zbuf;
+		in->zs.avail_in = (uInt)in->zlen;
+	} else
+		in->raw_eof = 0;	/* plain files are read on directly */
+	return 0;
+}
+
+/*
+ * After a gzip member ends, another may follow (as gzip -c a b > c
+ * writes).  Returns 1 when one starts, 0 at the end of the data,
+ * LOGREAD_AGAIN or -1.
+ */
+static int
+logread_gzip_next(struct logread_input *in)
+{
+	ssize_t	n;
+
+	while (in->zs.avail_in < 2 && !in->raw_eof) {
+		memmove(in->zbuf, in->zs.next_in, in->zs.avail_in);
+		n = logread_raw(in, in->zbuf + in->zs.avail_in,
+		    LOGREAD_ZBUF_SIZE - in->zs.avail_in);
+		if (n == LOGREAD_AGAIN)
+			return LOGREAD_AGAIN;
+		if (n == -1) {
+			logread_fail(in, "read error: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			in->raw_eof = 1;
+		in->zs.next_in = in->zbuf;
+		in->zs.avail_in += (uInt)n;
+	}
+	/* Anything but another member (zero padding, say) is ignored. */
+	if (in->zs.avail_in < 2 || in->zs.next_in[0] != 0x1f ||
+	    in->zs.next_in[1] != 0x8b)
+		return 0;
+	inflateReset(&in->zs);
+	return 1;
+}
+
+/* Decompress into dst: a count, 0 at the end, LOGREAD_AGAIN or -1. */
+static ssize_t
+logread_gzip(struct logread_input *in, char *dst, size_t cap)
+{
+	ssize_t	n;
+	size_t	produced;
+	int	rc;
+
+	for (;;) {
+		if (in->zs.avail_in == 0 && !in->raw_eof) {
+			n = logread_raw(in, in->zbuf, LOGREAD_ZBUF_SIZE);
+			if (n == LOGREAD_AGAIN)
+				return LOGREAD_AGAIN;
+			if (n == -1) {
+				logread_fail(in, "read error: %s",
+				    strerror(errno));
+				return -1;
+			}
+			if (n == 0)
+				in->raw_eof = 1;
+			in->zs.next_in = in->zbuf;
+			in->zs.avail_in = (uInt)n;
+		}
+		in->zs.next_out = (unsigned char *)dst;
+		in->zs.avail_out = (uInt)cap;
+		rc = inflate(&in->zs, Z_NO_FLUSH);
+		produced = cap - in->zs.avail_out;
+		if (rc == Z_STREAM_END) {
+			if (produced > 0)
+				return (ssize_t)produced;
+			if ((rc = logread_gzip_next(in)) != 1)
+				return rc;
+			continue;
+		}
+		if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			logread_fail(in, "damaged gzip data (%s)",
+			    in->zs.msg != NULL ? in->zs.msg : "inflate error");
+			return -1;
+		}
+		if (produced > 0)
+			return (ssize_t)produced;
+		if (in->zs.avail_in == 0 && in->raw_eof) {
+			logread_fail(in, "truncated gzip data (the file "
+			    "ends inside the compressed stream)");
+			return -1;
+		}
+	}
+}
+
+/* Fill dst with log data: a count, 0 at the end, LOGREAD_AGAIN or -1. */
+static ssize_t
+logread_source(struct logread_input *in, char *dst, size_t cap)
+{
+	ssize_t	n;
+	size_t	k;
+	int	rc;
+
+	if (!in->kind_known && (rc = logread_sniff(in)) != 0)
+		return rc;
+	if (in->gzip)
+		return logread_gzip(in, dst, cap);
+	if (in->zpos < in->zlen) {
+		k = in->zlen - in->zpos;
+		if (k > cap)
+			k = cap;
+		memcpy(dst, in->zbuf + in->zpos, k);
+		in->zpos += k;
+		return (ssize_t)k;
+	}
+	if ((n = logread_raw(in, dst, cap)) == -1) {
+		logread_fail(in, "read error: %s", strerror(errno));
+		return -1;
+	}
+	return n;
+}
+
+/* The end of the data is final: nothing will be appended. */
+static int
+logread_final(const struct logread_input *in)
+{
+	return !in->follow || in->closing;
+}
+
+/*
+ * Split off the next line of in.  Returns 1 with *line, *len and
+ * *offset set, or 0 when no whole line is there now (in->done is set
+ * when none will come).
+ */
+static int
+logread_getline(struct logread_input *in, const char **line, size_t *len,
+    uint64_t *offset)
+{
+	struct logread_stats	*st = in->lr->st;
+	char			*p, *nl;
+	size_t			 avail;
+	ssize_t			 n;
+
+	if (in->buf == NULL)
+		in->buf = xmalloc(LOGREAD_BUF_SIZE);
+	for (;;) {
+		p = in->buf + in->start;
+		avail = in->end - in->start;
+		if ((nl = memchr(p, '\n', avail)) != NULL) {
+			*len = (size_t)(nl - p);
+			*offset = in->offset;
+			in->start += *len + 1;
+			in->offset += *len + 1;
+			if (in->skipping) {
+				/* The end of a line already counted as bad. */
+				in->skipping = 0;
+				continue;
+			}
+			in->lineno++;
+			*line = p;
+			return 1;
+		}
+		if (avail > LOGREAD_LINE_MAX) {
+			/* Drop the start of an overlong line; skip its end. */
+			if (!in->skipping) {
+				in->lineno++;
+				st->lines++;
+				logread_bad(st, in->path, in->lineno,
+				    "line too long");
+			}
+			in->skipping = 1;
+			in->offset += avail;
+			in->start = in->end = 0;
+			avail = 0;
+		}
+		memmove(in->buf, in->buf + in->start, avail);
+		in->start = 0;
+		in->end = avail;
+		if (in->done)
+			return 0;
+
+		n = logread_source(in, in->buf + in->end,
+		    LOGREAD_BUF_SIZE - in->end);
+		if (n > 0) {
+			in->end += (size_t)n;
+			st->bytes += (uint64_t)n;
+			continue;
+		}
+		if (n == LOGREAD_AGAIN || (n == 0 && !logread_final(in)))
+			return 0;
+		in->done = 1;
+		/* A last line without a newline counts, unless data was lost. */
+		if (n == 0 && avail > 0 && !in->skipping) {
+			*len = avail;
+			*offset = in->offset;
+			in->start = in->end;
+			in->offset += avail;
+			in->lineno++;
+			*line = in->buf;
+			return 1;
+		}
+		return 0;
+	}
+}
+
+/* Parse one line with the input's parser. */
+static enum parse_result
+logread_parse(struct logread_input *in, const char *line, size_t len,
+    struct event *ev)
+{
+	if (in->exim != NULL)
+		return exim_parse_line(in->exim, line, len, ev);
+	return parser_line(in->parser, line, len, ev);
+}
+
+/*
+ * Find the next event of in that falls in the window and hold it as the
+ * head.  Returns 1 with a head, 0 when in has none now, -1 when the
+ * line budget of this run is spent.
+ */
+static int
+logread_advance(struct logread_input *in)
+{
+	struct logread		*lr = in->lr;
+	struct logread_stats	*st = lr->st;
+	struct event		 ev;
+	const char		*line, *why;
+	size_t			 len;
+	uint64_t		 offset;
+
+	while (!in->has_head) {
+		if (lr->budget == 0)
+			return -1;
+		if (!logread_getline(in, &line, &len, &offset)) {
+			if (in->done)
+				logread_report_failure(in);
+			if (in->done && !in->follow) {
+				logread_input_close(in);
+				/* Its compiled patterns are no longer needed. */
+				if (in->parser != NULL)
+					parser_free(in->parser);
+				in->parser = NULL;
+			}
+			return 0;
+		}
+		lr->budget--;
+		st->lines++;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		if ((why = logread_check_line(line, len)) != NULL) {
+			logread_bad(st, in->path, in->lineno, why);
+			continue;
+		}
+		memset(&ev, 0, sizeof ev);
+		switch (logread_parse(in, line, len, &ev)) {
+		case PARSE_CLIENT:
+			break;
+		case PARSE_UNKNOWN:
+			st->unknown++;
+			continue;
+		case PARSE_SKIP:
+			continue;
+		}
+		if (ev.has_time) {
+			in->key = ev.time;
+			in->has_key = 1;
+		}
+		if (!timefilter_match(lr->opt.window, &ev)) {
+			st->filtered++;
+			continue;
+		}
+		st->events++;
+		in->head = ev;
+		in->head_offset = offset;
+		in->head_line = in->lineno;
+		in->head_text = line;
+		in->head_len = len;
+		in->has_head = 1;
+	}
+	return 1;
+}
+
+/* Hand the head of in to agg. */
+static void
+logread_consume(struct logread_input *in)
+{
+	struct logread	*lr = in->lr;
+
+	if (in->is_stdin && !lr->legacy)
+		agg_add_text(lr->agg, &in->head, in->file, in->head_offset,
+		    in->head_line, in->head_text, in->head_len);
+	else
+		agg_add(lr->agg, &in->head, in->file, in->head_offset,
+		    in->head_line);
+	in->has_head = 0;
+}
+
+/* Order of heads: no time yet first, then by time, then by input. */
+static int
+logread_before(const struct logread_input *a, const struct logread_input *b)
+{
+	int	c;
+
+	if (a->has_key != b->has_key)
+		return !a->has_key;
+	if (a->has_key && (c = ts_cmp(&a->key, &b->key)) != 0)
+		return c < 0;
+	return a->index < b->index;
+}
+
+static void
+logread_heap_push(struct logread *lr, struct logread_input *in)
+{
+	struct logread_input	*tmp;
+	size_t			 i, parent;
+
+	i = lr->nheap++;
+	lr->heap[i] = in;
+	while (i > 0) {
+		parent = (i - 1) / 2;
+		if (!logread_before(lr->heap[i], lr->heap[parent]))
+			break;
+		tmp = lr->heap[i];
+		lr->heap[i] = lr->heap[parent];
+		lr->heap[parent] = tmp;
+		i = parent;
+	}
+}
+
+static struct logread_input *
+logread_heap_pop(struct logread *lr)
+{
+	struct logread_input	*top, *tmp;
+	size_t			 i = 0, l, r, m;
+
+	top = lr->heap[0];
+	lr->heap[0] = lr->heap[--lr->nheap];
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < lr->nheap && logread_before(lr->heap[l], lr->heap[m]))
+			m = l;
+		if (r < lr->nheap && logread_before(lr->heap[r], lr->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		tmp = lr->heap[i];
+		lr->heap[i] = lr->heap[m];
+		lr->heap[m] = tmp;
+		i = m;
+	}
+	return top;
+}
+
+int
+logread_run(struct logread *lr, uint64_t max_lines)
+{
+	struct logread_input	*in;
+	size_t			 i;
+	int			 rc;
+
+	lr->budget = max_lines;
+	lr->heap = xreallocarray(lr->heap, lr->ninputs + 1, sizeof *lr->heap);
+	lr->nheap = 0;
+	for (i = 0; i < lr->ninputs; i++) {
+		in = lr->inputs[i];
+		if (in->done && !in->has_head)
+			continue;
+		if ((rc = logread_advance(in)) == -1)
+			return 1;
+		if (rc == 1)
+			logread_heap_push(lr, in);
+	}
+	while (lr->nheap > 0) {
+		in = logread_heap_pop(lr);
+		logread_consume(in);
+		if ((rc = logread_advance(in)) == -1)
+			return 1;
+		if (rc == 1)
+			logread_heap_push(lr, in);
+	}
+	return 0;
+}
+
+int
+logread_file(const char *path, struct exim_parser *parser, struct agg *agg,
+    struct logread_stats *st, char **cause)
+{
+	struct logread_options	 opt;
+	struct logread		*lr;
+	struct logread_input	*in;
+	struct logread_message	*msgs;
+	size_t			 n;
+	int			 rc = 0;
+
+	memset(&opt, 0, sizeof opt);
+	opt.format = LOG_FORMAT_EXIM;
+	lr = logread_create(&opt, agg, st);
+	lr->legacy = 1;
+
+	in = xcalloc(1, sizeof *in);
+	in->lr = lr;
+	in->path = xstrdup(path);
+	in->fd = -1;
+	in->exim = parser;
+	if ((strcmp(path, "-") == 0 ? logread_open_stdin(lr, in, cause) :
+	    logread_open_file(lr, in, &(time_t){ 0 }, cause)) == -1) {
+		logread_input_close(in);
+		free(in->path);
+		free(in);
+		logread_free(lr);
+		return -1;
+	}
+	lr->inputs = xcalloc(1, sizeof *lr->inputs);
+	lr->inputs[lr->ninputs++] = in;
+	logread_input_register(in);
+
+	logread_run(lr, UINT64_MAX);
+	if ((n = logread_take_messages(lr, &msgs)) > 0) {
+		*cause = xstrdup(msgs[0].text);
+		rc = -1;
+	}
+	logread_messages_free(msgs, n);
+	logread_free(lr);
+	return rc;
 }

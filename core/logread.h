@@ -1,8 +1,15 @@
 /*
- * Reading log files line by line into the aggregation.  Lines with NUL
- * bytes, invalid UTF-8 or over LOGREAD_LINE_MAX bytes are bad: each is
- * counted and the first LOGREAD_BAD_KEEP are kept with their file and
- * line number; the rest of the file still loads.
+ * Reading logs into the aggregation.  Several inputs are read at once,
+ * and their events are merged in time order.  Each input is a plain file,
+ * a gzip file (recognised by its magic bytes, whatever its name) or
+ * standard input ("-").  Each gets its own parser, which detects the
+ * format from the first lines unless one is forced.
+ *
+ * Lines with NUL bytes, invalid UTF-8 or over LOGREAD_LINE_MAX bytes are
+ * bad: each is counted and the first LOGREAD_BAD_KEEP are kept with their
+ * file and line number; the rest of the file still loads.  Memory stays
+ * bounded by the number of inputs and clients: every input is read in
+ * chunks of at most LOGREAD_BUF_SIZE bytes (logread_internal.h).
  */
 #ifndef SMTPTRIAGE_LOGREAD_H
 #define SMTPTRIAGE_LOGREAD_H
@@ -12,6 +19,8 @@
 
 #include "agg.h"
 #include "exim.h"
+#include "parser.h"
+#include "timefilter.h"
 
 /*
  * Longest line accepted.  Exim splits nothing in its own files, but its
@@ -24,7 +33,7 @@
 
 struct logread_bad {
 	char		*path;
-	uint64_t	 line;
+	uint64_t	line;
 	const char	*why;		/* "NUL byte", "invalid UTF-8", ... */
 };
 
@@ -36,12 +45,13 @@ struct logread_stats {
 	uint64_t		bad;
 	struct logread_bad	badlist[LOGREAD_BAD_KEEP];
 	size_t			nbad;
+	uint64_t		filtered;	/* events outside the window */
 };
 
 /*
- * Read every line of path into agg.  Returns 0, or -1 with *cause set
- * (allocated) when the file cannot be opened or read; lines read before a
- * read error stay in agg.
+ * Read every line of path into agg with one Exim parser, without merging.
+ * Returns 0, or -1 with *cause set (allocated) when the file cannot be
+ * opened or read; lines read before a read error stay in agg.
  */
 int	logread_file(const char *path, struct exim_parser *, struct agg *,
 	    struct logread_stats *, char **cause);
@@ -50,5 +60,103 @@ int	logread_file(const char *path, struct exim_parser *, struct agg *,
 const char *logread_check_line(const char *line, size_t len);
 
 void	logread_stats_free(struct logread_stats *);
+
+struct rules;
+
+struct logread_options {
+	enum log_format		 format;	/* LOG_FORMAT_AUTO: detect */
+	const struct reason_table *reasons;	/* borrowed */
+	const struct rules	*rules;		/* borrowed; LOG_FORMAT_RULES */
+	const struct timefilter	*window;	/* borrowed; NULL: no limit */
+	/*
+	 * Keep live files open for follow_poll (follow.h).  Standard input
+	 * is then read without blocking.
+	 */
+	int			 follow;
+};
+
+/* A message about an input for the user: a read error, a rotation. */
+struct logread_message {
+	char	*text;
+	int	 error;		/* 0: a notice */
+};
+
+struct logread;
+
+/*
+ * A merged read into agg, counting into st.  Both are borrowed, and the
+ * logread must outlive every agg_read_evidence call on agg, because agg
+ * reads evidence lines back through it.
+ */
+struct logread	*logread_create(const struct logread_options *,
+		    struct agg *, struct logread_stats *);
+void		 logread_free(struct logread *);
+
+/*
+ * Open path ("-" for standard input) and add it to the merge.  Returns 0,
+ * or -1 with *cause set when it cannot be opened or its parser cannot be
+ * created.
+ */
+int		 logread_add(struct logread *, const char *path, char **cause);
+
+/*
+ * Read the inputs and hand their events to agg in time order.  The input
+ * whose next event is oldest goes first.  An event without a time sorts
+ * as the last timed event of its input, so it keeps its place in its
+ * file, and ties go to the input added first.  Returns 1 when it stopped
+ * after max_lines lines with more waiting, or 0 when every input is at
+ * its end (for now, with follow).  Errors become messages.  The caller
+ * runs agg_finish.
+ */
+int		 logread_run(struct logread *, uint64_t max_lines);
+
+/*
+ * Take the queued messages: returns their number and sets *out to an
+ * allocated array that the caller frees with logread_messages_free.
+ */
+size_t		 logread_take_messages(struct logread *,
+		    struct logread_message **out);
+void		 logread_messages_free(struct logread_message *, size_t);
+
+/*
+ * Number of inputs that may still grow: live files kept open for
+ * follow_poll, and standard input until its end while following.
+ */
+size_t		 logread_following(const struct logread *);
+
+/*
+ * Sort log file names so that each rotation group comes out oldest
+ * first: dated rotations ("maillog-20261130", "mainlog.20261130") by
+ * date, then numbered ones ("mainlog.3.gz", "mainlog.2.gz", "mainlog.1")
+ * by number, highest first, then the live file.  Groups are ordered by
+ * their base name.  ".gz" is ignored for the order.
+ */
+void		 logread_sort_rotations(char **names, size_t n);
+
+/*
+ * 1 when path names a rotated file (see above) rather than a live one.
+ * Rotated files are read once and not followed.
+ */
+int		 logread_is_rotated(const char *path);
+
+/*
+ * Find base and its rotations (base.N, base.N.gz, base-DATE, base-DATE.gz,
+ * base.DATE) that exist as regular files, sorted as above.  Appends
+ * allocated paths to *paths (an allocated array) and returns how many
+ * were added.
+ */
+size_t		 logread_find_rotations(const char *base, char ***paths,
+		    size_t *npaths);
+
+/*
+ * The files read when none is named: every existing file of the groups
+ * /var/log/exim4/mainlog, /var/log/exim/main.log, /var/log/exim/mainlog,
+ * /var/log/mail.log and /var/log/maillog, each group sorted as above.
+ * Returns the number found; *paths is allocated (NULL when none).
+ */
+size_t		 logread_default_paths(char ***paths);
+
+/* The base names of logread_default_paths, NULL-terminated. */
+extern const char *const logread_default_bases[];
 
 #endif

@@ -1,0 +1,139 @@
+/*
+ * The inputs of a merged read, shared by logread.c (opening, reading,
+ * decompressing, the merge) and follow.c (growth, rotation, truncation).
+ * Nothing outside these two files includes it.
+ */
+#ifndef SMTPTRIAGE_LOGREAD_INTERNAL_H
+#define SMTPTRIAGE_LOGREAD_INTERNAL_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <zlib.h>
+
+#include "agg.h"
+#include "event.h"
+#include "exim.h"
+#include "logread.h"
+#include "parser.h"
+
+/*
+ * Line buffer of one input: the longest line plus room, so that a line
+ * one byte over LOGREAD_LINE_MAX is seen to have no newline in time.
+ */
+#define LOGREAD_BUF_SIZE	(2 * LOGREAD_LINE_MAX)
+/* Compressed bytes read from a gzip file at a time. */
+#define LOGREAD_ZBUF_SIZE	(64 * 1024)
+
+/*
+ * How the evidence lines of one agg file index are read back.  A file is
+ * opened by path, or read through a held descriptor (the live file while
+ * following, and a file rotated away).  Gzip data is decompressed again,
+ * and standard input comes from the copies kept by agg_add_text.  When
+ * gone is set, the lines cannot be read and gone gives the reason.
+ */
+struct logread_file {
+	char		*path;
+	int		 fd;		/* -1: open path when needed */
+	int		 gzip;
+	int		 stdin_copy;
+	char		*gone;		/* why the lines cannot be read */
+	gzFile		 gz;		/* kept open between reads, or NULL */
+};
+
+struct logread_input {
+	struct logread		*lr;
+	size_t			 index;		/* tie-break in the merge */
+	char			*path;		/* as named; "-" is stdin */
+	int			 is_stdin;
+	int			 follow;	/* reopened on rotation */
+	int			 fd;		/* -1 when closed */
+	dev_t			 dev;		/* of fd, for follow */
+	ino_t			 ino;
+
+	/* Source bytes: plain or gzip, decided by the first two bytes. */
+	int			 kind_known;
+	int			 gzip;
+	unsigned char		*zbuf;		/* raw bytes not yet used */
+	size_t			 zlen;
+	size_t			 zpos;
+	int			 raw_eof;
+	z_stream		 zs;
+	int			 zs_ready;	/* inflateInit2 done */
+	uint64_t		 raw_offset;	/* bytes read from fd */
+
+	/* Lines: buf[start, end) is the data not yet split. */
+	char			*buf;
+	size_t			 start;
+	size_t			 end;
+	uint64_t		 offset;	/* stream offset of buf[start] */
+	uint64_t		 lineno;
+	int			 skipping;	/* inside an overlong line */
+	int			 closing;	/* end of data is final */
+	int			 done;		/* nothing more will come */
+	char			*failure;	/* why the data ended early */
+
+	struct parser		*parser;
+	struct exim_parser	*exim;		/* logread_file: borrowed */
+	uint32_t		 file;		/* agg index of this data */
+	struct logread_file	*rb;		/* read-back of file */
+
+	/* The next event of this input, held while the merge waits. */
+	int			 has_head;
+	struct event		 head;
+	uint64_t		 head_offset;
+	uint64_t		 head_line;
+	const char		*head_text;
+	size_t			 head_len;
+	struct ts		 key;		/* time of the last timed event */
+	int			 has_key;
+
+	/* Follow state. */
+	int			 vanished;	/* the path was missing */
+	int			 switch_to;	/* LOGREAD_SWITCH_* pending */
+};
+
+#define LOGREAD_SWITCH_NONE	0
+#define LOGREAD_SWITCH_NEW	1	/* the path names another file */
+#define LOGREAD_SWITCH_TRUNC	2	/* the file shrank: copytruncate */
+
+struct logread {
+	struct logread_options	  opt;
+	struct agg		 *agg;
+	struct logread_stats	 *st;
+
+	struct logread_input	**inputs;
+	size_t			  ninputs;
+	struct logread_file	**files;	/* read-back, one per agg file */
+	size_t			  nfiles;
+
+	struct logread_input	**heap;
+	size_t			  nheap;
+	uint64_t		  budget;	/* lines left in this run */
+
+	struct logread_message	 *messages;
+	size_t			  nmessages;
+
+	/* logread_file: agg outlives this logread, so agg reads by path. */
+	int			  legacy;
+};
+
+/* Queue a message for logread_take_messages. */
+void	logread_message(struct logread *, int error, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Register the data of in with agg under a new file index. */
+void	logread_input_register(struct logread_input *);
+
+/* Reset the line and source state of in for data read from offset 0. */
+void	logread_input_reset(struct logread_input *);
+
+/* Close in's descriptor and free its buffers; the parser stays. */
+void	logread_input_close(struct logread_input *);
+
+/* logread_back.c: read evidence lines back (the agg_set_file_reader fn). */
+int	logread_read_back(void *arg, const struct agg_evidence *,
+	    char **line, char **cause);
+void	logread_file_free(struct logread_file *);
+
+#endif

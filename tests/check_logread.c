@@ -1,0 +1,959 @@
+/*
+ * Tests for core/logread*.c.  They cover the time-ordered merge of
+ * several inputs, gzip files (written here with zlib), truncated gzip
+ * data and standard input through a pipe.  Bad lines must keep their file
+ * and line number, rotated files their order, and a forced format and
+ * the time window must apply.
+ */
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "agg.h"
+#include "check_suites.h"
+#include "logread.h"
+#include "reason.h"
+#include "rules.h"
+#include "ts.h"
+
+/* 2026-11-30 10:00:00 UTC; the fixture sets TZ=UTC. */
+#define LR_T0		1796032800LL
+
+#define LR_WARN(t, helo, ip) \
+	"2026-11-30 " t " H=(" helo ") [" ip "] Warning: HELO verification " \
+	"failed\n"
+
+static char			 dir[] = "/tmp/check_logread.XXXXXX";
+static struct agg		*agg;
+static struct logread_stats	 st;
+static struct reason_table	*rt;
+static struct logread		*lr;
+
+static void
+setup(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ts_local_reset();
+	strcpy(dir, "/tmp/check_logread.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	agg = agg_create();
+	memset(&st, 0, sizeof st);
+	rt = reason_table_create();
+	lr = NULL;
+}
+
+static void
+teardown(void)
+{
+	char	cmd[128];
+
+	logread_free(lr);
+	agg_free(agg);
+	logread_stats_free(&st);
+	reason_table_free(rt);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Path of name in the test folder, in a static buffer per call slot. */
+static const char *
+in_dir(const char *name)
+{
+	static char	bufs[8][256];
+	static int	next;
+	char		*b = bufs[next++ % 8];
+
+	snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+	return b;
+}
+
+static const char *
+write_file(const char *name, const char *text)
+{
+	const char	*path = in_dir(name);
+	FILE		*f;
+
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* Write text as one gzip member, appended when append is set. */
+static const char *
+write_gz(const char *name, const char *text, int append)
+{
+	const char	*path = in_dir(name);
+	gzFile		 gz;
+
+	gz = gzopen(path, append ? "ab" : "wb");
+	ck_assert_ptr_nonnull(gz);
+	ck_assert_int_eq(gzwrite(gz, text, (unsigned)strlen(text)),
+	    (int)strlen(text));
+	ck_assert_int_eq(gzclose(gz), Z_OK);
+	return path;
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	ck_assert_int_eq(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+static void
+open_lr(enum log_format format, const struct timefilter *window)
+{
+	struct logread_options	opt;
+
+	memset(&opt, 0, sizeof opt);
+	opt.format = format;
+	opt.reasons = rt;
+	opt.window = window;
+	lr = logread_create(&opt, agg, &st);
+}
+
+static void
+add_ok(const char *path)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = logread_add(lr, path, &cause);
+	ck_assert_msg(rc == 0, "logread_add %s: %s", path,
+	    cause != NULL ? cause : "");
+}
+
+static struct client *
+find(const char *ip)
+{
+	struct event_addr	addr;
+
+	memset(&addr, 0, sizeof addr);
+	if (inet_pton(AF_INET, ip, addr.bytes) == 1)
+		addr.family = AF_INET;
+	else {
+		ck_assert_int_eq(inet_pton(AF_INET6, ip, addr.bytes), 1);
+		addr.family = AF_INET6;
+	}
+	return agg_find(agg, &addr);
+}
+
+/* Read evidence i of c back; returns an allocated line. */
+static char *
+evidence_text(const struct client *c, size_t i)
+{
+	char	*line = NULL, *cause = NULL;
+	int	 rc;
+
+	ck_assert_uint_lt(i, c->nevidence);
+	rc = agg_read_evidence(agg, &c->evidence[i], &line, &cause);
+	ck_assert_msg(rc == 0, "agg_read_evidence: %s",
+	    cause != NULL ? cause : "");
+	return line;
+}
+
+static size_t
+take_messages(struct logread_message **m)
+{
+	return logread_take_messages(lr, m);
+}
+
+START_TEST(test_logread_merge_two_files)
+{
+	const char	*a, *b;
+	struct client	*c;
+
+	a = write_file("a.log",
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:05", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:09", "y.example", "192.0.2.2"));
+	b = write_file("b.log",
+	    LR_WARN("10:00:03", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:07", "x.example", "192.0.2.1"));
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(a);
+	add_ok(b);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+
+	ck_assert_uint_eq(st.events, 5);
+	c = find("192.0.2.1");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->events, 4);
+	ck_assert_int_eq(c->first.utc, LR_T0 + 1);
+	ck_assert_int_eq(c->last.utc, LR_T0 + 7);
+	/* Evidence in time order: a:1, b:1, a:2, b:2. */
+	ck_assert_uint_eq(c->nevidence, 4);
+	ck_assert_uint_eq(c->evidence[0].file, 0);
+	ck_assert_uint_eq(c->evidence[0].line, 1);
+	ck_assert_uint_eq(c->evidence[1].file, 1);
+	ck_assert_uint_eq(c->evidence[1].line, 1);
+	ck_assert_uint_eq(c->evidence[2].file, 0);
+	ck_assert_uint_eq(c->evidence[2].line, 2);
+	ck_assert_uint_eq(c->evidence[3].file, 1);
+	ck_assert_uint_eq(c->evidence[3].line, 2);
+	ck_assert_str_eq(agg_file_path(agg, 1), b);
+}
+END_TEST
+
+START_TEST(test_logread_merge_ties_keep_input_order)
+{
+	const char	*a, *b;
+	struct client	*c;
+
+	a = write_file("a.log", LR_WARN("10:00:01", "a.example",
+	    "192.0.2.1"));
+	b = write_file("b.log", LR_WARN("10:00:01", "b.example",
+	    "192.0.2.1"));
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(b);
+	add_ok(a);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	c = find("192.0.2.1");
+	ck_assert_uint_eq(c->nevidence, 2);
+	/* b was added first, so its line comes first. */
+	ck_assert_str_eq(agg_file_path(agg, c->evidence[0].file), b);
+	ck_assert_str_eq(agg_file_path(agg, c->evidence[1].file), a);
+}
+END_TEST
+
+START_TEST(test_logread_merge_unsorted_file_keeps_order)
+{
+	const char	*a, *b;
+	struct client	*c;
+
+	/* a goes back in time; its own order must hold. */
+	a = write_file("a.log",
+	    LR_WARN("10:00:08", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:02", "x.example", "192.0.2.1"));
+	b = write_file("b.log", LR_WARN("10:00:05", "x.example",
+	    "192.0.2.1"));
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(a);
+	add_ok(b);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	c = find("192.0.2.1");
+	ck_assert_uint_eq(c->nevidence, 3);
+	ck_assert_uint_eq(c->evidence[0].file, 1);
+	ck_assert_uint_eq(c->evidence[1].file, 0);
+	ck_assert_uint_eq(c->evidence[1].line, 1);
+	ck_assert_uint_eq(c->evidence[2].line, 2);
+	ck_assert_int_eq(c->first.utc, LR_T0 + 2);
+	ck_assert_int_eq(c->last.utc, LR_T0 + 8);
+}
+END_TEST
+
+START_TEST(test_logread_budget_resumes)
+{
+	const char	*a, *b;
+	struct client	*c;
+	int		 runs = 0;
+
+	a = write_file("a.log",
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    "2026-11-30 10:00:02 some line without a client\n"
+	    LR_WARN("10:00:05", "x.example", "192.0.2.1"));
+	b = write_file("b.log",
+	    LR_WARN("10:00:03", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:07", "x.example", "192.0.2.1"));
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(a);
+	add_ok(b);
+	while (logread_run(lr, 1) == 1)
+		ck_assert_int_lt(++runs, 100);
+	agg_finish(agg);
+	ck_assert_int_ge(runs, 4);
+	ck_assert_uint_eq(st.lines, 5);
+	c = find("192.0.2.1");
+	ck_assert_uint_eq(c->nevidence, 4);
+	ck_assert_uint_eq(c->evidence[0].file, 0);
+	ck_assert_uint_eq(c->evidence[1].file, 1);
+	ck_assert_uint_eq(c->evidence[2].file, 0);
+	ck_assert_uint_eq(c->evidence[2].line, 3);
+	ck_assert_uint_eq(c->evidence[3].file, 1);
+}
+END_TEST
+
+START_TEST(test_logread_gzip_file)
+{
+	const char	*path;
+	struct client	*c;
+	char		*line;
+
+	path = write_gz("mainlog.2.gz",
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:02", "y.example", "192.0.2.2")
+	    LR_WARN("10:00:03", "x2.example", "192.0.2.1"), 0);
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.events, 3);
+	ck_assert_uint_eq(st.bad, 0);
+	c = find("192.0.2.1");
+	ck_assert_uint_eq(c->events, 2);
+	ck_assert_uint_eq(c->evidence[1].line, 3);
+	/* Read back by decompressing again, forwards and backwards. */
+	line = evidence_text(c, 1);
+	ck_assert_str_eq(line, "2026-11-30 10:00:03 H=(x2.example) "
+	    "[192.0.2.1] Warning: HELO verification failed");
+	free(line);
+	line = evidence_text(c, 0);
+	ck_assert_str_eq(line, "2026-11-30 10:00:01 H=(x.example) "
+	    "[192.0.2.1] Warning: HELO verification failed");
+	free(line);
+}
+END_TEST
+
+START_TEST(test_logread_gzip_by_magic_not_name)
+{
+	const char	*gz, *plain;
+
+	gz = write_gz("mainlog.old", LR_WARN("10:00:01", "x.example",
+	    "192.0.2.1"), 0);
+	plain = write_file("looks.gz", LR_WARN("10:00:02", "y.example",
+	    "192.0.2.2"));
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(gz);
+	add_ok(plain);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.events, 2);
+	ck_assert_uint_eq(st.unknown, 0);
+	ck_assert_ptr_nonnull(find("192.0.2.1"));
+	ck_assert_ptr_nonnull(find("192.0.2.2"));
+}
+END_TEST
+
+START_TEST(test_logread_gzip_members)
+{
+	const char	*path;
+	struct client	*c;
+	char		*line;
+
+	write_gz("joined.gz", LR_WARN("10:00:01", "x.example", "192.0.2.1"),
+	    0);
+	path = write_gz("joined.gz", LR_WARN("10:00:02", "x.example",
+	    "192.0.2.1"), 1);
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	c = find("192.0.2.1");
+	ck_assert_uint_eq(c->events, 2);
+	ck_assert_uint_eq(c->evidence[1].line, 2);
+	line = evidence_text(c, 1);
+	ck_assert_ptr_nonnull(strstr(line, "10:00:02"));
+	free(line);
+}
+END_TEST
+
+START_TEST(test_logread_gzip_truncated)
+{
+	struct logread_message	*m;
+	const char		*path;
+	char			 expect[512];
+	off_t			 whole;
+	size_t			 n;
+
+	/* Three lines in a whole member, then a member cut after its header. */
+	write_gz("cut.gz",
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:02", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:03", "y.example", "192.0.2.2"), 0);
+	whole = file_size(in_dir("cut.gz"));
+	path = write_gz("cut.gz", LR_WARN("10:00:04", "z.example",
+	    "192.0.2.3"), 1);
+	ck_assert_int_eq(truncate(path, whole + 10), 0);
+
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.lines, 3);
+	ck_assert_uint_eq(st.events, 3);
+	ck_assert_ptr_nonnull(find("192.0.2.2"));
+	ck_assert_ptr_null(find("192.0.2.3"));
+
+	n = take_messages(&m);
+	ck_assert_uint_eq(n, 1);
+	snprintf(expect, sizeof expect, "%s: truncated gzip data (the file "
+	    "ends inside the compressed stream) after line 3; the lines "
+	    "before it were read", path);
+	ck_assert_str_eq(m[0].text, expect);
+	ck_assert_int_eq(m[0].error, 1);
+	logread_messages_free(m, n);
+}
+END_TEST
+
+START_TEST(test_logread_gzip_cut_inside_data)
+{
+	struct logread_message	*m;
+	const char		*path;
+	char			 text[64 * 200], *p = text;
+	int			 i;
+	size_t			 n;
+
+	for (i = 0; i < 150; i++)
+		p += sprintf(p, "2026-11-30 10:%02d:%02d H=(h%d.example) "
+		    "[192.0.2.%d] Warning: HELO verification failed\n",
+		    i / 60, i % 60, i, i + 1);
+	path = write_gz("cut.gz", text, 0);
+	ck_assert_int_eq(truncate(path, file_size(path) / 2), 0);
+
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	/* Whole lines before the cut load; the cut line is dropped. */
+	ck_assert_uint_lt(st.lines, 150);
+	ck_assert_uint_eq(st.events, st.lines);
+	ck_assert_uint_eq(st.bad, 0);
+	n = take_messages(&m);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_ptr_nonnull(strstr(m[0].text, "truncated gzip data"));
+	logread_messages_free(m, n);
+}
+END_TEST
+
+START_TEST(test_logread_bad_lines_located)
+{
+	const char	*plain, *gz;
+
+	plain = write_file("plain.log",
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    "2026-11-30 10:00:02 H=(bad\xc0name) [192.0.2.9] Warning: x\n");
+	gz = write_gz("packed.gz",
+	    LR_WARN("10:00:03", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:04", "x.example", "192.0.2.1")
+	    "2026-11-30 10:00:05 H=(bad\xff) [192.0.2.8] Warning: x\n", 0);
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(plain);
+	add_ok(gz);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	ck_assert_uint_eq(st.bad, 2);
+	ck_assert_uint_eq(st.nbad, 2);
+	ck_assert_str_eq(st.badlist[0].path, plain);
+	ck_assert_uint_eq(st.badlist[0].line, 2);
+	ck_assert_str_eq(st.badlist[0].why, "invalid UTF-8");
+	ck_assert_str_eq(st.badlist[1].path, gz);
+	ck_assert_uint_eq(st.badlist[1].line, 3);
+	ck_assert_str_eq(st.badlist[1].why, "invalid UTF-8");
+	ck_assert_uint_eq(st.events, 3);
+}
+END_TEST
+
+START_TEST(test_logread_overlong_line_skipped)
+{
+	const char	*path;
+	char		*text;
+	size_t		 len = LOGREAD_LINE_MAX + 100;
+	FILE		*f;
+
+	path = in_dir("long.log");
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(LR_WARN("10:00:01", "x.example", "192.0.2.1"), f);
+	text = malloc(len);
+	memset(text, 'a', len);
+	fwrite(text, 1, len, f);
+	fputs("\n" LR_WARN("10:00:03", "y.example", "192.0.2.2"), f);
+	ck_assert_int_eq(fclose(f), 0);
+	free(text);
+
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.lines, 3);
+	ck_assert_uint_eq(st.bad, 1);
+	ck_assert_uint_eq(st.badlist[0].line, 2);
+	ck_assert_str_eq(st.badlist[0].why, "line too long");
+	ck_assert_uint_eq(find("192.0.2.2")->evidence[0].line, 3);
+}
+END_TEST
+
+START_TEST(test_logread_last_line_without_newline)
+{
+	const char	*path;
+
+	path = write_file("end.log",
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    "2026-11-30 10:00:02 H=(y.example) [192.0.2.2] Warning: HELO "
+	    "verification failed");
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	ck_assert_uint_eq(st.lines, 2);
+	ck_assert_uint_eq(st.events, 2);
+}
+END_TEST
+
+/*
+ * Feed text to logread through a pipe on standard input.  The text must
+ * fit the pipe buffer, since nothing reads while it is written.
+ */
+static void
+run_stdin(const void *text, size_t len)
+{
+	int	p[2], saved;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], text, len), (ssize_t)len);
+	close(p[1]);
+	saved = dup(STDIN_FILENO);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+	close(p[0]);
+	add_ok("-");
+	ck_assert_int_eq(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+}
+
+START_TEST(test_logread_stdin_pipe)
+{
+	const char	*text =
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:02", "x.example", "192.0.2.1");
+	struct client	*c;
+	char		*line;
+
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	run_stdin(text, strlen(text));
+	ck_assert_uint_eq(st.events, 2);
+	ck_assert_str_eq(agg_file_path(agg, 0), "-");
+	c = find("192.0.2.1");
+	ck_assert_uint_eq(c->nevidence, 2);
+	/* Evidence from a pipe comes from the copies kept in memory. */
+	line = evidence_text(c, 1);
+	ck_assert_str_eq(line, "2026-11-30 10:00:02 H=(x.example) "
+	    "[192.0.2.1] Warning: HELO verification failed");
+	free(line);
+}
+END_TEST
+
+START_TEST(test_logread_stdin_copy_is_capped)
+{
+	char		 text[4096], *line;
+	struct client	*c;
+	int		 n;
+
+	n = snprintf(text, sizeof text, "2026-11-30 10:00:01 H=(x.example) "
+	    "[192.0.2.1] Warning: %02000d\n", 7);
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	run_stdin(text, (size_t)n);
+	c = find("192.0.2.1");
+	ck_assert_ptr_nonnull(c);
+	line = evidence_text(c, 0);
+	ck_assert_uint_eq(strlen(line), AGG_TEXT_MAX);
+	ck_assert_int_eq(strncmp(line, text, AGG_TEXT_MAX), 0);
+	free(line);
+}
+END_TEST
+
+START_TEST(test_logread_stdin_gzip)
+{
+	const char	*path;
+	char		 buf[4096];
+	ssize_t		 n;
+	int		 fd;
+
+	path = write_gz("in.gz", LR_WARN("10:00:01", "x.example",
+	    "192.0.2.1"), 0);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	run_stdin(buf, (size_t)n);
+	ck_assert_uint_eq(st.events, 1);
+	ck_assert_ptr_nonnull(find("192.0.2.1"));
+}
+END_TEST
+
+START_TEST(test_logread_missing_file)
+{
+	char	*cause = NULL, expect[512];
+
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	ck_assert_int_eq(logread_add(lr, in_dir("nothing"), &cause), -1);
+	snprintf(expect, sizeof expect, "%s: No such file or directory",
+	    in_dir("nothing"));
+	ck_assert_str_eq(cause, expect);
+	free(cause);
+	ck_assert_int_eq(logread_add(lr, dir, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "is a directory"));
+	free(cause);
+	ck_assert_ptr_null(agg_file_path(agg, 0));
+}
+END_TEST
+
+START_TEST(test_logread_forced_format)
+{
+	const char	*path;
+
+	path = write_file("main.log",
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:02", "y.example", "192.0.2.2"));
+	open_lr(LOG_FORMAT_POSTFIX, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	ck_assert_uint_eq(st.lines, 2);
+	ck_assert_uint_eq(st.events, 0);
+	ck_assert_uint_eq(agg_clients(agg), 0);
+	logread_free(lr);
+
+	open_lr(LOG_FORMAT_EXIM, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	ck_assert_uint_eq(st.events, 2);
+	ck_assert_uint_eq(agg_clients(agg), 2);
+}
+END_TEST
+
+START_TEST(test_logread_format_per_file)
+{
+	struct timespec	 times[2];
+	const char	*exim, *postfix;
+	struct client	*c;
+
+	exim = write_file("mainlog",
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:03", "pc5.example", "192.0.2.5"));
+	postfix = write_file("mail.log",
+	    "Nov 30 10:00:02 mx postfix/smtpd[123]: connect from "
+	    "unknown[192.0.2.5]\n"
+	    "Nov 30 10:00:04 mx postfix/smtpd[123]: NOQUEUE: reject: RCPT "
+	    "from unknown[192.0.2.5]: 450 4.7.1 Client host rejected: cannot "
+	    "find your reverse hostname, [192.0.2.5]; from=<a@example.org> "
+	    "to=<b@example.net> proto=ESMTP helo=<pc5.example>\n");
+	/* Syslog dates have no year: it comes from the file's mtime. */
+	times[0].tv_sec = times[1].tv_sec = LR_T0 + 86400;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, postfix, times, 0), 0);
+
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(exim);
+	add_ok(postfix);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.events, 4);
+	c = find("192.0.2.5");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->events, 3);
+	ck_assert_int_eq(c->first.utc, LR_T0 + 2);
+	ck_assert_int_eq(c->last.utc, LR_T0 + 4);
+	/* The Exim warning sorts between the two Postfix lines. */
+	ck_assert_uint_ge(c->nevidence, 2);
+	ck_assert_uint_eq(c->evidence[c->nevidence - 2].file, 0);
+	ck_assert_uint_eq(c->evidence[c->nevidence - 2].line, 2);
+	ck_assert_uint_eq(c->evidence[c->nevidence - 1].file, 1);
+	ck_assert_uint_eq(c->evidence[c->nevidence - 1].line, 2);
+}
+END_TEST
+
+START_TEST(test_logread_rules_format)
+{
+	struct logread_options	 opt;
+	struct rules		*rules;
+	const char		*path, *text =
+	    "rule helo_bad ^\\S+ \\S+ myacl: bad helo (?<helo>\\S+) from "
+	    "(?<ip>[0-9.]+)$\n";
+	char			*cause = NULL;
+	struct client		*c;
+
+	rules = rules_parse("test.rules", text, strlen(text), &cause);
+	ck_assert_msg(rules != NULL, "rules_parse: %s",
+	    cause != NULL ? cause : "");
+	path = write_file("custom.log",
+	    "2026-11-30 10:00:00 myacl: bad helo foo.example from 192.0.2.77\n"
+	    LR_WARN("10:00:01", "x.example", "192.0.2.1"));
+	memset(&opt, 0, sizeof opt);
+	opt.format = LOG_FORMAT_RULES;
+	opt.rules = rules;
+	opt.reasons = rt;
+	lr = logread_create(&opt, agg, &st);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.events, 1);
+	ck_assert_ptr_null(find("192.0.2.1"));
+	c = find("192.0.2.77");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->helos[0].name, "foo.example");
+	logread_free(lr);
+	lr = NULL;
+	rules_free(rules);
+}
+END_TEST
+
+/*
+ * A line without a time sorts as the last timed line of its own file
+ * (before every timed line while its file has none yet).
+ */
+START_TEST(test_logread_merge_untimed_lines)
+{
+	struct logread_options	 opt;
+	struct rules		*rules;
+	const char		*a, *b, *text =
+	    "rule helo_bad myacl: bad helo (?<helo>\\S+) from "
+	    "(?<ip>[0-9.]+)$\n";
+	char			*cause = NULL;
+	struct client		*c;
+	static const struct {
+		uint32_t	file;
+		uint64_t	line;
+	} order[] = { { 1, 1 }, { 0, 1 }, { 1, 2 }, { 1, 3 }, { 0, 2 } };
+	size_t			 i;
+
+	rules = rules_parse("test.rules", text, strlen(text), &cause);
+	ck_assert_msg(rules != NULL, "rules_parse: %s",
+	    cause != NULL ? cause : "");
+	a = write_file("a.log",
+	    "2026-11-30 10:00:01 myacl: bad helo a1 from 192.0.2.7\n"
+	    "2026-11-30 10:00:05 myacl: bad helo a2 from 192.0.2.7\n");
+	b = write_file("b.log",
+	    "myacl: bad helo b1 from 192.0.2.7\n"
+	    "2026-11-30 10:00:03 myacl: bad helo b2 from 192.0.2.7\n"
+	    "myacl: bad helo b3 from 192.0.2.7\n");
+	memset(&opt, 0, sizeof opt);
+	opt.format = LOG_FORMAT_RULES;
+	opt.rules = rules;
+	opt.reasons = rt;
+	lr = logread_create(&opt, agg, &st);
+	add_ok(a);
+	add_ok(b);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	c = find("192.0.2.7");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->nevidence, 5);
+	for (i = 0; i < 5; i++) {
+		ck_assert_uint_eq(c->evidence[i].file, order[i].file);
+		ck_assert_uint_eq(c->evidence[i].line, order[i].line);
+	}
+	logread_free(lr);
+	lr = NULL;
+	rules_free(rules);
+}
+END_TEST
+
+START_TEST(test_logread_time_window)
+{
+	struct timefilter	 tf;
+	const char		*path;
+	struct client		*c;
+
+	path = write_file("main.log",
+	    LR_WARN("09:59:59", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:00", "x.example", "192.0.2.1")
+	    LR_WARN("10:00:30", "y.example", "192.0.2.2")
+	    LR_WARN("10:01:00", "x.example", "192.0.2.1"));
+	memset(&tf, 0, sizeof tf);
+	tf.has_since = tf.has_until = 1;
+	tf.since = LR_T0;
+	tf.until = LR_T0 + 60;
+	open_lr(LOG_FORMAT_AUTO, &tf);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.events, 2);
+	ck_assert_uint_eq(st.filtered, 2);
+	c = find("192.0.2.1");
+	ck_assert_uint_eq(c->events, 1);
+	ck_assert_int_eq(c->first.utc, LR_T0);
+	ck_assert_int_eq(c->last.utc, LR_T0);
+	ck_assert_uint_eq(c->evidence[0].line, 2);
+}
+END_TEST
+
+START_TEST(test_logread_legacy_file)
+{
+	struct exim_parser	*ep;
+	const char		*path;
+	char			*cause = NULL;
+
+	path = write_file("main.log", LR_WARN("10:00:01", "x.example",
+	    "192.0.2.1"));
+	ep = exim_parser_create(rt, &cause);
+	ck_assert_ptr_nonnull(ep);
+	ck_assert_int_eq(logread_file(path, ep, agg, &st, &cause), 0);
+	ck_assert_uint_eq(st.events, 1);
+	ck_assert_int_eq(logread_file(in_dir("none"), ep, agg, &st, &cause),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(cause, "No such file"));
+	free(cause);
+	exim_parser_free(ep);
+}
+END_TEST
+
+/* Copy n string constants into names, which logread_sort_rotations sorts. */
+static void
+names_copy(char **names, const char *const *from, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		names[i] = strdup(from[i]);
+}
+
+static void
+names_free(char **names, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+}
+
+START_TEST(test_logread_sort_numbered)
+{
+	static const char *const from[] = { "mainlog", "mainlog.1",
+	    "mainlog.2.gz", "mainlog.10.gz", "mainlog.3.gz" };
+	char	*names[5];
+
+	names_copy(names, from, 5);
+	logread_sort_rotations(names, 5);
+	ck_assert_str_eq(names[0], "mainlog.10.gz");
+	ck_assert_str_eq(names[1], "mainlog.3.gz");
+	ck_assert_str_eq(names[2], "mainlog.2.gz");
+	ck_assert_str_eq(names[3], "mainlog.1");
+	ck_assert_str_eq(names[4], "mainlog");
+	names_free(names, 5);
+}
+END_TEST
+
+START_TEST(test_logread_sort_dated_and_groups)
+{
+	static const char *const from[] = { "/l/maillog", "/l/mail.log.1",
+	    "/l/maillog-20261130.gz", "/l/mail.log", "/l/maillog-20261123",
+	    "/l/mail.log.2.gz" };
+	char	*names[6];
+
+	names_copy(names, from, 6);
+	logread_sort_rotations(names, 6);
+	ck_assert_str_eq(names[0], "/l/mail.log.2.gz");
+	ck_assert_str_eq(names[1], "/l/mail.log.1");
+	ck_assert_str_eq(names[2], "/l/mail.log");
+	ck_assert_str_eq(names[3], "/l/maillog-20261123");
+	ck_assert_str_eq(names[4], "/l/maillog-20261130.gz");
+	ck_assert_str_eq(names[5], "/l/maillog");
+	names_free(names, 6);
+}
+END_TEST
+
+START_TEST(test_logread_is_rotated)
+{
+	ck_assert_int_eq(logread_is_rotated("/var/log/exim4/mainlog"), 0);
+	ck_assert_int_eq(logread_is_rotated("/var/log/exim4/mainlog.1"), 1);
+	ck_assert_int_eq(logread_is_rotated("/var/log/mail.log.2.gz"), 1);
+	ck_assert_int_eq(logread_is_rotated("/var/log/maillog-20261130"), 1);
+	ck_assert_int_eq(logread_is_rotated("/var/log/mainlog.20261130"), 1);
+	ck_assert_int_eq(logread_is_rotated("/tmp/old.gz"), 1);
+	ck_assert_int_eq(logread_is_rotated("/var/log/exim4"), 0);
+	ck_assert_int_eq(logread_is_rotated("/srv/log2"), 0);
+	ck_assert_int_eq(logread_is_rotated("/srv/log-12"), 0);
+}
+END_TEST
+
+START_TEST(test_logread_find_rotations)
+{
+	char	**paths = NULL;
+	char	  sub[300];
+	size_t	  n = 0, i;
+
+	write_file("mainlog", "");
+	write_file("mainlog.1", "");
+	write_file("mainlog.2.gz", "");
+	write_file("mainlog.11.gz", "");
+	write_file("mainlog.bak", "");
+	write_file("mainlogx", "");
+	write_file("paniclog", "");
+	snprintf(sub, sizeof sub, "%s/mainlog.3", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+
+	ck_assert_uint_eq(logread_find_rotations(in_dir("mainlog"), &paths,
+	    &n), 4);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(paths[0], in_dir("mainlog.11.gz"));
+	ck_assert_str_eq(paths[1], in_dir("mainlog.2.gz"));
+	ck_assert_str_eq(paths[2], in_dir("mainlog.1"));
+	ck_assert_str_eq(paths[3], in_dir("mainlog"));
+	ck_assert_uint_eq(logread_find_rotations(in_dir("maillog"), &paths,
+	    &n), 0);
+	ck_assert_uint_eq(n, 4);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+END_TEST
+
+START_TEST(test_logread_default_bases)
+{
+	ck_assert_str_eq(logread_default_bases[0], "/var/log/exim4/mainlog");
+	ck_assert_str_eq(logread_default_bases[1], "/var/log/exim/main.log");
+	ck_assert_str_eq(logread_default_bases[2], "/var/log/exim/mainlog");
+	ck_assert_str_eq(logread_default_bases[3], "/var/log/mail.log");
+	ck_assert_str_eq(logread_default_bases[4], "/var/log/maillog");
+	ck_assert_ptr_null(logread_default_bases[5]);
+}
+END_TEST
+
+Suite *
+make_logread_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("logread");
+	tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_logread_merge_two_files);
+	tcase_add_test(tc, test_logread_merge_ties_keep_input_order);
+	tcase_add_test(tc, test_logread_merge_unsorted_file_keeps_order);
+	tcase_add_test(tc, test_logread_budget_resumes);
+	tcase_add_test(tc, test_logread_gzip_file);
+	tcase_add_test(tc, test_logread_gzip_by_magic_not_name);
+	tcase_add_test(tc, test_logread_gzip_members);
+	tcase_add_test(tc, test_logread_stdin_pipe);
+	tcase_add_test(tc, test_logread_stdin_copy_is_capped);
+	tcase_add_test(tc, test_logread_stdin_gzip);
+	tcase_add_test(tc, test_logread_missing_file);
+	tcase_add_test(tc, test_logread_forced_format);
+	tcase_add_test(tc, test_logread_format_per_file);
+	tcase_add_test(tc, test_logread_rules_format);
+	tcase_add_test(tc, test_logread_merge_untimed_lines);
+	tcase_add_test(tc, test_logread_time_window);
+	tcase_add_test(tc, test_logread_legacy_file);
+	tcase_add_test(tc, test_logread_sort_numbered);
+	tcase_add_test(tc, test_logread_sort_dated_and_groups);
+	tcase_add_test(tc, test_logread_is_rotated);
+	tcase_add_test(tc, test_logread_find_rotations);
+	tcase_add_test(tc, test_logread_default_bases);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_logread_gzip_truncated);
+	tcase_add_test(tc, test_logread_gzip_cut_inside_data);
+	tcase_add_test(tc, test_logread_bad_lines_located);
+	tcase_add_test(tc, test_logread_overlong_line_skipped);
+	tcase_add_test(tc, test_logread_last_line_without_newline);
+	suite_add_tcase(s, tc);
+	return s;
+}
