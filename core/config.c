@@ -16,7 +16,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dnsbl.h"
 #include "esc.h"
+#include "mail.h"
+#include "provider.h"
 #include "xmalloc.h"
 
 /* A config file has a few dozen lines; anything larger is a mistake. */
@@ -35,6 +38,13 @@
 #define CONFIG_DNS_TRIES	2
 #define CONFIG_DNS_MAX_INFLIGHT	64
 
+/*
+ * Days before the same IP may be reported to the same recipient again,
+ * and reports (messages) sent to one recipient in 24 hours at most.
+ */
+#define CONFIG_REPORT_WINDOW_DAYS	7
+#define CONFIG_REPORT_DAILY_CAP		10
+
 enum config_type {
 	CONFIG_PATH,		/* absolute, or ~/ for the home folder */
 	CONFIG_RESOLVER,	/* empty: /etc/resolv.conf */
@@ -42,6 +52,10 @@ enum config_type {
 	CONFIG_ADDRESS,		/* a mail address, never empty */
 	CONFIG_ADDRESS_OPT,	/* a mail address, empty: none */
 	CONFIG_INT,
+	CONFIG_DNSBL,		/* DNSBL zone list, empty: none */
+	CONFIG_ZONE,		/* a DNS zone, empty: none */
+	CONFIG_BOOL,		/* yes or no */
+	CONFIG_PATH_OPT,	/* a path, empty: none */
 };
 
 static const struct config_key {
@@ -66,6 +80,21 @@ static const struct config_key {
 	{ "dns_tries", CONFIG_INT, offsetof(struct config, dns_tries), 1, 10 },
 	{ "dns_max_inflight", CONFIG_INT,
 	    offsetof(struct config, dns_max_inflight), 1, 4096 },
+	{ "dns_qps", CONFIG_INT, offsetof(struct config, dns_qps), 0, 1000000 },
+	{ "dnsbl", CONFIG_DNSBL, offsetof(struct config, dnsbl), 0, 0 },
+	{ "abuse_zone", CONFIG_ZONE, offsetof(struct config, abuse_zone),
+	    0, 0 },
+	{ "reply_to", CONFIG_ADDRESS_OPT, offsetof(struct config, reply_to),
+	    0, 0 },
+	{ "report_template", CONFIG_PATH_OPT,
+	    offsetof(struct config, report_template), 0, 0 },
+	{ "dry_run", CONFIG_BOOL, offsetof(struct config, dry_run), 0, 1 },
+	{ "report_xarf", CONFIG_BOOL, offsetof(struct config, report_xarf),
+	    0, 1 },
+	{ "report_window", CONFIG_INT,
+	    offsetof(struct config, report_window_days), 0, 3650 },
+	{ "report_daily_cap", CONFIG_INT,
+	    offsetof(struct config, report_daily_cap), 0, 100000 },
 };
 
 static char	*config_home(void);
@@ -150,6 +179,11 @@ config_defaults(struct config *cfg)
 	cfg->dns_tries = CONFIG_DNS_TRIES;
 	cfg->dns_max_inflight = CONFIG_DNS_MAX_INFLIGHT;
 	cfg->reasons = reason_table_create();
+	cfg->dnsbl = dnsbl_list_create();
+	cfg->abuse_zone = xstrdup(DNSBL_ABUSE_ZONE_DEFAULT);
+	cfg->report_window_days = CONFIG_REPORT_WINDOW_DAYS;
+	cfg->report_daily_cap = CONFIG_REPORT_DAILY_CAP;
+	cfg->providers = provider_table_create();
 
 	pw = getpwuid(getuid());
 	if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')
@@ -198,6 +232,11 @@ config_free(struct config *cfg)
 	free(cfg->from);
 	free(cfg->report_to);
 	reason_table_free(cfg->reasons);
+	dnsbl_list_free(cfg->dnsbl);
+	free(cfg->abuse_zone);
+	free(cfg->reply_to);
+	free(cfg->report_template);
+	provider_table_free(cfg->providers);
 	memset(cfg, 0, sizeof *cfg);
 }
 
@@ -286,6 +325,22 @@ config_line(struct config *cfg, const char *file, size_t lineno, char *line,
 	if (strncmp(p, "warning", 7) == 0 && (p[7] == ' ' || p[7] == '\t' ||
 	    p[7] == '"')) {
 		rc = config_warning(cfg, where, p + 7, cause);
+		free(where);
+		return rc;
+	}
+	if (strncmp(p, "dnsbl_code", 10) == 0 && (p[10] == ' ' ||
+	    p[10] == '\t')) {
+		if ((rc = dnsbl_add_rule(cfg->dnsbl, p + 10, &echo)) == -1) {
+			xasprintf(cause, "%s: %s", where, echo);
+			free(echo);
+		}
+		free(where);
+		return rc;
+	}
+	if ((strncmp(p, "provider", 8) == 0 && (p[8] == ' ' || p[8] == '\t'))
+	    || (strncmp(p, "recipient", 9) == 0 && (p[9] == ' ' ||
+	    p[9] == '\t'))) {
+		rc = provider_config_line(cfg->providers, p, where, cause);
 		free(where);
 		return rc;
 	}
@@ -384,19 +439,24 @@ config_warning(struct config *cfg, const char *where, char *p, char **cause)
 	return 0;
 }
 
-/* Check value as an address for From or To: printable ASCII with an @. */
+/*
+ * Check value as a mailbox for From, Reply-To or To: an address, or a
+ * display name (which may be UTF-8) and the address in angle brackets.
+ */
 static int
-config_valid_address(const char *value)
+config_valid_address(const char *value, char **why)
 {
-	size_t	i, len;
+	char	*display, *address;
 
-	len = strlen(value);
-	if (len == 0 || len > CONFIG_ADDRESS_MAX || strchr(value, '@') == NULL)
+	*why = NULL;
+	if (strlen(value) > CONFIG_ADDRESS_MAX) {
+		xasprintf(why, "longer than %d characters", CONFIG_ADDRESS_MAX);
 		return 0;
-	for (i = 0; i < len; i++) {
-		if (value[i] < 0x20 || value[i] > 0x7e)
-			return 0;
 	}
+	if (mail_mailbox_parse(value, &display, &address, why) == -1)
+		return 0;
+	free(display);
+	free(address);
 	return 1;
 }
 
@@ -406,7 +466,8 @@ config_set(struct config *cfg, const struct config_key *k, const char *where,
     const char *value, char **cause)
 {
 	char		**field = (char **)((char *)cfg + k->offset);
-	char		**argv, *home, *echo, *end;
+	char		**argv, *home, *echo, *end, *why;
+	const char	 *invalid;
 	long		  n;
 
 	if (k->type == CONFIG_INT) {
@@ -424,9 +485,46 @@ config_set(struct config *cfg, const struct config_key *k, const char *where,
 		*(int *)((char *)cfg + k->offset) = (int)n;
 		return 0;
 	}
+	if (k->type == CONFIG_BOOL) {
+		if (strcmp(value, "yes") == 0)
+			*(int *)((char *)cfg + k->offset) = 1;
+		else if (strcmp(value, "no") == 0)
+			*(int *)((char *)cfg + k->offset) = 0;
+		else {
+			echo = config_echo(value, strlen(value));
+			xasprintf(cause, "%s: invalid %s \"%s\": expected yes "
+			    "or no", where, k->name, echo);
+			free(echo);
+			return -1;
+		}
+		return 0;
+	}
+
+	if (k->type == CONFIG_DNSBL) {
+		if (dnsbl_set_zones(cfg->dnsbl, value, &echo) == -1) {
+			xasprintf(cause, "%s: %s", where, echo);
+			free(echo);
+			return -1;
+		}
+		return 0;
+	}
+	if (k->type == CONFIG_ZONE && *value != '\0' &&
+	    (invalid = dnsbl_zone_invalid(value)) != NULL) {
+		echo = config_echo(value, strlen(value));
+		xasprintf(cause, "%s: invalid %s \"%s\": %s", where, k->name,
+		    echo, invalid);
+		free(echo);
+		return -1;
+	}
+	if (k->type == CONFIG_ZONE) {
+		free(*field);
+		*field = *value != '\0' ? xstrdup(value) : NULL;
+		return 0;
+	}
 
 	if (*value == '\0' && (k->type == CONFIG_RESOLVER ||
-	    k->type == CONFIG_COMMAND || k->type == CONFIG_ADDRESS_OPT)) {
+	    k->type == CONFIG_COMMAND || k->type == CONFIG_ADDRESS_OPT ||
+	    k->type == CONFIG_PATH_OPT)) {
 		free(*field);
 		*field = NULL;
 		return 0;
@@ -434,6 +532,7 @@ config_set(struct config *cfg, const struct config_key *k, const char *where,
 
 	switch (k->type) {
 	case CONFIG_PATH:
+	case CONFIG_PATH_OPT:
 		if (value[0] == '~' && value[1] == '/') {
 			home = config_home();
 			free(*field);
@@ -477,17 +576,22 @@ config_set(struct config *cfg, const struct config_key *k, const char *where,
 		break;
 	case CONFIG_ADDRESS:
 	case CONFIG_ADDRESS_OPT:
-		if (!config_valid_address(value)) {
+		/* The address itself must be ASCII; a display name may not. */
+		if (!config_valid_address(value, &why)) {
 			echo = config_echo(value, strlen(value));
 			xasprintf(cause, "%s: invalid %s address \"%s\": "
 			    "expected printable ASCII with an @, at most %d "
 			    "characters", where, k->name, echo,
 			    CONFIG_ADDRESS_MAX);
 			free(echo);
+			free(why);
 			return -1;
 		}
 		break;
 	case CONFIG_INT:
+	case CONFIG_DNSBL:
+	case CONFIG_ZONE:
+	case CONFIG_BOOL:
 		break;
 	}
 	free(*field);

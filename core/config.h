@@ -3,7 +3,10 @@
  * options (applied by the caller).  The file has one "key = value" per
  * line, "#" comments, and lines of the form
  *	warning "HELO verification failed" = helo_verify_failed
- * that add to the table mapping Exim warn ACL texts to reasons.
+ * that add to the table mapping Exim warn ACL texts to reasons, and
+ *	provider "Example Mail" = 192.0.2.0/24, 2001:db8::/32
+ *	recipient "Example Mail" = abuse@example.net
+ * that define providers by address range and the recipient map.
  */
 #ifndef SMTPTRIAGE_CONFIG_H
 #define SMTPTRIAGE_CONFIG_H
@@ -12,6 +15,10 @@
 #include <sys/types.h>
 
 #include "reason.h"
+
+struct provider_table;
+
+struct dnsbl_list;
 
 struct config {
 	char			*state_path;	/* SQLite database */
@@ -24,7 +31,19 @@ struct config {
 	int			 dns_timeout_ms;
 	int			 dns_tries;
 	int			 dns_max_inflight;
+	int			 dns_qps;	/* queries per second, 0: no limit */
+	struct dnsbl_list	*dnsbl;		/* DNSBL zones and return codes */
+	char			*abuse_zone;	/* NULL: no abuse contact lookup */
 	struct reason_table	*reasons;
+
+	/* Reports; docs/reports.md describes them. */
+	char			*reply_to;	/* Reply-To, NULL: none */
+	char			*report_template; /* NULL: the built-in one */
+	int			 dry_run;	/* write reports to the outbox only */
+	int			 report_xarf;	/* attach X-ARF v4 JSON */
+	int			 report_window_days; /* no repeat to a recipient */
+	int			 report_daily_cap; /* messages per recipient a day */
+	struct provider_table	*providers;	/* ranges and recipient map */
 };
 
 /*

@@ -1,14 +1,16 @@
 /*
- * Abuse reports: the message text, the outbox folder and the sendmail
- * pipe.
+ * Abuse reports: the message text, the outbox folder, the sendmail pipe
+ * and retries.
  *
- * Only text this program controls reaches a header: the client address
- * (an inet_ntop string), reason names checked against [a-z0-9_], the
- * configured From and To with any byte outside printable ASCII replaced,
- * and the host name checked as a DNS name.  Text from logs and DNS answers
- * goes into the body through esc_display, so it cannot hold a line end or
- * a control byte, and each body line is cut to stay under the 998-octet
- * limit of RFC 5322.
+ * Only text this program controls reaches a header: client addresses
+ * (inet_ntop strings), reason names checked against [a-z0-9_], the
+ * configured mailboxes parsed by mail_mailbox_parse, provider names
+ * through esc_display, and the host name checked as a DNS name.
+ * report_compose cannot fail, so it copies an invalid mailbox with every
+ * byte outside printable ASCII replaced.  Text from logs and DNS answers goes
+ * into the body through esc_display, so it cannot hold a line end or a
+ * control byte; quoted texts are cut, and any body line still longer than
+ * the 998 octets of RFC 5322 is split.
  */
 #include <sys/random.h>
 #include <sys/types.h>
@@ -29,10 +31,14 @@
 
 #include "config.h"
 #include "esc.h"
+#include "mail.h"
+#include "provider.h"
 #include "reason.h"
 #include "report.h"
 #include "store.h"
+#include "template.h"
 #include "ts.h"
+#include "xarf.h"
 #include "xmalloc.h"
 
 /* Maximum body line length in RFC 5322 section 2.1.1, without CRLF. */
@@ -48,12 +54,15 @@
 #define REPORT_INVALID_MAX	36
 _Static_assert(REPORT_QUOTE_MAX + sizeof " [cut]" - 1 + REPORT_AROUND_MAX <=
     REPORT_LINE_MAX, "a quoted text and its surroundings must fit a line");
-/* Header lines are folded before this column (RFC 5322 section 2.1.1). */
-#define REPORT_FOLD_COLUMN	78
 /* Lists of addresses are wrapped before this column. */
 #define REPORT_WRAP_COLUMN	72
-/* Maximum number of reason names in the Subject; the rest are counted. */
+/* Maximum number of reason names and IPs in the Subject; more are counted. */
 #define REPORT_SUBJECT_REASONS	3
+#define REPORT_SUBJECT_IPS	3
+/* Maximum length of the Subject text, far below the 998 of a line. */
+#define REPORT_SUBJECT_MAX	900
+/* Maximum length of a log-derived name in a template's inline placeholder. */
+#define REPORT_INLINE_MAX	200
 /* Maximum length of a reason name, as in reason.h. */
 #define REPORT_REASON_NAME_MAX	64
 #define REPORT_NAME_SIZE	(REPORT_REASON_NAME_MAX + 1)
@@ -64,6 +73,8 @@ _Static_assert(REPORT_QUOTE_MAX + sizeof " [cut]" - 1 + REPORT_AROUND_MAX <=
  * under a second, so one that takes a minute is stuck and is killed.
  */
 #define REPORT_SENDMAIL_TIMEOUT_MS	60000
+/* Largest outbox file that a retry reads back. */
+#define REPORT_RETRY_MAX	(64 * 1024 * 1024)
 /* Attempts to find an unused outbox file name. */
 #define REPORT_OUTBOX_TRIES	8
 
@@ -185,39 +196,6 @@ report_iso(time_t t, char *buf, size_t size)
 }
 
 /*
- * Append "name: value", folded so that lines stay within
- * REPORT_FOLD_COLUMN where the value allows it.  Folds go only after a
- * comma or before "(", so "+2 more" stays on one line.  value must be
- * header-safe.
- */
-static void
-report_header(struct esc_buf *b, const char *name, const char *value)
-{
-	const char	*p, *q;
-	size_t		 col, start, len;
-
-	esc_buf_printf(b, "%s:", name);
-	col = start = strlen(name) + 1;
-	p = value + strspn(value, " ");
-	while (*p != '\0') {
-		for (q = p + 1; *q != '\0'; q++) {
-			if (*q == ' ' && (q[-1] == ',' || q[1] == '('))
-				break;
-		}
-		len = (size_t)(q - p);
-		if (col > start && col + 1 + len > REPORT_FOLD_COLUMN) {
-			esc_buf_add(b, "\n", 1);
-			col = 0;
-		}
-		esc_buf_add(b, " ", 1);
-		esc_buf_add(b, p, len);
-		col += 1 + len;
-		p = q + strspn(q, " ");
-	}
-	esc_buf_add(b, "\n", 1);
-}
-
-/*
  * Write the reason name of key (the part before ':') into name when it is
  * a valid name, else "other".
  */
@@ -234,44 +212,6 @@ report_reason_name(const char *key, char *name, size_t size)
 	}
 	memcpy(name, key, len);
 	name[len] = '\0';
-}
-
-/* The Subject value: "Abuse report: IP (reason, reason, +N more)". */
-static char *
-report_subject(const struct client *c)
-{
-	struct esc_buf	 b = { NULL, 0, 0 };
-	char		 names[REPORT_SUBJECT_REASONS][REPORT_NAME_SIZE];
-	char		 name[REPORT_NAME_SIZE], earlier[REPORT_NAME_SIZE];
-	char		 ip[INET6_ADDRSTRLEN];
-	size_t		 i, j, nnames = 0, more = 0;
-
-	/* The address is printed again from its bytes, not from a string. */
-	if (inet_ntop(c->addr.family, c->addr.bytes, ip, sizeof ip) == NULL)
-		snprintf(ip, sizeof ip, "unknown");
-	esc_buf_printf(&b, "Abuse report: %s", ip);
-	for (i = 0; i < c->nreasons; i++) {
-		report_reason_name(c->reasons[i].name, name, sizeof name);
-		for (j = 0; j < i; j++) {
-			report_reason_name(c->reasons[j].name, earlier,
-			    sizeof earlier);
-			if (strcmp(earlier, name) == 0)
-				break;
-		}
-		if (j < i)
-			continue;	/* as warning:a after warning:b */
-		if (nnames == REPORT_SUBJECT_REASONS)
-			more++;
-		else
-			snprintf(names[nnames++], sizeof names[0], "%s", name);
-	}
-	for (i = 0; i < nnames; i++)
-		esc_buf_printf(&b, "%s%s", i == 0 ? " (" : ", ", names[i]);
-	if (more > 0)
-		esc_buf_printf(&b, ", +%zu more", more);
-	if (nnames > 0)
-		esc_buf_add(&b, ")", 1);
-	return b.data;
 }
 
 /*
@@ -495,7 +435,7 @@ report_advice_reasons(struct esc_buf *b, const struct client *c)
 }
 
 static void
-report_section_fix(struct esc_buf *b, const struct report_input *in,
+report_section_fix(struct esc_buf *b, const struct report_item *in,
     const char *ip)
 {
 	size_t	n;
@@ -529,14 +469,25 @@ report_time(struct esc_buf *b, const char *label, const struct ts *t)
 }
 
 static void
-report_section_client(struct esc_buf *b, const struct client *c,
+report_section_client(struct esc_buf *b, const struct report_item *item,
     const char *ip)
 {
-	char	*count;
-	size_t	 i;
+	const struct client		*c = item->client;
+	const struct provider_info	*p = item->provider;
+	char				*count, *tail;
+	size_t				 i;
 
 	esc_buf_printf(b, "Client\n");
 	esc_buf_printf(b, "  Address:      %s\n", ip);
+	if (p != NULL && p->name[0] != '\0') {
+		xasprintf(&tail, " (%s)\n", p->source == PROVIDER_RANGE ?
+		    "configured address range" : p->source == PROVIDER_RDNS ?
+		    "domain of the verified reverse DNS name" :
+		    "domain of the HELO name, not verified");
+		report_quote(b, "  Provider:     ", p->name, strlen(p->name),
+		    tail);
+		free(tail);
+	}
 	if (c->rdns != NULL)
 		report_quote(b, "  Reverse DNS:  ", c->rdns, strlen(c->rdns),
 		    " (forward-confirmed by our server)\n");
@@ -661,7 +612,7 @@ report_section_dns(struct esc_buf *b, const struct dns_result *r,
 }
 
 static void
-report_section_evidence(struct esc_buf *b, const struct report_input *in)
+report_section_evidence(struct esc_buf *b, const struct report_item *in)
 {
 	size_t	i;
 	int	cut = 0;
@@ -698,58 +649,446 @@ report_random(void)
 	return v != 0 ? v : 1;
 }
 
+/* State of one composition, for the template callback. */
+struct report_state {
+	const struct report_message	*m;
+	char				(*ips)[INET6_ADDRSTRLEN];
+	const char			*host;
+	char				 date[64];
+};
+
+/*
+ * Append the distinct reason names of items[from..to-1], at most
+ * REPORT_SUBJECT_REASONS, then "+N more".  "none" when there is none.
+ */
+static void
+report_reasons_text(struct esc_buf *b, const struct report_item *items,
+    size_t from, size_t to)
+{
+	char	names[REPORT_SUBJECT_REASONS][REPORT_NAME_SIZE];
+	char	name[REPORT_NAME_SIZE];
+	char	(*seen)[REPORT_NAME_SIZE] = NULL;
+	size_t	i, j, k, nnames = 0, nseen = 0, more = 0;
+
+	for (i = from; i < to; i++) {
+		for (k = 0; k < items[i].client->nreasons; k++) {
+			report_reason_name(items[i].client->reasons[k].name,
+			    name, sizeof name);
+			for (j = 0; j < nseen; j++) {
+				if (strcmp(seen[j], name) == 0)
+					break;
+			}
+			if (j < nseen)
+				continue;	/* as warning:a after warning:b */
+			seen = xreallocarray(seen, nseen + 1, sizeof *seen);
+			memcpy(seen[nseen++], name, sizeof name);
+			if (nnames == REPORT_SUBJECT_REASONS)
+				more++;
+			else
+				memcpy(names[nnames++], name, sizeof name);
+		}
+	}
+	free(seen);
+	for (i = 0; i < nnames; i++)
+		esc_buf_printf(b, "%s%s", i == 0 ? "" : ", ", names[i]);
+	if (more > 0)
+		esc_buf_printf(b, ", +%zu more", more);
+	if (nnames == 0)
+		esc_buf_lit(b, "none");
+}
+
+/* Append the provider of items[from..to-1]: one name, or a summary. */
+static void
+report_provider_text(struct esc_buf *b, const struct report_item *items,
+    size_t from, size_t to)
+{
+	const char	*name = NULL, *p;
+	char		*shown;
+	size_t		 i;
+
+	for (i = from; i < to; i++) {
+		p = items[i].provider != NULL ? items[i].provider->name : "";
+		if (name == NULL)
+			name = p;
+		else if (strcmp(name, p) != 0) {
+			esc_buf_lit(b, "several providers");
+			return;
+		}
+	}
+	if (name == NULL || *name == '\0') {
+		esc_buf_lit(b, "unknown provider");
+		return;
+	}
+	shown = esc_display(name, strlen(name));
+	esc_buf_add(b, shown, strlen(shown));
+	free(shown);
+}
+
+/* Append a log-derived name escaped and cut to REPORT_INLINE_MAX bytes. */
+static void
+report_inline(struct esc_buf *b, const char *raw)
+{
+	char	*escaped;
+	size_t	 cut;
+
+	if (raw == NULL) {
+		esc_buf_lit(b, "none");
+		return;
+	}
+	escaped = esc_display(raw, strlen(raw));
+	cut = report_cut_len(escaped, REPORT_INLINE_MAX);
+	esc_buf_add(b, escaped, cut);
+	if (cut < strlen(escaped))
+		esc_buf_lit(b, " [cut]");
+	free(escaped);
+}
+
+static void
+report_time_value(struct esc_buf *b, const struct ts *t)
+{
+	char	buf[TS_ISO_MAX];
+
+	if (t->utc == 0) {
+		esc_buf_lit(b, "unknown");
+		return;
+	}
+	ts_format_iso(t, buf, sizeof buf);
+	esc_buf_add(b, buf, strlen(buf));
+}
+
+/* Values of the placeholders that hold for the whole message. */
+static void
+report_message_value(struct esc_buf *out, const char *name,
+    struct report_state *st)
+{
+	const struct report_message	*m = st->m;
+	char				*shown;
+	size_t				 i;
+
+	if (strcmp(name, "clients") == 0) {
+		if (m->nitems == 1)
+			esc_buf_printf(out, "the SMTP client %s", st->ips[0]);
+		else
+			esc_buf_printf(out, "%zu SMTP clients", m->nitems);
+	} else if (strcmp(name, "count") == 0)
+		esc_buf_printf(out, "%zu", m->nitems);
+	else if (strcmp(name, "ips") == 0) {
+		for (i = 0; i < m->nitems && i < REPORT_SUBJECT_IPS; i++)
+			esc_buf_printf(out, "%s%s", i == 0 ? "" : ", ",
+			    st->ips[i]);
+		if (m->nitems > REPORT_SUBJECT_IPS)
+			esc_buf_printf(out, ", +%zu more",
+			    m->nitems - REPORT_SUBJECT_IPS);
+	} else if (strcmp(name, "reasons") == 0)
+		report_reasons_text(out, m->items, 0, m->nitems);
+	else if (strcmp(name, "provider") == 0)
+		report_provider_text(out, m->items, 0, m->nitems);
+	else if (strcmp(name, "from") == 0) {
+		shown = esc_display(m->from != NULL ? m->from : "",
+		    m->from != NULL ? strlen(m->from) : 0);
+		esc_buf_add(out, shown, strlen(shown));
+		free(shown);
+	} else if (strcmp(name, "hostname") == 0)
+		esc_buf_add(out, st->host, strlen(st->host));
+	else if (strcmp(name, "date") == 0)
+		esc_buf_add(out, st->date, strlen(st->date));
+}
+
+/* The template callback: the value of placeholder name for item. */
+static void
+report_value(struct esc_buf *out, const char *name, size_t item, void *arg)
+{
+	struct report_state		*st = arg;
+	const struct report_item	*it;
+	const struct client		*c;
+	const char			*ip;
+
+	if (item == TEMPLATE_MESSAGE) {
+		report_message_value(out, name, st);
+		return;
+	}
+	it = &st->m->items[item];
+	c = it->client;
+	ip = st->ips[item];
+	if (strcmp(name, "heading") == 0) {
+		if (st->m->nitems > 1)
+			esc_buf_printf(out, "=== Client %zu of %zu: %s ===\n\n",
+			    item + 1, st->m->nitems, ip);
+	} else if (strcmp(name, "fix") == 0)
+		report_section_fix(out, it, ip);
+	else if (strcmp(name, "client") == 0)
+		report_section_client(out, it, ip);
+	else if (strcmp(name, "findings") == 0)
+		report_section_findings(out, c);
+	else if (strcmp(name, "dns") == 0)
+		report_section_dns(out, it->dns, ip);
+	else if (strcmp(name, "evidence") == 0)
+		report_section_evidence(out, it);
+	else if (strcmp(name, "ip") == 0)
+		esc_buf_add(out, ip, strlen(ip));
+	else if (strcmp(name, "index") == 0)
+		esc_buf_printf(out, "%zu", item + 1);
+	else if (strcmp(name, "provider") == 0)
+		report_provider_text(out, st->m->items, item, item + 1);
+	else if (strcmp(name, "reasons") == 0)
+		report_reasons_text(out, st->m->items, item, item + 1);
+	else if (strcmp(name, "rdns") == 0)
+		report_inline(out, c->rdns);
+	else if (strcmp(name, "helo") == 0)
+		report_inline(out, c->nhelos > 0 ? c->helos[0].name : NULL);
+	else if (strcmp(name, "first_seen") == 0)
+		report_time_value(out, &c->first);
+	else if (strcmp(name, "last_seen") == 0)
+		report_time_value(out, &c->last);
+	else if (strcmp(name, "events") == 0)
+		esc_buf_printf(out, "%llu", (unsigned long long)c->events);
+	else
+		report_message_value(out, name, st);
+}
+
+/*
+ * Format the mailbox text for a header into *out.  An invalid one is an
+ * error, or with lenient set (report_compose) is copied with every byte
+ * outside printable ASCII replaced.
+ */
+static int
+report_mailbox(const char *what, const char *text, int lenient, char **out,
+    char **address, char **cause)
+{
+	char	*display, *addr, *error;
+
+	if (mail_mailbox_parse(text, &display, &addr, &error) == -1) {
+		if (!lenient) {
+			xasprintf(cause, "invalid %s \"%.80s\": %s", what, text,
+			    error);
+			free(error);
+			return -1;
+		}
+		free(error);
+		*out = report_header_safe(text);
+		if (address != NULL)
+			*address = xstrdup(*out);
+		return 0;
+	}
+	*out = mail_mailbox_format(display, addr);
+	if (address != NULL)
+		*address = addr;
+	else
+		free(addr);
+	free(display);
+	return 0;
+}
+
+/* Append the X-ARF report about item as a base64 application/json part. */
+static void
+report_xarf_part(struct esc_buf *b, const struct report_message *m,
+    size_t item, const char *ip, const char *from_address,
+    const char *boundary)
+{
+	const struct report_item	*it = &m->items[item];
+	struct xarf_input		 x;
+	struct esc_buf			 log = { NULL, 0, 0 };
+	struct esc_buf			 dns = { NULL, 0, 0 };
+	struct esc_buf			 json = { NULL, 0, 0 };
+	char				*display = NULL, *addr = NULL, *error;
+	char				 label[INET6_ADDRSTRLEN], *p;
+	const char			*domain;
+	size_t				 i;
+
+	memset(&x, 0, sizeof x);
+	if (m->from == NULL || mail_mailbox_parse(m->from, &display, &addr,
+	    &error) == -1) {
+		if (m->from != NULL)
+			free(error);
+		addr = xstrdup(from_address);
+		display = NULL;
+	}
+	domain = strchr(addr, '@') != NULL ? strchr(addr, '@') + 1 : addr;
+	x.client = it->client;
+	x.org = display != NULL ? display : domain;
+	x.contact = addr;
+	x.domain = domain;
+	x.now = m->now;
+	x.seed = m->nonce != 0 ? m->nonce + item + 1 : 0;
+
+	esc_buf_add(&log, "", 0);
+	for (i = 0; i < it->nevidence; i++) {
+		if (it->evidence[i] != NULL)
+			report_quote(&log, "", it->evidence[i],
+			    strlen(it->evidence[i]), "\n");
+	}
+	x.log_text = log.len > 0 ? log.data : NULL;
+	if (it->dns != NULL) {
+		report_section_dns(&dns, it->dns, ip);
+		x.dns_text = dns.data;
+	}
+	xarf_json(&json, &x);
+
+	snprintf(label, sizeof label, "%s", ip);
+	for (p = label; *p != '\0'; p++) {
+		if (*p == ':')
+			*p = '_';
+	}
+	esc_buf_printf(b, "--%s\n"
+	    "Content-Type: application/json; name=\"xarf-%s.json\"\n"
+	    "Content-Disposition: attachment; filename=\"xarf-%s.json\"\n"
+	    "Content-Transfer-Encoding: base64\n\n", boundary, label, label);
+	xarf_base64(b, json.data, json.len, 76);
+	esc_buf_free(&json);
+	esc_buf_free(&log);
+	esc_buf_free(&dns);
+	free(display);
+	free(addr);
+}
+
+/* Compose m; see report_compose_message.  lenient: see report_mailbox. */
+static int
+report_build(const struct report_message *m, int lenient, char **msg,
+    char **message_id, char **cause)
+{
+	const struct template	*t;
+	struct report_state	 st;
+	struct esc_buf		 b = { NULL, 0, 0 };
+	struct esc_buf		 body = { NULL, 0, 0 };
+	struct esc_buf		 subject = { NULL, 0, 0 };
+	struct esc_buf		 wrapped = { NULL, 0, 0 };
+	struct tm		 tm;
+	const char		*subject_line;
+	char			 stamp[32], boundary[64];
+	char			*from = NULL, *from_address = NULL;
+	char			*reply_to = NULL, *to = NULL;
+	uint64_t		 nonce;
+	size_t			 i, cut;
+	int			 tries;
+
+	*msg = *message_id = NULL;
+	memset(&st, 0, sizeof st);
+	st.m = m;
+	st.host = report_host(m->hostname);
+	st.ips = xcalloc(m->nitems + 1, sizeof *st.ips);
+	for (i = 0; i < m->nitems; i++) {
+		if (inet_ntop(m->items[i].client->addr.family,
+		    m->items[i].client->addr.bytes, st.ips[i],
+		    sizeof st.ips[i]) == NULL)
+			snprintf(st.ips[i], sizeof st.ips[i], "unknown");
+	}
+
+	if (report_mailbox("From", m->from != NULL ? m->from :
+	    "root@localhost", lenient, &from, &from_address, cause) == -1 ||
+	    (m->reply_to != NULL && report_mailbox("Reply-To", m->reply_to,
+	    lenient, &reply_to, NULL, cause) == -1) ||
+	    (m->to != NULL && report_mailbox("To", m->to, lenient, &to, NULL,
+	    cause) == -1)) {
+		free(from);
+		free(from_address);
+		free(reply_to);
+		free(st.ips);
+		return -1;
+	}
+
+	nonce = m->nonce != 0 ? m->nonce : report_random();
+	gmtime_r(&m->now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+	xasprintf(message_id, "<%s.%016llx.smtptriage@%s>", stamp,
+	    (unsigned long long)nonce, st.host);
+	report_date(m->now, st.date, sizeof st.date);
+
+	t = m->template != NULL ? m->template : template_default();
+	subject_line = template_subject(t);
+	if (subject_line == NULL)
+		subject_line = template_subject(template_default());
+	template_expand_line(subject_line, report_value, &st, &subject);
+	cut = report_cut_len(subject.data, REPORT_SUBJECT_MAX);
+	subject.data[cut] = '\0';
+	template_expand_body(t, m->nitems, report_value, &st, &body);
+	mail_wrap_lines(&wrapped, body.data, REPORT_LINE_MAX);
+
+	esc_buf_add(&b, "", 0);
+	mail_header(&b, "Date", st.date);
+	mail_header(&b, "From", from);
+	if (reply_to != NULL)
+		mail_header(&b, "Reply-To", reply_to);
+	if (to != NULL)
+		mail_header(&b, "To", to);
+	mail_header_text(&b, "Subject", subject.data);
+	mail_header(&b, "Message-ID", *message_id);
+	if (m->auto_submitted)
+		mail_header(&b, "Auto-Submitted", "auto-generated");
+	esc_buf_lit(&b, "MIME-Version: 1.0\n");
+	if (!m->xarf) {
+		esc_buf_lit(&b, "Content-Type: text/plain; charset=utf-8\n"
+		    "Content-Transfer-Encoding: 8bit\n\n");
+		esc_buf_add(&b, wrapped.data, wrapped.len);
+	} else {
+		/* A boundary that the text does not contain (RFC 2046 5.1.1). */
+		snprintf(boundary, sizeof boundary, "=_smtptriage_%016llx",
+		    (unsigned long long)nonce);
+		for (tries = 1; strstr(wrapped.data, boundary) != NULL;
+		    tries++)
+			snprintf(boundary, sizeof boundary,
+			    "=_smtptriage_%016llx_%d",
+			    (unsigned long long)nonce, tries);
+		esc_buf_printf(&b, "Content-Type: multipart/mixed; "
+		    "boundary=\"%s\"\n\n"
+		    "This is a MIME message: the report as text, and an X-ARF "
+		    "v4\nreport in JSON for each client.\n\n"
+		    "--%s\n"
+		    "Content-Type: text/plain; charset=utf-8\n"
+		    "Content-Transfer-Encoding: 8bit\n\n", boundary, boundary);
+		esc_buf_add(&b, wrapped.data, wrapped.len);
+		for (i = 0; i < m->nitems; i++)
+			report_xarf_part(&b, m, i, st.ips[i], from_address,
+			    boundary);
+		esc_buf_printf(&b, "--%s--\n", boundary);
+	}
+
+	*msg = b.data;
+	esc_buf_free(&body);
+	esc_buf_free(&subject);
+	esc_buf_free(&wrapped);
+	free(from);
+	free(from_address);
+	free(reply_to);
+	free(to);
+	free(st.ips);
+	return 0;
+}
+
+int
+report_compose_message(const struct report_message *m, char **msg,
+    char **message_id, char **cause)
+{
+	if (m->nitems == 0) {
+		xasprintf(cause, "a report needs at least one client");
+		return -1;
+	}
+	return report_build(m, 0, msg, message_id, cause);
+}
+
 char *
 report_compose(const struct report_input *in, char **message_id)
 {
-	const struct client	*c = in->client;
-	struct esc_buf		 b = { NULL, 0, 0 };
-	struct tm		 tm;
-	char			 date[64], stamp[32], ip[INET6_ADDRSTRLEN];
-	char			*from, *to, *subject;
-	const char		*host;
+	struct report_message	m;
+	struct report_item	item;
+	char			*msg, *cause = NULL;
 
-	if (inet_ntop(c->addr.family, c->addr.bytes, ip, sizeof ip) == NULL)
-		snprintf(ip, sizeof ip, "unknown");
-	host = report_host(in->hostname);
-	gmtime_r(&in->now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
-	xasprintf(message_id, "<%s.%016llx.smtptriage@%s>", stamp,
-	    (unsigned long long)(in->nonce != 0 ? in->nonce :
-	    report_random()), host);
-
-	report_date(in->now, date, sizeof date);
-	from = report_header_safe(in->from != NULL ? in->from :
-	    "root@localhost");
-	subject = report_subject(c);
-	esc_buf_add(&b, "", 0);
-	report_header(&b, "Date", date);
-	report_header(&b, "From", from);
-	if (in->to != NULL) {
-		to = report_header_safe(in->to);
-		report_header(&b, "To", to);
-		free(to);
-	}
-	report_header(&b, "Subject", subject);
-	report_header(&b, "Message-ID", *message_id);
-	esc_buf_printf(&b, "MIME-Version: 1.0\n"
-	    "Content-Type: text/plain; charset=utf-8\n"
-	    "Content-Transfer-Encoding: 8bit\n\n");
-	free(from);
-	free(subject);
-
-	esc_buf_printf(&b, "This report is about the SMTP client %s.\n"
-	    "It connected to our mail server and failed its checks of the\n"
-	    "client's identity (HELO name and reverse DNS).  Please have the\n"
-	    "sender fix the problems below.  Text from our logs and from DNS\n"
-	    "answers is quoted with control characters and invalid UTF-8\n"
-	    "shown as escapes such as \\x1B.\n\n", ip);
-	report_section_fix(&b, in, ip);
-	report_section_client(&b, c, ip);
-	report_section_findings(&b, c);
-	report_section_dns(&b, in->dns, ip);
-	report_section_evidence(&b, in);
-	esc_buf_printf(&b, "-- \nComposed by smtptriage on %s.\n", host);
-	return b.data;
+	memset(&item, 0, sizeof item);
+	item.client = in->client;
+	item.dns = in->dns;
+	item.evidence = in->evidence;
+	item.nevidence = in->nevidence;
+	memset(&m, 0, sizeof m);
+	m.items = &item;
+	m.nitems = 1;
+	m.from = in->from;
+	m.to = in->to;
+	m.hostname = in->hostname;
+	m.now = in->now;
+	m.nonce = in->nonce;
+	/* Lenient, so this never fails. */
+	report_build(&m, 1, &msg, message_id, &cause);
+	free(cause);
+	return msg;
 }
 
 /* Write msg as a new file in dir named after the time, label and a nonce. */
@@ -1085,7 +1424,7 @@ report_send(const struct config *cfg, const char *msg,
 	char		**argv, *error = NULL, *escaped;
 	int		  status = 127;
 
-	if ((argv = config_split_argv(cfg->sendmail, &error)) == NULL) {
+	if ((argv = report_sendmail_argv(cfg->sendmail, &error)) == NULL) {
 		xasprintf(&out->detail, "sendmail command: %s", error);
 		free(error);
 		out->exit_status = status;
@@ -1115,35 +1454,76 @@ report_send(const struct config *cfg, const char *msg,
 	return out->sent;
 }
 
-int
-report_deliver(const struct config *cfg, struct store *store, const char *ip,
-    const char *to, const char *msg, const char *message_id,
-    struct report_outcome *out, char **cause)
+char **
+report_sendmail_argv(const char *cmd, char **cause)
 {
-	struct store_report	 r;
-	unsigned char		 bytes[16];
-	char			 label[INET6_ADDRSTRLEN], *error, *p;
+	char	**argv;
 
-	memset(out, 0, sizeof *out);
-	memset(&r, 0, sizeof r);
-	r.ip = ip;
-	r.recipient = to;
-	r.message_id = message_id;
-	r.time = time(NULL);
+	if ((argv = config_split_argv(cmd, cause)) == NULL)
+		return NULL;
+	if (argv[1] == NULL) {
+		argv = xreallocarray(argv, 4, sizeof *argv);
+		argv[1] = xstrdup("-oi");
+		argv[2] = xstrdup("-t");
+		argv[3] = NULL;
+	}
+	return argv;
+}
 
-	/* ip names the outbox file, so only an address may go there. */
-	if (inet_pton(AF_INET, ip, bytes) != 1 &&
-	    inet_pton(AF_INET6, ip, bytes) != 1) {
-		xasprintf(cause, "invalid IP address \"%.64s\"", ip);
+/*
+ * The outbox file label for a report about ips: the first address, with
+ * ":" as "_", and "-and-N-more" for the others.  Returns -1 if an entry
+ * is not an address, since the label goes into a file name.
+ */
+static int
+report_label(const char *const *ips, size_t nips, char *label, size_t size,
+    char **cause)
+{
+	unsigned char	 bytes[16];
+	char		*p;
+	size_t		 i;
+
+	for (i = 0; i < nips; i++) {
+		if (inet_pton(AF_INET, ips[i], bytes) != 1 &&
+		    inet_pton(AF_INET6, ips[i], bytes) != 1) {
+			xasprintf(cause, "invalid IP address \"%.64s\"", ips[i]);
+			return -1;
+		}
+	}
+	if (nips == 0) {
+		xasprintf(cause, "a report needs at least one client");
 		return -1;
 	}
-	snprintf(label, sizeof label, "%s", ip);
+	if (nips == 1)
+		snprintf(label, size, "%s", ips[0]);
+	else
+		snprintf(label, size, "%s-and-%zu-more", ips[0], nips - 1);
 	for (p = label; *p != '\0'; p++) {
 		if (*p == ':')
 			*p = '_';
 	}
+	return 0;
+}
 
-	if (cfg->sendmail != NULL && to != NULL) {
+int
+report_deliver_ips(const struct config *cfg, struct store *store,
+    const char *const *ips, size_t nips, const char *to, const char *msg,
+    const char *message_id, struct report_outcome *out, char **cause)
+{
+	struct store_report	 r;
+	char			 label[INET6_ADDRSTRLEN + 32], *error;
+
+	memset(out, 0, sizeof *out);
+	memset(&r, 0, sizeof r);
+	r.recipient = to;
+	r.message_id = message_id;
+	r.time = time(NULL);
+	if (report_label(ips, nips, label, sizeof label, cause) == -1)
+		return -1;
+
+	if (cfg->dry_run)
+		out->dry_run = 1;
+	else if (cfg->sendmail != NULL && to != NULL) {
 		r.method = "sendmail";
 		if (report_send(cfg, msg, out))
 			goto record;
@@ -1158,17 +1538,121 @@ report_deliver(const struct config *cfg, struct store *store, const char *ip,
 		free(error);
 		return -1;
 	}
+	if (out->dry_run)
+		return 0;
 
 record:
 	r.path = out->path;
 	r.exit_status = out->exit_status;
-	if (store != NULL && store_add_report(store, &r, &error) == -1) {
+	if (store != NULL && store_add_report_ips(store, &r, ips, nips,
+	    &error) == -1) {
 		xasprintf(cause, "the report was %s, but recording it failed: "
 		    "%s", out->sent ? "sent" : "written to the outbox", error);
 		free(error);
 		return -1;
 	}
 	return 0;
+}
+
+int
+report_deliver(const struct config *cfg, struct store *store, const char *ip,
+    const char *to, const char *msg, const char *message_id,
+    struct report_outcome *out, char **cause)
+{
+	return report_deliver_ips(cfg, store, &ip, 1, to, msg, message_id, out,
+	    cause);
+}
+
+/* Rows of one failed report, collected by report_retry. */
+struct report_failed {
+	const char	 *message_id;
+	char		**ips;
+	size_t		  nips;
+	char		 *recipient;
+	char		 *path;
+};
+
+static void
+report_failed_row(const struct store_report *r, void *arg)
+{
+	struct report_failed	*f = arg;
+
+	if (strcmp(r->message_id, f->message_id) != 0 || r->path == NULL)
+		return;
+	f->ips = xreallocarray(f->ips, f->nips + 1, sizeof *f->ips);
+	f->ips[f->nips++] = xstrdup(r->ip);
+	if (f->path == NULL) {
+		f->path = xstrdup(r->path);
+		f->recipient = r->recipient != NULL ? xstrdup(r->recipient) :
+		    NULL;
+	}
+}
+
+int
+report_retry(const struct config *cfg, struct store *store,
+    const char *message_id, struct report_outcome *out, char **cause)
+{
+	struct report_failed	 f;
+	struct store_report	 r;
+	char			*msg = NULL, *error;
+	size_t			 len, i;
+	int			 rc = -1;
+
+	memset(out, 0, sizeof *out);
+	memset(&f, 0, sizeof f);
+	f.message_id = message_id;
+	if (cfg->dry_run) {
+		xasprintf(cause, "dry run is on, so nothing is sent");
+		return -1;
+	}
+	if (cfg->sendmail == NULL) {
+		xasprintf(cause, "no sendmail command is set");
+		return -1;
+	}
+	if (store_each_failed(store, report_failed_row, &f, cause) == -1)
+		return -1;
+	if (f.nips == 0) {
+		xasprintf(cause, "no failed report has Message-ID %.200s",
+		    message_id);
+		goto out;
+	}
+	if (config_read_file(f.path, REPORT_RETRY_MAX, 1, &msg, &len,
+	    cause) == -1)
+		goto out;
+	if (msg == NULL) {
+		xasprintf(cause, "the report file %s is gone", f.path);
+		goto out;
+	}
+
+	report_send(cfg, msg, out);
+	memset(&r, 0, sizeof r);
+	r.recipient = f.recipient;
+	r.message_id = message_id;
+	r.method = "sendmail";
+	r.exit_status = out->exit_status;
+	r.time = time(NULL);
+	r.path = out->sent ? NULL : f.path;
+	if (store_add_report_ips(store, &r, (const char *const *)f.ips, f.nips,
+	    &error) == -1) {
+		xasprintf(cause, "the report was %s, but recording it failed: "
+		    "%s", out->sent ? "sent" : "not sent", error);
+		free(error);
+		goto out;
+	}
+	if (out->sent)
+		unlink(f.path);
+	else
+		out->path = xstrdup(f.path);
+	rc = 0;
+
+out:
+	for (i = 0; i < f.nips; i++)
+		free(f.ips[i]);
+	free(f.ips);
+	free(f.recipient);
+	free(f.path);
+	free(msg);
+	return rc;
 }
 
 void

@@ -1,6 +1,7 @@
 /*
- * Abuse reports: composing an RFC 5322 message about one suspect and
- * delivering it to the outbox folder or to a sendmail command.
+ * Abuse reports: composing an RFC 5322 message about one or more suspects
+ * and delivering it to the outbox folder or to a sendmail command, with
+ * the report history in the store.
  */
 #ifndef SMTPTRIAGE_REPORT_H
 #define SMTPTRIAGE_REPORT_H
@@ -60,8 +61,8 @@ struct config;
 struct store;
 
 /*
- * The recipient for a report about a client: the configured report_to, or
- * NULL when none is set (the report then goes to the outbox only).
+ * The recipient of every report (report_to or --to), or NULL when none is
+ * set and plan.c finds each report's recipient.
  */
 const char *report_recipient(const struct config *);
 
@@ -70,12 +71,14 @@ struct report_outcome {
 	int	 sent;		/* 1 if handed to sendmail with exit 0 */
 	int	 exit_status;	/* sendmail's exit status */
 	char	*detail;	/* why sending failed, escaped; or NULL */
+	int	 dry_run;	/* written to the outbox only, not recorded */
 };
 
 /*
  * Deliver a composed message: pipe it to cfg->sendmail when that is set and
  * to is not NULL, otherwise write it to cfg->outbox; a failed send also
- * leaves the message in the outbox.  Records the report in the store
+ * leaves the message in the outbox.  With cfg->dry_run it only goes to the
+ * outbox and is not recorded.  Records the report in the store
  * (unless store is NULL) with method "sendmail" or "outbox" and the exit
  * status.  Returns 0 once the message was sent or kept in the outbox
  * (out->sent and out->detail tell which), or -1 with *cause set when it
@@ -86,5 +89,74 @@ int	 report_deliver(const struct config *cfg, struct store *store,
 	     const char *ip, const char *to, const char *msg,
 	     const char *message_id, struct report_outcome *out, char **cause);
 void	 report_outcome_free(struct report_outcome *);
+
+struct provider_info;
+struct template;
+
+/* One suspect that a report covers. */
+struct report_item {
+	const struct client		*client;
+	const struct dns_result		*dns;		/* NULL if never checked */
+	char				**evidence;	/* log lines, as read back */
+	size_t				 nevidence;
+	const struct provider_info	*provider;	/* NULL: not shown */
+};
+
+/* A report about one or more suspects, for report_compose_message. */
+struct report_message {
+	const struct report_item	*items;
+	size_t				 nitems;
+	const char	*from;		/* mailbox: address or "Name <address>" */
+	const char	*reply_to;	/* mailbox, or NULL */
+	const char	*to;		/* mailbox, or NULL: no To header */
+	const char	*hostname;	/* this host, for Message-ID */
+	const struct template *template;	/* NULL: the built-in one */
+	int		 xarf;		/* attach an X-ARF v4 report per suspect */
+	/* Add "Auto-Submitted: auto-generated" (RFC 3834), for cron runs. */
+	int		 auto_submitted;
+	time_t		 now;
+	uint64_t	 nonce;		/* Message-ID and MIME part; 0: random */
+};
+
+/*
+ * Compose a report about m->items (at least one).  From, Reply-To and To
+ * are parsed as mailboxes, a display name with non-ASCII text is written
+ * as RFC 2047 encoded words, and so is a Subject with non-ASCII text.
+ * Text from logs and DNS answers reaches the body only, escaped as in
+ * report_compose.  With m->xarf the message is multipart/mixed with the
+ * text and one application/json part per suspect.  Returns 0 with *msg
+ * and *message_id set (allocated), or -1 with *cause set when a mailbox
+ * is invalid.
+ */
+int	 report_compose_message(const struct report_message *m, char **msg,
+	     char **message_id, char **cause);
+
+/*
+ * report_deliver for a report about several IPs: one history row per IP,
+ * all with message_id.  With cfg->dry_run the message only goes to the
+ * outbox and nothing is recorded (out->dry_run is set).
+ */
+int	 report_deliver_ips(const struct config *cfg, struct store *store,
+	     const char *const *ips, size_t nips, const char *to,
+	     const char *msg, const char *message_id,
+	     struct report_outcome *out, char **cause);
+
+/*
+ * Send the failed report message_id again from its outbox file through
+ * cfg->sendmail, and record the attempt for each IP it covers.  After a
+ * successful send the outbox file is removed.  Returns 0 once the
+ * command ran (out->sent is 1 when it was sent), or -1 with *cause when
+ * no failed report has that Message-ID, its file cannot be read, no
+ * sendmail command is set, or dry_run is on.
+ */
+int	 report_retry(const struct config *cfg, struct store *store,
+	     const char *message_id, struct report_outcome *out, char **cause);
+
+/*
+ * The argument vector of the sendmail command line cmd: split at blanks,
+ * with "-oi -t" added when cmd names only the program.  Returns NULL
+ * with *cause set when cmd is empty.  Free with config_free_argv.
+ */
+char	**report_sendmail_argv(const char *cmd, char **cause);
 
 #endif

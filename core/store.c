@@ -300,6 +300,12 @@ fail:
 	return NULL;
 }
 
+struct sqlite3 *
+store_sqlite(struct store *st)
+{
+	return st->db;
+}
+
 void
 store_close(struct store *st)
 {
@@ -495,4 +501,186 @@ store_each_report(struct store *st, void (*fn)(const char *, int64_t, void *),
 		store_fail(st, sqlite3_sql(stmt), cause);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Report history queries for abuse reports.  They are prepared per call:
+ * each runs once per report or once per console start, so caching them
+ * would save nothing worth the shared statement table.
+ */
+
+/* Prepare sql, or set *cause and return NULL. */
+static sqlite3_stmt *
+store_prepare(struct store *st, const char *sql, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		store_fail(st, sql, cause);
+		return NULL;
+	}
+	return stmt;
+}
+
+int
+store_add_report_ips(struct store *st, const struct store_report *r,
+    const char *const *ips, size_t nips, char **cause)
+{
+	sqlite3_stmt	*stmt = st->stmt[STMT_REPORT_ADD];
+	char		 text[INET6_ADDRSTRLEN];
+	size_t		 i;
+
+	if (r->message_id == NULL || r->method == NULL) {
+		xasprintf(cause, "report without %s",
+		    r->method == NULL ? "method" : "Message-ID");
+		return -1;
+	}
+	if (strcmp(r->method, "outbox") != 0 &&
+	    strcmp(r->method, "sendmail") != 0) {
+		xasprintf(cause, "invalid report method \"%.32s\": expected "
+		    "outbox or sendmail", r->method);
+		return -1;
+	}
+	if (store_check_text("recipient", r->recipient, cause) == -1 ||
+	    store_check_text("Message-ID", r->message_id, cause) == -1 ||
+	    store_check_text("path", r->path, cause) == -1)
+		return -1;
+	for (i = 0; i < nips; i++) {
+		if (store_ip(ips[i], text, cause) == -1)
+			return -1;
+	}
+
+	if (store_begin(st, cause) == -1)
+		return -1;
+	for (i = 0; i < nips; i++) {
+		store_ip(ips[i], text, cause);
+		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
+		if (r->recipient != NULL)
+			sqlite3_bind_text(stmt, 2, r->recipient, -1,
+			    SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, r->message_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, r->method, -1, SQLITE_STATIC);
+		if (r->path != NULL)
+			sqlite3_bind_text(stmt, 5, r->path, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 6, r->exit_status);
+		sqlite3_bind_int64(stmt, 7, (sqlite3_int64)r->time);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			store_fail(st, sqlite3_sql(stmt), cause);
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			store_rollback(st);
+			return -1;
+		}
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	}
+	return store_commit(st, cause);
+}
+
+/* Run stmt, which returns one integer (NULL reads as 0). */
+static int64_t
+store_one_int(struct store *st, sqlite3_stmt *stmt, char **cause)
+{
+	int64_t	v = -1;
+
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	else
+		store_fail(st, sqlite3_sql(stmt), cause);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+int64_t
+store_last_report_to(struct store *st, const char *ip, const char *recipient,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+	char		 text[INET6_ADDRSTRLEN];
+
+	if (store_ip(ip, text, cause) == -1)
+		return -1;
+	if ((stmt = store_prepare(st, "SELECT max(time) FROM reports "
+	    "WHERE ip = ?1 AND lower(recipient) = lower(?2) AND "
+	    "exit_status = 0", cause)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
+	return store_one_int(st, stmt, cause);
+}
+
+int64_t
+store_count_sent(struct store *st, const char *recipient, int64_t since,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = store_prepare(st, "SELECT count(DISTINCT message_id) "
+	    "FROM reports WHERE lower(recipient) = lower(?1) AND "
+	    "method = 'sendmail' AND exit_status = 0 AND time >= ?2",
+	    cause)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)since);
+	return store_one_int(st, stmt, cause);
+}
+
+/* Call fn for each row of stmt (columns as in store_report), then free it. */
+static int
+store_each_row(struct store *st, sqlite3_stmt *stmt,
+    void (*fn)(const struct store_report *, void *), void *arg, char **cause)
+{
+	struct store_report	r;
+	int			rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof r);
+		r.ip = (const char *)sqlite3_column_text(stmt, 0);
+		r.recipient = (const char *)sqlite3_column_text(stmt, 1);
+		r.message_id = (const char *)sqlite3_column_text(stmt, 2);
+		r.method = (const char *)sqlite3_column_text(stmt, 3);
+		r.path = (const char *)sqlite3_column_text(stmt, 4);
+		r.exit_status = sqlite3_column_int(stmt, 5);
+		r.time = sqlite3_column_int64(stmt, 6);
+		fn(&r, arg);
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(st, sqlite3_sql(stmt), cause);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_each_failed(struct store *st,
+    void (*fn)(const struct store_report *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	/* SQLite takes the bare columns from the row that has max(time). */
+	if ((stmt = store_prepare(st, "SELECT ip, recipient, message_id, "
+	    "method, path, exit_status, max(time) FROM reports AS r "
+	    "WHERE exit_status != 0 AND NOT EXISTS (SELECT 1 FROM reports "
+	    "AS s WHERE s.message_id = r.message_id AND s.exit_status = 0) "
+	    "GROUP BY message_id, ip ORDER BY 7, message_id, ip", cause)) ==
+	    NULL)
+		return -1;
+	return store_each_row(st, stmt, fn, arg, cause);
+}
+
+int
+store_each_report_row(struct store *st, const char *ip,
+    void (*fn)(const struct store_report *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	char		 text[INET6_ADDRSTRLEN];
+
+	if (ip != NULL && store_ip(ip, text, cause) == -1)
+		return -1;
+	if ((stmt = store_prepare(st, "SELECT ip, recipient, message_id, "
+	    "method, path, exit_status, time FROM reports "
+	    "WHERE ?1 IS NULL OR ip = ?1 ORDER BY time, id", cause)) == NULL)
+		return -1;
+	if (ip != NULL)
+		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
+	return store_each_row(st, stmt, fn, arg, cause);
 }

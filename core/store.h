@@ -6,6 +6,7 @@
 #ifndef SMTPTRIAGE_STORE_H
 #define SMTPTRIAGE_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -53,6 +54,46 @@ int		 store_each_mark(struct store *,
 		    char **cause);
 int		 store_each_report(struct store *,
 		    void (*fn)(const char *ip, int64_t time, void *arg),
+		    void *arg, char **cause);
+
+/*
+ * The SQLite handle, for modules that keep their own tables in the state
+ * database (dnshist.c).  It stays owned by the store.
+ */
+struct sqlite3	*store_sqlite(struct store *);
+
+/*
+ * Report history for abuse reports (report.c, plan.c).  A report that
+ * covers several IPs is one row per IP, all with the same Message-ID.
+ */
+
+/* Record one report about ips[0..nips-1] in one transaction. */
+int		 store_add_report_ips(struct store *,
+		    const struct store_report *r, const char *const *ips,
+		    size_t nips, char **cause);
+/*
+ * Time of the last successful report (exit status 0) about ip to
+ * recipient, compared ignoring ASCII case; 0 if none, -1 with *cause.
+ */
+int64_t		 store_last_report_to(struct store *, const char *ip,
+		    const char *recipient, char **cause);
+/*
+ * Number of messages that sendmail accepted for recipient at or after
+ * since (seconds since the epoch), or -1 with *cause.
+ */
+int64_t		 store_count_sent(struct store *, const char *recipient,
+		    int64_t since, char **cause);
+/*
+ * Call fn for every row of the reports whose sending failed and that
+ * were not sent since: the latest attempt per Message-ID and IP, oldest
+ * first.  0, or -1 with *cause.
+ */
+int		 store_each_failed(struct store *,
+		    void (*fn)(const struct store_report *, void *arg),
+		    void *arg, char **cause);
+/* Call fn for every report row about ip (NULL: all), oldest first. */
+int		 store_each_report_row(struct store *, const char *ip,
+		    void (*fn)(const struct store_report *, void *arg),
 		    void *arg, char **cause);
 
 #endif
