@@ -2,15 +2,22 @@
  * The DNS engine: one c-ares channel driven by the caller's poll(2) loop.
  *
  * Sockets reach the caller through the socket-state callback, and the
- * poll timeout comes from ares_timeout.  Each c-ares query carries a small
- * struct dns_query that names its check by slot and id, never by pointer:
- * a check freed while its queries are still out is simply not found when
- * the answers arrive.  At most max_inflight queries are handed to c-ares;
- * the rest wait in a FIFO and go out as answers come back.
+ * poll timeout comes from ares_timeout.  Every name and type that a check
+ * looks up is a struct dns_entry in a hash table.  An entry keeps the
+ * cached answer (until its TTL runs out) and at most one query, queued or
+ * sent.  Each check waiting for that query has a struct dns_waiter on it.
+ * So a query is never out twice, and freeing a check only unlinks its
+ * waiters: an answer that arrives later fills the cache and finds no one
+ * waiting.  A queued query whose last waiter goes is dropped unsent.
+ *
+ * At most max_inflight queries are handed to c-ares, and with a rate set,
+ * at most qps per second.  The rest wait in two FIFO queues, urgent ones
+ * (the check of the suspect on screen) first.
  *
  * ARES_FLAG_NOCHECKRESP makes c-ares return SERVFAIL and REFUSED answers
  * as they are instead of retrying them on the next server, so the rcode
- * shown is the one the server gave.
+ * shown is the one the server gave.  c-ares repeats a truncated UDP
+ * answer over TCP by itself (ARES_FLAG_IGNTC is not set).
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -20,6 +27,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,9 +37,22 @@
 #include <ares.h>
 
 #include "dns.h"
+#include "dnsbl.h"
 #include "xmalloc.h"
 
 #define DNS_CLASS_IN	1
+
+/* Slots of the entry hash table when it is created; a power of two. */
+#define DNS_SLOTS_MIN	1024
+
+/*
+ * Freed checks kept for reuse.  A check takes about 20 KB, and a malloc
+ * of that size makes glibc merge its small free chunks first, which
+ * costs more than the check itself in a bulk re-check.
+ */
+#define DNS_SPARE_CHECKS	64
+/* Freed waiters kept for reuse, for the same reason. */
+#define DNS_SPARE_WAITERS	1024
 
 /*
  * Newer c-ares releases declare the answer buffer of ares_callback const;
@@ -47,34 +68,86 @@ enum dns_query_kind {
 	DNS_QUERY_PTR,		/* PTR of the client address */
 	DNS_QUERY_PTR_FORWARD,	/* A or AAAA of PTR name [index] */
 	DNS_QUERY_HELO,		/* A or AAAA of HELO name [index] */
+	DNS_QUERY_DNSBL,	/* A in DNSBL zone [index] */
+	DNS_QUERY_ABUSE,	/* TXT in the abuse contact zone */
 };
 
-/* One query: waiting in dns->queue, or owned by c-ares until answered. */
-struct dns_query {
+/* An answer as the cache keeps it: only what was found, nothing more. */
+struct dns_reply {
+	enum dns_rcode		 rcode;
+	size_t			 nnames;
+	char			**names;
+	size_t			 naddrs;
+	struct event_addr	*addrs;
+	size_t			 ntxt;
+	char			**txt;
+};
+
+struct dns_waiter;
+TAILQ_HEAD(dns_waiters, dns_waiter);
+
+/* One name and type: its cached answer and its query, if one is out. */
+struct dns_entry {
 	struct dns		*dns;
-	uint64_t		 check_id;
-	size_t			 slot;
+	char			*name;		/* lower case, after the entry */
+	int			 type;
+	uint32_t		 hash;
+	struct dns_reply	*reply;		/* cached answer, or NULL */
+	int64_t			 fetched_ms;	/* dns clock */
+	int64_t			 expires_ms;
+	int			 queued;	/* on dns->urgent or dns->queue */
+	int			 urgent;
+	int			 sent;		/* owned by c-ares */
+	struct dns_waiters	 waiters;
+	TAILQ_ENTRY(dns_entry)	 queue_entry;
+	int			 on_lru;
+	TAILQ_ENTRY(dns_entry)	 lru_entry;	/* idle, with a reply */
+};
+TAILQ_HEAD(dns_entries, dns_entry);
+
+/*
+ * A slot of the entry hash table (open addressing, linear probing).  The
+ * hash sits next to the pointer, so a lookup that misses touches no entry.
+ */
+struct dns_slot {
+	uint32_t		 hash;
+	struct dns_entry	*entry;		/* NULL: empty */
+};
+
+/* A check waiting for the answer of an entry. */
+struct dns_waiter {
+	struct dns_entry	*entry;
+	struct dns_check	*check;
 	enum dns_query_kind	 kind;
 	size_t			 index;
-	int			 type;
-	char			 name[DNS_HOST_NAME_MAX + 2];
-	TAILQ_ENTRY(dns_query)	 entry;
+	TAILQ_ENTRY(dns_waiter)	 entry_link;
+	TAILQ_ENTRY(dns_waiter)	 check_link;
 };
-TAILQ_HEAD(dns_queries, dns_query);
 
 struct dns_check {
 	struct dns		*dns;
 	uint64_t		 id;
-	size_t			 slot;
+	int			 flags;
 	struct event_addr	 addr;
-	struct dns_result	 result;
-	size_t			 pending;	/* queries queued or sent */
-	size_t			 queued;	/* of those, still queued */
+	size_t			 pending;	/* its waiters */
+	struct dns_waiters	 waiters;
+	int64_t			 oldest_ms;	/* fetch time of cached answers */
 	int			 due;		/* on dns->due */
 	dns_check_cb		 done;
 	void			*arg;
 	TAILQ_ENTRY(dns_check)	 due_entry;
+	TAILQ_ENTRY(dns_check)	 all_entry;
+	/*
+	 * Last, because only its head is cleared when the check starts:
+	 * an array entry is cleared when it is taken into use.  A check
+	 * takes about 20 KB, and most of it is never touched.
+	 */
+	struct dns_result	 result;
 };
+
+/* The bytes of a check that dns_check_begin clears. */
+#define DNS_CHECK_HEAD	(offsetof(struct dns_check, result) + \
+	    offsetof(struct dns_result, ptr))
 TAILQ_HEAD(dns_checks, dns_check);
 
 struct dns_sock {
@@ -85,30 +158,66 @@ struct dns_sock {
 struct dns {
 	ares_channel		 channel;
 	size_t			 max_inflight;
+	int			 qps;
+	const struct dnsbl_list	*dnsbl;
+	char			*abuse_zone;
+	size_t			 cache_max;	/* 0: no cache */
+	int64_t			(*clock_ms)(void *);
+	void			*clock_arg;
+	int			 destroying;
 
 	/* Sockets c-ares wants polled, kept by dns_on_sock_state. */
 	struct dns_sock		*socks;
 	size_t			 nsocks;
 	size_t			 socks_size;
 
-	/* Checks by slot.  A query finds its check here and compares the id. */
-	struct dns_check	**slots;
+	struct dns_slot		*slots;		/* at most half full */
 	size_t			 nslots;
-	size_t			*free_slots;
-	size_t			 nfree;
-	uint64_t		 next_id;
+	size_t			 nentries;
+	struct dns_entries	 lru;		/* evicted from the head */
+	size_t			 nreplies;
 
-	struct dns_queries	 queue;		/* waiting for a free slot */
+	struct dns_entries	 urgent;	/* waiting to be sent */
+	struct dns_entries	 queue;
 	size_t			 nqueued;
 	size_t			 sent;		/* owned by c-ares */
 
+	/* Rate limit: queries that may go out now, and when it was filled. */
+	double			 credit;
+	int64_t			 credit_ms;
+
+	uint64_t		 next_id;
+	struct dns_check	*spare[DNS_SPARE_CHECKS];
+	size_t			 nspare;
+	struct dns_waiter	*spare_waiters[DNS_SPARE_WAITERS];
+	size_t			 nspare_waiters;
+	struct dns_checks	 checks;	/* all of them */
 	struct dns_checks	 due;		/* finished, callback not run */
+	struct dns_stats	 stats;
 };
 
 static void	dns_on_sock_state(void *, ares_socket_t, int, int);
 static void	dns_on_answer_const(void *, int, int, const unsigned char *,
 		    int);
 static void	dns_on_answer_mutable(void *, int, int, unsigned char *, int);
+static void	dns_lookup(struct dns_check *, enum dns_query_kind,
+		    size_t index, int type, const char *name);
+
+static int64_t
+dns_monotonic_ms(void *arg)
+{
+	struct timespec	ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+dns_now(struct dns *dns)
+{
+	return dns->clock_ms(dns->clock_arg);
+}
 
 struct dns *
 dns_create(const struct dns_config *cfg, char **cause)
@@ -124,11 +233,30 @@ dns_create(const struct dns_config *cfg, char **cause)
 	}
 
 	dns = xcalloc(1, sizeof *dns);
+	TAILQ_INIT(&dns->lru);
+	TAILQ_INIT(&dns->urgent);
 	TAILQ_INIT(&dns->queue);
+	TAILQ_INIT(&dns->checks);
 	TAILQ_INIT(&dns->due);
 	dns->next_id = 1;
 	dns->max_inflight = cfg->max_inflight > 0 ? (size_t)cfg->max_inflight :
 	    DNS_MAX_INFLIGHT_DEFAULT;
+	dns->qps = cfg->qps > 0 ? cfg->qps : 0;
+	dns->dnsbl = cfg->dnsbl;
+	if (cfg->abuse_zone != NULL && *cfg->abuse_zone != '\0')
+		dns->abuse_zone = xstrdup(cfg->abuse_zone);
+	if (cfg->cache_max == 0)
+		dns->cache_max = DNS_CACHE_MAX_DEFAULT;
+	else if (cfg->cache_max > 0)
+		dns->cache_max = (size_t)cfg->cache_max;
+	dns->clock_ms = cfg->clock_ms != NULL ? cfg->clock_ms :
+	    dns_monotonic_ms;
+	dns->clock_arg = cfg->clock_arg;
+	dns->nslots = DNS_SLOTS_MIN;
+	dns->slots = xcalloc(dns->nslots, sizeof *dns->slots);
+	/* A rate-limited engine may send a tenth of a second's worth at once. */
+	dns->credit = dns->qps / 10 > 1 ? dns->qps / 10 : 1;
+	dns->credit_ms = dns_now(dns);
 
 	memset(&opts, 0, sizeof opts);
 	opts.flags = ARES_FLAG_NOCHECKRESP;
@@ -152,6 +280,8 @@ dns_create(const struct dns_config *cfg, char **cause)
 	    ARES_SUCCESS) {
 		xasprintf(cause, "c-ares initialisation failed: %s",
 		    ares_strerror(rc));
+		free(dns->abuse_zone);
+		free(dns->slots);
 		free(dns);
 		ares_library_cleanup();
 		return NULL;
@@ -172,55 +302,322 @@ dns_create(const struct dns_config *cfg, char **cause)
 }
 
 static void
+dns_reply_free(struct dns_reply *r)
+{
+	size_t	i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nnames; i++)
+		free(r->names[i]);
+	for (i = 0; i < r->ntxt; i++)
+		free(r->txt[i]);
+	free(r);
+}
+
+/*
+ * Move what ans found into a new reply, leaving ans empty.  The reply and
+ * its three arrays are one allocation.
+ */
+static struct dns_reply *
+dns_reply_take(struct dns_answer *ans)
+{
+	struct dns_reply	*r;
+	size_t			 i;
+	char			*p;
+
+	p = xmalloc(sizeof *r + (ans->nnames + ans->ntxt) * sizeof(char *) +
+	    ans->naddrs * sizeof(struct event_addr));
+	r = (struct dns_reply *)p;
+	p += sizeof *r;
+	r->rcode = ans->rcode;
+	r->nnames = ans->nnames;
+	r->names = (char **)p;
+	p += ans->nnames * sizeof(char *);
+	r->ntxt = ans->ntxt;
+	r->txt = (char **)p;
+	p += ans->ntxt * sizeof(char *);
+	r->naddrs = ans->naddrs;
+	r->addrs = (struct event_addr *)p;
+
+	for (i = 0; i < ans->nnames; i++) {
+		r->names[i] = ans->names[i];
+		ans->names[i] = NULL;
+	}
+	for (i = 0; i < ans->ntxt; i++) {
+		r->txt[i] = ans->txt[i];
+		ans->txt[i] = NULL;
+	}
+	memcpy(r->addrs, ans->addrs, ans->naddrs * sizeof *r->addrs);
+	ans->nnames = ans->ntxt = 0;
+	return r;
+}
+
+/*
+ * FNV-1a over the name alone: the A and AAAA entries of a name then sit
+ * in neighbouring slots, and the second lookup finds its slot in the
+ * cache line that the first one loaded.
+ */
+static uint32_t
+dns_hash(const char *name)
+{
+	uint32_t	h = 2166136261U;
+
+	for (; *name != '\0'; name++) {
+		h ^= (unsigned char)*name;
+		h *= 16777619U;
+	}
+	return h;
+}
+
+static struct dns_entry *
+dns_entry_find(struct dns *dns, const char *name, int type, uint32_t hash)
+{
+	struct dns_slot	*slot;
+	size_t		 mask = dns->nslots - 1, i;
+
+	for (i = hash & mask; (slot = &dns->slots[i])->entry != NULL;
+	    i = (i + 1) & mask) {
+		if (slot->hash == hash && slot->entry->type == type &&
+		    strcmp(slot->entry->name, name) == 0)
+			return slot->entry;
+	}
+	return NULL;
+}
+
+static void
+dns_slot_put(struct dns *dns, struct dns_entry *e)
+{
+	size_t	mask = dns->nslots - 1, i;
+
+	for (i = e->hash & mask; dns->slots[i].entry != NULL;
+	    i = (i + 1) & mask)
+		continue;
+	dns->slots[i].hash = e->hash;
+	dns->slots[i].entry = e;
+}
+
+static void
+dns_slots_grow(struct dns *dns)
+{
+	struct dns_slot	*old = dns->slots;
+	size_t		 nold = dns->nslots, i;
+
+	dns->nslots *= 2;
+	dns->slots = xcalloc(dns->nslots, sizeof *dns->slots);
+	for (i = 0; i < nold; i++) {
+		if (old[i].entry != NULL)
+			dns_slot_put(dns, old[i].entry);
+	}
+	free(old);
+}
+
+static struct dns_entry *
+dns_entry_new(struct dns *dns, const char *name, int type, uint32_t hash)
+{
+	struct dns_entry	*e;
+	size_t			 len;
+
+	if ((dns->nentries + 1) * 2 > dns->nslots)
+		dns_slots_grow(dns);
+	len = strlen(name);
+	e = xcalloc(1, sizeof *e + len + 1);
+	e->dns = dns;
+	e->name = (char *)(e + 1);
+	memcpy(e->name, name, len + 1);
+	e->type = type;
+	e->hash = hash;
+	TAILQ_INIT(&e->waiters);
+	dns_slot_put(dns, e);
+	dns->nentries++;
+	return e;
+}
+
+/*
+ * Take e out of the table, and move later entries of its probe run back
+ * into the gap, so that no lookup stops early at an empty slot.
+ */
+static void
+dns_entry_unlink(struct dns_entry *e)
+{
+	struct dns	*dns = e->dns;
+	size_t		 mask = dns->nslots - 1, gap, i, home;
+
+	for (gap = e->hash & mask; dns->slots[gap].entry != e;
+	    gap = (gap + 1) & mask)
+		continue;
+	for (i = (gap + 1) & mask; dns->slots[i].entry != NULL;
+	    i = (i + 1) & mask) {
+		home = dns->slots[i].hash & mask;
+		/* Move it unless its home lies after the gap, up to i. */
+		if ((i > gap && (home <= gap || home > i)) ||
+		    (i < gap && home <= gap && home > i)) {
+			dns->slots[gap] = dns->slots[i];
+			gap = i;
+		}
+	}
+	dns->slots[gap].entry = NULL;
+	dns->nentries--;
+}
+
+static void
+dns_entry_free(struct dns_entry *e)
+{
+	struct dns	*dns = e->dns;
+
+	if (e->on_lru)
+		TAILQ_REMOVE(&dns->lru, e, lru_entry);
+	if (e->reply != NULL)
+		dns->nreplies--;
+	dns_entry_unlink(e);
+	dns_reply_free(e->reply);
+	free(e);
+}
+
+static void
+dns_entry_drop_reply(struct dns_entry *e)
+{
+	if (e->reply == NULL)
+		return;
+	dns_reply_free(e->reply);
+	e->reply = NULL;
+	e->dns->nreplies--;
+}
+
+/*
+ * An entry with no query out and no waiter: keep it on the LRU list while
+ * it has a reply, free it otherwise, and evict the least recently used
+ * idle entries beyond cache_max.
+ */
+static void
+dns_entry_idle(struct dns_entry *e)
+{
+	struct dns		*dns = e->dns;
+	struct dns_entry	*old;
+
+	if (e->queued || e->sent || !TAILQ_EMPTY(&e->waiters))
+		return;
+	if (e->reply == NULL) {
+		dns_entry_free(e);
+		return;
+	}
+	if (!e->on_lru) {
+		TAILQ_INSERT_TAIL(&dns->lru, e, lru_entry);
+		e->on_lru = 1;
+	}
+	while (dns->nreplies > dns->cache_max &&
+	    (old = TAILQ_FIRST(&dns->lru)) != NULL)
+		dns_entry_free(old);
+}
+
+static void
+dns_entry_busy(struct dns_entry *e)
+{
+	if (e->on_lru) {
+		TAILQ_REMOVE(&e->dns->lru, e, lru_entry);
+		e->on_lru = 0;
+	}
+}
+
+static void
+dns_dequeue(struct dns_entry *e)
+{
+	struct dns	*dns = e->dns;
+
+	TAILQ_REMOVE(e->urgent ? &dns->urgent : &dns->queue, e, queue_entry);
+	e->queued = 0;
+	dns->nqueued--;
+}
+
+static struct dns_waiter *
+dns_waiter_new(struct dns *dns)
+{
+	struct dns_waiter	*w;
+
+	if (dns->nspare_waiters == 0)
+		return xcalloc(1, sizeof *w);
+	w = dns->spare_waiters[--dns->nspare_waiters];
+	memset(w, 0, sizeof *w);
+	return w;
+}
+
+static void
+dns_waiter_free(struct dns *dns, struct dns_waiter *w)
+{
+	if (dns->nspare_waiters < DNS_SPARE_WAITERS && !dns->destroying)
+		dns->spare_waiters[dns->nspare_waiters++] = w;
+	else
+		free(w);
+}
+
+static void
 dns_check_release(struct dns_check *c)
 {
-	struct dns	*dns = c->dns;
-	struct dns_query *q, *next;
-	size_t		 i;
+	struct dns		*dns = c->dns;
+	struct dns_waiter	*w;
+	struct dns_entry	*e;
+	size_t			 i;
 
-	if (c->queued > 0) {
-		for (q = TAILQ_FIRST(&dns->queue); q != NULL; q = next) {
-			next = TAILQ_NEXT(q, entry);
-			if (q->check_id != c->id)
-				continue;
-			TAILQ_REMOVE(&dns->queue, q, entry);
-			dns->nqueued--;
-			free(q);
-		}
+	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
+		TAILQ_REMOVE(&c->waiters, w, check_link);
+		e = w->entry;
+		TAILQ_REMOVE(&e->waiters, w, entry_link);
+		dns_waiter_free(dns, w);
+		if (TAILQ_EMPTY(&e->waiters) && e->queued)
+			dns_dequeue(e);
+		dns_entry_idle(e);
 	}
 	if (c->due)
 		TAILQ_REMOVE(&dns->due, c, due_entry);
-
-	dns->slots[c->slot] = NULL;
-	dns->free_slots[dns->nfree++] = c->slot;
+	TAILQ_REMOVE(&dns->checks, c, all_entry);
 
 	for (i = 0; i < c->result.nptr; i++)
 		free(c->result.ptr[i].name);
 	for (i = 0; i < c->result.nhelo; i++)
 		free(c->result.helo[i].name);
-	free(c);
+	for (i = 0; i < c->result.ndnsbl; i++)
+		free(c->result.dnsbl[i].zone);
+	for (i = 0; i < c->result.abuse.naddresses; i++)
+		free(c->result.abuse.addresses[i]);
+	free(c->result.abuse.zone);
+	if (dns->nspare < DNS_SPARE_CHECKS && !dns->destroying)
+		dns->spare[dns->nspare++] = c;
+	else
+		free(c);
 }
 
 void
 dns_free(struct dns *dns)
 {
-	size_t	i;
+	struct dns_check	*c;
+	struct dns_entry	*e;
+	size_t			 i;
 
 	if (dns == NULL)
 		return;
-	for (i = 0; i < dns->nslots; i++) {
-		if (dns->slots[i] != NULL)
-			dns_check_release(dns->slots[i]);
-	}
+	while ((c = TAILQ_FIRST(&dns->checks)) != NULL)
+		dns_check_release(c);
 	/*
 	 * ares_destroy runs the callback of every query still out, with
-	 * ARES_EDESTRUCTION.  They find no check and only free themselves.
+	 * ARES_EDESTRUCTION.  With destroying set they only mark their
+	 * entry, and every entry is freed below.
 	 */
+	dns->destroying = 1;
 	ares_destroy(dns->channel);
 	ares_library_cleanup();
+	for (i = 0; i < dns->nspare; i++)
+		free(dns->spare[i]);
+	for (i = 0; i < dns->nspare_waiters; i++)
+		free(dns->spare_waiters[i]);
 
+	for (i = 0; i < dns->nslots; i++) {
+		if ((e = dns->slots[i].entry) == NULL)
+			continue;
+		dns_reply_free(e->reply);
+		free(e);
+	}
 	free(dns->slots);
-	free(dns->free_slots);
+	free(dns->abuse_zone);
 	free(dns->socks);
 	free(dns);
 }
@@ -277,17 +674,61 @@ dns_inflight(struct dns *dns)
 	return dns->sent + dns->nqueued;
 }
 
+void
+dns_get_stats(struct dns *dns, struct dns_stats *st)
+{
+	*st = dns->stats;
+	st->cached = dns->nreplies;
+}
+
+/* Add the credit earned since it was last filled, up to a tenth second's. */
+static void
+dns_credit_fill(struct dns *dns, int64_t now)
+{
+	double	max;
+
+	if (dns->qps == 0 || now <= dns->credit_ms)
+		return;
+	max = dns->qps / 10 > 1 ? dns->qps / 10 : 1;
+	dns->credit += (double)(now - dns->credit_ms) * dns->qps / 1000.0;
+	if (dns->credit > max)
+		dns->credit = max;
+	dns->credit_ms = now;
+}
+
+/* Milliseconds until the rate limit lets the next query go, or -1. */
+static int
+dns_credit_wait(struct dns *dns)
+{
+	double	ms;
+
+	if (dns->qps == 0 || dns->nqueued == 0 ||
+	    dns->sent >= dns->max_inflight)
+		return -1;
+	dns_credit_fill(dns, dns_now(dns));
+	if (dns->credit >= 1)
+		return 0;
+	ms = (1 - dns->credit) * 1000.0 / dns->qps;
+	return (int)ms + 1;
+}
+
 int
 dns_timeout(struct dns *dns, int max_ms)
 {
 	struct timeval	 maxtv, tv, *tvp;
 	long long	 ms;
+	int		 wait;
 
 	if (!TAILQ_EMPTY(&dns->due))
 		return 0;
+	wait = dns_credit_wait(dns);
+	if (wait >= 0 && max_ms >= 0 && wait > max_ms)
+		wait = max_ms;
 	if (dns->sent == 0)
-		return -1;
+		return wait;
 
+	if (wait >= 0)
+		max_ms = wait;
 	if (max_ms >= 0) {
 		maxtv.tv_sec = max_ms / 1000;
 		maxtv.tv_usec = (max_ms % 1000) * 1000;
@@ -303,70 +744,30 @@ dns_timeout(struct dns *dns, int max_ms)
 	return (int)ms;
 }
 
-static struct dns_check *
-dns_check_find(struct dns *dns, size_t slot, uint64_t id)
-{
-	struct dns_check	*c;
-
-	if (slot >= dns->nslots || (c = dns->slots[slot]) == NULL ||
-	    c->id != id)
-		return NULL;
-	return c;
-}
-
-/* Hand waiting queries to c-ares while fewer than max_inflight are out. */
+/* Hand waiting queries to c-ares within the in-flight and rate limits. */
 static void
 dns_pump(struct dns *dns)
 {
-	struct dns_query	*q;
-	struct dns_check	*c;
+	struct dns_entry	*e;
 
-	while (dns->sent < dns->max_inflight &&
-	    (q = TAILQ_FIRST(&dns->queue)) != NULL) {
-		TAILQ_REMOVE(&dns->queue, q, entry);
-		dns->nqueued--;
-		if ((c = dns_check_find(dns, q->slot, q->check_id)) != NULL)
-			c->queued--;
+	while (dns->sent < dns->max_inflight) {
+		if ((e = TAILQ_FIRST(&dns->urgent)) == NULL &&
+		    (e = TAILQ_FIRST(&dns->queue)) == NULL)
+			break;
+		if (dns->qps > 0) {
+			dns_credit_fill(dns, dns_now(dns));
+			if (dns->credit < 1)
+				break;
+			dns->credit -= 1;
+		}
+		dns_dequeue(e);
+		e->sent = 1;
 		dns->sent++;
+		dns->stats.sent++;
 		/* The callback may run before ares_query returns. */
-		ares_query(dns->channel, q->name, DNS_CLASS_IN, q->type,
-		    DNS_ON_ANSWER, q);
+		ares_query(dns->channel, e->name, DNS_CLASS_IN, e->type,
+		    DNS_ON_ANSWER, e);
 	}
-}
-
-static void
-dns_enqueue(struct dns_check *c, enum dns_query_kind kind, size_t index,
-    int type, const char *name)
-{
-	struct dns		*dns = c->dns;
-	struct dns_query	*q;
-	size_t			 len;
-
-	q = xcalloc(1, sizeof *q);
-	q->dns = dns;
-	q->check_id = c->id;
-	q->slot = c->slot;
-	q->kind = kind;
-	q->index = index;
-	q->type = type;
-	len = strlen(name);
-	if (len >= sizeof q->name)
-		len = sizeof q->name - 1;	/* callers pass valid names */
-	memcpy(q->name, name, len);
-	q->name[len] = '\0';
-
-	TAILQ_INSERT_TAIL(&dns->queue, q, entry);
-	dns->nqueued++;
-	c->queued++;
-	c->pending++;
-}
-
-static void
-dns_enqueue_forward(struct dns_check *c, enum dns_query_kind kind,
-    size_t index, const char *name)
-{
-	dns_enqueue(c, kind, index, DNS_TYPE_A, name);
-	dns_enqueue(c, kind, index, DNS_TYPE_AAAA, name);
 }
 
 static void
@@ -374,6 +775,207 @@ dns_set_forward_rcode(struct dns_addrlist *f, enum dns_rcode rcode)
 {
 	f->rcode_a = rcode;
 	f->rcode_aaaa = rcode;
+}
+
+static void
+dns_lookup_forward(struct dns_check *c, enum dns_query_kind kind,
+    size_t index, const char *name)
+{
+	dns_lookup(c, kind, index, DNS_TYPE_A, name);
+	dns_lookup(c, kind, index, DNS_TYPE_AAAA, name);
+}
+
+static void
+dns_addrlist_add(struct dns_addrlist *f, const struct dns_reply *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->naddrs && f->count < DNS_ADDRS_MAX; i++)
+		f->addrs[f->count++] = r->addrs[i];
+}
+
+static void
+dns_apply_forward(struct dns_addrlist *f, int type, const struct dns_reply *r)
+{
+	if (type == DNS_TYPE_A)
+		f->rcode_a = r->rcode;
+	else
+		f->rcode_aaaa = r->rcode;
+	dns_addrlist_add(f, r);
+}
+
+static void
+dns_apply_ptr(struct dns_check *c, const struct dns_reply *r)
+{
+	struct dns_result	*res = &c->result;
+	struct dns_ptrname	*p;
+	size_t			 i, index;
+
+	res->ptr_rcode = r->rcode;
+	for (i = 0; i < r->nnames && res->nptr < DNS_NAMES_MAX; i++) {
+		index = res->nptr++;
+		p = &res->ptr[index];
+		memset(p, 0, sizeof *p);
+		p->name = xstrdup(r->names[i]);
+		p->invalid = dns_name_invalid(p->name);
+		if (p->invalid != NULL)
+			dns_set_forward_rcode(&p->forward, DNS_RCODE_INVALID);
+		else
+			dns_lookup_forward(c, DNS_QUERY_PTR_FORWARD, index,
+			    p->name);
+	}
+}
+
+static void
+dns_apply_dnsbl(struct dns_check *c, size_t index, const struct dns_reply *r)
+{
+	struct dns_dnsbl	*d = &c->result.dnsbl[index];
+	size_t			 i;
+
+	d->rcode = r->rcode;
+	for (i = 0; i < r->naddrs && d->ncodes < DNS_CODES_MAX; i++) {
+		if (r->addrs[i].family == AF_INET)
+			d->codes[d->ncodes++] = r->addrs[i];
+	}
+	d->listed = dnsbl_judge(c->dns->dnsbl, d->zone, d->rcode, d->codes,
+	    d->ncodes);
+}
+
+static void
+dns_apply_abuse(struct dns_check *c, const struct dns_reply *r)
+{
+	struct dns_abuse	*a = &c->result.abuse;
+
+	a->rcode = r->rcode;
+	a->naddresses = dnsbl_abuse_addresses(r->txt, r->ntxt, a->addresses,
+	    DNS_ABUSE_MAX);
+}
+
+/* Record the reply r, from the cache or not, in the result of c. */
+static void
+dns_apply(struct dns_check *c, enum dns_query_kind kind, size_t index,
+    int type, const struct dns_reply *r)
+{
+	struct dns_helo	*h;
+
+	c->result.nanswers++;
+	switch (kind) {
+	case DNS_QUERY_PTR:
+		dns_apply_ptr(c, r);
+		break;
+	case DNS_QUERY_PTR_FORWARD:
+		dns_apply_forward(&c->result.ptr[index].forward, type, r);
+		break;
+	case DNS_QUERY_HELO:
+		h = &c->result.helo[index];
+		dns_apply_forward(&h->forward, type, r);
+		h->rcode = dns_helo_rcode(&h->forward);
+		break;
+	case DNS_QUERY_DNSBL:
+		dns_apply_dnsbl(c, index, r);
+		break;
+	case DNS_QUERY_ABUSE:
+		dns_apply_abuse(c, r);
+		break;
+	}
+	dns_result_judge(&c->result, &c->addr);
+}
+
+/* Mark c finished; its callback runs from dns_process. */
+static void
+dns_check_finish(struct dns_check *c)
+{
+	struct dns	*dns = c->dns;
+
+	c->result.done = 1;
+	c->result.checked_at = time(NULL);
+	if (c->result.ncached > 0)
+		c->result.cache_age_s = (dns_now(dns) - c->oldest_ms) / 1000;
+	dns_result_judge(&c->result, &c->addr);
+	c->due = 1;
+	TAILQ_INSERT_TAIL(&dns->due, c, due_entry);
+}
+
+/*
+ * Look name up for c: from the cache, by waiting for the query already
+ * out, or with a new query.  Callers pass valid names.
+ */
+static void
+dns_lookup(struct dns_check *c, enum dns_query_kind kind, size_t index,
+    int type, const char *name)
+{
+	struct dns		*dns = c->dns;
+	struct dns_entry	*e;
+	struct dns_waiter	*w;
+	char			 key[DNS_HOST_NAME_MAX + 2];
+	size_t			 len, i;
+	uint32_t		 hash;
+	int			 urgent = (c->flags & DNS_CHECK_URGENT) != 0;
+	int64_t			 now;
+
+	len = strlen(name);
+	if (len >= sizeof key)
+		len = sizeof key - 1;
+	for (i = 0; i < len; i++) {
+		key[i] = name[i];
+		if (key[i] >= 'A' && key[i] <= 'Z')
+			key[i] += 'a' - 'A';
+	}
+	key[len] = '\0';
+	hash = dns_hash(key);
+
+	e = dns_entry_find(dns, key, type, hash);
+	if (e != NULL && e->reply != NULL) {
+		now = dns_now(dns);
+		if (now >= e->expires_ms) {
+			dns_entry_drop_reply(e);
+		} else if (!(c->flags & DNS_CHECK_FRESH)) {
+			dns->stats.cache_hits++;
+			if (e->on_lru) {
+				TAILQ_REMOVE(&dns->lru, e, lru_entry);
+				TAILQ_INSERT_TAIL(&dns->lru, e, lru_entry);
+			}
+			c->result.ncached++;
+			if (c->result.ncached == 1 || e->fetched_ms <
+			    c->oldest_ms)
+				c->oldest_ms = e->fetched_ms;
+			dns_apply(c, kind, index, type, e->reply);
+			return;
+		}
+	}
+	if (e == NULL)
+		e = dns_entry_new(dns, key, type, hash);
+	dns_entry_busy(e);
+
+	w = dns_waiter_new(dns);
+	w->entry = e;
+	w->check = c;
+	w->kind = kind;
+	w->index = index;
+	TAILQ_INSERT_TAIL(&e->waiters, w, entry_link);
+	TAILQ_INSERT_TAIL(&c->waiters, w, check_link);
+	c->pending++;
+
+	if (e->sent) {
+		dns->stats.joined++;
+		return;
+	}
+	if (e->queued) {
+		dns->stats.joined++;
+		if (urgent && !e->urgent) {
+			dns_dequeue(e);
+			e->urgent = 1;
+			e->queued = 1;
+			TAILQ_INSERT_TAIL(&dns->urgent, e, queue_entry);
+			dns->nqueued++;
+		}
+		return;
+	}
+	e->queued = 1;
+	e->urgent = urgent;
+	TAILQ_INSERT_TAIL(urgent ? &dns->urgent : &dns->queue, e,
+	    queue_entry);
+	dns->nqueued++;
 }
 
 static void
@@ -386,6 +988,7 @@ dns_start_helo(struct dns_check *c, const char *name)
 
 	index = c->result.nhelo++;
 	h = &c->result.helo[index];
+	memset(h, 0, sizeof *h);
 	h->name = xstrndup(name, DNS_NAME_TEXT_MAX);
 
 	if ((rc = dns_literal_parse(h->name, &literal)) == 1) {
@@ -401,60 +1004,64 @@ dns_start_helo(struct dns_check *c, const char *name)
 		dns_set_forward_rcode(&h->forward, DNS_RCODE_INVALID);
 		return;
 	}
-	dns_enqueue_forward(c, DNS_QUERY_HELO, index, h->name);
+	dns_lookup_forward(c, DNS_QUERY_HELO, index, h->name);
 }
 
-static size_t
-dns_slot_get(struct dns *dns)
-{
-	size_t	i, old;
-
-	if (dns->nfree == 0) {
-		old = dns->nslots;
-		dns->nslots = old == 0 ? 16 : old * 2;
-		dns->slots = xreallocarray(dns->slots, dns->nslots,
-		    sizeof *dns->slots);
-		dns->free_slots = xreallocarray(dns->free_slots, dns->nslots,
-		    sizeof *dns->free_slots);
-		/* Push in reverse, so low slots are taken first. */
-		for (i = dns->nslots; i > old; i--) {
-			dns->slots[i - 1] = NULL;
-			dns->free_slots[dns->nfree++] = i - 1;
-		}
-	}
-	return dns->free_slots[--dns->nfree];
-}
-
-/* Mark c finished; its callback runs from dns_process. */
+/* Start the DNSBL and abuse contact lookups that the engine is set up for. */
 static void
-dns_check_finish(struct dns_check *c)
+dns_start_lists(struct dns_check *c)
 {
-	c->result.done = 1;
-	c->result.checked_at = time(NULL);
-	dns_result_judge(&c->result, &c->addr);
-	c->due = 1;
-	TAILQ_INSERT_TAIL(&c->dns->due, c, due_entry);
+	struct dns		*dns = c->dns;
+	struct dns_result	*r = &c->result;
+	struct dns_dnsbl	*d;
+	char			 name[DNS_HOST_NAME_MAX + 1];
+	size_t			 i;
+
+	for (i = 0; dns->dnsbl != NULL && i < dns->dnsbl->nzones &&
+	    i < DNS_DNSBL_MAX; i++) {
+		d = &r->dnsbl[r->ndnsbl++];
+		memset(d, 0, sizeof *d);
+		d->zone = xstrdup(dns->dnsbl->zones[i]);
+		if (dnsbl_query_name(&c->addr, d->zone, name,
+		    sizeof name) == -1) {
+			d->rcode = DNS_RCODE_INVALID;
+			d->listed = DNS_LISTED_UNKNOWN;
+			continue;
+		}
+		dns_lookup(c, DNS_QUERY_DNSBL, i, DNS_TYPE_A, name);
+	}
+	if (dns->abuse_zone != NULL) {
+		r->abuse.zone = xstrdup(dns->abuse_zone);
+		if (dnsbl_query_name(&c->addr, dns->abuse_zone, name,
+		    sizeof name) == -1)
+			r->abuse.rcode = DNS_RCODE_INVALID;
+		else
+			dns_lookup(c, DNS_QUERY_ABUSE, 0, DNS_TYPE_TXT, name);
+	}
 }
 
 struct dns_check *
-dns_check_start(struct dns *dns, const struct event_addr *addr,
-    const char *const *helos, size_t nhelos, dns_check_cb done, void *arg)
+dns_check_begin(struct dns *dns, const struct event_addr *addr,
+    const char *const *helos, size_t nhelos, int flags, dns_check_cb done,
+    void *arg)
 {
 	struct dns_check	*c;
 	char			 reverse[DNS_REVERSE_NAME_MAX];
 	size_t			 i;
 
-	c = xcalloc(1, sizeof *c);
+	c = dns->nspare > 0 ? dns->spare[--dns->nspare] : xmalloc(sizeof *c);
+	memset(c, 0, DNS_CHECK_HEAD);
 	c->dns = dns;
 	c->id = dns->next_id++;
-	c->slot = dns_slot_get(dns);
+	c->flags = flags;
 	c->addr = *addr;
 	c->done = done;
 	c->arg = arg;
-	dns->slots[c->slot] = c;
+	TAILQ_INIT(&c->waiters);
+	TAILQ_INSERT_TAIL(&dns->checks, c, all_entry);
 
 	if (dns_reverse_name(addr, reverse, sizeof reverse) == 0)
-		dns_enqueue(c, DNS_QUERY_PTR, 0, DNS_TYPE_PTR, reverse);
+		dns_lookup(c, DNS_QUERY_PTR, 0, DNS_TYPE_PTR, reverse);
 	else
 		c->result.ptr_rcode = DNS_RCODE_INVALID;
 
@@ -462,12 +1069,20 @@ dns_check_start(struct dns *dns, const struct event_addr *addr,
 		if (helos[i] != NULL)
 			dns_start_helo(c, helos[i]);
 	}
+	dns_start_lists(c);
 
 	dns_result_judge(&c->result, &c->addr);
 	if (c->pending == 0)
 		dns_check_finish(c);
 	dns_pump(dns);
 	return c;
+}
+
+struct dns_check *
+dns_check_start(struct dns *dns, const struct event_addr *addr,
+    const char *const *helos, size_t nhelos, dns_check_cb done, void *arg)
+{
+	return dns_check_begin(dns, addr, helos, nhelos, 0, done, arg);
 }
 
 uint64_t
@@ -510,93 +1125,69 @@ dns_rcode_from_status(int status)
 	}
 }
 
+/* Record the answer for entry e (abuf is NULL when none came). */
 static void
-dns_addrlist_add(struct dns_addrlist *f, const struct dns_answer *ans)
-{
-	size_t	i;
-
-	for (i = 0; i < ans->naddrs && f->count < DNS_ADDRS_MAX; i++)
-		f->addrs[f->count++] = ans->addrs[i];
-}
-
-static void
-dns_apply_forward(struct dns_addrlist *f, int type,
-    const struct dns_answer *ans)
-{
-	if (type == DNS_TYPE_A)
-		f->rcode_a = ans->rcode;
-	else
-		f->rcode_aaaa = ans->rcode;
-	dns_addrlist_add(f, ans);
-}
-
-static void
-dns_apply_ptr(struct dns_check *c, struct dns_answer *ans)
-{
-	struct dns_result	*r = &c->result;
-	struct dns_ptrname	*p;
-	size_t			 i;
-
-	r->ptr_rcode = ans->rcode;
-	for (i = 0; i < ans->nnames && r->nptr < DNS_NAMES_MAX; i++) {
-		p = &r->ptr[r->nptr];
-		p->name = ans->names[i];
-		ans->names[i] = NULL;	/* the result owns it now */
-		p->invalid = dns_name_invalid(p->name);
-		if (p->invalid != NULL)
-			dns_set_forward_rcode(&p->forward, DNS_RCODE_INVALID);
-		else
-			dns_enqueue_forward(c, DNS_QUERY_PTR_FORWARD, r->nptr,
-			    p->name);
-		r->nptr++;
-	}
-}
-
-/* Record the answer to q (abuf is NULL when none came) and free q. */
-static void
-dns_on_answer(struct dns_query *q, int status, const unsigned char *abuf,
+dns_on_answer(struct dns_entry *e, int status, const unsigned char *abuf,
     int alen)
 {
-	struct dns		*dns = q->dns;
+	struct dns		*dns = e->dns;
+	struct dns_waiters	 waiters;
+	struct dns_waiter	*w;
 	struct dns_check	*c;
 	struct dns_answer	 ans;
-	struct dns_helo		*h;
+	struct dns_reply	*reply;
+	int64_t			 now;
 
 	dns->sent--;
-	/* A missing check was freed, or the channel is being destroyed. */
-	if ((c = dns_check_find(dns, q->slot, q->check_id)) == NULL) {
-		free(q);
+	e->sent = 0;
+	if (dns->destroying)
 		return;
-	}
+	dns->stats.answered++;
 
 	if (abuf != NULL && alen > 0)
-		dns_answer_parse(abuf, (size_t)alen, q->type, &ans);
+		dns_answer_parse(abuf, (size_t)alen, e->type, &ans);
 	else {
 		memset(&ans, 0, sizeof ans);
 		ans.rcode = dns_rcode_from_status(status);
+		ans.ttl = -1;
 	}
-
-	switch (q->kind) {
-	case DNS_QUERY_PTR:
-		dns_apply_ptr(c, &ans);
-		break;
-	case DNS_QUERY_PTR_FORWARD:
-		dns_apply_forward(&c->result.ptr[q->index].forward, q->type,
-		    &ans);
-		break;
-	case DNS_QUERY_HELO:
-		h = &c->result.helo[q->index];
-		dns_apply_forward(&h->forward, q->type, &ans);
-		h->rcode = dns_helo_rcode(&h->forward);
-		break;
-	}
+	reply = dns_reply_take(&ans);
 	dns_answer_clear(&ans);
-	free(q);
 
-	c->pending--;
-	dns_result_judge(&c->result, &c->addr);
-	if (c->pending == 0)
-		dns_check_finish(c);
+	/* Temporary failures are never cached, so a re-check asks again. */
+	if (dns->cache_max > 0 && ans.ttl > 0 &&
+	    (reply->rcode == DNS_RCODE_NOERROR ||
+	    reply->rcode == DNS_RCODE_NXDOMAIN)) {
+		now = dns_now(dns);
+		dns_entry_drop_reply(e);
+		e->reply = reply;
+		dns->nreplies++;
+		e->fetched_ms = now;
+		e->expires_ms = now + (ans.ttl < DNS_CACHE_TTL_MAX_S ?
+		    ans.ttl : DNS_CACHE_TTL_MAX_S) * 1000;
+	}
+
+	/*
+	 * Take the waiters first: a check may look up more names while it
+	 * takes this answer, and none of those lookups may land here.
+	 */
+	TAILQ_INIT(&waiters);
+	while ((w = TAILQ_FIRST(&e->waiters)) != NULL) {
+		TAILQ_REMOVE(&e->waiters, w, entry_link);
+		TAILQ_INSERT_TAIL(&waiters, w, entry_link);
+	}
+	while ((w = TAILQ_FIRST(&waiters)) != NULL) {
+		TAILQ_REMOVE(&waiters, w, entry_link);
+		c = w->check;
+		TAILQ_REMOVE(&c->waiters, w, check_link);
+		dns_apply(c, w->kind, w->index, e->type, reply);
+		dns_waiter_free(dns, w);
+		if (--c->pending == 0)
+			dns_check_finish(c);
+	}
+	if (reply != e->reply)
+		dns_reply_free(reply);
+	dns_entry_idle(e);
 }
 
 static void

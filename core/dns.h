@@ -12,6 +12,8 @@
 
 #include "event.h"
 
+struct dnsbl_list;
+
 /* Outcome of one query, kept apart exactly as the server answered. */
 enum dns_rcode {
 	DNS_RCODE_NONE = 0,	/* not asked, or still pending */
@@ -42,6 +44,14 @@ int		 dns_rcode_temporary(enum dns_rcode);
 #define DNS_NAMES_MAX	16
 #define DNS_ADDRS_MAX	32
 #define DNS_HELOS_MAX	8
+/* DNSBL zones asked per check, and return codes kept per zone. */
+#define DNS_DNSBL_MAX	16
+#define DNS_CODES_MAX	8
+/* Abuse contact addresses kept, and TXT records read per answer. */
+#define DNS_ABUSE_MAX	8
+#define DNS_TXT_MAX	8
+/* Maximum length of the text of one TXT record, as escaped. */
+#define DNS_TXT_TEXT_MAX	1024
 
 /*
  * Maximum length of a name's text.  A DNS name has at most 255 octets on
@@ -79,28 +89,95 @@ struct dns_helo {
 	enum dns_verdict	 verified;
 };
 
+/* Whether a DNSBL zone lists the client; see dnsbl_judge. */
+enum dns_listed {
+	DNS_LISTED_PENDING = 0,	/* not answered yet */
+	DNS_LISTED_YES,
+	DNS_LISTED_NO,
+	DNS_LISTED_UNKNOWN,	/* an error answer or an error return code */
+};
+
+/* The answer of one DNSBL zone about the client. */
+struct dns_dnsbl {
+	char			*zone;
+	enum dns_rcode		 rcode;
+	enum dns_listed		 listed;
+	size_t			 ncodes;
+	struct event_addr	 codes[DNS_CODES_MAX];	/* the A records */
+};
+
+/* The abuse contact of the client's network, from a TXT lookup. */
+struct dns_abuse {
+	enum dns_rcode		 rcode;		/* NONE: no zone is set */
+	char			*zone;
+	size_t			 naddresses;
+	char			*addresses[DNS_ABUSE_MAX];
+};
+
+/*
+ * The result of one check.  Only the first nptr, nhelo and ndnsbl entries
+ * of the arrays are set; the engine leaves the rest uninitialised, so
+ * read no further.
+ */
 struct dns_result {
 	enum dns_rcode		ptr_rcode;
 	size_t			nptr;
-	struct dns_ptrname	ptr[DNS_NAMES_MAX];
 	enum dns_verdict	fcrdns;
 	size_t			nhelo;
-	struct dns_helo		helo[DNS_HELOS_MAX];
 	int			done;		/* every query has finished */
 	time_t			checked_at;	/* wall clock when done */
+	size_t			ndnsbl;
+	struct dns_abuse	abuse;
+
+	/*
+	 * Answers used, how many of them came from the cache, and the age
+	 * in seconds of the oldest cached one when the check finished.
+	 */
+	size_t			nanswers;
+	size_t			ncached;
+	int64_t			cache_age_s;
+
+	/* The arrays come last: see the comment above. */
+	struct dns_ptrname	ptr[DNS_NAMES_MAX];
+	struct dns_helo		helo[DNS_HELOS_MAX];
+	struct dns_dnsbl	dnsbl[DNS_DNSBL_MAX];
 };
 
-/* A value of 0 or less takes the default. */
+/* A number of 0 or less takes the default. */
 struct dns_config {
 	const char	*servers;	/* "HOST[:PORT][,...]", NULL: resolv.conf */
 	int		 timeout_ms;	/* per try; default 2000 */
 	int		 tries;		/* default 2 */
 	int		 max_inflight;	/* default 64 */
+	int		 qps;		/* queries sent per second; default none */
+
+	/*
+	 * DNSBL zones and their return codes (NULL: none), and the abuse
+	 * contact zone (NULL or "": no lookup).  Both must outlive the
+	 * engine.
+	 */
+	const struct dnsbl_list *dnsbl;
+	const char	*abuse_zone;
+
+	/*
+	 * Answers kept in the cache: 0 takes DNS_CACHE_MAX_DEFAULT, and a
+	 * negative number turns the cache off.
+	 */
+	int		 cache_max;
+	/*
+	 * Monotonic clock in milliseconds for the cache and the rate limit;
+	 * NULL: CLOCK_MONOTONIC.  Tests set their own.
+	 */
+	int64_t		(*clock_ms)(void *arg);
+	void		*clock_arg;
 };
 
 #define DNS_TIMEOUT_MS_DEFAULT		2000
 #define DNS_TRIES_DEFAULT		2
 #define DNS_MAX_INFLIGHT_DEFAULT	64
+#define DNS_CACHE_MAX_DEFAULT		100000
+/* Answers are kept at most this long, whatever their TTL says. */
+#define DNS_CACHE_TTL_MAX_S		3600
 
 struct dns;
 struct dns_check;
@@ -124,12 +201,24 @@ int		 dns_timeout(struct dns *, int max_ms);
 void		 dns_process(struct dns *, const struct pollfd *fds, size_t n);
 /* Queries sent and not answered yet, plus queries waiting for a slot. */
 size_t		 dns_inflight(struct dns *);
+
+/* Counters since dns_create, for the benchmark and the tests. */
+struct dns_stats {
+	uint64_t	sent;		/* queries handed to c-ares */
+	uint64_t	answered;	/* of those, answered or failed */
+	uint64_t	cache_hits;	/* lookups answered from the cache */
+	uint64_t	joined;		/* lookups that waited for a query out */
+	size_t		cached;		/* answers in the cache now */
+};
+void		 dns_get_stats(struct dns *, struct dns_stats *);
 /* Run the engine until no query is in flight (for the headless commands). */
 void		 dns_run(struct dns *);
 
 /*
  * Start checking one client: PTR of addr, A and AAAA of every PTR name and
- * of every HELO name (address literals are compared, not asked).  The
+ * of every HELO name (address literals are compared, not asked).  An
+ * engine with lists also asks A of addr in every DNSBL zone and TXT of
+ * addr in the abuse contact zone.  The
  * helos are copied, each up to DNS_NAME_TEXT_MAX bytes, and after the
  * first DNS_HELOS_MAX the rest are ignored.
  * done (which may be NULL) runs once, from dns_process, when all queries
@@ -138,6 +227,20 @@ void		 dns_run(struct dns *);
 struct dns_check *dns_check_start(struct dns *, const struct event_addr *addr,
 		    const char *const *helos, size_t nhelos, dns_check_cb done,
 		    void *arg);
+
+/* Flags of dns_check_begin. */
+#define DNS_CHECK_FRESH		0x01	/* ask the servers, not the cache */
+#define DNS_CHECK_URGENT	0x02	/* queue before other checks' queries */
+
+/*
+ * dns_check_start with flags.  Without DNS_CHECK_FRESH an answer still
+ * in the cache (within its TTL) is used without a query.  Either way a
+ * query that is already out for the same name and type is not sent
+ * twice: the check waits for its answer.
+ */
+struct dns_check *dns_check_begin(struct dns *, const struct event_addr *addr,
+		    const char *const *helos, size_t nhelos, int flags,
+		    dns_check_cb done, void *arg);
 uint64_t	 dns_check_id(const struct dns_check *);
 const struct dns_result *dns_check_result(const struct dns_check *);
 /* Cancel a running check (its callback never runs) or free a finished one. */
@@ -190,12 +293,14 @@ enum dns_rcode	 dns_helo_rcode(const struct dns_addrlist *f);
 /* Record types asked by the engine and read by dns_answer_parse. */
 #define DNS_TYPE_A	1
 #define DNS_TYPE_CNAME	5
+#define DNS_TYPE_SOA	6
 #define DNS_TYPE_PTR	12
+#define DNS_TYPE_TXT	16
 #define DNS_TYPE_AAAA	28
 
 /*
- * Contents of one DNS answer message: the rcode, and the PTR names or the
- * addresses of the question name (after CNAME records).
+ * Contents of one DNS answer message: the rcode, and the PTR names, the
+ * addresses or the TXT texts of the question name (after CNAME records).
  */
 struct dns_answer {
 	enum dns_rcode		rcode;
@@ -203,15 +308,25 @@ struct dns_answer {
 	char			*names[DNS_NAMES_MAX];	/* allocated */
 	size_t			naddrs;
 	struct event_addr	addrs[DNS_ADDRS_MAX];
+	size_t			ntxt;
+	char			*txt[DNS_TXT_MAX];	/* allocated */
+	/*
+	 * Seconds the answer may be cached: the lowest TTL of the answer
+	 * records, or for NXDOMAIN and an empty NOERROR the SOA's negative
+	 * TTL (RFC 2308).  -1 when it may not be cached.
+	 */
+	int64_t			ttl;
 };
 
 /*
  * Parse the answer message buf[0..len-1] to a query of type (DNS_TYPE_A,
- * DNS_TYPE_AAAA or DNS_TYPE_PTR).  Names are written in master-file form:
- * any octet outside '!' to '~', and a dot or backslash inside a label,
- * becomes "\DDD" or "\." or "\\".  Returns 0, or -1 with ans->rcode set
- * to DNS_RCODE_ERROR if the message is malformed.  Free the names with
- * dns_answer_clear.
+ * DNS_TYPE_AAAA, DNS_TYPE_PTR or DNS_TYPE_TXT).  Names are written in
+ * master-file form: any octet outside '!' to '~', and a dot or backslash
+ * inside a label, becomes "\DDD" or "\." or "\\".  The character strings
+ * of one TXT record are joined, with any octet outside ' ' to '~' written
+ * as "\DDD" and a backslash as "\\".  Returns 0, or -1 with ans->rcode set
+ * to DNS_RCODE_ERROR if the message is malformed.  Free the names and
+ * texts with dns_answer_clear.
  */
 int		 dns_answer_parse(const unsigned char *buf, size_t len,
 		    int type, struct dns_answer *ans);

@@ -36,14 +36,29 @@ struct dns_rr {
 	struct dns_wire_name	owner;
 	int			type;
 	int			class;
+	int64_t			ttl;		/* seconds */
 	size_t			rdata;		/* offset in the message */
 	size_t			rdlen;
 };
+
+/* Length of the SOA fields after the two names: serial to minimum. */
+#define DNS_SOA_FIXED_LEN	20
 
 static uint16_t
 dns_get16(const unsigned char *p)
 {
 	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/* A TTL with the top bit set counts as 0 (RFC 2181 section 8). */
+static int64_t
+dns_get_ttl(const unsigned char *p)
+{
+	uint32_t	v;
+
+	v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+	return (v & 0x80000000U) ? 0 : (int64_t)v;
 }
 
 /*
@@ -162,6 +177,7 @@ dns_read_rr(const unsigned char *msg, size_t len, size_t *off,
 	p = msg + *off;
 	rr->type = dns_get16(p);
 	rr->class = dns_get16(p + 2);
+	rr->ttl = dns_get_ttl(p + 4);
 	rr->rdlen = dns_get16(p + 8);
 	rr->rdata = *off + DNS_RR_FIXED_LEN;
 	if (rr->rdlen > len - rr->rdata)
@@ -266,22 +282,98 @@ dns_answer_add_addr(struct dns_answer *ans, int family,
 		ans->addrs[ans->naddrs++] = a;
 }
 
+/*
+ * Join the character strings of the TXT record rr, escaped as dns.h
+ * describes, and keep the text unless DNS_TXT_MAX are kept already.
+ */
+static int
+dns_answer_add_txt(struct dns_answer *ans, const unsigned char *msg,
+    const struct dns_rr *rr)
+{
+	static const char	 digits[] = "0123456789";
+	char			 text[DNS_TXT_TEXT_MAX];
+	size_t			 pos, end, t = 0, i, n;
+	unsigned char		 ch;
+
+	pos = rr->rdata;
+	end = rr->rdata + rr->rdlen;
+	while (pos < end) {
+		n = msg[pos++];
+		if (n > end - pos)
+			return -1;
+		for (i = 0; i < n; i++) {
+			ch = msg[pos + i];
+			if (t + 5 > sizeof text)
+				break;	/* cut: the rest does not fit */
+			if (ch == '\\') {
+				text[t++] = '\\';
+				text[t++] = '\\';
+			} else if (ch < ' ' || ch > '~') {
+				text[t++] = '\\';
+				text[t++] = digits[ch / 100];
+				text[t++] = digits[ch / 10 % 10];
+				text[t++] = digits[ch % 10];
+			} else
+				text[t++] = (char)ch;
+		}
+		pos += n;
+	}
+	if (ans->ntxt < DNS_TXT_MAX)
+		ans->txt[ans->ntxt++] = xstrndup(text, t);
+	return 0;
+}
+
+/*
+ * The negative TTL of an answer without the records asked for: the lower
+ * of the TTL of the SOA record in the authority section and its minimum
+ * field (RFC 2308 section 5), or -1 without a SOA record.
+ */
+static int64_t
+dns_negative_ttl(const unsigned char *msg, size_t len, size_t off,
+    unsigned int nscount)
+{
+	struct dns_rr		rr;
+	struct dns_wire_name	name;
+	size_t			pos;
+	int64_t			minimum;
+	unsigned int		i;
+
+	for (i = 0; i < nscount; i++) {
+		if (dns_read_rr(msg, len, &off, &rr) == -1)
+			return -1;
+		if (rr.type != DNS_TYPE_SOA || rr.class != DNS_CLASS_IN)
+			continue;
+		pos = rr.rdata;
+		if (dns_read_name(msg, len, &pos, &name) == -1 ||
+		    dns_read_name(msg, len, &pos, &name) == -1 ||
+		    pos + DNS_SOA_FIXED_LEN > rr.rdata + rr.rdlen)
+			return -1;
+		minimum = dns_get_ttl(msg + pos + 16);
+		return minimum < rr.ttl ? minimum : rr.ttl;
+	}
+	return -1;
+}
+
 int
 dns_answer_parse(const unsigned char *buf, size_t len, int type,
     struct dns_answer *ans)
 {
 	struct dns_wire_name	 qname, target;
-	struct dns_wire_name	*seen;
+	struct dns_wire_name	 seen[DNS_NAMES_MAX];	/* names kept */
 	struct dns_rr		 rr;
-	unsigned int		 qdcount, ancount, i;
-	size_t			 off, answers;
+	unsigned int		 qdcount, ancount, nscount, i;
+	size_t			 off, answers, used = 0;
+	int64_t			 answer_ttl = -1;
+	int			 followed = 0;
 
 	memset(ans, 0, sizeof *ans);
 	ans->rcode = DNS_RCODE_ERROR;
+	ans->ttl = -1;
 	if (len < DNS_HEADER_LEN || (buf[2] & 0x80) == 0)
 		return -1;	/* too short, or not a response */
 	qdcount = dns_get16(buf + 4);
 	ancount = dns_get16(buf + 6);
+	nscount = dns_get16(buf + 8);
 
 	/* The first question names what the answers are about. */
 	off = DNS_HEADER_LEN;
@@ -293,39 +385,65 @@ dns_answer_parse(const unsigned char *buf, size_t len, int type,
 	}
 	answers = off;
 	ans->rcode = dns_rcode_from_wire(buf[3] & 0x0f);
-	if (qdcount == 0 || ancount == 0)
+	if (qdcount == 0)
 		return 0;
 
-	if (dns_follow_cnames(buf, len, answers, ancount, &qname) == -1)
-		goto malformed;
-
-	seen = xcalloc(DNS_NAMES_MAX, sizeof *seen);
+	/*
+	 * Most answers hold no CNAME, so the chain is followed only when the
+	 * loop below meets one for the question name, and the loop restarts.
+	 */
+restart:
 	off = answers;
 	for (i = 0; i < ancount; i++) {
-		if (dns_read_rr(buf, len, &off, &rr) == -1) {
-			free(seen);
+		if (dns_read_rr(buf, len, &off, &rr) == -1)
 			goto malformed;
-		}
-		if (rr.type != type || rr.class != DNS_CLASS_IN ||
-		    !dns_wire_name_equal(&rr.owner, &qname))
+		if (rr.class != DNS_CLASS_IN)
 			continue;
-		if (type == DNS_TYPE_PTR) {
-			if (dns_read_rdata_name(buf, len, &rr, &target) == -1) {
-				free(seen);
+		if (rr.type == DNS_TYPE_CNAME && !followed &&
+		    dns_wire_name_equal(&rr.owner, &qname)) {
+			if (dns_follow_cnames(buf, len, answers, ancount,
+			    &qname) == -1)
 				goto malformed;
-			}
+			/* Keep only the records of the last name. */
+			dns_answer_clear(ans);
+			followed = 1;
+			answer_ttl = -1;
+			used = 0;
+			goto restart;
+		}
+		/* The lowest TTL of the records, CNAMEs included. */
+		if (answer_ttl == -1 || rr.ttl < answer_ttl)
+			answer_ttl = rr.ttl;
+		if (rr.type != type || !dns_wire_name_equal(&rr.owner, &qname))
+			continue;
+		used++;
+		if (type == DNS_TYPE_PTR) {
+			if (dns_read_rdata_name(buf, len, &rr, &target) == -1)
+				goto malformed;
 			dns_answer_add_name(ans, seen, &target);
+		} else if (type == DNS_TYPE_TXT) {
+			if (dns_answer_add_txt(ans, buf, &rr) == -1)
+				goto malformed;
 		} else if (type == DNS_TYPE_A && rr.rdlen == 4)
 			dns_answer_add_addr(ans, AF_INET, buf + rr.rdata, 4);
 		else if (type == DNS_TYPE_AAAA && rr.rdlen == 16)
 			dns_answer_add_addr(ans, AF_INET6, buf + rr.rdata, 16);
 	}
-	free(seen);
+
+	if (ans->rcode == DNS_RCODE_NOERROR && used > 0)
+		ans->ttl = answer_ttl;
+	else if (ans->rcode == DNS_RCODE_NOERROR ||
+	    ans->rcode == DNS_RCODE_NXDOMAIN) {
+		ans->ttl = dns_negative_ttl(buf, len, off, nscount);
+		if (ans->ttl >= 0 && answer_ttl >= 0 && answer_ttl < ans->ttl)
+			ans->ttl = answer_ttl;
+	}
 	return 0;
 
 malformed:
 	dns_answer_clear(ans);
 	ans->rcode = DNS_RCODE_ERROR;
+	ans->ttl = -1;
 	return -1;
 }
 
@@ -338,6 +456,11 @@ dns_answer_clear(struct dns_answer *ans)
 		free(ans->names[i]);
 		ans->names[i] = NULL;
 	}
+	for (i = 0; i < ans->ntxt; i++) {
+		free(ans->txt[i]);
+		ans->txt[i] = NULL;
+	}
 	ans->nnames = 0;
 	ans->naddrs = 0;
+	ans->ntxt = 0;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dns_json.h"
 #include "output.h"
 #include "xmalloc.h"
 
@@ -96,9 +97,10 @@ out_json_dns(struct esc_buf *b, const struct dns_result *r)
 	esc_buf_lit(b, "]}");
 }
 
-void
-out_client_json(struct esc_buf *b, const struct client *c,
-    const struct dns_result *dns)
+/* out_client_json, with "dns_history" when history is not NULL. */
+static void
+out_client_json_history(struct esc_buf *b, const struct client *c,
+    const struct dns_result *dns, const struct dnshist_list *history)
 {
 	size_t	i;
 
@@ -131,10 +133,20 @@ out_client_json(struct esc_buf *b, const struct client *c,
 	esc_buf_lit(b, ",\"status\":");
 	out_json_string(b, client_status_name(client_status(c)));
 	if (dns != NULL) {
+		dns_json_lists(b, dns);
 		esc_buf_lit(b, ",\"dns\":");
 		out_json_dns(b, dns);
 	}
+	if (history != NULL)
+		dns_json_history(b, history);
 	esc_buf_lit(b, "}");
+}
+
+void
+out_client_json(struct esc_buf *b, const struct client *c,
+    const struct dns_result *dns)
+{
+	out_client_json_history(b, c, dns, NULL);
 }
 
 /* Join a client's HELO names or reasons as "a;b" or "a=1;b=2". */
@@ -327,6 +339,15 @@ out_clients(struct esc_buf *b, enum out_format format,
     struct client *const *clients, size_t n,
     const struct dns_result *const *dns)
 {
+	out_clients_history(b, format, clients, n, dns, NULL);
+}
+
+void
+out_clients_history(struct esc_buf *b, enum out_format format,
+    struct client *const *clients, size_t n,
+    const struct dns_result *const *dns,
+    const struct dnshist_list *history)
+{
 	size_t	i;
 
 	switch (format) {
@@ -335,8 +356,9 @@ out_clients(struct esc_buf *b, enum out_format format,
 		break;
 	case OUT_JSON:
 		for (i = 0; i < n; i++) {
-			out_client_json(b, clients[i],
-			    dns != NULL ? dns[i] : NULL);
+			out_client_json_history(b, clients[i],
+			    dns != NULL ? dns[i] : NULL,
+			    history != NULL ? &history[i] : NULL);
 			esc_buf_lit(b, "\n");
 		}
 		break;

@@ -25,6 +25,17 @@ void	out_clients(struct esc_buf *b, enum out_format format,
 	    struct client *const *clients, size_t n,
 	    const struct dns_result *const *dns);
 
+struct dnshist_list;
+
+/*
+ * out_clients with the DNS history of each client: history is NULL or an
+ * array of n, and with OUT_JSON each object gets "dns_history".
+ */
+void	out_clients_history(struct esc_buf *b, enum out_format format,
+	    struct client *const *clients, size_t n,
+	    const struct dns_result *const *dns,
+	    const struct dnshist_list *history);
+
 /* One JSON object (no newline) for a client, as "list --format json". */
 void	out_client_json(struct esc_buf *b, const struct client *c,
 	    const struct dns_result *dns);

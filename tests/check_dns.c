@@ -19,6 +19,7 @@
 
 #include "check_suites.h"
 #include "dns.h"
+#include "dnsbl.h"
 #include "xmalloc.h"
 
 static struct event_addr
@@ -622,10 +623,20 @@ START_TEST(test_helo_rcode_c1_invalid)
 }
 END_TEST
 
-START_TEST(test_helo_rcode_c2_c4_not_asked)
+/* An address literal is compared, never asked, so it has no rcode. */
+START_TEST(test_helo_rcode_c2_literal)
 {
-	ck_assert_int_eq(helo_rcode(DNS_RCODE_NONE, DNS_RCODE_NONE),
-	    DNS_RCODE_NONE);
+	struct dns_result	 r;
+	struct dns_helo		*h;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
+	h = helo_add(&r, "[192.0.2.10]");
+	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_PASS);
+	ck_assert_int_eq(h->literal, 1);
+	ck_assert_int_eq(h->rcode, DNS_RCODE_NONE);
+	ck_assert_int_eq(dns_helo_rcode(&h->forward), DNS_RCODE_NONE);
+	result_clear(&r);
 }
 END_TEST
 
@@ -1284,10 +1295,12 @@ END_TEST
 
 /*
  * A DNS responder on 127.0.0.1 for the engine tests.  It answers from a
- * fixed table, never answers drop.example.test, and can hold queries to
- * count how many the engine has out at once.
+ * fixed table over UDP and TCP on the same port, never answers
+ * drop.example.test, and can hold queries to count how many the engine
+ * has out at once.
  */
 #define FAKE_HELD_MAX	64
+#define FAKE_TCP_MAX	8
 
 struct fake_query {
 	unsigned char		buf[512];
@@ -1297,32 +1310,72 @@ struct fake_query {
 
 struct fake {
 	int			fd;
+	int			listen_fd;		/* TCP */
+	int			conns[FAKE_TCP_MAX];	/* -1: unused */
 	char			servers[32];
 	int			received;
+	int			tcp_received;
 	int			hold;
 	struct fake_query	held[FAKE_HELD_MAX];
 	int			nheld;
 	int			max_held;
 };
 
+/* Bind a UDP socket and a TCP listener to the same free port. */
 static void
 fake_start(struct fake *f)
 {
 	struct sockaddr_in	sin;
 	socklen_t		len = sizeof sin;
+	int			attempt, i, on = 1;
 
 	memset(f, 0, sizeof *f);
-	f->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	for (i = 0; i < FAKE_TCP_MAX; i++)
+		f->conns[i] = -1;
+	for (attempt = 0; attempt < 20; attempt++) {
+		f->fd = socket(AF_INET, SOCK_DGRAM, 0);
+		ck_assert_int_ge(f->fd, 0);
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		ck_assert_int_eq(bind(f->fd, (struct sockaddr *)&sin,
+		    sizeof sin), 0);
+		len = sizeof sin;
+		ck_assert_int_eq(getsockname(f->fd, (struct sockaddr *)&sin,
+		    &len), 0);
+		f->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert_int_ge(f->listen_fd, 0);
+		setsockopt(f->listen_fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof on);
+		if (bind(f->listen_fd, (struct sockaddr *)&sin,
+		    sizeof sin) == 0 && listen(f->listen_fd, 4) == 0)
+			break;
+		/* The port is taken for TCP: try another one. */
+		close(f->listen_fd);
+		close(f->fd);
+		f->listen_fd = f->fd = -1;
+	}
 	ck_assert_int_ge(f->fd, 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(f->fd, (struct sockaddr *)&sin, sizeof sin), 0);
-	ck_assert_int_eq(getsockname(f->fd, (struct sockaddr *)&sin, &len),
-	    0);
 	ck_assert_int_ne(fcntl(f->fd, F_SETFL, O_NONBLOCK), -1);
+	ck_assert_int_ne(fcntl(f->listen_fd, F_SETFL, O_NONBLOCK), -1);
 	snprintf(f->servers, sizeof f->servers, "127.0.0.1:%u",
 	    ntohs(sin.sin_port));
+}
+
+static void
+fake_stop(struct fake *f)
+{
+	int	i;
+
+	if (f->fd != -1)
+		close(f->fd);
+	if (f->listen_fd != -1)
+		close(f->listen_fd);
+	for (i = 0; i < FAKE_TCP_MAX; i++) {
+		if (f->conns[i] != -1)
+			close(f->conns[i]);
+	}
+	f->fd = f->listen_fd = -1;
 }
 
 /* Read the question of q as lower-case dotted text and return its type. */
@@ -1351,13 +1404,70 @@ fake_question(const struct fake_query *q, char *name, size_t size,
 	return (q->buf[pos + 1] << 8) | q->buf[pos + 2];
 }
 
+/* A TXT record owned by the question name, of the strings of text. */
 static void
-fake_answer(struct fake *f, const struct fake_query *q)
+msg_rr_txt(struct msg *m, const char *const *strings, size_t n)
 {
-	struct msg		m;
-	char			name[256];
-	size_t			end;
-	int			type, rcode = 3, ancount = 0;
+	size_t		i, len, rdlen = 0;
+	unsigned char	byte;
+
+	for (i = 0; i < n; i++)
+		rdlen += 1 + strlen(strings[i]);
+	msg_u16(m, 0xc00c);
+	msg_u16(m, DNS_TYPE_TXT);
+	msg_u16(m, 1);
+	msg_u16(m, 0);
+	msg_u16(m, 300);
+	msg_u16(m, (unsigned int)rdlen);
+	for (i = 0; i < n; i++) {
+		len = strlen(strings[i]);
+		byte = (unsigned char)len;
+		msg_bytes(m, &byte, 1);
+		msg_bytes(m, strings[i], len);
+	}
+}
+
+/* A SOA record owned by the question name, with its TTL and minimum. */
+static void
+msg_rr_soa(struct msg *m, unsigned int ttl, unsigned int minimum)
+{
+	struct msg	rdata;
+	int		i;
+
+	rdata.n = 0;
+	msg_name(&rdata, "ns.example.test");
+	msg_name(&rdata, "hostmaster.example.test");
+	for (i = 0; i < 4; i++) {
+		msg_u16(&rdata, 0);
+		msg_u16(&rdata, 1);
+	}
+	msg_u16(&rdata, minimum >> 16);
+	msg_u16(&rdata, minimum & 0xffff);
+	msg_u16(m, 0xc00c);
+	msg_u16(m, DNS_TYPE_SOA);
+	msg_u16(m, 1);
+	msg_u16(m, ttl >> 16);
+	msg_u16(m, ttl & 0xffff);
+	msg_u16(m, (unsigned int)rdata.n);
+	msg_bytes(m, rdata.b, rdata.n);
+}
+
+/*
+ * Answer q, over TCP when conn is not -1.  13.2.0.192.in-addr.arpa gets
+ * a truncated UDP answer and two PTR names over TCP.
+ */
+static void
+fake_answer(struct fake *f, const struct fake_query *q, int conn)
+{
+	static const char *const	 txt1[] = {
+	    "abuse@example.test, noc@example.test" };
+	static const char *const	 txt2[] = { "bad address", "x@" };
+	struct msg			 m;
+	char				 name[256];
+	unsigned char			 reply[sizeof m.b + 14];
+	size_t				 end, off;
+	int				 type, rcode = 3, ancount = 0;
+	int				 nscount = 0, tc = 0;
 
 	type = fake_question(q, name, sizeof name, &end);
 	if (strcmp(name, "drop.example.test") == 0)
@@ -1372,31 +1482,66 @@ fake_answer(struct fake *f, const struct fake_query *q)
 			    "mail.example.test");
 			ancount = 1;
 		}
+	} else if (strcmp(name, "13.2.0.192.in-addr.arpa") == 0) {
+		rcode = 0;
+		if (conn == -1)
+			tc = 1;
+		else if (type == DNS_TYPE_PTR) {
+			msg_rr_name(&m, NULL, DNS_TYPE_PTR,
+			    "mail.example.test");
+			msg_rr_name(&m, NULL, DNS_TYPE_PTR,
+			    "other.example.test");
+			ancount = 2;
+		}
 	} else if (strcmp(name, "mail.example.test") == 0) {
 		rcode = 0;
 		if (type == DNS_TYPE_A) {
 			msg_rr_addr(&m, NULL, "192.0.2.10");
 			ancount = 1;
 		}
+	} else if (strcmp(name, "10.2.0.192.bl.example.test") == 0) {
+		rcode = 0;
+		if (type == DNS_TYPE_A) {
+			msg_rr_addr(&m, NULL, "127.0.0.2");
+			msg_rr_addr(&m, NULL, "127.0.0.4");
+			ancount = 2;
+		}
+	} else if (strcmp(name, "10.2.0.192.abuse.example.test") == 0) {
+		rcode = 0;
+		if (type == DNS_TYPE_TXT) {
+			msg_rr_txt(&m, txt1, 1);
+			msg_rr_txt(&m, txt2, 2);
+			ancount = 2;
+		}
+	} else if (strcmp(name, "neg.example.test") == 0) {
+		/* NXDOMAIN that may be cached for 30 seconds (RFC 2308). */
+		msg_rr_soa(&m, 60, 30);
+		nscount = 1;
 	} else if (strcmp(name, "servfail.example.test") == 0)
 		rcode = 2;
 
-	{
-		unsigned char	reply[sizeof m.b + 12];
-
-		memcpy(reply, q->buf, 2);
-		reply[2] = 0x81;
-		reply[3] = (unsigned char)(0x80 | rcode);
-		reply[4] = 0;
-		reply[5] = 1;
-		reply[6] = 0;
-		reply[7] = (unsigned char)ancount;
-		memset(reply + 8, 0, 4);
-		memcpy(reply + 12, m.b, m.n);
+	off = conn == -1 ? 0 : 2;
+	memcpy(reply + off, q->buf, 2);
+	reply[off + 2] = (unsigned char)(0x81 | (tc ? 0x02 : 0));
+	reply[off + 3] = (unsigned char)(0x80 | rcode);
+	reply[off + 4] = 0;
+	reply[off + 5] = 1;
+	reply[off + 6] = 0;
+	reply[off + 7] = (unsigned char)ancount;
+	reply[off + 8] = 0;
+	reply[off + 9] = (unsigned char)nscount;
+	reply[off + 10] = 0;
+	reply[off + 11] = 0;
+	memcpy(reply + off + 12, m.b, m.n);
+	if (conn == -1) {
 		ck_assert_int_eq(sendto(f->fd, reply, 12 + m.n, 0,
 		    (const struct sockaddr *)&q->from, sizeof q->from),
 		    (ssize_t)(12 + m.n));
+		return;
 	}
+	reply[0] = (unsigned char)((12 + m.n) >> 8);
+	reply[1] = (unsigned char)(12 + m.n);
+	ck_assert_int_eq(write(conn, reply, 14 + m.n), (ssize_t)(14 + m.n));
 }
 
 /* Read every waiting query, and answer it unless f->hold is set. */
@@ -1419,7 +1564,7 @@ fake_serve(struct fake *f)
 		q.len = (size_t)n;
 		f->received++;
 		if (!f->hold) {
-			fake_answer(f, &q);
+			fake_answer(f, &q, -1);
 			continue;
 		}
 		ck_assert_int_lt(f->nheld, FAKE_HELD_MAX);
@@ -1429,13 +1574,52 @@ fake_serve(struct fake *f)
 	}
 }
 
+/*
+ * Accept TCP connections and answer the queries on them.  A query comes
+ * whole or not at all on loopback, so a short read is a test failure.
+ */
+static void
+fake_serve_tcp(struct fake *f)
+{
+	struct fake_query	q;
+	unsigned char		head[2];
+	ssize_t			n;
+	int			fd, i;
+
+	while ((fd = accept(f->listen_fd, NULL, NULL)) != -1) {
+		for (i = 0; i < FAKE_TCP_MAX && f->conns[i] != -1; i++)
+			continue;
+		ck_assert_int_lt(i, FAKE_TCP_MAX);
+		f->conns[i] = fd;
+	}
+	for (i = 0; i < FAKE_TCP_MAX; i++) {
+		if (f->conns[i] == -1)
+			continue;
+		n = recv(f->conns[i], head, 2, MSG_DONTWAIT);
+		if (n == 0) {
+			close(f->conns[i]);
+			f->conns[i] = -1;
+			continue;
+		}
+		if (n == -1)
+			continue;
+		ck_assert_int_eq(n, 2);
+		q.len = (size_t)(head[0] << 8 | head[1]);
+		ck_assert_uint_le(q.len, sizeof q.buf);
+		ck_assert_int_eq(recv(f->conns[i], q.buf, q.len, MSG_WAITALL),
+		    (ssize_t)q.len);
+		f->tcp_received++;
+		fake_answer(f, &q, f->conns[i]);
+	}
+}
+
 static void
 fake_flush(struct fake *f)
 {
 	int	i;
 
 	for (i = 0; i < f->nheld; i++)
-		fake_answer(f, &f->held[i]);
+		fake_answer(f, &f->held[i], -1);
 	f->nheld = 0;
 }
 
@@ -1452,8 +1636,8 @@ now_ms(void)
 static void
 fake_run(struct fake *f, struct dns *dns)
 {
-	struct pollfd	fds[16];
-	size_t		n;
+	struct pollfd	fds[8 + FAKE_TCP_MAX];
+	size_t		n, k, i;
 	int64_t		deadline;
 	int		timeout;
 
@@ -1461,17 +1645,28 @@ fake_run(struct fake *f, struct dns *dns)
 	while (dns_inflight(dns) > 0 || dns_timeout(dns, 0) == 0) {
 		ck_assert_msg(now_ms() < deadline, "engine still busy after "
 		    "3 s");
-		fds[0].fd = f->fd;
-		fds[0].events = POLLIN;
-		fds[0].revents = 0;
-		n = dns_pollfds(dns, fds + 1, 15);
+		k = 0;
+		fds[k].fd = f->fd;
+		fds[k++].events = POLLIN;
+		fds[k].fd = f->listen_fd;
+		fds[k++].events = POLLIN;
+		for (i = 0; i < FAKE_TCP_MAX; i++) {
+			if (f->conns[i] == -1)
+				continue;
+			fds[k].fd = f->conns[i];
+			fds[k++].events = POLLIN;
+		}
+		for (i = 0; i < k; i++)
+			fds[i].revents = 0;
+		n = dns_pollfds(dns, fds + k, 8);
 		timeout = dns_timeout(dns, 100);
-		poll(fds, n + 1, timeout < 0 ? 100 : timeout);
+		poll(fds, n + k, timeout < 0 ? 100 : timeout);
 		if (fds[0].revents & POLLIN) {
 			fake_serve(f);
 			fake_flush(f);
 		}
-		dns_process(dns, fds + 1, n);
+		fake_serve_tcp(f);
+		dns_process(dns, fds + k, n);
 	}
 }
 
@@ -1494,23 +1689,41 @@ free_callback(struct dns_check *c, void *arg)
 	dns_check_free(c);
 }
 
+/* The engine's clock in the cache and rate tests, moved by hand. */
+static int64_t	test_clock;
+
+static int64_t
+test_clock_ms(void *arg)
+{
+	(void)arg;
+	return test_clock;
+}
+
+/* Start f and an engine that asks it, with the settings of cfg. */
+static struct dns *
+fake_engine_with(struct fake *f, struct dns_config *cfg)
+{
+	struct dns	*dns;
+	char		*cause = NULL;
+
+	fake_start(f);
+	cfg->servers = f->servers;
+	dns = dns_create(cfg, &cause);
+	ck_assert_ptr_nonnull(dns);
+	callbacks = 0;
+	return dns;
+}
+
 static struct dns *
 fake_engine(struct fake *f, int timeout_ms, int tries, int max_inflight)
 {
 	struct dns_config	 cfg;
-	struct dns		*dns;
-	char			*cause = NULL;
 
-	fake_start(f);
 	memset(&cfg, 0, sizeof cfg);
-	cfg.servers = f->servers;
 	cfg.timeout_ms = timeout_ms;
 	cfg.tries = tries;
 	cfg.max_inflight = max_inflight;
-	dns = dns_create(&cfg, &cause);
-	ck_assert_ptr_nonnull(dns);
-	callbacks = 0;
-	return dns;
+	return fake_engine_with(f, &cfg);
 }
 
 START_TEST(test_engine_full_check)
@@ -1548,17 +1761,22 @@ START_TEST(test_engine_full_check)
 	/* Only with ARES_FLAG_NOCHECKRESP does c-ares report SERVFAIL. */
 	ck_assert_int_eq(r->helo[3].rcode, DNS_RCODE_SERVFAIL);
 	ck_assert_int_eq(r->helo[3].verified, DNS_VERDICT_INDETERMINATE);
-	/* PTR, A and AAAA of the PTR name, A and AAAA of two HELOs. */
-	ck_assert_int_eq(f.received, 7);
+	/*
+	 * PTR, A and AAAA of mail.example.test (asked once for the PTR name
+	 * and the first HELO), and A and AAAA of servfail.example.test.
+	 */
+	ck_assert_int_eq(f.received, 5);
 
 	dns_check_free(c);
 	dns_free(dns);
-	close(f.fd);
+	fake_stop(&f);
 }
 END_TEST
 
 START_TEST(test_engine_inflight_limit)
 {
+	static const char *const ips[] = { "192.0.2.10", "192.0.2.11",
+	    "192.0.2.12" };
 	struct fake		 f;
 	struct dns		*dns;
 	struct dns_check	*c[3];
@@ -1567,9 +1785,10 @@ START_TEST(test_engine_inflight_limit)
 	int			 i;
 
 	dns = fake_engine(&f, 1000, 1, 2);
-	a = addr_of("192.0.2.10");
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
+		a = addr_of(ips[i]);
 		c[i] = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	}
 	ck_assert_uint_eq(dns_inflight(dns), 3);
 
 	/* Nothing has been answered yet: only two queries may be out. */
@@ -1583,23 +1802,28 @@ START_TEST(test_engine_inflight_limit)
 	fake_flush(&f);
 	fake_run(&f, dns);
 	ck_assert_int_eq(f.max_held, 2);
-	/* Each check: PTR, then A and AAAA of the PTR name. */
-	ck_assert_int_eq(f.received, 9);
+	/* Three PTR queries, then A and AAAA of the one PTR name found. */
+	ck_assert_int_eq(f.received, 5);
 	ck_assert_int_eq(callbacks, 3);
-	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(dns_check_result(c[i])->fcrdns,
-		    DNS_VERDICT_PASS);
+	ck_assert_int_eq(dns_check_result(c[0])->fcrdns, DNS_VERDICT_PASS);
+	ck_assert_int_eq(dns_check_result(c[1])->fcrdns, DNS_VERDICT_FAIL);
+	ck_assert_int_eq(dns_check_result(c[2])->fcrdns, DNS_VERDICT_FAIL);
+	for (i = 0; i < 3; i++)
 		dns_check_free(c[i]);
-	}
 	dns_free(dns);
-	close(f.fd);
+	fake_stop(&f);
 }
 END_TEST
 
-/* Answers for a freed check must not land in a new check in its slot. */
+/*
+ * A freed check's answers must not show up in another check: the new
+ * check waits for the queries the freed one sent, and takes only the
+ * answers to its own questions.
+ */
 START_TEST(test_engine_cancel_running)
 {
-	static const char *const	 helos[] = { "mail.example.test" };
+	static const char *const	 helos[] = {
+	    "servfail.example.test" };
 	struct fake			 f;
 	struct dns			*dns;
 	struct dns_check		*old, *c;
@@ -1619,10 +1843,11 @@ START_TEST(test_engine_cancel_running)
 	ck_assert_uint_eq(r->nptr, 1);
 	ck_assert_uint_eq(r->ptr[0].forward.count, 1);
 	ck_assert_uint_eq(r->nhelo, 0);
-	ck_assert_int_eq(f.received, 6);
+	/* PTR and the freed check's HELO A and AAAA, then the PTR name's. */
+	ck_assert_int_eq(f.received, 5);
 	dns_check_free(c);
 	dns_free(dns);
-	close(f.fd);
+	fake_stop(&f);
 }
 END_TEST
 
@@ -1636,6 +1861,7 @@ START_TEST(test_engine_cancel_queued)
 	dns = fake_engine(&f, 1000, 1, 1);
 	a = addr_of("192.0.2.10");
 	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	a = addr_of("192.0.2.11");
 	old = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	ck_assert_uint_eq(dns_inflight(dns), 2);
 	dns_check_free(old);
@@ -1646,7 +1872,7 @@ START_TEST(test_engine_cancel_queued)
 	ck_assert_int_eq(dns_check_result(c)->done, 1);
 	dns_check_free(c);
 	dns_free(dns);
-	close(f.fd);
+	fake_stop(&f);
 }
 END_TEST
 
@@ -1675,7 +1901,7 @@ START_TEST(test_engine_timeout_one_name)
 	ck_assert_int_lt(took, 1000);
 	dns_check_free(c);
 	dns_free(dns);
-	close(f.fd);
+	fake_stop(&f);
 }
 END_TEST
 
@@ -1687,8 +1913,7 @@ START_TEST(test_engine_no_server_is_error)
 	struct event_addr	 a;
 
 	dns = fake_engine(&f, 500, 1, 0);
-	close(f.fd);		/* nothing listens on the port now */
-	f.fd = -1;
+	fake_stop(&f);		/* nothing listens on the port now */
 	a = addr_of("192.0.2.10");
 	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	dns_run(dns);
@@ -1714,7 +1939,7 @@ START_TEST(test_engine_free_running)
 	dns_check_start(dns, &a, helos, 1, count_callback, NULL);
 	dns_free(dns);
 	ck_assert_int_eq(callbacks, 0);
-	close(f.fd);
+	fake_stop(&f);
 }
 END_TEST
 
@@ -1732,7 +1957,7 @@ START_TEST(test_engine_callback_frees)
 	fake_run(&f, dns);
 	ck_assert_int_eq(ran, 2);
 	dns_free(dns);
-	close(f.fd);
+	fake_stop(&f);
 }
 END_TEST
 
@@ -1781,6 +2006,547 @@ START_TEST(test_engine_bad_server_list)
 }
 END_TEST
 
+START_TEST(test_wire_txt_strings)
+{
+	static const char *const	 one[] = { "abuse@example.test" };
+	static const char *const	 two[] = { "split@", "example.test" };
+	static const char *const	 odd[] = { "a\\b\x01\x7f" };
+	struct msg			 m;
+	struct dns_answer		 ans;
+
+	msg_start(&m, 0, 3, "1.2.0.192.abuse.example.test", DNS_TYPE_TXT);
+	msg_rr_txt(&m, one, 1);
+	msg_rr_txt(&m, two, 2);
+	msg_rr_txt(&m, odd, 1);
+	ck_assert_int_eq(parse(&m, DNS_TYPE_TXT, &ans), 0);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(ans.ntxt, 3);
+	ck_assert_str_eq(ans.txt[0], "abuse@example.test");
+	ck_assert_str_eq(ans.txt[1], "split@example.test");
+	ck_assert_str_eq(ans.txt[2], "a\\\\b\\001\\127");
+	ck_assert_int_eq(ans.ttl, 300);
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+START_TEST(test_wire_txt_string_overruns)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 1, "x.example.test", DNS_TYPE_TXT);
+	msg_u16(&m, 0xc00c);
+	msg_u16(&m, DNS_TYPE_TXT);
+	msg_u16(&m, 1);
+	msg_u16(&m, 0);
+	msg_u16(&m, 300);
+	msg_u16(&m, 3);
+	msg_bytes(&m, "\x05" "ab", 3);	/* says 5 octets, holds 2 */
+	ck_assert_int_eq(parse(&m, DNS_TYPE_TXT, &ans), -1);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_ERROR);
+	ck_assert_uint_eq(ans.ntxt, 0);
+}
+END_TEST
+
+/* A record of the question name next to its CNAME does not count. */
+START_TEST(test_wire_cname_after_record)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+	char			ip[INET6_ADDRSTRLEN];
+
+	msg_start(&m, 0, 3, "www.example.test", DNS_TYPE_A);
+	msg_rr_addr(&m, NULL, "192.0.2.66");
+	msg_rr_name(&m, NULL, DNS_TYPE_CNAME, "host.example.test");
+	msg_rr_addr(&m, "host.example.test", "192.0.2.1");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_uint_eq(ans.naddrs, 1);
+	inet_ntop(AF_INET, ans.addrs[0].bytes, ip, sizeof ip);
+	ck_assert_str_eq(ip, "192.0.2.1");
+}
+END_TEST
+
+/* The TTL is the lowest of the answer records, CNAMEs included. */
+START_TEST(test_wire_ttl_lowest)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 2, "www.example.test", DNS_TYPE_A);
+	msg_rr_name(&m, NULL, DNS_TYPE_CNAME, "host.example.test");
+	msg_name(&m, "host.example.test");
+	msg_u16(&m, DNS_TYPE_A);
+	msg_u16(&m, 1);
+	msg_u16(&m, 0);
+	msg_u16(&m, 60);
+	msg_u16(&m, 4);
+	msg_bytes(&m, "\xc0\x00\x02\x01", 4);
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_uint_eq(ans.naddrs, 1);
+	ck_assert_int_eq(ans.ttl, 60);
+}
+END_TEST
+
+START_TEST(test_wire_ttl_negative_soa)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 3, 0, "gone.example.test", DNS_TYPE_A);
+	msg_rr_soa(&m, 900, 120);
+	m.b[9] = 1;			/* NSCOUNT */
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_NXDOMAIN);
+	ck_assert_int_eq(ans.ttl, 120);
+
+	msg_start(&m, 0, 0, "nodata.example.test", DNS_TYPE_AAAA);
+	msg_rr_soa(&m, 45, 120);
+	m.b[9] = 1;
+	ck_assert_int_eq(parse(&m, DNS_TYPE_AAAA, &ans), 0);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_NOERROR);
+	ck_assert_int_eq(ans.ttl, 45);
+}
+END_TEST
+
+START_TEST(test_wire_ttl_not_cacheable)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	/* NXDOMAIN without a SOA record: no negative TTL is known. */
+	msg_start(&m, 3, 0, "gone.example.test", DNS_TYPE_A);
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_int_eq(ans.ttl, -1);
+
+	msg_start(&m, 2, 0, "broken.example.test", DNS_TYPE_A);
+	msg_rr_soa(&m, 900, 120);
+	m.b[9] = 1;
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_SERVFAIL);
+	ck_assert_int_eq(ans.ttl, -1);
+
+	/* A TTL with the top bit set counts as 0 (RFC 2181). */
+	msg_start(&m, 0, 1, "a.example.test", DNS_TYPE_A);
+	msg_u16(&m, 0xc00c);
+	msg_u16(&m, DNS_TYPE_A);
+	msg_u16(&m, 1);
+	msg_u16(&m, 0x8000);
+	msg_u16(&m, 0);
+	msg_u16(&m, 4);
+	msg_bytes(&m, "\xc0\x00\x02\x01", 4);
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_int_eq(ans.ttl, 0);
+}
+END_TEST
+
+/* An engine with the hand-moved clock and the given rate and cache. */
+static struct dns *
+clock_engine(struct fake *f, int qps, int cache_max)
+{
+	struct dns_config	cfg;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.timeout_ms = 1000;
+	cfg.tries = 1;
+	cfg.qps = qps;
+	cfg.cache_max = cache_max;
+	cfg.clock_ms = test_clock_ms;
+	test_clock = 1000000;
+	return fake_engine_with(f, &cfg);
+}
+
+/* Two checks of one client at once send each question once. */
+START_TEST(test_engine_same_query_once)
+{
+	static const char *const	 helos[] = { "mail.example.test" };
+	struct fake			 f;
+	struct dns			*dns;
+	struct dns_check		*c1, *c2;
+	struct dns_stats		 st;
+	struct event_addr		 a;
+
+	dns = fake_engine(&f, 1000, 1, 0);
+	a = addr_of("192.0.2.10");
+	c1 = dns_check_start(dns, &a, helos, 1, count_callback, NULL);
+	c2 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+
+	ck_assert_int_eq(f.received, 3);
+	ck_assert_int_eq(callbacks, 2);
+	ck_assert_int_eq(dns_check_result(c1)->fcrdns, DNS_VERDICT_PASS);
+	ck_assert_int_eq(dns_check_result(c1)->helo[0].verified,
+	    DNS_VERDICT_PASS);
+	ck_assert_int_eq(dns_check_result(c2)->fcrdns, DNS_VERDICT_PASS);
+	dns_get_stats(dns, &st);
+	ck_assert_uint_eq(st.sent, 3);
+	ck_assert_uint_ge(st.joined, 3);
+	dns_check_free(c1);
+	dns_check_free(c2);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+/* A second check within the TTL takes the answers from the cache. */
+START_TEST(test_engine_cache_hit_and_age)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c1, *c2;
+	const struct dns_result	*r;
+	struct event_addr	 a;
+
+	dns = clock_engine(&f, 0, 0);
+	a = addr_of("192.0.2.10");
+	c1 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+	ck_assert_int_eq(f.received, 3);
+	ck_assert_uint_eq(dns_check_result(c1)->ncached, 0);
+
+	test_clock += 42 * 1000;
+	c2 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	ck_assert_uint_eq(dns_inflight(dns), 1);
+	fake_run(&f, dns);
+	r = dns_check_result(c2);
+	ck_assert_int_eq(f.received, 4);
+	ck_assert_int_eq(callbacks, 2);
+	ck_assert_int_eq(r->done, 1);
+	ck_assert_int_eq(r->fcrdns, DNS_VERDICT_PASS);
+	/* PTR and A are cached; AAAA was NOERROR without a SOA: asked. */
+	ck_assert_uint_eq(r->nanswers, 3);
+	ck_assert_uint_eq(r->ncached, 2);
+	ck_assert_int_eq(r->cache_age_s, 42);
+	dns_check_free(c1);
+	dns_check_free(c2);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+START_TEST(test_engine_cache_expires)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c1, *c2;
+	struct event_addr	 a;
+
+	dns = clock_engine(&f, 0, 0);
+	a = addr_of("192.0.2.10");
+	c1 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+	ck_assert_int_eq(f.received, 3);
+
+	/* The fake's records have a TTL of 300 seconds. */
+	test_clock += 300 * 1000;
+	c2 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+	ck_assert_int_eq(f.received, 6);
+	ck_assert_uint_eq(dns_check_result(c2)->ncached, 0);
+	ck_assert_int_eq(dns_check_result(c2)->cache_age_s, 0);
+	dns_check_free(c1);
+	dns_check_free(c2);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+/* DNS_CHECK_FRESH asks again, and the new answers replace the old. */
+START_TEST(test_engine_fresh_skips_cache)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c1, *c2, *c3;
+	struct event_addr	 a;
+
+	dns = clock_engine(&f, 0, 0);
+	a = addr_of("192.0.2.10");
+	c1 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+	test_clock += 10 * 1000;
+	c2 = dns_check_begin(dns, &a, NULL, 0, DNS_CHECK_FRESH,
+	    count_callback, NULL);
+	fake_run(&f, dns);
+	ck_assert_int_eq(f.received, 6);
+	ck_assert_uint_eq(dns_check_result(c2)->ncached, 0);
+
+	/* The cache now holds the answers of c2, 5 seconds old. */
+	test_clock += 5 * 1000;
+	c3 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+	ck_assert_int_eq(f.received, 7);
+	ck_assert_int_eq(dns_check_result(c3)->cache_age_s, 5);
+	dns_check_free(c1);
+	dns_check_free(c2);
+	dns_check_free(c3);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+/* SERVFAIL is never cached; NXDOMAIN with a SOA is, for its TTL. */
+START_TEST(test_engine_cache_negative)
+{
+	static const char *const	 helos[] = { "servfail.example.test",
+	    "neg.example.test" };
+	struct fake			 f;
+	struct dns			*dns;
+	struct dns_check		*c1, *c2;
+	struct dns_stats		 st;
+	struct event_addr		 a;
+
+	dns = clock_engine(&f, 0, 0);
+	a = addr_of("192.0.2.99");
+	c1 = dns_check_start(dns, &a, helos, 2, count_callback, NULL);
+	fake_run(&f, dns);
+	ck_assert_int_eq(f.received, 5);
+	c2 = dns_check_start(dns, &a, helos, 2, count_callback, NULL);
+	fake_run(&f, dns);
+	/* PTR NXDOMAIN has no SOA, servfail.example.test is SERVFAIL. */
+	ck_assert_int_eq(f.received, 8);
+	ck_assert_int_eq(dns_check_result(c2)->helo[1].rcode,
+	    DNS_RCODE_NXDOMAIN);
+	ck_assert_int_eq(dns_check_result(c2)->helo[0].rcode,
+	    DNS_RCODE_SERVFAIL);
+	dns_get_stats(dns, &st);
+	ck_assert_uint_eq(st.cache_hits, 2);
+	ck_assert_uint_eq(st.cached, 2);
+
+	/* The SOA minimum of neg.example.test is 30 seconds. */
+	test_clock += 30 * 1000;
+	dns_check_free(c2);
+	c2 = dns_check_start(dns, &a, helos, 2, count_callback, NULL);
+	fake_run(&f, dns);
+	ck_assert_int_eq(f.received, 13);
+	dns_check_free(c1);
+	dns_check_free(c2);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+START_TEST(test_engine_cache_max)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c;
+	struct dns_stats	 st;
+	struct event_addr	 a;
+
+	dns = clock_engine(&f, 0, 1);
+	a = addr_of("192.0.2.10");
+	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+	dns_get_stats(dns, &st);
+	ck_assert_uint_eq(st.cached, 1);
+	dns_check_free(c);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+START_TEST(test_engine_qps_limit)
+{
+	static const char *const	 helos[] = { "drop.example.test",
+	    "servfail.example.test" };
+	struct fake			 f;
+	struct dns			*dns;
+	struct dns_check		*c;
+	struct dns_stats		 st;
+	struct event_addr		 a;
+
+	/* 10 per second: one query may go out now, the next 100 ms later. */
+	dns = clock_engine(&f, 10, 0);
+	a = addr_of("192.0.2.99");
+	c = dns_check_start(dns, &a, helos, 2, count_callback, NULL);
+	dns_get_stats(dns, &st);
+	ck_assert_uint_eq(st.sent, 1);
+	ck_assert_uint_eq(dns_inflight(dns), 5);
+	ck_assert_int_eq(dns_timeout(dns, 1000), 101);
+
+	test_clock += 50;
+	dns_process(dns, NULL, 0);
+	dns_get_stats(dns, &st);
+	ck_assert_uint_eq(st.sent, 1);
+	ck_assert_int_eq(dns_timeout(dns, 1000), 51);
+
+	test_clock += 50;
+	dns_process(dns, NULL, 0);
+	dns_get_stats(dns, &st);
+	ck_assert_uint_eq(st.sent, 2);
+
+	test_clock += 1000;
+	dns_process(dns, NULL, 0);
+	dns_get_stats(dns, &st);
+	ck_assert_uint_eq(st.sent, 3);	/* at most one tenth second's worth */
+	dns_check_free(c);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+/* An urgent check's queries go out before queued ones of other checks. */
+START_TEST(test_engine_urgent_first)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c[3];
+	struct event_addr	 a;
+	struct pollfd		 pfd;
+	char			 name[256];
+	size_t			 end;
+	int			 i;
+
+	dns = fake_engine(&f, 1000, 1, 1);
+	f.hold = 1;
+	a = addr_of("192.0.2.11");
+	c[0] = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	a = addr_of("192.0.2.12");
+	c[1] = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	a = addr_of("192.0.2.10");
+	c[2] = dns_check_begin(dns, &a, NULL, 0, DNS_CHECK_URGENT,
+	    count_callback, NULL);
+
+	pfd.fd = f.fd;
+	pfd.events = POLLIN;
+	ck_assert_int_eq(poll(&pfd, 1, 1000), 1);
+	fake_serve(&f);
+	ck_assert_int_eq(f.nheld, 1);
+	fake_question(&f.held[0], name, sizeof name, &end);
+	ck_assert_str_eq(name, "11.2.0.192.in-addr.arpa");
+
+	/* Answer it: the next query out is the urgent check's. */
+	fake_flush(&f);
+	for (i = 0; i < 50 && f.nheld == 0; i++) {
+		struct pollfd	fds[9];
+		size_t		n;
+
+		fds[0] = pfd;
+		fds[0].revents = 0;
+		n = dns_pollfds(dns, fds + 1, 8);
+		poll(fds, n + 1, 20);
+		dns_process(dns, fds + 1, n);
+		fake_serve(&f);
+	}
+	ck_assert_int_eq(f.nheld, 1);
+	fake_question(&f.held[0], name, sizeof name, &end);
+	ck_assert_str_eq(name, "10.2.0.192.in-addr.arpa");
+	f.hold = 0;
+	fake_flush(&f);
+	fake_run(&f, dns);
+	ck_assert_int_eq(callbacks, 3);
+	for (i = 0; i < 3; i++)
+		dns_check_free(c[i]);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+/* A truncated UDP answer is asked again over TCP, on the poll loop. */
+START_TEST(test_engine_truncated_over_tcp)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c;
+	const struct dns_result	*r;
+	struct event_addr	 a;
+
+	dns = fake_engine(&f, 1000, 1, 0);
+	a = addr_of("192.0.2.13");
+	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+	r = dns_check_result(c);
+	ck_assert_int_eq(f.tcp_received, 1);
+	ck_assert_int_eq(r->ptr_rcode, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(r->nptr, 2);
+	ck_assert_str_eq(r->ptr[0].name, "mail.example.test");
+	ck_assert_str_eq(r->ptr[1].name, "other.example.test");
+	ck_assert_int_eq(r->fcrdns, DNS_VERDICT_FAIL);
+	dns_check_free(c);
+	dns_free(dns);
+	fake_stop(&f);
+}
+END_TEST
+
+START_TEST(test_engine_dnsbl_and_abuse)
+{
+	struct fake		 f;
+	struct dns		*dns;
+	struct dns_check	*c;
+	struct dns_config	 cfg;
+	struct dnsbl_list	*bl;
+	const struct dns_result	*r;
+	struct event_addr	 a;
+	char			*cause = NULL, code[INET6_ADDRSTRLEN];
+
+	bl = dnsbl_list_create();
+	ck_assert_int_eq(dnsbl_set_zones(bl, "bl.example.test, "
+	    "drop.example.test", &cause), 0);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.timeout_ms = 100;
+	cfg.tries = 1;
+	cfg.dnsbl = bl;
+	cfg.abuse_zone = "abuse.example.test";
+	dns = fake_engine_with(&f, &cfg);
+	a = addr_of("192.0.2.10");
+	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
+	fake_run(&f, dns);
+	r = dns_check_result(c);
+
+	ck_assert_uint_eq(r->ndnsbl, 2);
+	ck_assert_str_eq(r->dnsbl[0].zone, "bl.example.test");
+	ck_assert_int_eq(r->dnsbl[0].rcode, DNS_RCODE_NOERROR);
+	ck_assert_int_eq(r->dnsbl[0].listed, DNS_LISTED_YES);
+	ck_assert_uint_eq(r->dnsbl[0].ncodes, 2);
+	inet_ntop(AF_INET, r->dnsbl[0].codes[1].bytes, code, sizeof code);
+	ck_assert_str_eq(code, "127.0.0.4");
+	/* The zone drop.example.test is not the name asked, so NXDOMAIN. */
+	ck_assert_str_eq(r->dnsbl[1].zone, "drop.example.test");
+	ck_assert_int_eq(r->dnsbl[1].rcode, DNS_RCODE_NXDOMAIN);
+	ck_assert_int_eq(r->dnsbl[1].listed, DNS_LISTED_NO);
+	ck_assert_str_eq(r->abuse.zone, "abuse.example.test");
+	ck_assert_int_eq(r->abuse.rcode, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(r->abuse.naddresses, 2);
+	ck_assert_str_eq(r->abuse.addresses[0], "abuse@example.test");
+	ck_assert_str_eq(r->abuse.addresses[1], "noc@example.test");
+	dns_check_free(c);
+	dns_free(dns);
+	dnsbl_list_free(bl);
+	fake_stop(&f);
+}
+END_TEST
+
+/* An IPv4 DNSBL zone cannot list an unknown address family. */
+START_TEST(test_engine_lists_bad_family)
+{
+	struct dns_config	 cfg;
+	struct dnsbl_list	*bl;
+	struct dns		*dns;
+	struct dns_check	*c;
+	struct event_addr	 a;
+	char			*cause = NULL;
+
+	bl = dnsbl_list_create();
+	ck_assert_int_eq(dnsbl_set_zones(bl, "bl.example.test", &cause), 0);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.servers = "127.0.0.1:9";
+	cfg.dnsbl = bl;
+	cfg.abuse_zone = "abuse.example.test";
+	dns = dns_create(&cfg, &cause);
+	ck_assert_ptr_nonnull(dns);
+	memset(&a, 0, sizeof a);
+	c = dns_check_start(dns, &a, NULL, 0, NULL, NULL);
+	ck_assert_uint_eq(dns_inflight(dns), 0);
+	ck_assert_int_eq(dns_check_result(c)->dnsbl[0].rcode,
+	    DNS_RCODE_INVALID);
+	ck_assert_int_eq(dns_check_result(c)->dnsbl[0].listed,
+	    DNS_LISTED_UNKNOWN);
+	ck_assert_int_eq(dns_check_result(c)->abuse.rcode, DNS_RCODE_INVALID);
+	dns_check_free(c);
+	dns_free(dns);
+	dnsbl_list_free(bl);
+}
+END_TEST
+
 Suite *
 make_dns_suite(void)
 {
@@ -1826,7 +2592,7 @@ make_dns_suite(void)
 	tcase_add_test(tc, test_helo_h8_ptr_servfail_ignored);
 	tcase_add_test(tc, test_helo_h8_other_family_ignored);
 	tcase_add_test(tc, test_helo_rcode_c1_invalid);
-	tcase_add_test(tc, test_helo_rcode_c2_c4_not_asked);
+	tcase_add_test(tc, test_helo_rcode_c2_literal);
 	tcase_add_test(tc, test_helo_rcode_c3_noerror_wins);
 	tcase_add_test(tc, test_helo_rcode_c4_pending);
 	tcase_add_test(tc, test_helo_rcode_c5_a_temporary);
@@ -1873,6 +2639,12 @@ make_dns_suite(void)
 	tcase_add_test(tc, test_wire_not_response);
 	tcase_add_test(tc, test_wire_name_too_long);
 	tcase_add_test(tc, test_wire_rdata_name_overruns);
+	tcase_add_test(tc, test_wire_txt_strings);
+	tcase_add_test(tc, test_wire_txt_string_overruns);
+	tcase_add_test(tc, test_wire_cname_after_record);
+	tcase_add_test(tc, test_wire_ttl_lowest);
+	tcase_add_test(tc, test_wire_ttl_negative_soa);
+	tcase_add_test(tc, test_wire_ttl_not_cacheable);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("engine");
@@ -1886,6 +2658,17 @@ make_dns_suite(void)
 	tcase_add_test(tc, test_engine_callback_frees);
 	tcase_add_test(tc, test_engine_nothing_to_ask);
 	tcase_add_test(tc, test_engine_bad_server_list);
+	tcase_add_test(tc, test_engine_same_query_once);
+	tcase_add_test(tc, test_engine_cache_hit_and_age);
+	tcase_add_test(tc, test_engine_cache_expires);
+	tcase_add_test(tc, test_engine_fresh_skips_cache);
+	tcase_add_test(tc, test_engine_cache_negative);
+	tcase_add_test(tc, test_engine_cache_max);
+	tcase_add_test(tc, test_engine_qps_limit);
+	tcase_add_test(tc, test_engine_urgent_first);
+	tcase_add_test(tc, test_engine_truncated_over_tcp);
+	tcase_add_test(tc, test_engine_dnsbl_and_abuse);
+	tcase_add_test(tc, test_engine_lists_bad_family);
 	suite_add_tcase(s, tc);
 	return s;
 }
