@@ -1,0 +1,215 @@
+/* Helpers shared by the fuzz targets: checks, temporary files. */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "esc.h"
+#include "output.h"
+#include "fuzz.h"
+
+static char	fuzz_tmpdir[PATH_MAX];
+static char	fuzz_path[PATH_MAX];
+
+void
+fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "%s:%d: check failed: %s: ", file, line, cond);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0; sets *cp. */
+static size_t
+fuzz_utf8(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t		n, i;
+	uint32_t	c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+const char *
+fuzz_text_problem(const char *s, size_t len, int no_bidi)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = fuzz_utf8(u + i, len - i, &cp)) == 0)
+			return "invalid UTF-8";
+		if (cp == '\n')
+			continue;
+		if (cp == 0x1b)
+			return "raw ESC";
+		if (cp < 0x20 || cp == 0x7f)
+			return "raw C0 control or DEL";
+		if (cp >= 0x80 && cp < 0xa0)
+			return "raw C1 control";
+		if (no_bidi && ((cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069)))
+			return "raw bidirectional control";
+	}
+	return NULL;
+}
+
+size_t
+fuzz_count(const char *s, size_t len, char c)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == c;
+	return n;
+}
+
+/* Format the suspects and check the text. */
+void
+fuzz_check_suspects(struct client *const *suspects, size_t n)
+{
+	static const enum out_format	 formats[] = {
+		OUT_TABLE, OUT_JSON, OUT_CSV
+	};
+	struct esc_buf			 b;
+	const char			*problem;
+	size_t				 i, lines;
+
+	for (i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+		memset(&b, 0, sizeof b);
+		esc_buf_lit(&b, "");
+		out_clients(&b, formats[i], suspects, n, NULL);
+		problem = fuzz_text_problem(b.data, b.len,
+		    formats[i] != OUT_JSON);
+		FUZZ_CHECK(problem == NULL, "format %d: %s", (int)formats[i],
+		    problem);
+		FUZZ_CHECK(strlen(b.data) == b.len, "format %d: NUL byte",
+		    (int)formats[i]);
+		/* A header line in the table and CSV, none in JSON lines. */
+		lines = fuzz_count(b.data, b.len, '\n');
+		FUZZ_CHECK(lines == n + (formats[i] != OUT_JSON),
+		    "format %d: %zu lines for %zu suspects", (int)formats[i],
+		    lines, n);
+		esc_buf_free(&b);
+	}
+}
+
+static void
+fuzz_cleanup(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX * 2];
+
+	if (fuzz_tmpdir[0] == '\0' || (d = opendir(fuzz_tmpdir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", fuzz_tmpdir,
+		    de->d_name) < sizeof path)
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(fuzz_tmpdir);
+}
+
+const char *
+fuzz_dir(void)
+{
+	struct stat	 sb;
+	const char	*base;
+
+	if (fuzz_tmpdir[0] != '\0')
+		return fuzz_tmpdir;
+	base = getenv("TMPDIR");
+	if (base == NULL || *base != '/')
+		base = stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) ?
+		    "/dev/shm" : "/tmp";
+	snprintf(fuzz_tmpdir, sizeof fuzz_tmpdir, "%s/smtptriage-fuzz.XXXXXX",
+	    base);
+	if (mkdtemp(fuzz_tmpdir) == NULL) {
+		fprintf(stderr, "fuzz: cannot create a folder in %s: %s\n",
+		    base, strerror(errno));
+		abort();
+	}
+	atexit(fuzz_cleanup);
+	return fuzz_tmpdir;
+}
+
+const char *
+fuzz_write_file(const char *name, const uint8_t *data, size_t size)
+{
+	ssize_t	n;
+	size_t	done = 0;
+	int	fd;
+
+	if ((size_t)snprintf(fuzz_path, sizeof fuzz_path, "%s/%s", fuzz_dir(),
+	    name) >= sizeof fuzz_path) {
+		fprintf(stderr, "fuzz: path of %s too long\n", name);
+		abort();
+	}
+	unlink(fuzz_path);
+	fd = open(fuzz_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		fprintf(stderr, "fuzz: cannot create %s: %s\n", fuzz_path,
+		    strerror(errno));
+		abort();
+	}
+	while (done < size) {
+		n = write(fd, data + done, size - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			fprintf(stderr, "fuzz: cannot write %s: %s\n",
+			    fuzz_path, strerror(errno));
+			abort();
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	return fuzz_path;
+}

@@ -1,0 +1,154 @@
+#!/bin/sh
+# Hostile sizes: a file of random bytes and a log with a 10 MiB line must
+# load with bounded memory, and every rejected line must be counted.
+#
+#  1. Random bytes: 64 MiB (1 GiB with SMTPTRIAGE_BIG_TESTS=1).  "list"
+#     exits 0, reports exactly as many bad lines as a Perl count of lines
+#     with a NUL byte, invalid UTF-8 or more than LOGREAD_LINE_MAX bytes
+#     finds, and its peak memory exceeds that of a 1 MiB file by less than
+#     LIMITS_GROWTH_KB.
+#  2. A log with a 10 MiB line between normal lines: the line is reported
+#     as too long with its line number, the clients around it load, and
+#     the peak memory stays within LIMITS_GROWTH_KB of a small log.
+#
+# Peak memory is the maximum resident set size from /usr/bin/time.  Exits
+# 0 when every check passes, 1 otherwise; skips (exit 0) when
+# /usr/bin/time or perl is missing.
+set -u
+cd "$(dirname "$0")/.."
+
+bin=./smtptriage
+# Allowed growth of the peak memory over a small input, in KiB.  The
+# reader keeps one read buffer and the start of one line, so a few MiB
+# would do; the margin leaves room for the allocator.
+LIMITS_GROWTH_KB=${LIMITS_GROWTH_KB:-32768}
+
+say() {
+	printf 'limits_test: %s\n' "$*"
+}
+
+for tool in /usr/bin/time perl; do
+	if [ ! -x "$tool" ] && ! command -v "$tool" >/dev/null 2>&1; then
+		say "skipped: $tool is not installed"
+		exit 0
+	fi
+done
+if [ ! -x "$bin" ]; then
+	say "FAIL: $bin is missing; run make first"
+	exit 1
+fi
+line_max=$(sed -n 's/^#define LOGREAD_LINE_MAX[^(]*(\([0-9]*\) \* \([0-9]*\)).*/\1 \2/p' \
+    core/logread.h | awk '{ print $1 * $2 }')
+if [ -z "$line_max" ]; then
+	say "FAIL: cannot read LOGREAD_LINE_MAX from core/logread.h"
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/limits_test.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+failures=0
+
+fail() {
+	say "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# run FILE: list FILE; sets rc and kb (peak resident memory in KiB).
+run() {
+	/usr/bin/time -f %M -o "$tmp/time" "$bin" list --format json \
+	    --config /dev/null --state "$tmp/state.db" \
+	    --whitelist "$tmp/whitelist" "$1" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	kb=$(tail -1 "$tmp/time")
+}
+
+# The number of bad lines that "list" reported: those it names, plus the
+# "N more bad lines skipped" count.
+reported_bad() {
+	named=$(grep -c 'bad line skipped' "$tmp/err")
+	more=$(sed -n 's/.* \([0-9][0-9]*\) more bad lines skipped.*/\1/p' \
+	    "$tmp/err")
+	echo $((named + ${more:-0}))
+}
+
+# The number of lines of FILE that the reader must reject.
+expected_bad() {
+	perl -MEncode -e '
+		my ($max, $bad) = (shift, 0);
+		open(my $f, "<:raw", $ARGV[0]) or die "$ARGV[0]: $!\n";
+		while (my $l = <$f>) {
+			chomp $l;
+			$l =~ s/\r$//;
+			$bad++ if length($l) > $max || index($l, "\0") >= 0 ||
+			    !eval { Encode::decode("UTF-8", my $c = $l,
+			    Encode::FB_CROAK); 1 };
+		}
+		print "$bad\n";
+	' "$line_max" "$1"
+}
+
+# --- 1. Random bytes.
+if [ "${SMTPTRIAGE_BIG_TESTS:-}" = 1 ]; then
+	size_mb=1024
+else
+	size_mb=64
+fi
+head -c 1048576 /dev/urandom >"$tmp/small"
+run "$tmp/small"
+base_kb=$kb
+head -c $((size_mb * 1048576)) /dev/urandom >"$tmp/random"
+run "$tmp/random"
+if [ "$rc" -ne 0 ]; then
+	fail "list on $size_mb MiB of random bytes exited with $rc:"
+	tail -5 "$tmp/err"
+else
+	got=$(reported_bad)
+	want=$(expected_bad "$tmp/random")
+	[ "$got" -eq "$want" ] ||
+	    fail "$got bad lines reported in random bytes, expected $want"
+	[ $((kb - base_kb)) -lt "$LIMITS_GROWTH_KB" ] ||
+	    fail "peak memory $kb KiB on $size_mb MiB, $base_kb KiB on 1 MiB"
+	[ "$failures" -eq 0 ] && say "$size_mb MiB of random bytes: $got bad" \
+	    "lines counted; peak memory $kb KiB ($base_kb KiB for 1 MiB)"
+fi
+rm -f "$tmp/random"
+
+# --- 2. A 10 MiB line.
+T='2026-11-30 10:00:0'
+{
+	printf '%s1 H=(before.example) [192.0.2.1] Warning: HELO verification failed\n' "$T"
+	printf '%s2 H=(' "$T"
+	head -c 10485760 /dev/zero | tr '\0' a
+	printf ') [192.0.2.2] Warning: HELO verification failed\n'
+	printf '%s3 H=(after.example) [192.0.2.3] Warning: HELO verification failed\n' "$T"
+} >"$tmp/longline"
+head -1 "$tmp/longline" >"$tmp/short"
+run "$tmp/short"
+base_kb=$kb
+before=$failures
+run "$tmp/longline"
+if [ "$rc" -ne 0 ]; then
+	fail "list on a log with a 10 MiB line exited with $rc:"
+	tail -5 "$tmp/err"
+else
+	grep -q "$tmp/longline:2: bad line skipped: line too long" "$tmp/err" ||
+	    fail "the 10 MiB line is not reported as line 2: $(cat "$tmp/err")"
+	[ "$(reported_bad)" -eq 1 ] ||
+	    fail "$(reported_bad) bad lines reported, expected 1"
+	ips=$(jq -r .ip "$tmp/out" 2>/dev/null | sort | tr '\n' ' ')
+	[ "$ips" = "192.0.2.1 192.0.2.3 " ] ||
+	    fail "clients around the long line: \"$ips\""
+	[ $((kb - base_kb)) -lt "$LIMITS_GROWTH_KB" ] ||
+	    fail "peak memory $kb KiB with a 10 MiB line, $base_kb KiB without"
+	[ "$failures" -eq "$before" ] && say "a 10 MiB line: rejected as" \
+	    "line 2, the lines around it loaded; peak memory $kb KiB" \
+	    "($base_kb KiB without it)"
+fi
+
+if [ "$failures" -ne 0 ]; then
+	say "$failures check(s) failed"
+	exit 1
+fi
+say "all checks passed"
+exit 0
