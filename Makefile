@@ -4,7 +4,7 @@
 CC	?= cc
 PREFIX	?= /usr/local
 CFLAGS	?= -O2 -g
-PKGS	 = ncursesw libpcre2-8 libcares sqlite3 zlib
+PKGS	 = ncursesw libpcre2-8 libcares sqlite3 zlib libpsl
 
 WARNINGS = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wwrite-strings \
@@ -31,47 +31,101 @@ CORE_SRCS = \
 	core/agg.c \
 	core/config.c \
 	core/dns.c \
+	core/dns_batch.c \
+	core/dns_json.c \
 	core/dns_judge.c \
 	core/dns_wire.c \
+	core/dnsbl.c \
+	core/dnshist.c \
 	core/esc.c \
 	core/exim.c \
+	core/exim_split.c \
+	core/field.c \
+	core/follow.c \
 	core/logread.c \
+	core/logread_back.c \
+	core/logread_paths.c \
+	core/mail.c \
+	core/opensmtpd.c \
 	core/output.c \
+	core/parser.c \
+	core/plan.c \
+	core/postfix.c \
+	core/provider.c \
 	core/reason.c \
+	core/regexp.c \
 	core/report.c \
+	core/rules.c \
+	core/sendmail.c \
 	core/store.c \
+	core/syslog.c \
+	core/template.c \
+	core/timefilter.c \
 	core/ts.c \
 	core/whitelist.c \
+	core/xarf.c \
 	core/xmalloc.c
 
 # tui/main.c holds main(); the rest is linked into the tests as well.
 TUI_SRCS = \
+	tui/cmd_export.c \
+	tui/cmd_report.c \
 	tui/ui.c \
+	tui/ui_dns.c \
 	tui/ui_draw.c \
-	tui/ui_key.c
+	tui/ui_follow.c \
+	tui/ui_key.c \
+	tui/ui_report.c
 
 TEST_SRCS = \
 	tests/check_agg.c \
 	tests/check_config.c \
 	tests/check_dns.c \
+	tests/check_dnsbl.c \
+	tests/check_dnshist.c \
 	tests/check_esc.c \
 	tests/check_exim.c \
+	tests/check_follow.c \
+	tests/check_logread.c \
 	tests/check_main.c \
+	tests/check_opensmtpd.c \
 	tests/check_output.c \
+	tests/check_parser.c \
+	tests/check_postfix.c \
+	tests/check_provider.c \
+	tests/check_regress.c \
 	tests/check_report.c \
+	tests/check_rules.c \
+	tests/check_sendmail.c \
 	tests/check_store.c \
+	tests/check_syslog.c \
+	tests/check_timefilter.c \
 	tests/check_ts.c \
 	tests/check_ui.c \
+	tests/check_ui_dns.c \
+	tests/check_ui_report.c \
 	tests/check_whitelist.c
+
+# libFuzzer targets, one fuzz/NAME.c each with its seeds in fuzz/corpus/NAME.
+FUZZ_TARGETS = \
+	config \
+	dns \
+	exim \
+	parser \
+	rules \
+	ts \
+	whitelist
 
 CORE_OBJS = $(CORE_SRCS:%.c=build/%.o)
 TUI_OBJS  = $(TUI_SRCS:%.c=build/%.o)
 TEST_OBJS = $(TEST_SRCS:%.c=build/%.o)
 DEPFILES  = $(CORE_OBJS:.o=.d) $(TUI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
-	    build/tui/main.d build/tests/corpus_check.d
+	    build/tui/main.d build/tests/corpus_check.d \
+	    build/tests/crash_harness.d
 
-.PHONY: all deps run check unit corpus dns-test tui-test clean install \
-	screenshots
+.PHONY: all deps run check unit corpus dns-test tui-test follow-test \
+	report-test clean install \
+	screenshots fuzz fuzz-build fuzz-replay valgrind lint
 
 all: smtptriage
 
@@ -103,6 +157,11 @@ build/corpus_check: build/tests/corpus_check.o build/libsmtptriage.a
 	$(CC) $(LDFLAGS) -o $@ build/tests/corpus_check.o \
 	    build/libsmtptriage.a $(PKG_LIBS)
 
+# Writes state through core/ for tests/crash_test.sh.
+build/crash_harness: build/tests/crash_harness.o build/libsmtptriage.a
+	$(CC) $(LDFLAGS) -o $@ build/tests/crash_harness.o \
+	    build/libsmtptriage.a $(PKG_LIBS)
+
 # Install missing Debian packages (as root or with password-less sudo).
 deps:
 	@sh scripts/deps.sh
@@ -123,13 +182,66 @@ dns-test: smtptriage
 tui-test: smtptriage
 	sh tests/tui_test.sh
 
+report-test: smtptriage
+	sh tests/report_test.sh
+
+follow-test: smtptriage
+	sh tests/follow_test.sh
+
 check: deps
 	@$(MAKE) --no-print-directory smtptriage build/check_smtptriage \
-	    build/corpus_check
-	sh tests/run_all.sh
+	    build/corpus_check fuzz-replay build/crash_harness
+	SANITIZE=$(SANITIZE) sh tests/run_all.sh
 
 screenshots: smtptriage
 	sh scripts/screenshots.sh
+
+# Memcheck over the unit tests, the fuzz corpora and a headless list; a
+# leak or an invalid access fails.  Needs a build without SANITIZE.
+VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full \
+	   --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp
+valgrind:
+	@sh scripts/deps.sh valgrind
+	@$(MAKE) --no-print-directory smtptriage build/check_smtptriage \
+	    fuzz-replay
+	CK_FORK=no $(VALGRIND) ./build/check_smtptriage
+	for t in $(FUZZ_TARGETS); do \
+	    $(VALGRIND) build/fuzz/replay-$$t fuzz/corpus/$$t || exit 1; \
+	done
+	rm -rf build/valgrind && mkdir -p build/valgrind
+	$(VALGRIND) ./smtptriage list --format json --config /dev/null \
+	    --state build/valgrind/state.db \
+	    --whitelist build/valgrind/whitelist \
+	    tests/fixtures/tui-mainlog >/dev/null
+
+# Static analysis with the check sets that docs/security.md explains.
+LINT_SRCS = $(CORE_SRCS) $(TUI_SRCS) tui/main.c $(TEST_SRCS) \
+	    tests/corpus_check.c $(wildcard fuzz/*.c)
+CPPCHECK_FLAGS = --enable=warning,performance,portability --std=c11 \
+	   -D_GNU_SOURCE -Icore -Itui --inline-suppr --quiet \
+	   --error-exitcode=1
+TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,cert-*,misc-*,performance-*
+TIDY_CHECKS := $(TIDY_CHECKS),portability-*
+TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-easily-swappable-parameters
+TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-sizeof-expression
+TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-implicit-widening-of-multiplication-result
+TIDY_CHECKS := $(TIDY_CHECKS),-bugprone-branch-clone,-cert-err33-c
+TIDY_CHECKS := $(TIDY_CHECKS),-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling
+lint:
+	@sh scripts/deps.sh lint
+	cppcheck $(CPPCHECK_FLAGS) $(filter-out tests/%,$(LINT_SRCS))
+	clang-tidy --quiet --checks='$(TIDY_CHECKS)' --warnings-as-errors='*' \
+	    $(LINT_SRCS) -- $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itui
+
+# Benchmarks, not part of "make check"; docs/performance.md has results.
+.PHONY: bench
+bench: smtptriage build/bench_dns
+	sh bench/dns/run.sh
+
+build/bench_dns: bench/dns/dnsbench.c build/libsmtptriage.a
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/dns/dnsbench.c \
+	    build/libsmtptriage.a $(PKG_LIBS)
 
 install: smtptriage
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -137,5 +249,7 @@ install: smtptriage
 
 clean:
 	rm -rf build smtptriage
+
+include fuzz/fuzz.mk
 
 -include $(DEPFILES)

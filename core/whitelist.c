@@ -33,6 +33,11 @@
 #define WL_FILE_MAX		(4 * 1024 * 1024)
 /* Maximum line length, comment included. */
 #define WL_LINE_MAX		1024
+/*
+ * Maximum number of lines.  Each line costs about 80 bytes in memory, so
+ * WL_FILE_MAX bytes of empty lines alone would take over 300 MiB.
+ */
+#define WL_LINES_MAX		100000
 /* Maximum entry length: a DNS name has at most 253 octets, a CIDR block 49. */
 #define WL_ENTRY_MAX		253
 /* Maximum length of a comment that wl_add writes after an entry. */
@@ -369,7 +374,20 @@ wl_read(struct whitelist *wl, char **cause)
 			if ((next = memchr(line, '\n', (size_t)(end - line))) ==
 			    NULL)
 				next = end;
-			lines = xreallocarray(lines, n + 1, sizeof *lines);
+			n++;
+		}
+		if (n > WL_LINES_MAX) {
+			xasprintf(cause, "%s has %zu lines, more than %d",
+			    wl->path, n, WL_LINES_MAX);
+			free(data);
+			return -1;
+		}
+		lines = xcalloc(n, sizeof *lines);
+		n = 0;
+		for (line = data; line < end; line = next + 1) {
+			if ((next = memchr(line, '\n', (size_t)(end - line))) ==
+			    NULL)
+				next = end;
 			if (wl_parse_line(line, (size_t)(next - line),
 			    &lines[n], &error) == -1) {
 				xasprintf(cause, "%s:%zu: %s", wl->path, n + 1,
@@ -523,7 +541,11 @@ wl_add(struct whitelist *wl, const char *entry, const char *comment,
 
 	/* Read the file again, because another program may have changed it. */
 	rc = wl_read(wl, cause);
-	if (rc == 0 && wl_find(wl, norm) == -1) {
+	if (rc == 0 && wl_find(wl, norm) == -1 && wl->nlines >= WL_LINES_MAX) {
+		xasprintf(cause, "%s has %d lines already; remove some before "
+		    "adding more", wl->path, WL_LINES_MAX);
+		rc = -1;
+	} else if (rc == 0 && wl_find(wl, norm) == -1) {
 		wl->lines = xreallocarray(wl->lines, wl->nlines + 1,
 		    sizeof *wl->lines);
 		l = &wl->lines[wl->nlines];

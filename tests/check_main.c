@@ -15,13 +15,28 @@ main(void)
 	sr = srunner_create(make_agg_suite());
 	srunner_add_suite(sr, make_config_suite());
 	srunner_add_suite(sr, make_dns_suite());
+	srunner_add_suite(sr, make_dnsbl_suite());
+	srunner_add_suite(sr, make_dnshist_suite());
 	srunner_add_suite(sr, make_esc_suite());
 	srunner_add_suite(sr, make_exim_suite());
+	srunner_add_suite(sr, make_follow_suite());
+	srunner_add_suite(sr, make_logread_suite());
+	srunner_add_suite(sr, make_opensmtpd_suite());
 	srunner_add_suite(sr, make_output_suite());
+	srunner_add_suite(sr, make_parser_suite());
+	srunner_add_suite(sr, make_postfix_suite());
+	srunner_add_suite(sr, make_provider_suite());
+	srunner_add_suite(sr, make_regress_suite());
 	srunner_add_suite(sr, make_report_suite());
+	srunner_add_suite(sr, make_rules_suite());
+	srunner_add_suite(sr, make_sendmail_suite());
 	srunner_add_suite(sr, make_store_suite());
+	srunner_add_suite(sr, make_syslog_suite());
+	srunner_add_suite(sr, make_timefilter_suite());
 	srunner_add_suite(sr, make_ts_suite());
 	srunner_add_suite(sr, make_ui_suite());
+	srunner_add_suite(sr, make_ui_dns_suite());
+	srunner_add_suite(sr, make_ui_report_suite());
 	srunner_add_suite(sr, make_whitelist_suite());
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -10,6 +10,20 @@ passed=0
 failed=0
 failures=""
 
+# With SANITIZE=1 (make check SANITIZE=1) every program is built with
+# AddressSanitizer and UBSan: stop at the first error, and count leaks.
+if [ "${SANITIZE:-}" = 1 ]; then
+	if ! nm smtptriage 2>/dev/null | grep -q __asan_init; then
+		echo "run_all: SANITIZE=1 but ./smtptriage was built without" \
+		    "sanitizers; run \"make clean\" first" >&2
+		exit 1
+	fi
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+	# Sanitized code runs several times slower: stretch Check's timeouts.
+	export CK_TIMEOUT_MULTIPLIER="${CK_TIMEOUT_MULTIPLIER:-4}"
+fi
+
 stage() {
 	name=$1
 	shift
@@ -23,9 +37,16 @@ stage() {
 }
 
 stage unit ./build/check_smtptriage
+stage cli sh tests/cli_test.sh
 stage corpus ./build/corpus_check ../shared/corpus/real
 stage dns sh tests/dns_test.sh
 stage tui sh tests/tui_test.sh
+stage report sh tests/report_test.sh
+stage follow sh tests/follow_test.sh
+stage fuzz-replay sh fuzz/replay.sh
+stage inject sh tests/inject_test.sh
+stage crash sh tests/crash_test.sh
+stage limits sh tests/limits_test.sh
 
 echo
 [ -n "$failures" ] && echo "failed stages:$failures"

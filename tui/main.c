@@ -1,24 +1,32 @@
 /*
  * smtptriage: the command line.  Without a command it opens the console;
- * "list" prints the suspects for scripts.
+ * "list" prints the suspects for scripts; "report" and "export" are in
+ * cmd_report.c and cmd_export.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agg.h"
+#include "cmd.h"
 #include "config.h"
 #include "dns.h"
+#include "dns_batch.h"
 #include "esc.h"
 #include "exim.h"
 #include "logread.h"
 #include "output.h"
+#include "parser.h"
+#include "rules.h"
 #include "store.h"
+#include "timefilter.h"
 #include "ui.h"
 #include "whitelist.h"
 #include "xmalloc.h"
@@ -29,13 +37,6 @@
 #define EXIT_USAGE	1
 #define EXIT_INPUT	2
 
-/* The Exim mainlog paths tried, in order, when no log file is named. */
-static const char *const main_default_logs[] = {
-	"/var/log/exim4/mainlog",
-	"/var/log/exim/main.log",
-	"/var/log/exim/mainlog",
-};
-
 enum main_option {
 	OPT_STATE = 256,
 	OPT_WHITELIST,
@@ -43,8 +44,19 @@ enum main_option {
 	OPT_OUTBOX,
 	OPT_RESOLVER,
 	OPT_DNS_TIMEOUT,
+	OPT_DNS_TRIES,
+	OPT_DNS_MAX_INFLIGHT,
+	OPT_DNS_QPS,
+	OPT_DNSBL,
+	OPT_ABUSE_ZONE,
+	OPT_HISTORY,
 	OPT_FORMAT,
 	OPT_DNS,
+	OPT_LOG_FORMAT,
+	OPT_RULES,
+	OPT_FOLLOW,
+	OPT_SINCE,
+	OPT_UNTIL,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -56,10 +68,22 @@ static const struct option main_options[] = {
 	{ "outbox", required_argument, NULL, OPT_OUTBOX },
 	{ "resolver", required_argument, NULL, OPT_RESOLVER },
 	{ "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
+	{ "dns-tries", required_argument, NULL, OPT_DNS_TRIES },
+	{ "dns-max-inflight", required_argument, NULL, OPT_DNS_MAX_INFLIGHT },
+	{ "dns-qps", required_argument, NULL, OPT_DNS_QPS },
+	{ "dnsbl", required_argument, NULL, OPT_DNSBL },
+	{ "abuse-zone", required_argument, NULL, OPT_ABUSE_ZONE },
+	{ "history", no_argument, NULL, OPT_HISTORY },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "dns", no_argument, NULL, OPT_DNS },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
+	CMD_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -71,12 +95,25 @@ struct main_args {
 	const char	*outbox;
 	const char	*resolver;
 	int		 dns_timeout_ms;
+	int		 dns_tries;
+	int		 dns_max_inflight;
+	int		 dns_qps;
+	int		 dns_qps_set;
+	const char	*dnsbl;		/* "": none */
+	const char	*abuse_zone;	/* "": none */
+	int		 history;
 	enum out_format	 format;
 	int		 format_set;
 	int		 dns;
 	int		 list;
 	char		**files;
 	size_t		 nfiles;
+	const char	*log_format;	/* a format name or a rules file */
+	const char	*rules;		/* rules tried before the format's */
+	int		 follow;
+	const char	*since;
+	const char	*until;
+	struct cmd_args	 cmd;		/* report and export (cmd.h) */
 };
 
 static void
@@ -86,10 +123,13 @@ main_usage(FILE *f)
 "usage: smtptriage [options] [LOGFILE...]\n"
 "       smtptriage list [--format table|json|csv] [--dns] [options]"
 " [LOGFILE...]\n"
+"%s"
 "\n"
-"Without a command, open the console on the Exim logs named (default:\n"
-"those of /var/log/exim4/mainlog, /var/log/exim/main.log and\n"
-"/var/log/exim/mainlog that exist). \"list\" prints the suspects instead.\n"
+"Without a command, open the console on the logs named (\"-\" reads\n"
+"standard input; default: the files of /var/log/exim4/mainlog*,\n"
+"/var/log/exim/main.log*, /var/log/exim/mainlog*, /var/log/mail.log*\n"
+"and /var/log/maillog* that exist, oldest rotation first). \"list\"\n"
+"prints the suspects instead.\n"
 "\n"
 "options:\n"
 "  --config FILE      read settings from FILE\n"
@@ -104,14 +144,40 @@ main_usage(FILE *f)
 "                     DNS servers to query instead of /etc/resolv.conf;\n"
 "                     write IPv6 servers as [ADDR]:PORT\n"
 "  --dns-timeout MS   DNS timeout per try, in milliseconds (default 2000)\n"
+"  --dns-tries N      tries per DNS query (default 2)\n"
+"  --dns-max-inflight N\n"
+"                     DNS queries out at once, at most (default 64)\n"
+"  --dns-qps N        DNS queries sent per second, at most (default 0:\n"
+"                     no limit)\n"
+"  --dnsbl ZONE[,ZONE...]\n"
+"                     DNSBL zones to ask about each suspect (default: the\n"
+"                     config file's, none built in); '' asks none\n"
+"  --abuse-zone ZONE  zone of the abuse contact TXT lookup (default\n"
+"                     abuse-contacts.abusix.zone); '' skips the lookup\n"
 "  --format FORMAT    list: table (default), json (one object per line)\n"
 "                     or csv\n"
 "  --dns              list: re-check each suspect's DNS and add the results\n"
+"  --history          list --format json: add each suspect's earlier DNS\n"
+"                     checks as \"dns_history\"\n"
+"  --log-format exim|postfix|sendmail|opensmtpd|RULEFILE\n"
+"                     read every log in this format, or with the patterns\n"
+"                     of a rules file (default: detected per file)\n"
+"  --rules RULEFILE   also try the patterns of a rules file on every line,\n"
+"                     before the format's own (for a site's own texts)\n"
+"  --follow           console: keep reading the logs as they grow, through\n"
+"                     rotation\n"
+"  --since TIME       count only events from TIME on\n"
+"  --until TIME       count only events up to the end of TIME\n"
+"                     TIME: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][+hh:mm],\n"
+"                     today, yesterday, now, or -N with m, h, d or w\n"
+"                     (minutes, hours, days, weeks ago), as in -7d\n"
+"%s"
 "  --version          print the version and exit\n"
 "  --help             print this help and exit\n"
 "\n"
 "Exit status: 0 on success, 1 on a usage error, 2 when an input cannot be\n"
-"read.\n");
+"read, 3 when report could not send every report.\n", cmd_usage_synopsis,
+	    cmd_usage_options);
 }
 
 static int
@@ -141,6 +207,22 @@ main_bad_option(int argc, char **argv, int c)
 	fprintf(stderr, "Run \"smtptriage --help\" for the options.\n");
 }
 
+/* Standard input can be read once: "-" may appear only one time. */
+static int
+main_check_files(const struct main_args *a)
+{
+	size_t	i, stdin_count = 0;
+
+	for (i = 0; i < a->nfiles; i++)
+		stdin_count += strcmp(a->files[i], "-") == 0;
+	if (stdin_count > 1) {
+		fprintf(stderr, "smtptriage: \"-\" (standard input) is named "
+		    "%zu times; name it once\n", stdin_count);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* Returns 0, or an exit status after printing why. */
 static int
 main_parse_args(int argc, char **argv, struct main_args *a)
@@ -153,7 +235,9 @@ main_parse_args(int argc, char **argv, struct main_args *a)
 	if (argc > 1 && strcmp(argv[1], "list") == 0) {
 		a->list = 1;
 		optind = 2;
-	}
+	} else if (argc > 1 &&
+	    (a->cmd.command = cmd_command(argv[1])) != CMD_NONE)
+		optind = 2;
 	while ((c = getopt_long(argc, argv, ":h", main_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_STATE:
@@ -180,7 +264,48 @@ main_parse_args(int argc, char **argv, struct main_args *a)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_DNS_TRIES:
+			if (main_parse_int(optarg, 1, 10, &a->dns_tries) ==
+			    -1) {
+				fprintf(stderr, "smtptriage: invalid "
+				    "--dns-tries \"%s\": give a number from 1 "
+				    "to 10\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_DNS_MAX_INFLIGHT:
+			if (main_parse_int(optarg, 1, 4096,
+			    &a->dns_max_inflight) == -1) {
+				fprintf(stderr, "smtptriage: invalid "
+				    "--dns-max-inflight \"%s\": give a number "
+				    "from 1 to 4096\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_DNS_QPS:
+			if (main_parse_int(optarg, 0, 1000000, &a->dns_qps) ==
+			    -1) {
+				fprintf(stderr, "smtptriage: invalid "
+				    "--dns-qps \"%s\": give queries per second "
+				    "from 0 (no limit) to 1000000\n", optarg);
+				return EXIT_USAGE;
+			}
+			a->dns_qps_set = 1;
+			break;
+		case OPT_DNSBL:
+			a->dnsbl = optarg;
+			break;
+		case OPT_ABUSE_ZONE:
+			a->abuse_zone = optarg;
+			break;
+		case OPT_HISTORY:
+			a->history = 1;
+			break;
 		case OPT_FORMAT:
+			if (a->cmd.command == CMD_EXPORT) {
+				a->cmd.export_format = optarg;
+				break;
+			}
 			if (out_format_parse(optarg, &a->format) == -1) {
 				fprintf(stderr, "smtptriage: invalid --format "
 				    "\"%s\": use table, json or csv\n", optarg);
@@ -191,6 +316,21 @@ main_parse_args(int argc, char **argv, struct main_args *a)
 		case OPT_DNS:
 			a->dns = 1;
 			break;
+		case OPT_RULES:
+			a->rules = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			a->log_format = optarg;
+			break;
+		case OPT_FOLLOW:
+			a->follow = 1;
+			break;
+		case OPT_SINCE:
+			a->since = optarg;
+			break;
+		case OPT_UNTIL:
+			a->until = optarg;
+			break;
 		case OPT_VERSION:
 			printf("smtptriage %s\n", SMTPTRIAGE_VERSION);
 			exit(0);
@@ -199,6 +339,12 @@ main_parse_args(int argc, char **argv, struct main_args *a)
 			main_usage(stdout);
 			exit(0);
 		default:
+			if (c >= CMD_OPT_FROM && c < CMD_OPT_END) {
+				if ((c = cmd_parse_option(&a->cmd, c,
+				    optarg)) != 0)
+					return c;
+				break;
+			}
 			main_bad_option(argc, argv, c);
 			return EXIT_USAGE;
 		}
@@ -208,9 +354,36 @@ main_parse_args(int argc, char **argv, struct main_args *a)
 		    "list command\n");
 		return EXIT_USAGE;
 	}
+	if (a->list && a->follow) {
+		fprintf(stderr, "smtptriage: --follow goes with the console, "
+		    "not with list\n");
+		return EXIT_USAGE;
+	}
+	if (a->history && (!a->list || a->format != OUT_JSON)) {
+		fprintf(stderr, "smtptriage: --history goes with list "
+		    "--format json\n");
+		return EXIT_USAGE;
+	}
+	if (a->cmd.command != CMD_NONE && a->follow) {
+		fprintf(stderr, "smtptriage: --follow goes with the console\n");
+		return EXIT_USAGE;
+	}
+	if ((c = cmd_check_args(&a->cmd, a->list)) != 0)
+		return c;
+	if (a->history && (!a->list || a->format != OUT_JSON)) {
+		fprintf(stderr, "smtptriage: --history goes with list "
+		    "--format json\n");
+		return EXIT_USAGE;
+	}
 	a->files = argv + optind;
 	a->nfiles = (size_t)(argc - optind);
-	return 0;
+	if (cmd_without_logs(&a->cmd) && a->nfiles > 0) {
+		fprintf(stderr, "smtptriage: %s reads the state database, not "
+		    "logs\n", a->cmd.command == CMD_EXPORT ? "export" :
+		    "report --retry");
+		return EXIT_USAGE;
+	}
+	return main_check_files(a);
 }
 
 static void
@@ -265,8 +438,20 @@ main_config(struct config *cfg, const struct main_args *a)
 	main_replace(&cfg->whitelist_path, a->whitelist);
 	main_replace(&cfg->outbox, a->outbox);
 	main_replace(&cfg->resolver, a->resolver);
+	cmd_apply_config(&a->cmd, cfg);
 	if (a->dns_timeout_ms != 0)
 		cfg->dns_timeout_ms = a->dns_timeout_ms;
+	if (a->dns_tries != 0)
+		cfg->dns_tries = a->dns_tries;
+	if (a->dns_max_inflight != 0)
+		cfg->dns_max_inflight = a->dns_max_inflight;
+	if (a->dns_qps_set)
+		cfg->dns_qps = a->dns_qps;
+	if (dns_config_override(cfg, a->dnsbl, a->abuse_zone, &cause) == -1) {
+		fprintf(stderr, "smtptriage: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
 	return main_check_resolver(cfg);
 }
 
@@ -289,42 +474,127 @@ main_print_bad(const struct logread_stats *st)
 		    (unsigned long long)(st->bad - st->nbad));
 }
 
-/* Read every log file into agg.  Returns 0 or EXIT_INPUT. */
+/*
+ * Set up how logs are read: --log-format, --since and --until.  A
+ * --log-format value that names no format is a rules file, loaded into
+ * *rulesp for the caller to free.  Returns 0, or EXIT_USAGE after
+ * printing why.
+ */
 static int
-main_load(const struct main_args *a, const struct config *cfg,
-    struct agg *agg, struct logread_stats *st)
+main_read_options(const struct main_args *a, const struct config *cfg,
+    struct timefilter *window, struct logread_options *opt,
+    struct rules **rulesp)
 {
-	struct exim_parser	 *parser;
-	const char *const	 *files;
-	const char		 *defaults[3];
-	char			 *cause, *shown;
-	size_t			  i, n;
-	int			  rc = 0;
+	char	*cause, *shown;
 
-	if (a->nfiles > 0) {
-		files = (const char *const *)a->files;
-		n = a->nfiles;
-	} else {
-		files = defaults;
-		for (i = n = 0; i < 3; i++) {
-			if (access(main_default_logs[i], F_OK) == 0)
-				defaults[n++] = main_default_logs[i];
+	memset(opt, 0, sizeof *opt);
+	opt->format = LOG_FORMAT_AUTO;
+	opt->reasons = cfg->reasons;
+	opt->follow = a->follow;
+	*rulesp = NULL;
+	if (a->log_format != NULL &&
+	    (log_format_parse(a->log_format, &opt->format) == -1 ||
+	    opt->format == LOG_FORMAT_RULES)) {
+		if (access(a->log_format, F_OK) == -1) {
+			shown = esc_display(a->log_format,
+			    strlen(a->log_format));
+			fprintf(stderr, "smtptriage: --log-format: \"%s\" is "
+			    "neither exim, postfix, sendmail nor opensmtpd, "
+			    "and no rules file of that name exists\n", shown);
+			free(shown);
+			return EXIT_USAGE;
 		}
-		if (n == 0) {
-			fprintf(stderr, "smtptriage: no log file named, and "
-			    "none of %s, %s, %s exists\n",
-			    main_default_logs[0], main_default_logs[1],
-			    main_default_logs[2]);
-			return EXIT_INPUT;
+		if ((*rulesp = rules_load(a->log_format, &cause)) == NULL) {
+			shown = esc_display(cause, strlen(cause));
+			fprintf(stderr, "smtptriage: --log-format: %s\n",
+			    shown);
+			free(shown);
+			free(cause);
+			return EXIT_USAGE;
 		}
+		opt->format = LOG_FORMAT_RULES;
+		opt->rules = *rulesp;
 	}
-	if ((parser = exim_parser_create(cfg->reasons, &cause)) == NULL) {
+	if (a->rules != NULL) {
+		if (*rulesp != NULL) {
+			fprintf(stderr, "smtptriage: --rules goes with a "
+			    "format name, not with a rules file in "
+			    "--log-format\n");
+			return EXIT_USAGE;
+		}
+		if ((*rulesp = rules_load(a->rules, &cause)) == NULL) {
+			shown = esc_display(cause, strlen(cause));
+			fprintf(stderr, "smtptriage: --rules: %s\n", shown);
+			free(shown);
+			free(cause);
+			return EXIT_USAGE;
+		}
+		opt->rules = *rulesp;
+	}
+	if (timefilter_set(window, a->since, a->until, time(NULL),
+	    &cause) == -1) {
 		fprintf(stderr, "smtptriage: %s\n", cause);
 		free(cause);
+		return EXIT_USAGE;
+	}
+	opt->window = window;
+	return 0;
+}
+
+/* Print the messages about the inputs; returns 1 if one is an error. */
+static int
+main_print_messages(struct logread *lr)
+{
+	struct logread_message	*m;
+	char			*shown;
+	size_t			 i, n;
+	int			 error = 0;
+
+	n = logread_take_messages(lr, &m);
+	for (i = 0; i < n; i++) {
+		shown = esc_display(m[i].text, strlen(m[i].text));
+		fprintf(stderr, "smtptriage: %s\n", shown);
+		free(shown);
+		error |= m[i].error;
+	}
+	logread_messages_free(m, n);
+	return error;
+}
+
+/*
+ * Read every log into agg, merged in time order.  Returns 0 or
+ * EXIT_INPUT.  *lrp is the reader, which the console keeps for --follow
+ * and for reading evidence lines back.  The console shows the messages
+ * of a run that could start in its status line; the commands print them,
+ * and for list a damaged input means exit status 2.
+ */
+static int
+main_load(const struct main_args *a, const struct logread_options *opt,
+    struct agg *agg, struct logread_stats *st, struct logread **lrp)
+{
+	struct logread	 *lr;
+	char		**files, **defaults = NULL, *cause, *shown;
+	size_t		  i, n;
+	int		  rc = 0, console;
+
+	if (a->nfiles > 0) {
+		files = a->files;
+		n = a->nfiles;
+	} else if ((n = logread_default_paths(&defaults)) > 0)
+		files = defaults;
+	else {
+		fprintf(stderr, "smtptriage: no log file named, and no file "
+		    "of");
+		for (i = 0; logread_default_bases[i] != NULL; i++)
+			fprintf(stderr, "%s %s*", i > 0 ? "," : "",
+			    logread_default_bases[i]);
+		fprintf(stderr, " exists\n");
 		return EXIT_INPUT;
 	}
+
+	lr = logread_create(opt, agg, st);
 	for (i = 0; i < n; i++) {
-		if (logread_file(files[i], parser, agg, st, &cause) == -1) {
+		if (logread_add(lr, files[i], &cause) == -1) {
 			shown = esc_display(cause, strlen(cause));
 			fprintf(stderr, "smtptriage: %s\n", shown);
 			free(shown);
@@ -332,10 +602,49 @@ main_load(const struct main_args *a, const struct config *cfg,
 			rc = EXIT_INPUT;
 		}
 	}
-	exim_parser_free(parser);
+	logread_run(lr, UINT64_MAX);
 	agg_finish(agg);
+	console = !a->list && a->cmd.command == CMD_NONE;
+	if ((!console || rc != 0) && main_print_messages(lr) && a->list)
+		rc = EXIT_INPUT;
 	main_print_bad(st);
+
+	for (i = 0; defaults != NULL && i < n; i++)
+		free(defaults[i]);
+	free(defaults);
+	*lrp = lr;
 	return rc;
+}
+
+/*
+ * The console reads keys from standard input.  When the log came through
+ * it ("-" on a pipe), logread reads from a duplicate descriptor, so the
+ * terminal can take the place of standard input.  Returns 0, or
+ * EXIT_USAGE after printing why.
+ */
+static int
+main_console_input(const struct main_args *a)
+{
+	size_t	i;
+	int	fd;
+
+	for (i = 0; i < a->nfiles; i++) {
+		if (strcmp(a->files[i], "-") == 0)
+			break;
+	}
+	if (i == a->nfiles || isatty(STDIN_FILENO))
+		return 0;
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1 ||
+	    dup2(fd, STDIN_FILENO) == -1) {
+		fprintf(stderr, "smtptriage: the log came on standard input "
+		    "and the console cannot open the terminal: %s; use "
+		    "\"smtptriage list -\" instead\n", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return EXIT_USAGE;
+	}
+	close(fd);
+	return 0;
 }
 
 static int
@@ -389,81 +698,59 @@ main_apply_state(struct agg *agg, struct store *store,
 		return -1;
 	}
 	suspects = agg_suspects(agg, &n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		suspects[i]->whitelisted = wl_match(wl, &suspects[i]->addr,
 		    suspects[i]->rdns) != NULL;
+		suspects[i]->state_loaded = 1;
+	}
 	return 0;
 }
 
 static int
-main_list(const struct main_args *a, struct config *cfg, struct agg *agg)
+main_list(const struct main_args *a, struct config *cfg, struct agg *agg,
+    struct store *store)
 {
 	struct client		**suspects;
-	struct dns		 *dns = NULL;
-	struct dns_check	**checks = NULL;
-	const struct dns_result	**results = NULL;
-	struct dns_config	  dc;
+	struct dns_batch	  batch;
 	struct esc_buf		  out = { NULL, 0, 0 };
-	const char		 *helos[DNS_HELOS_MAX];
 	char			 *cause;
-	size_t			  i, k, n;
+	size_t			  n;
+	int			  rc = 0;
 
 	suspects = agg_suspects(agg, &n);
-	if (a->dns) {
-		memset(&dc, 0, sizeof dc);
-		dc.servers = cfg->resolver;
-		dc.timeout_ms = cfg->dns_timeout_ms;
-		dc.tries = cfg->dns_tries;
-		dc.max_inflight = cfg->dns_max_inflight;
-		if ((dns = dns_create(&dc, &cause)) == NULL) {
-			fprintf(stderr, "smtptriage: DNS: %s\n", cause);
-			free(cause);
-			return EXIT_USAGE;
-		}
-		checks = xcalloc(n + 1, sizeof *checks);
-		results = xcalloc(n + 1, sizeof *results);
-		for (i = 0; i < n; i++) {
-			for (k = 0; k < suspects[i]->nhelos &&
-			    k < DNS_HELOS_MAX; k++)
-				helos[k] = suspects[i]->helos[k].name;
-			checks[i] = dns_check_start(dns, &suspects[i]->addr,
-			    helos, k, NULL, NULL);
-		}
-		dns_run(dns);
-		for (i = 0; i < n; i++)
-			results[i] = dns_check_result(checks[i]);
+	if (dns_batch_run(&batch, cfg, store, suspects, n, a->dns, a->history,
+	    &cause) == -1) {
+		fprintf(stderr, "smtptriage: DNS: %s\n", cause);
+		free(cause);
+		dns_batch_free(&batch);
+		return EXIT_USAGE;
+	}
+	if (batch.history_error != NULL) {
+		fprintf(stderr, "smtptriage: %s\n", batch.history_error);
+		rc = EXIT_INPUT;
 	}
 
-	out_clients(&out, a->format, suspects, n, results);
+	out_clients_history(&out, a->format, suspects, n, batch.results,
+	    batch.history);
 	if (out.len > 0 && fwrite(out.data, 1, out.len, stdout) != out.len)
 		fprintf(stderr, "smtptriage: write error: %s\n",
 		    strerror(errno));
 	esc_buf_free(&out);
-
-	if (dns != NULL) {
-		for (i = 0; i < n; i++)
-			dns_check_free(checks[i]);
-		dns_free(dns);
-	}
-	free(checks);
-	free(results);
-	return fflush(stdout) == 0 ? 0 : EXIT_INPUT;
+	dns_batch_free(&batch);
+	return fflush(stdout) == 0 ? rc : EXIT_INPUT;
 }
 
 static int
 main_console(struct config *cfg, struct agg *agg, struct whitelist *wl,
-    struct store *store, const struct logread_stats *st)
+    struct store *store, const struct logread_stats *st, struct logread *lr,
+    int follow)
 {
 	struct ui_context	 ctx;
 	struct dns_config	 dc;
 	char			*cause, host[HOST_NAME_MAX + 1];
 	int			 rc;
 
-	memset(&dc, 0, sizeof dc);
-	dc.servers = cfg->resolver;
-	dc.timeout_ms = cfg->dns_timeout_ms;
-	dc.tries = cfg->dns_tries;
-	dc.max_inflight = cfg->dns_max_inflight;
+	dns_config_from(&dc, cfg);
 	memset(&ctx, 0, sizeof ctx);
 	if ((ctx.dns = dns_create(&dc, &cause)) == NULL) {
 		fprintf(stderr, "smtptriage: DNS: %s\n", cause);
@@ -479,6 +766,8 @@ main_console(struct config *cfg, struct agg *agg, struct whitelist *wl,
 	ctx.store = store;
 	ctx.stats = st;
 	ctx.hostname = host;
+	ctx.logread = lr;
+	ctx.follow = follow;
 	rc = ui_run(&ctx, &cause);
 	dns_free(ctx.dns);
 	if (rc == -1) {
@@ -494,7 +783,11 @@ main(int argc, char **argv)
 {
 	struct main_args	 a;
 	struct config		 cfg;
+	struct logread_options	 ropt;
+	struct timefilter	 window;
+	struct rules		*rules = NULL;
 	struct logread_stats	*st;
+	struct logread		*lr = NULL;
 	struct agg		*agg;
 	struct whitelist	*wl = NULL;
 	struct store		*store = NULL;
@@ -505,18 +798,28 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	if ((rc = main_parse_args(argc, argv, &a)) != 0)
 		return rc;
-	if ((rc = main_config(&cfg, &a)) != 0) {
+	if ((rc = main_config(&cfg, &a)) != 0 ||
+	    (rc = main_read_options(&a, &cfg, &window, &ropt,
+	    &rules)) != 0) {
+		config_free(&cfg);
+		return rc;
+	}
+	if (cmd_without_logs(&a.cmd)) {
+		rc = cmd_run_without_logs(&a.cmd, &cfg);
 		config_free(&cfg);
 		return rc;
 	}
 
 	agg = agg_create();
 	st = xcalloc(1, sizeof *st);
-	load_rc = main_load(&a, &cfg, agg, st);
+	load_rc = main_load(&a, &ropt, agg, st, &lr);
 	if (load_rc != 0 && !a.list) {
 		rc = load_rc;
 		goto out;
 	}
+	if (!a.list && a.cmd.command == CMD_NONE &&
+	    (rc = main_console_input(&a)) != 0)
+		goto out;
 
 	if ((wl = wl_load(cfg.whitelist_path, &cause)) == NULL ||
 	    (store = store_open(cfg.state_path, &cause)) == NULL) {
@@ -531,17 +834,21 @@ main(int argc, char **argv)
 	}
 
 	if (a.list) {
-		rc = main_list(&a, &cfg, agg);
+		rc = main_list(&a, &cfg, agg, store);
 		if (rc == 0)
 			rc = load_rc;
-	} else
-		rc = main_console(&cfg, agg, wl, store, st);
+	} else if (a.cmd.command == CMD_REPORT)
+		rc = cmd_report(&a.cmd, &cfg, agg, store);
+	else
+		rc = main_console(&cfg, agg, wl, store, st, lr, a.follow);
 
 out:
 	if (store != NULL)
 		store_close(store);
 	wl_free(wl);
 	agg_free(agg);
+	logread_free(lr);
+	rules_free(rules);
 	logread_stats_free(st);
 	free(st);
 	config_free(&cfg);

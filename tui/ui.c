@@ -93,6 +93,7 @@ ui_free(struct ui *ui)
 	struct ui_check	*e, *next;
 	size_t		 i;
 
+	ui_dns_free(ui);
 	for (i = 0; i < UI_CHECK_BUCKETS; i++) {
 		for (e = ui->checks[i]; e != NULL; e = next) {
 			next = e->next;
@@ -272,7 +273,12 @@ ui_detail_load(struct ui *ui, struct client *c)
 	char			*line, *cause;
 	size_t			 i;
 
-	if (c == ui->detail_client)
+	/*
+	 * Follow mode adds events to the client on screen, so the count of
+	 * its lines decides too, not only which client it is.
+	 */
+	if (c == ui->detail_client &&
+	    (c == NULL || c->events == ui->detail_events))
 		return;
 	for (i = 0; i < ui->nevidence; i++)
 		free(ui->evidence[i].text);
@@ -280,6 +286,7 @@ ui_detail_load(struct ui *ui, struct client *c)
 	ui->evidence = NULL;
 	ui->nevidence = 0;
 	ui->detail_client = c;
+	ui->detail_events = c != NULL ? c->events : 0;
 	if (c == NULL || ui->ctx->agg == NULL || c->nevidence == 0)
 		return;
 
@@ -417,6 +424,7 @@ ui_checks_prune(struct ui *ui)
 	if (ui->pending != NULL && ui->pending->whitelisted &&
 	    !ui->show_whitelisted)
 		ui->pending = NULL;
+	ui_dns_prune(ui);
 }
 
 /*
@@ -443,6 +451,13 @@ ui_check_schedule(struct ui *ui, uint64_t now_ms)
 void
 ui_check_start(struct ui *ui, struct client *c)
 {
+	ui_check_begin(ui, c, 0);
+}
+
+/* ui_check_start with DNS_CHECK_* flags.  It is always urgent. */
+void
+ui_check_begin(struct ui *ui, struct client *c, int flags)
+{
 	const char	*helos[DNS_HELOS_MAX];
 	struct ui_check	*e;
 	size_t		 i, n, b;
@@ -461,8 +476,8 @@ ui_check_start(struct ui *ui, struct client *c)
 	snprintf(e->ip, sizeof e->ip, "%s", c->ip);
 	e->client = c;
 	e->ui = ui;
-	e->check = dns_check_start(ui->ctx->dns, &c->addr, helos, n,
-	    ui_check_done, e);
+	e->check = dns_check_begin(ui->ctx->dns, &c->addr, helos, n,
+	    flags | DNS_CHECK_URGENT, ui_check_done, e);
 	if (e->check == NULL) {
 		ui_set_message(ui, 1, "DNS check of %s could not start", c->ip);
 		free(e);
@@ -483,7 +498,7 @@ ui_check_done(struct dns_check *check, void *arg)
 	e->done = 1;
 	e->done_ms = ui_now_ms();
 	e->ui->dirty = 1;
-	(void)check;
+	ui_dns_check_done(e->ui, e->client, dns_check_result(check));
 }
 
 static void
@@ -580,12 +595,17 @@ ui_apply(struct ui *ui, int act, uint64_t now_ms)
 	if (act & UI_ACT_SELECT)
 		ui_check_schedule(ui, now_ms);
 	if ((act & UI_ACT_RECHECK) && (c = ui_selected(ui)) != NULL)
-		ui_check_start(ui, c);
+		ui_check_begin(ui, c, DNS_CHECK_FRESH);
+	if (act & UI_ACT_EDIT)
+		ui_report_edit(ui);
 	ui->dirty = 1;
 	return 0;
 }
 
-/* Milliseconds poll may sleep: until the debounce timer or a DNS timeout. */
+/*
+ * Milliseconds poll may sleep: until the debounce timer, a DNS timeout or
+ * the follow timer.
+ */
 static int
 ui_poll_timeout(struct ui *ui, uint64_t now_ms)
 {
@@ -602,7 +622,8 @@ ui_poll_timeout(struct ui *ui, uint64_t now_ms)
 		if (dns_ms >= 0 && dns_ms < timeout)
 			timeout = dns_ms;
 	}
-	return timeout;
+	timeout = ui_dns_timeout(ui, now_ms, timeout);
+	return ui_follow_timeout(ui, now_ms, timeout);
 }
 
 static int
@@ -639,8 +660,10 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 		now = ui_now_ms();
 		if (ui->pending != NULL && ui->pending_due <= now)
 			ui_check_start(ui, ui->pending);
+		ui_dns_tick(ui, now);
+		ui_follow_tick(ui, now);
 		inflight = dns != NULL ? dns_inflight(dns) : 0;
-		if (inflight != ui->inflight)
+		if (inflight != ui->inflight && ui_dns_redraw_due(ui, now))
 			ui->dirty = 1;
 		if (ui->dirty) {
 			ui->inflight = inflight;
@@ -657,6 +680,7 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 			    UI_POLLFDS_MAX - UI_POLLFD_DNS);
 		timeout = keys == UI_KEYS_PER_PASS ? 0 :
 		    ui_poll_timeout(ui, now);
+		ui_dns_loop_mark(ui, 0);
 		if (poll(fds, UI_POLLFD_DNS + ndns, timeout) == -1) {
 			if (errno != EINTR && errno != EAGAIN) {
 				xasprintf(cause, "poll: %s", strerror(errno));
@@ -666,6 +690,7 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 				fds[ch].revents = 0;
 		}
 
+		ui_dns_loop_mark(ui, 1);
 		if (fds[UI_POLLFD_SIGNAL].revents & POLLIN) {
 			while (read(sigfd, drain, sizeof drain) > 0)
 				continue;
@@ -713,6 +738,7 @@ ui_run(struct ui_context *ctx, char **cause)
 	ui_init(&ui, ctx);
 	ui_colour_init(&ui);
 	ui_check_schedule(&ui, ui_now_ms());
+	ui_follow_start(&ui, ui_now_ms());
 	rc = ui_loop(&ui, sigs.pipe[0], cause);
 
 	endwin();

@@ -18,6 +18,8 @@ struct ui_context {
 	struct dns		*dns;
 	const struct logread_stats *stats;	/* for the bad-line count */
 	const char		*hostname;	/* for Message-IDs */
+	struct logread		*logread;	/* its messages show; or NULL */
+	int			 follow;	/* poll logread for new lines */
 };
 
 /*

@@ -99,7 +99,15 @@ static const struct {
 	    "after a y/n question" },
 	{ 0, "  W               show or hide whitelisted clients" },
 	{ 0, "  r               compose an abuse report and preview it" },
-	{ 0, "  R               check the suspect's DNS again now" },
+	{ 0, "  P               report every marked suspect of the selected "
+	    "one's provider" },
+	{ 0, "  F               send the suspect's failed reports again" },
+	{ 0, "  R               check the suspect's DNS again now, asking "
+	    "the servers, not the cache" },
+	{ 0, "  A               re-check the DNS of every listed suspect in "
+	    "the background; A again stops" },
+	{ 0, "  M               the same for every marked suspect; M again "
+	    "stops" },
 	{ 0, "  ?               this help" },
 	{ 0, "  q               quit" },
 	{ 0, "  Ctrl-L          repaint the screen" },
@@ -108,7 +116,10 @@ static const struct {
 	{ 0, "  y               send the report, or write it to the outbox "
 	    "when no recipient" },
 	{ 0, "                  or no sendmail command is configured" },
-	{ 0, "  n, Esc          cancel" },
+	{ 0, "  n               skip this report (the last one: cancel)" },
+	{ 0, "  e               edit the report in $EDITOR (default vi)" },
+	{ 0, "  t               type the recipient (To); Enter sets it" },
+	{ 0, "  Esc, q          cancel the reports not sent yet" },
 	{ 0, "  j, k, PgDn, PgUp, Home, End   scroll" },
 	{ 0, NULL },
 	{ 1, "Questions" },
@@ -676,6 +687,11 @@ ui_detail_dns(struct ui_pen *p, struct ui *ui, struct client *c)
 			snprintf(when, sizeof when, "-");
 		snprintf(buf, sizeof buf, "checked %s; R checks again", when);
 		ui_pen_add(p, buf, A_NORMAL);
+		ui_dns_age_text(r, buf, sizeof buf);
+		if (buf[0] != '\0') {
+			ui_pen_add(p, "; ", A_NORMAL);
+			ui_pen_add(p, buf, ui_attr(ui, UI_C_DIM));
+		}
 	}
 	ui_pen_nl(p);
 
@@ -689,6 +705,12 @@ ui_detail_dns(struct ui_pen *p, struct ui *ui, struct client *c)
 		ui_pen_add(p, "    ", A_NORMAL);
 		ui_pen_add_esc(p, r->ptr[i].name != NULL ? r->ptr[i].name : "",
 		    A_NORMAL);
+		if (r->ptr[i].invalid != NULL) {
+			ui_pen_add(p, "  not asked: ", A_NORMAL);
+			ui_pen_add_esc(p, r->ptr[i].invalid, A_NORMAL);
+			ui_pen_nl(p);
+			continue;
+		}
 		ui_detail_rcodes(p, ui, &r->ptr[i].forward);
 		ui_detail_addrs(p, &r->ptr[i].forward);
 		if (r->ptr[i].forward.rcode_a != DNS_RCODE_NONE &&
@@ -727,6 +749,40 @@ ui_detail_dns(struct ui_pen *p, struct ui *ui, struct client *c)
 		ui_pen_add(p, ui_verdict_name(h->verified),
 		    ui_verdict_attr(ui, h->verified));
 		ui_pen_nl(p);
+	}
+}
+
+/* The DNSBL, abuse contact and history lines under the DNS results. */
+static void
+ui_detail_dns_lines(struct ui_pen *p, struct ui *ui, struct client *c)
+{
+	struct ui_dns_line	lines[UI_DNS_LINES_MAX];
+	attr_t			attr;
+	size_t			i, n;
+
+	n = ui_dns_lines(ui, c, lines, UI_DNS_LINES_MAX);
+	for (i = 0; i < n; i++) {
+		switch (lines[i].tone) {
+		case UI_TONE_PASS:
+			attr = ui_attr(ui, UI_C_PASS);
+			break;
+		case UI_TONE_FAIL:
+			attr = ui_attr(ui, UI_C_FAIL);
+			break;
+		case UI_TONE_INDETERMINATE:
+			attr = ui_attr(ui, UI_C_INDETERMINATE);
+			break;
+		case UI_TONE_DIM:
+			attr = ui_attr(ui, UI_C_DIM);
+			break;
+		default:
+			attr = A_NORMAL;
+			break;
+		}
+		ui_pen_add(p, lines[i].label, ui_attr(ui, UI_C_LABEL));
+		ui_pen_add_esc(p, lines[i].text, attr);
+		ui_pen_nl(p);
+		free(lines[i].text);
 	}
 }
 
@@ -778,6 +834,7 @@ ui_draw_detail(struct ui *ui)
 	attr_t			 label = ui_attr(ui, UI_C_LABEL);
 	enum client_status	 st;
 	char			 buf[160], first[32], last[32];
+	char			*provider, *history;
 	int			 y;
 
 	if (l->side) {
@@ -813,9 +870,23 @@ ui_draw_detail(struct ui *ui)
 		    ui_attr(ui, UI_C_DIM));
 	} else
 		ui_pen_add(&p, "- (no verified name logged)", A_NORMAL);
+	/* The provider shares the rDNS line, to keep the pane short. */
+	ui_report_detail(ui, c, &provider, &history);
+	if (provider != NULL) {
+		ui_pen_add(&p, "  provider ", label);
+		ui_pen_add_esc(&p, provider, A_NORMAL);
+	}
 	ui_pen_nl(&p);
+	if (history != NULL) {
+		ui_pen_add(&p, "History  ", label);
+		ui_pen_add_esc(&p, history, ui_attr(ui, UI_C_REPORTED));
+		ui_pen_nl(&p);
+	}
+	free(provider);
+	free(history);
 	ui_detail_counts(&p, ui, "Reasons  ", c->reasons, c->nreasons, 0);
 	ui_detail_dns(&p, ui, c);
+	ui_detail_dns_lines(&p, ui, c);
 	ui_detail_evidence(&p, ui, c);
 
 	if (p.lost > 0) {
@@ -841,6 +912,7 @@ ui_draw_status(struct ui *ui)
 	if (ui->ctx->dns != NULL)
 		esc_buf_printf(&right, "DNS queries in flight: %zu",
 		    ui->inflight);
+	ui_dns_status(ui, &right);
 	if (st != NULL && st->bad > 0) {
 		esc_buf_printf(&right, "%s%llu bad line%s skipped",
 		    right.len > 0 ? "  " : "", (unsigned long long)st->bad,
@@ -907,14 +979,11 @@ static void
 ui_draw_preview(struct ui *ui)
 {
 	const struct ui_layout	*l = &ui->layout;
-	const struct config	*cfg = ui->ctx->cfg;
-	const char		*to = report_recipient(cfg);
 	char			*title, *shown;
 	size_t			 i;
 	int			 y;
 
-	xasprintf(&title, " Report about %s: y sends, n cancels, j/k scroll ",
-	    ui->report_client != NULL ? ui->report_client->ip : "?");
+	title = ui_report_title(ui);
 	ui_fill(0, 0, l->cols, ui_attr(ui, UI_C_HEADER));
 	ui_put(0, 0, l->cols, title, ui_attr(ui, UI_C_HEADER) | A_BOLD);
 	free(title);
@@ -928,19 +997,14 @@ ui_draw_preview(struct ui *ui)
 		free(shown);
 	}
 
-	if (ui->message != NULL)
+	/* The recipient prompt wins over a message. */
+	title = ui_report_status(ui);
+	if (ui->message != NULL && strncmp(title, "To (", 4) != 0)
 		ui_put_esc(l->status_y, 1, l->cols - 1, ui->message,
 		    ui->message_error ? ui_attr(ui, UI_C_ERROR) : A_NORMAL);
-	else if (cfg->sendmail != NULL && to != NULL) {
-		xasprintf(&title, "y pipes it to %s for %s", cfg->sendmail, to);
+	else
 		ui_put_esc(l->status_y, 1, l->cols - 1, title, A_NORMAL);
-		free(title);
-	} else {
-		xasprintf(&title, "y writes it to the outbox %s",
-		    cfg->outbox != NULL ? cfg->outbox : "(none set)");
-		ui_put_esc(l->status_y, 1, l->cols - 1, title, A_NORMAL);
-		free(title);
-	}
+	free(title);
 }
 
 static void

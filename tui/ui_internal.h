@@ -21,6 +21,7 @@
 #define UI_ACT_RECHECK	0x04	/* start a DNS check of the selected one now */
 #define UI_ACT_QUIT	0x08
 #define UI_ACT_CLEAR	0x10	/* repaint the whole terminal */
+#define UI_ACT_EDIT	0x20	/* edit the previewed report in $EDITOR */
 
 /* Key codes that curses does not name. */
 #define UI_KEY_ESC	0x1b
@@ -121,6 +122,7 @@ struct ui {
 	char			**report_lines;	/* split copy of report_msg */
 	size_t			  nreport_lines;
 	size_t			  report_top;
+	struct ui_report	 *report;	/* the flow, in ui_report.c */
 
 	/* Status line message, cleared by the next key. */
 	char			 *message;
@@ -128,6 +130,7 @@ struct ui {
 
 	/* Evidence lines of detail_client. */
 	struct client		 *detail_client;
+	uint64_t		  detail_events;	/* its events then */
 	struct ui_evline	 *evidence;
 	size_t			  nevidence;
 
@@ -140,7 +143,10 @@ struct ui {
 	int			  dirty;
 	int			  clear;
 	size_t			  inflight;	/* DNS queries, as last drawn */
+	struct ui_dns		 *dns_state;	/* ui_dns.c; NULL until used */
 	struct ui_layout	  layout;
+
+	uint64_t		  follow_due;	/* monotonic ms; 0: off */
 };
 
 /* ui.c */
@@ -157,6 +163,7 @@ struct ui_check	*ui_check_find(struct ui *, const char *ip);
 void		 ui_check_drop(struct ui *, const char *ip);
 void		 ui_check_schedule(struct ui *, uint64_t now_ms);
 void		 ui_check_start(struct ui *, struct client *);
+void		 ui_check_begin(struct ui *, struct client *, int flags);
 void		 ui_detail_load(struct ui *, struct client *);
 void		 ui_layout(struct ui *, int lines, int cols);
 char		*ui_escape(const char *, size_t);
@@ -166,11 +173,116 @@ void		 ui_format_date(int64_t utc, char *, size_t);
 /* ui_key.c */
 int		 ui_key(struct ui *, int key);
 void		 ui_move_to(struct ui *, size_t);
-void		 ui_report_close(struct ui *);
 void		 ui_confirm_close(struct ui *);
+
+/* ui_report.c: the report flow; docs/reports.md describes the keys. */
+struct ui_report;
+int		 ui_report_start(struct ui *, struct client **, size_t,
+		    int force);
+int		 ui_report_preview_key(struct ui *, int key);
+int		 ui_report_provider(struct ui *);
+int		 ui_report_retry(struct ui *);
+void		 ui_report_close(struct ui *);
+void		 ui_report_edit(struct ui *);
+int		 ui_report_edit_run(struct ui *, const char *editor,
+		    char **cause);
+char		*ui_report_title(const struct ui *);
+char		*ui_report_status(const struct ui *);
+void		 ui_report_detail(struct ui *, struct client *,
+		    char **provider, char **history);
+
+/*
+ * ui_dns.c: bulk re-checks (A all listed, M all marked), the DNS history,
+ * and the DNSBL, abuse contact and history lines of the detail pane.
+ */
+enum ui_bulk_kind {
+	UI_BULK_LISTED,
+	UI_BULK_MARKED,
+};
+
+/* How a line of the detail pane is drawn. */
+enum ui_tone {
+	UI_TONE_NORMAL,
+	UI_TONE_PASS,
+	UI_TONE_FAIL,
+	UI_TONE_INDETERMINATE,
+	UI_TONE_DIM,
+};
+
+struct ui_dns_line {
+	const char	*label;		/* static */
+	char		*text;		/* allocated, not escaped yet */
+	enum ui_tone	 tone;
+};
+#define UI_DNS_LINES_MAX	(DNS_DNSBL_MAX + 2)
+
+struct esc_buf;
+struct ui_dns;
+int		 ui_dns_bulk_key(struct ui *, enum ui_bulk_kind);
+void		 ui_dns_tick(struct ui *, uint64_t now_ms);
+int		 ui_dns_timeout(struct ui *, uint64_t now_ms, int timeout);
+int		 ui_dns_redraw_due(struct ui *, uint64_t now_ms);
+void		 ui_dns_check_done(struct ui *, struct client *,
+		    const struct dns_result *);
+void		 ui_dns_prune(struct ui *);
+void		 ui_dns_free(struct ui *);
+void		 ui_dns_loop_mark(struct ui *, int polled);
+void		 ui_dns_status(struct ui *, struct esc_buf *);
+void		 ui_dns_age_text(const struct dns_result *, char *, size_t);
+char		*ui_dns_history_text(struct ui *, struct client *);
+size_t		 ui_dns_lines(struct ui *, struct client *,
+		    struct ui_dns_line *, size_t max);
+
+/*
+ * ui_dns.c: bulk re-checks (A all listed, M all marked), the DNS history,
+ * and the DNSBL, abuse contact and history lines of the detail pane.
+ */
+enum ui_bulk_kind {
+	UI_BULK_LISTED,
+	UI_BULK_MARKED,
+};
+
+/* How a line of the detail pane is drawn. */
+enum ui_tone {
+	UI_TONE_NORMAL,
+	UI_TONE_PASS,
+	UI_TONE_FAIL,
+	UI_TONE_INDETERMINATE,
+	UI_TONE_DIM,
+};
+
+struct ui_dns_line {
+	const char	*label;		/* static */
+	char		*text;		/* allocated, not escaped yet */
+	enum ui_tone	 tone;
+};
+#define UI_DNS_LINES_MAX	(DNS_DNSBL_MAX + 2)
+
+struct esc_buf;
+struct ui_dns;
+int		 ui_dns_bulk_key(struct ui *, enum ui_bulk_kind);
+void		 ui_dns_tick(struct ui *, uint64_t now_ms);
+int		 ui_dns_timeout(struct ui *, uint64_t now_ms, int timeout);
+int		 ui_dns_redraw_due(struct ui *, uint64_t now_ms);
+void		 ui_dns_check_done(struct ui *, struct client *,
+		    const struct dns_result *);
+void		 ui_dns_prune(struct ui *);
+void		 ui_dns_free(struct ui *);
+void		 ui_dns_status(struct ui *, struct esc_buf *);
+void		 ui_dns_age_text(const struct dns_result *, char *, size_t);
+char		*ui_dns_history_text(struct ui *, struct client *);
+size_t		 ui_dns_lines(struct ui *, struct client *,
+		    struct ui_dns_line *, size_t max);
 
 /* ui_draw.c */
 void		 ui_colour_init(struct ui *);
 void		 ui_draw(struct ui *);
+
+/* ui_follow.c */
+void		 ui_follow_start(struct ui *, uint64_t now_ms);
+void		 ui_follow_tick(struct ui *, uint64_t now_ms);
+int		 ui_follow_timeout(const struct ui *, uint64_t now_ms,
+		    int timeout);
+void		 ui_follow_refresh(struct ui *);
 
 #endif

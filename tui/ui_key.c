@@ -22,7 +22,6 @@
 
 static int	ui_key_list(struct ui *, int);
 static int	ui_key_help(struct ui *, int);
-static int	ui_key_preview(struct ui *, int);
 static int	ui_key_confirm(struct ui *, int);
 static int	ui_move_by(struct ui *, long);
 static int	ui_mark_toggle(struct ui *);
@@ -30,7 +29,6 @@ static int	ui_whitelist_key(struct ui *);
 static int	ui_whitelist_remove(struct ui *);
 static int	ui_report_key(struct ui *);
 static int	ui_report_open(struct ui *, struct client *);
-static int	ui_report_send(struct ui *);
 static void	ui_confirm_open(struct ui *, enum ui_confirm,
 		    struct client *, const char *entry, char *text);
 
@@ -50,7 +48,7 @@ ui_key(struct ui *ui, int key)
 	case UI_SCREEN_HELP:
 		return ui_key_help(ui, key) | UI_ACT_REDRAW;
 	case UI_SCREEN_PREVIEW:
-		return ui_key_preview(ui, key) | UI_ACT_REDRAW;
+		return ui_report_preview_key(ui, key) | UI_ACT_REDRAW;
 	case UI_SCREEN_CONFIRM:
 		return ui_key_confirm(ui, key) | UI_ACT_REDRAW;
 	case UI_SCREEN_LIST:
@@ -92,6 +90,14 @@ ui_key_list(struct ui *ui, int key)
 		return UI_ACT_SELECT;
 	case 'r':
 		return ui_report_key(ui);
+	case 'P':
+		return ui_report_provider(ui);
+	case 'F':
+		return ui_report_retry(ui);
+	case 'A':
+		return ui_dns_bulk_key(ui, UI_BULK_LISTED);
+	case 'M':
+		return ui_dns_bulk_key(ui, UI_BULK_MARKED);
 	case 'R':
 		if (ui_selected(ui) == NULL)
 			return UI_ACT_NONE;
@@ -256,181 +262,14 @@ ui_report_key(struct ui *ui)
 	return ui_report_open(ui, c);
 }
 
-/* Compose the report about c and show it in the preview. */
+/*
+ * Compose the report about c and show it in the preview (ui_report.c).
+ * The dedupe window does not apply: the admin asked for this report.
+ */
 static int
 ui_report_open(struct ui *ui, struct client *c)
 {
-	struct report_input	 in;
-	struct ui_check		*e;
-	char			**lines, *cause, *p, *nl;
-	size_t			  i, n = 0, failed = 0;
-
-	lines = xcalloc(c->nevidence + 1, sizeof *lines);
-	for (i = 0; i < c->nevidence && ui->ctx->agg != NULL; i++) {
-		if (agg_read_evidence(ui->ctx->agg, &c->evidence[i],
-		    &lines[n], &cause) == -1) {
-			free(cause);
-			failed++;
-			continue;
-		}
-		n++;
-	}
-
-	memset(&in, 0, sizeof in);
-	in.client = c;
-	e = ui_check_find(ui, c->ip);
-	in.dns = e != NULL && e->done ? dns_check_result(e->check) : NULL;
-	in.evidence = lines;
-	in.nevidence = n;
-	in.from = ui->ctx->cfg->from;
-	in.to = report_recipient(ui->ctx->cfg);
-	in.hostname = ui->ctx->hostname;
-	in.now = time(NULL);
-
-	ui_report_close(ui);
-	ui->report_msg = report_compose(&in, &ui->report_id);
-	for (i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-
-	/* Split a copy into lines for the preview. */
-	p = xstrdup(ui->report_msg);
-	for (;;) {
-		ui->report_lines = xreallocarray(ui->report_lines,
-		    ui->nreport_lines + 1, sizeof *ui->report_lines);
-		if ((nl = strchr(p, '\n')) != NULL)
-			*nl = '\0';
-		ui->report_lines[ui->nreport_lines++] = xstrdup(p);
-		if (nl == NULL || nl[1] == '\0')
-			break;
-		memmove(p, nl + 1, strlen(nl + 1) + 1);
-	}
-	free(p);
-
-	ui->report_client = c;
-	ui->report_top = 0;
-	ui->screen = UI_SCREEN_PREVIEW;
-	if (failed > 0)
-		ui_set_message(ui, 1, "%zu evidence line%s could not be read "
-		    "and %s left out", failed, failed == 1 ? "" : "s",
-		    failed == 1 ? "is" : "are");
-	return UI_ACT_NONE;
-}
-
-/* Free the previewed report and go back to the list. */
-void
-ui_report_close(struct ui *ui)
-{
-	size_t	i;
-
-	for (i = 0; i < ui->nreport_lines; i++)
-		free(ui->report_lines[i]);
-	free(ui->report_lines);
-	free(ui->report_msg);
-	free(ui->report_id);
-	ui->report_lines = NULL;
-	ui->nreport_lines = 0;
-	ui->report_msg = NULL;
-	ui->report_id = NULL;
-	ui->report_client = NULL;
-	if (ui->screen == UI_SCREEN_PREVIEW)
-		ui->screen = UI_SCREEN_LIST;
-}
-
-static int
-ui_report_send(struct ui *ui)
-{
-	struct ui_context	*ctx = ui->ctx;
-	struct client		*c = ui->report_client;
-	struct report_outcome	 out;
-	const char		*to;
-	char			*cause;
-	int64_t			 last;
-
-	to = report_recipient(ctx->cfg);
-	memset(&out, 0, sizeof out);
-	if (report_deliver(ctx->cfg, ctx->store, c->ip, to, ui->report_msg,
-	    ui->report_id, &out, &cause) == -1) {
-		ui_set_message(ui, 1, "report about %s failed: %s", c->ip,
-		    cause);
-		free(cause);
-		report_outcome_free(&out);
-		ui_report_close(ui);
-		return UI_ACT_NONE;
-	}
-
-	if (out.sent)
-		ui_set_message(ui, 0, "sent to %s", to);
-	else if (ctx->cfg->sendmail != NULL && to != NULL)
-		ui_set_message(ui, 1, "sending to %s failed (%s); the report "
-		    "is in %s", to, out.detail != NULL ? out.detail :
-		    "no reason given", out.path != NULL ? out.path :
-		    "the outbox");
-	else
-		ui_set_message(ui, 0, "written to %s",
-		    out.path != NULL ? out.path : "the outbox");
-	report_outcome_free(&out);
-
-	/* The store decides what counts as reported (exit status 0). */
-	last = store_last_report(ctx->store, c->ip, &cause);
-	if (last == -1) {
-		ui_set_message(ui, 1, "report about %s done, but reading the "
-		    "report history failed: %s", c->ip, cause);
-		free(cause);
-	} else if (last > 0)
-		c->reported_at = last;
-	ui_report_close(ui);
-	return UI_ACT_NONE;
-}
-
-static int
-ui_key_preview(struct ui *ui, int key)
-{
-	size_t	n = ui->nreport_lines, page = ui->text_page, last;
-
-	/* The last top line that still fills the screen. */
-	last = n > page ? n - page : 0;
-	switch (key) {
-	case 'y':
-	case 'Y':
-		return ui_report_send(ui);
-	case 'n':
-	case 'N':
-	case 'q':
-	case UI_KEY_ESC:
-		ui_report_close(ui);
-		ui_set_message(ui, 0, "report cancelled");
-		return UI_ACT_NONE;
-	case KEY_DOWN:
-	case 'j':
-		if (ui->report_top < last)
-			ui->report_top++;
-		break;
-	case KEY_UP:
-	case 'k':
-		if (ui->report_top > 0)
-			ui->report_top--;
-		break;
-	case KEY_NPAGE:
-	case ' ':
-		ui->report_top += page;
-		if (ui->report_top > last)
-			ui->report_top = last;
-		break;
-	case KEY_PPAGE:
-		ui->report_top = ui->report_top > page ?
-		    ui->report_top - page : 0;
-		break;
-	case KEY_HOME:
-	case KEY_A1:
-		ui->report_top = 0;
-		break;
-	case KEY_END:
-	case KEY_C1:
-		ui->report_top = last;
-		break;
-	}
-	return UI_ACT_NONE;
+	return ui_report_start(ui, &c, 1, 1);
 }
 
 static int
