@@ -1699,7 +1699,7 @@ test_clock_ms(void *arg)
 	return test_clock;
 }
 
-/* Start f and an engine that asks it, with the settings of cfg. */
+/* Start f and an engine that queries it, with the settings of cfg. */
 static struct dns *
 fake_engine_with(struct fake *f, struct dns_config *cfg)
 {
@@ -2250,7 +2250,7 @@ START_TEST(test_engine_cache_expires)
 }
 END_TEST
 
-/* DNS_CHECK_FRESH asks again, and the new answers replace the old. */
+/* DNS_CHECK_FRESH queries again, and the new answers replace the old. */
 START_TEST(test_engine_fresh_skips_cache)
 {
 	struct fake		 f;
@@ -2269,7 +2269,7 @@ START_TEST(test_engine_fresh_skips_cache)
 	ck_assert_int_eq(f.received, 6);
 	ck_assert_uint_eq(dns_check_result(c2)->ncached, 0);
 
-	/* The cache now holds the answers of c2, 5 seconds old. */
+	/* The cache now has the answers of c2, 5 seconds old. */
 	test_clock += 5 * 1000;
 	c3 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	fake_run(&f, dns);

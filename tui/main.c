@@ -370,11 +370,6 @@ main_parse_args(int argc, char **argv, struct main_args *a)
 	}
 	if ((c = cmd_check_args(&a->cmd, a->list)) != 0)
 		return c;
-	if (a->history && (!a->list || a->format != OUT_JSON)) {
-		fprintf(stderr, "smtptriage: --history goes with list "
-		    "--format json\n");
-		return EXIT_USAGE;
-	}
 	a->files = argv + optind;
 	a->nfiles = (size_t)(argc - optind);
 	if (cmd_without_logs(&a->cmd) && a->nfiles > 0) {

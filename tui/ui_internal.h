@@ -233,47 +233,6 @@ char		*ui_dns_history_text(struct ui *, struct client *);
 size_t		 ui_dns_lines(struct ui *, struct client *,
 		    struct ui_dns_line *, size_t max);
 
-/*
- * ui_dns.c: bulk re-checks (A all listed, M all marked), the DNS history,
- * and the DNSBL, abuse contact and history lines of the detail pane.
- */
-enum ui_bulk_kind {
-	UI_BULK_LISTED,
-	UI_BULK_MARKED,
-};
-
-/* How a line of the detail pane is drawn. */
-enum ui_tone {
-	UI_TONE_NORMAL,
-	UI_TONE_PASS,
-	UI_TONE_FAIL,
-	UI_TONE_INDETERMINATE,
-	UI_TONE_DIM,
-};
-
-struct ui_dns_line {
-	const char	*label;		/* static */
-	char		*text;		/* allocated, not escaped yet */
-	enum ui_tone	 tone;
-};
-#define UI_DNS_LINES_MAX	(DNS_DNSBL_MAX + 2)
-
-struct esc_buf;
-struct ui_dns;
-int		 ui_dns_bulk_key(struct ui *, enum ui_bulk_kind);
-void		 ui_dns_tick(struct ui *, uint64_t now_ms);
-int		 ui_dns_timeout(struct ui *, uint64_t now_ms, int timeout);
-int		 ui_dns_redraw_due(struct ui *, uint64_t now_ms);
-void		 ui_dns_check_done(struct ui *, struct client *,
-		    const struct dns_result *);
-void		 ui_dns_prune(struct ui *);
-void		 ui_dns_free(struct ui *);
-void		 ui_dns_status(struct ui *, struct esc_buf *);
-void		 ui_dns_age_text(const struct dns_result *, char *, size_t);
-char		*ui_dns_history_text(struct ui *, struct client *);
-size_t		 ui_dns_lines(struct ui *, struct client *,
-		    struct ui_dns_line *, size_t max);
-
 /* ui_draw.c */
 void		 ui_colour_init(struct ui *);
 void		 ui_draw(struct ui *);
