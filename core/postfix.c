@@ -303,6 +303,8 @@ pf_locate(const struct postfix_parser *pp, const struct pf_family *def,
 static int
 pf_has(const char *s, size_t len, const char *needle)
 {
+	if (s == NULL)
+		return 0;
 	return memmem(s, len, needle, strlen(needle)) != NULL;
 }
 

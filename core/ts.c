@@ -413,12 +413,15 @@ ts_format_iso(const struct ts *t, char *buf, size_t size)
 	if (size > 0)
 		buf[0] = '\0';
 	if (!t->has_offset) {
+		/* Local time, with this host's offset at that moment. */
 		tt = (time_t)t->utc;
 		if (localtime_r(&tt, &tm) == NULL)
 			return 0;
-		n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d",
+		off = (int)(tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff);
+		n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
+		    tm.tm_min, tm.tm_sec, tm.tm_gmtoff < 0 ? '-' : '+',
+		    off / TS_SECS_PER_HOUR, off % TS_SECS_PER_HOUR / 60);
 		return ts_snprintf_len(n, size);
 	}
 

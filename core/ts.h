@@ -66,9 +66,11 @@ int	ts_from_fields(int64_t year, int month, int day, int hour, int min,
 	    int sec, int msec, const int32_t *offset, struct ts *out);
 
 /*
- * Write t as ISO 8601 into buf: "2026-11-30T10:00:00+01:00" when the log
- * gave an offset, "2026-11-30T10:00:00" in local time otherwise.  Returns
- * the length written; buf must hold TS_ISO_MAX bytes.
+ * Write t as ISO 8601 into buf, always with an offset: the log's own
+ * ("2026-11-30T10:00:00+01:00") when it gave one, otherwise the local time
+ * of this host with its offset at that moment, because a time without an
+ * offset was read as local time.  Returns the length written; buf must
+ * hold TS_ISO_MAX bytes.
  */
 #define TS_ISO_MAX	40
 size_t	ts_format_iso(const struct ts *t, char *buf, size_t size);

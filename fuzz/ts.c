@@ -52,7 +52,8 @@ fuzz_check_length(const char *buf, size_t len, size_t n)
 
 /*
  * In UTC, the ISO form repeats the date and time of the input with 'T'
- * between them, and the offset as "+hh:mm" when the input had one.
+ * between them, and the offset as "+hh:mm": the input's when it had one,
+ * else the local one.
  */
 static void
 fuzz_check_iso(const char *buf, size_t n, const struct ts *t)
@@ -65,12 +66,18 @@ fuzz_check_iso(const char *buf, size_t n, const struct ts *t)
 	memcpy(want, buf, 19);
 	want[10] = 'T';
 	want[19] = '\0';
-	if (t->has_offset) {
-		/* The offset follows the optional ".mmm" and a space. */
-		at = n - 5;
-		snprintf(want + 19, sizeof want - 19, "%c%.2s:%.2s",
-		    t->offset < 0 ? '-' : '+', buf + at + 1, buf + at + 3);
+	if (!t->has_offset) {
+		/* Local time, with the local offset "+hh:mm" after it. */
+		FUZZ_CHECK(len == 25 && strncmp(iso, want, 19) == 0 &&
+		    (iso[19] == '+' || iso[19] == '-') && iso[22] == ':',
+		    "\"%.*s\" gives \"%s\", not \"%s\" and an offset",
+		    (int)n, buf, iso, want);
+		return;
 	}
+	/* The offset follows the optional ".mmm" and a space. */
+	at = n - 5;
+	snprintf(want + 19, sizeof want - 19, "%c%.2s:%.2s",
+	    t->offset < 0 ? '-' : '+', buf + at + 1, buf + at + 3);
 	FUZZ_CHECK(strcmp(iso, want) == 0, "\"%.*s\" gives \"%s\", not \"%s\"",
 	    (int)n, buf, iso, want);
 }

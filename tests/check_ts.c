@@ -269,11 +269,14 @@ START_TEST(test_ts_format_local)
 	char		buf[TS_ISO_MAX];
 
 	set_tz("Europe/Berlin");
-	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 19);
-	ck_assert_str_eq(buf, "2026-07-01T12:00:00");
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 25);
+	ck_assert_str_eq(buf, "2026-07-01T12:00:00+02:00");
 	set_tz("UTC");
 	ts_format_iso(&t, buf, sizeof buf);
-	ck_assert_str_eq(buf, "2026-07-01T10:00:00");
+	ck_assert_str_eq(buf, "2026-07-01T10:00:00+00:00");
+	set_tz("America/New_York");
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-07-01T06:00:00-04:00");
 }
 END_TEST
 
@@ -285,7 +288,7 @@ START_TEST(test_ts_format_round_trip)
 	set_tz("Europe/Berlin");
 	parse("2026-10-25 01:59:59", &t);
 	ts_format_iso(&t, buf, sizeof buf);
-	ck_assert_str_eq(buf, "2026-10-25T01:59:59");
+	ck_assert_str_eq(buf, "2026-10-25T01:59:59+02:00");
 	parse("2000-02-29 23:59:59 +1400", &t);
 	ts_format_iso(&t, buf, sizeof buf);
 	ck_assert_str_eq(buf, "2000-02-29T23:59:59+14:00");
