@@ -75,7 +75,8 @@ TUI_SRCS = \
 	tui/ui_draw.c \
 	tui/ui_follow.c \
 	tui/ui_key.c \
-	tui/ui_report.c
+	tui/ui_report.c \
+	tui/ui_tags.c
 
 TEST_SRCS = \
 	tests/check_agg.c \
@@ -104,6 +105,7 @@ TEST_SRCS = \
 	tests/check_ui.c \
 	tests/check_ui_dns.c \
 	tests/check_ui_report.c \
+	tests/check_ui_tags.c \
 	tests/check_whitelist.c
 
 # libFuzzer targets, one fuzz/NAME.c each with its seeds in fuzz/corpus/NAME.
@@ -199,7 +201,8 @@ screenshots: smtptriage
 # Memcheck over the unit tests, the fuzz corpora and a headless list; a
 # leak or an invalid access fails.  Needs a build without SANITIZE.
 VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full \
-	   --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp
+	   --errors-for-leak-kinds=definite --num-callers=40 \
+	   --child-silent-after-fork=yes --suppressions=tests/valgrind.supp
 valgrind:
 	@sh scripts/deps.sh valgrind
 	@$(MAKE) --no-print-directory smtptriage build/check_smtptriage \

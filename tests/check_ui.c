@@ -234,11 +234,10 @@ START_TEST(test_ui_home_and_end)
 }
 END_TEST
 
-START_TEST(test_ui_g_is_not_bound)
+START_TEST(test_ui_G_is_not_bound)
 {
 	use_clients(12, 5);
 	ui_key(&ui, 'j');
-	ck_assert_int_eq(ui_key(&ui, 'g'), UI_ACT_REDRAW);
 	ck_assert_int_eq(ui_key(&ui, 'G'), UI_ACT_REDRAW);
 	ck_assert_uint_eq(ui.cursor, 1);
 }
@@ -1000,7 +999,7 @@ make_ui_suite(void)
 	tcase_add_test(tc, test_ui_up_stops_at_first_row);
 	tcase_add_test(tc, test_ui_page_down_and_up);
 	tcase_add_test(tc, test_ui_home_and_end);
-	tcase_add_test(tc, test_ui_g_is_not_bound);
+	tcase_add_test(tc, test_ui_G_is_not_bound);
 	tcase_add_test(tc, test_ui_moving_in_empty_list);
 	tcase_add_test(tc, test_ui_mark_persists);
 	tcase_add_test(tc, test_ui_mark_twice_unmarks);

@@ -262,6 +262,18 @@ keys W
 wait_for "203.0.113.30    unknown-host"
 capture
 expect_line 5 "$(row "$row_c" whitelisted)"
+
+# Tags and groups: t tags the first row, ;m marks the tagged ones, g groups
+# by provider.  send-keys takes ";" literally only with -l.
+keys Home t
+wait_for "tagged 192.0.2.10; 1 tagged"
+wait_for "* 192.0.2.10      mail.example.invalid"
+wait_for "6 clients, 1 tagged  ? help"
+keys -l ';m'
+wait_for "marked 1 tagged suspects"
+keys g
+wait_for "grouped by provider: 4 groups"
+wait_for "- example.invalid  1 suspect, 1 marked, 1 tagged"
 keys q
 wait_exit
 

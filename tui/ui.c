@@ -104,6 +104,8 @@ ui_free(struct ui *ui)
 	ui_report_close(ui);
 	ui_confirm_close(ui);
 	ui_detail_load(ui, NULL);
+	ui_tags_clear(ui);
+	ui_groups_free(ui);
 	free(ui->rows);
 	free(ui->message);
 	ui->rows = NULL;
@@ -130,29 +132,41 @@ ui_selected(const struct ui *ui)
 }
 
 /*
- * Rebuild the shown rows after whitelisting or the W toggle.  The cursor
- * stays on the same suspect when it is still shown, else on the row that
- * took its place.  DNS checks of suspects no longer shown are cancelled.
+ * Rebuild the shown rows after whitelisting, the W toggle or a change of
+ * the grouped view.  The cursor stays on the same suspect or group header
+ * when it is still shown, else on the row that took its place.  DNS
+ * checks of suspects no longer shown are cancelled.
  */
 void
 ui_rows_rebuild(struct ui *ui)
 {
-	struct client	*selected, *c;
-	size_t		 i, n = 0;
+	const struct ui_group	*group;
+	struct client		*selected, *c;
+	char			 header[PROVIDER_NAME_SIZE] = "";
+	size_t			 i, n = 0;
 
 	selected = ui_selected(ui);
-	ui->rows = xreallocarray(ui->rows, ui->nsuspects + 1,
-	    sizeof *ui->rows);
-	for (i = 0; i < ui->nsuspects; i++) {
-		c = ui->suspects[i];
-		if (ui->show_whitelisted || !c->whitelisted)
-			ui->rows[n++] = c;
+	if ((group = ui_selected_group(ui)) != NULL)
+		snprintf(header, sizeof header, "%s", group->name);
+	if (ui->grouped) {
+		ui_groups_build(ui);
+		n = ui->nrows;
+	} else {
+		ui->rows = xreallocarray(ui->rows, ui->nsuspects + 1,
+		    sizeof *ui->rows);
+		for (i = 0; i < ui->nsuspects; i++) {
+			c = ui->suspects[i];
+			if (ui->show_whitelisted || !c->whitelisted)
+				ui->rows[n++] = c;
+		}
+		ui->nrows = n;
 	}
-	ui->nrows = n;
 	ui_measure_names(ui);
 
 	for (i = 0; i < n; i++) {
-		if (ui->rows[i] == selected) {
+		if (selected != NULL ? ui->rows[i] == selected :
+		    ui->rows[i] == NULL && header[0] != '\0' &&
+		    strcmp(ui->groups[ui->row_group[i]].name, header) == 0) {
 			ui->cursor = i;
 			break;
 		}
@@ -177,7 +191,8 @@ ui_measure_names(struct ui *ui)
 
 	ui->helo_width = ui->rdns_width = 1;	/* "-" */
 	for (i = 0; i < ui->nrows; i++) {
-		c = ui->rows[i];
+		if ((c = ui->rows[i]) == NULL)
+			continue;
 		if (c->nhelos > 0) {
 			s = ui_escape(c->helos[0].name, strlen(c->helos[0].name));
 			if ((len = strlen(s)) > ui->helo_width)

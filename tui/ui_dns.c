@@ -1,6 +1,6 @@
 /*
- * The console's DNS additions.  It re-checks all listed or all marked
- * suspects in the background, writes the DNS history in batches and sums
+ * The console's DNS additions.  It re-checks all listed, all marked or
+ * all tagged suspects, or a provider group, in the background, writes the DNS history in batches and sums
  * it up for the detail pane, and writes the text of the DNSBL, abuse
  * contact, cache and history lines that ui_draw.c shows.
  *
@@ -51,7 +51,8 @@ struct ui_bulk_item {
 
 struct ui_dns {
 	/* The bulk re-check, if one runs. */
-	enum ui_bulk_kind	 kind;
+	char			*label;		/* "listed", "tagged", a provider */
+	char			*stop_key;	/* the key that stops it */
 	struct ui_bulk_item	*items;
 	size_t			 nitems;
 	size_t			 next;		/* next item to start */
@@ -183,7 +184,10 @@ ui_bulk_end(struct ui *ui)
 			dns_check_free(d->items[i].check);
 	}
 	free(d->items);
+	free(d->label);
+	free(d->stop_key);
 	d->items = NULL;
+	d->label = d->stop_key = NULL;
 	d->nitems = d->next = d->finished = 0;
 	ui->dirty = 1;
 }
@@ -204,47 +208,84 @@ ui_bulk_done(struct dns_check *check, void *arg)
 		d->refresh = item->client;
 }
 
+/* Stop the bulk re-check that runs.  Returns 0 when none runs. */
+static int
+ui_bulk_stop(struct ui *ui)
+{
+	struct ui_dns	*d = ui_dns_state(ui);
+
+	if (d->items == NULL)
+		return 0;
+	ui_set_message(ui, 0, "stopped re-checking %s suspects after %zu of "
+	    "%zu", d->label, d->finished, d->nitems);
+	ui_bulk_end(ui);
+	return 1;
+}
+
 int
 ui_dns_bulk_key(struct ui *ui, enum ui_bulk_kind kind)
 {
-	struct ui_dns	*d = ui_dns_state(ui);
-	struct client	*c;
-	size_t		 i, n = 0;
+	struct client	**list, *c;
+	size_t		  i, n = 0;
+	int		  act;
 
 	if (ui->ctx->dns == NULL) {
 		ui_set_message(ui, 1, "no DNS resolver is set up");
 		return UI_ACT_NONE;
 	}
-	if (d->items != NULL) {
-		ui_set_message(ui, 0, "stopped re-checking %s suspects after "
-		    "%zu of %zu", ui_bulk_name(d->kind), d->finished,
-		    d->nitems);
-		ui_bulk_end(ui);
+	if (ui_bulk_stop(ui))
+		return UI_ACT_NONE;
+
+	/* Group headers are NULL rows. */
+	list = xcalloc(ui->nrows + 1, sizeof *list);
+	for (i = 0; i < ui->nrows; i++) {
+		c = ui->rows[i];
+		if (c == NULL || (kind == UI_BULK_MARKED && !c->marked))
+			continue;
+		list[n++] = c;
+	}
+	act = ui_dns_bulk_clients(ui, list, n, ui_bulk_name(kind),
+	    kind == UI_BULK_MARKED ? "M" : "A");
+	free(list);
+	return act;
+}
+
+/*
+ * Re-check clients[0..n-1] (copied) in the background.  label names them
+ * in the messages and the status line, and stop_key is the key that stops
+ * the re-check.  A bulk re-check that runs already is stopped instead.
+ */
+int
+ui_dns_bulk_clients(struct ui *ui, struct client **clients, size_t n,
+    const char *label, const char *stop_key)
+{
+	struct ui_dns	*d = ui_dns_state(ui);
+	size_t		 i;
+
+	if (ui->ctx->dns == NULL) {
+		ui_set_message(ui, 1, "no DNS resolver is set up");
+		return UI_ACT_NONE;
+	}
+	if (ui_bulk_stop(ui))
+		return UI_ACT_NONE;
+	if (n == 0) {
+		ui_set_message(ui, 0, "no %s suspects to re-check", label);
 		return UI_ACT_NONE;
 	}
 
-	d->items = xcalloc(ui->nrows + 1, sizeof *d->items);
-	for (i = 0; i < ui->nrows; i++) {
-		c = ui->rows[i];
-		if (kind == UI_BULK_MARKED && !c->marked)
-			continue;
-		d->items[n].ui = ui;
-		d->items[n++].client = c;
+	d->items = xcalloc(n, sizeof *d->items);
+	for (i = 0; i < n; i++) {
+		d->items[i].ui = ui;
+		d->items[i].client = clients[i];
 	}
-	if (n == 0) {
-		free(d->items);
-		d->items = NULL;
-		ui_set_message(ui, 0, "no %s suspects to re-check",
-		    ui_bulk_name(kind));
-		return UI_ACT_NONE;
-	}
-	d->kind = kind;
+	d->label = xstrdup(label);
+	d->stop_key = xstrdup(stop_key);
 	d->nitems = n;
 	d->next = d->finished = 0;
 	d->started_ms = ui_now_ms();
 	d->redrawn_finished = 0;
-	ui_set_message(ui, 0, "re-checking %zu %s suspects; %c again stops",
-	    n, ui_bulk_name(kind), kind == UI_BULK_MARKED ? 'M' : 'A');
+	ui_set_message(ui, 0, "re-checking %zu %s suspects; %s again stops",
+	    n, label, stop_key);
 	return UI_ACT_NONE;
 }
 
@@ -288,7 +329,7 @@ ui_dns_tick(struct ui *ui, uint64_t now_ms)
 		ui_bulk_feed(ui);
 		if (d->finished == d->nitems) {
 			ui_set_message(ui, 0, "re-checked %zu %s suspects in "
-			    "%.1f s", d->nitems, ui_bulk_name(d->kind),
+			    "%.1f s", d->nitems, d->label,
 			    (double)(now_ms - d->started_ms) / 1000.0);
 			ui_bulk_end(ui);
 		} else if (d->finished != d->redrawn_finished &&
@@ -477,7 +518,7 @@ ui_dns_status(struct ui *ui, struct esc_buf *b)
 	if (d == NULL || d->items == NULL)
 		return;
 	esc_buf_printf(b, "%sre-checking %s: %zu of %zu done",
-	    b->len > 0 ? "  " : "", ui_bulk_name(d->kind), d->finished,
+	    b->len > 0 ? "  " : "", d->label, d->finished,
 	    d->nitems);
 }
 

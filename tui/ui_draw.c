@@ -34,6 +34,8 @@
 /* Narrowest HELO and rDNS columns: their titles. */
 #define UI_COL_NAME_MIN		4
 #define UI_COL_FLEX_MIN		30
+/* The tag column ("*" and a blank), drawn while any suspect is tagged. */
+#define UI_COL_TAG		2
 
 /* Addresses listed per DNS answer line in the detail pane. */
 #define UI_ADDRS_SHOWN		8
@@ -108,6 +110,21 @@ static const struct {
 	    "the background; A again stops" },
 	{ 0, "  M               the same for every marked suspect; M again "
 	    "stops" },
+	{ 0, "  t               tag or untag the suspect (for this session) "
+	    "and move down" },
+	{ 0, "  T               tag every suspect whose IP, HELO, rDNS, "
+	    "provider or reason" },
+	{ 0, "                  matches a PCRE2 pattern (ignoring case); an "
+	    "empty pattern untags all" },
+	{ 0, "  ;               apply the next key to all tagged suspects: ;m "
+	    "marks (or unmarks)," },
+	{ 0, "                  ;w whitelists after a y/n question, ;R "
+	    "re-checks, ;r reports" },
+	{ 0, "  g               group the list by provider, or stop grouping" },
+	{ 0, "  Enter, Space    on a group header: collapse or expand the "
+	    "group" },
+	{ 0, "  m, w, R, r, t   on a group header: act on every suspect of "
+	    "the group" },
 	{ 0, "  ?               this help" },
 	{ 0, "  q               quit" },
 	{ 0, "  Ctrl-L          repaint the screen" },
@@ -448,6 +465,8 @@ ui_columns(const struct ui *ui, int w, struct ui_cols *k)
 
 	memset(k, 0, sizeof *k);
 	for (i = 0; i < ui->nrows; i++) {
+		if (ui->rows[i] == NULL)
+			continue;
 		len = strlen(ui->rows[i]->ip);
 		if (len > ipmax)
 			ipmax = len;
@@ -455,6 +474,8 @@ ui_columns(const struct ui *ui, int w, struct ui_cols *k)
 	k->ip_w = (int)ipmax;
 	k->seen_w = UI_COL_SEEN;
 	rem = w - (k->ip_w + UI_COL_COUNT + k->seen_w + UI_COL_STATUS + 6);
+	if (ui->ntags > 0)
+		rem -= UI_COL_TAG;
 	if (rem < UI_COL_FLEX_MIN) {
 		rem += k->seen_w + 1;
 		k->seen_w = 0;
@@ -469,7 +490,7 @@ ui_columns(const struct ui *ui, int w, struct ui_cols *k)
 	k->rdns_w = ui_column_width(ui->rdns_width, cap);
 	k->reasons_w = rem - k->helo_w - k->rdns_w;
 
-	k->ip = 0;
+	k->ip = ui->ntags > 0 ? UI_COL_TAG : 0;
 	k->helo = k->ip + k->ip_w + 1;
 	k->rdns = k->helo + k->helo_w + 1;
 	k->reasons = k->rdns + k->rdns_w + 1;
@@ -511,6 +532,11 @@ ui_draw_header(struct ui *ui)
 			esc_buf_add(&files, path, strlen(path));
 		}
 	}
+	if (ui->ntags > 0) {
+		i = strlen(right);
+		snprintf(right + i, sizeof right - i, ", %zu tagged",
+		    ui->ntags);
+	}
 	i = strlen(right);
 	snprintf(right + i, sizeof right - i, "  ? help ");
 
@@ -538,6 +564,8 @@ ui_draw_row(struct ui *ui, const struct ui_cols *k, int y, struct client *c,
 	int			 n;
 
 	ui_fill(y, l->list_x, l->list_w, base);
+	if (ui_tagged(ui, c))
+		ui_put(y, l->list_x, 1, "*", base | A_BOLD);
 	ui_put(y, l->list_x + k->ip, k->ip_w, c->ip, base);
 	if (c->nhelos > 0)
 		ui_put_esc(y, l->list_x + k->helo, k->helo_w, c->helos[0].name,
@@ -561,6 +589,39 @@ ui_draw_row(struct ui *ui, const struct ui_cols *k, int y, struct client *c,
 	}
 	ui_put(y, l->list_x + k->status, UI_COL_STATUS,
 	    client_status_name(st), base | ui_status_attr(ui, st));
+}
+
+/* A group header of the grouped view: "- name  N suspects", "+" collapsed. */
+static void
+ui_draw_group(struct ui *ui, int y, const struct ui_group *g, int selected)
+{
+	const struct ui_layout	*l = &ui->layout;
+	attr_t			 attr = ui_attr(ui, UI_C_LABEL);
+	char			 buf[64];
+	size_t			 i, marked = 0, tagged = 0;
+	int			 x;
+
+	if (selected)
+		attr |= A_REVERSE;
+	for (i = 0; i < g->nmembers; i++) {
+		marked += g->members[i]->marked != 0;
+		tagged += ui_tagged(ui, g->members[i]);
+	}
+	ui_fill(y, l->list_x, l->list_w, attr);
+	x = l->list_x + ui_put(y, l->list_x, l->list_w,
+	    g->collapsed ? "+ " : "- ", attr);
+	x += ui_put_esc(y, x, l->list_x + l->list_w - x, g->name, attr);
+	snprintf(buf, sizeof buf, "  %zu %s", g->nmembers,
+	    g->nmembers == 1 ? "suspect" : "suspects");
+	x += ui_put(y, x, l->list_x + l->list_w - x, buf, attr);
+	if (marked > 0) {
+		snprintf(buf, sizeof buf, ", %zu marked", marked);
+		x += ui_put(y, x, l->list_x + l->list_w - x, buf, attr);
+	}
+	if (tagged > 0) {
+		snprintf(buf, sizeof buf, ", %zu tagged", tagged);
+		ui_put(y, x, l->list_x + l->list_w - x, buf, attr);
+	}
 }
 
 static void
@@ -589,8 +650,13 @@ ui_draw_list(struct ui *ui)
 		return;
 	}
 	for (i = ui->top, y = l->list_y;
-	    i < ui->nrows && y < l->list_y + l->list_h; i++, y++)
-		ui_draw_row(ui, &k, y, ui->rows[i], i == ui->cursor);
+	    i < ui->nrows && y < l->list_y + l->list_h; i++, y++) {
+		if (ui->rows[i] == NULL)
+			ui_draw_group(ui, y, &ui->groups[ui->row_group[i]],
+			    i == ui->cursor);
+		else
+			ui_draw_row(ui, &k, y, ui->rows[i], i == ui->cursor);
+	}
 }
 
 static void
@@ -904,7 +970,7 @@ ui_draw_status(struct ui *ui)
 	const struct logread_bad	*b;
 	struct esc_buf			 right = { NULL, 0, 0 };
 	const char			*text;
-	char				*shown;
+	char				*shown, *prompt = NULL;
 	attr_t				 attr;
 	int				 rw, x = 0;
 
@@ -929,7 +995,13 @@ ui_draw_status(struct ui *ui)
 	shown = ui_escape(right.data, right.len);
 	esc_buf_free(&right);
 
-	if (ui->screen == UI_SCREEN_CONFIRM && ui->confirm_text != NULL) {
+	if (ui->prompt == UI_PROMPT_TAG) {
+		xasprintf(&prompt, "Tag suspects matching (empty: untag all): "
+		    "%s", ui->input);
+		text = prompt;
+		attr = A_BOLD;
+	} else if (ui->screen == UI_SCREEN_CONFIRM &&
+	    ui->confirm_text != NULL) {
 		text = ui->confirm_text;
 		attr = A_REVERSE | A_BOLD;
 	} else if (ui->message != NULL) {
@@ -949,6 +1021,7 @@ ui_draw_status(struct ui *ui)
 		ui_put(l->status_y, l->cols - rw, rw, shown,
 		    ui_attr(ui, UI_C_DIM));
 	free(shown);
+	free(prompt);
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include "agg.h"
 #include "dns.h"
+#include "provider.h"
 #include "ui.h"
 
 /* Action bits that a key handler returns for the loop to carry out. */
@@ -43,6 +44,10 @@
 
 /* Buckets of the chained DNS side table, a power of two. */
 #define UI_CHECK_BUCKETS 256
+/* Buckets of the tag set, a power of two. */
+#define UI_TAG_BUCKETS	1024
+/* Maximum bytes of a pattern typed on the status line. */
+#define UI_PROMPT_MAX	256
 
 /*
  * Maximum bytes of log- or DNS-derived text passed to esc_display.  They
@@ -61,6 +66,27 @@ enum ui_confirm {
 	UI_CONFIRM_NONE,
 	UI_CONFIRM_REPORT_AGAIN,	/* the client was reported before */
 	UI_CONFIRM_UNWHITELIST,		/* remove confirm_entry */
+	UI_CONFIRM_WHITELIST_MANY,	/* whitelist confirm_list */
+};
+
+/* What the status line prompts for, if anything. */
+enum ui_prompt {
+	UI_PROMPT_NONE,
+	UI_PROMPT_TAG,		/* T: a pattern; suspects matching it get tags */
+};
+
+/* One tagged suspect; tags last for the session only. */
+struct ui_tag {
+	struct client	*client;
+	struct ui_tag	*next;
+};
+
+/* One provider in the grouped view (g). */
+struct ui_group {
+	char		  name[PROVIDER_NAME_SIZE];	/* or "unknown" */
+	struct client	**members;	/* shown suspects, in list order */
+	size_t		  nmembers;
+	int		  collapsed;
 };
 
 /* One client's live DNS check, kept by IP so moving back shows it. */
@@ -95,11 +121,29 @@ struct ui_layout {
 struct ui {
 	struct ui_context	*ctx;
 
-	/* Every suspect in score order, and the rows shown. */
+	/*
+	 * Every suspect in score order, and the rows shown.  In the grouped
+	 * view a group header is a NULL row, and row_group gives each row's
+	 * index into groups.
+	 */
 	struct client		**suspects;
 	size_t			  nsuspects;
 	struct client		**rows;
 	size_t			  nrows;
+	size_t			 *row_group;
+	int			  grouped;
+	struct ui_group		 *groups;
+	size_t			  ngroups;
+
+	/* Tagged suspects (t, T), and ; waiting for its action key. */
+	struct ui_tag		 *tags[UI_TAG_BUCKETS];
+	size_t			  ntags;
+	int			  tag_prefix;
+
+	/* The pattern being typed on the status line. */
+	enum ui_prompt		  prompt;
+	char			  input[UI_PROMPT_MAX + 1];
+	size_t			  input_len;
 	size_t			  cursor;
 	size_t			  top;		/* first row on screen */
 	size_t			  page;		/* rows on screen, >= 1 */
@@ -114,6 +158,8 @@ struct ui {
 	char			 *confirm_text;
 	char			 *confirm_entry;
 	struct client		 *confirm_client;
+	struct client		**confirm_list;	/* UI_CONFIRM_WHITELIST_MANY */
+	size_t			  confirm_nlist;
 
 	/* The report being previewed. */
 	struct client		 *report_client;
@@ -173,14 +219,44 @@ void		 ui_format_date(int64_t utc, char *, size_t);
 /* ui_key.c */
 int		 ui_key(struct ui *, int key);
 void		 ui_move_to(struct ui *, size_t);
+void		 ui_confirm_open(struct ui *, enum ui_confirm,
+		    struct client *, const char *entry, char *text);
 void		 ui_confirm_close(struct ui *);
+
+/*
+ * ui_tags.c: tags (t, T, and ; before m, w, R or r), the grouped view (g)
+ * and the actions on a group header.
+ */
+int		 ui_tagged(const struct ui *, const struct client *);
+int		 ui_tag_set(struct ui *, struct client *, int on);
+void		 ui_tags_clear(struct ui *);
+struct client	**ui_tagged_list(const struct ui *, size_t *n);
+int		 ui_tag_key(struct ui *);
+int		 ui_tag_pattern_key(struct ui *);
+int		 ui_tag_prefix_key(struct ui *, int key);
+int		 ui_prompt_key(struct ui *, int key);
+int		 ui_tag_match(struct ui *, const char *pattern, char **cause);
+void		 ui_client_provider(struct ui *, struct client *,
+		    struct provider_info *);
+int		 ui_group_toggle_view(struct ui *);
+void		 ui_groups_build(struct ui *);
+void		 ui_groups_free(struct ui *);
+const struct ui_group *ui_selected_group(const struct ui *);
+int		 ui_group_key(struct ui *, int key);
+int		 ui_mark_many(struct ui *, struct client **, size_t,
+		    const char *what);
+int		 ui_whitelist_many_ask(struct ui *, struct client **, size_t,
+		    const char *what);
+int		 ui_whitelist_many(struct ui *);
 
 /* ui_report.c: the report flow; docs/reports.md describes the keys. */
 struct ui_report;
+struct plan;
 int		 ui_report_start(struct ui *, struct client **, size_t,
 		    int force);
 int		 ui_report_preview_key(struct ui *, int key);
 int		 ui_report_provider(struct ui *);
+const struct plan *ui_report_plan(const struct ui *);
 int		 ui_report_retry(struct ui *);
 void		 ui_report_close(struct ui *);
 void		 ui_report_edit(struct ui *);
@@ -219,6 +295,8 @@ struct ui_dns_line {
 struct esc_buf;
 struct ui_dns;
 int		 ui_dns_bulk_key(struct ui *, enum ui_bulk_kind);
+int		 ui_dns_bulk_clients(struct ui *, struct client **, size_t,
+		    const char *label, const char *stop_key);
 void		 ui_dns_tick(struct ui *, uint64_t now_ms);
 int		 ui_dns_timeout(struct ui *, uint64_t now_ms, int timeout);
 int		 ui_dns_redraw_due(struct ui *, uint64_t now_ms);

@@ -29,8 +29,6 @@ static int	ui_whitelist_key(struct ui *);
 static int	ui_whitelist_remove(struct ui *);
 static int	ui_report_key(struct ui *);
 static int	ui_report_open(struct ui *, struct client *);
-static void	ui_confirm_open(struct ui *, enum ui_confirm,
-		    struct client *, const char *entry, char *text);
 
 int
 ui_key(struct ui *ui, int key)
@@ -43,6 +41,14 @@ ui_key(struct ui *ui, int key)
 	free(ui->message);
 	ui->message = NULL;
 	ui->message_error = 0;
+
+	/* A prompt or a ; prefix takes the key before the list does. */
+	if (ui->prompt != UI_PROMPT_NONE)
+		return ui_prompt_key(ui, key) | UI_ACT_REDRAW;
+	if (ui->tag_prefix && ui->screen == UI_SCREEN_LIST) {
+		ui->tag_prefix = 0;
+		return ui_tag_prefix_key(ui, key) | UI_ACT_REDRAW;
+	}
 
 	switch (ui->screen) {
 	case UI_SCREEN_HELP:
@@ -60,6 +66,11 @@ ui_key(struct ui *ui, int key)
 static int
 ui_key_list(struct ui *ui, int key)
 {
+	int	act;
+
+	if ((act = ui_group_key(ui, key)) != -1)
+		return act;
+
 	switch (key) {
 	case KEY_DOWN:
 	case 'j':
@@ -94,6 +105,22 @@ ui_key_list(struct ui *ui, int key)
 		return ui_report_provider(ui);
 	case 'F':
 		return ui_report_retry(ui);
+	case 't':
+		return ui_tag_key(ui);
+	case 'T':
+		return ui_tag_pattern_key(ui);
+	case ';':
+		if (ui->ntags == 0) {
+			ui_set_message(ui, 0, "no suspects tagged");
+			return UI_ACT_NONE;
+		}
+		ui->tag_prefix = 1;
+		ui_set_message(ui, 0, "apply to %zu tagged: m marks, w "
+		    "whitelists, R re-checks, r reports; Esc cancels",
+		    ui->ntags);
+		return UI_ACT_NONE;
+	case 'g':
+		return ui_group_toggle_view(ui);
 	case 'A':
 		return ui_dns_bulk_key(ui, UI_BULK_LISTED);
 	case 'M':
@@ -301,7 +328,7 @@ ui_key_help(struct ui *ui, int key)
 	return UI_ACT_NONE;
 }
 
-static void
+void
 ui_confirm_open(struct ui *ui, enum ui_confirm what, struct client *c,
     const char *entry, char *text)
 {
@@ -320,8 +347,11 @@ ui_confirm_close(struct ui *ui)
 {
 	free(ui->confirm_text);
 	free(ui->confirm_entry);
+	free(ui->confirm_list);
 	ui->confirm_text = NULL;
 	ui->confirm_entry = NULL;
+	ui->confirm_list = NULL;
+	ui->confirm_nlist = 0;
 	ui->confirm = UI_CONFIRM_NONE;
 	if (ui->screen == UI_SCREEN_CONFIRM)
 		ui->screen = ui->confirm_return;
@@ -356,6 +386,10 @@ ui_key_confirm(struct ui *ui, int key)
 		break;
 	case UI_CONFIRM_UNWHITELIST:
 		act = ui_whitelist_remove(ui);
+		ui_confirm_close(ui);
+		break;
+	case UI_CONFIRM_WHITELIST_MANY:
+		act = ui_whitelist_many(ui);
 		ui_confirm_close(ui);
 		break;
 	case UI_CONFIRM_NONE:

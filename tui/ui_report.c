@@ -537,6 +537,13 @@ ui_report_preview_key(struct ui *ui, int key)
 	return UI_ACT_NONE;
 }
 
+/* The plan of the report flow that runs, or NULL; for tests. */
+const struct plan *
+ui_report_plan(const struct ui *ui)
+{
+	return ui->report != NULL ? ui->report->plan : NULL;
+}
+
 /* P on the list: report every marked suspect of the selected one's provider. */
 int
 ui_report_provider(struct ui *ui)
