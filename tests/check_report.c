@@ -790,7 +790,7 @@ END_TEST
 START_TEST(test_report_long_evidence_cut)
 {
 	struct fixture	 f;
-	char		*msg, *plain, *want;
+	char		*msg, *plain, want[1000];
 
 	fixture_init(&f);
 	plain = xcalloc(1, 5001);
@@ -798,14 +798,13 @@ START_TEST(test_report_long_evidence_cut)
 	f.evidence[0] = plain;
 	msg = compose(&f, NULL);
 	assert_clean_lines(msg);
-	want = xcalloc(1, 1000);
+	memset(want, 0, sizeof want);
 	memcpy(want, "\n  ", 3);
 	memset(want + 3, 'a', 900);
 	strcat(want, " [cut]\n");
 	ck_assert_ptr_nonnull(strstr(msg, want));
 	ck_assert_ptr_nonnull(strstr(msg, "\nLines that end in [cut] were "
 	    "longer than 900 bytes and are shortened.\n"));
-	free(want);
 	free(plain);
 	free(msg);
 }
