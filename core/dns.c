@@ -76,6 +76,7 @@ enum dns_query_kind {
 struct dns_reply {
 	enum dns_rcode		 rcode;
 	size_t			 nnames;
+	size_t			 names_dropped;	/* as in struct dns_answer */
 	char			**names;
 	size_t			 naddrs;
 	struct event_addr	*addrs;
@@ -332,6 +333,7 @@ dns_reply_take(struct dns_answer *ans)
 	p += sizeof *r;
 	r->rcode = ans->rcode;
 	r->nnames = ans->nnames;
+	r->names_dropped = ans->names_dropped;
 	r->names = (char **)p;
 	p += ans->nnames * sizeof(char *);
 	r->ntxt = ans->ntxt;
@@ -812,6 +814,9 @@ dns_apply_ptr(struct dns_check *c, const struct dns_reply *r)
 	size_t			 i, index;
 
 	res->ptr_rcode = r->rcode;
+	res->ptr_dropped = r->names_dropped;
+	if (r->nnames > DNS_NAMES_MAX - res->nptr)
+		res->ptr_dropped += r->nnames - (DNS_NAMES_MAX - res->nptr);
 	for (i = 0; i < r->nnames && res->nptr < DNS_NAMES_MAX; i++) {
 		index = res->nptr++;
 		p = &res->ptr[index];

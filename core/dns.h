@@ -122,6 +122,8 @@ struct dns_abuse {
 struct dns_result {
 	enum dns_rcode		ptr_rcode;
 	size_t			nptr;
+	/* PTR names of the answer left out beyond DNS_NAMES_MAX; see judge. */
+	size_t			ptr_dropped;
 	enum dns_verdict	fcrdns;
 	size_t			nhelo;
 	int			done;		/* every query has finished */
@@ -306,6 +308,11 @@ struct dns_answer {
 	enum dns_rcode		rcode;
 	size_t			nnames;
 	char			*names[DNS_NAMES_MAX];	/* allocated */
+	/*
+	 * Names left out because names was full.  A name repeated among
+	 * them is counted each time, so only 0 or not 0 is exact.
+	 */
+	size_t			names_dropped;
 	size_t			naddrs;
 	struct event_addr	addrs[DNS_ADDRS_MAX];
 	size_t			ntxt;

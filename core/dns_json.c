@@ -133,7 +133,10 @@ dns_json_history(struct esc_buf *b, const struct dnshist_list *h)
 		else
 			dns_json_string(b, dns_verdict_name(e->helo));
 		esc_buf_lit(b, ",\"listed\":");
-		dns_json_zones(b, e->listed);
+		if (strcmp(e->listed, DNSHIST_NOT_ASKED) == 0)
+			esc_buf_lit(b, "null");
+		else
+			dns_json_zones(b, e->listed);
 		esc_buf_lit(b, ",\"problem\":");
 		if (e->problem[0] == '\0')
 			esc_buf_lit(b, "null");

@@ -280,7 +280,9 @@ dns_judge_fcrdns(struct dns_result *r, const struct event_addr *client)
 		return DNS_VERDICT_PASS;
 	if (r->ptr_rcode == DNS_RCODE_NONE || pending)
 		return DNS_VERDICT_NONE;
-	if (dns_rcode_temporary(r->ptr_rcode) || temporary)
+	/* A name that was not kept might have confirmed the address. */
+	if (dns_rcode_temporary(r->ptr_rcode) || temporary ||
+	    r->ptr_dropped > 0)
 		return DNS_VERDICT_INDETERMINATE;
 	return DNS_VERDICT_FAIL;
 }

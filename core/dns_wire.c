@@ -258,8 +258,10 @@ dns_answer_add_name(struct dns_answer *ans, struct dns_wire_name *seen,
 		if (dns_wire_name_equal(&seen[i], name))
 			return;
 	}
-	if (ans->nnames == DNS_NAMES_MAX)
+	if (ans->nnames == DNS_NAMES_MAX) {
+		ans->names_dropped++;
 		return;
+	}
 	seen[ans->nnames] = *name;
 	ans->names[ans->nnames++] = dns_wire_name_text(name);
 }

@@ -156,6 +156,7 @@ dnshist_outcome(const struct dns_result *r, int64_t t,
     struct dnshist_entry *e)
 {
 	size_t	i, len;
+	int	answered = 0;
 
 	memset(e, 0, sizeof *e);
 	e->time = t;
@@ -168,13 +169,18 @@ dnshist_outcome(const struct dns_result *r, int64_t t,
 			e->helo = r->helo[i].verified;
 	}
 	for (i = 0; i < r->ndnsbl && i < DNS_DNSBL_MAX; i++) {
+		if (r->dnsbl[i].listed == DNS_LISTED_NO)
+			answered = 1;
 		if (r->dnsbl[i].listed != DNS_LISTED_YES ||
 		    r->dnsbl[i].zone == NULL)
 			continue;
+		answered = 1;
 		len = strlen(e->listed);
 		snprintf(e->listed + len, sizeof e->listed - len, "%s%s",
 		    len > 0 ? "," : "", r->dnsbl[i].zone);
 	}
+	if (!answered)
+		snprintf(e->listed, sizeof e->listed, "%s", DNSHIST_NOT_ASKED);
 
 	if (e->ptr != DNS_RCODE_NOERROR)
 		snprintf(e->problem, sizeof e->problem, "PTR %s",
@@ -188,7 +194,7 @@ dnshist_outcome(const struct dns_result *r, int64_t t,
 	    e->helo == DNS_VERDICT_INDETERMINATE)
 		snprintf(e->problem, sizeof e->problem, "HELO %s",
 		    dns_verdict_name(e->helo));
-	else if (e->listed[0] != '\0')
+	else if (answered && e->listed[0] != '\0')
 		snprintf(e->problem, sizeof e->problem, "listed in %s",
 		    e->listed);
 }
@@ -372,9 +378,10 @@ void
 dnshist_summary(const struct dnshist_entry *entries, size_t n, int64_t now,
     char *buf, size_t len)
 {
-	const char	*latest;
-	char		 day[32];
-	size_t		 first, count;
+	const struct dnshist_entry	**kept;
+	const char			 *latest;
+	char				  day[32];
+	size_t				  i, nkept = 0, first, count;
 
 	if (len == 0)
 		return;
@@ -382,21 +389,32 @@ dnshist_summary(const struct dnshist_entry *entries, size_t n, int64_t now,
 	if (n == 0)
 		return;
 
+	/* Leave out the checks that cannot tell whether a listing ended. */
+	kept = xcalloc(n, sizeof *kept);
+	for (i = 0; i < n; i++) {
+		if (nkept > 0 && entries[i].problem[0] == '\0' &&
+		    strcmp(entries[i].listed, DNSHIST_NOT_ASKED) == 0 &&
+		    strncmp(kept[nkept - 1]->problem, "listed in ", 10) == 0)
+			continue;
+		kept[nkept++] = &entries[i];
+	}
+
 	/* The run of checks that ended with the same problem as the last. */
-	latest = entries[n - 1].problem;
-	first = n - 1;
-	while (first > 0 && strcmp(entries[first - 1].problem, latest) == 0)
+	latest = kept[nkept - 1]->problem;
+	first = nkept - 1;
+	while (first > 0 && strcmp(kept[first - 1]->problem, latest) == 0)
 		first--;
-	count = n - first;
-	dnshist_day(entries[first].time, now, day, sizeof day);
+	count = nkept - first;
+	dnshist_day(kept[first]->time, now, day, sizeof day);
 
 	if (latest[0] != '\0')
 		snprintf(buf, len, "%s since %s, %zu check%s", latest, day,
 		    count, count == 1 ? "" : "s");
 	else if (first > 0)
 		snprintf(buf, len, "fixed since %s (was %s)", day,
-		    entries[first - 1].problem);
+		    kept[first - 1]->problem);
 	else
 		snprintf(buf, len, "no problem since %s, %zu check%s", day,
 		    count, count == 1 ? "" : "s");
+	free(kept);
 }

@@ -20,13 +20,21 @@
 #define DNSHIST_PROBLEM_MAX	(DNSHIST_LISTED_MAX + 32)
 #define DNSHIST_SUMMARY_MAX	(DNSHIST_PROBLEM_MAX + 64)
 
+/*
+ * The listed field of a check in which no DNSBL zone gave an answer
+ * (none is configured, or every zone failed).  Rows written before this
+ * value existed hold "" there, as a check that found no listing does.
+ */
+#define DNSHIST_NOT_ASKED	"-"
+
 /* The outcome of one check. */
 struct dnshist_entry {
 	int64_t			time;		/* seconds since the epoch */
 	enum dns_rcode		ptr;
 	enum dns_verdict	fcrdns;
 	enum dns_verdict	helo;		/* NONE: no HELO name checked */
-	char			listed[DNSHIST_LISTED_MAX];	/* zones */
+	/* Listing zones, comma-separated, or DNSHIST_NOT_ASKED. */
+	char			listed[DNSHIST_LISTED_MAX];
 	char			problem[DNSHIST_PROBLEM_MAX];	/* "": none */
 };
 
@@ -49,7 +57,8 @@ void		 dnshist_close(struct dnshist *);
  * Sum up a finished result at time t:
  *	helo	the worst verdict of the HELO names: fail, then
  *		indeterminate, then pass
- *	listed	the DNSBL zones that list the client, comma-separated
+ *	listed	the DNSBL zones that list the client, comma-separated,
+ *		or DNSHIST_NOT_ASKED when no zone answered listed or not
  *	problem	the first that applies: "PTR <rcode>" when the PTR rcode is
  *		not NOERROR, "no PTR record", "FCrDNS <verdict>",
  *		"HELO <verdict>" unless they pass, "listed in <zones>", or ""
@@ -80,7 +89,9 @@ int		 dnshist_get(struct dnshist *, const char *ip,
  *	"fixed since yesterday (was FCrDNS fail)"
  *	"no problem since today, 2 checks"
  * Dates are local: "today", "yesterday" or YYYY-MM-DD.  With no entries
- * buf is "".
+ * buf is "".  A check without DNSBL answers and without another problem
+ * is left out after a "listed in" problem, because it cannot show that
+ * the listing ended.
  */
 void		 dnshist_summary(const struct dnshist_entry *entries, size_t n,
 		    int64_t now, char *buf, size_t len);

@@ -180,17 +180,52 @@ plan_free(struct plan *p)
 	free(p);
 }
 
+/*
+ * Why provider_address_valid rejects address, in its order of checks, or
+ * NULL when it accepts it.
+ */
+static const char *
+plan_address_problem(const char *address)
+{
+	const char	*at;
+	size_t		 i;
+
+	if (provider_address_valid(address))
+		return NULL;
+	if (address[0] == '\0')
+		return "the address is empty";
+	if (strlen(address) > PROVIDER_ADDRESS_MAX)
+		return "the address is too long";
+	if ((at = strchr(address, '@')) == NULL)
+		return "it has no @";
+	if (at == address)
+		return "nothing comes before the @";
+	if (strchr(at + 1, '@') != NULL)
+		return "it has more than one @";
+	for (i = 0; i < (size_t)(at - address); i++) {
+		if (address[i] <= ' ' || address[i] >= 0x7f ||
+		    strchr("\"(),:;<>[\\]", address[i]) != NULL)
+			return "the part before the @ has an invalid character";
+	}
+	if (address[0] == '.' || at[-1] == '.' || strstr(address, "..") !=
+	    NULL)
+		return "the part before the @ starts or ends with a dot, or "
+		    "has two dots in a row";
+	return "the part after the @ is not a valid host name";
+}
+
 int
 plan_set_recipient(struct plan *p, size_t i, const char *address,
     const struct plan_options *o, char **cause)
 {
 	struct plan_message	*m = &p->messages[i];
 	struct plan_suspect	*s;
+	const char		*problem;
 	size_t			 k, kept = 0;
 
-	if (!provider_address_valid(address)) {
-		xasprintf(cause, "invalid recipient \"%.80s\": expected one "
-		    "address such as abuse@example.net", address);
+	if ((problem = plan_address_problem(address)) != NULL) {
+		xasprintf(cause, "invalid recipient \"%.80s\": %s; expected "
+		    "one address such as abuse@example.net", address, problem);
 		return -1;
 	}
 	snprintf(m->to, sizeof m->to, "%s", address);

@@ -107,7 +107,7 @@ static const struct {
 	{ REASON_HELO_VERIFY_FAILED, REPORT_ADVICE_HELO },
 	{ REASON_HELO_REJECTED, REPORT_ADVICE_HELO },
 	{ REASON_FCRDNS_MISMATCH, REPORT_ADVICE_FCRDNS },
-	{ REASON_NO_VERIFIED_RDNS, REPORT_ADVICE_FCRDNS },
+	{ REASON_PTR_NAME_UNRESOLVED, REPORT_ADVICE_FCRDNS },
 	{ REASON_NO_RDNS, REPORT_ADVICE_NO_RDNS },
 	{ REASON_RDNS_TEMPFAIL, REPORT_ADVICE_TEMPFAIL },
 };
@@ -128,6 +128,9 @@ static const struct {
 	{ REASON_RDNS_TEMPFAIL, "the PTR lookup failed temporarily" },
 	{ REASON_NO_VERIFIED_RDNS, "no forward-confirmed PTR name" },
 };
+
+static void	report_reason_lines(struct esc_buf *, const struct client *,
+		    const char *indent);
 
 /* Copy s for a header: any byte outside printable ASCII becomes '?'. */
 static char *
@@ -316,6 +319,17 @@ report_forward_rcode(const struct dns_addrlist *l)
 	return l->rcode_a;
 }
 
+/*
+ * SERVFAIL, REFUSED, TIMEOUT and ERROR may come from our resolver or the
+ * path to the zone, so the text asks the sender to check instead of
+ * stating a fault.
+ */
+#define REPORT_UNCHECKED_FORMAT \
+	" could not be checked\n" \
+	"  (%s from our resolver).  This may be a fault on our side;\n" \
+	"  if the lookup fails for you as well, check the DNS servers of\n" \
+	"  its zone.\n"
+
 #define REPORT_FIX_PTR \
 	"  Give it an A or AAAA record that holds the address, or change\n" \
 	"  the PTR record.\n"
@@ -332,9 +346,8 @@ report_advice_dns(struct esc_buf *b, const struct dns_result *r,
 	char				*tail;
 
 	if (dns_rcode_temporary(r->ptr_rcode)) {
-		esc_buf_printf(b, "- The PTR lookup of %s answers %s.\n"
-		    "  Fix the DNS servers of the reverse zone.\n", ip,
-		    report_rcode(r->ptr_rcode));
+		esc_buf_printf(b, "- The PTR record of %s" REPORT_UNCHECKED_FORMAT,
+		    ip, report_rcode(r->ptr_rcode));
 		n++;
 	} else if (r->ptr_rcode == DNS_RCODE_NXDOMAIN ||
 	    (r->ptr_rcode == DNS_RCODE_NOERROR && r->nptr == 0)) {
@@ -350,8 +363,8 @@ report_advice_dns(struct esc_buf *b, const struct dns_result *r,
 			continue;
 		rc = report_forward_rcode(&p->forward);
 		if (dns_rcode_temporary(rc))
-			xasprintf(&tail, "\" fails (%s).\n  Fix the DNS "
-			    "servers of its zone.\n", report_rcode(rc));
+			xasprintf(&tail, "\"" REPORT_UNCHECKED_FORMAT,
+			    report_rcode(rc));
 		else if (p->forward.count > 0)
 			xasprintf(&tail, "\" resolves, but not to %s.\n"
 			    "%s", ip, REPORT_FIX_PTR);
@@ -380,8 +393,7 @@ report_advice_dns(struct esc_buf *b, const struct dns_result *r,
 			xasprintf(&tail, "\" is an address literal that is "
 			    "not %s.\n", ip);
 		else if (dns_rcode_temporary(h->rcode))
-			xasprintf(&tail, "\" cannot be looked up (%s).\n"
-			    "  Fix the DNS servers of its zone.\n",
+			xasprintf(&tail, "\"" REPORT_UNCHECKED_FORMAT,
 			    report_rcode(h->rcode));
 		else if (h->rcode == DNS_RCODE_NXDOMAIN)
 			xasprintf(&tail, "\" does not resolve (NXDOMAIN).\n"
@@ -397,6 +409,18 @@ report_advice_dns(struct esc_buf *b, const struct dns_result *r,
 			    "the address.\n", ip);
 		report_quote(b, "- HELO name \"", h->name, strlen(h->name),
 		    tail);
+		free(tail);
+		n++;
+	}
+	for (i = 0; i < r->ndnsbl && i < DNS_DNSBL_MAX; i++) {
+		if (r->dnsbl[i].zone == NULL ||
+		    r->dnsbl[i].listed != DNS_LISTED_YES)
+			continue;
+		xasprintf(&tail, "- %s is listed in the DNSBL ", ip);
+		report_quote(b, tail, r->dnsbl[i].zone,
+		    strlen(r->dnsbl[i].zone), ".\n  Find out why with the "
+		    "list's lookup page, fix the cause, and\n  ask the list "
+		    "to remove the address.\n");
 		free(tail);
 		n++;
 	}
@@ -443,10 +467,15 @@ report_section_fix(struct esc_buf *b, const struct report_item *in,
 	esc_buf_printf(b, "What to fix\n");
 	if (in->dns != NULL && in->dns->done) {
 		n = report_advice_dns(b, in->dns, ip);
-		if (n == 0)
+		if (n == 0 && in->client->nreasons > 0) {
 			esc_buf_printf(b, "- The DNS check below found no "
-			    "problem, so the problems in the\n  log may "
-			    "have been fixed since.\n");
+			    "problem, so the DNS may have been\n  fixed since "
+			    "our server logged these findings:\n");
+			report_reason_lines(b, in->client, "    ");
+		} else if (n == 0)
+			esc_buf_printf(b, "- The DNS check below found no "
+			    "problem, and our log records no\n  finding; see "
+			    "the log lines below.\n");
 	} else {
 		n = report_advice_reasons(b, in->client);
 		if (n == 0)
@@ -466,6 +495,29 @@ report_time(struct esc_buf *b, const char *label, const struct ts *t)
 	}
 	ts_format_iso(t, buf, sizeof buf);
 	esc_buf_printf(b, "%s%s\n", label, buf);
+}
+
+/*
+ * Append what a finished live check found about the PTR names, for a
+ * client whose log had no verified name.
+ */
+static void
+report_live_rdns(struct esc_buf *b, const struct dns_result *r)
+{
+	size_t	i;
+
+	if (r == NULL || !r->done)
+		return;
+	for (i = 0; i < r->nptr && i < DNS_NAMES_MAX; i++) {
+		if (r->ptr[i].name != NULL && r->ptr[i].confirmed) {
+			report_quote(b, "                live check: PTR \"",
+			    r->ptr[i].name, strlen(r->ptr[i].name),
+			    "\" confirms\n");
+			return;
+		}
+	}
+	esc_buf_printf(b, "                live check: no PTR name "
+	    "confirms (%s)\n", dns_verdict_name(r->fcrdns));
 }
 
 static void
@@ -491,8 +543,11 @@ report_section_client(struct esc_buf *b, const struct report_item *item,
 	if (c->rdns != NULL)
 		report_quote(b, "  Reverse DNS:  ", c->rdns, strlen(c->rdns),
 		    " (forward-confirmed by our server)\n");
-	else
-		esc_buf_printf(b, "  Reverse DNS:  none forward-confirmed\n");
+	else {
+		esc_buf_printf(b, "  Reverse DNS:  in the log: no verified "
+		    "name\n");
+		report_live_rdns(b, item->dns);
+	}
 	for (i = 0; i < c->nhelos; i++) {
 		xasprintf(&count, " (%llu time%s)\n",
 		    (unsigned long long)c->helos[i].count,
@@ -515,18 +570,19 @@ report_section_client(struct esc_buf *b, const struct report_item *item,
 	    (unsigned long long)c->events);
 }
 
+/* Append one line per reason of c, each starting with indent. */
 static void
-report_section_findings(struct esc_buf *b, const struct client *c)
+report_reason_lines(struct esc_buf *b, const struct client *c,
+    const char *indent)
 {
 	const char	*key, *meaning;
 	char		 name[REPORT_NAME_SIZE], *prefix;
 	size_t		 i, j;
 
-	esc_buf_printf(b, "Findings in our log\n");
 	for (i = 0; i < c->nreasons; i++) {
 		key = c->reasons[i].name;
 		report_reason_name(key, name, sizeof name);
-		xasprintf(&prefix, "  %s (%llu line%s): ", name,
+		xasprintf(&prefix, "%s%s (%llu line%s): ", indent, name,
 		    (unsigned long long)c->reasons[i].count,
 		    c->reasons[i].count == 1 ? "" : "s");
 		if (key[strcspn(key, ":")] == ':') {
@@ -545,9 +601,51 @@ report_section_findings(struct esc_buf *b, const struct client *c)
 		esc_buf_printf(b, "%s%s\n", prefix, meaning);
 		free(prefix);
 	}
+}
+
+static void
+report_section_findings(struct esc_buf *b, const struct client *c)
+{
+	esc_buf_printf(b, "Findings in our log\n");
+	report_reason_lines(b, c, "  ");
 	if (c->nreasons == 0)
 		esc_buf_printf(b, "  none\n");
 	esc_buf_add(b, "\n", 1);
+}
+
+/* Append the line "  DNSBL <zone>: <state> (<rcode>: <codes>)" of z. */
+static void
+report_dnsbl_line(struct esc_buf *b, const struct dns_dnsbl *z)
+{
+	const char	*state;
+	char		 code[INET6_ADDRSTRLEN];
+	size_t		 i;
+
+	if (z->zone == NULL)
+		return;
+	switch (z->listed) {
+	case DNS_LISTED_YES:
+		state = "listed";
+		break;
+	case DNS_LISTED_NO:
+		state = "not listed";
+		break;
+	case DNS_LISTED_UNKNOWN:
+		state = "could not be checked";
+		break;
+	default:
+		state = "no answer yet";
+		break;
+	}
+	report_quote(b, "  DNSBL ", z->zone, strlen(z->zone), ": ");
+	esc_buf_printf(b, "%s (%s", state, report_rcode(z->rcode));
+	for (i = 0; i < z->ncodes && i < DNS_CODES_MAX; i++) {
+		if (inet_ntop(z->codes[i].family, z->codes[i].bytes, code,
+		    sizeof code) == NULL)
+			continue;
+		esc_buf_printf(b, "%s%s", i == 0 ? ": " : ", ", code);
+	}
+	esc_buf_add(b, ")\n", 2);
 }
 
 static void
@@ -608,6 +706,8 @@ report_section_dns(struct esc_buf *b, const struct dns_result *r,
 		if (h->forward.count > 0)
 			report_addrs(b, "    ", "addresses:", &h->forward);
 	}
+	for (i = 0; i < r->ndnsbl && i < DNS_DNSBL_MAX; i++)
+		report_dnsbl_line(b, &r->dnsbl[i]);
 	esc_buf_add(b, "\n", 1);
 }
 
@@ -1028,8 +1128,13 @@ report_build(const struct report_message *m, int lenient, char **msg,
 			snprintf(boundary, sizeof boundary,
 			    "=_smtptriage_%016llx_%d",
 			    (unsigned long long)nonce, tries);
+		/*
+		 * RFC 2045 section 6.4: a multipart entity is 7bit, 8bit or
+		 * binary, and 8bit when a part is, as the text part is.
+		 */
 		esc_buf_printf(&b, "Content-Type: multipart/mixed; "
-		    "boundary=\"%s\"\n\n"
+		    "boundary=\"%s\"\n"
+		    "Content-Transfer-Encoding: 8bit\n\n"
 		    "This is a MIME message: the report as text, and an X-ARF "
 		    "v4\nreport in JSON for each client.\n\n"
 		    "--%s\n"

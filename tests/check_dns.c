@@ -309,6 +309,28 @@ START_TEST(test_fcrdns_f7_no_name_matches)
 }
 END_TEST
 
+/* FCrDNS F4a: names were left out and none of the kept ones confirms. */
+START_TEST(test_fcrdns_f4a_names_dropped)
+{
+	struct dns_result	r;
+	struct dns_ptrname	*p;
+
+	memset(&r, 0, sizeof r);
+	r.ptr_rcode = DNS_RCODE_NOERROR;
+	p = ptr_add(&r, "mismatch.example.test");
+	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
+	forward_add(&p->forward, "192.0.2.99");
+	r.ptr_dropped = 1;
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.20"),
+	    DNS_VERDICT_INDETERMINATE);
+
+	/* A kept name that confirms still decides the verdict. */
+	forward_add(&p->forward, "192.0.2.20");
+	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.20"), DNS_VERDICT_PASS);
+	result_clear(&r);
+}
+END_TEST
+
 START_TEST(test_fcrdns_f8_unknown_family)
 {
 	struct dns_result	r;
@@ -1122,6 +1144,7 @@ START_TEST(test_wire_ptr_names_capped)
 	ck_assert_int_eq(parse(&m, DNS_TYPE_PTR, &ans), 0);
 	ck_assert_uint_eq(ans.nnames, DNS_NAMES_MAX);
 	ck_assert_str_eq(ans.names[DNS_NAMES_MAX - 1], "n15.example.test");
+	ck_assert_uint_eq(ans.names_dropped, 4);
 	dns_answer_clear(&ans);
 }
 END_TEST
@@ -2568,6 +2591,7 @@ make_dns_suite(void)
 	tcase_add_test(tc, test_fcrdns_f5_nxdomain);
 	tcase_add_test(tc, test_fcrdns_f6_nodata);
 	tcase_add_test(tc, test_fcrdns_f7_no_name_matches);
+	tcase_add_test(tc, test_fcrdns_f4a_names_dropped);
 	tcase_add_test(tc, test_fcrdns_f8_unknown_family);
 	suite_add_tcase(s, tc);
 

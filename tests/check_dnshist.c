@@ -66,8 +66,28 @@ START_TEST(test_dnshist_outcome_ok)
 	ck_assert_int_eq(e.ptr, DNS_RCODE_NOERROR);
 	ck_assert_int_eq(e.fcrdns, DNS_VERDICT_PASS);
 	ck_assert_int_eq(e.helo, DNS_VERDICT_PASS);
-	ck_assert_str_eq(e.listed, "");
+	ck_assert_str_eq(e.listed, DNSHIST_NOT_ASKED);
 	ck_assert_str_eq(e.problem, "");
+}
+END_TEST
+
+/* Only errors from the zones: not the same as not listed. */
+START_TEST(test_dnshist_outcome_dnsbl_unknown)
+{
+	static char		zone[] = "bl.example.test";
+	struct dns_result	r;
+	struct dnshist_entry	e;
+
+	hist_result(&r);
+	r.ndnsbl = 1;
+	r.dnsbl[0].zone = zone;
+	r.dnsbl[0].listed = DNS_LISTED_UNKNOWN;
+	dnshist_outcome(&r, 0, &e);
+	ck_assert_str_eq(e.listed, DNSHIST_NOT_ASKED);
+
+	r.dnsbl[0].listed = DNS_LISTED_NO;
+	dnshist_outcome(&r, 0, &e);
+	ck_assert_str_eq(e.listed, "");
 }
 END_TEST
 
@@ -188,6 +208,29 @@ START_TEST(test_dnshist_summary_fixed)
 	hist_entry(&e[3], utc(2026, 11, 30, 8), "");
 	dnshist_summary(e, 4, utc(2026, 11, 30, 12), buf, sizeof buf);
 	ck_assert_str_eq(buf, "fixed since yesterday (was FCrDNS fail)");
+}
+END_TEST
+
+/* A check without DNSBL answers does not end a listing. */
+START_TEST(test_dnshist_summary_not_asked)
+{
+	struct dnshist_entry	e[4];
+	char			buf[DNSHIST_SUMMARY_MAX];
+
+	hist_utc();
+	hist_entry(&e[0], utc(2026, 11, 28, 10), "listed in bl.test");
+	snprintf(e[0].listed, sizeof e[0].listed, "bl.test");
+	hist_entry(&e[1], utc(2026, 11, 29, 10), "listed in bl.test");
+	snprintf(e[1].listed, sizeof e[1].listed, "bl.test");
+	hist_entry(&e[2], utc(2026, 11, 30, 8), "");
+	snprintf(e[2].listed, sizeof e[2].listed, DNSHIST_NOT_ASKED);
+	dnshist_summary(e, 3, utc(2026, 11, 30, 12), buf, sizeof buf);
+	ck_assert_str_eq(buf, "listed in bl.test since 2026-11-28, 2 checks");
+
+	/* A later check that asked and found no listing ends it. */
+	hist_entry(&e[3], utc(2026, 11, 30, 9), "");
+	dnshist_summary(e, 4, utc(2026, 11, 30, 12), buf, sizeof buf);
+	ck_assert_str_eq(buf, "fixed since today (was listed in bl.test)");
 }
 END_TEST
 
@@ -419,11 +462,12 @@ START_TEST(test_dnshist_json_exact)
 	hist_entry(&e[1], utc(2026, 11, 29, 10), "");
 	e[1].helo = DNS_VERDICT_PASS;
 	snprintf(e[1].listed, sizeof e[1].listed, "a.test,b.test");
+	snprintf(e[0].listed, sizeof e[0].listed, DNSHIST_NOT_ASKED);
 	esc_buf_lit(&b, "");
 	dns_json_history(&b, &l);
 	ck_assert_str_eq(b.data, ",\"dns_history\":[{\"time\":"
 	    "\"2026-11-28T10:00:00Z\",\"ptr\":\"SERVFAIL\",\"fcrdns\":"
-	    "\"indeterminate\",\"helo\":null,\"listed\":[],\"problem\":"
+	    "\"indeterminate\",\"helo\":null,\"listed\":null,\"problem\":"
 	    "\"PTR SERVFAIL\"},{\"time\":\"2026-11-29T10:00:00Z\",\"ptr\":"
 	    "\"NOERROR\",\"fcrdns\":\"pass\",\"helo\":\"pass\",\"listed\":"
 	    "[\"a.test\",\"b.test\"],\"problem\":null}]");
@@ -441,6 +485,8 @@ make_dnshist_suite(void)
 
 	tc = tcase_create("outcome");
 	tcase_add_test(tc, test_dnshist_outcome_ok);
+	tcase_add_test(tc, test_dnshist_outcome_dnsbl_unknown);
+	tcase_add_test(tc, test_dnshist_summary_not_asked);
 	tcase_add_test(tc, test_dnshist_outcome_ptr);
 	tcase_add_test(tc, test_dnshist_outcome_fcrdns);
 	tcase_add_test(tc, test_dnshist_outcome_helo);

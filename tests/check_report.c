@@ -243,7 +243,7 @@ static const char *expect_plain =
     "\n"
     "Client\n"
     "  Address:      192.0.2.7\n"
-    "  Reverse DNS:  none forward-confirmed\n"
+    "  Reverse DNS:  in the log: no verified name\n"
     "  HELO names:   \"mail.example.com\" (12 times)\n"
     "                \"[192.0.2.7]\" (3 times)\n"
     "  First seen:   2026-11-30T10:00:00+01:00\n"
@@ -291,12 +291,15 @@ static const char *expect_dns =
     "  the PTR record.\n"
     "- HELO name \"mail.example.com\" does not resolve (NXDOMAIN).\n"
     "  Use a name with an A or AAAA record that holds 192.0.2.7.\n"
-    "- HELO name \"relay.example.org\" cannot be looked up (SERVFAIL).\n"
-    "  Fix the DNS servers of its zone.\n"
+    "- HELO name \"relay.example.org\" could not be checked\n"
+    "  (SERVFAIL from our resolver).  This may be a fault on our side;\n"
+    "  if the lookup fails for you as well, check the DNS servers of\n"
+    "  its zone.\n"
     "\n"
     "Client\n"
     "  Address:      192.0.2.7\n"
-    "  Reverse DNS:  none forward-confirmed\n"
+    "  Reverse DNS:  in the log: no verified name\n"
+    "                live check: no PTR name confirms (fail)\n"
     "  HELO names:   \"mail.example.com\" (12 times)\n"
     "                \"[192.0.2.7]\" (3 times)\n"
     "  First seen:   2026-11-30T10:00:00+01:00\n"
@@ -548,8 +551,10 @@ START_TEST(test_report_dns_ptr_servfail)
 	f.dns.nhelo = 1;
 	msg = compose(&f, NULL);
 	ck_assert_ptr_nonnull(strstr(msg, "What to fix\n"
-	    "- The PTR lookup of 192.0.2.7 answers SERVFAIL.\n"
-	    "  Fix the DNS servers of the reverse zone.\n"
+	    "- The PTR record of 192.0.2.7 could not be checked\n"
+	    "  (SERVFAIL from our resolver).  This may be a fault on our side;\n"
+	    "  if the lookup fails for you as well, check the DNS servers of\n"
+	    "  its zone.\n"
 	    "- HELO name \"mail.example.com\" does not resolve (NXDOMAIN).\n"
 	    "  Use a name with an A or AAAA record that holds 192.0.2.7.\n"
 	    "\n"));
@@ -572,8 +577,11 @@ START_TEST(test_report_dns_all_pass)
 	f.dns.helo[0].verified = DNS_VERDICT_PASS;
 	msg = compose(&f, NULL);
 	ck_assert_ptr_nonnull(strstr(msg, "What to fix\n"
-	    "- The DNS check below found no problem, so the problems in the\n"
-	    "  log may have been fixed since.\n\n"));
+	    "- The DNS check below found no problem, so the DNS may have been\n"
+	    "  fixed since our server logged these findings:\n"
+	    "    helo_verify_failed (12 lines): the HELO name did not verify\n"
+	    "    no_rdns (3 lines): the address has no PTR record\n"
+	    "    warning (2 lines): \"Local policy: odd client\"\n\n"));
 	free(msg);
 }
 END_TEST
@@ -608,6 +616,149 @@ START_TEST(test_report_advice_once)
 	ck_assert_ptr_nonnull(first);
 	ck_assert_ptr_null(strstr(first + 1, "- The PTR name of the address"));
 	free(msg);
+}
+END_TEST
+
+/* Log reasons without FCrDNS evidence give no FCrDNS advice. */
+START_TEST(test_report_advice_follows_evidence)
+{
+	struct fixture	 f;
+	char		*msg;
+
+	fixture_init(&f);
+	f.reasons[0].name = mut("no_verified_rdns");
+	f.reasons[1].name = mut("helo_verify_failed");
+	f.client.nreasons = 2;
+	msg = compose(&f, NULL);
+	ck_assert_ptr_null(strstr(msg, "does not resolve back"));
+	ck_assert_ptr_nonnull(strstr(msg, "- The HELO name did not verify"));
+	free(msg);
+
+	/* With a passing live check the advice comes from the check. */
+	fixture_dns(&f);
+	f.dns.ptr[0].confirmed = 1;
+	f.dns.fcrdns = DNS_VERDICT_PASS;
+	msg = compose(&f, NULL);
+	ck_assert_ptr_null(strstr(msg, "does not resolve back"));
+	ck_assert_ptr_null(strstr(msg, "- PTR name"));
+	free(msg);
+
+	/* ptr_name_unresolved in the log is FCrDNS evidence. */
+	fixture_init(&f);
+	f.reasons[0].name = mut("ptr_name_unresolved");
+	f.client.nreasons = 1;
+	msg = compose(&f, NULL);
+	ck_assert_ptr_nonnull(strstr(msg, "- The PTR name of the address does "
+	    "not resolve back to it.\n"));
+	free(msg);
+}
+END_TEST
+
+/* The log's rDNS and the live check's are shown apart. */
+START_TEST(test_report_rdns_log_and_live)
+{
+	struct fixture	 f;
+	char		*msg;
+
+	fixture_init(&f);
+	fixture_dns(&f);
+	f.dns.ptr[0].confirmed = 1;
+	f.dns.fcrdns = DNS_VERDICT_PASS;
+	msg = compose(&f, NULL);
+	ck_assert_ptr_nonnull(strstr(msg, "  Reverse DNS:  in the log: no "
+	    "verified name\n                live check: PTR "
+	    "\"host7.example.net\" confirms\n"));
+	ck_assert_ptr_null(strstr(msg, "none forward-confirmed"));
+	free(msg);
+}
+END_TEST
+
+/* Temporary rcodes are reported as unchecked, not as the sender's fault. */
+START_TEST(test_report_refused_not_blamed)
+{
+	struct fixture	 f;
+	char		*msg;
+
+	fixture_init(&f);
+	fixture_dns(&f);
+	f.dns.helo[2].rcode = DNS_RCODE_REFUSED;
+	f.dns.helo[2].forward.rcode_a = DNS_RCODE_REFUSED;
+	f.dns.helo[2].forward.rcode_aaaa = DNS_RCODE_REFUSED;
+	f.dns.ptr[0].forward.rcode_a = DNS_RCODE_TIMEOUT;
+	f.dns.ptr[0].forward.count = 0;
+	f.dns.fcrdns = DNS_VERDICT_INDETERMINATE;
+	msg = compose(&f, NULL);
+	ck_assert_ptr_nonnull(strstr(msg, "- HELO name \"relay.example.org\" "
+	    "could not be checked\n  (REFUSED from our resolver)."));
+	ck_assert_ptr_nonnull(strstr(msg, "- The address lookup of PTR name "
+	    "\"host7.example.net\" could not be checked\n"
+	    "  (TIMEOUT from our resolver)."));
+	ck_assert_ptr_null(strstr(msg, "cannot be looked up"));
+	ck_assert_ptr_null(strstr(msg, "Fix the DNS servers"));
+	free(msg);
+}
+END_TEST
+
+/* DNSBL answers appear in the DNS part, and listings in what to fix. */
+START_TEST(test_report_dnsbl_findings)
+{
+	struct fixture	 f;
+	char		*msg;
+
+	fixture_init(&f);
+	fixture_dns(&f);
+	f.dns.ndnsbl = 3;
+	f.dns.dnsbl[0].zone = mut("bl.example");
+	f.dns.dnsbl[0].rcode = DNS_RCODE_NOERROR;
+	f.dns.dnsbl[0].listed = DNS_LISTED_YES;
+	f.dns.dnsbl[0].ncodes = 1;
+	f.dns.dnsbl[0].codes[0].family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.2", f.dns.dnsbl[0].codes[0].bytes);
+	f.dns.dnsbl[1].zone = mut("clean.example");
+	f.dns.dnsbl[1].rcode = DNS_RCODE_NXDOMAIN;
+	f.dns.dnsbl[1].listed = DNS_LISTED_NO;
+	f.dns.dnsbl[2].zone = mut("refusing.example");
+	f.dns.dnsbl[2].rcode = DNS_RCODE_REFUSED;
+	f.dns.dnsbl[2].listed = DNS_LISTED_UNKNOWN;
+	msg = compose(&f, NULL);
+	ck_assert_ptr_nonnull(strstr(msg, "  DNSBL bl.example: listed "
+	    "(NOERROR: 127.0.0.2)\n"
+	    "  DNSBL clean.example: not listed (NXDOMAIN)\n"
+	    "  DNSBL refusing.example: could not be checked (REFUSED)\n\n"));
+	ck_assert_ptr_nonnull(strstr(msg, "- 192.0.2.7 is listed in the DNSBL "
+	    "bl.example.\n"));
+	ck_assert_ptr_null(strstr(msg, "listed in the DNSBL clean.example"));
+	ck_assert_ptr_null(strstr(msg, "listed in the DNSBL refusing"));
+	free(msg);
+}
+END_TEST
+
+/* With X-ARF the multipart entity is labelled 8bit, as its text part. */
+START_TEST(test_report_xarf_multipart_8bit)
+{
+	struct report_message	 m;
+	struct report_item	 item;
+	struct fixture		 f;
+	char			*msg, *id, *cause = NULL, *headers;
+
+	fixture_init(&f);
+	memset(&item, 0, sizeof item);
+	item.client = &f.client;
+	memset(&m, 0, sizeof m);
+	m.items = &item;
+	m.nitems = 1;
+	m.from = "abuse@example.org";
+	m.xarf = 1;
+	m.now = RP_NOW;
+	m.nonce = RP_NONCE;
+	ck_assert_int_eq(report_compose_message(&m, &msg, &id, &cause), 0);
+	headers = header_block(msg);
+	ck_assert_ptr_nonnull(strstr(headers, "Content-Type: multipart/mixed; "
+	    "boundary=\"=_smtptriage_0123456789abcdef\"\n"
+	    "Content-Transfer-Encoding: 8bit\n"));
+	free(headers);
+	free(msg);
+	free(id);
 }
 END_TEST
 
@@ -2202,7 +2353,8 @@ START_TEST(test_plan_set_recipient)
 	ck_assert_int_eq(plan_set_recipient(p, 0, "abuse@example.com\nBcc: x",
 	    &e.o, &cause), -1);
 	ck_assert_str_eq(cause, "invalid recipient \"abuse@example.com\nBcc: "
-	    "x\": expected one address such as abuse@example.net");
+	    "x\": the part after the @ is not a valid host name; expected "
+	    "one address such as abuse@example.net");
 	free(cause);
 	ck_assert_int_eq(plan_set_recipient(p, 0, "desk@example.com", &e.o,
 	    &cause), 0);
@@ -2429,6 +2581,11 @@ make_report_suite(void)
 	tcase_add_test(tc, test_report_dns_all_pass);
 	tcase_add_test(tc, test_report_dns_not_finished);
 	tcase_add_test(tc, test_report_advice_once);
+	tcase_add_test(tc, test_report_advice_follows_evidence);
+	tcase_add_test(tc, test_report_rdns_log_and_live);
+	tcase_add_test(tc, test_report_refused_not_blamed);
+	tcase_add_test(tc, test_report_dnsbl_findings);
+	tcase_add_test(tc, test_report_xarf_multipart_8bit);
 	tcase_add_test(tc, test_report_no_to_header);
 	tcase_add_test(tc, test_report_date_offsets);
 	tcase_add_test(tc, test_report_random_message_id);

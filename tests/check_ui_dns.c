@@ -435,8 +435,10 @@ START_TEST(test_ui_dns_bulk_whitelisted)
 	ud_clients[11].whitelisted = 1;
 	ui_rows_rebuild(&ud_ui);
 	ud_run();
-	ck_assert_ptr_eq(strstr(ud_ui.message, "re-checked 12 listed suspects "
+	ck_assert_ptr_eq(strstr(ud_ui.message, "re-checked 10 listed suspects "
 	    "in "), ud_ui.message);
+	ck_assert_ptr_nonnull(strstr(ud_ui.message, " s; 2 whitelisted "
+	    "meanwhile and left out"));
 	ck_assert_int_lt(ud_queries, 11 * 6);
 	ck_assert_int_ge(ud_queries, 10 * 6);
 }
@@ -507,6 +509,50 @@ START_TEST(test_ui_dns_lines_after_check)
 	/* Another client, never checked, has no lines. */
 	ck_assert_uint_eq(ui_dns_lines(&ud_ui, &ud_clients[5], lines,
 	    UI_DNS_LINES_MAX), 0);
+}
+END_TEST
+
+START_TEST(test_ui_dns_report_waits_for_check)
+{
+	struct client	*c = &ud_clients[0];
+	char		*status;
+
+	ui_check_start(&ud_ui, c);
+	ck_assert_int_eq(ui_report_start(&ud_ui, &c, 1, 1), UI_ACT_NONE);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_ptr_null(ud_ui.report_msg);
+	status = ui_report_status(&ud_ui);
+	ck_assert_str_eq(status, "checking DNS of 192.0.2.10\u2026 the "
+	    "report is composed when the check ends; Esc cancels");
+	free(status);
+
+	/* y does nothing until the report exists. */
+	ck_assert_int_eq(ui_report_preview_key(&ud_ui, 'y'), UI_ACT_NONE);
+	ck_assert_ptr_null(ui_report_plan(&ud_ui));
+
+	ud_run();
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	/* The abuse contact from the TXT answer is the recipient. */
+	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg,
+	    "\nTo: abuse@a.test\n"));
+	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg, "\nDNS check at "));
+	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ui_report_close(&ud_ui);
+}
+END_TEST
+
+START_TEST(test_ui_dns_report_wait_escape)
+{
+	struct client	*c = &ud_clients[1];
+
+	ui_check_start(&ud_ui, c);
+	ui_report_start(&ud_ui, &c, 1, 1);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_int_eq(ui_report_preview_key(&ud_ui, 0x1b), UI_ACT_NONE);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_LIST);
+	ud_run();
+	ck_assert_ptr_null(ud_ui.report_msg);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_LIST);
 }
 END_TEST
 
@@ -594,6 +640,8 @@ make_ui_dns_suite(void)
 	tcase_add_checked_fixture(tc, ud_setup, ud_teardown);
 	tcase_add_test(tc, test_ui_dns_recheck_skips_cache);
 	tcase_add_test(tc, test_ui_dns_lines_after_check);
+	tcase_add_test(tc, test_ui_dns_report_waits_for_check);
+	tcase_add_test(tc, test_ui_dns_report_wait_escape);
 	tcase_add_test(tc, test_ui_dns_history_from_database);
 	tcase_add_test(tc, test_ui_dns_age_text);
 	suite_add_tcase(s, tc);

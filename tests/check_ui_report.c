@@ -250,8 +250,22 @@ START_TEST(test_ui_report_unverified_asks_for_to)
 	ck_assert_str_eq(status, "To (Enter sets, Esc cancels): x@_");
 	free(status);
 	ui_key(&ui, '\r');
-	ck_assert_str_eq(ui.message, "invalid recipient \"x@\": expected one "
-	    "address such as abuse@example.net");
+	/* The prompt stays, with the reason on the status line. */
+	status = ui_report_status(&ui);
+	ck_assert_str_eq(status, "To (Enter sets, Esc cancels): x@_  invalid "
+	    "recipient \"x@\": the part after the @ is not a valid host "
+	    "name; expected one address such as abuse@example.net");
+	free(status);
+	ui_key(&ui, '@');
+	status = ui_report_status(&ui);
+	ck_assert_str_eq(status, "To (Enter sets, Esc cancels): x@@_");
+	free(status);
+	ui_key(&ui, '\r');
+	status = ui_report_status(&ui);
+	ck_assert_ptr_nonnull(strstr(status, "_  invalid recipient \"x@@\": "
+	    "it has more than one @;"));
+	free(status);
+	ui_key(&ui, KEY_BACKSPACE);
 	ui_key(&ui, 'y');
 	ui_key(&ui, '.');
 	ui_key(&ui, 'c');

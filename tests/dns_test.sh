@@ -256,7 +256,7 @@ console() {
 		say "FAIL console: tmux could not start"
 		return 1
 	}
-	console_wait "DNS queries in flight" || return 1
+	console_wait "queued or in flight" || return 1
 
 	tmux -S "$tmp/tmux.sock" send-keys A
 	console_wait "re-checked 14 listed suspects in" || return 1

@@ -57,6 +57,7 @@ struct ui_dns {
 	size_t			 nitems;
 	size_t			 next;		/* next item to start */
 	size_t			 finished;	/* done, skipped or cancelled */
+	size_t			 checked;	/* of those, done */
 	uint64_t		 started_ms;
 	uint64_t		 redrawn_ms;
 	size_t			 redrawn_finished;
@@ -188,7 +189,7 @@ ui_bulk_end(struct ui *ui)
 	free(d->stop_key);
 	d->items = NULL;
 	d->label = d->stop_key = NULL;
-	d->nitems = d->next = d->finished = 0;
+	d->nitems = d->next = d->finished = d->checked = 0;
 	ui->dirty = 1;
 }
 
@@ -204,6 +205,7 @@ ui_bulk_done(struct dns_check *check, void *arg)
 	dns_check_free(check);
 	item->check = NULL;
 	d->finished++;
+	d->checked++;
 	if (item->client == ui_selected(ui))
 		d->refresh = item->client;
 }
@@ -281,7 +283,7 @@ ui_dns_bulk_clients(struct ui *ui, struct client **clients, size_t n,
 	d->label = xstrdup(label);
 	d->stop_key = xstrdup(stop_key);
 	d->nitems = n;
-	d->next = d->finished = 0;
+	d->next = d->finished = d->checked = 0;
 	d->started_ms = ui_now_ms();
 	d->redrawn_finished = 0;
 	ui_set_message(ui, 0, "re-checking %zu %s suspects; %s again stops",
@@ -323,13 +325,21 @@ ui_dns_tick(struct ui *ui, uint64_t now_ms)
 	struct ui_dns	*d;
 	struct client	*c;
 
+	ui_report_tick(ui);
 	if ((d = ui->dns_state) == NULL)
 		return;
 	if (d->items != NULL && ui->ctx->dns != NULL) {
 		ui_bulk_feed(ui);
-		if (d->finished == d->nitems) {
+		if (d->finished == d->nitems && d->checked < d->nitems) {
 			ui_set_message(ui, 0, "re-checked %zu %s suspects in "
-			    "%.1f s", d->nitems, d->label,
+			    "%.1f s; %zu whitelisted meanwhile and left out",
+			    d->checked, d->label,
+			    (double)(now_ms - d->started_ms) / 1000.0,
+			    d->nitems - d->checked);
+			ui_bulk_end(ui);
+		} else if (d->finished == d->nitems) {
+			ui_set_message(ui, 0, "re-checked %zu %s suspects in "
+			    "%.1f s", d->checked, d->label,
 			    (double)(now_ms - d->started_ms) / 1000.0);
 			ui_bulk_end(ui);
 		} else if (d->finished != d->redrawn_finished &&

@@ -976,7 +976,7 @@ ui_draw_status(struct ui *ui)
 
 	esc_buf_add(&right, "", 0);
 	if (ui->ctx->dns != NULL)
-		esc_buf_printf(&right, "DNS queries in flight: %zu",
+		esc_buf_printf(&right, "DNS queries: %zu queued or in flight",
 		    ui->inflight);
 	ui_dns_status(ui, &right);
 	if (st != NULL && st->bad > 0) {

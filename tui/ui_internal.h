@@ -255,6 +255,7 @@ struct plan;
 int		 ui_report_start(struct ui *, struct client **, size_t,
 		    int force);
 int		 ui_report_preview_key(struct ui *, int key);
+void		 ui_report_tick(struct ui *);
 int		 ui_report_provider(struct ui *);
 const struct plan *ui_report_plan(const struct ui *);
 int		 ui_report_retry(struct ui *);

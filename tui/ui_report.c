@@ -51,6 +51,17 @@ struct ui_report {
 	int			 typing;	/* the status line asks for To */
 	char			 input[PROVIDER_ADDRESS_SIZE];
 	size_t			 input_len;
+	/* Why Enter rejected the typed recipient; "" after another key. */
+	char			 input_error[256];
+
+	/*
+	 * Clients whose DNS check was still running when r was pressed.  The
+	 * plan waits for those checks, because their answers decide the
+	 * recipient and the DNS text, so plan is NULL until then.
+	 */
+	struct client		**waiting;
+	size_t			  nwaiting;
+	int			  force;
 };
 
 /* The report history of one IP, cached for the detail pane. */
@@ -91,6 +102,7 @@ ui_report_close(struct ui *ui)
 	ui->report_id = NULL;
 	ui->report_client = NULL;
 	if (ui->report != NULL) {
+		free(ui->report->waiting);
 		plan_free(ui->report->plan);
 		template_free(ui->report->template);
 		free(ui->report);
@@ -153,6 +165,24 @@ ui_report_start(struct ui *ui, struct client **clients, size_t n, int force)
 		free(r);
 		return UI_ACT_NONE;
 	}
+	for (i = 0; i < n; i++) {
+		e = ui_check_find(ui, clients[i]->ip);
+		if (e != NULL && !e->done)
+			break;
+	}
+	if (i < n) {
+		/* ui_report_tick builds the plan once the checks end. */
+		r->waiting = xcalloc(n, sizeof *r->waiting);
+		memcpy(r->waiting, clients, n * sizeof *clients);
+		r->nwaiting = n;
+		r->force = force;
+		ui->report = r;
+		ui->report_client = clients[i];
+		ui->report_top = 0;
+		ui->screen = UI_SCREEN_PREVIEW;
+		ui->dirty = 1;
+		return UI_ACT_NONE;
+	}
 	dns = xcalloc(n + 1, sizeof *dns);
 	for (i = 0; i < n; i++) {
 		e = ui_check_find(ui, clients[i]->ip);
@@ -174,6 +204,37 @@ ui_report_start(struct ui *ui, struct client **clients, size_t n, int force)
 	}
 	ui->report = r;
 	return ui_report_show(ui);
+}
+
+/*
+ * Compose the report that waits for DNS checks once none of them runs any
+ * more.  The poll loop calls this after the engine delivered its answers.
+ */
+void
+ui_report_tick(struct ui *ui)
+{
+	struct ui_report	 *r = ui->report;
+	struct ui_check		 *e;
+	struct client		**clients;
+	size_t			  i, n;
+	int			  force;
+
+	if (r == NULL || r->waiting == NULL)
+		return;
+	for (i = 0; i < r->nwaiting; i++) {
+		e = ui_check_find(ui, r->waiting[i]->ip);
+		if (e != NULL && !e->done) {
+			ui->report_client = r->waiting[i];
+			return;
+		}
+	}
+	clients = r->waiting;
+	n = r->nwaiting;
+	force = r->force;
+	r->waiting = NULL;
+	ui_report_start(ui, clients, n, force);
+	free(clients);
+	ui->dirty = 1;
 }
 
 /* The summary of the suspects the plan left out, or "". */
@@ -410,6 +471,7 @@ ui_report_key_input(struct ui *ui, int key)
 	struct ui_report	*r = ui->report;
 	char			*cause;
 
+	r->input_error[0] = '\0';
 	switch (key) {
 	case '\r':
 	case '\n':
@@ -417,7 +479,9 @@ ui_report_key_input(struct ui *ui, int key)
 		r->input[r->input_len] = '\0';
 		if (plan_set_recipient(r->plan, r->current, r->input,
 		    &r->options, &cause) == -1) {
-			ui_set_message(ui, 1, "%s", cause);
+			/* The prompt hides messages, so it shows the error. */
+			snprintf(r->input_error, sizeof r->input_error, "%s",
+			    cause);
 			free(cause);
 			return UI_ACT_NONE;
 		}
@@ -469,6 +533,14 @@ ui_report_preview_key(struct ui *ui, int key)
 
 	if (ui->report != NULL && ui->report->typing)
 		return ui_report_key_input(ui, key);
+	if (ui->report != NULL && ui->report->waiting != NULL) {
+		if (key == 'n' || key == 'N' || key == 'q' ||
+		    key == UI_KEY_ESC) {
+			ui_report_close(ui);
+			ui_set_message(ui, 0, "report cancelled");
+		}
+		return UI_ACT_NONE;
+	}
 
 	/* The last top line that still fills the screen. */
 	last = n > page ? n - page : 0;
@@ -807,6 +879,11 @@ ui_report_title(const struct ui *ui)
 		xasprintf(&title, " Report: y sends, n cancels, j/k scroll ");
 		return title;
 	}
+	if (r->waiting != NULL) {
+		xasprintf(&title, " Report: waiting for the DNS check; Esc "
+		    "cancels ");
+		return title;
+	}
 	p = r->plan;
 	n = p->messages[r->current].nsuspects;
 	n_does = r->current + 1 < p->nmessages ? "skips" : "cancels";
@@ -838,8 +915,17 @@ ui_report_status(const struct ui *ui)
 		    cfg->outbox != NULL ? cfg->outbox : "(none set)");
 		return text;
 	}
+	if (r->waiting != NULL) {
+		xasprintf(&text, "checking DNS of %s\u2026 the report is "
+		    "composed when the check ends; Esc cancels",
+		    ui->report_client != NULL ? ui->report_client->ip : "?");
+		return text;
+	}
 	m = &r->plan->messages[r->current];
-	if (r->typing)
+	if (r->typing && r->input_error[0] != '\0')
+		xasprintf(&text, "To (Enter sets, Esc cancels): %.*s_  %s",
+		    (int)r->input_len, r->input, r->input_error);
+	else if (r->typing)
 		xasprintf(&text, "To (Enter sets, Esc cancels): %.*s_",
 		    (int)r->input_len, r->input);
 	else if (cfg->dry_run)
