@@ -53,12 +53,19 @@ esc_utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
 static void
 esc_buf_grow(struct esc_buf *b, size_t need)
 {
-	size_t	size;
+	size_t	size, want;
 
-	if (b->len + need + 1 <= b->size)
+	/*
+	 * No real string comes near SIZE_MAX; stop before the sum or the
+	 * doubling below can wrap around.
+	 */
+	if (need > SIZE_MAX / 4 - b->len)
+		abort();
+	want = b->len + need + 1;
+	if (want <= b->size)
 		return;
 	size = b->size == 0 ? 64 : b->size;
-	while (size < b->len + need + 1)
+	while (size < want)
 		size *= 2;
 	b->data = xreallocarray(b->data, 1, size);
 	b->size = size;

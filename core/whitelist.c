@@ -361,7 +361,7 @@ wl_index(struct whitelist *wl)
 static int
 wl_read(struct whitelist *wl, char **cause)
 {
-	struct wl_line	*lines = NULL;
+	struct wl_line	*lines;
 	char		*data, *line, *next, *end, *error;
 	size_t		 len, n = 0, i;
 
@@ -376,14 +376,18 @@ wl_read(struct whitelist *wl, char **cause)
 				next = end;
 			n++;
 		}
-		if (n > WL_LINES_MAX) {
-			xasprintf(cause, "%s has %zu lines, more than %d",
-			    wl->path, n, WL_LINES_MAX);
-			free(data);
-			return -1;
-		}
-		lines = xcalloc(n, sizeof *lines);
-		n = 0;
+	}
+	if (n > WL_LINES_MAX) {
+		xasprintf(cause, "%s has %zu lines, more than %d", wl->path, n,
+		    WL_LINES_MAX);
+		free(data);
+		return -1;
+	}
+	/* Never NULL, even for a missing or empty file. */
+	lines = xcalloc(n, sizeof *lines);
+	n = 0;
+	if (data != NULL) {
+		end = data + len;
 		for (line = data; line < end; line = next + 1) {
 			if ((next = memchr(line, '\n', (size_t)(end - line))) ==
 			    NULL)

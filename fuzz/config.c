@@ -1,9 +1,11 @@
 /*
  * Fuzz target for the config file.  The input is written to a file and
  * read with config_load over the defaults.  When it loads, every setting
- * must pass the checks config_load promises: absolute paths, a sendmail
- * command that splits into an argument vector starting with an absolute
- * path, and From and report_to addresses of printable ASCII with an @.
+ * must pass the checks config_load promises.  Paths are absolute, and the
+ * sendmail command splits into an argument vector that starts with an
+ * absolute path.  The From, Reply-To and report_to mailboxes have an
+ * address of printable ASCII with an @, and a display name of valid UTF-8
+ * without control characters.
  * The first line of the input is also split with config_split_argv.
  */
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "mail.h"
 #include "xmalloc.h"
 #include "fuzz.h"
 
@@ -44,20 +47,38 @@ fuzz_check_argv(char **argv)
 	FUZZ_CHECK(i <= FUZZ_ARGV_MAX, "%zu words", i);
 }
 
+/*
+ * A From, Reply-To or report_to value is a mailbox (mail_mailbox_parse):
+ * an address of printable ASCII with an @, and a display name of UTF-8
+ * without control characters.
+ */
 static void
 fuzz_check_address(const char *what, const char *s)
 {
-	size_t	i, len;
+	const char	*problem;
+	char		*display, *address, *cause;
+	size_t		 i, len;
 
 	if (s == NULL)
 		return;
 	len = strlen(s);
 	FUZZ_CHECK(len > 0 && len <= FUZZ_ADDRESS_MAX, "%s of %zu bytes", what,
 	    len);
-	FUZZ_CHECK(strchr(s, '@') != NULL, "%s without @", what);
-	for (i = 0; i < len; i++)
-		FUZZ_CHECK(s[i] >= 0x20 && s[i] <= 0x7e,
-		    "%s holds byte 0x%02x", what, (unsigned char)s[i]);
+	FUZZ_CHECK(mail_mailbox_parse(s, &display, &address, &cause) == 0,
+	    "%s \"%s\" does not parse again: %s", what, s, cause);
+	FUZZ_CHECK(strchr(address, '@') != NULL, "%s without @", what);
+	for (i = 0; address[i] != '\0'; i++)
+		FUZZ_CHECK(address[i] >= 0x20 && address[i] <= 0x7e,
+		    "%s address holds byte 0x%02x", what,
+		    (unsigned char)address[i]);
+	if (display != NULL) {
+		problem = fuzz_text_problem(display, strlen(display), 1);
+		FUZZ_CHECK(problem == NULL && strchr(display, '\n') == NULL,
+		    "%s display name: %s", what, problem != NULL ? problem :
+		    "newline");
+	}
+	free(display);
+	free(address);
 }
 
 static void
@@ -78,6 +99,7 @@ fuzz_check_config(const struct config *cfg)
 		config_free_argv(argv);
 	}
 	fuzz_check_address("from", cfg->from);
+	fuzz_check_address("reply_to", cfg->reply_to);
 	fuzz_check_address("report_to", cfg->report_to);
 	FUZZ_CHECK(cfg->dns_timeout_ms >= 10 && cfg->dns_timeout_ms <= 60000,
 	    "dns_timeout %d", cfg->dns_timeout_ms);

@@ -1,8 +1,8 @@
 /*
  * Fuzz target for the Exim line parser and what consumes its events.  The
- * input is a log: each line without a NUL byte (the reader drops those) is
- * parsed with exim_parse_line; the events go into an aggregation, and the
- * suspects are formatted as a table, as JSON lines and as CSV.
+ * input is a log.  Each line without a NUL byte (the reader drops those)
+ * is parsed with exim_parse_line.  The events go into an aggregation, and
+ * the suspects are formatted as a table, as JSON lines and as CSV.
  *
  * Checked beyond "no crash, no leak": every string of an event lies
  * inside its line and within its length limit, a valid UTF-8 line gives

@@ -1,7 +1,7 @@
 /*
  * Shared parts of the libFuzzer targets in fuzz/.  Each target defines
- * LLVMFuzzerInitialize and LLVMFuzzerTestOneInput; "make fuzz" links it
- * with libFuzzer, and "make check" links it with fuzz/replay.c, which
+ * LLVMFuzzerInitialize and LLVMFuzzerTestOneInput.  "make fuzz" links it
+ * with libFuzzer.  "make check" links it with fuzz/replay.c instead, which
  * feeds every file of the target's seed corpus to it once.
  */
 #ifndef SMTPTRIAGE_FUZZ_H

@@ -7,8 +7,9 @@
  * suspects are formatted as a table, JSON lines and CSV.
  *
  * Checked beyond "no crash, no leak": the fields of an event stay within
- * their length limits and hold no NUL byte, a forced format is kept, and
- * the formatted output holds no control byte and one record per line.
+ * their length limits and contain no NUL byte, and a forced format is
+ * kept.  The formatted output contains no control byte and has one record
+ * per line.
  */
 #include <sys/socket.h>
 

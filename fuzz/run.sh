@@ -9,6 +9,8 @@
 # continues from there.  A crash or failed check leaves the input in
 # build/fuzz-crashes/NAME/ and makes the script exit 1; copy it into
 # fuzz/corpus/NAME once it is fixed, so "make check" replays it.
+# FUZZ_FLAGS adds libFuzzer options, for example "-fork=1 -ignore_crashes=1"
+# to go on after a known crash.
 # FUZZ_JOBS (default 1) runs that many fuzzing processes per target; with
 # 1 the target runs as a single process, which is the same as
 # -jobs=1 -workers=1 without libFuzzer's job supervisor.
@@ -38,7 +40,8 @@ for name in "$@"; do
 	    -artifact_prefix="$crashes/"
 	[ "$jobs" -gt 1 ] && set -- "$@" -jobs="$jobs" -workers="$jobs"
 	[ -f "fuzz/$name.dict" ] && set -- "$@" -dict="fuzz/$name.dict"
-	[ -f "fuzz/$name.options" ] && set -- "$@" $(cat "fuzz/$name.options")
+	# shellcheck disable=SC2086
+	[ -n "${FUZZ_FLAGS:-}" ] && set -- "$@" $FUZZ_FLAGS
 	echo "=== fuzz $name for $seconds s (log: $log)"
 	if [ "$jobs" -gt 1 ]; then
 		# With -jobs libFuzzer writes fuzz-N.log files in the

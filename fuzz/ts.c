@@ -4,9 +4,9 @@
  * the year inferred) and their ISO 8601 form.  Each input is parsed in UTC
  * and in a zone with daylight saving time (a POSIX TZ rule, so no zone
  * file is needed).  Checked: an Exim time in UTC comes back unchanged from
- * ts_format_iso, a time with an offset does not depend on the zone, the
- * ISO form of a time with an offset parses back to the same instant, and
- * the fields of an RFC 3164 time are in range.
+ * ts_format_iso, and a time with an offset does not depend on the zone.
+ * The ISO form of a time with an offset parses back to the same instant,
+ * and the fields of an RFC 3164 time are in range.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * loaded with wl_load.  When it loads:
  * - every entry is in normal form (wl_normalize returns it unchanged);
  * - matching a few addresses and names does not crash;
- * - wl_add of a new entry rewrites the file so that it holds every old
+ * - wl_add of a new entry rewrites the file so that it contains every old
  *   line unchanged followed by the new one, and wl_remove of that entry
  *   gives back the old file.
  * The first line of the input is also given to wl_normalize on its own.

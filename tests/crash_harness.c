@@ -8,7 +8,7 @@
  *	Repeat ROUNDS times: fork a child that performs operations on the
  *	state in DIR without end, kill it with SIGKILL after a random delay
  *	of up to MAX_DELAY_US microseconds, and check that the state is
- *	whole and holds exactly the operations that completed.  Operation i
+ *	whole and contains exactly the operations that completed.  Operation i
  *	adds address i to DIR/whitelist, marks it in DIR/state.db, and
  *	writes report i into DIR/outbox with its row in the report history.
  * usage: crash_harness writer DIR TAG COUNT
@@ -64,7 +64,7 @@ struct harness_paths {
 	char	*outbox;
 };
 
-/* What the state on disk holds after a torture round. */
+/* What the state on disk contains after a torture round. */
 struct harness_state {
 	size_t	whitelisted;	/* whitelist entries 0 .. n-1 */
 	size_t	marked;		/* marks 0 .. n-1 */
@@ -175,7 +175,7 @@ harness_child(const struct harness_paths *p, size_t first)
 	    HARNESS_OPS_MAX);
 }
 
-/* Check that the whitelist holds entries 0 .. n-1 of tag, in order. */
+/* Check that the whitelist contains entries 0 .. n-1 of tag, in order. */
 static size_t
 harness_check_whitelist(const char *path, unsigned int tag)
 {
@@ -235,16 +235,15 @@ static void
 harness_mark_row(const char *text, size_t row, void *arg)
 {
 	struct harness_marks	*m = arg;
-	unsigned int		 a, b, c, d;
+	uint8_t			 b[4];
 	size_t			 i;
-	char			 tail;
 
 	(void)row;
-	if (text == NULL || sscanf(text, "%u.%u.%u.%u%c", &a, &b, &c, &d,
-	    &tail) != 4 || a != 10 || b != m->tag || c > 255 || d > 255)
+	if (text == NULL || inet_pton(AF_INET, text, b) != 1 || b[0] != 10 ||
+	    b[1] != m->tag)
 		harness_fail("unexpected mark \"%s\"", text != NULL ? text :
 		    "NULL");
-	i = (size_t)c << 8 | d;
+	i = (size_t)b[2] << 8 | b[3];
 	if (i >= m->limit || m->seen[i])
 		harness_fail("unexpected or repeated mark %s", text);
 	m->seen[i] = 1;
@@ -318,16 +317,21 @@ harness_check_store(const char *path, unsigned int tag, size_t limit,
 	return m.count;
 }
 
-/* The operation number of a test message, or -1 if text is none. */
+/* The operation number of a test message, or -1 if text is not one. */
 static long
 harness_message_number(const char *text)
 {
-	unsigned long	 i;
-	char		*want;
-	long		 n = -1;
+	static const char	 head[] =
+	    "From: crash@example.org\nSubject: report ";
+	unsigned long		 i;
+	char			*want, *end;
+	long			 n = -1;
 
-	if (sscanf(text, "From: crash@example.org\nSubject: report %lu\n",
-	    &i) != 1 || i > HARNESS_OPS_MAX)
+	if (strncmp(text, head, sizeof head - 1) != 0)
+		return -1;
+	errno = 0;
+	i = strtoul(text + sizeof head - 1, &end, 10);
+	if (errno != 0 || *end != '\n' || i > HARNESS_OPS_MAX)
 		return -1;
 	want = harness_message(i);
 	if (strcmp(want, text) == 0)

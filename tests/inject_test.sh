@@ -1,11 +1,11 @@
 #!/bin/sh
 # Hostile text in logs and in DNS answers must never reach a terminal, a
 # mail header or a shell.  The test writes an Exim log whose HELO names
-# and sender addresses hold terminal escape sequences (CSI, OSC title
-# changes, screen's window-name sequence, C1 controls as UTF-8 and as raw
-# bytes), raw and Exim-escaped CR/LF, NUL, invalid UTF-8 and bidirectional
-# overrides, and serves PTR names with the same bytes from NSD on
-# 127.0.0.1.  Then it checks that:
+# and sender addresses contain terminal escape sequences: CSI, OSC title
+# changes, screen's window-name sequence, and C1 controls as UTF-8 and as
+# raw bytes.  They also contain raw and Exim-escaped CR/LF, NUL, invalid
+# UTF-8 and bidirectional overrides.  NSD on 127.0.0.1 serves PTR names
+# with the same bytes.  Then the test checks that:
 #  - "list --dns --format json|csv|table" holds no raw control byte, and
 #    every record is one line;
 #  - the console in tmux shows the names escaped, and the pane title, the
@@ -299,11 +299,11 @@ IP*HELO*) ;;
 *) fail "the list header is not on line 2: \"$head\"" ;;
 esac
 # Each hostile HELO shows as visible escapes on its own row.
-for shown in '\x1B]0;pwned\x07' '\x1B[2J\x1B[H\x1B[31mred' \
+for escaped in '\x1B]0;pwned\x07' '\x1B[2J\x1B[H\x1B[31mred' \
     '\x9B2J\x9D0;c1title\x9C' 'cr\rBcc: victim1@example.com' '\\nBcc: victim2' \
     '\u202Emoc.elpmaxe'; do
-	grep -qF -- "$shown" "$tmp/screen" ||
-	    fail "the screen does not show $shown"
+	grep -qF -- "$escaped" "$tmp/screen" ||
+	    fail "the screen does not show $escaped"
 done
 check_titles "after drawing the list"
 # The first row is 192.0.2.10; its detail shows the PTR name, escaped.

@@ -3,9 +3,9 @@
 # load with bounded memory, and every rejected line must be counted.
 #
 #  1. Random bytes: 64 MiB (1 GiB with SMTPTRIAGE_BIG_TESTS=1).  "list"
-#     exits 0, reports exactly as many bad lines as a Perl count of lines
-#     with a NUL byte, invalid UTF-8 or more than LOGREAD_LINE_MAX bytes
-#     finds, and its peak memory exceeds that of a 1 MiB file by less than
+#     exits 0 and reports as many bad lines as Perl counts (lines with a
+#     NUL byte, invalid UTF-8 or more than LOGREAD_LINE_MAX bytes).  Its
+#     peak memory exceeds that of a 1 MiB file by less than
 #     LIMITS_GROWTH_KB.
 #  2. A log with a 10 MiB line between normal lines: the line is reported
 #     as too long with its line number, the clients around it load, and
