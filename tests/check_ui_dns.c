@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "dnsbl.h"
 #include "dnshist.h"
 #include "esc.h"
+#include "plan.h"
 #include "store.h"
 #include "ui_internal.h"
 #include "xmalloc.h"
@@ -44,6 +46,11 @@ static char			 ud_helo_names[UD_CLIENTS][40];
 static int			 ud_fd = -1;
 static int			 ud_queries;
 static char			 ud_servers[32];
+/*
+ * When set, 192.0.2.11 has the PTR name mx.provider.example, whose A
+ * record is 192.0.2.11 (forward-confirmed), and the name has no AAAA.
+ */
+static int			 ud_ptr_answers;
 
 /* Append the labels of name to buf at *n. */
 static void
@@ -97,9 +104,9 @@ ud_answer(const unsigned char *q, size_t len, struct sockaddr_in *from)
 {
 	static const char	 text[] = "abuse@a.test, noc@b.test, x@c.test, "
 	    "y@d.test";
-	unsigned char		 reply[1024], soa[128], txt[64];
+	unsigned char		 reply[1024], soa[128], txt[64], ptr[64];
 	char			 name[256];
-	size_t			 pos = 12, out = 0, n, soalen = 0;
+	size_t			 pos = 12, out = 0, n, soalen = 0, ptrlen = 0;
 	int			 type, ancount = 0, nscount = 0, rcode = 0;
 
 	while (pos < len && q[pos] != 0 && out + q[pos] + 2 < sizeof name) {
@@ -127,8 +134,20 @@ ud_answer(const unsigned char *q, size_t len, struct sockaddr_in *from)
 		memcpy(txt + 1, text, sizeof text - 1);
 		ud_rr(reply, &n, DNS_TYPE_TXT, txt, sizeof text);
 		ancount = 1;
+	} else if (ud_ptr_answers && strcasecmp(name,
+	    "11.2.0.192.in-addr.arpa") == 0 && type == DNS_TYPE_PTR) {
+		ud_name(ptr, &ptrlen, "mx.provider.example");
+		ud_rr(reply, &n, DNS_TYPE_PTR, ptr, ptrlen);
+		ancount = 1;
+	} else if (ud_ptr_answers && strcasecmp(name, "mx.provider.example") ==
+	    0 && type == DNS_TYPE_A) {
+		ud_rr(reply, &n, DNS_TYPE_A, "\xc0\x00\x02\x0b", 4);
+		ancount = 1;
 	} else {
-		rcode = 3;
+		/* NODATA for the other types of the PTR name, else NXDOMAIN. */
+		if (!ud_ptr_answers ||
+		    strcasecmp(name, "mx.provider.example") != 0)
+			rcode = 3;
 		ud_name(soa, &soalen, "ns.test");
 		ud_name(soa, &soalen, "hostmaster.test");
 		memset(soa + soalen, 0, 16);
@@ -191,6 +210,7 @@ ud_start_responder(void)
 	snprintf(ud_servers, sizeof ud_servers, "127.0.0.1:%u",
 	    ntohs(sin.sin_port));
 	ud_queries = 0;
+	ud_ptr_answers = 0;
 }
 
 /* Client i is 192.0.2.(10 + i) with HELO "hostI.example". */
@@ -556,6 +576,157 @@ START_TEST(test_ui_dns_report_wait_escape)
 }
 END_TEST
 
+/*
+ * r pressed before the debounce started the check: the check starts at
+ * once and the report waits for it instead of saying "Not run".
+ */
+START_TEST(test_ui_dns_report_skips_debounce)
+{
+	struct client	*c = &ud_clients[0];
+	struct ui_check	*check;
+
+	ui_move_to(&ud_ui, 0);
+	ui_check_schedule(&ud_ui, ui_now_ms());
+	ck_assert_ptr_eq(ud_ui.pending, c);
+	ck_assert_ptr_null(ui_check_find(&ud_ui, c->ip));
+
+	ck_assert_int_eq(ui_key(&ud_ui, 'r'), UI_ACT_REDRAW);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_ptr_null(ud_ui.report_msg);
+	ck_assert_ptr_null(ud_ui.pending);
+	check = ui_check_find(&ud_ui, c->ip);
+	ck_assert_ptr_nonnull(check);
+	ck_assert_int_eq(check->done, 0);
+
+	ud_run();
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg,
+	    "\nTo: abuse@a.test\n"));
+	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ui_report_close(&ud_ui);
+}
+END_TEST
+
+/* ;r on tagged suspects starts the checks they lack and waits. */
+START_TEST(test_ui_dns_tagged_report_starts_checks)
+{
+	const struct plan	*p;
+
+	ud_ptr_answers = 1;
+	ui_tag_set(&ud_ui, &ud_clients[0], 1);
+	ui_tag_set(&ud_ui, &ud_clients[1], 1);
+	ck_assert_int_eq(ui_tag_prefix_key(&ud_ui, 'r'), UI_ACT_NONE);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_ptr_null(ud_ui.report_msg);
+	ck_assert_ptr_nonnull(ui_check_find(&ud_ui, ud_clients[0].ip));
+	ck_assert_ptr_nonnull(ui_check_find(&ud_ui, ud_clients[1].ip));
+
+	ud_run();
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	p = ui_report_plan(&ud_ui);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->nmessages, 2);
+	ck_assert_str_eq(p->messages[0].to, "abuse@a.test");
+	ck_assert_str_eq(p->messages[1].to, "abuse@provider.example");
+	ui_report_close(&ud_ui);
+}
+END_TEST
+
+/* Results of ;R are what ;r reports, with no further query. */
+START_TEST(test_ui_dns_bulk_results_reported)
+{
+	const struct plan	*p;
+	struct ui_check		*check;
+	int			 queries;
+
+	ud_ptr_answers = 1;
+	ui_tag_set(&ud_ui, &ud_clients[0], 1);
+	ui_tag_set(&ud_ui, &ud_clients[1], 1);
+	ck_assert_int_eq(ui_tag_prefix_key(&ud_ui, 'R'), UI_ACT_NONE);
+	ud_run();
+	ck_assert_ptr_eq(strstr(ud_ui.message, "re-checked 2 tagged suspects "
+	    "in "), ud_ui.message);
+	check = ui_check_find(&ud_ui, ud_clients[1].ip);
+	ck_assert_ptr_nonnull(check);
+	ck_assert_int_eq(check->done, 1);
+	ck_assert_uint_eq(dns_check_result(check->check)->nptr, 1);
+	queries = ud_queries;
+
+	/* The plan is built at once from the stored results. */
+	ck_assert_int_eq(ui_tag_prefix_key(&ud_ui, 'r'), UI_ACT_NONE);
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg, "\nDNS check at "));
+	p = ui_report_plan(&ud_ui);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->nmessages, 2);
+	ck_assert_str_eq(p->messages[0].to, "abuse@a.test");
+	ck_assert_str_eq(p->messages[1].to, "abuse@provider.example");
+	ck_assert_int_eq(ud_queries, queries);
+	ui_report_close(&ud_ui);
+}
+END_TEST
+
+/* The name of the group that shows c, or NULL. */
+static const char *
+ud_group_of(const struct client *c)
+{
+	size_t	i, j;
+
+	for (i = 0; i < ud_ui.ngroups; i++) {
+		for (j = 0; j < ud_ui.groups[i].nmembers; j++) {
+			if (ud_ui.groups[i].members[j] == c)
+				return ud_ui.groups[i].name;
+		}
+	}
+	return NULL;
+}
+
+/* When A ends, the grouped view places suspects by confirmed rDNS. */
+START_TEST(test_ui_dns_bulk_regroups)
+{
+	const char	*name;
+
+	ud_ptr_answers = 1;
+	ui_group_toggle_view(&ud_ui);
+	ck_assert_int_eq(ud_ui.grouped, 1);
+	name = ud_group_of(&ud_clients[1]);
+	ck_assert_ptr_nonnull(name);
+	ck_assert_str_ne(name, "provider.example");
+
+	ui_key(&ud_ui, 'A');
+	ud_run();
+	ck_assert_ptr_eq(strstr(ud_ui.message, "re-checked 12 listed suspects "
+	    "in "), ud_ui.message);
+	name = ud_group_of(&ud_clients[1]);
+	ck_assert_ptr_nonnull(name);
+	ck_assert_str_eq(name, "provider.example");
+	name = ud_group_of(&ud_clients[0]);
+	ck_assert_ptr_nonnull(name);
+	ck_assert_str_ne(name, "provider.example");
+}
+END_TEST
+
+/* P checks the selected suspect first, since DNS decides its provider. */
+START_TEST(test_ui_dns_provider_report_waits)
+{
+	ud_ptr_answers = 1;
+	ud_clients[1].marked = 1;
+	ui_move_to(&ud_ui, 1);
+	ck_assert_int_eq(ui_report_provider(&ud_ui), UI_ACT_NONE);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_ptr_null(ud_ui.report_msg);
+
+	ud_run();
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg,
+	    "\nTo: abuse@provider.example\n"));
+	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ui_report_close(&ud_ui);
+}
+END_TEST
+
 START_TEST(test_ui_dns_history_from_database)
 {
 	struct dnshist		*h;
@@ -642,6 +813,11 @@ make_ui_dns_suite(void)
 	tcase_add_test(tc, test_ui_dns_lines_after_check);
 	tcase_add_test(tc, test_ui_dns_report_waits_for_check);
 	tcase_add_test(tc, test_ui_dns_report_wait_escape);
+	tcase_add_test(tc, test_ui_dns_report_skips_debounce);
+	tcase_add_test(tc, test_ui_dns_tagged_report_starts_checks);
+	tcase_add_test(tc, test_ui_dns_bulk_results_reported);
+	tcase_add_test(tc, test_ui_dns_bulk_regroups);
+	tcase_add_test(tc, test_ui_dns_provider_report_waits);
 	tcase_add_test(tc, test_ui_dns_history_from_database);
 	tcase_add_test(tc, test_ui_dns_age_text);
 	suite_add_tcase(s, tc);

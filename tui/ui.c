@@ -462,6 +462,56 @@ ui_check_schedule(struct ui *ui, uint64_t now_ms)
 	ui->pending_due = now_ms + UI_DEBOUNCE_MS;
 }
 
+/*
+ * Start a DNS check of c at once, without the debounce, unless one runs
+ * or a result younger than UI_FRESH_MS is there.  Returns 1 while a check
+ * of c runs, 0 when its result is there or no check could start.
+ */
+int
+ui_check_ensure(struct ui *ui, struct client *c, uint64_t now_ms)
+{
+	struct ui_check	*e;
+
+	if (ui->ctx->dns == NULL)
+		return 0;
+	e = ui_check_find(ui, c->ip);
+	if (e == NULL || (e->done && now_ms - e->done_ms >= UI_FRESH_MS)) {
+		ui_check_begin(ui, c, 0);
+		e = ui_check_find(ui, c->ip);
+	}
+	return e != NULL && !e->done;
+}
+
+/*
+ * Store check, which a bulk re-check ran and which has finished, as the
+ * result of c, so reports, the detail pane and the grouped view read it.
+ * A check of c that still runs is newer, so it stays and check is freed.
+ */
+void
+ui_check_adopt(struct ui *ui, struct client *c, struct dns_check *check)
+{
+	struct ui_check	*e;
+	size_t		 b;
+
+	if ((e = ui_check_find(ui, c->ip)) != NULL && !e->done) {
+		dns_check_free(check);
+		return;
+	}
+	if (e == NULL) {
+		e = xcalloc(1, sizeof *e);
+		snprintf(e->ip, sizeof e->ip, "%s", c->ip);
+		e->ui = ui;
+		b = ui_check_bucket(e->ip);
+		e->next = ui->checks[b];
+		ui->checks[b] = e;
+	} else
+		dns_check_free(e->check);
+	e->client = c;
+	e->check = check;
+	e->done = 1;
+	e->done_ms = ui_now_ms();
+}
+
 /* Start a DNS check of c now, replacing any earlier result. */
 void
 ui_check_start(struct ui *ui, struct client *c)

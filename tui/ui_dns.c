@@ -7,8 +7,9 @@
  * A bulk re-check starts checks only while the engine has fewer than
  * twice its in-flight limit of queries out or queued, so the queries of
  * the suspect on screen (which are urgent) never wait behind thousands.
- * Each bulk check is freed when it finishes; its answers stay in the
- * engine's cache, so moving onto the suspect later shows them at once.
+ * Each bulk check that finishes goes into the console's table of checks
+ * (ui_check_adopt), where reports, the detail pane and the grouped view
+ * find it as they find a check of the selected suspect.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -61,7 +62,6 @@ struct ui_dns {
 	uint64_t		 started_ms;
 	uint64_t		 redrawn_ms;
 	size_t			 redrawn_finished;
-	struct client		*refresh;	/* selected, bulk-checked */
 
 	/* History rows not written yet. */
 	struct dnshist		*hist;
@@ -202,12 +202,23 @@ ui_bulk_done(struct dns_check *check, void *arg)
 
 	ui_dns_record(ui, item->client, dns_check_result(check),
 	    ui_now_ms());
-	dns_check_free(check);
+	ui_check_adopt(ui, item->client, check);
 	item->check = NULL;
 	d->finished++;
 	d->checked++;
 	if (item->client == ui_selected(ui))
-		d->refresh = item->client;
+		ui->dirty = 1;
+}
+
+/*
+ * Rebuild the grouped view after bulk results came in, because a
+ * confirmed rDNS name can move a suspect to another provider's group.
+ */
+static void
+ui_bulk_regroup(struct ui *ui)
+{
+	if (ui->grouped)
+		ui_rows_rebuild(ui);
 }
 
 /* Stop the bulk re-check that runs.  Returns 0 when none runs. */
@@ -221,6 +232,7 @@ ui_bulk_stop(struct ui *ui)
 	ui_set_message(ui, 0, "stopped re-checking %s suspects after %zu of "
 	    "%zu", d->label, d->finished, d->nitems);
 	ui_bulk_end(ui);
+	ui_bulk_regroup(ui);
 	return 1;
 }
 
@@ -323,7 +335,6 @@ void
 ui_dns_tick(struct ui *ui, uint64_t now_ms)
 {
 	struct ui_dns	*d;
-	struct client	*c;
 
 	ui_report_tick(ui);
 	if ((d = ui->dns_state) == NULL)
@@ -337,23 +348,19 @@ ui_dns_tick(struct ui *ui, uint64_t now_ms)
 			    (double)(now_ms - d->started_ms) / 1000.0,
 			    d->nitems - d->checked);
 			ui_bulk_end(ui);
+			ui_bulk_regroup(ui);
 		} else if (d->finished == d->nitems) {
 			ui_set_message(ui, 0, "re-checked %zu %s suspects in "
 			    "%.1f s", d->checked, d->label,
 			    (double)(now_ms - d->started_ms) / 1000.0);
 			ui_bulk_end(ui);
+			ui_bulk_regroup(ui);
 		} else if (d->finished != d->redrawn_finished &&
 		    now_ms - d->redrawn_ms >= UI_DNS_REDRAW_MS) {
 			d->redrawn_finished = d->finished;
 			d->redrawn_ms = now_ms;
 			ui->dirty = 1;
 		}
-	}
-	/* Show the selected suspect's bulk result from the cache. */
-	if ((c = d->refresh) != NULL) {
-		d->refresh = NULL;
-		if (c == ui_selected(ui))
-			ui_check_begin(ui, c, 0);
 	}
 	if (d->nrows >= UI_DNS_FLUSH_ROWS ||
 	    (d->nrows > 0 && now_ms >= d->flush_due))
@@ -368,8 +375,6 @@ ui_dns_timeout(struct ui *ui, uint64_t now_ms, int timeout)
 
 	if (d == NULL)
 		return timeout;
-	if (d->refresh != NULL)
-		return 0;
 	if (d->items != NULL && timeout > UI_DNS_REDRAW_MS)
 		timeout = UI_DNS_REDRAW_MS;
 	if (d->nrows > 0) {
@@ -411,9 +416,6 @@ ui_dns_prune(struct ui *ui)
 		item->check = NULL;
 		d->finished++;
 	}
-	if (d->refresh != NULL && d->refresh->whitelisted &&
-	    !ui->show_whitelisted)
-		d->refresh = NULL;
 }
 
 static uint64_t

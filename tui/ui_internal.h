@@ -89,7 +89,10 @@ struct ui_group {
 	int		  collapsed;
 };
 
-/* One client's live DNS check, kept by IP so moving back shows it. */
+/*
+ * One client's latest DNS check, kept by IP so moving back shows it: the
+ * console's own check, or a finished one of a bulk re-check.
+ */
 struct ui_check {
 	char			 ip[INET6_ADDRSTRLEN];
 	struct client		*client;
@@ -208,6 +211,9 @@ uint64_t	 ui_now_ms(void);
 struct ui_check	*ui_check_find(struct ui *, const char *ip);
 void		 ui_check_drop(struct ui *, const char *ip);
 void		 ui_check_schedule(struct ui *, uint64_t now_ms);
+int		 ui_check_ensure(struct ui *, struct client *, uint64_t now_ms);
+void		 ui_check_adopt(struct ui *, struct client *,
+		    struct dns_check *);
 void		 ui_check_start(struct ui *, struct client *);
 void		 ui_check_begin(struct ui *, struct client *, int flags);
 void		 ui_detail_load(struct ui *, struct client *);

@@ -55,13 +55,17 @@ struct ui_report {
 	char			 input_error[256];
 
 	/*
-	 * Clients whose DNS check was still running when r was pressed.  The
+	 * Clients whose DNS check runs: one started when r was pressed
+	 * because no fresh result was there, or one running already.  The
 	 * plan waits for those checks, because their answers decide the
-	 * recipient and the DNS text, so plan is NULL until then.
+	 * recipient and the DNS text, so plan is NULL until then.  With
+	 * provider_of set (P), the provider batch of that client is worked
+	 * out again once the checks end, because they can change it.
 	 */
 	struct client		**waiting;
 	size_t			  nwaiting;
 	int			  force;
+	struct client		 *provider_of;
 };
 
 /* The report history of one IP, cached for the detail pane. */
@@ -84,6 +88,9 @@ static struct ui_report_history		ui_report_hist;
 static int	ui_report_show(struct ui *);
 static void	ui_report_lines(struct ui *);
 static int	ui_report_next(struct ui *);
+static int	ui_report_begin(struct ui *, struct client **, size_t, int,
+		    int);
+static int	ui_report_provider_of(struct ui *, struct client *, int);
 
 /* Free the previewed report and go back to the list. */
 void
@@ -141,16 +148,67 @@ ui_report_lines(struct ui *ui)
 }
 
 /*
+ * Start a DNS check of each of clients[0..n-1] that has no fresh result
+ * and no check running, at once and without the debounce.  Returns the
+ * first client whose check runs, or NULL when every result is there.
+ */
+static struct client *
+ui_report_check_all(struct ui *ui, struct client **clients, size_t n)
+{
+	struct client	*running = NULL;
+	uint64_t	 now = ui_now_ms();
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (ui_check_ensure(ui, clients[i], now) && running == NULL)
+			running = clients[i];
+	}
+	return running;
+}
+
+/*
+ * Show the pager with "waiting for the DNS check" until the checks of
+ * clients[0..n-1] (copied) end; ui_report_tick goes on from there.
+ */
+static void
+ui_report_wait(struct ui *ui, struct ui_report *r, struct client **clients,
+    size_t n, struct client *running)
+{
+	r->waiting = xcalloc(n, sizeof *r->waiting);
+	memcpy(r->waiting, clients, n * sizeof *clients);
+	r->nwaiting = n;
+	ui->report = r;
+	ui->report_client = running;
+	ui->report_top = 0;
+	ui->screen = UI_SCREEN_PREVIEW;
+	ui->dirty = 1;
+}
+
+/*
  * Start the report flow for clients[0..n-1]: build the plan and show its
  * first message.  force ignores the dedupe window (the admin asked for a
- * report about a client reported before).
+ * report about a client reported before).  A client without a fresh DNS
+ * result gets its check now, and the plan waits for it.
  */
 int
 ui_report_start(struct ui *ui, struct client **clients, size_t n, int force)
 {
+	return ui_report_begin(ui, clients, n, force, 1);
+}
+
+/*
+ * ui_report_start, with check 0 once the checks it waited for ended.
+ * Those results are not checked again, even when a long batch made the
+ * first ones older than UI_FRESH_MS, so the flow cannot wait forever.
+ */
+static int
+ui_report_begin(struct ui *ui, struct client **clients, size_t n, int force,
+    int check)
+{
 	const struct dns_result	**dns;
 	struct ui_report	 *r;
 	struct ui_check		 *e;
+	struct client		 *running;
 	struct config		 *cfg = ui->ctx->cfg;
 	char			 *cause = NULL;
 	size_t			  i;
@@ -165,22 +223,10 @@ ui_report_start(struct ui *ui, struct client **clients, size_t n, int force)
 		free(r);
 		return UI_ACT_NONE;
 	}
-	for (i = 0; i < n; i++) {
-		e = ui_check_find(ui, clients[i]->ip);
-		if (e != NULL && !e->done)
-			break;
-	}
-	if (i < n) {
+	if (check && (running = ui_report_check_all(ui, clients, n)) != NULL) {
 		/* ui_report_tick builds the plan once the checks end. */
-		r->waiting = xcalloc(n, sizeof *r->waiting);
-		memcpy(r->waiting, clients, n * sizeof *clients);
-		r->nwaiting = n;
 		r->force = force;
-		ui->report = r;
-		ui->report_client = clients[i];
-		ui->report_top = 0;
-		ui->screen = UI_SCREEN_PREVIEW;
-		ui->dirty = 1;
+		ui_report_wait(ui, r, clients, n, running);
 		return UI_ACT_NONE;
 	}
 	dns = xcalloc(n + 1, sizeof *dns);
@@ -215,7 +261,7 @@ ui_report_tick(struct ui *ui)
 {
 	struct ui_report	 *r = ui->report;
 	struct ui_check		 *e;
-	struct client		**clients;
+	struct client		**clients, *provider_of;
 	size_t			  i, n;
 	int			  force;
 
@@ -231,8 +277,13 @@ ui_report_tick(struct ui *ui)
 	clients = r->waiting;
 	n = r->nwaiting;
 	force = r->force;
+	provider_of = r->provider_of;
 	r->waiting = NULL;
-	ui_report_start(ui, clients, n, force);
+	if (provider_of != NULL) {
+		ui_report_close(ui);
+		ui_report_provider_of(ui, provider_of, 0);
+	} else
+		ui_report_begin(ui, clients, n, force, 0);
 	free(clients);
 	ui->dirty = 1;
 }
@@ -620,13 +671,46 @@ ui_report_plan(const struct ui *ui)
 int
 ui_report_provider(struct ui *ui)
 {
-	struct provider_info	  pv, other;
-	struct client		 *c, **list;
-	struct ui_check		 *e;
-	size_t			  i, n = 0;
+	struct client	*c;
 
 	if ((c = ui_selected(ui)) == NULL)
 		return UI_ACT_NONE;
+	return ui_report_provider_of(ui, c, 1);
+}
+
+/*
+ * Report every marked suspect of c's provider.  DNS results decide the
+ * providers, so with check set, c and the marked suspects without a fresh
+ * result get their checks first, and the batch is worked out when those
+ * end (check 0).
+ */
+static int
+ui_report_provider_of(struct ui *ui, struct client *c, int check)
+{
+	struct provider_info	  pv, other;
+	struct client		**list, *running;
+	struct ui_report	 *r;
+	struct ui_check		 *e;
+	size_t			  i, n = 0;
+
+	list = xcalloc(ui->nsuspects + 1, sizeof *list);
+	list[n++] = c;
+	for (i = 0; i < ui->nsuspects; i++) {
+		if (ui->suspects[i]->marked && !ui->suspects[i]->whitelisted &&
+		    ui->suspects[i] != c)
+			list[n++] = ui->suspects[i];
+	}
+	if (check && (running = ui_report_check_all(ui, list, n)) != NULL) {
+		ui_report_close(ui);
+		r = xcalloc(1, sizeof *r);
+		r->provider_of = c;
+		ui_report_wait(ui, r, list, n, running);
+		free(list);
+		return UI_ACT_NONE;
+	}
+	free(list);
+
+	n = 0;
 	e = ui_check_find(ui, c->ip);
 	provider_identify_client(ui->ctx->cfg->providers, c, e != NULL &&
 	    e->done ? dns_check_result(e->check) : NULL, &pv);
@@ -651,7 +735,7 @@ ui_report_provider(struct ui *ui)
 		free(list);
 		return UI_ACT_NONE;
 	}
-	ui_report_start(ui, list, n, 0);
+	ui_report_begin(ui, list, n, 0, 0);
 	free(list);
 	return UI_ACT_NONE;
 }

@@ -443,7 +443,8 @@ ui_groups_free(struct ui *ui)
  *
  * NOTE: the provider is worked out again on every rebuild, so a DNS check
  * that confirms an rDNS name moves a suspect to another group only at the
- * next rebuild (g, W, whitelisting, or new log lines in follow mode).
+ * next rebuild (g, W, whitelisting, new log lines in follow mode, or the
+ * end of a bulk re-check).
  */
 void
 ui_groups_build(struct ui *ui)
