@@ -560,8 +560,12 @@ config_set(struct config *cfg, const struct config_key *k, const char *where,
 		}
 		break;
 	case CONFIG_COMMAND:
-		if ((argv = config_split_argv(value, cause)) == NULL)
+		if ((argv = config_split_argv(value, &why)) == NULL) {
+			xasprintf(cause, "%s: invalid sendmail command: %s",
+			    where, why);
+			free(why);
 			return -1;
+		}
 		if (argv[0][0] != '/') {
 			echo = config_echo(argv[0], strlen(argv[0]));
 			xasprintf(cause, "%s: sendmail command \"%s\" must "

@@ -205,7 +205,13 @@ esc_buf_json(struct esc_buf *b, const char *src, size_t len)
 			esc_buf_add(b, "\\t", 2);
 			continue;
 		}
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+		/*
+		 * The bidirectional controls too: valid JSON either way, but
+		 * JSON is often read in a terminal, where they reorder text.
+		 */
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+		    (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069)) {
 			snprintf(tmp, sizeof tmp, "\\u%04x", cp);
 			esc_buf_add(b, tmp, 6);
 			continue;

@@ -21,7 +21,8 @@ char	*esc_controls(const char *src, size_t len);
 
 /*
  * Append src to the buffer as the body of a JSON string (no quotes), with
- * control bytes as \uXXXX and invalid UTF-8 bytes as U+FFFD.
+ * control characters and the bidirectional overrides and isolates as
+ * \uXXXX, and invalid UTF-8 bytes as U+FFFD.
  */
 struct esc_buf {
 	char	*data;

@@ -39,8 +39,8 @@ struct client;
 
 /*
  * Format suspects[0..n-1] as a table, JSON lines and CSV, and check each
- * text with fuzz_text_problem (bidirectional controls only outside JSON,
- * which keeps them as characters) and its line count.
+ * text with fuzz_text_problem (bidirectional controls included) and its
+ * line count.
  */
 void	fuzz_check_suspects(struct client *const *suspects, size_t n);
 

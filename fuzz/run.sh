@@ -43,6 +43,7 @@ for name in "$@"; do
 	# shellcheck disable=SC2086
 	[ -n "${FUZZ_FLAGS:-}" ] && set -- "$@" $FUZZ_FLAGS
 	echo "=== fuzz $name for $seconds s (log: $log)"
+	before=$(ls "$crashes" | wc -l)
 	if [ "$jobs" -gt 1 ]; then
 		# With -jobs libFuzzer writes fuzz-N.log files in the
 		# current folder; run it inside the log folder.
@@ -55,8 +56,12 @@ for name in "$@"; do
 	# The last "#N DONE" or status line has executions and coverage.
 	grep -E '^#[0-9]+' "$log" | tail -1
 	grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log"
-	if [ "$rc" -ne 0 ]; then
-		echo "fuzz: $name FAILED (exit $rc); see $log and $crashes/"
+	# With -ignore_crashes libFuzzer exits 0 after a crash, so count
+	# the saved inputs too.
+	found=$(($(ls "$crashes" | wc -l) - before))
+	if [ "$rc" -ne 0 ] || [ "$found" -gt 0 ]; then
+		echo "fuzz: $name FAILED (exit $rc, $found new inputs in" \
+		    "$crashes/); see $log"
 		failed="$failed $name"
 	fi
 done

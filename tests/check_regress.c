@@ -1,7 +1,7 @@
 /*
- * Regression tests for problems found by fuzzing, the sanitizers and the
- * limits audit.  Each test names the input that once went wrong; the
- * fuzz inputs themselves also stay in fuzz/corpus/ for the replay stage.
+ * Regression tests for problems that fuzzing, reviews and the limits audit
+ * found.  Each test names the input that once went wrong.  Inputs found by
+ * fuzzing also stay in fuzz/corpus/, which the replay stage runs.
  */
 #include <sys/stat.h>
 
@@ -12,10 +12,14 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "config.h"
+#include "esc.h"
 #include "whitelist.h"
 
 /* WL_LINES_MAX in core/whitelist.c. */
 #define REGRESS_WL_LINES_MAX	100000
+/* CONFIG_ARGV_MAX in core/config.c. */
+#define REGRESS_ARGV_MAX	64
 
 static char	regress_dir[] = "/tmp/check_regress.XXXXXX";
 static char	regress_path[sizeof regress_dir + 32];
@@ -25,7 +29,7 @@ setup(void)
 {
 	strcpy(regress_dir, "/tmp/check_regress.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(regress_dir));
-	snprintf(regress_path, sizeof regress_path, "%s/whitelist",
+	snprintf(regress_path, sizeof regress_path, "%s/file",
 	    regress_dir);
 }
 
@@ -36,20 +40,27 @@ teardown(void)
 	rmdir(regress_dir);
 }
 
-/* Write n empty lines to the whitelist file. */
+static void
+write_file(const char *data, size_t len)
+{
+	int	fd;
+
+	fd = open(regress_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Write n empty lines to the file. */
 static void
 write_blank_lines(size_t n)
 {
 	char	*data;
-	int	 fd;
 
 	data = malloc(n + 1);
 	ck_assert_ptr_nonnull(data);
 	memset(data, '\n', n);
-	fd = open(regress_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
-	close(fd);
+	write_file(data, n);
 	free(data);
 }
 
@@ -111,6 +122,64 @@ START_TEST(test_whitelist_add_when_full)
 }
 END_TEST
 
+/*
+ * A sendmail command of more than CONFIG_ARGV_MAX words gave an error
+ * without the file and line (found by fuzzing config_load).
+ */
+START_TEST(test_config_long_command_names_line)
+{
+	struct config	 cfg;
+	char		 text[1024], *cause = NULL, *want;
+	size_t		 i, len;
+
+	len = (size_t)snprintf(text, sizeof text, "# test\nsendmail = /bin/x");
+	for (i = 0; i < REGRESS_ARGV_MAX; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, " -a");
+	text[len++] = '\n';
+	write_file(text, len);
+
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_load(&cfg, regress_path, 1, &cause), -1);
+	ck_assert_int_gt(asprintf(&want, "%s:2: invalid sendmail command: "
+	    "command has more than 64 words", regress_path), 0);
+	ck_assert_str_eq(cause, want);
+	free(want);
+	free(cause);
+	config_free(&cfg);
+}
+END_TEST
+
+/*
+ * JSON kept U+202E (RIGHT-TO-LEFT OVERRIDE) and the other bidirectional
+ * controls as characters, which reorder the text of "list --format json"
+ * in a terminal.
+ */
+START_TEST(test_json_escapes_bidi_controls)
+{
+	/* Bytes, not a string literal, so that no tool shows them raw. */
+	static const char	in[] = { 'a', '\xe2', '\x80', '\xae', 'b',
+				    '\xe2', '\x81', '\xa6', 'c' };
+	struct esc_buf		b = { NULL, 0, 0 };
+
+	esc_buf_lit(&b, "");
+	esc_buf_json(&b, in, sizeof in);
+	ck_assert_str_eq(b.data, "a\\u202eb\\u2066c");
+	esc_buf_free(&b);
+}
+END_TEST
+
+/* The characters next to the bidirectional controls stay as they are. */
+START_TEST(test_json_keeps_other_punctuation)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	esc_buf_lit(&b, "");
+	esc_buf_json(&b, "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5", 9);
+	ck_assert_str_eq(b.data, "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5");
+	esc_buf_free(&b);
+}
+END_TEST
+
 Suite *
 make_regress_suite(void)
 {
@@ -123,6 +192,16 @@ make_regress_suite(void)
 	tcase_add_test(tc, test_whitelist_too_many_lines);
 	tcase_add_test(tc, test_whitelist_lines_at_limit);
 	tcase_add_test(tc, test_whitelist_add_when_full);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fuzz");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_config_long_command_names_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("escape");
+	tcase_add_test(tc, test_json_escapes_bidi_controls);
+	tcase_add_test(tc, test_json_keeps_other_punctuation);
 	suite_add_tcase(s, tc);
 	return s;
 }
