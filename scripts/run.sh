@@ -1,8 +1,8 @@
 #!/bin/sh
-# make run: open the console on the bundled sample log, with state in a
-# private folder and a private NSD on 127.0.0.1 answering for the sample's
-# suspects, so the demo shows passing, failing and SERVFAIL checks and
-# sends no DNS query off this machine.
+# make run: open the console on the bundled sample log, with its state in
+# a private folder.  A private NSD on 127.0.0.1 serves zones for the
+# sample's suspects, so the demo shows passing, failing and SERVFAIL checks
+# and sends no DNS query off this machine.
 set -eu
 cd "$(dirname "$0")/.."
 
