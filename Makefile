@@ -219,7 +219,7 @@ valgrind:
 
 # Static analysis with the check sets that docs/security.md explains.
 LINT_SRCS = $(CORE_SRCS) $(TUI_SRCS) tui/main.c $(TEST_SRCS) \
-	    tests/corpus_check.c $(wildcard fuzz/*.c)
+	    tests/corpus_check.c tests/crash_harness.c $(wildcard fuzz/*.c)
 CPPCHECK_FLAGS = --enable=warning,performance,portability --std=c11 \
 	   -D_GNU_SOURCE -Icore -Itui --inline-suppr --quiet \
 	   --error-exitcode=1
