@@ -185,7 +185,7 @@ time_keys() {
 	while [ "$n" -lt "$1" ]; do
 		capture
 		before=$(selected)
-		sed -n 's/.*DNS queries in flight: \([0-9]*\).*/\1/p' \
+		sed -n 's/.*DNS queries: \([0-9]*\) queued or in flight.*/\1/p' \
 		    "$tmp/screen" >>"$tmp/inflight"
 		t0=$(ms_now)
 		tmux -S "$tmp/tmux.sock" send-keys "$key"
@@ -220,7 +220,7 @@ tmux -S "$tmp/tmux.sock" -f "$tmp/tmux.conf" new-session -d -x 200 -y 50 \
     --resolver 127.0.0.1:$port --dns-max-inflight 1000 --dnsbl '' \
     --abuse-zone '' --state $tmp/state.db --whitelist $tmp/whitelist \
     $tmp/mainlog" || exit 1
-if ! wait_for "DNS queries in flight: 0" 30; then
+if ! wait_for "DNS queries: 0 queued or in flight" 30; then
 	say "the console did not start"
 	exit 1
 fi
