@@ -85,6 +85,7 @@ TEST_SRCS = \
 	tests/check_dnsbl.c \
 	tests/check_dnshist.c \
 	tests/check_esc.c \
+	tests/check_event.c \
 	tests/check_exim.c \
 	tests/check_follow.c \
 	tests/check_logread.c \

@@ -35,7 +35,7 @@ void	 esc_buf_add(struct esc_buf *, const char *, size_t);
 void	 esc_buf_printf(struct esc_buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 esc_buf_json(struct esc_buf *, const char *src, size_t len);
-/* Append as a CSV field, quoted when it holds a comma, quote or newline. */
+/* Append as a CSV field, quoted when it contains a comma, quote or newline. */
 void	 esc_buf_csv(struct esc_buf *, const char *src, size_t len);
 void	 esc_buf_free(struct esc_buf *);
 

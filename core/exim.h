@@ -15,7 +15,7 @@ enum parse_result {
 };
 
 /*
- * A parser holds compiled PCRE2 patterns and match data, so one thread
+ * A parser contains compiled PCRE2 patterns and match data, so one thread
  * uses one parser at a time.  rt is borrowed and must outlive the parser.
  */
 struct exim_parser;
@@ -66,7 +66,7 @@ enum parse_result	 exim_parse_message(struct exim_parser *,
 enum exim_split_result {
 	EXIM_SPLIT_WHOLE,	/* not a part: parse the message as it is */
 	EXIM_SPLIT_PENDING,	/* a part was stored, or dropped */
-	EXIM_SPLIT_DONE,	/* *out holds the first line of the entry */
+	EXIM_SPLIT_DONE,	/* *out contains the first line of the entry */
 };
 
 struct exim_split;

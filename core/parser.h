@@ -1,6 +1,6 @@
 /*
  * Log formats and the parser front end: one object per input file that
- * detects or is told the format, keeps the state that links lines (year
+ * detects or is given the format, keeps the state that links lines (year
  * inference for syslog dates, OpenSMTPD session ids, Exim's split syslog
  * records) and turns each line into at most one event.
  */
@@ -25,7 +25,7 @@ enum log_format {
 
 /* "auto", "exim", "postfix", "sendmail", "opensmtpd" or "rules". */
 const char	*log_format_name(enum log_format);
-/* Parse a format name; returns 0, or -1 if it is none of them. */
+/* Parse a format name; returns 0, or -1 if the name is not a format. */
 int		 log_format_parse(const char *name, enum log_format *format);
 
 /*

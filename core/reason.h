@@ -39,7 +39,7 @@
 /* A connection or request rate limit of the MTA (Postfix, Sendmail). */
 #define REASON_RATE_LIMITED		"rate_limited"
 
-/* Longest warning text kept in a reason key; longer texts are cut. */
+/* Maximum length of a warning text in a reason key; longer texts are cut. */
 #define REASON_ARG_MAX	200
 
 struct reason_table;

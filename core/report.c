@@ -1190,7 +1190,7 @@ report_compose(const struct report_input *in, char **message_id)
 	m.hostname = in->hostname;
 	m.now = in->now;
 	m.nonce = in->nonce;
-	/* Lenient, so this never fails. */
+	/* Lenient: an invalid mailbox is cleaned instead of failing the build. */
 	report_build(&m, 1, &msg, message_id, &cause);
 	free(cause);
 	return msg;

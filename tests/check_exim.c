@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_event.h"
 #include "check_suites.h"
 #include "exim.h"
 #include "reason.h"
@@ -25,9 +26,6 @@ static struct reason_table	*rt;
 static struct exim_parser	*ep;
 static char			*buf;		/* the line being parsed */
 static struct event		 ev;
-static char			 ipbuf[INET6_ADDRSTRLEN];
-static char			 fieldbuf[4][1024];
-static int			 fieldnext;
 
 static void
 setup(void)
@@ -69,33 +67,6 @@ parse(const char *line)
 }
 
 /* Format the client address as text. */
-static const char *
-ip(void)
-{
-	if (inet_ntop(ev.addr.family, ev.addr.bytes, ipbuf,
-	    sizeof ipbuf) == NULL)
-		return "(invalid)";
-	return ipbuf;
-}
-
-/* Copy a field of ev into a NUL-terminated string, "(null)" for NULL. */
-static const char *
-field(const char *p, size_t len)
-{
-	char	*f = fieldbuf[fieldnext++ % 4];
-
-	if (p == NULL)
-		return "(null)";
-	ck_assert_uint_lt(len, sizeof fieldbuf[0]);
-	memcpy(f, p, len);
-	f[len] = '\0';
-	return f;
-}
-
-#define HELO()		field(ev.helo, ev.helo_len)
-#define RDNS()		field(ev.rdns, ev.rdns_len)
-#define REASON()	(ev.reason != NULL ? ev.reason : "(null)")
-#define ARG()		field(ev.reason_arg, ev.reason_arg_len)
 
 /* Core: the host field in all its shapes. */
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_event.h"
 #include "check_suites.h"
 #include "opensmtpd.h"
 #include "syslog.h"
@@ -26,9 +27,6 @@ static struct opensmtpd_parser	*op;
 static struct syslog_year	 yr;
 static char			*buf;
 static struct event		 ev;
-static char			 ipbuf[INET6_ADDRSTRLEN];
-static char			 fieldbuf[4][1024];
-static int			 fieldnext;
 
 static void
 setup(void)
@@ -71,32 +69,6 @@ parse(const char *line)
 	return parse_len(line, strlen(line));
 }
 
-static const char *
-ip(void)
-{
-	if (inet_ntop(ev.addr.family, ev.addr.bytes, ipbuf,
-	    sizeof ipbuf) == NULL)
-		return "(invalid)";
-	return ipbuf;
-}
-
-static const char *
-field(const char *p, size_t len)
-{
-	char	*f = fieldbuf[fieldnext++ % 4];
-
-	if (p == NULL)
-		return "(null)";
-	ck_assert_uint_lt(len, sizeof fieldbuf[0]);
-	memcpy(f, p, len);
-	f[len] = '\0';
-	return f;
-}
-
-#define HELO()		field(ev.helo, ev.helo_len)
-#define RDNS()		field(ev.rdns, ev.rdns_len)
-#define REASON()	(ev.reason != NULL ? ev.reason : "(null)")
-#define ARG()		field(ev.reason_arg, ev.reason_arg_len)
 
 START_TEST(test_opensmtpd_connected)
 {
