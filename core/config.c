@@ -583,10 +583,14 @@ config_set(struct config *cfg, const struct config_key *k, const char *where,
 		/* The address itself must be ASCII; a display name may not. */
 		if (!config_valid_address(value, &why)) {
 			echo = config_echo(value, strlen(value));
-			xasprintf(cause, "%s: invalid %s address \"%s\": "
-			    "expected printable ASCII with an @, at most %d "
-			    "characters", where, k->name, echo,
-			    CONFIG_ADDRESS_MAX);
+			if (why != NULL && strncmp(why, "display name", 12) == 0)
+				xasprintf(cause, "%s: invalid %s \"%s\": %s",
+				    where, k->name, echo, why);
+			else
+				xasprintf(cause, "%s: invalid %s address \"%s\": "
+				    "expected printable ASCII with an @, at most "
+				    "%d characters", where, k->name, echo,
+				    CONFIG_ADDRESS_MAX);
 			free(echo);
 			free(why);
 			return -1;

@@ -83,6 +83,38 @@ mail_clean(const char *s)
 	return b.data;
 }
 
+/*
+ * Reject a display name with invalid UTF-8 or a control character: C0,
+ * DEL or C1 (U+0080 to U+009F, such as U+009B, the 8-bit CSI).  An RFC
+ * 2047 encoded word would carry them to the terminal of a mail reader.
+ */
+static int
+mail_display_check(const char *name, char **cause)
+{
+	const unsigned char	*u = (const unsigned char *)name;
+	size_t			 n;
+	uint32_t		 cp;
+
+	while (*u != '\0') {
+		if ((n = mail_utf8_len(u)) == 0) {
+			xasprintf(cause, "display name contains invalid UTF-8 "
+			    "(byte 0x%02x at offset %zu)", *u,
+			    (size_t)(u - (const unsigned char *)name));
+			return -1;
+		}
+		cp = n == 2 ? (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f) :
+		    u[0];
+		if ((n == 1 && (cp < 0x20 || cp == 0x7f)) ||
+		    (n == 2 && cp >= 0x80 && cp <= 0x9f)) {
+			xasprintf(cause, "display name contains the control "
+			    "character U+%04X", (unsigned int)cp);
+			return -1;
+		}
+		u += n;
+	}
+	return 0;
+}
+
 int
 mail_mailbox_parse(const char *text, char **display, char **address,
     char **cause)
@@ -141,6 +173,8 @@ mail_mailbox_parse(const char *text, char **display, char **address,
 		    MAIL_DISPLAY_MAX);
 		goto fail;
 	}
+	if (name != NULL && mail_display_check(name, cause) == -1)
+		goto fail;
 	if (name != NULL && name[0] == '\0') {
 		free(name);
 		name = NULL;

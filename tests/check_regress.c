@@ -149,6 +149,64 @@ START_TEST(test_config_long_command_names_line)
 }
 END_TEST
 
+/* Load text as a config file; it must fail with "FILE:LINE: expect". */
+static void
+config_rejects(const char *text, const char *expect)
+{
+	struct config	 cfg;
+	char		*cause = NULL, *want;
+
+	write_file(text, strlen(text));
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_load(&cfg, regress_path, 1, &cause), -1);
+	ck_assert_int_gt(asprintf(&want, "%s:%s", regress_path, expect), 0);
+	ck_assert_str_eq(cause, want);
+	free(want);
+	free(cause);
+	config_free(&cfg);
+}
+
+/*
+ * A display name with the C1 control U+009B (the 8-bit CSI) or with
+ * invalid UTF-8 was accepted and reached an RFC 2047 encoded word (found
+ * by fuzzing config_load).
+ */
+START_TEST(test_config_display_name_c1_control)
+{
+	config_rejects("from = \"x\302\233y\" <a@b.example>\n",
+	    "1: invalid from \"\"x\\x9By\" <a@b.example>\": display "
+	    "name contains the control character U+009B");
+}
+END_TEST
+
+START_TEST(test_config_display_name_invalid_utf8)
+{
+	config_rejects("# reply\nreply_to = Desk \377 <a@b.example>\n",
+	    "2: invalid reply_to \"Desk \\xFF <a@b.example>\": display "
+	    "name contains invalid UTF-8 (byte 0xff at offset 5)");
+	config_rejects("report_to = \"A\xc3\" <a@b.example>\n",
+	    "1: invalid report_to \"\"A\\xC3\" <a@b.example>\": display "
+	    "name contains invalid UTF-8 (byte 0xc3 at offset 1)");
+}
+END_TEST
+
+/* Valid UTF-8 and U+00A0 (a printable character after the C1 range) stay. */
+START_TEST(test_config_display_name_utf8_kept)
+{
+	struct config	 cfg;
+	char		*cause = NULL;
+
+	write_file("from = \"J\303\274rgen\302\240M\" <a@b.example>\n",
+	    strlen("from = \"J\303\274rgen\302\240M\" <a@b.example>\n"));
+	config_defaults(&cfg);
+	ck_assert_msg(config_load(&cfg, regress_path, 1, &cause) == 0, "%s",
+	    cause);
+	ck_assert_str_eq(cfg.from, "\"J\303\274rgen\302\240M\" "
+	    "<a@b.example>");
+	config_free(&cfg);
+}
+END_TEST
+
 /*
  * JSON kept U+202E (RIGHT-TO-LEFT OVERRIDE) and the other bidirectional
  * controls as characters, which reorder the text of "list --format json"
@@ -197,6 +255,9 @@ make_regress_suite(void)
 	tc = tcase_create("fuzz");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_config_long_command_names_line);
+	tcase_add_test(tc, test_config_display_name_c1_control);
+	tcase_add_test(tc, test_config_display_name_invalid_utf8);
+	tcase_add_test(tc, test_config_display_name_utf8_kept);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("escape");
