@@ -55,7 +55,9 @@ CORE_SRCS = \
 	core/reason.c \
 	core/regexp.c \
 	core/report.c \
+	core/report_guard.c \
 	core/rules.c \
+	core/sendlock.c \
 	core/sendmail.c \
 	core/store.c \
 	core/syslog.c \
@@ -98,6 +100,7 @@ TEST_SRCS = \
 	tests/check_regress.c \
 	tests/check_report.c \
 	tests/check_rules.c \
+	tests/check_sendlock.c \
 	tests/check_sendmail.c \
 	tests/check_store.c \
 	tests/check_syslog.c \

@@ -329,16 +329,31 @@ plan_deliver(const struct plan *p, size_t i, const struct config *cfg,
     struct store *store, const char *msg, const char *message_id,
     struct report_outcome *out, char **cause)
 {
+	return plan_deliver_checked(p, i, cfg, store, NULL, msg, message_id,
+	    out, cause);
+}
+
+int
+plan_deliver_checked(const struct plan *p, size_t i,
+    const struct config *cfg, struct store *store,
+    const struct report_guard *g, const char *msg, const char *message_id,
+    struct report_outcome *out, char **cause)
+{
 	const struct plan_message	*m = &p->messages[i];
-	const char			**ips;
+	const char			**ips, *to;
 	size_t				  k;
 	int				  rc;
 
 	ips = xcalloc(m->nsuspects + 1, sizeof *ips);
 	for (k = 0; k < m->nsuspects; k++)
 		ips[k] = p->suspects[m->suspects[k]].client->ip;
-	rc = report_deliver_ips(cfg, store, ips, m->nsuspects,
-	    m->to[0] != '\0' ? m->to : NULL, msg, message_id, out, cause);
+	to = m->to[0] != '\0' ? m->to : NULL;
+	if (g != NULL)
+		rc = report_deliver_checked(cfg, store, ips, m->nsuspects, to,
+		    g, msg, message_id, out, cause);
+	else
+		rc = report_deliver_ips(cfg, store, ips, m->nsuspects, to, msg,
+		    message_id, out, cause);
 	free(ips);
 	return rc;
 }

@@ -130,6 +130,17 @@ int		 plan_deliver(const struct plan *, size_t i,
 		    const char *msg, const char *message_id,
 		    struct report_outcome *out, char **cause);
 
+/*
+ * plan_deliver through report_deliver_checked with g (NULL: unchecked,
+ * as plan_deliver), so the window and cap are checked again under the
+ * send lock.
+ */
+int		 plan_deliver_checked(const struct plan *, size_t i,
+		    const struct config *cfg, struct store *store,
+		    const struct report_guard *g, const char *msg,
+		    const char *message_id, struct report_outcome *out,
+		    char **cause);
+
 /* The abuse contact the DNS check found for the client, or NULL. */
 const char	*plan_abuse_contact(const struct dns_result *);
 

@@ -1615,10 +1615,20 @@ report_deliver_ips(const struct config *cfg, struct store *store,
     const char *const *ips, size_t nips, const char *to, const char *msg,
     const char *message_id, struct report_outcome *out, char **cause)
 {
+	memset(out, 0, sizeof *out);
+	return report_deliver_to(cfg, store, ips, nips, to, &to, 1, msg,
+	    message_id, out, cause);
+}
+
+int
+report_deliver_to(const struct config *cfg, struct store *store,
+    const char *const *ips, size_t nips, const char *to,
+    const char *const *rcpts, size_t nrcpts, const char *msg,
+    const char *message_id, struct report_outcome *out, char **cause)
+{
 	struct store_report	 r;
 	char			 label[INET6_ADDRSTRLEN + 32], *error;
 
-	memset(out, 0, sizeof *out);
 	memset(&r, 0, sizeof r);
 	r.recipient = to;
 	r.message_id = message_id;
@@ -1649,8 +1659,8 @@ report_deliver_ips(const struct config *cfg, struct store *store,
 record:
 	r.path = out->path;
 	r.exit_status = out->exit_status;
-	if (store != NULL && store_add_report_ips(store, &r, ips, nips,
-	    &error) == -1) {
+	if (store != NULL && store_add_report_rcpts(store, &r, ips, nips,
+	    rcpts, nrcpts, &error) == -1) {
 		xasprintf(cause, "the report was %s, but recording it failed: "
 		    "%s", out->sent ? "sent" : "written to the outbox", error);
 		free(error);
@@ -1765,5 +1775,6 @@ report_outcome_free(struct report_outcome *out)
 {
 	free(out->path);
 	free(out->detail);
-	out->path = out->detail = NULL;
+	free(out->skip_reason);
+	out->path = out->detail = out->skip_reason = NULL;
 }

@@ -6,6 +6,8 @@
 #ifndef SMTPTRIAGE_REPORT_H
 #define SMTPTRIAGE_REPORT_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -66,12 +68,23 @@ struct store;
  */
 const char *report_recipient(const struct config *);
 
+/* Why report_deliver_checked sent nothing and wrote nothing. */
+enum report_skip {
+	REPORT_SKIP_NONE = 0,
+	REPORT_SKIP_WINDOW,	/* reported to a recipient within the window */
+	REPORT_SKIP_CAP,	/* a recipient's daily cap is reached */
+	REPORT_SKIP_BUSY,	/* another process holds the send lock */
+};
+
 struct report_outcome {
 	char	*path;		/* outbox file, or NULL when piped */
 	int	 sent;		/* 1 if handed to sendmail with exit 0 */
 	int	 exit_status;	/* sendmail's exit status */
 	char	*detail;	/* why sending failed, escaped; or NULL */
 	int	 dry_run;	/* written to the outbox only, not recorded */
+	enum report_skip skipped;
+	char	*skip_reason;	/* with skipped: a sentence for the admin */
+	pid_t	 holder;	/* REPORT_SKIP_BUSY: the lock's holder, or 0 */
 };
 
 /*
@@ -140,6 +153,63 @@ int	 report_deliver_ips(const struct config *cfg, struct store *store,
 	     const char *const *ips, size_t nips, const char *to,
 	     const char *msg, const char *message_id,
 	     struct report_outcome *out, char **cause);
+
+/*
+ * report_deliver_ips that records one history row per IP and recipient
+ * of rcpts[0..nrcpts-1] (an entry may be NULL for "no recipient").  to
+ * decides between sendmail and the outbox as there.  *out must be zeroed.
+ */
+int	 report_deliver_to(const struct config *cfg, struct store *store,
+	     const char *const *ips, size_t nips, const char *to,
+	     const char *const *rcpts, size_t nrcpts, const char *msg,
+	     const char *message_id, struct report_outcome *out,
+	     char **cause);
+
+/*
+ * Longest wait for the send lock of a headless run: another process holds
+ * it for one message, and sendmail may run REPORT_SENDMAIL_TIMEOUT_MS (60
+ * s) for it.  Two messages' worth leaves room for its history writes.
+ */
+#define REPORT_LOCK_WAIT_MS	150000
+
+/* How report_deliver_checked checks a message again under the lock. */
+struct report_guard {
+	/* Every address the message goes to; with none, to alone. */
+	const char *const *recipients;
+	size_t		 nrecipients;
+	int		 force;		/* ignore the dedupe window */
+	/* 0: try the lock once; when it is busy, out->skipped says so. */
+	int		 lock_timeout_ms;
+	/* Called once before waiting for the lock, with its holder's pid. */
+	void		(*waiting)(pid_t holder, void *arg);
+	void		*arg;
+};
+
+/*
+ * Deliver as report_deliver_ips, as one step that other processes on the
+ * same state database cannot interleave with: take the send lock (see
+ * sendlock.h), check the dedupe window (unless g->force) and the daily
+ * cap of every recipient against the history again, then send, record a
+ * row per IP and recipient, and release the lock.  When the check fails,
+ * nothing is sent or written: out->skipped and out->skip_reason say why,
+ * and it returns 0.  A dry run or a NULL store takes no lock and checks
+ * nothing, because it records nothing.  Returns -1 with *cause when the
+ * lock timed out or delivery failed as in report_deliver_ips.
+ */
+int	 report_deliver_checked(const struct config *cfg, struct store *store,
+	     const char *const *ips, size_t nips, const char *to,
+	     const struct report_guard *g, const char *msg,
+	     const char *message_id, struct report_outcome *out,
+	     char **cause);
+
+/*
+ * Collect the addresses of the To, Cc and Bcc header fields of msg (its
+ * header ends at the first empty line), each once, compared ignoring
+ * case.  Returns 0 with *rcpts (free each and the array) and *n set, or
+ * -1 with *cause when a field holds an invalid mailbox or a group.
+ */
+int	 report_recipients(const char *msg, char ***rcpts, size_t *n,
+	     char **cause);
 
 /*
  * Send the failed report message_id again from its outbox file through

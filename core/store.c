@@ -522,13 +522,28 @@ store_prepare(struct store *st, const char *sql, char **cause)
 	return stmt;
 }
 
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
 int
 store_add_report_ips(struct store *st, const struct store_report *r,
     const char *const *ips, size_t nips, char **cause)
 {
+	return store_add_report_rcpts(st, r, ips, nips, &r->recipient, 1,
+	    cause);
+}
+
+int
+store_add_report_rcpts(struct store *st, const struct store_report *r,
+    const char *const *ips, size_t nips, const char *const *rcpts,
+    size_t nrcpts, char **cause)
+{
 	sqlite3_stmt	*stmt = st->stmt[STMT_REPORT_ADD];
 	char		 text[INET6_ADDRSTRLEN];
-	size_t		 i;
+	size_t		 i, k;
 
 	if (r->message_id == NULL || r->method == NULL) {
 		xasprintf(cause, "report without %s",
@@ -541,8 +556,11 @@ store_add_report_ips(struct store *st, const struct store_report *r,
 		    "outbox or sendmail", r->method);
 		return -1;
 	}
-	if (store_check_text("recipient", r->recipient, cause) == -1 ||
-	    store_check_text("Message-ID", r->message_id, cause) == -1 ||
+	for (k = 0; k < nrcpts; k++) {
+		if (store_check_text("recipient", rcpts[k], cause) == -1)
+			return -1;
+	}
+	if (store_check_text("Message-ID", r->message_id, cause) == -1 ||
 	    store_check_text("path", r->path, cause) == -1)
 		return -1;
 	for (i = 0; i < nips; i++) {
@@ -552,12 +570,12 @@ store_add_report_ips(struct store *st, const struct store_report *r,
 
 	if (store_begin(st, cause) == -1)
 		return -1;
-	for (i = 0; i < nips; i++) {
-		store_ip(ips[i], text, cause);
+	for (i = 0; i < nips * nrcpts; i++) {
+		store_ip(ips[i / nrcpts], text, cause);
+		k = i % nrcpts;
 		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
-		if (r->recipient != NULL)
-			sqlite3_bind_text(stmt, 2, r->recipient, -1,
-			    SQLITE_STATIC);
+		if (rcpts[k] != NULL)
+			sqlite3_bind_text(stmt, 2, rcpts[k], -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, r->message_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 4, r->method, -1, SQLITE_STATIC);
 		if (r->path != NULL)

@@ -72,6 +72,17 @@ int		 store_add_report_ips(struct store *,
 		    const struct store_report *r, const char *const *ips,
 		    size_t nips, char **cause);
 /*
+ * Record one report about ips[0..nips-1] sent to rcpts[0..nrcpts-1] (an
+ * entry may be NULL): one row per IP and recipient, in one transaction.
+ * r->recipient is not used.
+ */
+int		 store_add_report_rcpts(struct store *,
+		    const struct store_report *r, const char *const *ips,
+		    size_t nips, const char *const *rcpts, size_t nrcpts,
+		    char **cause);
+/* The path the database was opened with. */
+const char	*store_path(const struct store *);
+/*
  * Time of the last successful report (exit status 0) about ip to
  * recipient, compared ignoring ASCII case; 0 if none, -1 with *cause.
  */

@@ -29,6 +29,7 @@ main(void)
 	srunner_add_suite(sr, make_regress_suite());
 	srunner_add_suite(sr, make_report_suite());
 	srunner_add_suite(sr, make_rules_suite());
+	srunner_add_suite(sr, make_sendlock_suite());
 	srunner_add_suite(sr, make_sendmail_suite());
 	srunner_add_suite(sr, make_store_suite());
 	srunner_add_suite(sr, make_syslog_suite());

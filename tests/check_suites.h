@@ -21,6 +21,7 @@ Suite	*make_provider_suite(void);
 Suite	*make_regress_suite(void);
 Suite	*make_report_suite(void);
 Suite	*make_rules_suite(void);
+Suite	*make_sendlock_suite(void);
 Suite	*make_sendmail_suite(void);
 Suite	*make_store_suite(void);
 Suite	*make_syslog_suite(void);

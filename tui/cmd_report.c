@@ -246,13 +246,27 @@ cmd_report_outcome(const struct plan_message *m,
 		t->outbox++;
 }
 
+/* Say on stderr, once per message, that the send lock is busy. */
+static void
+cmd_report_waiting(pid_t holder, void *arg)
+{
+	(void)arg;
+	if (holder != 0)
+		fprintf(stderr, "smtptriage: waiting for another smtptriage to "
+		    "finish sending (pid %ld)\n", (long)holder);
+	else
+		fprintf(stderr, "smtptriage: waiting for another smtptriage to "
+		    "finish sending\n");
+}
+
 /* Compose and deliver every message of the plan. */
 static void
 cmd_report_send(struct plan *p, const struct config *cfg,
     const struct template *tmpl, struct agg *agg, struct store *store,
-    struct cmd_tally *t)
+    int force, struct cmd_tally *t)
 {
 	struct plan_compose	 pc;
+	struct report_guard	 g;
 	struct report_outcome	 out;
 	char			*msg, *id, *cause, host[256];
 	size_t			 i, unread;
@@ -265,6 +279,10 @@ cmd_report_send(struct plan *p, const struct config *cfg,
 	pc.template = tmpl;
 	pc.hostname = host;
 	pc.auto_submitted = 1;
+	memset(&g, 0, sizeof g);
+	g.force = force;
+	g.lock_timeout_ms = REPORT_LOCK_WAIT_MS;
+	g.waiting = cmd_report_waiting;
 	for (i = 0; i < p->nmessages; i++) {
 		if (p->messages[i].nsuspects == 0)
 			continue;
@@ -278,12 +296,18 @@ cmd_report_send(struct plan *p, const struct config *cfg,
 			t->failed++;
 			continue;
 		}
-		if (plan_deliver(p, i, cfg, store, msg, id, &out,
+		if (plan_deliver_checked(p, i, cfg, store, &g, msg, id, &out,
 		    &cause) == -1) {
 			fprintf(stderr, "smtptriage: report to %s: %s\n",
 			    p->messages[i].to, cause);
 			free(cause);
 			t->failed++;
+		} else if (out.skipped != REPORT_SKIP_NONE) {
+			/* Another run sent it meanwhile, or used up the cap. */
+			t->messages--;
+			p->skipped[out.skipped == REPORT_SKIP_CAP ?
+			    PLAN_SKIP_CAP : PLAN_SKIP_WINDOW] +=
+			    p->messages[i].nsuspects;
 		} else
 			cmd_report_outcome(&p->messages[i], &out, t);
 		report_outcome_free(&out);
@@ -394,7 +418,7 @@ cmd_report(const struct cmd_args *a, struct config *cfg, struct agg *agg,
 		rc = CMD_EXIT_INPUT;
 		goto out;
 	}
-	cmd_report_send(p, cfg, tmpl, agg, store, &t);
+	cmd_report_send(p, cfg, tmpl, agg, store, a->force, &t);
 
 	printf("report%s: %zu suspect%s selected; %zu message%s sent, %zu "
 	    "failed, %zu written to the outbox; skipped %zu reported within "
