@@ -4,10 +4,12 @@
  * typing the recipient, y and n over a batch of messages, the provider
  * batch, the retry key and the detail pane's lines.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "check_suites.h"
 #include "config.h"
 #include "provider.h"
+#include "sendlock.h"
 #include "store.h"
 #include "ui_internal.h"
 #include "whitelist.h"
@@ -584,6 +587,161 @@ START_TEST(test_ui_report_detail_lines)
 }
 END_TEST
 
+/* Hold the send lock as another process would, naming pid 4242. */
+static int
+ur_hold_lock(void)
+{
+	char	*path;
+	int	 fd;
+
+	path = sendlock_path(store_path(ctx.store));
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	ck_assert_int_eq(write(fd, "4242\n", 5), 5);
+	free(path);
+	return fd;
+}
+
+/* Run the poll loop's report tick until the pager shows another state. */
+static void
+ur_tick_until_sent(void)
+{
+	uint64_t	deadline = ui_now_ms() + 3000;
+
+	while (ui.report != NULL && ui.message == NULL) {
+		ck_assert_msg(ui_now_ms() < deadline, "no send after 3 s");
+		ck_assert_int_le(ui_report_timeout(&ui, ui_now_ms(), 1000),
+		    SENDLOCK_POLL_MS);
+		usleep(10000);
+		ui_report_tick(&ui);
+	}
+}
+
+/* y while another process sends: the pager waits and then sends. */
+START_TEST(test_ui_report_waits_for_send_lock)
+{
+	char	*status, *sent;
+	int	 fd;
+
+	xasprintf(&sent, "%s/sent", ur_dir);
+	xasprintf(&cfg.sendmail, "/bin/dd of=%s status=none", sent);
+	fd = ur_hold_lock();
+	ur_select(1);
+	ui_key(&ui, 'r');
+	ui_key(&ui, 'y');
+	ck_assert_int_eq(ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_ptr_null(ui.message);
+	status = ui_report_status(&ui);
+	ck_assert_str_eq(status, "waiting for another smtptriage to finish "
+	    "sending (pid 4242); Esc stops waiting");
+	free(status);
+	ck_assert_int_eq(access(sent, F_OK), -1);
+
+	/* Esc stops waiting but keeps the message; y waits again. */
+	ui_key(&ui, UI_KEY_ESC);
+	ck_assert_int_eq(ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_str_eq(ui.message, "stopped waiting; the report was not "
+	    "sent, y tries again");
+	ui_key(&ui, 'y');
+	ck_assert_ptr_null(ui.message);
+	ui_report_tick(&ui);
+	ck_assert_int_eq(access(sent, F_OK), -1);
+
+	close(fd);
+	ur_tick_until_sent();
+	ck_assert_str_eq(ui.message, "sent to abuse@example.net");
+	ck_assert_int_eq(ui.screen, UI_SCREEN_LIST);
+	ck_assert_int_eq(access(sent, F_OK), 0);
+	free(sent);
+}
+END_TEST
+
+/* Another process sent the same report while the pager waited. */
+START_TEST(test_ui_report_lock_then_duplicate)
+{
+	static const char *const ip[] = { "192.0.2.11" };
+	struct store_report	 row;
+	char			*sent, *cause = NULL;
+	int			 fd;
+
+	xasprintf(&sent, "%s/sent", ur_dir);
+	xasprintf(&cfg.sendmail, "/bin/dd of=%s status=none", sent);
+	ur_select(1);
+	ui_key(&ui, 'r');
+	fd = ur_hold_lock();
+	ui_key(&ui, 'y');
+	memset(&row, 0, sizeof row);
+	row.recipient = "abuse@example.net";
+	row.message_id = "<other@run>";
+	row.method = "sendmail";
+	row.time = time(NULL);
+	ck_assert_int_eq(store_add_report_ips(ctx.store, &row, ip, 1, &cause),
+	    0);
+	close(fd);
+	ur_tick_until_sent();
+	ck_assert_ptr_eq(strstr(ui.message, "not sent: 192.0.2.11 was "
+	    "reported to abuse@example.net at "), ui.message);
+	ck_assert_int_eq(ui.message_error, 1);
+	ck_assert_int_eq(access(sent, F_OK), -1);
+	ck_assert_int_gt(clients[1].reported_at, 0);
+	free(sent);
+}
+END_TEST
+
+/* A Bcc added in the editor is recorded, and its window applies. */
+START_TEST(test_ui_report_edit_bcc_recorded)
+{
+	static const char *const ip[] = { "192.0.2.12" };
+	struct store_report	 row;
+	char			*editor, *sent, *text, *cause = NULL;
+
+	xasprintf(&sent, "%s/sent", ur_dir);
+	xasprintf(&cfg.sendmail, "/bin/dd of=%s status=none", sent);
+	editor = ur_script("bcc", "sed -i 's/^To: .*/&\\nBcc: Archive "
+	    "<archive@example.org>/' \"$1\"");
+	ur_select(1);
+	ui_key(&ui, 'r');
+	ck_assert_msg(ui_report_edit_run(&ui, editor, &cause) == 0, "%s",
+	    cause);
+	ck_assert_ptr_nonnull(strstr(ui.report_msg, "\nTo: abuse@example.net"
+	    "\nBcc: Archive <archive@example.org>\n"));
+	ui_key(&ui, 'y');
+	ck_assert_str_eq(ui.message, "sent to abuse@example.net");
+	text = ur_read(sent);
+	ck_assert_ptr_nonnull(strstr(text, "\nBcc: Archive "
+	    "<archive@example.org>\n"));
+	free(text);
+	ck_assert_int_gt(store_last_report_to(ctx.store, "192.0.2.11",
+	    "abuse@example.net", &cause), 0);
+	ck_assert_int_gt(store_last_report_to(ctx.store, "192.0.2.11",
+	    "archive@example.org", &cause), 0);
+
+	/* 192.0.2.12 went to the archive before: the edited copy stops. */
+	memset(&row, 0, sizeof row);
+	row.recipient = "archive@example.org";
+	row.message_id = "<earlier@run>";
+	row.method = "sendmail";
+	row.time = time(NULL) - 3600;
+	ck_assert_int_eq(store_add_report_ips(ctx.store, &row, ip, 1, &cause),
+	    0);
+	unlink(sent);
+	ur_select(2);
+	ui_key(&ui, 'r');
+	ck_assert_int_eq(ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_msg(ui_report_edit_run(&ui, editor, &cause) == 0, "%s",
+	    cause);
+	ui_key(&ui, 'y');
+	ck_assert_ptr_eq(strstr(ui.message, "not sent: 192.0.2.12 was "
+	    "reported to archive@example.org at "), ui.message);
+	ck_assert_int_eq(access(sent, F_OK), -1);
+	ck_assert_int_eq(store_last_report_to(ctx.store, "192.0.2.12",
+	    "abuse@example.net", &cause), 0);
+	free(editor);
+	free(sent);
+}
+END_TEST
+
 Suite *
 make_ui_report_suite(void)
 {
@@ -606,6 +764,9 @@ make_ui_report_suite(void)
 	tcase_add_test(tc, test_ui_report_daily_cap);
 	tcase_add_test(tc, test_ui_report_retry_key);
 	tcase_add_test(tc, test_ui_report_detail_lines);
+	tcase_add_test(tc, test_ui_report_waits_for_send_lock);
+	tcase_add_test(tc, test_ui_report_lock_then_duplicate);
+	tcase_add_test(tc, test_ui_report_edit_bcc_recorded);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -688,6 +688,7 @@ ui_poll_timeout(struct ui *ui, uint64_t now_ms)
 			timeout = dns_ms;
 	}
 	timeout = ui_dns_timeout(ui, now_ms, timeout);
+	timeout = ui_report_timeout(ui, now_ms, timeout);
 	return ui_follow_timeout(ui, now_ms, timeout);
 }
 

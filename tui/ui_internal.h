@@ -262,6 +262,7 @@ int		 ui_report_start(struct ui *, struct client **, size_t,
 		    int force);
 int		 ui_report_preview_key(struct ui *, int key);
 void		 ui_report_tick(struct ui *);
+int		 ui_report_timeout(struct ui *, uint64_t now_ms, int timeout);
 int		 ui_report_provider(struct ui *);
 const struct plan *ui_report_plan(const struct ui *);
 int		 ui_report_retry(struct ui *);

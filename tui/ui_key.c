@@ -296,7 +296,12 @@ ui_report_key(struct ui *ui)
 static int
 ui_report_open(struct ui *ui, struct client *c)
 {
-	return ui_report_start(ui, &c, 1, 1);
+	/*
+	 * Lift the window only when the admin confirmed a report about a
+	 * client reported before.  Otherwise a report that another instance
+	 * sends meanwhile stops this one at y.
+	 */
+	return ui_report_start(ui, &c, 1, c->reported_at != 0);
 }
 
 static int

@@ -28,6 +28,7 @@
 #include "plan.h"
 #include "provider.h"
 #include "report.h"
+#include "sendlock.h"
 #include "store.h"
 #include "template.h"
 #include "ui_internal.h"
@@ -66,6 +67,17 @@ struct ui_report {
 	size_t			  nwaiting;
 	int			  force;
 	struct client		 *provider_of;
+
+	/*
+	 * y found the send lock busy: the poll loop tries again every
+	 * SENDLOCK_POLL_MS until lock_deadline, and the status line says
+	 * whom it waits for.  The lock is never held between two passes of
+	 * the loop, so keys, DNS answers and the editor go on meanwhile.
+	 */
+	int			  lock_wait;
+	pid_t			  lock_holder;
+	uint64_t		  lock_next_ms;
+	uint64_t		  lock_deadline_ms;
 };
 
 /* The report history of one IP, cached for the detail pane. */
@@ -88,6 +100,7 @@ static struct ui_report_history		ui_report_hist;
 static int	ui_report_show(struct ui *);
 static void	ui_report_lines(struct ui *);
 static int	ui_report_next(struct ui *);
+static int	ui_report_send(struct ui *);
 static int	ui_report_begin(struct ui *, struct client **, size_t, int,
 		    int);
 static int	ui_report_provider_of(struct ui *, struct client *, int);
@@ -265,6 +278,10 @@ ui_report_tick(struct ui *ui)
 	size_t			  i, n;
 	int			  force;
 
+	if (r != NULL && r->lock_wait && ui_now_ms() >= r->lock_next_ms) {
+		ui_report_send(ui);
+		return;
+	}
 	if (r == NULL || r->waiting == NULL)
 		return;
 	for (i = 0; i < r->nwaiting; i++) {
@@ -432,65 +449,105 @@ ui_report_edited_to(const char *msg, char *to, size_t size, char **cause)
 	return 0;
 }
 
-/* Send the message shown: y in the pager. */
+/* Free a list from report_recipients. */
+static void
+ui_report_free_rcpts(char **rcpts, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(rcpts[i]);
+	free(rcpts);
+}
+
+/*
+ * Send the message shown: y in the pager.  The window and the cap of
+ * every recipient (after an edit: To, Cc and Bcc) are checked again
+ * under the send lock, which is tried once; when another process holds
+ * it, ui_report_tick tries again.
+ */
 static int
 ui_report_send(struct ui *ui)
 {
 	struct ui_context	*ctx = ui->ctx;
 	struct ui_report	*r = ui->report;
 	struct plan_message	*m = &r->plan->messages[r->current];
+	struct report_guard	 g;
 	struct report_outcome	 out;
 	char			*cause, to[PROVIDER_ADDRESS_SIZE];
-	int64_t			 sent;
-	size_t			 i;
+	char			**rcpts = NULL;
+	size_t			 i, nrcpts = 0;
+	uint64_t		 now = ui_now_ms();
+	int			 rc;
 
+	memset(&g, 0, sizeof g);
+	g.force = r->options.force;
 	if (r->edited) {
 		if (ui_report_edited_to(ui->report_msg, to, sizeof to,
 		    &cause) == -1) {
 			ui_set_message(ui, 1, "the edited To header is "
 			    "invalid: %s", cause);
 			free(cause);
+			r->lock_wait = 0;
 			return UI_ACT_NONE;
 		}
-		/*
-		 * NOTE: when the window drops some of the suspects for the
-		 * new address, the edited text still names them, but only
-		 * the others are recorded as reported.
-		 */
-		if (to[0] != '\0' && strcasecmp(to, m->to) != 0 &&
-		    plan_set_recipient(r->plan, r->current, to, &r->options,
+		if (report_recipients(ui->report_msg, &rcpts, &nrcpts,
 		    &cause) == -1) {
-			ui_set_message(ui, 1, "%s", cause);
+			ui_set_message(ui, 1, "the edited message: %s", cause);
 			free(cause);
+			r->lock_wait = 0;
 			return UI_ACT_NONE;
 		}
-		if (m->nsuspects == 0) {
-			ui_set_message(ui, 1, "not sent: every client in it "
-			    "was reported to %s within %d days", to,
-			    ctx->cfg->report_window_days);
-			return ui_report_next(ui);
+		if (to[0] != '\0' && strcasecmp(to, m->to) != 0) {
+			snprintf(m->to, sizeof m->to, "%s", to);
+			m->source = RCPT_ADMIN;
 		}
-	}
-	if (plan_over_cap(r->plan, r->current, &r->options, &sent,
-	    &cause) != 0) {
-		if (sent == 0) {
-			ui_set_message(ui, 1, "%s", cause);
-			free(cause);
-		} else
-			ui_set_message(ui, 1, "not sent: %lld reports went to "
-			    "%s in the last 24 hours, and report_daily_cap is "
-			    "%d", (long long)sent, m->to,
-			    ctx->cfg->report_daily_cap);
-		return ui_report_next(ui);
+		g.recipients = (const char *const *)rcpts;
+		g.nrecipients = nrcpts;
 	}
 
 	memset(&out, 0, sizeof out);
-	if (plan_deliver(r->plan, r->current, ctx->cfg, ctx->store,
-	    ui->report_msg, ui->report_id, &out, &cause) == -1) {
+	rc = plan_deliver_checked(r->plan, r->current, ctx->cfg, ctx->store,
+	    &g, ui->report_msg, ui->report_id, &out, &cause);
+	ui_report_free_rcpts(rcpts, nrcpts);
+	if (rc == 0 && out.skipped == REPORT_SKIP_BUSY) {
+		if (!r->lock_wait)
+			r->lock_deadline_ms = now + REPORT_LOCK_WAIT_MS;
+		r->lock_wait = 1;
+		r->lock_holder = out.holder;
+		r->lock_next_ms = now + SENDLOCK_POLL_MS;
+		report_outcome_free(&out);
+		if (now < r->lock_deadline_ms)
+			return UI_ACT_NONE;
+		r->lock_wait = 0;
+		if (r->lock_holder != 0)
+			ui_set_message(ui, 1, "timed out after %d s waiting "
+			    "for another smtptriage (pid %ld) to finish "
+			    "sending; y tries again", REPORT_LOCK_WAIT_MS /
+			    1000, (long)r->lock_holder);
+		else
+			ui_set_message(ui, 1, "timed out after %d s waiting "
+			    "for another smtptriage to finish sending; y "
+			    "tries again", REPORT_LOCK_WAIT_MS / 1000);
+		return UI_ACT_NONE;
+	}
+	r->lock_wait = 0;
+	ui->dirty = 1;
+	if (rc == -1) {
 		ui_set_message(ui, 1, "report about %s failed: %s",
 		    ui->report_client->ip, cause);
 		free(cause);
 		report_outcome_free(&out);
+		return ui_report_next(ui);
+	}
+	if (out.skipped != REPORT_SKIP_NONE) {
+		ui_set_message(ui, 1, "not sent: %s", out.skip_reason);
+		report_outcome_free(&out);
+		ui_report_generation++;
+		r->sent++;
+		for (i = 0; i < m->nsuspects; i++)
+			ui_report_refresh_client(ui,
+			    r->plan->suspects[m->suspects[i]].client);
 		return ui_report_next(ui);
 	}
 	ui_report_generation++;
@@ -513,6 +570,22 @@ ui_report_send(struct ui *ui)
 		ui_report_refresh_client(ui,
 		    r->plan->suspects[m->suspects[i]].client);
 	return ui_report_next(ui);
+}
+
+/*
+ * Milliseconds the poll loop may sleep before ui_report_tick must try the
+ * send lock again.
+ */
+int
+ui_report_timeout(struct ui *ui, uint64_t now_ms, int timeout)
+{
+	struct ui_report	*r = ui->report;
+	uint64_t		 due;
+
+	if (r == NULL || !r->lock_wait)
+		return timeout;
+	due = r->lock_next_ms > now_ms ? r->lock_next_ms - now_ms : 0;
+	return due < (uint64_t)timeout ? (int)due : timeout;
 }
 
 /* Handle a key while the status line prompts for the recipient. */
@@ -584,6 +657,13 @@ ui_report_preview_key(struct ui *ui, int key)
 
 	if (ui->report != NULL && ui->report->typing)
 		return ui_report_key_input(ui, key);
+	if (ui->report != NULL && ui->report->lock_wait && (key == 'n' ||
+	    key == 'N' || key == 'q' || key == UI_KEY_ESC)) {
+		ui->report->lock_wait = 0;
+		ui_set_message(ui, 0, "stopped waiting; the report was not sent, "
+		    "y tries again");
+		return UI_ACT_NONE;
+	}
 	if (ui->report != NULL && ui->report->waiting != NULL) {
 		if (key == 'n' || key == 'N' || key == 'q' ||
 		    key == UI_KEY_ESC) {
@@ -1006,7 +1086,14 @@ ui_report_status(const struct ui *ui)
 		return text;
 	}
 	m = &r->plan->messages[r->current];
-	if (r->typing && r->input_error[0] != '\0')
+	if (r->lock_wait && r->lock_holder != 0)
+		xasprintf(&text, "waiting for another smtptriage to finish "
+		    "sending (pid %ld); Esc stops waiting",
+		    (long)r->lock_holder);
+	else if (r->lock_wait)
+		xasprintf(&text, "waiting for another smtptriage to finish "
+		    "sending; Esc stops waiting");
+	else if (r->typing && r->input_error[0] != '\0')
 		xasprintf(&text, "To (Enter sets, Esc cancels): %.*s_  %s",
 		    (int)r->input_len, r->input, r->input_error);
 	else if (r->typing)
