@@ -633,6 +633,62 @@ START_TEST(test_ui_dns_tagged_report_starts_checks)
 }
 END_TEST
 
+/*
+ * R in a pager of two messages asks the servers again for the suspects of
+ * the message shown and composes it when the check ends.  A check
+ * restarted for a suspect of the next message makes n wait for it too.
+ */
+START_TEST(test_ui_dns_pager_recheck_waits)
+{
+	const struct plan	*p;
+	char			*status;
+	int			 queries;
+
+	ud_ptr_answers = 1;
+	ui_tag_set(&ud_ui, &ud_clients[0], 1);
+	ui_tag_set(&ud_ui, &ud_clients[1], 1);
+	ui_tag_prefix_key(&ud_ui, 'r');
+	ud_run();
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	ck_assert_uint_eq(ui_report_plan(&ud_ui)->nmessages, 2);
+	queries = ud_queries;
+
+	ck_assert_int_eq(ui_report_preview_key(&ud_ui, 'R'), UI_ACT_NONE);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_ptr_null(ud_ui.report_msg);
+	status = ui_report_status(&ud_ui);
+	ck_assert_str_eq(status, "checking DNS of 192.0.2.10\u2026 the "
+	    "report is composed when the check ends; Esc cancels");
+	free(status);
+	ud_run();
+	/* Six queries, none answered from the cache. */
+	ck_assert_int_eq(ud_queries, queries + 6);
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg, "\nTo: abuse@a.test\n"));
+	p = ui_report_plan(&ud_ui);
+	ck_assert_uint_eq(p->nmessages, 2);
+
+	/* The next message waits for its suspect's restarted check. */
+	ui_check_begin(&ud_ui, &ud_clients[1], DNS_CHECK_FRESH);
+	ck_assert_int_eq(ui_report_preview_key(&ud_ui, 'n'), UI_ACT_NONE);
+	ck_assert_int_eq(ud_ui.screen, UI_SCREEN_PREVIEW);
+	ck_assert_ptr_null(ud_ui.report_msg);
+	status = ui_report_status(&ud_ui);
+	ck_assert_str_eq(status, "checking DNS of 192.0.2.11\u2026 the "
+	    "report is composed when the check ends; Esc cancels");
+	free(status);
+	ud_run();
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg,
+	    "\nTo: abuse@provider.example\n"));
+	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg, "\nDNS check at "));
+	p = ui_report_plan(&ud_ui);
+	ck_assert_uint_eq(p->nmessages, 1);
+	ui_report_close(&ud_ui);
+}
+END_TEST
+
 /* Results of ;R are what ;r reports, with no further query. */
 START_TEST(test_ui_dns_bulk_results_reported)
 {
@@ -816,6 +872,7 @@ make_ui_dns_suite(void)
 	tcase_add_test(tc, test_ui_dns_report_skips_debounce);
 	tcase_add_test(tc, test_ui_dns_tagged_report_starts_checks);
 	tcase_add_test(tc, test_ui_dns_bulk_results_reported);
+	tcase_add_test(tc, test_ui_dns_pager_recheck_waits);
 	tcase_add_test(tc, test_ui_dns_bulk_regroups);
 	tcase_add_test(tc, test_ui_dns_provider_report_waits);
 	tcase_add_test(tc, test_ui_dns_history_from_database);

@@ -136,6 +136,8 @@ static const struct {
 	{ 0, "  n               skip this report (the last one: cancel)" },
 	{ 0, "  e               edit the report in $EDITOR (default vi)" },
 	{ 0, "  t               type the recipient (To); Enter sets it" },
+	{ 0, "  R               check the DNS of this report's suspects again "
+	    "and compose it anew" },
 	{ 0, "  Esc, q          cancel the reports not sent yet" },
 	{ 0, "  j, k, PgDn, PgUp, Home, End   scroll" },
 	{ 0, NULL },

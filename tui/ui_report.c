@@ -327,6 +327,50 @@ ui_report_skipped(const struct plan *p, char *buf, size_t size)
 }
 
 /*
+ * Plan the messages not handled yet (the one shown and those after it)
+ * again once the DNS checks of their suspects end, as ui_report_start
+ * does for the first one.  With fresh set (R in the pager), the suspects
+ * of the message shown get a check that asks the servers first.  Returns
+ * 1 when the pager now waits, 0 when no check of them runs.
+ */
+static int
+ui_report_replan(struct ui *ui, int fresh)
+{
+	struct ui_report	 *r = ui->report, *next;
+	struct plan		 *p = r->plan;
+	struct plan_message	 *m;
+	struct client		**list, *running = NULL;
+	struct ui_check		 *e;
+	size_t			  i, k, n = 0;
+	int			  force = r->options.force;
+
+	list = xcalloc(p->nsuspects + 1, sizeof *list);
+	for (i = r->current; i < p->nmessages; i++) {
+		m = &p->messages[i];
+		for (k = 0; k < m->nsuspects; k++) {
+			list[n] = p->suspects[m->suspects[k]].client;
+			if (fresh && i == r->current)
+				ui_check_begin(ui, list[n], DNS_CHECK_FRESH);
+			e = ui_check_find(ui, list[n]->ip);
+			if (running == NULL && e != NULL && !e->done &&
+			    i == r->current)
+				running = list[n];
+			n++;
+		}
+	}
+	if (running == NULL) {
+		free(list);
+		return 0;
+	}
+	ui_report_close(ui);
+	next = xcalloc(1, sizeof *next);
+	next->force = force;
+	ui_report_wait(ui, next, list, n, running);
+	free(list);
+	return 1;
+}
+
+/*
  * Show the plan's current message, or the next one that has suspects;
  * close the flow when none is left.
  */
@@ -352,6 +396,13 @@ ui_report_show(struct ui *ui)
 		ui_report_close(ui);
 		return UI_ACT_NONE;
 	}
+
+	/*
+	 * A check of a suspect of this message restarted since the plan was
+	 * built (R) may change its recipient and DNS text, so wait for it.
+	 */
+	if (ui_report_replan(ui, 0))
+		return UI_ACT_NONE;
 
 	/* A DNS check may have been replaced since the plan was built. */
 	for (i = 0; i < p->nsuspects; i++) {
@@ -704,6 +755,15 @@ ui_report_preview_key(struct ui *ui, int key)
 		return UI_ACT_NONE;
 	case 'e':
 		return UI_ACT_EDIT;
+	case 'R':
+		if (ui->report == NULL)
+			return UI_ACT_NONE;
+		if (ui->ctx->dns == NULL) {
+			ui_set_message(ui, 1, "no DNS resolver is set up");
+			return UI_ACT_NONE;
+		}
+		ui_report_replan(ui, 1);
+		return UI_ACT_NONE;
 	case 't':
 		if (ui->report != NULL)
 			ui_report_ask_to(ui);
