@@ -20,6 +20,8 @@
 #  8. A vanished log during --follow and a truncated .gz file, when the
 #     program supports them.
 #  2b. Two "report --send" runs at once send each report once.
+#  2c. Two consoles and a cron report run at once: one report sent, a
+#      message naming the process each console waits for, no lost mark.
 #
 # Exits 0 when every check passed or was skipped with a message, 1 if one
 # failed.
@@ -124,39 +126,150 @@ fi
 # twice: the second waits for the send lock, says so, and then finds the
 # first one's history row.
 section
-if true; then
-	mkdir -p "$tmp/rep"
-	# Slow enough that the two runs overlap.
-	cat >"$tmp/rep/fake-sendmail" <<EOF
+mkdir -p "$tmp/rep"
+# Slow enough that the two runs overlap.
+cat >"$tmp/rep/fake-sendmail" <<EOF
 #!/usr/bin/perl
-select(undef, undef, undef, 0.3);
+select(undef, undef, undef, 1);
 open(my \$m, ">", "$tmp/rep/msg.\$\$") or die;
 print \$m \$_ while <STDIN>;
 exit 0;
 EOF
-	chmod 755 "$tmp/rep/fake-sendmail"
-	for run in 1 2; do
-		"$bin" report --all-suspects --send --no-dns \
-		    --to abuse@example.net --from triage@example.org \
-		    --sendmail "$tmp/rep/fake-sendmail" --config /dev/null \
-		    --state "$tmp/rep/state.db" --whitelist "$tmp/rep/whitelist" \
-		    --outbox "$tmp/rep/outbox" "$log" >"$tmp/rep/out.$run" 2>&1 &
+chmod 755 "$tmp/rep/fake-sendmail"
+for run in 1 2; do
+	"$bin" report --all-suspects --send --no-dns \
+	    --to abuse@example.net --from triage@example.org \
+	    --sendmail "$tmp/rep/fake-sendmail" --config /dev/null \
+	    --state "$tmp/rep/state.db" --whitelist "$tmp/rep/whitelist" \
+	    --outbox "$tmp/rep/outbox" "$log" >"$tmp/rep/out.$run" 2>&1 &
+done
+wait
+sent=$(ls "$tmp/rep" | grep -c '^msg\.')
+[ "$sent" -eq 1 ] ||
+    fail "two report runs at once sent $sent messages, not 1"
+grep -q 'waiting for another smtptriage to finish sending (pid [0-9]*)' \
+    "$tmp/rep/out.1" "$tmp/rep/out.2" ||
+    fail "no run said that it waited for the other:" \
+    "$(cat "$tmp/rep/out.1" "$tmp/rep/out.2")"
+grep -q '1 message sent, 0 failed' "$tmp/rep/out.1" \
+    "$tmp/rep/out.2" ||
+    fail "no run reported the message as sent"
+grep -q '0 messages sent, 0 failed, 0 written to the outbox; skipped 5 reported within 7 days' \
+    "$tmp/rep/out.1" "$tmp/rep/out.2" ||
+    fail "no run skipped the report as sent by the other"
+[ "$(mode "$tmp/rep/state.db.send-lock")" = 600 ] ||
+    fail "the send lock has mode $(mode "$tmp/rep/state.db.send-lock")"
+passed "two report runs at once sent the report once"
+
+# --- 2c. Two consoles and a cron "report" run on the same state at once.
+# The cron run sends first, and the fake sendmail takes 2 s, so both
+# consoles press y while the run holds the send lock.  Each console must
+# say whom it waits for, then find the cron run's history row and send
+# nothing.  Afterwards each console marks another suspect at the same
+# time, and both marks must be in the database.
+if command -v tmux >/dev/null 2>&1; then
+	section
+	con=$tmp/con
+	mkdir -p "$con"
+	cat >"$con/fake-sendmail" <<EOF
+#!/usr/bin/perl
+open(my \$s, ">", "$con/started.\$\$") or die;
+close(\$s);
+select(undef, undef, undef, 2);
+open(my \$m, ">", "$con/msg.\$\$") or die;
+print \$m \$_ while <STDIN>;
+exit 0;
+EOF
+	chmod 755 "$con/fake-sendmail"
+	opts="--config /dev/null --state $con/state.db"
+	opts="$opts --whitelist $con/whitelist --outbox $con/outbox"
+	opts="$opts --to abuse@example.net --from triage@example.org"
+	opts="$opts --sendmail $con/fake-sendmail"
+	sock=$tmp/tmux.sock
+	echo "set-option -g status off" >"$tmp/tmux.conf"
+	for name in A B; do
+		tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -s "$name" \
+		    -x 160 -y 45 "env TZ=UTC TERM=tmux-256color $bin $opts \
+		    --resolver 127.0.0.1:9 --dns-timeout 300 --dns-tries 1 \
+		    $log; echo \$? >$con/exit.$name"
 	done
-	wait
-	sent=$(ls "$tmp/rep" | grep -c '^msg\.')
+
+	# pane_has NAME PATTERN: wait until the console NAME shows PATTERN.
+	# After a failure in this section it fails at once.
+	pane_has() {
+		[ "$failures" -eq "$mark" ] || return 1
+		i=0
+		while [ "$i" -lt "$WAIT_TENTHS" ]; do
+			tmux -S "$sock" capture-pane -p -t "$1" \
+			    >"$con/screen.$1" 2>/dev/null
+			grep -q -- "$2" "$con/screen.$1" && return 0
+			sleep 0.1
+			i=$((i + 1))
+		done
+		fail "console $1 did not show \"$2\":"
+		cat "$con/screen.$1"
+		return 1
+	}
+	keys() {
+		tmux -S "$sock" send-keys -t "$1" "$2"
+	}
+
+	pane_has A 192.0.2.10 && pane_has B 192.0.2.10
+	keys A r
+	keys B r
+	pane_has A "To: abuse@example.net" && pane_has B "To: abuse@example.net"
+
+	# shellcheck disable=SC2086
+	"$bin" report --all-suspects --send --no-dns $opts "$log" \
+	    >"$con/cron.out" 2>"$con/cron.err" &
+	cron=$!
+	i=0
+	while ! ls "$con" | grep -q '^started\.' && [ "$i" -lt "$WAIT_TENTHS" ]
+	do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	keys A y
+	keys B y
+	pane_has A "waiting for another smtptriage to finish sending (pid $cron)"
+	pane_has B "waiting for another smtptriage to finish sending (pid $cron)"
+	wait "$cron" || fail "the cron report run failed: $(cat "$con/cron.err")"
+	pane_has A "not sent: .* was reported to abuse@example.net at "
+	pane_has B "not sent: .* was reported to abuse@example.net at "
+	grep -q '; 1 message sent, 0 failed' "$con/cron.out" ||
+	    fail "the cron run did not send its report: $(cat "$con/cron.out")"
+
+	# Two marks at once, one per console, on different suspects.
+	keys A j
+	keys B j
+	keys B j
+	keys A m
+	keys B m
+	pane_has A "marked " && pane_has B "marked "
+	keys A q
+	keys B q
+	i=0
+	while { [ ! -s "$con/exit.A" ] || [ ! -s "$con/exit.B" ]; } &&
+	    [ "$i" -lt "$WAIT_TENTHS" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tmux -S "$sock" kill-server 2>/dev/null
+	sock=""
+
+	sent=$(ls "$con" | grep -c '^msg\.')
 	[ "$sent" -eq 1 ] ||
-	    fail "two report runs at once sent $sent messages, not 1"
-	grep -q 'waiting for another smtptriage to finish sending (pid [0-9]*)' \
-	    "$tmp/rep/out.1" "$tmp/rep/out.2" ||
-	    fail "no run said that it waited for the other:" \
-	    "$(cat "$tmp/rep/out.1" "$tmp/rep/out.2")"
-	grep -q '1 message sent, 0 failed' "$tmp/rep/out.1" \
-	    "$tmp/rep/out.2" ||
-	    fail "no run reported the message as sent"
-	grep -q '0 messages sent, 0 failed, 0 written to the outbox; skipped 5 reported within 7 days' \
-	    "$tmp/rep/out.1" "$tmp/rep/out.2" ||
-	    fail "no run skipped the report as sent by the other"
-	passed "two report runs at once sent the report once"
+	    fail "two consoles and a cron run sent $sent messages, not 1"
+	rows=$(sqlite3 "$con/state.db" \
+	    'SELECT count(*), count(DISTINCT message_id) FROM reports')
+	[ "$rows" = "5|1" ] ||
+	    fail "report history: $rows, expected 5 rows of one message"
+	marks=$(sqlite3 "$con/state.db" 'SELECT count(*) FROM marks')
+	[ "$marks" = 2 ] || fail "marks after two consoles: $marks, not 2"
+	passed "two consoles and a cron report run at once: one report" \
+	    "sent, both consoles said whom they waited for, no mark lost"
+else
+	say "two consoles and a cron run skipped: tmux is not installed"
 fi
 
 # --- 3. File modes.
