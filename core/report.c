@@ -35,6 +35,7 @@
 #include "provider.h"
 #include "reason.h"
 #include "report.h"
+#include "sendlock.h"
 #include "store.h"
 #include "template.h"
 #include "ts.h"
@@ -1685,7 +1686,27 @@ struct report_failed {
 	size_t		  nips;
 	char		 *recipient;
 	char		 *path;
+	/* Every recipient of its rows: To, and Cc and Bcc after an edit. */
+	char		**rcpts;
+	size_t		  nrcpts;
 };
+
+/* Collect the distinct recipients of the rows of one Message-ID. */
+static void
+report_failed_rcpt(const struct store_report *r, void *arg)
+{
+	struct report_failed	*f = arg;
+	size_t			 i;
+
+	if (strcmp(r->message_id, f->message_id) != 0 || r->recipient == NULL)
+		return;
+	for (i = 0; i < f->nrcpts; i++) {
+		if (strcasecmp(f->rcpts[i], r->recipient) == 0)
+			return;
+	}
+	f->rcpts = xreallocarray(f->rcpts, f->nrcpts + 1, sizeof *f->rcpts);
+	f->rcpts[f->nrcpts++] = xstrdup(r->recipient);
+}
 
 static void
 report_failed_row(const struct store_report *r, void *arg)
@@ -1703,19 +1724,53 @@ report_failed_row(const struct store_report *r, void *arg)
 	}
 }
 
+/* 1 if message_id has failed rows not sent since, 0 if not, or -1. */
+static int
+report_failed_seen(struct store *store, const char *message_id,
+    char **cause)
+{
+	struct report_failed	f;
+	size_t			i;
+
+	memset(&f, 0, sizeof f);
+	f.message_id = message_id;
+	if (store_each_failed(store, report_failed_row, &f, cause) == -1)
+		return -1;
+	for (i = 0; i < f.nips; i++)
+		free(f.ips[i]);
+	free(f.ips);
+	free(f.recipient);
+	free(f.path);
+	return f.nips > 0;
+}
+
 int
 report_retry(const struct config *cfg, struct store *store,
     const char *message_id, struct report_outcome *out, char **cause)
 {
+	struct report_guard	g;
+
+	memset(&g, 0, sizeof g);
+	g.lock_timeout_ms = REPORT_LOCK_WAIT_MS;
+	return report_retry_checked(cfg, store, message_id, &g, out, cause);
+}
+
+int
+report_retry_checked(const struct config *cfg, struct store *store,
+    const char *message_id, const struct report_guard *g,
+    struct report_outcome *out, char **cause)
+{
 	struct report_failed	 f;
 	struct store_report	 r;
-	char			*msg = NULL, *error;
+	struct sendlock		 lock;
+	char			*msg = NULL, *error, *path;
 	size_t			 len, i;
-	int			 rc = -1;
+	int			 rc = -1, seen;
 
 	memset(out, 0, sizeof *out);
 	memset(&f, 0, sizeof f);
 	f.message_id = message_id;
+	lock.fd = -1;
 	if (cfg->dry_run) {
 		xasprintf(cause, "dry run is on, so nothing is sent");
 		return -1;
@@ -1724,13 +1779,34 @@ report_retry(const struct config *cfg, struct store *store,
 		xasprintf(cause, "no sendmail command is set");
 		return -1;
 	}
-	if (store_each_failed(store, report_failed_row, &f, cause) == -1)
+	/* Seen before the lock, so a report that is not failed never waits. */
+	if ((seen = report_failed_seen(store, message_id, cause)) == -1)
 		return -1;
-	if (f.nips == 0) {
+	if (seen == 0) {
 		xasprintf(cause, "no failed report has Message-ID %.200s",
 		    message_id);
+		return -1;
+	}
+	path = sendlock_path(store_path(store));
+	if (report_lock(path, g, &lock, out, cause) != 0) {
+		free(path);
+		return out->skipped == REPORT_SKIP_BUSY ? 0 : -1;
+	}
+	free(path);
+
+	/* Read again under the lock: another retry may have sent it. */
+	if (store_each_failed(store, report_failed_row, &f, cause) == -1)
+		goto out;
+	if (f.nips == 0) {
+		out->skipped = REPORT_SKIP_SENT;
+		xasprintf(&out->skip_reason, "report %.200s was sent by "
+		    "another smtptriage meanwhile", message_id);
+		rc = 0;
 		goto out;
 	}
+	if (store_each_report_row(store, NULL, report_failed_rcpt, &f,
+	    cause) == -1)
+		goto out;
 	if (config_read_file(f.path, REPORT_RETRY_MAX, 1, &msg, &len,
 	    cause) == -1)
 		goto out;
@@ -1747,8 +1823,9 @@ report_retry(const struct config *cfg, struct store *store,
 	r.exit_status = out->exit_status;
 	r.time = time(NULL);
 	r.path = out->sent ? NULL : f.path;
-	if (store_add_report_ips(store, &r, (const char *const *)f.ips, f.nips,
-	    &error) == -1) {
+	if (store_add_report_rcpts(store, &r, (const char *const *)f.ips,
+	    f.nips, f.nrcpts > 0 ? (const char *const *)f.rcpts : &r.recipient,
+	    f.nrcpts > 0 ? f.nrcpts : 1, &error) == -1) {
 		xasprintf(cause, "the report was %s, but recording it failed: "
 		    "%s", out->sent ? "sent" : "not sent", error);
 		free(error);
@@ -1761,9 +1838,13 @@ report_retry(const struct config *cfg, struct store *store,
 	rc = 0;
 
 out:
+	sendlock_release(&lock);
 	for (i = 0; i < f.nips; i++)
 		free(f.ips[i]);
 	free(f.ips);
+	for (i = 0; i < f.nrcpts; i++)
+		free(f.rcpts[i]);
+	free(f.rcpts);
 	free(f.recipient);
 	free(f.path);
 	free(msg);

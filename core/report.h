@@ -74,6 +74,7 @@ enum report_skip {
 	REPORT_SKIP_WINDOW,	/* reported to a recipient within the window */
 	REPORT_SKIP_CAP,	/* a recipient's daily cap is reached */
 	REPORT_SKIP_BUSY,	/* another process holds the send lock */
+	REPORT_SKIP_SENT,	/* a retry: another process sent it meanwhile */
 };
 
 struct report_outcome {
@@ -201,6 +202,28 @@ int	 report_deliver_checked(const struct config *cfg, struct store *store,
 	     const struct report_guard *g, const char *msg,
 	     const char *message_id, struct report_outcome *out,
 	     char **cause);
+
+struct sendlock;
+
+/*
+ * Take the send lock at path as g asks: wait up to g->lock_timeout_ms,
+ * or with 0 try once and, when another process holds it, set
+ * out->skipped to REPORT_SKIP_BUSY with out->holder and a skip_reason.
+ * Returns 0 once it is held, or -1 (with *cause unless busy).
+ */
+int	 report_lock(const char *path, const struct report_guard *g,
+	     struct sendlock *lock, struct report_outcome *out, char **cause);
+
+/*
+ * report_retry under the send lock taken as g asks (only its lock fields
+ * count): the failed rows are read again under the lock, so a report
+ * that another process sent meanwhile is not sent twice (out->skipped is
+ * REPORT_SKIP_SENT).  A success is recorded for every recipient of the
+ * failed rows.  report_retry waits up to REPORT_LOCK_WAIT_MS.
+ */
+int	 report_retry_checked(const struct config *cfg, struct store *store,
+	     const char *message_id, const struct report_guard *g,
+	     struct report_outcome *out, char **cause);
 
 /*
  * Collect the addresses of the To, Cc and Bcc header fields of msg (its

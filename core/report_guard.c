@@ -198,6 +198,27 @@ report_guard_check(const struct config *cfg, struct store *store,
 }
 
 int
+report_lock(const char *path, const struct report_guard *g,
+    struct sendlock *lock, struct report_outcome *out, char **cause)
+{
+	int	rc;
+
+	if (g->lock_timeout_ms > 0)
+		return sendlock_wait(path, g->lock_timeout_ms, g->waiting,
+		    g->arg, lock, cause);
+	if ((rc = sendlock_try(path, lock, &out->holder, cause)) != 0)
+		return rc == 1 ? 0 : -1;
+	out->skipped = REPORT_SKIP_BUSY;
+	if (out->holder != 0)
+		xasprintf(&out->skip_reason, "waiting for another smtptriage "
+		    "to finish sending (pid %ld)", (long)out->holder);
+	else
+		xasprintf(&out->skip_reason, "waiting for another smtptriage "
+		    "to finish sending");
+	return -1;
+}
+
+int
 report_deliver_checked(const struct config *cfg, struct store *store,
     const char *const *ips, size_t nips, const char *to,
     const struct report_guard *g, const char *msg, const char *message_id,
@@ -219,25 +240,10 @@ report_deliver_checked(const struct config *cfg, struct store *store,
 		    nrcpts, msg, message_id, out, cause);
 
 	path = sendlock_path(store_path(store));
-	if (g->lock_timeout_ms <= 0) {
-		rc = sendlock_try(path, &lock, &out->holder, cause);
-		if (rc == 0) {
-			out->skipped = REPORT_SKIP_BUSY;
-			if (out->holder != 0)
-				xasprintf(&out->skip_reason, "waiting for "
-				    "another smtptriage to finish sending "
-				    "(pid %ld)", (long)out->holder);
-			else
-				xasprintf(&out->skip_reason, "waiting for "
-				    "another smtptriage to finish sending");
-		}
-		rc = rc == 1 ? 0 : rc == 0 ? 1 : -1;
-	} else
-		rc = sendlock_wait(path, g->lock_timeout_ms, g->waiting, g->arg,
-		    &lock, cause);
+	rc = report_lock(path, g, &lock, out, cause);
 	free(path);
 	if (rc != 0)
-		return rc == 1 ? 0 : -1;
+		return out->skipped == REPORT_SKIP_BUSY ? 0 : -1;
 
 	rc = report_guard_check(cfg, store, ips, nips, rcpts, nrcpts, g->force,
 	    out, cause);

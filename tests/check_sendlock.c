@@ -421,6 +421,150 @@ START_TEST(test_report_checked_every_recipient)
 }
 END_TEST
 
+/* Make the fake sendmail fail (exit status 75) or work again. */
+static void
+sl_sendmail_fails(int fail)
+{
+	FILE	*f;
+
+	f = fopen(sl_cfg.sendmail, "w");
+	ck_assert_ptr_nonnull(f);
+	if (fail)
+		fprintf(f, "#!/bin/sh\ncat > /dev/null\nexit 75\n");
+	else
+		fprintf(f, "#!/bin/sh\ncat >> %s/sent\necho . >> %s/sent\n",
+		    sl_dir, sl_dir);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/*
+ * A retry takes the send lock, reads the failed rows again under it, and
+ * records the success for every recipient of the failed message.
+ */
+START_TEST(test_report_retry_under_lock)
+{
+	static const char *const ips[] = { "192.0.2.7" };
+	static const char *const rcpts[] = { "abuse@example.net",
+	    "archive@example.org" };
+	struct report_guard	 g;
+	struct report_outcome	 out;
+	char			*cause = NULL;
+	int			 fd;
+
+	sl_sendmail_fails(1);
+	memset(&g, 0, sizeof g);
+	g.lock_timeout_ms = 1000;
+	g.recipients = rcpts;
+	g.nrecipients = 2;
+	ck_assert_int_eq(report_deliver_checked(&sl_cfg, sl_store, ips, 1,
+	    "abuse@example.net", &g, "To: abuse@example.net\nBcc: "
+	    "archive@example.org\n\n1\n", "<1@x>", &out, &cause), 0);
+	ck_assert_int_eq(out.sent, 0);
+	ck_assert_int_eq(out.exit_status, 75);
+	report_outcome_free(&out);
+	sl_sendmail_fails(0);
+
+	memset(&g, 0, sizeof g);
+	fd = sl_hold("777\n");
+	ck_assert_int_eq(report_retry_checked(&sl_cfg, sl_store, "<1@x>", &g,
+	    &out, &cause), 0);
+	ck_assert_int_eq(out.skipped, REPORT_SKIP_BUSY);
+	ck_assert_str_eq(out.skip_reason, "waiting for another smtptriage to "
+	    "finish sending (pid 777)");
+	report_outcome_free(&out);
+	ck_assert_int_eq(sl_sent(), 0);
+	close(fd);
+
+	ck_assert_msg(report_retry_checked(&sl_cfg, sl_store, "<1@x>", &g,
+	    &out, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(out.sent, 1);
+	report_outcome_free(&out);
+	ck_assert_int_eq(sl_sent(), 1);
+	ck_assert_int_gt(store_last_report_to(sl_store, "192.0.2.7",
+	    "abuse@example.net", &cause), 0);
+	ck_assert_int_gt(store_last_report_to(sl_store, "192.0.2.7",
+	    "archive@example.org", &cause), 0);
+
+	ck_assert_int_eq(report_retry_checked(&sl_cfg, sl_store, "<1@x>", &g,
+	    &out, &cause), -1);
+	ck_assert_str_eq(cause, "no failed report has Message-ID <1@x>");
+	free(cause);
+	report_outcome_free(&out);
+}
+END_TEST
+
+/* A waiting callback that creates the file arg names. */
+static void
+sl_flag_waiting(pid_t holder, void *arg)
+{
+	int	fd;
+
+	if ((fd = open(arg, O_WRONLY | O_CREAT, 0600)) != -1)
+		close(fd);
+}
+
+/*
+ * A retry that waited for the lock while another process sent the same
+ * report finds it sent and does not send it again.
+ */
+START_TEST(test_report_retry_sent_meanwhile)
+{
+	static const char *const ips[] = { "192.0.2.7" };
+	struct store_report	 row;
+	struct report_guard	 g;
+	struct report_outcome	 out;
+	struct store		*st;
+	char			*cause = NULL, *path, *flag;
+	pid_t			 pid;
+	int			 fd, status, i;
+
+	sl_sendmail_fails(1);
+	memset(&g, 0, sizeof g);
+	g.lock_timeout_ms = 1000;
+	ck_assert_int_eq(report_deliver_checked(&sl_cfg, sl_store, ips, 1,
+	    "abuse@example.net", &g, "To: abuse@example.net\n\n1\n",
+	    "<1@x>", &out, &cause), 0);
+	report_outcome_free(&out);
+	sl_sendmail_fails(0);
+
+	fd = sl_hold("777\n");
+	xasprintf(&path, "%s/state.db", sl_dir);
+	xasprintf(&flag, "%s/waiting", sl_dir);
+	if ((pid = fork()) == 0) {
+		/* A copy of fd would keep the parent's lock alive. */
+		close(fd);
+		/* Its own connection: SQLite handles do not survive fork. */
+		if ((st = store_open(path, &cause)) == NULL)
+			_exit(2);
+		g.lock_timeout_ms = 3000;
+		g.waiting = sl_flag_waiting;
+		g.arg = flag;
+		if (report_retry_checked(&sl_cfg, st, "<1@x>", &g, &out,
+		    &cause) == -1)
+			_exit(3);
+		_exit(out.skipped == REPORT_SKIP_SENT ? 0 : 4);
+	}
+	free(path);
+	/* The child found the failed row and waits for the lock. */
+	for (i = 0; i < 300 && access(flag, F_OK) == -1; i++)
+		usleep(10000);
+	ck_assert_int_eq(access(flag, F_OK), 0);
+	free(flag);
+	memset(&row, 0, sizeof row);
+	row.recipient = "abuse@example.net";
+	row.message_id = "<1@x>";
+	row.method = "sendmail";
+	row.time = time(NULL);
+	ck_assert_int_eq(store_add_report_ips(sl_store, &row, ips, 1, &cause),
+	    0);
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_eq(sl_sent(), 0);
+}
+END_TEST
+
 Suite *
 make_sendlock_suite(void)
 {
@@ -442,6 +586,8 @@ make_sendlock_suite(void)
 	tcase_add_test(tc, test_report_checked_busy);
 	tcase_add_test(tc, test_report_recipients_fields);
 	tcase_add_test(tc, test_report_checked_every_recipient);
+	tcase_add_test(tc, test_report_retry_under_lock);
+	tcase_add_test(tc, test_report_retry_sent_meanwhile);
 	suite_add_tcase(s, tc);
 	return s;
 }

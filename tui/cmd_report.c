@@ -490,9 +490,14 @@ static int
 cmd_report_retry(const struct config *cfg, struct store *store)
 {
 	struct esc_buf		 ids = { NULL, 0, 0 };
+	struct report_guard	 g;
 	struct report_outcome	 out;
 	char			*id, *next, *cause, *shown;
 	size_t			 sent = 0, failed = 0;
+
+	memset(&g, 0, sizeof g);
+	g.lock_timeout_ms = REPORT_LOCK_WAIT_MS;
+	g.waiting = cmd_report_waiting;
 
 	if (store_each_failed(store, cmd_report_failed_id, &ids,
 	    &cause) == -1) {
@@ -503,12 +508,13 @@ cmd_report_retry(const struct config *cfg, struct store *store)
 	for (id = ids.data; id != NULL && id < ids.data + ids.len; id = next) {
 		next = strchr(id, '\n');
 		*next++ = '\0';
-		if (report_retry(cfg, store, id, &out, &cause) == -1) {
+		if (report_retry_checked(cfg, store, id, &g, &out,
+		    &cause) == -1) {
 			fprintf(stderr, "smtptriage: report %s: %s\n", id,
 			    cause);
 			free(cause);
 			failed++;
-		} else if (out.sent)
+		} else if (out.sent || out.skipped == REPORT_SKIP_SENT)
 			sent++;
 		else {
 			shown = esc_display(out.detail != NULL ? out.detail :

@@ -908,13 +908,16 @@ int
 ui_report_retry(struct ui *ui)
 {
 	struct ui_report_failed	 f;
+	struct report_guard	 g;
 	struct report_outcome	 out;
 	struct client		*c;
 	char			*cause = NULL;
-	size_t			 i, sent = 0, failed = 0;
+	size_t			 i, sent = 0, failed = 0, busy = 0;
 
 	if ((c = ui_selected(ui)) == NULL)
 		return UI_ACT_NONE;
+	/* Try the send lock once: the keyboard must not wait for it. */
+	memset(&g, 0, sizeof g);
 	memset(&f, 0, sizeof f);
 	f.ip = c->ip;
 	if (store_each_failed(ui->ctx->store, ui_report_failed_row, &f,
@@ -930,13 +933,19 @@ ui_report_retry(struct ui *ui)
 		return UI_ACT_NONE;
 	}
 	for (i = 0; i < f.nids; i++) {
-		if (report_retry(ui->ctx->cfg, ui->ctx->store, f.ids[i], &out,
-		    &cause) == -1) {
+		if (report_retry_checked(ui->ctx->cfg, ui->ctx->store,
+		    f.ids[i], &g, &out, &cause) == -1) {
 			ui_set_message(ui, 1, "cannot send the report about %s "
 			    "again: %s", c->ip, cause);
 			free(cause);
 			failed++;
-		} else if (out.sent)
+		} else if (out.skipped == REPORT_SKIP_BUSY) {
+			ui_set_message(ui, 1, "not sent again: %s; F tries "
+			    "again", out.skip_reason);
+			busy++;
+		} else if (out.skipped == REPORT_SKIP_SENT)
+			sent++;
+		else if (out.sent)
 			sent++;
 		else {
 			ui_set_message(ui, 1, "sending again failed (%s); the "
@@ -949,7 +958,7 @@ ui_report_retry(struct ui *ui)
 	}
 	free(f.ids);
 	ui_report_generation++;
-	if (failed == 0)
+	if (failed == 0 && busy == 0)
 		ui_set_message(ui, 0, "sent %zu failed report%s about %s again",
 		    sent, sent == 1 ? "" : "s", c->ip);
 	ui_report_refresh_client(ui, c);
