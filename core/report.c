@@ -1779,7 +1779,7 @@ report_retry_checked(const struct config *cfg, struct store *store,
 		xasprintf(cause, "no sendmail command is set");
 		return -1;
 	}
-	/* Seen before the lock, so a report that is not failed never waits. */
+	/* Checked before the lock too, so an unknown Message-ID never waits. */
 	if ((seen = report_failed_seen(store, message_id, cause)) == -1)
 		return -1;
 	if (seen == 0) {

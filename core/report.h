@@ -68,7 +68,7 @@ struct store;
  */
 const char *report_recipient(const struct config *);
 
-/* Why report_deliver_checked sent nothing and wrote nothing. */
+/* The reason report_deliver_checked sent and wrote nothing. */
 enum report_skip {
 	REPORT_SKIP_NONE = 0,
 	REPORT_SKIP_WINDOW,	/* reported to a recipient within the window */
@@ -167,13 +167,14 @@ int	 report_deliver_to(const struct config *cfg, struct store *store,
 	     char **cause);
 
 /*
- * Longest wait for the send lock of a headless run: another process holds
- * it for one message, and sendmail may run REPORT_SENDMAIL_TIMEOUT_MS (60
- * s) for it.  Two messages' worth leaves room for its history writes.
+ * Maximum wait for the send lock in a headless run.  Another process holds
+ * it for one message, and sendmail may run for 60 s
+ * (REPORT_SENDMAIL_TIMEOUT_MS) for it.  Two such times leave room for the
+ * history writes.
  */
 #define REPORT_LOCK_WAIT_MS	150000
 
-/* How report_deliver_checked checks a message again under the lock. */
+/* Options of the check that report_deliver_checked makes under the lock. */
 struct report_guard {
 	/* Every address the message goes to; with none, to alone. */
 	const char *const *recipients;

@@ -1,9 +1,9 @@
 /*
- * Delivering a report as one step under the send lock: the dedupe window
- * and the daily cap are checked again against the history, after every
- * other process's sends are recorded, and then the report is sent and
+ * Delivery of a report as one step under the send lock.  The dedupe
+ * window and the daily cap are checked again against the history, which
+ * by then holds every other process's sends, and the report is sent and
  * recorded before the lock is released.  Also the recipients of an edited
- * message, which its To, Cc and Bcc fields name.
+ * message, from its To, Cc and Bcc fields.
  */
 #include <stdio.h>
 #include <stdlib.h>

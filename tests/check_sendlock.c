@@ -1,8 +1,8 @@
 /*
  * Tests for the send lock (core/sendlock.c) and for delivering a report
- * under it (core/report_guard.c): a busy lock names its holder, a wait
- * times out with a clear error, the window and the cap are checked again
- * under the lock, and every recipient of an edited message is recorded.
+ * under it (core/report_guard.c).  A busy lock names its holder, and a
+ * wait times out with a clear error.  The window and the cap are checked
+ * again under the lock, and every recipient of a message is recorded.
  * A second open file description of the lock file stands for another
  * process, because flock(2) locks conflict between descriptions even in
  * one process.

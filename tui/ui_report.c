@@ -514,8 +514,8 @@ ui_report_free_rcpts(char **rcpts, size_t n)
 /*
  * Send the message shown: y in the pager.  The window and the cap of
  * every recipient (after an edit: To, Cc and Bcc) are checked again
- * under the send lock, which is tried once; when another process holds
- * it, ui_report_tick tries again.
+ * under the send lock.  The lock is tried once, and when another process
+ * holds it, ui_report_tick tries again.
  */
 static int
 ui_report_send(struct ui *ui)
@@ -544,7 +544,8 @@ ui_report_send(struct ui *ui)
 		}
 		if (report_recipients(ui->report_msg, &rcpts, &nrcpts,
 		    &cause) == -1) {
-			ui_set_message(ui, 1, "the edited message: %s", cause);
+			ui_set_message(ui, 1, "invalid recipients in the edited "
+			    "message: %s", cause);
 			free(cause);
 			r->lock_wait = 0;
 			return UI_ACT_NONE;
