@@ -539,10 +539,14 @@ START_TEST(test_report_retry_sent_meanwhile)
 		g.lock_timeout_ms = 3000;
 		g.waiting = sl_flag_waiting;
 		g.arg = flag;
-		if (report_retry_checked(&sl_cfg, st, "<1@x>", &g, &out,
-		    &cause) == -1)
-			_exit(3);
-		_exit(out.skipped == REPORT_SKIP_SENT ? 0 : 4);
+		status = report_retry_checked(&sl_cfg, st, "<1@x>", &g, &out,
+		    &cause) == -1 ? 3 : out.skipped == REPORT_SKIP_SENT ? 0 : 4;
+		/* Free the child's own allocations for valgrind's leak check. */
+		report_outcome_free(&out);
+		store_close(st);
+		free(path);
+		free(flag);
+		_exit(status);
 	}
 	free(path);
 	/* The child found the failed row and waits for the lock. */
