@@ -767,7 +767,7 @@ START_TEST(test_keymap_remap)
 	help = ui_keymap_help(&uv_ui, &n);
 	ck_assert_str_eq(help[0], "Keys in the list (config name in "
 	    "brackets)");
-	snprintf(expect, sizeof expect, "  %-14s %s", "o", "sort by the next "
+	snprintf(expect, sizeof expect, "  %-15s %s", "o", "sort by the next "
 	    "order: score, count, last seen, IP, provider [sort]");
 	for (i = 0; i < n; i++) {
 		if (strcmp(help[i], expect) == 0)

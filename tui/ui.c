@@ -785,13 +785,15 @@ ui_run(struct ui_context *ctx, char **cause)
 	SCREEN			*screen;
 	int			 rc;
 
+	/* Bad key lines are reported with or without a terminal. */
+	if (ui_keymap_build(ctx->cfg, &keymap, cause) == -1)
+		return -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		xasprintf(cause, "the console needs a terminal on standard "
 		    "input and output; use \"smtptriage list\" otherwise");
+		ui_keymap_free(keymap);
 		return -1;
 	}
-	if (ui_keymap_build(ctx->cfg, &keymap, cause) == -1)
-		return -1;
 	setlocale(LC_ALL, "");
 	if (ui_signals_start(&sigs, cause) == -1) {
 		ui_keymap_free(keymap);

@@ -560,7 +560,7 @@ ui_keymap_help(const struct ui *ui, size_t *n)
 	lines[(*n)++] = xstrdup("Keys in the list (config name in brackets)");
 	for (i = 0; i < UI_NACTIONS; i++) {
 		keys = ui_keymap_keys(ui, ui_actions[i].name);
-		xasprintf(&lines[(*n)++], "  %-14s %s [%s]", keys[0] != '\0' ?
+		xasprintf(&lines[(*n)++], "  %-15s %s [%s]", keys[0] != '\0' ?
 		    keys : "(none)", ui_actions[i].help, ui_actions[i].name);
 		free(keys);
 	}
