@@ -152,6 +152,8 @@ ui_wlscreen_draw(struct ui *ui)
 		if (w > width)
 			width = w;
 	}
+	if (width > l->cols / 2)
+		width = l->cols / 2;
 	if (width < 5)
 		width = 5;
 	ui_put(1, 1, l->cols - 1, "Entry", A_BOLD);
