@@ -611,6 +611,42 @@ START_TEST(test_undo_whitelist_add_remove)
 }
 END_TEST
 
+START_TEST(test_whitelist_mapped_net)
+{
+	struct client	*c = &uv_clients[1];
+
+	/* ::ffff:192.0.2.77 is whitelisted as IPv4, so n offers its /24. */
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:192.0.2.77",
+	    c->addr.bytes), 1);
+	snprintf(c->ip, sizeof c->ip, "::ffff:192.0.2.77");
+	uv_select(1);
+	ui_key(&uv_ui, 'w');
+	ck_assert_str_eq(uv_ui.wl_pending_what, "Whitelist: i IP "
+	    "::ffff:192.0.2.77, n 192.0.2.0/24; Esc cancels");
+}
+END_TEST
+
+START_TEST(test_undo_whitelist_many)
+{
+	char	*text;
+
+	uv_type("tt;w");
+	ck_assert_str_eq(uv_ui.confirm_text, "whitelist the IPs of 2 tagged "
+	    "suspects? y/n");
+	ui_key(&uv_ui, 'y');
+	ck_assert_str_eq(uv_rows(), "234");
+	ui_key(&uv_ui, 'u');
+	ck_assert_str_eq(uv_ui.message, "undone: whitelist 2 IPs; 0 more "
+	    "steps to undo");
+	ck_assert_str_eq(uv_rows(), "01234");
+	ck_assert_int_eq(uv_clients[0].whitelisted, 0);
+	ck_assert_int_eq(uv_clients[1].whitelisted, 0);
+	text = uv_wl_file();
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
 START_TEST(test_whitelist_screen_add_remove)
 {
 	char	*text;
@@ -920,6 +956,8 @@ make_ui_view_suite(void)
 	tcase_add_test(tc, test_undo_marks_stack);
 	tcase_add_test(tc, test_undo_unmark_and_bulk);
 	tcase_add_test(tc, test_undo_whitelist_add_remove);
+	tcase_add_test(tc, test_undo_whitelist_many);
+	tcase_add_test(tc, test_whitelist_mapped_net);
 	tcase_add_test(tc, test_whitelist_screen_add_remove);
 	tcase_add_test(tc, test_confirm_on_and_off);
 	suite_add_tcase(s, tc);

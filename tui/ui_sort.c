@@ -86,8 +86,12 @@ ui_sort_cmp(const void *pa, const void *pb)
 }
 
 /*
- * Sort ui->source into ui->suspects (an owned copy) and rebuild the rows.
- * The cursor stays on the suspect it was on.
+ * Sort ui->source into ui->suspects, an owned copy.  The caller rebuilds
+ * the rows.
+ *
+ * NOTE: the provider order uses the DNS results there are when it sorts,
+ * so a later check that confirms an rDNS name moves a suspect only at the
+ * next sort (s, S, or new log lines in follow mode).
  */
 void
 ui_sort_apply(struct ui *ui)

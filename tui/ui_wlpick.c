@@ -56,19 +56,29 @@ ui_wl_choices_free(struct ui_wl_choices *ch)
 	memset(ch, 0, sizeof *ch);
 }
 
-/* The /24 or /48 block holding c's address. */
+/*
+ * The /24 or /48 block holding c's address.  An IPv4-mapped IPv6 address
+ * gets the /24 of its IPv4 address, which is how the whitelist matches it.
+ */
 static char *
 ui_wl_net(const struct client *c)
 {
-	uint8_t		 bytes[16];
-	char		 text[INET6_ADDRSTRLEN], *out;
-	unsigned int	 prefix, i;
+	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				     0xff, 0xff };
+	uint8_t			 bytes[16];
+	char			 text[INET6_ADDRSTRLEN], *out;
+	unsigned int		 prefix, i;
+	int			 family = c->addr.family;
 
 	memcpy(bytes, c->addr.bytes, sizeof bytes);
-	prefix = c->addr.family == AF_INET ? UI_WL_NET4 : UI_WL_NET6;
-	for (i = prefix; i < (c->addr.family == AF_INET ? 32U : 128U); i++)
+	if (family == AF_INET6 && memcmp(bytes, mapped, sizeof mapped) == 0) {
+		memmove(bytes, bytes + 12, 4);
+		family = AF_INET;
+	}
+	prefix = family == AF_INET ? UI_WL_NET4 : UI_WL_NET6;
+	for (i = prefix; i < (family == AF_INET ? 32U : 128U); i++)
 		bytes[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
-	if (inet_ntop(c->addr.family, bytes, text, sizeof text) == NULL)
+	if (inet_ntop(family, bytes, text, sizeof text) == NULL)
 		return NULL;
 	xasprintf(&out, "%s/%u", text, prefix);
 	return out;
