@@ -73,12 +73,19 @@ TUI_SRCS = \
 	tui/cmd_export.c \
 	tui/cmd_report.c \
 	tui/ui.c \
+	tui/ui_confirm.c \
 	tui/ui_dns.c \
 	tui/ui_draw.c \
+	tui/ui_filter.c \
 	tui/ui_follow.c \
 	tui/ui_key.c \
+	tui/ui_keymap.c \
 	tui/ui_report.c \
-	tui/ui_tags.c
+	tui/ui_sort.c \
+	tui/ui_tags.c \
+	tui/ui_undo.c \
+	tui/ui_wlpick.c \
+	tui/ui_wlscreen.c
 
 TEST_SRCS = \
 	tests/check_agg.c \
@@ -110,6 +117,7 @@ TEST_SRCS = \
 	tests/check_ui_dns.c \
 	tests/check_ui_report.c \
 	tests/check_ui_tags.c \
+	tests/check_ui_view.c \
 	tests/check_whitelist.c
 
 # libFuzzer targets, one fuzz/NAME.c each with its seeds in fuzz/corpus/NAME.

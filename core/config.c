@@ -95,6 +95,7 @@ static const struct config_key {
 	    offsetof(struct config, report_window_days), 0, 3650 },
 	{ "report_daily_cap", CONFIG_INT,
 	    offsetof(struct config, report_daily_cap), 0, 100000 },
+	{ "confirm", CONFIG_BOOL, offsetof(struct config, confirm), 0, 1 },
 };
 
 static char	*config_home(void);
@@ -107,6 +108,8 @@ static int	 config_warning(struct config *, const char *where, char *p,
 		    char **cause);
 static int	 config_set(struct config *, const struct config_key *,
 		    const char *where, const char *value, char **cause);
+static int	 config_keybind(struct config *, const char *where, char *p,
+		    char **cause);
 
 /* The home folder: $HOME when it is absolute, else the password entry. */
 static char *
@@ -184,6 +187,7 @@ config_defaults(struct config *cfg)
 	cfg->report_window_days = CONFIG_REPORT_WINDOW_DAYS;
 	cfg->report_daily_cap = CONFIG_REPORT_DAILY_CAP;
 	cfg->providers = provider_table_create();
+	cfg->confirm = 1;
 
 	pw = getpwuid(getuid());
 	if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')
@@ -224,6 +228,8 @@ config_default_path(void)
 void
 config_free(struct config *cfg)
 {
+	size_t	i;
+
 	free(cfg->state_path);
 	free(cfg->whitelist_path);
 	free(cfg->outbox);
@@ -237,6 +243,12 @@ config_free(struct config *cfg)
 	free(cfg->reply_to);
 	free(cfg->report_template);
 	provider_table_free(cfg->providers);
+	for (i = 0; i < cfg->nkeybinds; i++) {
+		free(cfg->keybinds[i].action);
+		free(cfg->keybinds[i].key);
+		free(cfg->keybinds[i].where);
+	}
+	free(cfg->keybinds);
 	memset(cfg, 0, sizeof *cfg);
 }
 
@@ -337,6 +349,11 @@ config_line(struct config *cfg, const char *file, size_t lineno, char *line,
 		free(where);
 		return rc;
 	}
+	if (strncmp(p, "key", 3) == 0 && (p[3] == ' ' || p[3] == '\t')) {
+		rc = config_keybind(cfg, where, p + 3, cause);
+		free(where);
+		return rc;
+	}
 	if ((strncmp(p, "provider", 8) == 0 && (p[8] == ' ' || p[8] == '\t'))
 	    || (strncmp(p, "recipient", 9) == 0 && (p[9] == ' ' ||
 	    p[9] == '\t'))) {
@@ -376,6 +393,53 @@ config_line(struct config *cfg, const char *file, size_t lineno, char *line,
 	free(echo);
 	free(where);
 	return -1;
+}
+
+/*
+ * Parse the rest of a line "key ACTION = KEY" after the keyword.  Only the
+ * shape is checked here: one word on each side of "=".
+ */
+static int
+config_keybind(struct config *cfg, const char *where, char *p, char **cause)
+{
+	struct config_keybind	*b;
+	char			*eq, *action, *key, *echo;
+	size_t			 alen, klen;
+
+	if ((eq = strchr(p, '=')) == NULL) {
+		xasprintf(cause, "%s: expected \"key ACTION = KEY\"", where);
+		return -1;
+	}
+	action = p + strspn(p, " \t");
+	alen = strcspn(action, " \t=");
+	key = eq + 1 + strspn(eq + 1, " \t");
+	klen = strcspn(key, " \t");
+	if (alen == 0 || action + alen + strspn(action + alen, " \t") != eq) {
+		echo = config_echo(p, strlen(p));
+		xasprintf(cause, "%s: expected one action name before \"=\" "
+		    "in \"key%s\"", where, echo);
+		free(echo);
+		return -1;
+	}
+	if (klen == 0 || key[klen + strspn(key + klen, " \t")] != '\0') {
+		echo = config_echo(key, strlen(key));
+		xasprintf(cause, "%s: expected one key after \"=\", such as "
+		    "o, F5 or Esc, found \"%s\"", where, echo);
+		free(echo);
+		return -1;
+	}
+	if (cfg->nkeybinds >= CONFIG_KEYBINDS_MAX) {
+		xasprintf(cause, "%s: more than %d \"key\" lines", where,
+		    CONFIG_KEYBINDS_MAX);
+		return -1;
+	}
+	cfg->keybinds = xreallocarray(cfg->keybinds, cfg->nkeybinds + 1,
+	    sizeof *cfg->keybinds);
+	b = &cfg->keybinds[cfg->nkeybinds++];
+	b->action = xstrndup(action, alen);
+	b->key = xstrndup(key, klen);
+	b->where = xstrdup(where);
+	return 0;
 }
 
 /*

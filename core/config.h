@@ -20,6 +20,18 @@ struct provider_table;
 
 struct dnsbl_list;
 
+/*
+ * One "key ACTION = KEY" line of the config file.  The console checks the
+ * action and key names, because only it knows them.
+ */
+struct config_keybind {
+	char	*action;
+	char	*key;
+	char	*where;		/* "file:line", for error messages */
+};
+/* Maximum number of "key" lines. */
+#define CONFIG_KEYBINDS_MAX	256
+
 struct config {
 	char			*state_path;	/* SQLite database */
 	char			*whitelist_path;
@@ -44,6 +56,11 @@ struct config {
 	int			 report_window_days; /* no repeat to a recipient */
 	int			 report_daily_cap; /* messages per recipient a day */
 	struct provider_table	*providers;	/* ranges and recipient map */
+
+	/* The console. */
+	int			 confirm;	/* y/n before bulk actions, mail */
+	struct config_keybind	*keybinds;	/* in file order */
+	size_t			 nkeybinds;
 };
 
 /*

@@ -449,6 +449,28 @@ provider_table_name(const struct provider_table *t, size_t i)
 	return i < t->nnames ? t->names[i] : NULL;
 }
 
+char **
+provider_table_ranges(const struct provider_table *t, const char *name,
+    size_t *n)
+{
+	const struct provider_range	 *r;
+	char				**out = NULL, text[INET6_ADDRSTRLEN];
+	size_t				  i;
+
+	*n = 0;
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < t->nranges; i++) {
+		r = &t->ranges[i];
+		if (strcasecmp(t->names[r->provider], name) != 0)
+			continue;
+		inet_ntop(r->block.family, r->block.bytes, text, sizeof text);
+		out = xreallocarray(out, *n + 1, sizeof *out);
+		xasprintf(&out[(*n)++], "%s/%u", text, r->block.prefix);
+	}
+	return out;
+}
+
 int
 provider_registered_domain(const char *name, char *buf, size_t size)
 {

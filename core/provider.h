@@ -106,6 +106,14 @@ int	 provider_config_line(struct provider_table *, char *line,
 /* Number of configured providers, and the name of provider i. */
 size_t		 provider_table_count(const struct provider_table *);
 const char	*provider_table_name(const struct provider_table *, size_t i);
+/*
+ * The address ranges of the provider called name (ignoring ASCII case) as
+ * CIDR blocks in normal form, in the order of the config file.  Returns an
+ * allocated array of allocated strings (NULL when there are none) and
+ * sets *n.
+ */
+char	**provider_table_ranges(const struct provider_table *,
+	     const char *name, size_t *n);
 
 /*
  * Write the registered domain of name (lower case, without a final dot)

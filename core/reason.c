@@ -163,3 +163,59 @@ reason_weight(const char *key)
 			return reason_weights[i].weight;
 	return 2;
 }
+
+static const struct {
+	const char		*key;
+	enum reason_kind	 kind;
+} reason_kinds[] = {
+	{ REASON_HELO_VERIFY_FAILED, REASON_KIND_HELO },
+	{ REASON_HELO_REJECTED, REASON_KIND_HELO },
+	{ REASON_HELO_UNKNOWN, REASON_KIND_HELO },
+	{ REASON_HELO_NON_FQDN, REASON_KIND_HELO },
+	{ REASON_HELO_INVALID, REASON_KIND_HELO },
+	{ REASON_FCRDNS_MISMATCH, REASON_KIND_PTR },
+	{ REASON_NO_RDNS, REASON_KIND_PTR },
+	{ REASON_RDNS_TEMPFAIL, REASON_KIND_PTR },
+	{ REASON_NO_VERIFIED_RDNS, REASON_KIND_PTR },
+	{ REASON_PTR_NAME_UNRESOLVED, REASON_KIND_PTR },
+	{ REASON_DNSBL, REASON_KIND_DNSBL },
+	{ REASON_POSTSCREEN_DNSBL, REASON_KIND_DNSBL },
+	{ REASON_POSTSCREEN_DENYLISTED, REASON_KIND_DNSBL },
+	{ REASON_PROTOCOL_ERROR, REASON_KIND_SMTP },
+	{ REASON_NO_MAIL, REASON_KIND_SMTP },
+	{ REASON_POSTSCREEN_PREGREET, REASON_KIND_SMTP },
+	{ REASON_POSTSCREEN_HANGUP, REASON_KIND_SMTP },
+	{ REASON_POSTSCREEN_PIPELINING, REASON_KIND_SMTP },
+	{ REASON_POSTSCREEN_NON_SMTP, REASON_KIND_SMTP },
+	{ REASON_POSTSCREEN_BARE_NEWLINE, REASON_KIND_SMTP },
+	{ REASON_POSTSCREEN_COMMAND_LIMIT, REASON_KIND_SMTP },
+};
+
+enum reason_kind
+reason_kind(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof reason_kinds / sizeof reason_kinds[0]; i++)
+		if (strcmp(reason_kinds[i].key, key) == 0)
+			return reason_kinds[i].kind;
+	return REASON_KIND_OTHER;
+}
+
+const char *
+reason_kind_name(enum reason_kind kind)
+{
+	switch (kind) {
+	case REASON_KIND_HELO:
+		return "HELO";
+	case REASON_KIND_PTR:
+		return "PTR";
+	case REASON_KIND_DNSBL:
+		return "DNSBL";
+	case REASON_KIND_SMTP:
+		return "SMTP";
+	case REASON_KIND_OTHER:
+		break;
+	}
+	return "other";
+}

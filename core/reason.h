@@ -67,4 +67,19 @@ const char *reason_table_lookup(const struct reason_table *, const char *text,
 /* Weight of a reason key in the suspect score; see docs/usage.md. */
 int	 reason_weight(const char *key);
 
+/* Kinds of reasons, for the console's quick filters. */
+enum reason_kind {
+	REASON_KIND_HELO,	/* the HELO name failed a check */
+	REASON_KIND_PTR,	/* the rDNS (PTR) name is missing or wrong */
+	REASON_KIND_DNSBL,	/* a DNS blocklist lists the IP */
+	REASON_KIND_SMTP,	/* the client broke the SMTP protocol */
+	REASON_KIND_OTHER,	/* everything else, site warnings included */
+};
+#define REASON_KINDS	5
+
+/* Kind of a reason key; keys with an argument ("rejected:...") are other. */
+enum reason_kind reason_kind(const char *key);
+/* Short name of a kind: "HELO", "PTR", "DNSBL", "SMTP" or "other". */
+const char	*reason_kind_name(enum reason_kind);
+
 #endif

@@ -711,3 +711,16 @@ wl_entry(const struct whitelist *wl, size_t i)
 		return NULL;
 	return wl->lines[wl->entries[i]].entry;
 }
+
+const char *
+wl_comment(const struct whitelist *wl, size_t i)
+{
+	const char	*hash;
+
+	if (i >= wl->nentries)
+		return "";
+	hash = strchr(wl->lines[wl->entries[i]].text, '#');
+	if (hash == NULL)
+		return "";
+	return hash + 1 + strspn(hash + 1, " \t");
+}

@@ -47,5 +47,7 @@ const char	*wl_match(const struct whitelist *, const struct event_addr *addr,
 /* Number of entries, and entry i in file order (for the console). */
 size_t		 wl_count(const struct whitelist *);
 const char	*wl_entry(const struct whitelist *, size_t i);
+/* Comment on the line of entry i, without "#" and blanks, or "". */
+const char	*wl_comment(const struct whitelist *, size_t i);
 
 #endif

@@ -39,6 +39,7 @@ main(void)
 	srunner_add_suite(sr, make_ui_dns_suite());
 	srunner_add_suite(sr, make_ui_report_suite());
 	srunner_add_suite(sr, make_ui_tags_suite());
+	srunner_add_suite(sr, make_ui_view_suite());
 	srunner_add_suite(sr, make_whitelist_suite());
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -31,6 +31,7 @@ Suite	*make_ui_suite(void);
 Suite	*make_ui_dns_suite(void);
 Suite	*make_ui_report_suite(void);
 Suite	*make_ui_tags_suite(void);
+Suite	*make_ui_view_suite(void);
 Suite	*make_whitelist_suite(void);
 
 #endif

@@ -155,6 +155,17 @@ outbox_files(char **first)
 	return n;
 }
 
+/* w, i, Enter: whitelist the selected IP with the default comment. */
+static int
+whitelist_ip(void)
+{
+	ck_assert_int_eq(ui_key(&ui, 'w'), UI_ACT_REDRAW);
+	ck_assert_int_eq(ui.prompt, UI_PROMPT_WL_CHOICE);
+	ck_assert_int_eq(ui_key(&ui, 'i'), UI_ACT_REDRAW);
+	ck_assert_int_eq(ui.prompt, UI_PROMPT_WL_COMMENT);
+	return ui_key(&ui, '\r');
+}
+
 static char *
 read_file(const char *path)
 {
@@ -302,7 +313,7 @@ START_TEST(test_ui_whitelist_hides_row)
 
 	use_clients(3, 10);
 	ui_key(&ui, 'j');
-	ck_assert_int_eq(ui_key(&ui, 'w'), UI_ACT_SELECT | UI_ACT_REDRAW);
+	ck_assert_int_eq(whitelist_ip(), UI_ACT_SELECT | UI_ACT_REDRAW);
 	ck_assert_int_eq(clients[1].whitelisted, 1);
 	ck_assert_uint_eq(ui.nrows, 2);
 	ck_assert_ptr_eq(ui.rows[0], &clients[0]);
@@ -325,7 +336,7 @@ START_TEST(test_ui_whitelist_comment_has_date)
 	time_t	 now = time(NULL);
 
 	use_clients(3, 10);
-	ui_key(&ui, 'w');
+	whitelist_ip();
 	text = read_file(wl_path);
 	strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
 	snprintf(expect, sizeof expect, "added by smtptriage %s", date);
@@ -339,7 +350,7 @@ START_TEST(test_ui_whitelist_last_row_moves_cursor_up)
 {
 	use_clients(3, 10);
 	ui_key(&ui, KEY_END);
-	ui_key(&ui, 'w');
+	whitelist_ip();
 	ck_assert_uint_eq(ui.nrows, 2);
 	ck_assert_uint_eq(ui.cursor, 1);
 	ck_assert_ptr_eq(ui_selected(&ui), &clients[1]);
@@ -349,7 +360,7 @@ END_TEST
 START_TEST(test_ui_show_whitelisted_toggle)
 {
 	use_clients(3, 10);
-	ui_key(&ui, 'w');
+	whitelist_ip();
 	ck_assert_uint_eq(ui.nrows, 2);
 	ui_key(&ui, 'W');
 	ck_assert_uint_eq(ui.nrows, 3);
@@ -364,7 +375,7 @@ END_TEST
 START_TEST(test_ui_unwhitelist_asks_first)
 {
 	use_clients(3, 10);
-	ui_key(&ui, 'w');
+	whitelist_ip();
 	ui_key(&ui, 'W');
 	ck_assert_ptr_eq(ui_selected(&ui), &clients[1]);
 	ui_key(&ui, KEY_HOME);
@@ -970,7 +981,7 @@ START_TEST(test_ui_whitelist_cancels_check)
 	use_clients(3, 10);
 	ui_check_start(&ui, &clients[0]);
 	ck_assert_ptr_nonnull(ui_check_find(&ui, "192.0.2.10"));
-	ui_key(&ui, 'w');
+	whitelist_ip();
 	ck_assert_ptr_null(ui_check_find(&ui, "192.0.2.10"));
 }
 END_TEST

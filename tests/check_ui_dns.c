@@ -251,6 +251,8 @@ ud_setup(void)
 	ud_start_responder();
 
 	config_defaults(&ud_cfg);
+	/* These tests run bulk actions at once; check_ui_view.c asks. */
+	ud_cfg.confirm = 0;
 	ud_cfg.dns_max_inflight = 2;
 	ud_cfg.dns_timeout_ms = 500;
 	ud_cfg.dns_tries = 1;

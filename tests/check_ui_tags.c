@@ -318,6 +318,9 @@ START_TEST(test_prefix_mark_exact_set)
 	ck_assert_int_eq(ut_ui.tag_prefix, 1);
 	ui_key(&ut_ui, 'm');
 	ck_assert_int_eq(ut_ui.tag_prefix, 0);
+	ck_assert_str_eq(ut_ui.confirm_text, "mark or unmark 3 tagged "
+	    "suspects? y/n");
+	ui_key(&ut_ui, 'y');
 	ck_assert_str_eq(ut_ui.message, "marked 3 tagged suspects");
 	for (i = 0; i < UT_NCLIENTS; i++) {
 		ck_assert_int_eq(ut_clients[i].marked, i % 2);
@@ -326,7 +329,7 @@ START_TEST(test_prefix_mark_exact_set)
 	}
 
 	/* Again: every tagged one is marked, so ;m unmarks them. */
-	ut_type(";m");
+	ut_type(";my");
 	ck_assert_str_eq(ut_ui.message, "unmarked 3 tagged suspects");
 	for (i = 0; i < UT_NCLIENTS; i++)
 		ck_assert_int_eq(store_is_marked(ut_ctx.store,
@@ -382,6 +385,9 @@ START_TEST(test_prefix_report_exact_set)
 	ui_key(&ut_ui, 'j');
 	ui_key(&ut_ui, 't');
 	ut_type(";r");
+	ck_assert_str_eq(ut_ui.confirm_text, "compose reports about 2 "
+	    "suspects? y/n");
+	ui_key(&ut_ui, 'y');
 	ck_assert_int_eq(ut_ui.screen, UI_SCREEN_PREVIEW);
 	p = ui_report_plan(&ut_ui);
 	ck_assert_ptr_nonnull(p);
@@ -477,6 +483,9 @@ START_TEST(test_prefix_recheck_exact_set)
 	ui_key(&ut_ui, 'j');
 	ui_key(&ut_ui, 't');
 	ut_type(";R");
+	ck_assert_str_eq(ut_ui.confirm_text, "re-check the DNS of 2 tagged "
+	    "suspects? y/n");
+	ui_key(&ut_ui, 'y');
 	ck_assert_str_eq(ut_ui.message, "re-checking 2 tagged suspects; ;R "
 	    "again stops");
 	questions = ut_ptr_questions();
@@ -566,6 +575,9 @@ START_TEST(test_group_mark_whole_group)
 	ui_key(&ut_ui, 'g');
 	ut_goto_header("example.net");
 	ui_key(&ut_ui, 'm');
+	ck_assert_str_eq(ut_ui.confirm_text, "mark or unmark 3 example.net "
+	    "suspects? y/n");
+	ui_key(&ut_ui, 'y');
 	ck_assert_str_eq(ut_ui.message, "marked 3 example.net suspects");
 	ck_assert_int_eq(store_is_marked(ut_ctx.store, "192.0.2.10", &cause),
 	    1);
@@ -586,6 +598,9 @@ START_TEST(test_group_report_exact_set)
 	ui_key(&ut_ui, 'g');
 	ut_goto_header("example.net");
 	ui_key(&ut_ui, 'r');
+	ck_assert_str_eq(ut_ui.confirm_text, "compose reports about 3 "
+	    "suspects? y/n");
+	ui_key(&ut_ui, 'y');
 	ck_assert_int_eq(ut_ui.screen, UI_SCREEN_PREVIEW);
 	p = ui_report_plan(&ut_ui);
 	ck_assert_ptr_nonnull(p);
@@ -608,6 +623,9 @@ START_TEST(test_group_recheck_whole_group)
 	ui_key(&ut_ui, 'g');
 	ut_goto_header("example.net");
 	ui_key(&ut_ui, 'R');
+	ck_assert_str_eq(ut_ui.confirm_text, "re-check the DNS of 3 "
+	    "example.net suspects? y/n");
+	ui_key(&ut_ui, 'y');
 	ck_assert_str_eq(ut_ui.message, "re-checking 3 example.net suspects; "
 	    "R again stops");
 	questions = ut_ptr_questions();

@@ -237,8 +237,9 @@ console_wait() {
 	return 1
 }
 
-# The console: A re-checks every listed suspect, then the detail pane of
-# 192.0.2.20 shows the result that the bulk re-check stored.
+# The console: A re-checks every listed suspect after its question, then
+# the detail pane of 192.0.2.20 shows the result that the bulk re-check
+# stored.
 console() {
 	if ! command -v tmux >/dev/null 2>&1; then
 		say "skip console: tmux not found"
@@ -259,6 +260,8 @@ console() {
 	console_wait "queued or in flight" || return 1
 
 	tmux -S "$tmp/tmux.sock" send-keys A
+	console_wait "re-check the DNS of 14 listed suspects? y/n" || return 1
+	tmux -S "$tmp/tmux.sock" send-keys y
 	console_wait "re-checked 14 listed suspects in" || return 1
 
 	# Move down until 192.0.2.20 is selected.

@@ -215,8 +215,12 @@ wait_for "$(row "$row_b" marked)"
 expect_line 3 "$(row "$row_a" new)"
 
 keys j w
+wait_for "Whitelist: i IP 203.0.113.30, n 203.0.113.0/24; Esc cancels"
+keys i
+wait_for "Comment for 203.0.113.30: added by smtptriage "
+keys Enter
 wait_gone "203.0.113.30    unknown-host"
-wait_for "whitelisted 203.0.113.30; W shows whitelisted clients"
+wait_for "whitelisted 203.0.113.30: 1 more suspect; W shows whitelisted clients"
 expect_line 5 "$(row "$row_d" new)"
 expect_line 6 "$(row "$row_e" new)"
 expect_line 7 ""
@@ -271,7 +275,7 @@ expect_line 5 "$(row "$row_c" whitelisted)"
 keys Home t
 wait_for "tagged 192.0.2.10; 1 tagged"
 wait_for "* 192.0.2.10      mail.example.invalid"
-wait_for "6 clients, 1 tagged  ? help"
+wait_for "6 clients, 1 tagged | sort: score  ? help"
 keys -l ';m'
 wait_for "marked 1 tagged suspects"
 keys g

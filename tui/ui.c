@@ -106,18 +106,26 @@ ui_free(struct ui *ui)
 	ui_detail_load(ui, NULL);
 	ui_tags_clear(ui);
 	ui_groups_free(ui);
+	ui_filter_free(ui);
+	ui_wlpick_clear(ui);
+	ui_undo_free(ui);
+	ui_keymap_free(ui->keymap);
+	ui->keymap = NULL;
+	free(ui->sorted);
+	ui->sorted = NULL;
 	free(ui->rows);
 	free(ui->message);
 	ui->rows = NULL;
 	ui->message = NULL;
 }
 
-/* Use suspects (borrowed, in display order) as the list. */
+/* Use suspects (borrowed, in score order) as the list, sorted as chosen. */
 void
 ui_set_suspects(struct ui *ui, struct client **suspects, size_t n)
 {
-	ui->suspects = suspects;
+	ui->source = suspects;
 	ui->nsuspects = n;
+	ui_sort_apply(ui);
 	ui->cursor = 0;
 	ui->top = 0;
 	ui_rows_rebuild(ui);
@@ -156,7 +164,7 @@ ui_rows_rebuild(struct ui *ui)
 		    sizeof *ui->rows);
 		for (i = 0; i < ui->nsuspects; i++) {
 			c = ui->suspects[i];
-			if (ui->show_whitelisted || !c->whitelisted)
+			if (ui_visible(ui, c))
 				ui->rows[n++] = c;
 		}
 		ui->nrows = n;
@@ -382,7 +390,7 @@ ui_check_bucket(const char *ip)
 }
 
 struct ui_check *
-ui_check_find(struct ui *ui, const char *ip)
+ui_check_find(const struct ui *ui, const char *ip)
 {
 	struct ui_check	*e;
 
@@ -774,18 +782,26 @@ ui_run(struct ui_context *ctx, char **cause)
 {
 	struct ui		 ui;
 	struct ui_signals	 sigs;
+	struct ui_keymap	*keymap;
 	SCREEN			*screen;
 	int			 rc;
 
+	/* Bad key lines are reported with or without a terminal. */
+	if (ui_keymap_build(ctx->cfg, &keymap, cause) == -1)
+		return -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		xasprintf(cause, "the console needs a terminal on standard "
 		    "input and output; use \"smtptriage list\" otherwise");
+		ui_keymap_free(keymap);
 		return -1;
 	}
 	setlocale(LC_ALL, "");
-	if (ui_signals_start(&sigs, cause) == -1)
+	if (ui_signals_start(&sigs, cause) == -1) {
+		ui_keymap_free(keymap);
 		return -1;
+	}
 	if ((screen = newterm(NULL, stdout, stdin)) == NULL) {
+		ui_keymap_free(keymap);
 		ui_signals_stop(&sigs);
 		xasprintf(cause, "cannot set up the terminal \"%s\"; check "
 		    "TERM", getenv("TERM") != NULL ? getenv("TERM") : "");
@@ -802,6 +818,7 @@ ui_run(struct ui_context *ctx, char **cause)
 	curs_set(0);
 
 	ui_init(&ui, ctx);
+	ui.keymap = keymap;
 	ui_colour_init(&ui);
 	ui_check_schedule(&ui, ui_now_ms());
 	ui_follow_start(&ui, ui_now_ms());

@@ -286,6 +286,8 @@ ui_dns_bulk_clients(struct ui *ui, struct client **clients, size_t n,
 		ui_set_message(ui, 0, "no %s suspects to re-check", label);
 		return UI_ACT_NONE;
 	}
+	if (!ui_confirm_gate(ui, UI_DO_RECHECK, clients, n, label, stop_key))
+		return UI_ACT_NONE;
 
 	d->items = xcalloc(n, sizeof *d->items);
 	for (i = 0; i < n; i++) {

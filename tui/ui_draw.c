@@ -83,52 +83,14 @@ struct ui_pen {
 	int	lost;		/* lines that did not fit */
 };
 
-/* The help screen.  An entry with NULL text is a blank line. */
+/*
+ * The help screen below the list keys, which ui_keymap_help writes from
+ * the key table.  An entry with NULL text is a blank line.
+ */
 static const struct {
 	int		 heading;
 	const char	*text;
 } ui_help_text[] = {
-	{ 1, "Keys in the list" },
-	{ 0, "  j, Down         next suspect" },
-	{ 0, "  k, Up           previous suspect" },
-	{ 0, "  PgDn, PgUp      next or previous page" },
-	{ 0, "  Home, End       first or last suspect" },
-	{ 0, "  m               mark or unmark the suspect (kept in the state "
-	    "database)" },
-	{ 0, "  w               whitelist the suspect's IP; on a whitelisted "
-	    "one (see W)," },
-	{ 0, "                  remove the whitelist entry that matches it, "
-	    "after a y/n question" },
-	{ 0, "  W               show or hide whitelisted clients" },
-	{ 0, "  r               compose an abuse report and preview it" },
-	{ 0, "  P               report every marked suspect of the selected "
-	    "one's provider" },
-	{ 0, "  F               send the suspect's failed reports again" },
-	{ 0, "  R               check the suspect's DNS again now, asking "
-	    "the servers, not the cache" },
-	{ 0, "  A               re-check the DNS of every listed suspect in "
-	    "the background; A again stops" },
-	{ 0, "  M               the same for every marked suspect; M again "
-	    "stops" },
-	{ 0, "  t               tag or untag the suspect (for this session) "
-	    "and move down" },
-	{ 0, "  T               tag every suspect whose IP, HELO, rDNS, "
-	    "provider or reason" },
-	{ 0, "                  matches a PCRE2 pattern (ignoring case); an "
-	    "empty pattern untags all" },
-	{ 0, "  ;               apply the next key to all tagged suspects: ;m "
-	    "marks (or unmarks)," },
-	{ 0, "                  ;w whitelists after a y/n question, ;R "
-	    "re-checks, ;r reports" },
-	{ 0, "  g               group the list by provider, or stop grouping" },
-	{ 0, "  Enter, Space    on a group header: collapse or expand the "
-	    "group" },
-	{ 0, "  m, w, R, r, t   on a group header: act on every suspect of "
-	    "the group" },
-	{ 0, "  ?               this help" },
-	{ 0, "  q               quit" },
-	{ 0, "  Ctrl-L          repaint the screen" },
-	{ 0, NULL },
 	{ 1, "Keys in the report preview" },
 	{ 0, "  y               send the report, or write it to the outbox "
 	    "when no recipient" },
@@ -279,7 +241,7 @@ ui_width(const char *s)
  * Draw s, which must be printable (escaped, or a literal), at y, x in at
  * most w columns.  Returns the columns used.
  */
-static int
+int
 ui_put(int y, int x, int w, const char *s, attr_t attr)
 {
 	wchar_t	buf[UI_WIDE_MAX];
@@ -298,7 +260,7 @@ ui_put(int y, int x, int w, const char *s, attr_t attr)
 }
 
 /* Escape untrusted text and draw it like ui_put. */
-static int
+int
 ui_put_esc(int y, int x, int w, const char *raw, attr_t attr)
 {
 	char	*s;
@@ -507,7 +469,7 @@ ui_draw_header(struct ui *ui)
 	const struct ui_layout	*l = &ui->layout;
 	const char		*path;
 	struct esc_buf		 files = { NULL, 0, 0 };
-	char			 right[256];
+	char			 right[384], *view;
 	size_t			 i, hidden = 0;
 	uint32_t		 f;
 	int			 rw, x;
@@ -539,8 +501,10 @@ ui_draw_header(struct ui *ui)
 		snprintf(right + i, sizeof right - i, ", %zu tagged",
 		    ui->ntags);
 	}
+	view = ui_view_describe(ui);
 	i = strlen(right);
-	snprintf(right + i, sizeof right - i, "  ? help ");
+	snprintf(right + i, sizeof right - i, " | %s  ? help ", view);
+	free(view);
 
 	ui_fill(0, 0, l->cols, ui_attr(ui, UI_C_HEADER));
 	x = ui_put(0, 0, l->cols, " smtptriage  ",
@@ -997,9 +961,8 @@ ui_draw_status(struct ui *ui)
 	shown = ui_escape(right.data, right.len);
 	esc_buf_free(&right);
 
-	if (ui->prompt == UI_PROMPT_TAG) {
-		xasprintf(&prompt, "Tag suspects matching (empty: untag all): "
-		    "%s", ui->input);
+	if (ui->prompt != UI_PROMPT_NONE) {
+		prompt = ui_prompt_text(ui);
 		text = prompt;
 		attr = A_BOLD;
 	} else if (ui->screen == UI_SCREEN_CONFIRM &&
@@ -1030,22 +993,37 @@ static void
 ui_draw_help(struct ui *ui)
 {
 	const struct ui_layout	*l = &ui->layout;
-	size_t			 n, i, page = ui->text_page;
-	int			 y;
+	const char		*text;
+	char			**keys;
+	size_t			 n, nkeys, i, page = ui->text_page;
+	int			 y, heading;
 
-	n = sizeof ui_help_text / sizeof ui_help_text[0];
+	/* The key lines, a blank line, then the fixed text. */
+	keys = ui_keymap_help(ui, &nkeys);
+	n = nkeys + 1 + sizeof ui_help_text / sizeof ui_help_text[0];
 	if (ui->help_top + page > n)
 		ui->help_top = n > page ? n - page : 0;
 	ui_fill(0, 0, l->cols, ui_attr(ui, UI_C_HEADER));
 	ui_put(0, 0, l->cols, " smtptriage help ", ui_attr(ui, UI_C_HEADER) |
 	    A_BOLD);
 	for (i = ui->help_top, y = 1; i < n && y < l->status_y; i++, y++) {
-		if (ui_help_text[i].text == NULL)
+		if (i < nkeys) {
+			text = keys[i];
+			heading = i == 0;
+		} else if (i == nkeys)
 			continue;
-		ui_put(y, 1, l->cols - 1, ui_help_text[i].text,
-		    ui_help_text[i].heading ? ui_attr(ui, UI_C_LABEL) :
-		    A_NORMAL);
+		else {
+			text = ui_help_text[i - nkeys - 1].text;
+			heading = ui_help_text[i - nkeys - 1].heading;
+		}
+		if (text == NULL)
+			continue;
+		ui_put(y, 1, l->cols - 1, text, heading ?
+		    ui_attr(ui, UI_C_LABEL) : A_NORMAL);
 	}
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
 	ui_put(l->status_y, 1, l->cols - 1, "Esc, q or ? closes the help; "
 	    "j and k scroll", A_NORMAL);
 }
@@ -1111,8 +1089,18 @@ ui_draw(struct ui *ui)
 		case UI_SCREEN_PREVIEW:
 			ui_draw_preview(ui);
 			break;
-		case UI_SCREEN_LIST:
+		case UI_SCREEN_WHITELIST:
+			ui_wlscreen_draw(ui);
+			ui_draw_status(ui);
+			break;
 		case UI_SCREEN_CONFIRM:
+			if (ui->confirm_return == UI_SCREEN_WHITELIST) {
+				ui_wlscreen_draw(ui);
+				ui_draw_status(ui);
+				break;
+			}
+			/* FALLTHROUGH */
+		case UI_SCREEN_LIST:
 			ui_draw_header(ui);
 			ui_draw_list(ui);
 			ui_draw_detail(ui);

@@ -85,8 +85,9 @@ ui_follow_refresh(struct ui *ui)
 			c->whitelisted = wl_match(ui->ctx->wl, &c->addr,
 			    c->rdns) != NULL;
 	}
-	ui->suspects = suspects;
+	ui->source = suspects;
 	ui->nsuspects = n;
+	ui_sort_apply(ui);
 	ui_rows_rebuild(ui);
 	/* ui_detail_load reads the lines again when the event count moved. */
 	if (ui_selected(ui) != sel)

@@ -6,9 +6,13 @@
 #ifndef SMTPTRIAGE_UI_INTERNAL_H
 #define SMTPTRIAGE_UI_INTERNAL_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include <curses.h>
 
 #include "agg.h"
 #include "dns.h"
@@ -60,6 +64,7 @@ enum ui_screen {
 	UI_SCREEN_HELP,
 	UI_SCREEN_PREVIEW,	/* report preview, y sends, n cancels */
 	UI_SCREEN_CONFIRM,	/* list with a y/n question in the status line */
+	UI_SCREEN_WHITELIST,	/* L: the whitelist entries */
 };
 
 enum ui_confirm {
@@ -67,12 +72,47 @@ enum ui_confirm {
 	UI_CONFIRM_REPORT_AGAIN,	/* the client was reported before */
 	UI_CONFIRM_UNWHITELIST,		/* remove confirm_entry */
 	UI_CONFIRM_WHITELIST_MANY,	/* whitelist confirm_list */
+	UI_CONFIRM_ACTION,		/* run confirm_do (ui_confirm.c) */
+	UI_CONFIRM_WL_DELETE,		/* remove confirm_entry (L screen) */
+};
+
+/* An action that waits for y in a question (ui_confirm.c). */
+enum ui_confirm_do {
+	UI_DO_NONE,
+	UI_DO_MARK,		/* ui_mark_many on confirm_list */
+	UI_DO_RECHECK,		/* ui_dns_bulk_clients on confirm_list */
+	UI_DO_REPORT,		/* ui_report_start on confirm_list */
+	UI_DO_RETRY,		/* ui_report_retry on the selected suspect */
 };
 
 /* What the status line prompts for, if anything. */
 enum ui_prompt {
 	UI_PROMPT_NONE,
 	UI_PROMPT_TAG,		/* T: a pattern; suspects matching it get tags */
+	UI_PROMPT_FILTER,	/* /: a pattern that filters the list */
+	UI_PROMPT_QUICK,	/* f: one letter, a quick filter */
+	UI_PROMPT_WL_CHOICE,	/* w: one letter, what to whitelist */
+	UI_PROMPT_WL_ENTRY,	/* L, a: a whitelist entry */
+	UI_PROMPT_WL_COMMENT,	/* the comment of wl_pending's entries */
+};
+
+/* Sort orders of the list: s cycles through them, S reverses. */
+enum ui_sort {
+	UI_SORT_SCORE,
+	UI_SORT_COUNT,
+	UI_SORT_LAST,
+	UI_SORT_IP,
+	UI_SORT_PROVIDER,
+};
+#define UI_SORTS	5
+
+/* Status quick filters (f n, f m, f w, f r); f a shows all. */
+enum ui_quick_status {
+	UI_QUICK_ALL,
+	UI_QUICK_NEW,
+	UI_QUICK_MARKED,
+	UI_QUICK_WHITELISTED,
+	UI_QUICK_REPORTED,
 };
 
 /* One tagged suspect; tags last for the session only. */
@@ -173,6 +213,40 @@ struct ui {
 	size_t			  report_top;
 	struct ui_report	 *report;	/* the flow, in ui_report.c */
 
+	/*
+	 * Sort order (ui_sort.c): suspects is a sorted copy of source, the
+	 * array that ui_set_suspects was given.
+	 */
+	struct client		**source;
+	struct client		**sorted;
+	enum ui_sort		  sort;
+	int			  sort_reverse;
+
+	/* Filter and search (/, n, N) and quick filters (f), ui_filter.c. */
+	struct ui_filter	 *filter;
+	enum ui_quick_status	  quick_status;
+	int			  quick_kind;	/* enum reason_kind + 1, 0: any */
+
+	/* Whitelist entries waiting for their comment (w, L a). */
+	char			**wl_pending;
+	size_t			  nwl_pending;
+	char			 *wl_pending_what;
+	/* Selected entry and first shown entry of the L screen. */
+	size_t			  wl_cursor;
+	size_t			  wl_top;
+
+	/* The undo stack (u), ui_undo.c. */
+	struct ui_undo		 *undo;
+
+	/* Keys from the config file (ui_keymap.c); NULL: the defaults. */
+	struct ui_keymap	 *keymap;
+
+	/* The action a UI_CONFIRM_ACTION question runs on y. */
+	enum ui_confirm_do	  confirm_do;
+	char			 *confirm_label;
+	char			 *confirm_stop;
+	int			  confirm_given;	/* replaying after y */
+
 	/* Status line message, cleared by the next key. */
 	char			 *message;
 	int			  message_error;
@@ -208,7 +282,7 @@ struct client	*ui_selected(const struct ui *);
 void		 ui_set_message(struct ui *, int error, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 uint64_t	 ui_now_ms(void);
-struct ui_check	*ui_check_find(struct ui *, const char *ip);
+struct ui_check	*ui_check_find(const struct ui *, const char *ip);
 void		 ui_check_drop(struct ui *, const char *ip);
 void		 ui_check_schedule(struct ui *, uint64_t now_ms);
 int		 ui_check_ensure(struct ui *, struct client *, uint64_t now_ms);
@@ -225,6 +299,10 @@ void		 ui_format_date(int64_t utc, char *, size_t);
 /* ui_key.c */
 int		 ui_key(struct ui *, int key);
 void		 ui_move_to(struct ui *, size_t);
+int		 ui_move_by(struct ui *, long);
+int		 ui_mark_toggle(struct ui *);
+int		 ui_whitelist_key(struct ui *);
+int		 ui_report_key(struct ui *);
 void		 ui_confirm_open(struct ui *, enum ui_confirm,
 		    struct client *, const char *entry, char *text);
 void		 ui_confirm_close(struct ui *);
@@ -242,7 +320,12 @@ int		 ui_tag_pattern_key(struct ui *);
 int		 ui_tag_prefix_key(struct ui *, int key);
 int		 ui_prompt_key(struct ui *, int key);
 int		 ui_tag_match(struct ui *, const char *pattern, char **cause);
-void		 ui_client_provider(struct ui *, struct client *,
+struct regexp_env;
+struct regexp;
+int		 ui_client_matches(const struct ui *,
+		    const struct regexp_env *, const struct regexp *,
+		    const struct client *);
+void		 ui_client_provider(const struct ui *, const struct client *,
 		    struct provider_info *);
 int		 ui_group_toggle_view(struct ui *);
 void		 ui_groups_build(struct ui *);
@@ -322,6 +405,81 @@ size_t		 ui_dns_lines(struct ui *, struct client *,
 /* ui_draw.c */
 void		 ui_colour_init(struct ui *);
 void		 ui_draw(struct ui *);
+int		 ui_put(int y, int x, int w, const char *, attr_t);
+int		 ui_put_esc(int y, int x, int w, const char *raw, attr_t);
+
+/* ui_sort.c: the sort order (s, S). */
+void		 ui_sort_apply(struct ui *);
+int		 ui_sort_key(struct ui *, int reverse);
+const char	*ui_sort_name(enum ui_sort);
+
+/*
+ * ui_filter.c: the filter and search (/, n, N), quick filters (f), Esc,
+ * and the header's description of them.
+ */
+struct ui_filter;
+int		 ui_visible(const struct ui *, const struct client *);
+int		 ui_filter_start(struct ui *);
+int		 ui_filter_set(struct ui *, const char *pattern, char **cause);
+int		 ui_search_key(struct ui *, int backward);
+int		 ui_quick_start(struct ui *);
+int		 ui_quick_key(struct ui *, int key);
+int		 ui_filter_clear_key(struct ui *);
+void		 ui_filter_free(struct ui *);
+char		*ui_view_describe(const struct ui *);
+char		*ui_prompt_text(const struct ui *);
+int		 ui_prompt_enter(struct ui *);
+void		 ui_prompt_cancel(struct ui *);
+
+/* ui_wlpick.c: w offers what to whitelist; the comment prompt. */
+int		 ui_wlpick_start(struct ui *, struct client *);
+int		 ui_wlpick_key(struct ui *, int key);
+void		 ui_wlpick_offer(struct ui *, char **entries, size_t n,
+		    const char *what);
+int		 ui_wlpick_commit(struct ui *, const char *comment);
+void		 ui_wlpick_clear(struct ui *);
+void		 ui_whitelist_rematch(struct ui *);
+struct whitelist;
+ssize_t		 ui_wl_index(const struct whitelist *, const char *entry);
+int		 ui_wl_remove_entry(struct ui *, const char *entry);
+
+/* ui_wlscreen.c: the whitelist screen (L). */
+int		 ui_wlscreen_open(struct ui *);
+int		 ui_wlscreen_key(struct ui *, int key);
+int		 ui_wlscreen_delete(struct ui *);
+int		 ui_wlscreen_add(struct ui *, const char *entry);
+void		 ui_wlscreen_draw(struct ui *);
+
+/* ui_undo.c: the undo stack (u) of marks and whitelist changes. */
+struct ui_undo;
+void		 ui_undo_begin(struct ui *, const char *what);
+void		 ui_undo_mark(struct ui *, const char *ip, int was_marked);
+void		 ui_undo_wl(struct ui *, int added, const char *entry,
+		    const char *comment);
+void		 ui_undo_end(struct ui *);
+int		 ui_undo_key(struct ui *);
+size_t		 ui_undo_depth(const struct ui *);
+void		 ui_undo_free(struct ui *);
+
+/* ui_confirm.c: questions before bulk actions and mail. */
+int		 ui_confirm_gate(struct ui *, enum ui_confirm_do,
+		    struct client **, size_t, const char *label,
+		    const char *stop_key);
+int		 ui_confirm_wanted(const struct ui *);
+int		 ui_confirm_replay(struct ui *);
+
+/* ui_keymap.c: the key table, key names and the config's key lines. */
+struct ui_keymap;
+struct config;
+int		 ui_keymap_build(const struct config *, struct ui_keymap **,
+		    char **cause);
+void		 ui_keymap_free(struct ui_keymap *);
+int		 ui_keymap_dispatch(struct ui *, int key);
+int		 ui_keymap_canonical(const struct ui *, int key);
+int		 ui_keymap_is(const struct ui *, int key, const char *action);
+char		*ui_keymap_keys(const struct ui *, const char *action);
+char		**ui_keymap_help(const struct ui *, size_t *n);
+int		 ui_key_parse(const char *name, int *codes, size_t *ncodes);
 
 /* ui_follow.c */
 void		 ui_follow_start(struct ui *, uint64_t now_ms);

@@ -23,18 +23,14 @@
 static int	ui_key_list(struct ui *, int);
 static int	ui_key_help(struct ui *, int);
 static int	ui_key_confirm(struct ui *, int);
-static int	ui_move_by(struct ui *, long);
-static int	ui_mark_toggle(struct ui *);
-static int	ui_whitelist_key(struct ui *);
 static int	ui_whitelist_remove(struct ui *);
-static int	ui_report_key(struct ui *);
 static int	ui_report_open(struct ui *, struct client *);
 
 int
 ui_key(struct ui *ui, int key)
 {
 	/* curses has taken the new size already when it returns KEY_RESIZE. */
-	if (key == KEY_RESIZE || key == UI_KEY_CTRL_L)
+	if (key == KEY_RESIZE || ui_keymap_is(ui, key, "redraw"))
 		return UI_ACT_CLEAR | UI_ACT_REDRAW;
 
 	/* A message, even an error, stays until the next key. */
@@ -47,6 +43,8 @@ ui_key(struct ui *ui, int key)
 		return ui_prompt_key(ui, key) | UI_ACT_REDRAW;
 	if (ui->tag_prefix && ui->screen == UI_SCREEN_LIST) {
 		ui->tag_prefix = 0;
+		if (key != UI_KEY_ESC)
+			key = ui_keymap_canonical(ui, key);
 		return ui_tag_prefix_key(ui, key) | UI_ACT_REDRAW;
 	}
 
@@ -57,95 +55,26 @@ ui_key(struct ui *ui, int key)
 		return ui_report_preview_key(ui, key) | UI_ACT_REDRAW;
 	case UI_SCREEN_CONFIRM:
 		return ui_key_confirm(ui, key) | UI_ACT_REDRAW;
+	case UI_SCREEN_WHITELIST:
+		return ui_wlscreen_key(ui, key) | UI_ACT_REDRAW;
 	case UI_SCREEN_LIST:
 		break;
 	}
 	return ui_key_list(ui, key) | UI_ACT_REDRAW;
 }
 
+/*
+ * A key in the list.  A group header takes it first (ui_tags.c), as the
+ * action it is bound to, then the key table (ui_keymap.c).
+ */
 static int
 ui_key_list(struct ui *ui, int key)
 {
 	int	act;
 
-	if ((act = ui_group_key(ui, key)) != -1)
+	if ((act = ui_group_key(ui, ui_keymap_canonical(ui, key))) != -1)
 		return act;
-
-	switch (key) {
-	case KEY_DOWN:
-	case 'j':
-		return ui_move_by(ui, 1);
-	case KEY_UP:
-	case 'k':
-		return ui_move_by(ui, -1);
-	case KEY_NPAGE:
-		return ui_move_by(ui, (long)ui->page);
-	case KEY_PPAGE:
-		return ui_move_by(ui, -(long)ui->page);
-	case KEY_HOME:
-	case KEY_A1:
-		return ui_move_by(ui, -(long)ui->nrows);
-	case KEY_END:
-	case KEY_C1:
-		return ui_move_by(ui, (long)ui->nrows);
-	case 'm':
-		return ui_mark_toggle(ui);
-	case 'w':
-		return ui_whitelist_key(ui);
-	case 'W':
-		ui->show_whitelisted = !ui->show_whitelisted;
-		ui_rows_rebuild(ui);
-		ui_set_message(ui, 0, ui->show_whitelisted ?
-		    "showing whitelisted clients" :
-		    "hiding whitelisted clients");
-		return UI_ACT_SELECT;
-	case 'r':
-		return ui_report_key(ui);
-	case 'P':
-		return ui_report_provider(ui);
-	case 'F':
-		return ui_report_retry(ui);
-	case 't':
-		return ui_tag_key(ui);
-	case 'T':
-		return ui_tag_pattern_key(ui);
-	case ';':
-		if (ui->ntags == 0) {
-			ui_set_message(ui, 0, "no suspects tagged");
-			return UI_ACT_NONE;
-		}
-		ui->tag_prefix = 1;
-		ui_set_message(ui, 0, "apply to %zu tagged: m marks, w "
-		    "whitelists, R re-checks, r reports; Esc cancels",
-		    ui->ntags);
-		return UI_ACT_NONE;
-	case 'g':
-		return ui_group_toggle_view(ui);
-	case 'A':
-		return ui_dns_bulk_key(ui, UI_BULK_LISTED);
-	case 'M':
-		return ui_dns_bulk_key(ui, UI_BULK_MARKED);
-	case 'R':
-		if (ui_selected(ui) == NULL)
-			return UI_ACT_NONE;
-		if (ui->ctx->dns == NULL) {
-			ui_set_message(ui, 1, "no DNS resolver is set up");
-			return UI_ACT_NONE;
-		}
-		return UI_ACT_RECHECK;
-	case '?':
-		ui->screen = UI_SCREEN_HELP;
-		ui->help_top = 0;
-		return UI_ACT_NONE;
-	case 'q':
-		return UI_ACT_QUIT;
-	case UI_KEY_ESC:
-		return UI_ACT_NONE;
-	}
-	if (key >= 0 && key < 0x80 && isgraph(key))
-		ui_set_message(ui, 0, "key %c does nothing here; ? lists the "
-		    "keys", key);
-	return UI_ACT_NONE;
+	return ui_keymap_dispatch(ui, key);
 }
 
 /* Move the cursor to row i (clamped) and scroll so it shows. */
@@ -160,7 +89,7 @@ ui_move_to(struct ui *ui, size_t i)
 	ui_scroll_fix(ui);
 }
 
-static int
+int
 ui_move_by(struct ui *ui, long delta)
 {
 	size_t	old = ui->cursor, i;
@@ -173,7 +102,7 @@ ui_move_by(struct ui *ui, long delta)
 	return ui->cursor != old ? UI_ACT_SELECT : UI_ACT_NONE;
 }
 
-static int
+int
 ui_mark_toggle(struct ui *ui)
 {
 	struct client	*c;
@@ -190,20 +119,22 @@ ui_mark_toggle(struct ui *ui)
 		return UI_ACT_NONE;
 	}
 	c->marked = want;
+	ui_undo_mark(ui, c->ip, !want);
 	ui_set_message(ui, 0, "%s %s", want ? "marked" : "unmarked", c->ip);
 	return UI_ACT_NONE;
 }
 
 /*
- * Whitelist the selected IP, or, when it is whitelisted already (shown
- * with W), ask whether to remove the entry that matches it.
+ * Offer what to whitelist for the selected suspect (ui_wlpick.c), or,
+ * when it is whitelisted already (shown with W), ask whether to remove
+ * the entry that matches it.
  */
-static int
+int
 ui_whitelist_key(struct ui *ui)
 {
 	struct client	*c;
 	const char	*entry;
-	char		*cause, *comment, *text, date[UI_DATE_MAX];
+	char		*text;
 
 	if ((c = ui_selected(ui)) == NULL)
 		return UI_ACT_NONE;
@@ -220,23 +151,7 @@ ui_whitelist_key(struct ui *ui)
 		return UI_ACT_NONE;
 	}
 
-	ui_format_date(time(NULL), date, sizeof date);
-	xasprintf(&comment, "added by smtptriage %s", date);
-	if (wl_add(ui->ctx->wl, c->ip, comment, &cause) == -1) {
-		ui_set_message(ui, 1, "cannot whitelist %s: %s", c->ip, cause);
-		free(cause);
-		free(comment);
-		return UI_ACT_NONE;
-	}
-	free(comment);
-	c->whitelisted = 1;
-	ui_rows_rebuild(ui);
-	if (ui->show_whitelisted)
-		ui_set_message(ui, 0, "whitelisted %s", c->ip);
-	else
-		ui_set_message(ui, 0, "whitelisted %s; W shows whitelisted "
-		    "clients", c->ip);
-	return UI_ACT_SELECT;
+	return ui_wlpick_start(ui, c);
 }
 
 /* Remove confirm_entry, then match every client it covered again. */
@@ -245,15 +160,10 @@ ui_whitelist_remove(struct ui *ui)
 {
 	struct client	*c = ui->confirm_client, *s;
 	const char	*still;
-	char		*cause;
 	size_t		 i;
 
-	if (wl_remove(ui->ctx->wl, ui->confirm_entry, &cause) == -1) {
-		ui_set_message(ui, 1, "cannot remove whitelist entry %s: %s",
-		    ui->confirm_entry, cause);
-		free(cause);
+	if (ui_wl_remove_entry(ui, ui->confirm_entry) == -1)
 		return UI_ACT_NONE;
-	}
 	for (i = 0; i < ui->nsuspects; i++) {
 		s = ui->suspects[i];
 		if (s->whitelisted)
@@ -271,7 +181,7 @@ ui_whitelist_remove(struct ui *ui)
 	return UI_ACT_SELECT;
 }
 
-static int
+int
 ui_report_key(struct ui *ui)
 {
 	struct client	*c;
@@ -353,10 +263,15 @@ ui_confirm_close(struct ui *ui)
 	free(ui->confirm_text);
 	free(ui->confirm_entry);
 	free(ui->confirm_list);
+	free(ui->confirm_label);
+	free(ui->confirm_stop);
 	ui->confirm_text = NULL;
 	ui->confirm_entry = NULL;
 	ui->confirm_list = NULL;
 	ui->confirm_nlist = 0;
+	ui->confirm_label = NULL;
+	ui->confirm_stop = NULL;
+	ui->confirm_do = UI_DO_NONE;
 	ui->confirm = UI_CONFIRM_NONE;
 	if (ui->screen == UI_SCREEN_CONFIRM)
 		ui->screen = ui->confirm_return;
@@ -395,6 +310,13 @@ ui_key_confirm(struct ui *ui, int key)
 		break;
 	case UI_CONFIRM_WHITELIST_MANY:
 		act = ui_whitelist_many(ui);
+		ui_confirm_close(ui);
+		break;
+	case UI_CONFIRM_ACTION:
+		act = ui_confirm_replay(ui);
+		break;
+	case UI_CONFIRM_WL_DELETE:
+		act = ui_wlscreen_delete(ui);
 		ui_confirm_close(ui);
 		break;
 	case UI_CONFIRM_NONE:

@@ -206,6 +206,8 @@ ui_report_wait(struct ui *ui, struct ui_report *r, struct client **clients,
 int
 ui_report_start(struct ui *ui, struct client **clients, size_t n, int force)
 {
+	if (!ui_confirm_gate(ui, UI_DO_REPORT, clients, n, "", NULL))
+		return UI_ACT_NONE;
 	return ui_report_begin(ui, clients, n, force, 1);
 }
 
@@ -931,6 +933,12 @@ ui_report_retry(struct ui *ui)
 	if (f.nids == 0) {
 		ui_set_message(ui, 0, "no failed report about %s to send "
 		    "again", c->ip);
+		return UI_ACT_NONE;
+	}
+	if (!ui_confirm_gate(ui, UI_DO_RETRY, NULL, 0, c->ip, NULL)) {
+		for (i = 0; i < f.nids; i++)
+			free(f.ids[i]);
+		free(f.ids);
 		return UI_ACT_NONE;
 	}
 	for (i = 0; i < f.nids; i++) {

@@ -90,11 +90,14 @@ ui_tags_clear(struct ui *ui)
 	ui->ntags = 0;
 }
 
-/* 1 if c is in the list now: not a whitelisted one while W hides them. */
+/*
+ * 1 if c is in the list now: not a whitelisted one while W hides them,
+ * and not one that the filter or a quick filter hides.
+ */
 static int
 ui_shown(const struct ui *ui, const struct client *c)
 {
-	return ui->show_whitelisted || !c->whitelisted;
+	return ui_visible(ui, c);
 }
 
 /*
@@ -153,10 +156,17 @@ ui_prompt_key(struct ui *ui, int key)
 {
 	char	*cause;
 
+	if (ui->prompt == UI_PROMPT_QUICK)
+		return ui_quick_key(ui, key);
+	if (ui->prompt == UI_PROMPT_WL_CHOICE)
+		return ui_wlpick_key(ui, key);
+
 	switch (key) {
 	case '\r':
 	case '\n':
 	case KEY_ENTER:
+		if (ui->prompt != UI_PROMPT_TAG)
+			return ui_prompt_enter(ui);
 		ui->prompt = UI_PROMPT_NONE;
 		ui->input[ui->input_len] = '\0';
 		if (ui_tag_match(ui, ui->input, &cause) == -1) {
@@ -166,6 +176,7 @@ ui_prompt_key(struct ui *ui, int key)
 		}
 		return UI_ACT_NONE;
 	case UI_KEY_ESC:
+		ui_prompt_cancel(ui);
 		ui->prompt = UI_PROMPT_NONE;
 		ui_set_message(ui, 0, "cancelled");
 		return UI_ACT_NONE;
@@ -194,7 +205,8 @@ ui_prompt_key(struct ui *ui, int key)
 
 /* Work out the provider of c, with its DNS check when one is done. */
 void
-ui_client_provider(struct ui *ui, struct client *c, struct provider_info *pv)
+ui_client_provider(const struct ui *ui, const struct client *c,
+    struct provider_info *pv)
 {
 	struct ui_check	*e;
 
@@ -212,9 +224,9 @@ ui_field_matches(const struct regexp_env *env, const struct regexp *re,
 }
 
 /* 1 if the pattern matches c's IP, a HELO name, rDNS, provider or reason. */
-static int
-ui_client_matches(struct ui *ui, const struct regexp_env *env,
-    const struct regexp *re, struct client *c)
+int
+ui_client_matches(const struct ui *ui, const struct regexp_env *env,
+    const struct regexp *re, const struct client *c)
 {
 	struct provider_info	pv;
 	size_t			i;
@@ -326,10 +338,16 @@ ui_mark_many(struct ui *ui, struct client **clients, size_t n,
 	size_t		 i, changed = 0;
 	int		 want = 0;
 
+	if (!ui_confirm_gate(ui, UI_DO_MARK, clients, n, what, NULL))
+		return UI_ACT_NONE;
 	for (i = 0; i < n; i++) {
 		if (!clients[i]->marked)
 			want = 1;
 	}
+	xasprintf(&cause, "%s %zu %s suspects", want ? "mark" : "unmark", n,
+	    what);
+	ui_undo_begin(ui, cause);
+	free(cause);
 	for (i = 0; i < n; i++) {
 		c = clients[i];
 		if (c->marked == want)
@@ -339,11 +357,14 @@ ui_mark_many(struct ui *ui, struct client **clients, size_t n,
 			    "%zu %s suspects changed", want ? "mark" :
 			    "unmark", c->ip, cause, changed, n, what);
 			free(cause);
+			ui_undo_end(ui);
 			return UI_ACT_NONE;
 		}
 		c->marked = want;
+		ui_undo_mark(ui, c->ip, !want);
 		changed++;
 	}
+	ui_undo_end(ui);
 	ui_set_message(ui, 0, "%s %zu %s suspects", want ? "marked" :
 	    "unmarked", changed, what);
 	return UI_ACT_NONE;
@@ -360,6 +381,7 @@ ui_whitelist_many_ask(struct ui *ui, struct client **clients, size_t n,
 	struct client	**list;
 	char		 *text;
 	size_t		  i, k = 0;
+	int		  act;
 
 	list = xcalloc(n + 1, sizeof *list);
 	for (i = 0; i < n; i++) {
@@ -376,7 +398,12 @@ ui_whitelist_many_ask(struct ui *ui, struct client **clients, size_t n,
 	ui_confirm_open(ui, UI_CONFIRM_WHITELIST_MANY, NULL, NULL, text);
 	ui->confirm_list = list;
 	ui->confirm_nlist = k;
-	return UI_ACT_NONE;
+	if (ui_confirm_wanted(ui))
+		return UI_ACT_NONE;
+	/* The config turned questions off: go on without asking. */
+	act = ui_whitelist_many(ui);
+	ui_confirm_close(ui);
+	return act;
 }
 
 /* Whitelist the IP of each client in confirm_list. */
@@ -389,6 +416,9 @@ ui_whitelist_many(struct ui *ui)
 
 	ui_format_date(time(NULL), date, sizeof date);
 	xasprintf(&comment, "added by smtptriage %s", date);
+	xasprintf(&cause, "whitelist %zu IPs", ui->confirm_nlist);
+	ui_undo_begin(ui, cause);
+	free(cause);
 	for (i = 0; i < ui->confirm_nlist; i++) {
 		c = ui->confirm_list[i];
 		if (c->whitelisted)
@@ -399,9 +429,11 @@ ui_whitelist_many(struct ui *ui)
 			free(cause);
 			break;
 		}
+		ui_undo_wl(ui, 1, c->ip, NULL);
 		c->whitelisted = 1;
 		done++;
 	}
+	ui_undo_end(ui);
 	free(comment);
 	ui_rows_rebuild(ui);
 	if (i == ui->confirm_nlist)
