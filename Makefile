@@ -3,6 +3,7 @@
 
 CC	?= cc
 PREFIX	?= /usr/local
+MANDIR	?= $(PREFIX)/share/man
 CFLAGS	?= -O2 -g
 PKGS	 = ncursesw libpcre2-8 libcares sqlite3 zlib libpsl
 
@@ -127,7 +128,7 @@ DEPFILES  = $(CORE_OBJS:.o=.d) $(TUI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
 	    build/tests/crash_harness.d
 
 .PHONY: all deps run check unit corpus dns-test tui-test follow-test \
-	report-test clean install \
+	report-test clean install uninstall \
 	screenshots fuzz fuzz-build fuzz-replay valgrind lint
 
 all: smtptriage
@@ -258,6 +259,15 @@ build/bench_dns: bench/dns/dnsbench.c build/libsmtptriage.a
 install: smtptriage
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 smtptriage $(DESTDIR)$(PREFIX)/bin/smtptriage
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 docs/smtptriage.1 $(DESTDIR)$(MANDIR)/man1/smtptriage.1
+	install -m 0644 docs/smtptriage.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/smtptriage.conf.5
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/smtptriage \
+	    $(DESTDIR)$(MANDIR)/man1/smtptriage.1 \
+	    $(DESTDIR)$(MANDIR)/man5/smtptriage.conf.5
 
 clean:
 	rm -rf build smtptriage
