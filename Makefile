@@ -76,7 +76,10 @@ TUI_SRCS = \
 	tui/ui_draw.c \
 	tui/ui_follow.c \
 	tui/ui_key.c \
+	tui/ui_load.c \
+	tui/ui_mouse.c \
 	tui/ui_report.c \
+	tui/ui_status.c \
 	tui/ui_tags.c
 
 TEST_SRCS = \
@@ -105,6 +108,7 @@ TEST_SRCS = \
 	tests/check_timefilter.c \
 	tests/check_ts.c \
 	tests/check_ui.c \
+	tests/check_ui_console.c \
 	tests/check_ui_dns.c \
 	tests/check_ui_report.c \
 	tests/check_ui_tags.c \
