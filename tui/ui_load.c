@@ -1,5 +1,5 @@
 /*
- * Reading the logs in slices from the poll loop, so the console answers
+ * Reading the logs in slices from the poll loop, so the console handles
  * keys while a large log loads.  Each pass reads lines for at most
  * UI_LOAD_SLICE_MS, then the list takes in the new clients as in follow
  * mode, and the status line shows a progress bar.
