@@ -128,6 +128,8 @@ static const struct {
 	{ 0, "  ?               this help" },
 	{ 0, "  q               quit" },
 	{ 0, "  Ctrl-L          repaint the screen" },
+	{ 0, "  mouse           a click selects a row; the wheel moves three "
+	    "rows" },
 	{ 0, NULL },
 	{ 1, "Keys in the report preview" },
 	{ 0, "  y               send the report, or write it to the outbox "
