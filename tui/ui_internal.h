@@ -203,6 +203,7 @@ struct ui {
 	uint64_t		  load_due;	/* monotonic ms of the next slice */
 	uint64_t		  load_total;	/* input bytes; 0: not known */
 	uint64_t		  load_rate;	/* lines per second; 0: no limit */
+	uint64_t		  load_slice_ms;	/* reading time per pass */
 };
 
 /* ui.c */

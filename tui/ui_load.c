@@ -17,7 +17,12 @@
 
 #include "ui_internal.h"
 
-/* Milliseconds of reading per pass before keys and drawing get a turn. */
+/*
+ * Milliseconds of reading per pass before keys and drawing get a turn, at
+ * least.  A pass reads for twice as long as the list took to take in the
+ * last slice, so that with many clients most of the time still goes to
+ * reading.
+ */
 #define UI_LOAD_SLICE_MS	40
 /* Lines read between two reads of the clock. */
 #define UI_LOAD_CHUNK_LINES	2000
@@ -101,6 +106,7 @@ ui_load_start(struct ui *ui, uint64_t now_ms)
 	ui->load_due = now_ms;
 	ui->load_total = ui_load_total(ui->ctx->agg);
 	ui->load_rate = ui_load_rate();
+	ui->load_slice_ms = UI_LOAD_SLICE_MS;
 	ui->dirty = 1;
 }
 
@@ -178,8 +184,8 @@ ui_load_status(const struct ui *ui, char *buf, size_t size)
 }
 
 /*
- * Read up to UI_LOAD_SLICE_MS worth of lines, or one paced share of
- * them.  Returns 1 while lines are left.
+ * Read load_slice_ms worth of lines, or one paced share of them.
+ * Returns 1 while lines are left.
  */
 static int
 ui_load_slice(struct ui *ui, uint64_t now_ms)
@@ -195,7 +201,7 @@ ui_load_slice(struct ui *ui, uint64_t now_ms)
 	ui->load_due = now_ms;
 	do {
 		more = logread_run(ui->ctx->logread, UI_LOAD_CHUNK_LINES);
-	} while (more && ui_now_ms() - start < UI_LOAD_SLICE_MS);
+	} while (more && ui_now_ms() - start < ui->load_slice_ms);
 	return more;
 }
 
@@ -204,7 +210,7 @@ void
 ui_load_tick(struct ui *ui, uint64_t now_ms)
 {
 	const struct logread_stats	*st = ui->ctx->stats;
-	uint64_t			 took;
+	uint64_t			 took, refresh_start;
 	int				 more, at_top;
 
 	if (!ui->loading || now_ms < ui->load_due)
@@ -213,7 +219,11 @@ ui_load_tick(struct ui *ui, uint64_t now_ms)
 
 	/* Until the user moves, the cursor stays on the top suspect. */
 	at_top = ui->cursor == 0;
+	refresh_start = ui_now_ms();
 	ui_follow_refresh(ui);
+	took = ui_now_ms() - refresh_start;
+	ui->load_slice_ms = took * 2 > UI_LOAD_SLICE_MS ? took * 2 :
+	    UI_LOAD_SLICE_MS;
 	if (at_top && ui->cursor != 0) {
 		ui_move_to(ui, 0);
 		ui_check_schedule(ui, now_ms);
