@@ -1,8 +1,8 @@
 /*
  * Reading the logs in slices from the poll loop, so the console handles
- * keys while a large log loads.  Each pass reads lines for at most
- * UI_LOAD_SLICE_MS, then the list takes in the new clients as in follow
- * mode, and the status line shows a progress bar.
+ * keys while a large log loads.  Each pass reads lines for a slice of
+ * time (UI_LOAD_SLICE_MS or more), then the list takes in the new clients
+ * as in follow mode, and the status line shows a progress bar.
  *
  * NOTE: without --follow, standard input is read with blocking reads, so
  * a pipe that stalls also stalls the console until data or its end come.
@@ -217,7 +217,7 @@ ui_load_tick(struct ui *ui, uint64_t now_ms)
 		return;
 	more = ui_load_slice(ui, now_ms);
 
-	/* Until the user moves, the cursor stays on the top suspect. */
+	/* A cursor on the first row stays there while suspects come in. */
 	at_top = ui->cursor == 0;
 	refresh_start = ui_now_ms();
 	ui_follow_refresh(ui);
