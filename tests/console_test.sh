@@ -68,12 +68,12 @@ echo "set-option -g status off" >"$tmp/tmux.conf"
 start() {
 	log=$1
 	shift
-	rm -f "$tmp/exit" "$tmp/state.db" "$tmp/whitelist"
+	rm -rf "$tmp/exit" "$tmp/state.db" "$tmp/whitelist" "$tmp/outbox"
 	tmux -S "$sock" kill-server 2>/dev/null
 	tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x 160 -y 45 \
 	    "env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color $* ./smtptriage \
 --config /dev/null --state $tmp/state.db --whitelist $tmp/whitelist \
---resolver 127.0.0.1:$port --dns-timeout 500 --dns-tries 1 $log; \
+--outbox $tmp/outbox --resolver 127.0.0.1:$port --dns-timeout 500 --dns-tries 1 $log; \
 echo \$? >$tmp/exit" || {
 		echo "console test: tmux could not start" >&2
 		exit 1
@@ -232,6 +232,25 @@ capture_attrs
 grep -qF "invalid character in name  ${esc}[1m${esc}[31mfail" "$tmp/screen" ||
     fail "the failed HELO check is not bold red"
 
+# Report 192.0.2.1 to the outbox and whitelist 192.0.2.4, then show the
+# whitelisted clients, so each status has a row.
+report_and_whitelist() {
+	keys k r
+	wait_for "y sends"
+	keys y
+	wait_for "$(row "$row_idn" reported)"
+	keys j j w
+	wait_for "whitelisted 192.0.2.4"
+	keys W
+	wait_for "$(row "$row_esc" whitelisted)"
+	capture_attrs
+}
+report_and_whitelist
+grep -qE "${esc}\[35m(${esc}\[[0-9;]*m)*reported" "$tmp/screen" ||
+    fail "the reported status is not magenta"
+grep -qE "${esc}\[32m(${esc}\[[0-9;]*m)*whitelisted" "$tmp/screen" ||
+    fail "the whitelisted status is not green"
+
 quit
 
 # Monochrome and NO_COLOR: attributes only, never a colour.
@@ -251,6 +270,19 @@ for mode in mono no_color; do
 	grep -qE "FCrDNS ${esc}\[0;4m(${esc}\[[0-9;]*m)*indeterminate" \
 	    "$tmp/screen" ||
 	    fail "$mode: the indeterminate verdict is not underlined"
+	grep -qE "${esc}\[([0-9;]*;)?(3[0-7]|9[0-7]|38)[;m]" "$tmp/screen" &&
+	    fail "$mode: the screen has a foreground colour"
+	keys j j
+	wait_for " IP       192.0.2.2  status new"
+	report_and_whitelist
+	grep -qE "${esc}\[([0-9;]*;)?4m(${esc}\[[0-9;]*m)*reported" \
+	    "$tmp/screen" || fail "$mode: the reported status is not underlined"
+	# xterm-mono has no dim capability, so only NO_COLOR shows it dim.
+	if [ $mode = no_color ] && ! grep -qE \
+	    "${esc}\[([0-9;]*;)?2m(${esc}\[[0-9;]*m)*whitelisted" \
+	    "$tmp/screen"; then
+		fail "$mode: the whitelisted status is not dim"
+	fi
 	grep -qE "${esc}\[([0-9;]*;)?(3[0-7]|9[0-7]|38)[;m]" "$tmp/screen" &&
 	    fail "$mode: the screen has a foreground colour"
 	quit
