@@ -3,6 +3,7 @@
 
 CC	?= cc
 PREFIX	?= /usr/local
+MANDIR	?= $(PREFIX)/share/man
 CFLAGS	?= -O2 -g
 PKGS	 = ncursesw libpcre2-8 libcares sqlite3 zlib libpsl
 
@@ -80,8 +81,11 @@ TUI_SRCS = \
 	tui/ui_follow.c \
 	tui/ui_key.c \
 	tui/ui_keymap.c \
+	tui/ui_load.c \
+	tui/ui_mouse.c \
 	tui/ui_report.c \
 	tui/ui_sort.c \
+	tui/ui_status.c \
 	tui/ui_tags.c \
 	tui/ui_undo.c \
 	tui/ui_wlpick.c \
@@ -114,6 +118,7 @@ TEST_SRCS = \
 	tests/check_timefilter.c \
 	tests/check_ts.c \
 	tests/check_ui.c \
+	tests/check_ui_console.c \
 	tests/check_ui_dns.c \
 	tests/check_ui_report.c \
 	tests/check_ui_tags.c \
@@ -138,7 +143,7 @@ DEPFILES  = $(CORE_OBJS:.o=.d) $(TUI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
 	    build/tests/crash_harness.d
 
 .PHONY: all deps run check unit corpus dns-test tui-test follow-test \
-	report-test clean install \
+	report-test clean install uninstall \
 	screenshots fuzz fuzz-build fuzz-replay valgrind lint
 
 all: smtptriage
@@ -269,6 +274,15 @@ build/bench_dns: bench/dns/dnsbench.c build/libsmtptriage.a
 install: smtptriage
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 smtptriage $(DESTDIR)$(PREFIX)/bin/smtptriage
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 docs/smtptriage.1 $(DESTDIR)$(MANDIR)/man1/smtptriage.1
+	install -m 0644 docs/smtptriage.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/smtptriage.conf.5
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/smtptriage \
+	    $(DESTDIR)$(MANDIR)/man1/smtptriage.1 \
+	    $(DESTDIR)$(MANDIR)/man5/smtptriage.conf.5
 
 clean:
 	rm -rf build smtptriage

@@ -17,6 +17,8 @@ libsqlite3-dev zlib1g-dev check nsd jq tmux sqlite3"
 # strace: the injection test checks which programs are run.  time: the
 # limits test measures peak memory with /usr/bin/time.
 packages="$packages strace time"
+# mandoc: the cli test lints the man pages with it.
+packages="$packages mandoc"
 # libpsl-dev (and publicsuffix, which it recommends): registered domains of
 # providers.
 packages="$packages libpsl-dev publicsuffix"

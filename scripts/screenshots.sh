@@ -1,6 +1,7 @@
 #!/bin/sh
-# Make screenshots/console.png (list and detail pane with live DNS results)
-# and screenshots/help.png from the real console.
+# Make the PNGs in screenshots/ from the real console: console.png (list
+# and detail pane with live DNS results), grouped.png (the list grouped by
+# provider), report.png (an abuse report in the preview) and help.png.
 #
 # The console runs in a 160x45 tmux pane on sample/mainlog (or on the
 # tests' fixture log while the sample is missing).  Its resolver is an NSD
@@ -118,6 +119,19 @@ wait_for "written to"
 tmux -S "$sock" send-keys Home
 wait_for "checked 2"
 shoot screenshots/console.png
+
+tmux -S "$sock" send-keys g
+wait_for "grouped by provider"
+shoot screenshots/grouped.png
+tmux -S "$sock" send-keys g
+wait_for "not grouped"
+
+# The preview of a report about the first suspect; Esc cancels it.
+tmux -S "$sock" send-keys Home r
+wait_for "y sends"
+shoot screenshots/report.png
+tmux -S "$sock" send-keys Escape
+wait_for "$first"
 
 tmux -S "$sock" send-keys '?'
 wait_for "smtptriage help"

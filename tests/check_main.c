@@ -36,6 +36,7 @@ main(void)
 	srunner_add_suite(sr, make_timefilter_suite());
 	srunner_add_suite(sr, make_ts_suite());
 	srunner_add_suite(sr, make_ui_suite());
+	srunner_add_suite(sr, make_ui_console_suite());
 	srunner_add_suite(sr, make_ui_dns_suite());
 	srunner_add_suite(sr, make_ui_report_suite());
 	srunner_add_suite(sr, make_ui_tags_suite());

@@ -28,6 +28,7 @@ Suite	*make_syslog_suite(void);
 Suite	*make_timefilter_suite(void);
 Suite	*make_ts_suite(void);
 Suite	*make_ui_suite(void);
+Suite	*make_ui_console_suite(void);
 Suite	*make_ui_dns_suite(void);
 Suite	*make_ui_report_suite(void);
 Suite	*make_ui_tags_suite(void);

@@ -846,8 +846,11 @@ START_TEST(test_ui_draw_status_column_follows_mark)
 	row = screen_row(2);
 	ck_assert_str_eq(row + strlen(row) - 6, "marked");
 	free(row);
+	/* The message on the left, the counters at the right edge. */
 	row = screen_row(44);
-	ck_assert_str_eq(row, " marked 198.51.100.7");
+	ck_assert_str_eq(row, " marked 198.51.100.7                          "
+	    "                                                        2 suspects, "
+	    "0 tagged, 1 marked, 0 whitelisted, 0 reported");
 	free(row);
 	stop_screen();
 }

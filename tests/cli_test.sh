@@ -80,6 +80,60 @@ expect_err "missing.log" "missing log file"
 grep -qF '"ip":"192.0.2.5"' "$tmp/out" ||
     fail "missing log file: the readable log was not listed"
 
+# --- make install: the binary and both man pages, at exact paths and modes.
+if ! make --no-print-directory -s install DESTDIR="$tmp/root" PREFIX=/usr \
+    >"$tmp/install.out" 2>&1; then
+	fail "make install failed: $(cat "$tmp/install.out")"
+fi
+(cd "$tmp/root" && find . -type f -printf '%m %p\n' | sort) \
+    >"$tmp/installed"
+printf '%s\n' '644 ./usr/share/man/man1/smtptriage.1' \
+    '644 ./usr/share/man/man5/smtptriage.conf.5' \
+    '755 ./usr/bin/smtptriage' | sort >"$tmp/expected"
+cmp -s "$tmp/installed" "$tmp/expected" ||
+    fail "make install wrote $(cat "$tmp/installed")"
+make --no-print-directory -s uninstall DESTDIR="$tmp/root" PREFIX=/usr \
+    >"$tmp/install.out" 2>&1 || fail "make uninstall failed"
+left=$(cd "$tmp/root" && find . -type f)
+[ -z "$left" ] || fail "make uninstall left $left"
+
+# The man pages render without a warning from groff, mandoc and man.
+for page in docs/smtptriage.1 docs/smtptriage.conf.5; do
+	if command -v groff >/dev/null 2>&1; then
+		groff -mandoc -ww -z -Tutf8 "$page" >"$tmp/render" 2>&1
+		[ -s "$tmp/render" ] &&
+		    fail "groff warns about $page: $(cat "$tmp/render")"
+	fi
+	if command -v mandoc >/dev/null 2>&1; then
+		mandoc -Tlint -Wwarning "$page" >"$tmp/render" 2>&1 ||
+		    fail "mandoc warns about $page: $(cat "$tmp/render")"
+	fi
+	if command -v man >/dev/null 2>&1; then
+		MANWIDTH=80 man -l "$page" 2>"$tmp/render" >"$tmp/page"
+		[ -s "$tmp/render" ] &&
+		    fail "man warns about $page: $(cat "$tmp/render")"
+		grep -q "^NAME" "$tmp/page" ||
+		    fail "man -l $page shows no NAME section"
+	fi
+done
+
+# Every option of --help is in smtptriage(1), and every key of the config
+# file documentation is in smtptriage.conf(5).
+./smtptriage --help | grep -o -- '--[a-z][a-z-]*' | sort -u >"$tmp/options"
+while read -r option; do
+	name=${option#--}
+	grep -qF "Fl \-$(echo "$name" | sed 's/-/\\-/g')" docs/smtptriage.1 ||
+	    fail "smtptriage.1 lacks $option"
+done <"$tmp/options"
+sed -n '/^### Keys/,/^#/s/^| `\([a-z_]*\)[ `].*/\1/p' docs/configuration.md |
+    sort -u >"$tmp/keys"
+[ "$(wc -l <"$tmp/keys")" -ge 20 ] ||
+    fail "found only $(wc -l <"$tmp/keys") config keys in configuration.md"
+while read -r key; do
+	grep -q "^\.It Ic $key " docs/smtptriage.conf.5 ||
+	    fail "smtptriage.conf.5 lacks the key $key"
+done <"$tmp/keys"
+
 if [ "$failures" -ne 0 ]; then
 	echo "cli test: $failures checks failed" >&2
 	exit 1

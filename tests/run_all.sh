@@ -42,6 +42,7 @@ stage corpus ./build/corpus_check ../shared/corpus/real
 stage dns sh tests/dns_test.sh
 stage tui sh tests/tui_test.sh
 stage tui-view sh tests/tui_view_test.sh
+stage console sh tests/console_test.sh
 stage report sh tests/report_test.sh
 stage follow sh tests/follow_test.sh
 stage fuzz-replay sh fuzz/replay.sh

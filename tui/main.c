@@ -597,9 +597,12 @@ main_load(const struct main_args *a, const struct logread_options *opt,
 			rc = EXIT_INPUT;
 		}
 	}
-	logread_run(lr, UINT64_MAX);
-	agg_finish(agg);
+	/* The console reads the logs itself, in slices between keys. */
 	console = !a->list && a->cmd.command == CMD_NONE;
+	if (!console) {
+		logread_run(lr, UINT64_MAX);
+		agg_finish(agg);
+	}
 	if ((!console || rc != 0) && main_print_messages(lr) && a->list)
 		rc = EXIT_INPUT;
 	main_print_bad(st);
@@ -763,6 +766,7 @@ main_console(struct config *cfg, struct agg *agg, struct whitelist *wl,
 	ctx.hostname = host;
 	ctx.logread = lr;
 	ctx.follow = follow;
+	ctx.loading = 1;
 	rc = ui_run(&ctx, &cause);
 	dns_free(ctx.dns);
 	if (rc == -1) {

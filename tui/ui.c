@@ -61,6 +61,17 @@ static void	ui_check_free(struct ui_check *);
 static void	ui_checks_prune(struct ui *);
 static size_t	ui_check_bucket(const char *);
 
+/* Shorten a poll timeout in ms so that poll returns by due. */
+int
+ui_timeout_until(uint64_t due, uint64_t now_ms, int timeout)
+{
+	if (due <= now_ms)
+		return 0;
+	if (due - now_ms < (uint64_t)timeout)
+		return (int)(due - now_ms);
+	return timeout;
+}
+
 uint64_t
 ui_now_ms(void)
 {
@@ -187,8 +198,8 @@ ui_rows_rebuild(struct ui *ui)
 
 /*
  * Find the widest first HELO and rDNS name of the rows, as escaped, so the
- * list gives those columns no more room than they need.  Bytes stand in
- * for columns, which only overestimates.
+ * list gives those columns no more room than they need.  Widths are in
+ * display columns, so a wide character counts two and a UTF-8 letter one.
  */
 static void
 ui_measure_names(struct ui *ui)
@@ -203,13 +214,13 @@ ui_measure_names(struct ui *ui)
 			continue;
 		if (c->nhelos > 0) {
 			s = ui_escape(c->helos[0].name, strlen(c->helos[0].name));
-			if ((len = strlen(s)) > ui->helo_width)
+			if ((len = (size_t)ui_width(s)) > ui->helo_width)
 				ui->helo_width = len;
 			free(s);
 		}
 		if (c->rdns != NULL) {
 			s = ui_escape(c->rdns, strlen(c->rdns));
-			if ((len = strlen(s)) > ui->rdns_width)
+			if ((len = (size_t)ui_width(s)) > ui->rdns_width)
 				ui->rdns_width = len;
 			free(s);
 		}
@@ -230,12 +241,19 @@ ui_scroll_fix(struct ui *ui)
 		ui->top = ui->nrows > ui->page ? ui->nrows - ui->page : 0;
 }
 
+/*
+ * Show a message on the status line until the next key.  A notice does
+ * not replace an error that is still shown, so the error stays until the
+ * user has seen it.
+ */
 void
 ui_set_message(struct ui *ui, int error, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*s;
 
+	if (!error && ui->message != NULL && ui->message_error)
+		return;
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) == -1)
 		s = xstrdup("(message could not be formatted)");
@@ -697,6 +715,7 @@ ui_poll_timeout(struct ui *ui, uint64_t now_ms)
 	}
 	timeout = ui_dns_timeout(ui, now_ms, timeout);
 	timeout = ui_report_timeout(ui, now_ms, timeout);
+	timeout = ui_load_timeout(ui, now_ms, timeout);
 	return ui_follow_timeout(ui, now_ms, timeout);
 }
 
@@ -716,7 +735,8 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 		keys = 0;
 		while (keys < UI_KEYS_PER_PASS && (ch = getch()) != ERR) {
 			keys++;
-			if (ui_apply(ui, ui_key(ui, ch), now))
+			if (ui_apply(ui, ch == KEY_MOUSE ? ui_mouse_read(ui) :
+			    ui_key(ui, ch), now))
 				return 0;
 		}
 		if (tty_ready && keys == 0) {
@@ -735,6 +755,7 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 		if (ui->pending != NULL && ui->pending_due <= now)
 			ui_check_start(ui, ui->pending);
 		ui_dns_tick(ui, now);
+		ui_load_tick(ui, now);
 		ui_follow_tick(ui, now);
 		inflight = dns != NULL ? dns_inflight(dns) : 0;
 		if (inflight != ui->inflight && ui_dns_redraw_due(ui, now))
@@ -816,11 +837,13 @@ ui_run(struct ui_context *ctx, char **cause)
 	nodelay(stdscr, TRUE);
 	set_escdelay(UI_ESCDELAY_MS);
 	curs_set(0);
+	ui_mouse_start();
 
 	ui_init(&ui, ctx);
 	ui.keymap = keymap;
 	ui_colour_init(&ui);
 	ui_check_schedule(&ui, ui_now_ms());
+	ui_load_start(&ui, ui_now_ms());
 	ui_follow_start(&ui, ui_now_ms());
 	rc = ui_loop(&ui, sigs.pipe[0], cause);
 

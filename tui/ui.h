@@ -20,6 +20,8 @@ struct ui_context {
 	const char		*hostname;	/* for Message-IDs */
 	struct logread		*logread;	/* its messages show; or NULL */
 	int			 follow;	/* poll logread for new lines */
+	/* logread's inputs are not read yet: the console reads them. */
+	int			 loading;
 };
 
 /*

@@ -115,6 +115,9 @@ static const struct {
 	{ 0, NULL },
 	{ 1, "Status column" },
 	{ 0, "  new, marked, whitelisted (shown with W), reported" },
+	{ 0, NULL },
+	{ 1, "Mouse" },
+	{ 0, "  A click selects a row; the wheel moves three rows." },
 };
 
 static attr_t
@@ -227,8 +230,8 @@ ui_decode(const char *s, int w, wchar_t *buf, size_t *n)
 	return col + 1;
 }
 
-/* Display columns of printable s. */
-static int
+/* Display columns of printable s, as ui_put draws it. */
+int
 ui_width(const char *s)
 {
 	wchar_t	buf[UI_WIDE_MAX];
@@ -935,8 +938,10 @@ ui_draw_status(struct ui *ui)
 	const struct logread_stats	*st = ui->ctx->stats;
 	const struct logread_bad	*b;
 	struct esc_buf			 right = { NULL, 0, 0 };
+	struct esc_buf			 counts = { NULL, 0, 0 };
 	const char			*text;
 	char				*shown, *prompt = NULL;
+	char				 progress[256];
 	attr_t				 attr;
 	int				 rw, x = 0;
 
@@ -972,6 +977,10 @@ ui_draw_status(struct ui *ui)
 	} else if (ui->message != NULL) {
 		text = ui->message;
 		attr = ui->message_error ? ui_attr(ui, UI_C_ERROR) : A_NORMAL;
+	} else if (ui->loading) {
+		ui_load_status(ui, progress, sizeof progress);
+		text = progress;
+		attr = A_BOLD;
 	} else {
 		text = NULL;
 		attr = A_NORMAL;
@@ -980,11 +989,21 @@ ui_draw_status(struct ui *ui)
 		x = ui_put(l->status_y, 0, 1, " ", attr);
 		x += ui_put_esc(l->status_y, x, l->cols - x, text, attr);
 	}
-	/* The message wins over the counters when the line is short. */
-	rw = ui_width(shown);
+	/*
+	 * The message wins over the counters when the line is short, and the
+	 * suspect counts go first.
+	 */
+	ui_status_counts(ui, &counts);
+	esc_buf_printf(&counts, "%s%s", strcmp(shown, " ") == 0 ? "" : "  ",
+	    shown);
+	rw = ui_width(counts.data);
 	if (x + 1 + rw <= l->cols)
+		ui_put(l->status_y, l->cols - rw, rw, counts.data,
+		    ui_attr(ui, UI_C_DIM));
+	else if (x + 1 + (rw = ui_width(shown)) <= l->cols)
 		ui_put(l->status_y, l->cols - rw, rw, shown,
 		    ui_attr(ui, UI_C_DIM));
+	esc_buf_free(&counts);
 	free(shown);
 	free(prompt);
 }

@@ -28,6 +28,13 @@ ui_follow_messages(struct ui *ui)
 		if (m[i].error)
 			pick = i;
 	}
+	/*
+	 * A newer message about the inputs supersedes an error still shown,
+	 * such as a removed file that is back.
+	 */
+	free(ui->message);
+	ui->message = NULL;
+	ui->message_error = 0;
 	if (n > 1)
 		ui_set_message(ui, m[pick].error, "%s (and %zu more message%s)",
 		    m[pick].text, n - 1, n == 2 ? "" : "s");
@@ -99,7 +106,7 @@ void
 ui_follow_start(struct ui *ui, uint64_t now_ms)
 {
 	ui_follow_messages(ui);
-	if (ui->ctx->follow && ui->ctx->logread != NULL)
+	if (ui->ctx->follow && ui->ctx->logread != NULL && !ui->loading)
 		ui->follow_due = now_ms + FOLLOW_INTERVAL_MS;
 }
 
@@ -128,9 +135,5 @@ ui_follow_timeout(const struct ui *ui, uint64_t now_ms, int timeout)
 {
 	if (ui->follow_due == 0)
 		return timeout;
-	if (ui->follow_due <= now_ms)
-		return 0;
-	if (ui->follow_due - now_ms < (uint64_t)timeout)
-		return (int)(ui->follow_due - now_ms);
-	return timeout;
+	return ui_timeout_until(ui->follow_due, now_ms, timeout);
 }

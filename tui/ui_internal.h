@@ -270,6 +270,14 @@ struct ui {
 	struct ui_layout	  layout;
 
 	uint64_t		  follow_due;	/* monotonic ms; 0: off */
+
+	/* Reading the logs in slices (ui_load.c); loading is 0 when done. */
+	int			  loading;
+	uint64_t		  load_start_ms;	/* monotonic */
+	uint64_t		  load_due;	/* monotonic ms of the next slice */
+	uint64_t		  load_total;	/* input bytes; 0: not known */
+	uint64_t		  load_rate;	/* lines per second; 0: no limit */
+	uint64_t		  load_slice_ms;	/* reading time per pass */
 };
 
 /* ui.c */
@@ -283,6 +291,7 @@ void		 ui_set_message(struct ui *, int error, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 uint64_t	 ui_now_ms(void);
 struct ui_check	*ui_check_find(const struct ui *, const char *ip);
+int		 ui_timeout_until(uint64_t due, uint64_t now_ms, int timeout);
 void		 ui_check_drop(struct ui *, const char *ip);
 void		 ui_check_schedule(struct ui *, uint64_t now_ms);
 int		 ui_check_ensure(struct ui *, struct client *, uint64_t now_ms);
@@ -480,6 +489,33 @@ int		 ui_keymap_is(const struct ui *, int key, const char *action);
 char		*ui_keymap_keys(const struct ui *, const char *action);
 char		**ui_keymap_help(const struct ui *, size_t *n);
 int		 ui_key_parse(const char *name, int *codes, size_t *ncodes);
+int		 ui_width(const char *);
+
+/* ui_mouse.c */
+enum ui_mouse_button {
+	UI_MOUSE_CLICK,
+	UI_MOUSE_WHEEL_UP,
+	UI_MOUSE_WHEEL_DOWN,
+};
+void		 ui_mouse_start(void);
+int		 ui_mouse_event(struct ui *, int y, int x,
+		    enum ui_mouse_button);
+int		 ui_mouse_read(struct ui *);
+
+/* ui_status.c */
+void		 ui_status_counts(const struct ui *, struct esc_buf *);
+
+/* ui_load.c */
+/* Cells of the progress bar in the status line. */
+#define UI_LOAD_BAR_WIDTH	20
+void		 ui_load_start(struct ui *, uint64_t now_ms);
+void		 ui_load_tick(struct ui *, uint64_t now_ms);
+int		 ui_load_timeout(const struct ui *, uint64_t now_ms,
+		    int timeout);
+void		 ui_load_status(const struct ui *, char *, size_t);
+void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
+		    uint64_t total, uint64_t lines, size_t clients,
+		    uint64_t elapsed_ms);
 
 /* ui_follow.c */
 void		 ui_follow_start(struct ui *, uint64_t now_ms);

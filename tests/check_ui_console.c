@@ -1,0 +1,292 @@
+/*
+ * Tests of the console's state handlers without a terminal: mouse events
+ * (tui/ui_mouse.c), the status line counters (tui/ui_status.c), the
+ * loading progress line (tui/ui_load.c), messages that keep an error,
+ * and column widths in display cells.
+ */
+#include <arpa/inet.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_suites.h"
+#include "esc.h"
+#include "ui_internal.h"
+
+#define UC_NCLIENTS	10
+
+static struct ui_context	 uc_ctx;
+static struct ui		 uc_ui;
+static struct client		 uc_clients[UC_NCLIENTS];
+static struct client		*uc_list[UC_NCLIENTS];
+static struct agg_count		 uc_reasons[UC_NCLIENTS];
+static struct agg_count		 uc_helos[UC_NCLIENTS];
+static char			 uc_reason[] = "no_rdns";
+static char			 uc_helo_names[UC_NCLIENTS][64];
+
+/* Ten suspects 192.0.2.1 to 192.0.2.10, laid out on 160x45. */
+static void
+uc_setup(void)
+{
+	size_t	i;
+
+	memset(uc_clients, 0, sizeof uc_clients);
+	for (i = 0; i < UC_NCLIENTS; i++) {
+		snprintf(uc_clients[i].ip, sizeof uc_clients[i].ip,
+		    "192.0.2.%zu", i + 1);
+		uc_clients[i].addr.family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, uc_clients[i].ip,
+		    uc_clients[i].addr.bytes), 1);
+		uc_reasons[i].name = uc_reason;
+		uc_reasons[i].count = 1;
+		uc_clients[i].reasons = &uc_reasons[i];
+		uc_clients[i].nreasons = 1;
+		uc_clients[i].events = 1;
+		uc_clients[i].suspect = 1;
+		uc_list[i] = &uc_clients[i];
+	}
+	memset(&uc_ctx, 0, sizeof uc_ctx);
+	ui_init(&uc_ui, &uc_ctx);
+	ui_set_suspects(&uc_ui, uc_list, UC_NCLIENTS);
+	ui_layout(&uc_ui, 45, 160);
+}
+
+static void
+uc_teardown(void)
+{
+	ui_free(&uc_ui);
+	setlocale(LC_CTYPE, "C");
+}
+
+START_TEST(test_mouse_click_selects_row)
+{
+	const struct ui_layout	*l = &uc_ui.layout;
+
+	ck_assert_int_eq(l->list_y, 2);
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, l->list_y + 3, 10,
+	    UI_MOUSE_CLICK), UI_ACT_SELECT | UI_ACT_REDRAW);
+	ck_assert_uint_eq(uc_ui.cursor, 3);
+	ck_assert_str_eq(ui_selected(&uc_ui)->ip, "192.0.2.4");
+
+	/* The same row again changes nothing. */
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, l->list_y + 3, 10,
+	    UI_MOUSE_CLICK), UI_ACT_NONE);
+	ck_assert_uint_eq(uc_ui.cursor, 3);
+}
+END_TEST
+
+START_TEST(test_mouse_click_outside_list)
+{
+	const struct ui_layout	*l = &uc_ui.layout;
+
+	/* The column titles, a row below the last suspect, the detail pane. */
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, 1, 10, UI_MOUSE_CLICK),
+	    UI_ACT_NONE);
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, l->list_y + UC_NCLIENTS, 10,
+	    UI_MOUSE_CLICK), UI_ACT_NONE);
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, l->detail_y + 1, 10,
+	    UI_MOUSE_CLICK), UI_ACT_NONE);
+	ck_assert_uint_eq(uc_ui.cursor, 0);
+}
+END_TEST
+
+START_TEST(test_mouse_click_scrolled_list)
+{
+	const struct ui_layout	*l = &uc_ui.layout;
+
+	/* On 16 lines the list has 5 rows, so row 9 scrolls it. */
+	ui_layout(&uc_ui, 16, 80);
+	ck_assert_int_eq(l->list_h, 5);
+	ui_move_to(&uc_ui, 9);
+	ck_assert_uint_eq(uc_ui.top, 5);
+	ui_mouse_event(&uc_ui, l->list_y, 0, UI_MOUSE_CLICK);
+	ck_assert_uint_eq(uc_ui.cursor, 5);
+}
+END_TEST
+
+START_TEST(test_mouse_wheel_moves_three)
+{
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_DOWN),
+	    UI_ACT_SELECT | UI_ACT_REDRAW);
+	ck_assert_uint_eq(uc_ui.cursor, 3);
+	ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_DOWN);
+	ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_DOWN);
+	ck_assert_uint_eq(uc_ui.cursor, 9);
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_DOWN),
+	    UI_ACT_NONE);
+	ck_assert_uint_eq(uc_ui.cursor, 9);
+	ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_UP);
+	ck_assert_uint_eq(uc_ui.cursor, 6);
+}
+END_TEST
+
+START_TEST(test_mouse_ignored_when_small)
+{
+	ui_layout(&uc_ui, 10, 50);
+	ck_assert_int_eq(uc_ui.layout.too_small, 1);
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, 3, 3, UI_MOUSE_CLICK),
+	    UI_ACT_NONE);
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, 3, 3, UI_MOUSE_WHEEL_DOWN),
+	    UI_ACT_NONE);
+	ck_assert_uint_eq(uc_ui.cursor, 0);
+}
+END_TEST
+
+START_TEST(test_mouse_keeps_error)
+{
+	ui_set_message(&uc_ui, 1, "cannot mark 192.0.2.1: disk full");
+	ui_mouse_event(&uc_ui, 4, 4, UI_MOUSE_CLICK);
+	ck_assert_str_eq(uc_ui.message, "cannot mark 192.0.2.1: disk full");
+	ck_assert_int_eq(uc_ui.message_error, 1);
+}
+END_TEST
+
+START_TEST(test_message_error_until_key)
+{
+	ui_set_message(&uc_ui, 1, "cannot mark %s: %s", "192.0.2.1",
+	    "disk full");
+	ui_set_message(&uc_ui, 0, "checked 192.0.2.2");
+	ck_assert_str_eq(uc_ui.message, "cannot mark 192.0.2.1: disk full");
+	ck_assert_int_eq(uc_ui.message_error, 1);
+
+	/* A later error replaces it. */
+	ui_set_message(&uc_ui, 1, "cannot whitelist 192.0.2.3");
+	ck_assert_str_eq(uc_ui.message, "cannot whitelist 192.0.2.3");
+
+	/* The next key reads it, and a notice shows again. */
+	ui_key(&uc_ui, 'j');
+	ck_assert_ptr_null(uc_ui.message);
+	ui_set_message(&uc_ui, 0, "checked 192.0.2.2");
+	ck_assert_str_eq(uc_ui.message, "checked 192.0.2.2");
+	ck_assert_int_eq(uc_ui.message_error, 0);
+}
+END_TEST
+
+START_TEST(test_status_counts)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	uc_clients[0].marked = 1;
+	uc_clients[1].marked = 1;
+	uc_clients[1].reported_at = 1764496800;
+	uc_clients[2].whitelisted = 1;
+	ck_assert_int_eq(ui_tag_set(&uc_ui, &uc_clients[4], 1), 1);
+	ui_status_counts(&uc_ui, &b);
+	ck_assert_str_eq(b.data, "10 suspects, 1 tagged, 2 marked, "
+	    "1 whitelisted, 1 reported");
+	esc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_status_counts_one)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	ui_set_suspects(&uc_ui, uc_list, 1);
+	ui_status_counts(&uc_ui, &b);
+	ck_assert_str_eq(b.data, "1 suspect, 0 tagged, 0 marked, "
+	    "0 whitelisted, 0 reported");
+	esc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_load_format_known_total)
+{
+	char	buf[256];
+
+	/* 7 MiB of 28 MiB after 2 s: a quarter of the bar. */
+	ui_load_format(buf, sizeof buf, 20, 7 * 1048576ULL, 28 * 1048576ULL,
+	    70000, 1234, 2000);
+	ck_assert_str_eq(buf, "loading [#####...............] 25%  7.0 MiB "
+	    "of 28.0 MiB, 70000 lines, 1234 clients, 3.5 MiB/s");
+}
+END_TEST
+
+START_TEST(test_load_format_unknown_total)
+{
+	char	buf[256];
+
+	ui_load_format(buf, sizeof buf, 20, 1536, 0, 12, 3, 0);
+	ck_assert_str_eq(buf, "loading 1.5 KiB, 12 lines, 3 clients, 0 B/s");
+}
+END_TEST
+
+START_TEST(test_load_format_grown_file)
+{
+	char	buf[256];
+
+	/* A file that grew while it was read stops at 100%. */
+	ui_load_format(buf, sizeof buf, 4, 3000, 2000, 40, 2, 1000);
+	ck_assert_str_eq(buf, "loading [####] 100%  2.9 KiB of 2.0 KiB, "
+	    "40 lines, 2 clients, 2.9 KiB/s");
+}
+END_TEST
+
+START_TEST(test_load_format_short_buffer)
+{
+	char	buf[12];
+
+	ui_load_format(buf, sizeof buf, 20, 1, 2, 1, 1, 1);
+	ck_assert_str_eq(buf, "loading 50%");
+}
+END_TEST
+
+START_TEST(test_width_utf8_names)
+{
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	/* An IDN HELO in U-label form: 15 bytes of UTF-8 in 14 columns. */
+	snprintf(uc_helo_names[0], sizeof uc_helo_names[0],
+	    "b\xc3\xbc" "cher.example");
+	/* Two wide characters, 3 bytes each, 2 columns each. */
+	snprintf(uc_helo_names[1], sizeof uc_helo_names[1],
+	    "\xe4\xbe\x8b\xe3\x81\x88.example");
+	uc_helos[0].name = uc_helo_names[0];
+	uc_helos[0].count = 1;
+	uc_helos[1].name = uc_helo_names[1];
+	uc_helos[1].count = 1;
+	uc_clients[0].helos = &uc_helos[0];
+	uc_clients[0].nhelos = 1;
+	uc_clients[1].helos = &uc_helos[1];
+	uc_clients[1].nhelos = 1;
+
+	ck_assert_int_eq(ui_width(uc_helo_names[0]), 14);
+	ck_assert_int_eq(ui_width(uc_helo_names[1]), 12);
+	ui_rows_rebuild(&uc_ui);
+	ck_assert_uint_eq(uc_ui.helo_width, 14);
+
+	/* An escaped byte counts with its four characters "\xC0". */
+	snprintf(uc_helo_names[1], sizeof uc_helo_names[1],
+	    "bad\xc0" "byte.example");
+	ui_rows_rebuild(&uc_ui);
+	ck_assert_uint_eq(uc_ui.helo_width, 19);
+}
+END_TEST
+
+Suite *
+make_ui_console_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("ui_console");
+	tc = tcase_create("console");
+	tcase_add_checked_fixture(tc, uc_setup, uc_teardown);
+	tcase_add_test(tc, test_mouse_click_selects_row);
+	tcase_add_test(tc, test_mouse_click_outside_list);
+	tcase_add_test(tc, test_mouse_click_scrolled_list);
+	tcase_add_test(tc, test_mouse_wheel_moves_three);
+	tcase_add_test(tc, test_mouse_ignored_when_small);
+	tcase_add_test(tc, test_mouse_keeps_error);
+	tcase_add_test(tc, test_message_error_until_key);
+	tcase_add_test(tc, test_status_counts);
+	tcase_add_test(tc, test_status_counts_one);
+	tcase_add_test(tc, test_load_format_known_total);
+	tcase_add_test(tc, test_load_format_unknown_total);
+	tcase_add_test(tc, test_load_format_grown_file);
+	tcase_add_test(tc, test_load_format_short_buffer);
+	tcase_add_test(tc, test_width_utf8_names);
+	suite_add_tcase(s, tc);
+	return s;
+}

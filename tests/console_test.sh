@@ -1,0 +1,331 @@
+#!/bin/sh
+# Drive the console in tmux for what tests/tui_test.sh does not cover.
+# It loads a large log in slices (progress bar, keys during the load,
+# exact final counts) and checks the status line counters.  It checks
+# colours by verdict and status, with the monochrome and NO_COLOR
+# fallbacks, and the column widths of UTF-8 and wide HELO names.  Then
+# come tiny and resized terminals, mouse clicks and the wheel.  Every log
+# is written here.  The resolver is a closed UDP port on
+# 127.0.0.1, so each DNS query fails at once and no query leaves the host.
+#
+# Exits 0 when every check passes, 1 with a message naming the failed
+# check, or 0 with a "skipped" message when tmux or python3 is missing.
+set -u
+cd "$(dirname "$0")/.."
+
+# Maximum wait for the screen to show something, in tenths of a second.
+WAIT_TENTHS=50
+# Maximum wait for the paced load to end, in tenths of a second.
+LOAD_TENTHS=300
+# The large log: CLIENTS clients with LINES_EACH lines each, read at
+# LOAD_RATE lines per second, so the load takes at least 4 seconds.
+CLIENTS=1200
+LINES_EACH=20
+LOAD_RATE=6000
+
+for tool in tmux python3; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "console test skipped: $tool is not installed"
+		exit 0
+	fi
+done
+if [ ! -x ./smtptriage ]; then
+	echo "console test: ./smtptriage is missing; run make first" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/console_test.XXXXXX")
+sock=$tmp/tmux.sock
+failures=0
+esc=$(printf '\033')
+
+cleanup() {
+	tmux -S "$sock" kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+fail() {
+	echo "console test FAILED: $*" >&2
+	echo "--- screen:" >&2
+	cat "$tmp/screen" >&2 2>/dev/null
+	echo "---" >&2
+	failures=$((failures + 1))
+}
+
+# A UDP port on 127.0.0.1 with nothing bound to it once python3 exits:
+# queries to it are refused at once.
+port=$(python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+
+echo "set-option -g status off" >"$tmp/tmux.conf"
+
+# Start the console on the log $1 in a 160x45 pane; further arguments
+# are put in front of the command as environment settings.
+start() {
+	log=$1
+	shift
+	rm -rf "$tmp/exit" "$tmp/state.db" "$tmp/whitelist" "$tmp/outbox"
+	tmux -S "$sock" kill-server 2>/dev/null
+	tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x 160 -y 45 \
+	    "env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color $* ./smtptriage \
+--config /dev/null --state $tmp/state.db --whitelist $tmp/whitelist \
+--outbox $tmp/outbox --resolver 127.0.0.1:$port --dns-timeout 500 --dns-tries 1 $log; \
+echo \$? >$tmp/exit" || {
+		echo "console test: tmux could not start" >&2
+		exit 1
+	}
+}
+
+capture() {
+	tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
+}
+
+# The pane with its attributes as escape sequences.
+capture_attrs() {
+	tmux -S "$sock" capture-pane -p -e >"$tmp/screen" 2>/dev/null
+}
+
+# Wait until the screen contains the fixed string $1; $2 is the wait in
+# tenths of a second (default WAIT_TENTHS).
+wait_for() {
+	i=0
+	while [ $i -lt "${2:-$WAIT_TENTHS}" ]; do
+		capture
+		grep -qF -- "$1" "$tmp/screen" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "waited for \"$1\""
+	return 1
+}
+
+# Wait until the screen matches the extended regular expression $1.
+wait_match() {
+	i=0
+	while [ $i -lt $WAIT_TENTHS ]; do
+		capture
+		grep -qE -- "$1" "$tmp/screen" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "waited for a match of /$1/"
+	return 1
+}
+
+# Compare screen line $1 (1 = top), trailing blanks removed, with $2.
+expect_line() {
+	got=$(sed -n "${1}p" "$tmp/screen" | sed 's/ *$//')
+	if [ "$got" != "$2" ]; then
+		fail "line $1 is
+  \"$got\"
+expected
+  \"$2\""
+	fi
+}
+
+keys() {
+	tmux -S "$sock" send-keys "$@"
+}
+
+# Send a mouse event in the X10 encoding that the terminal description
+# tmux-256color gives (kmous=\E[M): button code, column and line, each
+# plus 32, and 1-based.  $1 is 0 for a press of the left button, 64 and 65
+# for the wheel; $2 and $3 are the 0-based column and line.
+mouse() {
+	tmux -S "$sock" send-keys -H 1b 5b 4d \
+	    "$(printf '%02x' $(($1 + 32)))" \
+	    "$(printf '%02x' $(($2 + 33)))" \
+	    "$(printf '%02x' $(($3 + 33)))"
+}
+
+quit() {
+	keys q
+	i=0
+	while [ ! -s "$tmp/exit" ] && [ $i -lt $WAIT_TENTHS ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(cat "$tmp/exit" 2>/dev/null)" = 0 ] ||
+	    fail "smtptriage did not exit with status 0 after q"
+}
+
+# --- Loading a large log in slices.
+awk -v clients=$CLIENTS -v each=$LINES_EACH 'BEGIN {
+	for (i = 0; i < clients * each; i++) {
+		c = i % clients
+		printf "2026-11-30 10:%02d:%02d H=(host%d.example.invalid) " \
+		    "[10.2.%d.%d] Warning: HELO verification failed\n", \
+		    (i / 60) % 60, i % 60, c, int(c / 250), c % 250
+	}
+}' >"$tmp/big.log"
+lines=$((CLIENTS * LINES_EACH))
+
+start "$tmp/big.log" SMTPTRIAGE_LOAD_RATE=$LOAD_RATE
+wait_match "^ loading \[[#.]{20}\] [0-9]+%  [0-9.]+ [KM]iB of [0-9.]+ MiB, [0-9]+ lines, [0-9]+ clients, [0-9.]+ [KM]iB/s"
+
+# Keys work while the load runs: the help opens and closes, m marks.
+keys '?'
+wait_for "smtptriage help"
+keys Escape
+wait_match "^ loading \["
+keys m
+wait_match "^ marked 10\.2\.[0-9]+\.[0-9]+ "
+grep -qF "loaded " "$tmp/screen" &&
+    fail "the load ended before the keys were tried; raise CLIENTS"
+
+wait_for "loaded $lines lines, $CLIENTS clients, $CLIENTS suspects in " \
+    $LOAD_TENTHS
+wait_for "$CLIENTS suspects, 0 whitelisted hidden, $CLIENTS clients | sort: score  ? help"
+keys j
+wait_for "$CLIENTS suspects, 0 tagged, 1 marked, 0 whitelisted, 0 reported  DNS queries: 0 queued or in flight"
+quit
+
+# --- Widths, status counters and colours on a small log.
+printf '%s\n' \
+    '2026-11-30 10:00:01 H=(b\303\274cher.example) [192.0.2.1] Warning: HELO verification failed' \
+    '2026-11-30 10:00:02 H=(\344\276\213\343\201\210.example) [192.0.2.2] Warning: HELO verification failed' \
+    '2026-11-30 10:00:03 H=(plain.example) [192.0.2.3] Warning: HELO verification failed' \
+    '2026-11-30 10:00:04 H=(plain.example) [192.0.2.3] Warning: HELO verification failed' \
+    '2026-11-30 10:00:05 H=(\033[31mred) [192.0.2.4] Warning: Sender rate high' |
+    while IFS= read -r line; do printf "$line\\n"; done >"$tmp/small.log"
+
+title='IP              HELO           RDNS REASONS                                                                                   COUNT LAST SEEN        STATUS'
+row_plain='192.0.2.3       plain.example  -    helo_verify_failed,no_verified_rdns                                                           2 2026-11-30 10:00'
+row_idn='192.0.2.1       bücher.example -    helo_verify_failed,no_verified_rdns                                                           1 2026-11-30 10:00'
+row_wide='192.0.2.2       例え.example   -    helo_verify_failed,no_verified_rdns                                                           1 2026-11-30 10:00'
+row_esc='192.0.2.4       \x1B[31mred    -    no_verified_rdns,warning:Sender rate high                                                     1 2026-11-30 10:00'
+
+# A list row with its status.  The rows above end at the same column,
+# counted in display cells, so the status follows after one blank.
+row() {
+	printf '%s %s' "$1" "$2"
+}
+
+start "$tmp/small.log"
+wait_for "192.0.2.3"
+capture
+expect_line 2 "$title"
+expect_line 3 "$(row "$row_plain" new)"
+expect_line 4 "$(row "$row_idn" new)"
+expect_line 5 "$(row "$row_wide" new)"
+expect_line 6 "$(row "$row_esc" new)"
+
+keys m
+wait_for "$(row "$row_plain" marked)"
+wait_for "4 suspects, 0 tagged, 1 marked, 0 whitelisted, 0 reported  DNS queries: 0 queued or in flight"
+wait_for "FCrDNS indeterminate"
+capture_attrs
+grep -qF "${esc}[1m${esc}[33mmarked" "$tmp/screen" ||
+    fail "the marked status is not bold yellow"
+grep -qF "FCrDNS ${esc}[0m${esc}[33m${esc}[49mindeterminate" "$tmp/screen" ||
+    fail "the indeterminate verdict is not yellow"
+
+# The wide HELO is not a valid host name: its check fails, in bold red.
+keys j j
+wait_for " IP       192.0.2.2  status new"
+wait_for "not asked: invalid character in name  fail"
+capture_attrs
+grep -qF "invalid character in name  ${esc}[1m${esc}[31mfail" "$tmp/screen" ||
+    fail "the failed HELO check is not bold red"
+
+# Report 192.0.2.1 to the outbox and whitelist 192.0.2.4, then show the
+# whitelisted clients, so each status has a row.
+report_and_whitelist() {
+	keys k r
+	wait_for "y sends"
+	keys y
+	wait_for "$(row "$row_idn" reported)"
+	keys j j w
+	wait_for "Whitelist: i IP 192.0.2.4"
+	keys i
+	wait_for "Comment for 192.0.2.4: "
+	keys Enter
+	wait_for "whitelisted 192.0.2.4"
+	keys W
+	wait_for "$(row "$row_esc" whitelisted)"
+	capture_attrs
+}
+report_and_whitelist
+grep -qE "${esc}\[35m(${esc}\[[0-9;]*m)*reported" "$tmp/screen" ||
+    fail "the reported status is not magenta"
+grep -qE "${esc}\[32m(${esc}\[[0-9;]*m)*whitelisted" "$tmp/screen" ||
+    fail "the whitelisted status is not green"
+
+quit
+
+# Monochrome and NO_COLOR: attributes only, never a colour.
+for mode in mono no_color; do
+	if [ $mode = mono ]; then
+		start "$tmp/small.log" TERM=xterm-mono
+	else
+		start "$tmp/small.log" NO_COLOR=1
+	fi
+	wait_for "192.0.2.3"
+	keys m
+	wait_for "$(row "$row_plain" marked)"
+	wait_for "FCrDNS indeterminate"
+	capture_attrs
+	grep -qF "${esc}[1mmarked" "$tmp/screen" ||
+	    fail "$mode: the marked status is not bold"
+	grep -qE "FCrDNS ${esc}\[0;4m(${esc}\[[0-9;]*m)*indeterminate" \
+	    "$tmp/screen" ||
+	    fail "$mode: the indeterminate verdict is not underlined"
+	grep -qE "${esc}\[([0-9;]*;)?(3[0-7]|9[0-7]|38)[;m]" "$tmp/screen" &&
+	    fail "$mode: the screen has a foreground colour"
+	keys j j
+	wait_for " IP       192.0.2.2  status new"
+	report_and_whitelist
+	grep -qE "${esc}\[([0-9;]*;)?4m(${esc}\[[0-9;]*m)*reported" \
+	    "$tmp/screen" || fail "$mode: the reported status is not underlined"
+	# xterm-mono has no dim capability, so only NO_COLOR shows it dim.
+	if [ $mode = no_color ] && ! grep -qE \
+	    "${esc}\[([0-9;]*;)?2m(${esc}\[[0-9;]*m)*whitelisted" \
+	    "$tmp/screen"; then
+		fail "$mode: the whitelisted status is not dim"
+	fi
+	grep -qE "${esc}\[([0-9;]*;)?(3[0-7]|9[0-7]|38)[;m]" "$tmp/screen" &&
+	    fail "$mode: the screen has a foreground colour"
+	quit
+done
+
+# --- Tiny terminals and resizing, through SIGWINCH.
+start "$tmp/small.log"
+wait_for "192.0.2.3"
+tmux -S "$sock" resize-window -x 59 -y 24
+wait_for "terminal too small: 59x24, need 60x12"
+tmux -S "$sock" resize-window -x 20 -y 4
+wait_for "terminal too small:…"
+capture
+expect_line 3 "terminal too small:…"
+tmux -S "$sock" resize-window -x 80 -y 24
+wait_for "192.0.2.3       plain.examp…"
+capture
+expect_line 2 "IP              HELO         RDNS REASONS                      COUNT STATUS"
+expect_line 3 "192.0.2.3       plain.examp… -    helo_verify_failed,no_ver…       2 new"
+expect_line 5 "192.0.2.2       例え.example -    helo_verify_failed,no_ver…       1 new"
+tmux -S "$sock" resize-window -x 160 -y 45
+wait_for "$(row "$row_plain" new)"
+
+# --- The mouse: a click selects a row, the wheel moves three rows.
+mouse 0 20 3
+wait_for " IP       192.0.2.1  status new"
+mouse 65 20 4
+wait_for " IP       192.0.2.4  status new"
+mouse 64 20 4
+wait_for " IP       192.0.2.3  status new"
+# A click on the column titles changes nothing.
+mouse 0 20 1
+sleep 0.2
+wait_for " IP       192.0.2.3  status new"
+quit
+
+if [ $failures -gt 0 ]; then
+	echo "console test: $failures check(s) failed" >&2
+	exit 1
+fi
+echo "console test passed"
+exit 0

@@ -1,0 +1,252 @@
+/*
+ * Reading the logs in slices from the poll loop, so the console handles
+ * keys while a large log loads.  Each pass reads lines for a slice of
+ * time (UI_LOAD_SLICE_MS or more), then the list takes in the new clients
+ * as in follow mode, and the status line shows a progress bar.
+ *
+ * NOTE: without --follow, standard input is read with blocking reads, so
+ * a pipe that stalls also stalls the console until data or its end come.
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ui_internal.h"
+
+/*
+ * Milliseconds of reading per pass before keys and drawing get a turn, at
+ * least.  A pass reads for twice as long as the list took to take in the
+ * last slice, so that with many clients most of the time still goes to
+ * reading.
+ */
+#define UI_LOAD_SLICE_MS	40
+/* Lines read between two reads of the clock. */
+#define UI_LOAD_CHUNK_LINES	2000
+/* Passes per second when SMTPTRIAGE_LOAD_RATE limits the reading. */
+#define UI_LOAD_PACED_PASSES	20
+/* A load that took this many ms or more ends with a message. */
+#define UI_LOAD_NOTE_MS		1000
+/* Highest SMTPTRIAGE_LOAD_RATE accepted, in lines per second. */
+#define UI_LOAD_RATE_MAX	100000000ULL
+
+/*
+ * Size of path when it is a regular file that is not gzip-compressed,
+ * else 0: the bytes counted while reading a gzip file are its
+ * decompressed bytes, which its size does not tell.
+ */
+static uint64_t
+ui_load_plain_size(const char *path)
+{
+	struct stat	 sb;
+	unsigned char	 magic[2];
+	int		 fd;
+	ssize_t		 n;
+
+	if (strcmp(path, "-") == 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return 0;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	n = read(fd, magic, sizeof magic);
+	close(fd);
+	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+		return 0;
+	return (uint64_t)sb.st_size;
+}
+
+/*
+ * Sum the sizes of the inputs for the progress bar.  Returns 0 when one
+ * of them has no size known in advance (standard input, a gzip file).
+ */
+static uint64_t
+ui_load_total(struct agg *agg)
+{
+	const char	*path;
+	uint64_t	 total = 0, size;
+	uint32_t	 f;
+
+	for (f = 0; (path = agg_file_path(agg, f)) != NULL; f++) {
+		if ((size = ui_load_plain_size(path)) == 0)
+			return 0;
+		total += size;
+	}
+	return total;
+}
+
+/* Read SMTPTRIAGE_LOAD_RATE, a limit in lines per second for tests. */
+static uint64_t
+ui_load_rate(void)
+{
+	const char		*s = getenv("SMTPTRIAGE_LOAD_RATE");
+	char			*end;
+	unsigned long long	 v;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v > UI_LOAD_RATE_MAX)
+		return 0;
+	return v;
+}
+
+void
+ui_load_start(struct ui *ui, uint64_t now_ms)
+{
+	if (!ui->ctx->loading || ui->ctx->logread == NULL ||
+	    ui->ctx->agg == NULL)
+		return;
+	ui->loading = 1;
+	ui->load_start_ms = now_ms;
+	ui->load_due = now_ms;
+	ui->load_total = ui_load_total(ui->ctx->agg);
+	ui->load_rate = ui_load_rate();
+	ui->load_slice_ms = UI_LOAD_SLICE_MS;
+	ui->dirty = 1;
+}
+
+/* Write n bytes as "512 B", "12.5 KiB", "27.3 MiB" or "1.2 GiB". */
+static void
+ui_load_bytes(uint64_t n, char *buf, size_t size)
+{
+	if (n < 1024)
+		snprintf(buf, size, "%llu B", (unsigned long long)n);
+	else if (n < 1024 * 1024)
+		snprintf(buf, size, "%.1f KiB", (double)n / 1024);
+	else if (n < 1024ULL * 1024 * 1024)
+		snprintf(buf, size, "%.1f MiB", (double)n / (1024 * 1024));
+	else
+		snprintf(buf, size, "%.1f GiB",
+		    (double)n / (1024.0 * 1024 * 1024));
+}
+
+/*
+ * Format the progress line: a bar of bar_width cells and the percentage
+ * when total is known, then the bytes, lines, clients and the rate in
+ * bytes per second since the start.
+ */
+void
+ui_load_format(char *buf, size_t size, int bar_width, uint64_t bytes,
+    uint64_t total, uint64_t lines, size_t clients, uint64_t elapsed_ms)
+{
+	char		 done[32], all[32], rate[32];
+	size_t		 len;
+	uint64_t	 permille;
+	int		 i, filled;
+
+	if (size == 0)
+		return;
+	ui_load_bytes(bytes, done, sizeof done);
+	ui_load_bytes(elapsed_ms > 0 ? bytes * 1000 / elapsed_ms : 0, rate,
+	    sizeof rate);
+	snprintf(buf, size, "loading ");
+	if (total > 0) {
+		/* A file that grew while it was read must not pass 100%. */
+		permille = bytes >= total ? 1000 : bytes * 1000 / total;
+		filled = (int)(permille * (uint64_t)bar_width / 1000);
+		len = strlen(buf);
+		if (bar_width > 0 && len + (size_t)bar_width + 3 < size) {
+			buf[len++] = '[';
+			for (i = 0; i < bar_width; i++)
+				buf[len++] = i < filled ? '#' : '.';
+			buf[len++] = ']';
+			buf[len++] = ' ';
+			buf[len] = '\0';
+		}
+		ui_load_bytes(total, all, sizeof all);
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%llu%%  %s of %s",
+		    (unsigned long long)(permille / 10), done, all);
+	} else {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s", done);
+	}
+	len = strlen(buf);
+	snprintf(buf + len, size - len, ", %llu lines, %zu clients, %s/s",
+	    (unsigned long long)lines, clients, rate);
+}
+
+/* The progress line of the running load for the status line. */
+void
+ui_load_status(const struct ui *ui, char *buf, size_t size)
+{
+	const struct logread_stats	*st = ui->ctx->stats;
+
+	ui_load_format(buf, size, UI_LOAD_BAR_WIDTH,
+	    st != NULL ? st->bytes : 0, ui->load_total,
+	    st != NULL ? st->lines : 0, agg_clients(ui->ctx->agg),
+	    ui_now_ms() - ui->load_start_ms);
+}
+
+/*
+ * Read load_slice_ms worth of lines, or one paced share of them.
+ * Returns 1 while lines are left.
+ */
+static int
+ui_load_slice(struct ui *ui, uint64_t now_ms)
+{
+	uint64_t	start = now_ms;
+	int		more;
+
+	if (ui->load_rate > 0) {
+		ui->load_due = now_ms + 1000 / UI_LOAD_PACED_PASSES;
+		return logread_run(ui->ctx->logread,
+		    ui->load_rate / UI_LOAD_PACED_PASSES + 1);
+	}
+	ui->load_due = now_ms;
+	do {
+		more = logread_run(ui->ctx->logread, UI_LOAD_CHUNK_LINES);
+	} while (more && ui_now_ms() - start < ui->load_slice_ms);
+	return more;
+}
+
+/* Read the next slice when it is due and take the new clients in. */
+void
+ui_load_tick(struct ui *ui, uint64_t now_ms)
+{
+	const struct logread_stats	*st = ui->ctx->stats;
+	uint64_t			 took, refresh_start;
+	int				 more, at_top;
+
+	if (!ui->loading || now_ms < ui->load_due)
+		return;
+	more = ui_load_slice(ui, now_ms);
+
+	/* A cursor on the first row stays there while suspects come in. */
+	at_top = ui->cursor == 0;
+	refresh_start = ui_now_ms();
+	ui_follow_refresh(ui);
+	took = ui_now_ms() - refresh_start;
+	ui->load_slice_ms = took * 2 > UI_LOAD_SLICE_MS ? took * 2 :
+	    UI_LOAD_SLICE_MS;
+	if (at_top && ui->cursor != 0) {
+		ui_move_to(ui, 0);
+		ui_check_schedule(ui, now_ms);
+	}
+	if (more)
+		return;
+
+	/* A load too short to see its progress bar needs no message. */
+	ui->loading = 0;
+	took = ui_now_ms() - ui->load_start_ms;
+	if (st != NULL && took >= UI_LOAD_NOTE_MS)
+		ui_set_message(ui, 0, "loaded %llu lines, %zu clients, %zu "
+		    "suspects in %.1f s", (unsigned long long)st->lines,
+		    agg_clients(ui->ctx->agg), ui->nsuspects,
+		    (double)took / 1000);
+	ui_follow_start(ui, ui_now_ms());
+}
+
+/* Shorten the poll timeout to the next slice while the load runs. */
+int
+ui_load_timeout(const struct ui *ui, uint64_t now_ms, int timeout)
+{
+	if (!ui->loading)
+		return timeout;
+	return ui_timeout_until(ui->load_due, now_ms, timeout);
+}
