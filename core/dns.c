@@ -49,7 +49,10 @@
 /*
  * Freed checks kept for reuse.  A check takes about 20 KB, and a malloc
  * of that size makes glibc merge its small free chunks first, which
- * costs more than the check itself in a bulk re-check.
+ * costs more than the check itself in a bulk re-check.  The console's
+ * bulk re-check starts checks while fewer than twice the in-flight limit
+ * (64 by default) are queued or sent, so about 130 run at once; 256
+ * spare checks keep at most 5 MB.
  */
 #define DNS_SPARE_CHECKS	256
 /* Freed waiters kept for reuse, for the same reason. */
@@ -76,26 +79,30 @@ enum dns_query_kind {
 /*
  * An answer as the cache keeps it: only what was found, nothing more.  It
  * is one object of dns->pool, size bytes with its arrays and strings.
+ * The counts are small (DNS_NAMES_MAX and so on), and narrow counts keep
+ * the cache smaller.
  */
 struct dns_reply {
-	size_t			 size;
+	uint32_t		 size;
 	enum dns_rcode		 rcode;
-	size_t			 nnames;
+	uint32_t		 nnames;
+	uint32_t		 naddrs;
+	uint32_t		 ntxt;
 	size_t			 names_dropped;	/* as in struct dns_answer */
 	char			**names;
-	size_t			 naddrs;
 	struct event_addr	*addrs;
-	size_t			 ntxt;
 	char			**txt;
 };
 
 struct dns_waiter;
 TAILQ_HEAD(dns_waiters, dns_waiter);
 
-/* One name and type: its cached answer and its query, if one is out. */
+/*
+ * One name and type: its cached answer and its query, if one is out.  An
+ * entry is one object of dns->pool, with its name at the end.
+ */
 struct dns_entry {
 	struct dns		*dns;
-	char			*name;		/* lower case, after the entry */
 	int			 type;
 	uint32_t		 hash;
 	struct dns_reply	*reply;		/* cached answer, or NULL */
@@ -104,10 +111,11 @@ struct dns_entry {
 	int			 queued;	/* on dns->urgent or dns->queue */
 	int			 urgent;
 	int			 sent;		/* owned by c-ares */
+	int			 on_lru;
 	struct dns_waiters	 waiters;
 	TAILQ_ENTRY(dns_entry)	 queue_entry;
-	int			 on_lru;
 	TAILQ_ENTRY(dns_entry)	 lru_entry;	/* idle, with a reply */
+	char			 name[];	/* lower case */
 };
 TAILQ_HEAD(dns_entries, dns_entry);
 
@@ -457,7 +465,6 @@ dns_entry_new(struct dns *dns, const struct dns_key *key, int type)
 	e = dns_pool_get(&dns->pool, sizeof *e + key->len + 1);
 	memset(e, 0, sizeof *e);
 	e->dns = dns;
-	e->name = (char *)(e + 1);
 	memcpy(e->name, key->text, key->len + 1);
 	e->type = type;
 	e->hash = key->hash;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 /* Objects are rounded up to a multiple of this, in bytes. */
-#define DNS_POOL_GRAIN		32
+#define DNS_POOL_GRAIN		16
 /* Larger objects come from malloc and go back to free. */
 #define DNS_POOL_OBJECT_MAX	1024
 /* Bytes that the pool takes from malloc at a time. */

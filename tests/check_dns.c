@@ -1256,22 +1256,23 @@ START_TEST(test_pool_reuses_class)
 	char		*a, *b, *c;
 
 	memset(&pool, 0, sizeof pool);
-	a = dns_pool_get(&pool, 40);
-	b = dns_pool_get(&pool, 60);
+	a = dns_pool_get(&pool, DNS_POOL_GRAIN + 1);
+	b = dns_pool_get(&pool, 3 * DNS_POOL_GRAIN);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_ptr_ne(a, b);
-	memset(a, 'a', 40);
-	memset(b, 'b', 60);
-	ck_assert_int_eq(b[59], 'b');
-	dns_pool_put(&pool, a, 40);
-	c = dns_pool_get(&pool, 64);
+	memset(a, 'a', DNS_POOL_GRAIN + 1);
+	memset(b, 'b', 3 * DNS_POOL_GRAIN);
+	ck_assert_int_eq(a[DNS_POOL_GRAIN], 'a');
+	ck_assert_int_eq(b[0], 'b');
+	dns_pool_put(&pool, a, DNS_POOL_GRAIN + 1);
+	c = dns_pool_get(&pool, 2 * DNS_POOL_GRAIN);
 #ifndef DNS_POOL_MALLOC_ONLY
-	/* 40 and 64 bytes are both two grains. */
+	/* Both sizes round up to two grains. */
 	ck_assert_ptr_eq(c, a);
 #endif
-	dns_pool_put(&pool, b, 60);
-	dns_pool_put(&pool, c, 64);
+	dns_pool_put(&pool, b, 3 * DNS_POOL_GRAIN);
+	dns_pool_put(&pool, c, 2 * DNS_POOL_GRAIN);
 	dns_pool_clear(&pool);
 	ck_assert_ptr_null(pool.blocks);
 }
