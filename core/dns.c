@@ -78,9 +78,9 @@ enum dns_query_kind {
 
 /*
  * An answer as the cache keeps it: only what was found, nothing more.  It
- * is one object of dns->pool, size bytes with its arrays and strings.
- * The counts are small (DNS_NAMES_MAX and so on), and narrow counts keep
- * the cache smaller.
+ * is one object of dns->pool, size bytes with its arrays and strings, or
+ * with size 0 one of dns->empty_replies.  The counts are small
+ * (DNS_NAMES_MAX and so on), and narrow counts keep the cache smaller.
  */
 struct dns_reply {
 	uint32_t		 size;
@@ -108,13 +108,16 @@ struct dns_entry {
 	struct dns_reply	*reply;		/* cached answer, or NULL */
 	int64_t			 fetched_ms;	/* dns clock */
 	int64_t			 expires_ms;
-	int			 queued;	/* on dns->urgent or dns->queue */
-	int			 urgent;
-	int			 sent;		/* owned by c-ares */
-	int			 on_lru;
+	uint8_t			 queued;	/* on dns->urgent or dns->queue */
+	uint8_t			 urgent;
+	uint8_t			 sent;		/* owned by c-ares */
+	uint8_t			 on_lru;
 	struct dns_waiters	 waiters;
-	TAILQ_ENTRY(dns_entry)	 queue_entry;
-	TAILQ_ENTRY(dns_entry)	 lru_entry;	/* idle, with a reply */
+	/* An entry with a query queued or sent is never idle. */
+	union {
+		TAILQ_ENTRY(dns_entry) queue_entry;
+		TAILQ_ENTRY(dns_entry) lru_entry;	/* idle, with a reply */
+	};
 	char			 name[];	/* lower case */
 };
 TAILQ_HEAD(dns_entries, dns_entry);
@@ -193,6 +196,8 @@ struct dns {
 	size_t			 socks_size;
 
 	struct dns_pool		 pool;		/* entries and replies */
+	/* Replies without data, by rcode, so that they take no memory. */
+	struct dns_reply	 empty_replies[DNS_RCODE_INVALID + 1];
 	struct dns_slot		*slots;		/* at most half full */
 	size_t			 nslots;
 	size_t			 nentries;
@@ -248,7 +253,7 @@ dns_create(const struct dns_config *cfg, char **cause)
 {
 	struct ares_options	 opts;
 	struct dns		*dns;
-	int			 optmask, rc;
+	int			 optmask, rc, i;
 
 	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
 		xasprintf(cause, "c-ares initialisation failed: %s",
@@ -278,6 +283,8 @@ dns_create(const struct dns_config *cfg, char **cause)
 	dns->clock_arg = cfg->clock_arg;
 	dns->nslots = DNS_SLOTS_MIN;
 	dns->slots = xcalloc(dns->nslots, sizeof *dns->slots);
+	for (i = 0; i <= DNS_RCODE_INVALID; i++)
+		dns->empty_replies[i].rcode = (enum dns_rcode)i;
 	/* A rate-limited engine may send a tenth of a second's worth at once. */
 	dns->credit = dns->qps / 10 > 1 ? dns->qps / 10 : 1;
 	dns->credit_ms = dns_now(dns);
@@ -328,7 +335,7 @@ dns_create(const struct dns_config *cfg, char **cause)
 static void
 dns_reply_free(struct dns *dns, struct dns_reply *r)
 {
-	if (r != NULL)
+	if (r != NULL && r->size > 0)
 		dns_pool_put(&dns->pool, r, r->size);
 }
 
@@ -355,6 +362,10 @@ dns_reply_make(struct dns *dns, const struct dns_answer *ans)
 	struct dns_reply	*r;
 	size_t			 i, size;
 	char			*p;
+
+	if (ans->nnames == 0 && ans->naddrs == 0 && ans->ntxt == 0 &&
+	    ans->names_dropped == 0 && ans->rcode <= DNS_RCODE_INVALID)
+		return &dns->empty_replies[ans->rcode];
 
 	size = sizeof *r + (ans->nnames + ans->ntxt) * sizeof(char *) +
 	    ans->naddrs * sizeof(struct event_addr);
