@@ -51,8 +51,8 @@
  * of that size makes glibc merge its small free chunks first, which
  * costs more than the check itself in a bulk re-check.  The console's
  * bulk re-check starts checks while fewer than twice the in-flight limit
- * (64 by default) are queued or sent, so about 130 run at once; 256
- * spare checks keep at most 5 MB.
+ * (64 by default) are queued or sent, so about 130 run at once.  The
+ * 256 spare checks keep at most 5 MB.
  */
 #define DNS_SPARE_CHECKS	256
 /* Freed waiters kept for reuse, for the same reason. */
@@ -196,7 +196,7 @@ struct dns {
 	size_t			 socks_size;
 
 	struct dns_pool		 pool;		/* entries and replies */
-	/* Replies without data, by rcode, so that they take no memory. */
+	/* Shared replies without data, one per rcode: caching one is free. */
 	struct dns_reply	 empty_replies[DNS_RCODE_INVALID + 1];
 	struct dns_slot		*slots;		/* at most half full */
 	size_t			 nslots;
