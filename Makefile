@@ -35,6 +35,7 @@ CORE_SRCS = \
 	core/dns_batch.c \
 	core/dns_json.c \
 	core/dns_judge.c \
+	core/dns_pool.c \
 	core/dns_wire.c \
 	core/dnsbl.c \
 	core/dnshist.c \

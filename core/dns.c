@@ -37,6 +37,7 @@
 #include <ares.h>
 
 #include "dns.h"
+#include "dns_pool.h"
 #include "dnsbl.h"
 #include "xmalloc.h"
 
@@ -48,9 +49,12 @@
 /*
  * Freed checks kept for reuse.  A check takes about 20 KB, and a malloc
  * of that size makes glibc merge its small free chunks first, which
- * costs more than the check itself in a bulk re-check.
+ * costs more than the check itself in a bulk re-check.  The console's
+ * bulk re-check starts checks while fewer than twice the in-flight limit
+ * (64 by default) are queued or sent, so about 130 run at once.  The
+ * 256 spare checks keep at most 5 MB.
  */
-#define DNS_SPARE_CHECKS	64
+#define DNS_SPARE_CHECKS	256
 /* Freed waiters kept for reuse, for the same reason. */
 #define DNS_SPARE_WAITERS	1024
 
@@ -72,37 +76,49 @@ enum dns_query_kind {
 	DNS_QUERY_ABUSE,	/* TXT in the abuse contact zone */
 };
 
-/* An answer as the cache keeps it: only what was found, nothing more. */
+/*
+ * An answer as the cache keeps it: only what was found, nothing more.  It
+ * is one object of dns->pool, size bytes with its arrays and strings, or
+ * with size 0 one of dns->empty_replies.  The counts are small
+ * (DNS_NAMES_MAX and so on), and narrow counts keep the cache smaller.
+ */
 struct dns_reply {
+	uint32_t		 size;
 	enum dns_rcode		 rcode;
-	size_t			 nnames;
+	uint32_t		 nnames;
+	uint32_t		 naddrs;
+	uint32_t		 ntxt;
 	size_t			 names_dropped;	/* as in struct dns_answer */
 	char			**names;
-	size_t			 naddrs;
 	struct event_addr	*addrs;
-	size_t			 ntxt;
 	char			**txt;
 };
 
 struct dns_waiter;
 TAILQ_HEAD(dns_waiters, dns_waiter);
 
-/* One name and type: its cached answer and its query, if one is out. */
+/*
+ * One name and type: its cached answer and its query, if one is out.  An
+ * entry is one object of dns->pool, with its name at the end.
+ */
 struct dns_entry {
 	struct dns		*dns;
-	char			*name;		/* lower case, after the entry */
 	int			 type;
 	uint32_t		 hash;
 	struct dns_reply	*reply;		/* cached answer, or NULL */
 	int64_t			 fetched_ms;	/* dns clock */
 	int64_t			 expires_ms;
-	int			 queued;	/* on dns->urgent or dns->queue */
-	int			 urgent;
-	int			 sent;		/* owned by c-ares */
+	uint8_t			 queued;	/* on dns->urgent or dns->queue */
+	uint8_t			 urgent;
+	uint8_t			 sent;		/* owned by c-ares */
+	uint8_t			 on_lru;
 	struct dns_waiters	 waiters;
-	TAILQ_ENTRY(dns_entry)	 queue_entry;
-	int			 on_lru;
-	TAILQ_ENTRY(dns_entry)	 lru_entry;	/* idle, with a reply */
+	/* An entry with a query queued or sent is never idle. */
+	union {
+		TAILQ_ENTRY(dns_entry) queue_entry;
+		TAILQ_ENTRY(dns_entry) lru_entry;	/* idle, with a reply */
+	};
+	char			 name[];	/* lower case */
 };
 TAILQ_HEAD(dns_entries, dns_entry);
 
@@ -151,6 +167,13 @@ struct dns_check {
 	    offsetof(struct dns_result, ptr))
 TAILQ_HEAD(dns_checks, dns_check);
 
+/* A name as the entry table stores it: in lower case, with its hash. */
+struct dns_key {
+	char		text[DNS_HOST_NAME_MAX + 2];
+	size_t		len;
+	uint32_t	hash;
+};
+
 struct dns_sock {
 	int	fd;
 	short	events;
@@ -172,6 +195,9 @@ struct dns {
 	size_t			 nsocks;
 	size_t			 socks_size;
 
+	struct dns_pool		 pool;		/* entries and replies */
+	/* Shared replies without data, one per rcode: caching one is free. */
+	struct dns_reply	 empty_replies[DNS_RCODE_INVALID + 1];
 	struct dns_slot		*slots;		/* at most half full */
 	size_t			 nslots;
 	size_t			 nentries;
@@ -203,6 +229,8 @@ static void	dns_on_answer_const(void *, int, int, const unsigned char *,
 static void	dns_on_answer_mutable(void *, int, int, unsigned char *, int);
 static void	dns_lookup(struct dns_check *, enum dns_query_kind,
 		    size_t index, int type, const char *name);
+static void	dns_lookup_key(struct dns_check *, enum dns_query_kind,
+		    size_t index, int type, const struct dns_key *);
 
 static int64_t
 dns_monotonic_ms(void *arg)
@@ -225,7 +253,7 @@ dns_create(const struct dns_config *cfg, char **cause)
 {
 	struct ares_options	 opts;
 	struct dns		*dns;
-	int			 optmask, rc;
+	int			 optmask, rc, i;
 
 	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
 		xasprintf(cause, "c-ares initialisation failed: %s",
@@ -255,6 +283,8 @@ dns_create(const struct dns_config *cfg, char **cause)
 	dns->clock_arg = cfg->clock_arg;
 	dns->nslots = DNS_SLOTS_MIN;
 	dns->slots = xcalloc(dns->nslots, sizeof *dns->slots);
+	for (i = 0; i <= DNS_RCODE_INVALID; i++)
+		dns->empty_replies[i].rcode = (enum dns_rcode)i;
 	/* A rate-limited engine may send a tenth of a second's worth at once. */
 	dns->credit = dns->qps / 10 > 1 ? dns->qps / 10 : 1;
 	dns->credit_ms = dns_now(dns);
@@ -303,34 +333,50 @@ dns_create(const struct dns_config *cfg, char **cause)
 }
 
 static void
-dns_reply_free(struct dns_reply *r)
+dns_reply_free(struct dns *dns, struct dns_reply *r)
 {
-	size_t	i;
+	if (r != NULL && r->size > 0)
+		dns_pool_put(&dns->pool, r, r->size);
+}
 
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->nnames; i++)
-		free(r->names[i]);
-	for (i = 0; i < r->ntxt; i++)
-		free(r->txt[i]);
-	free(r);
+/* Copy the text s to p, and return the copy and, in *p, its end. */
+static char *
+dns_reply_copy_text(char **p, const char *s)
+{
+	char	*copy = *p;
+	size_t	 len;
+
+	len = strlen(s) + 1;
+	memcpy(copy, s, len);
+	*p += len;
+	return copy;
 }
 
 /*
- * Move what ans found into a new reply, leaving ans empty.  The reply and
- * its three arrays are one allocation.
+ * Copy what ans found into a new reply.  The reply, its three arrays and
+ * its strings are one object of the pool.
  */
 static struct dns_reply *
-dns_reply_take(struct dns_answer *ans)
+dns_reply_make(struct dns *dns, const struct dns_answer *ans)
 {
 	struct dns_reply	*r;
-	size_t			 i;
+	size_t			 i, size;
 	char			*p;
 
-	p = xmalloc(sizeof *r + (ans->nnames + ans->ntxt) * sizeof(char *) +
-	    ans->naddrs * sizeof(struct event_addr));
+	if (ans->nnames == 0 && ans->naddrs == 0 && ans->ntxt == 0 &&
+	    ans->names_dropped == 0 && ans->rcode <= DNS_RCODE_INVALID)
+		return &dns->empty_replies[ans->rcode];
+
+	size = sizeof *r + (ans->nnames + ans->ntxt) * sizeof(char *) +
+	    ans->naddrs * sizeof(struct event_addr);
+	for (i = 0; i < ans->nnames; i++)
+		size += strlen(ans->names[i]) + 1;
+	for (i = 0; i < ans->ntxt; i++)
+		size += strlen(ans->txt[i]) + 1;
+	p = dns_pool_get(&dns->pool, size);
 	r = (struct dns_reply *)p;
 	p += sizeof *r;
+	r->size = size;
 	r->rcode = ans->rcode;
 	r->nnames = ans->nnames;
 	r->names_dropped = ans->names_dropped;
@@ -341,47 +387,53 @@ dns_reply_take(struct dns_answer *ans)
 	p += ans->ntxt * sizeof(char *);
 	r->naddrs = ans->naddrs;
 	r->addrs = (struct event_addr *)p;
-
-	for (i = 0; i < ans->nnames; i++) {
-		r->names[i] = ans->names[i];
-		ans->names[i] = NULL;
-	}
-	for (i = 0; i < ans->ntxt; i++) {
-		r->txt[i] = ans->txt[i];
-		ans->txt[i] = NULL;
-	}
 	memcpy(r->addrs, ans->addrs, ans->naddrs * sizeof *r->addrs);
-	ans->nnames = ans->ntxt = 0;
+	p += ans->naddrs * sizeof *r->addrs;
+
+	for (i = 0; i < ans->nnames; i++)
+		r->names[i] = dns_reply_copy_text(&p, ans->names[i]);
+	for (i = 0; i < ans->ntxt; i++)
+		r->txt[i] = dns_reply_copy_text(&p, ans->txt[i]);
 	return r;
 }
 
 /*
- * FNV-1a over the name alone: the A and AAAA entries of a name then sit
- * in neighbouring slots, and the second lookup finds its slot in the
- * cache line that the first one loaded.
+ * Fill key with name in lower case, cut to DNS_HOST_NAME_MAX + 1
+ * characters, and its hash.  The hash is FNV-1a over the name alone: the
+ * A and AAAA entries of a name then sit in neighbouring slots, and the
+ * second lookup finds its slot in the cache line that the first one
+ * loaded.
  */
-static uint32_t
-dns_hash(const char *name)
+static void
+dns_key_make(struct dns_key *key, const char *name)
 {
 	uint32_t	h = 2166136261U;
+	size_t		i;
+	char		ch;
 
-	for (; *name != '\0'; name++) {
-		h ^= (unsigned char)*name;
+	for (i = 0; i < sizeof key->text - 1 && (ch = name[i]) != '\0';
+	    i++) {
+		if (ch >= 'A' && ch <= 'Z')
+			ch += 'a' - 'A';
+		key->text[i] = ch;
+		h ^= (unsigned char)ch;
 		h *= 16777619U;
 	}
-	return h;
+	key->text[i] = '\0';
+	key->len = i;
+	key->hash = h;
 }
 
 static struct dns_entry *
-dns_entry_find(struct dns *dns, const char *name, int type, uint32_t hash)
+dns_entry_find(struct dns *dns, const struct dns_key *key, int type)
 {
 	struct dns_slot	*slot;
 	size_t		 mask = dns->nslots - 1, i;
 
-	for (i = hash & mask; (slot = &dns->slots[i])->entry != NULL;
+	for (i = key->hash & mask; (slot = &dns->slots[i])->entry != NULL;
 	    i = (i + 1) & mask) {
-		if (slot->hash == hash && slot->entry->type == type &&
-		    strcmp(slot->entry->name, name) == 0)
+		if (slot->hash == key->hash && slot->entry->type == type &&
+		    strcmp(slot->entry->name, key->text) == 0)
 			return slot->entry;
 	}
 	return NULL;
@@ -415,20 +467,18 @@ dns_slots_grow(struct dns *dns)
 }
 
 static struct dns_entry *
-dns_entry_new(struct dns *dns, const char *name, int type, uint32_t hash)
+dns_entry_new(struct dns *dns, const struct dns_key *key, int type)
 {
 	struct dns_entry	*e;
-	size_t			 len;
 
 	if ((dns->nentries + 1) * 2 > dns->nslots)
 		dns_slots_grow(dns);
-	len = strlen(name);
-	e = xcalloc(1, sizeof *e + len + 1);
+	e = dns_pool_get(&dns->pool, sizeof *e + key->len + 1);
+	memset(e, 0, sizeof *e);
 	e->dns = dns;
-	e->name = (char *)(e + 1);
-	memcpy(e->name, name, len + 1);
+	memcpy(e->name, key->text, key->len + 1);
 	e->type = type;
-	e->hash = hash;
+	e->hash = key->hash;
 	TAILQ_INIT(&e->waiters);
 	dns_slot_put(dns, e);
 	dns->nentries++;
@@ -472,8 +522,8 @@ dns_entry_free(struct dns_entry *e)
 	if (e->reply != NULL)
 		dns->nreplies--;
 	dns_entry_unlink(e);
-	dns_reply_free(e->reply);
-	free(e);
+	dns_reply_free(dns, e->reply);
+	dns_pool_put(&dns->pool, e, sizeof *e + strlen(e->name) + 1);
 }
 
 static void
@@ -481,7 +531,7 @@ dns_entry_drop_reply(struct dns_entry *e)
 {
 	if (e->reply == NULL)
 		return;
-	dns_reply_free(e->reply);
+	dns_reply_free(e->dns, e->reply);
 	e->reply = NULL;
 	e->dns->nreplies--;
 }
@@ -615,9 +665,10 @@ dns_free(struct dns *dns)
 	for (i = 0; i < dns->nslots; i++) {
 		if ((e = dns->slots[i].entry) == NULL)
 			continue;
-		dns_reply_free(e->reply);
-		free(e);
+		dns_reply_free(dns, e->reply);
+		dns_pool_put(&dns->pool, e, sizeof *e + strlen(e->name) + 1);
 	}
+	dns_pool_clear(&dns->pool);
 	free(dns->slots);
 	free(dns->abuse_zone);
 	free(dns->socks);
@@ -783,8 +834,22 @@ static void
 dns_lookup_forward(struct dns_check *c, enum dns_query_kind kind,
     size_t index, const char *name)
 {
-	dns_lookup(c, kind, index, DNS_TYPE_A, name);
-	dns_lookup(c, kind, index, DNS_TYPE_AAAA, name);
+	struct dns_key	key;
+
+	dns_key_make(&key, name);
+	dns_lookup_key(c, kind, index, DNS_TYPE_A, &key);
+	dns_lookup_key(c, kind, index, DNS_TYPE_AAAA, &key);
+}
+
+/*
+ * Clear f but not its addrs: readers stop at count, and clearing the
+ * whole array made every new PTR name miss the CPU caches.
+ */
+static void
+dns_addrlist_clear(struct dns_addrlist *f)
+{
+	f->count = 0;
+	dns_set_forward_rcode(f, DNS_RCODE_NONE);
 }
 
 static void
@@ -820,9 +885,10 @@ dns_apply_ptr(struct dns_check *c, const struct dns_reply *r)
 	for (i = 0; i < r->nnames && res->nptr < DNS_NAMES_MAX; i++) {
 		index = res->nptr++;
 		p = &res->ptr[index];
-		memset(p, 0, sizeof *p);
 		p->name = xstrdup(r->names[i]);
 		p->invalid = dns_name_invalid(p->name);
+		dns_addrlist_clear(&p->forward);
+		p->confirmed = 0;
 		if (p->invalid != NULL)
 			dns_set_forward_rcode(&p->forward, DNS_RCODE_INVALID);
 		else
@@ -909,27 +975,24 @@ static void
 dns_lookup(struct dns_check *c, enum dns_query_kind kind, size_t index,
     int type, const char *name)
 {
+	struct dns_key	key;
+
+	dns_key_make(&key, name);
+	dns_lookup_key(c, kind, index, type, &key);
+}
+
+/* dns_lookup with the name already made a key. */
+static void
+dns_lookup_key(struct dns_check *c, enum dns_query_kind kind, size_t index,
+    int type, const struct dns_key *key)
+{
 	struct dns		*dns = c->dns;
 	struct dns_entry	*e;
 	struct dns_waiter	*w;
-	char			 key[DNS_HOST_NAME_MAX + 2];
-	size_t			 len, i;
-	uint32_t		 hash;
 	int			 urgent = (c->flags & DNS_CHECK_URGENT) != 0;
 	int64_t			 now;
 
-	len = strlen(name);
-	if (len >= sizeof key)
-		len = sizeof key - 1;
-	for (i = 0; i < len; i++) {
-		key[i] = name[i];
-		if (key[i] >= 'A' && key[i] <= 'Z')
-			key[i] += 'a' - 'A';
-	}
-	key[len] = '\0';
-	hash = dns_hash(key);
-
-	e = dns_entry_find(dns, key, type, hash);
+	e = dns_entry_find(dns, key, type);
 	if (e != NULL && e->reply != NULL) {
 		now = dns_now(dns);
 		if (now >= e->expires_ms) {
@@ -949,7 +1012,7 @@ dns_lookup(struct dns_check *c, enum dns_query_kind kind, size_t index,
 		}
 	}
 	if (e == NULL)
-		e = dns_entry_new(dns, key, type, hash);
+		e = dns_entry_new(dns, key, type);
 	dns_entry_busy(e);
 
 	w = dns_waiter_new(dns);
@@ -993,8 +1056,12 @@ dns_start_helo(struct dns_check *c, const char *name)
 
 	index = c->result.nhelo++;
 	h = &c->result.helo[index];
-	memset(h, 0, sizeof *h);
 	h->name = xstrndup(name, DNS_NAME_TEXT_MAX);
+	h->literal = 0;
+	h->invalid = NULL;
+	h->rcode = DNS_RCODE_NONE;
+	dns_addrlist_clear(&h->forward);
+	h->verified = DNS_VERDICT_NONE;
 
 	if ((rc = dns_literal_parse(h->name, &literal)) == 1) {
 		h->literal = 1;
@@ -1156,7 +1223,7 @@ dns_on_answer(struct dns_entry *e, int status, const unsigned char *abuf,
 		ans.rcode = dns_rcode_from_status(status);
 		ans.ttl = -1;
 	}
-	reply = dns_reply_take(&ans);
+	reply = dns_reply_make(dns, &ans);
 	dns_answer_clear(&ans);
 
 	/* Temporary failures are never cached, so a re-check asks again. */
@@ -1191,7 +1258,7 @@ dns_on_answer(struct dns_entry *e, int status, const unsigned char *abuf,
 			dns_check_finish(c);
 	}
 	if (reply != e->reply)
-		dns_reply_free(reply);
+		dns_reply_free(dns, reply);
 	dns_entry_idle(e);
 }
 

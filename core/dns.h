@@ -66,6 +66,7 @@ int		 dns_rcode_temporary(enum dns_rcode);
 /* CNAME records followed from the question name to the answer. */
 #define DNS_CNAME_MAX		8
 
+/* Only the first count entries of addrs are set. */
 struct dns_addrlist {
 	enum dns_rcode		rcode_a;
 	enum dns_rcode		rcode_aaaa;

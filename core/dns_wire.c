@@ -33,7 +33,12 @@ struct dns_wire_name {
 };
 
 struct dns_rr {
-	struct dns_wire_name	owner;
+	/*
+	 * The owner name: &owner_copy, or the question name itself when the
+	 * record names it with a pointer (see dns_read_rr).
+	 */
+	const struct dns_wire_name *owner;
+	struct dns_wire_name	owner_copy;
 	int			type;
 	int			class;
 	int64_t			ttl;		/* seconds */
@@ -62,18 +67,18 @@ dns_get_ttl(const unsigned char *p)
 }
 
 /*
- * Read the name at *off into out, uncompressed.  *off moves past the name
- * as it is stored at *off (a pointer counts two octets).  Returns 0, or -1
- * if the name runs past len, loops, or is longer than 255 octets.
+ * Read the name at *off into out, uncompressed, or only check it if out
+ * is NULL.  *off moves past the name as it is stored at *off (a pointer
+ * counts two octets).  Returns 0, or -1 if the name runs past len, loops,
+ * or is longer than 255 octets.
  */
 static int
 dns_read_name(const unsigned char *msg, size_t len, size_t *off,
     struct dns_wire_name *out)
 {
-	size_t	pos = *off, label, pointer;
+	size_t	pos = *off, label, pointer, n = 0;
 	int	jumped = 0, hops = 0;
 
-	out->len = 0;
 	for (;;) {
 		if (pos >= len)
 			return -1;
@@ -90,17 +95,22 @@ dns_read_name(const unsigned char *msg, size_t len, size_t *off,
 		}
 		if ((label & 0xc0) != 0)
 			return -1;	/* extended label types: obsolete */
-		if (out->len + 1 + label > DNS_WIRE_NAME_MAX)
+		if (n + 1 + label > DNS_WIRE_NAME_MAX)
 			return -1;
-		out->data[out->len++] = (unsigned char)label;
+		if (out != NULL)
+			out->data[n] = (unsigned char)label;
+		n++;
 		if (label == 0)
 			break;
 		if (pos + 1 + label > len)
 			return -1;
-		memcpy(out->data + out->len, msg + pos + 1, label);
-		out->len += label;
+		if (out != NULL)
+			memcpy(out->data + n, msg + pos + 1, label);
+		n += label;
 		pos += 1 + label;
 	}
+	if (out != NULL)
+		out->len = n;
 	if (!jumped)
 		*off = pos + 1;
 	return 0;
@@ -115,6 +125,9 @@ dns_wire_name_equal(const struct dns_wire_name *a,
 
 	if (a->len != b->len)
 		return 0;
+	/* The names of one message usually have the same case. */
+	if (a == b || memcmp(a->data, b->data, a->len) == 0)
+		return 1;
 	for (i = 0; i < a->len; i++) {
 		ca = a->data[i];
 		cb = b->data[i];
@@ -163,15 +176,28 @@ dns_wire_name_text(const struct dns_wire_name *name)
 	return xstrndup(text, t);
 }
 
-/* Read the resource record at *off and move *off past it. */
+/*
+ * Read the resource record at *off and move *off past it.  question is
+ * the name at the end of the header, if it contains no pointer, or NULL.
+ * An owner that is a pointer to that name is the question name itself,
+ * as dns_read_name would read it, so it is not copied.
+ */
 static int
 dns_read_rr(const unsigned char *msg, size_t len, size_t *off,
-    struct dns_rr *rr)
+    const struct dns_wire_name *question, struct dns_rr *rr)
 {
 	const unsigned char	*p;
 
-	if (dns_read_name(msg, len, off, &rr->owner) == -1)
-		return -1;
+	if (question != NULL && len - *off >= 2 &&
+	    msg[*off] == (0xc0 | DNS_HEADER_LEN >> 8) &&
+	    msg[*off + 1] == (DNS_HEADER_LEN & 0xff)) {
+		rr->owner = question;
+		*off += 2;
+	} else {
+		if (dns_read_name(msg, len, off, &rr->owner_copy) == -1)
+			return -1;
+		rr->owner = &rr->owner_copy;
+	}
 	if (len - *off < DNS_RR_FIXED_LEN)
 		return -1;
 	p = msg + *off;
@@ -221,7 +247,8 @@ dns_rcode_from_wire(unsigned int rcode)
  */
 static int
 dns_follow_cnames(const unsigned char *msg, size_t len, size_t answers,
-    unsigned int ancount, struct dns_wire_name *name)
+    unsigned int ancount, const struct dns_wire_name *question,
+    struct dns_wire_name *name)
 {
 	struct dns_rr	rr;
 	size_t		off;
@@ -232,11 +259,11 @@ dns_follow_cnames(const unsigned char *msg, size_t len, size_t answers,
 		found = 0;
 		off = answers;
 		for (i = 0; i < ancount && !found; i++) {
-			if (dns_read_rr(msg, len, &off, &rr) == -1)
+			if (dns_read_rr(msg, len, &off, question, &rr) == -1)
 				return -1;
 			if (rr.type != DNS_TYPE_CNAME ||
 			    rr.class != DNS_CLASS_IN ||
-			    !dns_wire_name_equal(&rr.owner, name))
+			    !dns_wire_name_equal(rr.owner, name))
 				continue;
 			if (dns_read_rdata_name(msg, len, &rr, name) == -1)
 				return -1;
@@ -332,22 +359,21 @@ dns_answer_add_txt(struct dns_answer *ans, const unsigned char *msg,
  */
 static int64_t
 dns_negative_ttl(const unsigned char *msg, size_t len, size_t off,
-    unsigned int nscount)
+    unsigned int nscount, const struct dns_wire_name *question)
 {
 	struct dns_rr		rr;
-	struct dns_wire_name	name;
 	size_t			pos;
 	int64_t			minimum;
 	unsigned int		i;
 
 	for (i = 0; i < nscount; i++) {
-		if (dns_read_rr(msg, len, &off, &rr) == -1)
+		if (dns_read_rr(msg, len, &off, question, &rr) == -1)
 			return -1;
 		if (rr.type != DNS_TYPE_SOA || rr.class != DNS_CLASS_IN)
 			continue;
 		pos = rr.rdata;
-		if (dns_read_name(msg, len, &pos, &name) == -1 ||
-		    dns_read_name(msg, len, &pos, &name) == -1 ||
+		if (dns_read_name(msg, len, &pos, NULL) == -1 ||
+		    dns_read_name(msg, len, &pos, NULL) == -1 ||
 		    pos + DNS_SOA_FIXED_LEN > rr.rdata + rr.rdlen)
 			return -1;
 		minimum = dns_get_ttl(msg + pos + 16);
@@ -360,15 +386,17 @@ int
 dns_answer_parse(const unsigned char *buf, size_t len, int type,
     struct dns_answer *ans)
 {
-	struct dns_wire_name	 qname, target;
+	struct dns_wire_name	 question, cname, target;
 	struct dns_wire_name	 seen[DNS_NAMES_MAX];	/* names kept */
+	const struct dns_wire_name *qname = &question, *plain = NULL;
 	struct dns_rr		 rr;
 	unsigned int		 qdcount, ancount, nscount, i;
 	size_t			 off, answers, used = 0;
 	int64_t			 answer_ttl = -1;
 	int			 followed = 0;
 
-	memset(ans, 0, sizeof *ans);
+	/* Clear only the counts, because readers of the arrays stop there. */
+	ans->nnames = ans->names_dropped = ans->naddrs = ans->ntxt = 0;
 	ans->rcode = DNS_RCODE_ERROR;
 	ans->ttl = -1;
 	if (len < DNS_HEADER_LEN || (buf[2] & 0x80) == 0)
@@ -380,8 +408,8 @@ dns_answer_parse(const unsigned char *buf, size_t len, int type,
 	/* The first question names what the answers are about. */
 	off = DNS_HEADER_LEN;
 	for (i = 0; i < qdcount; i++) {
-		if (dns_read_name(buf, len, &off, i == 0 ? &qname : &target) ==
-		    -1 || len - off < 4)
+		if (dns_read_name(buf, len, &off, i == 0 ? &question :
+		    &target) == -1 || len - off < 4)
 			return -1;
 		off += 4;
 	}
@@ -391,20 +419,31 @@ dns_answer_parse(const unsigned char *buf, size_t len, int type,
 		return 0;
 
 	/*
+	 * Records usually name the question with a pointer to it.  When the
+	 * question name is stored without pointers, dns_read_rr can take
+	 * such an owner as the question name without reading it again.
+	 */
+	if (DNS_HEADER_LEN + question.len <= len && memcmp(buf +
+	    DNS_HEADER_LEN, question.data, question.len) == 0)
+		plain = &question;
+
+	/*
 	 * Most answers hold no CNAME, so the chain is followed only when the
 	 * loop below meets one for the question name, and the loop restarts.
 	 */
 restart:
 	off = answers;
 	for (i = 0; i < ancount; i++) {
-		if (dns_read_rr(buf, len, &off, &rr) == -1)
+		if (dns_read_rr(buf, len, &off, plain, &rr) == -1)
 			goto malformed;
 		if (rr.class != DNS_CLASS_IN)
 			continue;
 		if (rr.type == DNS_TYPE_CNAME && !followed &&
-		    dns_wire_name_equal(&rr.owner, &qname)) {
+		    dns_wire_name_equal(rr.owner, qname)) {
+			cname = question;
+			qname = &cname;
 			if (dns_follow_cnames(buf, len, answers, ancount,
-			    &qname) == -1)
+			    plain, &cname) == -1)
 				goto malformed;
 			/* Keep only the records of the last name. */
 			dns_answer_clear(ans);
@@ -416,7 +455,7 @@ restart:
 		/* The lowest TTL of the records, CNAMEs included. */
 		if (answer_ttl == -1 || rr.ttl < answer_ttl)
 			answer_ttl = rr.ttl;
-		if (rr.type != type || !dns_wire_name_equal(&rr.owner, &qname))
+		if (rr.type != type || !dns_wire_name_equal(rr.owner, qname))
 			continue;
 		used++;
 		if (type == DNS_TYPE_PTR) {
@@ -436,7 +475,7 @@ restart:
 		ans->ttl = answer_ttl;
 	else if (ans->rcode == DNS_RCODE_NOERROR ||
 	    ans->rcode == DNS_RCODE_NXDOMAIN) {
-		ans->ttl = dns_negative_ttl(buf, len, off, nscount);
+		ans->ttl = dns_negative_ttl(buf, len, off, nscount, plain);
 		if (ans->ttl >= 0 && answer_ttl >= 0 && answer_ttl < ans->ttl)
 			ans->ttl = answer_ttl;
 	}

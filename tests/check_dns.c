@@ -19,6 +19,7 @@
 
 #include "check_suites.h"
 #include "dns.h"
+#include "dns_pool.h"
 #include "dnsbl.h"
 #include "xmalloc.h"
 
@@ -908,6 +909,30 @@ START_TEST(test_dns_reverse_ipv4)
 }
 END_TEST
 
+START_TEST(test_dns_reverse_ipv4_digits)
+{
+	ck_assert_str_eq(reverse("0.0.0.0"), "0.0.0.0.in-addr.arpa");
+	ck_assert_str_eq(reverse("255.255.255.255"),
+	    "255.255.255.255.in-addr.arpa");
+	ck_assert_str_eq(reverse("10.0.100.9"), "9.100.0.10.in-addr.arpa");
+	ck_assert_str_eq(reverse("1.20.250.7"), "7.250.20.1.in-addr.arpa");
+}
+END_TEST
+
+/* A buffer one byte short gets the name cut, as snprintf cuts it. */
+START_TEST(test_dns_reverse_ipv4_cut)
+{
+	struct event_addr	a;
+	char			buf[32];
+
+	a = addr_of("192.0.2.100");
+	ck_assert_int_eq(dns_reverse_name(&a, buf, 24), -1);
+	ck_assert_str_eq(buf, "100.2.0.192.in-addr.arp");
+	ck_assert_int_eq(dns_reverse_name(&a, buf, 25), 0);
+	ck_assert_str_eq(buf, "100.2.0.192.in-addr.arpa");
+}
+END_TEST
+
 START_TEST(test_dns_reverse_ipv6)
 {
 	ck_assert_str_eq(reverse("2001:db8::25"), "5.2.0.0.0.0.0.0.0.0.0.0.0."
@@ -1164,6 +1189,135 @@ START_TEST(test_wire_a_after_cname)
 	inet_ntop(AF_INET, ans.addrs[0].bytes, ip, sizeof ip);
 	ck_assert_str_eq(ip, "192.0.2.10");
 	dns_answer_clear(&ans);
+}
+END_TEST
+
+/*
+ * A question name that is itself a pointer to a name after the records:
+ * owners that point to the question, or spell the name out, both match.
+ */
+START_TEST(test_wire_question_compressed)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+	char			ip[INET_ADDRSTRLEN];
+
+	m.n = 0;
+	msg_u16(&m, 0x1234);
+	msg_u16(&m, 0x8180);
+	msg_u16(&m, 1);
+	msg_u16(&m, 2);
+	msg_u16(&m, 0);
+	msg_u16(&m, 0);
+	msg_u16(&m, 0xc000 | 56);	/* the name at offset 56 */
+	msg_u16(&m, DNS_TYPE_A);
+	msg_u16(&m, 1);
+	msg_rr_addr(&m, NULL, "192.0.2.1");
+	msg_rr_addr(&m, "h.test", "192.0.2.2");
+	ck_assert_uint_eq(m.n, 56);
+	msg_name(&m, "h.test");
+
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_int_eq(ans.rcode, DNS_RCODE_NOERROR);
+	ck_assert_uint_eq(ans.naddrs, 2);
+	inet_ntop(AF_INET, ans.addrs[0].bytes, ip, sizeof ip);
+	ck_assert_str_eq(ip, "192.0.2.1");
+	inet_ntop(AF_INET, ans.addrs[1].bytes, ip, sizeof ip);
+	ck_assert_str_eq(ip, "192.0.2.2");
+	ck_assert_int_eq(ans.ttl, 300);
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+/* Owners in another case than the question still match it. */
+START_TEST(test_wire_owner_case)
+{
+	struct msg		m;
+	struct dns_answer	ans;
+
+	msg_start(&m, 0, 2, "Mail.Example.TEST", DNS_TYPE_A);
+	msg_rr_addr(&m, "mail.example.test", "192.0.2.10");
+	msg_rr_addr(&m, "MAIL.EXAMPLE.TEST", "192.0.2.11");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_uint_eq(ans.naddrs, 2);
+	dns_answer_clear(&ans);
+
+	msg_start(&m, 0, 1, "mail.example.test", DNS_TYPE_A);
+	msg_rr_addr(&m, "mail.example.tesu", "192.0.2.10");
+	ck_assert_int_eq(parse(&m, DNS_TYPE_A, &ans), 0);
+	ck_assert_uint_eq(ans.naddrs, 0);
+	dns_answer_clear(&ans);
+}
+END_TEST
+
+START_TEST(test_pool_reuses_class)
+{
+	struct dns_pool	 pool;
+	char		*a, *b, *c;
+
+	memset(&pool, 0, sizeof pool);
+	a = dns_pool_get(&pool, DNS_POOL_GRAIN + 1);
+	b = dns_pool_get(&pool, 3 * DNS_POOL_GRAIN);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_ne(a, b);
+	memset(a, 'a', DNS_POOL_GRAIN + 1);
+	memset(b, 'b', 3 * DNS_POOL_GRAIN);
+	ck_assert_int_eq(a[DNS_POOL_GRAIN], 'a');
+	ck_assert_int_eq(b[0], 'b');
+	dns_pool_put(&pool, a, DNS_POOL_GRAIN + 1);
+	c = dns_pool_get(&pool, 2 * DNS_POOL_GRAIN);
+#ifndef DNS_POOL_MALLOC_ONLY
+	/* Both sizes round up to two grains. */
+	ck_assert_ptr_eq(c, a);
+#endif
+	dns_pool_put(&pool, b, 3 * DNS_POOL_GRAIN);
+	dns_pool_put(&pool, c, 2 * DNS_POOL_GRAIN);
+	dns_pool_clear(&pool);
+	ck_assert_ptr_null(pool.blocks);
+}
+END_TEST
+
+/* Objects fill several blocks, stay apart and keep malloc's alignment. */
+START_TEST(test_pool_many_blocks)
+{
+	struct dns_pool	  pool;
+	unsigned char	**objects;
+	size_t		  n = 3 * DNS_POOL_BLOCK / 96, i, size;
+
+	memset(&pool, 0, sizeof pool);
+	objects = xcalloc(n, sizeof *objects);
+	for (i = 0; i < n; i++) {
+		size = 1 + i % 96;
+		objects[i] = dns_pool_get(&pool, size);
+		ck_assert_uint_eq((uintptr_t)objects[i] %
+		    _Alignof(max_align_t), 0);
+		memset(objects[i], (int)(i & 0xff), size);
+	}
+	for (i = 0; i < n; i++) {
+		size = 1 + i % 96;
+		ck_assert_uint_eq(objects[i][0], i & 0xff);
+		ck_assert_uint_eq(objects[i][size - 1], i & 0xff);
+	}
+	for (i = 0; i < n; i++)
+		dns_pool_put(&pool, objects[i], 1 + i % 96);
+	free(objects);
+	dns_pool_clear(&pool);
+}
+END_TEST
+
+/* Objects above DNS_POOL_OBJECT_MAX come from malloc and go to free. */
+START_TEST(test_pool_large_object)
+{
+	struct dns_pool	 pool;
+	char		*p;
+
+	memset(&pool, 0, sizeof pool);
+	p = dns_pool_get(&pool, DNS_POOL_OBJECT_MAX + 1);
+	memset(p, 'x', DNS_POOL_OBJECT_MAX + 1);
+	ck_assert_ptr_null(pool.blocks);
+	dns_pool_put(&pool, p, DNS_POOL_OBJECT_MAX + 1);
+	dns_pool_clear(&pool);
 }
 END_TEST
 
@@ -2642,6 +2796,8 @@ make_dns_suite(void)
 	tcase_add_test(tc, test_dns_literal_malformed);
 	tcase_add_test(tc, test_dns_literal_not_literal);
 	tcase_add_test(tc, test_dns_reverse_ipv4);
+	tcase_add_test(tc, test_dns_reverse_ipv4_digits);
+	tcase_add_test(tc, test_dns_reverse_ipv4_cut);
 	tcase_add_test(tc, test_dns_reverse_ipv6);
 	tcase_add_test(tc, test_dns_reverse_limits);
 	tcase_add_test(tc, test_dns_addr_equal);
@@ -2662,6 +2818,8 @@ make_dns_suite(void)
 	tcase_add_test(tc, test_wire_truncated);
 	tcase_add_test(tc, test_wire_not_response);
 	tcase_add_test(tc, test_wire_name_too_long);
+	tcase_add_test(tc, test_wire_question_compressed);
+	tcase_add_test(tc, test_wire_owner_case);
 	tcase_add_test(tc, test_wire_rdata_name_overruns);
 	tcase_add_test(tc, test_wire_txt_strings);
 	tcase_add_test(tc, test_wire_txt_string_overruns);
@@ -2669,6 +2827,12 @@ make_dns_suite(void)
 	tcase_add_test(tc, test_wire_ttl_lowest);
 	tcase_add_test(tc, test_wire_ttl_negative_soa);
 	tcase_add_test(tc, test_wire_ttl_not_cacheable);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pool");
+	tcase_add_test(tc, test_pool_reuses_class);
+	tcase_add_test(tc, test_pool_many_blocks);
+	tcase_add_test(tc, test_pool_large_object);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("engine");

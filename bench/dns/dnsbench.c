@@ -24,6 +24,10 @@
  * also gives the median CPU time (user and system, of this process) per
  * query, which other load on the machine changes less than the rate.  Naming one loop
  * runs only that one, for a profiler.
+ *
+ * Under valgrind --tool=callgrind --collect-atstart=no, instructions are
+ * counted only between the same two points as SECONDS, so the counts of
+ * the loops compare directly (see docs/performance.md).
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -44,6 +48,17 @@
 
 #include "dns.h"
 #include "xmalloc.h"
+
+/* Callgrind's client requests do nothing when not run under valgrind. */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define BENCH_COLLECT()	CALLGRIND_TOGGLE_COLLECT
+#endif
+#endif
+#ifndef BENCH_COLLECT
+#define BENCH_COLLECT()	do { } while (0)
+#endif
 
 #define BENCH_SOCKS_MAX		64
 #define BENCH_ROUNDS_MAX	41
@@ -71,6 +86,23 @@ bench_now(void)
 
 /* CPU seconds of the timed part of the last run. */
 static double	run_cpu;
+
+/* Start or stop the timed part of a run: the clocks and callgrind. */
+static void
+bench_timed_start(double *secs)
+{
+	*secs = bench_now();
+	run_cpu = bench_cpu();
+	BENCH_COLLECT();
+}
+
+static void
+bench_timed_stop(double *secs)
+{
+	BENCH_COLLECT();
+	*secs = bench_now() - *secs;
+	run_cpu = bench_cpu() - run_cpu;
+}
 
 /* The bare loop: its channel, sockets, and the names still to ask. */
 struct bare {
@@ -218,8 +250,7 @@ bare_run(const char *server, uint32_t first, size_t count, size_t inflight,
 		exit(1);
 	}
 
-	*secs = bench_now();
-	run_cpu = bench_cpu();
+	bench_timed_start(secs);
 	bare_pump(&b);
 	while (b.inflight > 0) {
 		tvp = ares_timeout(b.channel, NULL, &tv);
@@ -243,8 +274,7 @@ bare_run(const char *server, uint32_t first, size_t count, size_t inflight,
 		ares_process_fd(b.channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 		bare_pump(&b);
 	}
-	*secs = bench_now() - *secs;
-	run_cpu = bench_cpu() - run_cpu;
+	bench_timed_stop(secs);
 	ares_destroy(b.channel);
 	free(b.names);
 	*failed = b.failed;
@@ -294,8 +324,7 @@ bulk_run(const char *server, uint32_t first, size_t count, size_t inflight,
 		exit(1);
 	}
 	bulk_failed = 0;
-	*secs = bench_now();
-	run_cpu = bench_cpu();
+	bench_timed_start(secs);
 	for (;;) {
 		while (next < count && dns_inflight(dns) < 2 * inflight) {
 			engine_addr(first + (uint32_t)next++, &a);
@@ -313,8 +342,7 @@ bulk_run(const char *server, uint32_t first, size_t count, size_t inflight,
 		}
 		dns_process(dns, fds, n);
 	}
-	*secs = bench_now() - *secs;
-	run_cpu = bench_cpu() - run_cpu;
+	bench_timed_stop(secs);
 	*failed = bulk_failed;
 	dns_get_stats(dns, &st);
 	dns_free(dns);
@@ -343,15 +371,13 @@ engine_run(const char *server, uint32_t first, size_t count, size_t inflight,
 		exit(1);
 	}
 	checks = xcalloc(count, sizeof *checks);
-	*secs = bench_now();
-	run_cpu = bench_cpu();
+	bench_timed_start(secs);
 	for (i = 0; i < count; i++) {
 		engine_addr(first + (uint32_t)i, &a);
 		checks[i] = dns_check_start(dns, &a, NULL, 0, NULL, NULL);
 	}
 	dns_run(dns);
-	*secs = bench_now() - *secs;
-	run_cpu = bench_cpu() - run_cpu;
+	bench_timed_stop(secs);
 	*failed = 0;
 	for (i = 0; i < count; i++) {
 		r = dns_check_result(checks[i]);

@@ -9,7 +9,10 @@
 # 2. build/bench_dns checks every address ROUNDS times with smtptriage's
 #    engine and with a bare c-ares loop, 64 queries in flight in both,
 #    alternating, and prints queries per second and the ratio of the
-#    medians.
+#    medians.  With BENCH_CALLGRIND=1 in the environment, valgrind's
+#    callgrind then counts the instructions of one run of the engine's
+#    bulk loop and one of the bare loop, and the script prints them per
+#    query.
 # 3. The console runs in tmux on an Exim log naming the COUNT addresses,
 #    with at most 1000 queries in flight.  A starts a bulk re-check of
 #    every suspect, and while it runs the script sends KEYS cursor moves
@@ -150,6 +153,36 @@ say "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | 
 # Part 1: throughput.
 "$bench" "127.0.0.1:$port" 198.18.0.0 "$count" 64 "$rounds" |
     while read -r line; do say "$line"; done
+
+# Part 1b: instructions per query, which repeat where rates do not.
+# callgrind_run LOOP prints the instructions of one run and its queries.
+callgrind_run() {
+	valgrind --tool=callgrind --collect-atstart=no \
+	    --callgrind-out-file="$tmp/callgrind.$1" "$bench" \
+	    "127.0.0.1:$port" 198.18.0.0 "$count" 64 1 "$1" \
+	    >"$tmp/callgrind.$1.out" 2>"$tmp/callgrind.$1.err" || return 1
+	ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' \
+	    "$tmp/callgrind.$1.err")
+	queries=$(mawk -v loop="$1" '$1 == loop { print $2; exit }' \
+	    "$tmp/callgrind.$1.out")
+	[ -n "$ir" ] && [ -n "$queries" ] && echo "$ir $queries"
+}
+
+if [ -n "${BENCH_CALLGRIND:-}" ]; then
+	if ! command -v valgrind >/dev/null 2>&1; then
+		say "valgrind not found (apt-get install valgrind): no" \
+		    "instruction counts"
+	elif ! bulk_ir=$(callgrind_run bulk) || ! bare_ir=$(callgrind_run bare)
+	then
+		say "callgrind failed:"
+		cat "$tmp"/callgrind.*.err
+	else
+		echo "$bulk_ir $bare_ir" | mawk '{
+		    printf "bench dns: callgrind instructions per query: " \
+		    "bulk %.0f, bare %.0f; bare/bulk %.3f\n", $1 / $2,
+		    $3 / $4, ($3 / $4) / ($1 / $2) }'
+	fi
+fi
 
 # Part 2: key response time in the console.
 ms_now() {
