@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agg.h"
 #include "config.h"
 #include "dnsbl.h"
 #include "esc.h"
@@ -95,6 +96,8 @@ static const struct config_key {
 	    offsetof(struct config, report_window_days), 0, 3650 },
 	{ "report_daily_cap", CONFIG_INT,
 	    offsetof(struct config, report_daily_cap), 0, 100000 },
+	{ "max_clients", CONFIG_INT, offsetof(struct config, max_clients),
+	    1, AGG_CLIENTS_MAX },
 };
 
 static char	*config_home(void);
@@ -184,6 +187,7 @@ config_defaults(struct config *cfg)
 	cfg->report_window_days = CONFIG_REPORT_WINDOW_DAYS;
 	cfg->report_daily_cap = CONFIG_REPORT_DAILY_CAP;
 	cfg->providers = provider_table_create();
+	cfg->max_clients = AGG_CLIENTS_MAX;
 
 	pw = getpwuid(getuid());
 	if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')

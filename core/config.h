@@ -44,6 +44,7 @@ struct config {
 	int			 report_window_days; /* no repeat to a recipient */
 	int			 report_daily_cap; /* messages per recipient a day */
 	struct provider_table	*providers;	/* ranges and recipient map */
+	int			 max_clients;	/* distinct clients kept */
 };
 
 /*

@@ -156,6 +156,7 @@ START_TEST(test_config_defaults_values)
 	ck_assert_int_eq(cfg.dns_timeout_ms, 2000);
 	ck_assert_int_eq(cfg.dns_tries, 2);
 	ck_assert_int_eq(cfg.dns_max_inflight, 64);
+	ck_assert_int_eq(cfg.max_clients, 1000000);
 	ck_assert_str_eq(reason_table_lookup(cfg.reasons,
 	    "HELO verification failed", 24), "helo_verify_failed");
 	config_free(&cfg);
@@ -256,6 +257,15 @@ START_TEST(test_config_bad_timeout)
 {
 	assert_load_error("dns_timeout = 5\n", "1: invalid dns_timeout \"5\": "
 	    "expected a whole number from 10 to 60000");
+}
+END_TEST
+
+START_TEST(test_config_bad_max_clients)
+{
+	assert_load_error("max_clients = 0\n", "1: invalid max_clients "
+	    "\"0\": expected a whole number from 1 to 1000000");
+	assert_load_error("max_clients = 1000001\n", "1: invalid max_clients "
+	    "\"1000001\": expected a whole number from 1 to 1000000");
 }
 END_TEST
 
@@ -699,6 +709,7 @@ make_config_suite(void)
 	tcase_add_test(tc, test_config_crlf_lines);
 	tcase_add_test(tc, test_config_bad_timeout);
 	tcase_add_test(tc, test_config_bad_tries);
+	tcase_add_test(tc, test_config_bad_max_clients);
 	tcase_add_test(tc, test_config_bad_inflight);
 	tcase_add_test(tc, test_config_relative_path);
 	tcase_add_test(tc, test_config_empty_path);

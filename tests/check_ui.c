@@ -802,6 +802,24 @@ START_TEST(test_ui_draw_list_rows)
 }
 END_TEST
 
+START_TEST(test_ui_draw_status_skipped_events)
+{
+	char	*row;
+
+	use_agg();
+	agg_set_max_clients(ctx.agg, 2);
+	add_event("192.0.2.99", NULL, "no_rdns", 0, 4);
+	add_event("192.0.2.98", NULL, "no_rdns", 0, 5);
+	start_screen();
+	ui_draw(&ui);
+	row = screen_row(ui.layout.status_y);
+	ck_assert_ptr_nonnull(strstr(row,
+	    "2 events skipped: client table full at 2"));
+	free(row);
+	stop_screen();
+}
+END_TEST
+
 START_TEST(test_ui_draw_escapes_helo)
 {
 	char	*row;
@@ -1035,6 +1053,7 @@ make_ui_suite(void)
 	tcase_add_test(tc, test_ui_detail_reads_evidence);
 	tcase_add_test(tc, test_ui_detail_missing_file);
 	tcase_add_test(tc, test_ui_draw_list_rows);
+	tcase_add_test(tc, test_ui_draw_status_skipped_events);
 	tcase_add_test(tc, test_ui_draw_escapes_helo);
 	tcase_add_test(tc, test_ui_draw_status_column_follows_mark);
 	tcase_add_test(tc, test_ui_draw_cuts_long_helo);
