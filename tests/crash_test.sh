@@ -14,7 +14,9 @@
 #  5. Unreadable log, whitelist and state files (run as nobody): a message
 #     naming the file, exit status 2, and no file changed.
 #  6. A full disk (a 512 KiB tmpfs; needs root): writes fail with a clear
-#     message and the whitelist and database keep their contents.
+#     message and the whitelist and database keep their contents.  The
+#     database's messages are checked word for word: SQLite's text, and
+#     errno's text after an I/O error.
 #  7. A DNS server that answers garbage: "list --dns" still prints every
 #     suspect, with ERROR or TIMEOUT results.
 #  8. A vanished log during --follow and a truncated .gz file, when the
@@ -270,7 +272,8 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=512k,mode=0700 tmpfs \
 	if "$harness" fill-then-mark "$full/state.db" 192.0.2.2 \
 	    "$full/fill" 2>"$tmp/err"; then
 		fail "a mark on a full disk succeeded"
-	elif ! grep -q "database or disk is full" "$tmp/err"; then
+	elif [ "$(cat "$tmp/err")" != "error: state database $full/state.db: COMMIT: database or disk is full" ]
+	then
 		fail "unclear message for a mark on a full disk:"
 		cat "$tmp/err"
 	fi
@@ -301,6 +304,18 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=512k,mode=0700 tmpfs \
 	[ "$integrity" = ok ] || fail "integrity_check after a full disk: $integrity"
 	[ "$marks" = 192.0.2.1 ] ||
 	    fail "marks after a full disk: \"$marks\", expected 192.0.2.1"
+	# With 16 KiB free, a new database fails with SQLite's bare "disk I/O
+	# error", whose reason only errno has.
+	cat /dev/zero >"$full/fill" 2>/dev/null
+	truncate -s -16K "$full/fill"
+	if "$harness" mark "$full/new.db" 192.0.2.3 2>"$tmp/err"; then
+		fail "a new database on a nearly full disk succeeded"
+	elif [ "$(cat "$tmp/err")" != "error: state database $full/new.db: BEGIN IMMEDIATE: disk I/O error: No space left on device" ]
+	then
+		fail "an I/O error on a full disk does not say why:"
+		cat "$tmp/err"
+	fi
+	rm -f "$full/fill"
 	umount "$full" && mounted=""
 	passed "a full disk gives \"No space left on device\" or \"database or" \
 	    "disk is full\" and keeps the old state"
