@@ -345,9 +345,11 @@ dns_negative_ttl(const unsigned char *msg, size_t len, size_t off,
 			return -1;
 		if (rr.type != DNS_TYPE_SOA || rr.class != DNS_CLASS_IN)
 			continue;
+		/* Skip MNAME, then RNAME, to reach the fixed fields. */
 		pos = rr.rdata;
+		if (dns_read_name(msg, len, &pos, &name) == -1)
+			return -1;
 		if (dns_read_name(msg, len, &pos, &name) == -1 ||
-		    dns_read_name(msg, len, &pos, &name) == -1 ||
 		    pos + DNS_SOA_FIXED_LEN > rr.rdata + rr.rdlen)
 			return -1;
 		minimum = dns_get_ttl(msg + pos + 16);
@@ -369,6 +371,8 @@ dns_answer_parse(const unsigned char *buf, size_t len, int type,
 	int			 followed = 0;
 
 	memset(ans, 0, sizeof *ans);
+	/* Cleared so that no path can compare a name never stored. */
+	memset(seen, 0, sizeof seen);
 	ans->rcode = DNS_RCODE_ERROR;
 	ans->ttl = -1;
 	if (len < DNS_HEADER_LEN || (buf[2] & 0x80) == 0)
