@@ -107,6 +107,7 @@ TEST_SRCS = \
 	tests/check_ui_dns.c \
 	tests/check_ui_report.c \
 	tests/check_ui_tags.c \
+	tests/check_util.c \
 	tests/check_whitelist.c
 
 # libFuzzer targets, one fuzz/NAME.c each with its seeds in fuzz/corpus/NAME.

@@ -613,7 +613,7 @@ START_TEST(test_config_split_too_many)
 
 	cmd = xcalloc(1, 65 * 3 + 1);
 	for (i = 0; i < 65; i++)
-		strcat(cmd, "-x ");
+		snprintf(cmd + 3 * i, 4, "-x ");
 	ck_assert_ptr_null(config_split_argv(cmd, &cause));
 	ck_assert_str_eq(cause, "command has more than 64 words");
 	free(cause);

@@ -20,6 +20,7 @@
 #include <curses.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "report.h"
 #include "store.h"
@@ -106,8 +107,6 @@ setup(void)
 static void
 teardown(void)
 {
-	char	*cmd;
-
 	ui_free(&ui);
 	if (ctx.agg != NULL)
 		agg_free(ctx.agg);
@@ -116,10 +115,8 @@ teardown(void)
 	store_close(ctx.store);
 	wl_free(ctx.wl);
 	config_free(&cfg);
-	xasprintf(&cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
+	if (check_remove_tree(tmpdir) == -1)
 		fprintf(stderr, "could not remove %s\n", tmpdir);
-	free(cmd);
 	free(state_path);
 	free(wl_path);
 	free(outbox);
