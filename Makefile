@@ -61,6 +61,7 @@ CORE_SRCS = \
 	core/syslog.c \
 	core/template.c \
 	core/timefilter.c \
+	core/tmpfile.c \
 	core/ts.c \
 	core/whitelist.c \
 	core/xarf.c \

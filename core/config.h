@@ -105,7 +105,8 @@ int	 config_read_file(const char *path, size_t max, int check_owner,
  * Write data to path atomically: a temporary file in the same folder,
  * fsync, rename, then fsync of the folder.  The file gets mode unless
  * replace is set and path exists, in which case it keeps its mode.
- * Without replace, an existing path is an error and is left alone.
+ * Without replace, an existing path is an error and is left alone, and
+ * the temporary file has no name where the system allows (see tmpfile.h).
  */
 int	 config_write_atomic(const char *path, const char *data, size_t len,
 	     mode_t mode, int replace, char **cause);

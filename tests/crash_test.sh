@@ -6,6 +6,10 @@
 #     afterwards every file parses, the database passes
 #     PRAGMA integrity_check, and each contains exactly the operations that
 #     completed.  CRASH_ROUNDS sets the number of kills (default 300).
+#     A kill may leave a temporary whitelist file but never one in the
+#     outbox.  The next start removes those older than 60 s, and only
+#     those of its own naming in its own folders; a run of "list" on
+#     planted files checks that too.
 #  2. Two writers and a reader on the same state at once: no lost update,
 #     and every load in between succeeds.  CRASH_WRITES sets the number of
 #     entries per writer (default 100).
@@ -99,6 +103,27 @@ else
 	fail "state after a kill:"
 	cat "$tmp/torture.out"
 fi
+
+# --- 1b. A start removes the temporary files that kills left: ours, older
+# than TMPFILE_STALE_S (60 s), and only in the state and outbox folders.
+section
+mkdir -p "$tmp/run/outbox"
+old=$(date -d '-2 minutes' '+%Y%m%d%H%M.%S')
+for f in run/.whitelist.AbC123 run/outbox/.20261204T100000Z-192.0.2.1-00ff.eml.Xy7Zq2 \
+    run/.whitelist.Young1 run/.whitelist.toolong12 run/.other.AbC123 \
+    run/outbox/.notes.txt.Xy7Zq2 .whitelist.Elsew1; do
+	: >"$tmp/$f"
+	case $f in
+	*Young1) ;;
+	*) touch -t "$old" "$tmp/$f" ;;
+	esac
+done
+list "$log" || fail "list with stale temporary files exited with $?"
+left=$({ ls -A "$tmp/run"; ls -A "$tmp/run/outbox"; ls -A "$tmp"; } |
+    grep '^\.' | sort | tr '\n' ' ')
+[ "$left" = ".notes.txt.Xy7Zq2 .other.AbC123 .whitelist.Elsew1 .whitelist.Young1 .whitelist.toolong12 " ] ||
+    fail "temporary files after a start: \"$left\""
+passed "a start removes stale temporary files of its own and keeps others"
 
 # --- 2. Two writers and a reader at once.
 # All three start on a folder without state, so they also race to create

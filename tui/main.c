@@ -27,6 +27,7 @@
 #include "rules.h"
 #include "store.h"
 #include "timefilter.h"
+#include "tmpfile.h"
 #include "ui.h"
 #include "whitelist.h"
 #include "xmalloc.h"
@@ -810,6 +811,9 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return rc;
 	}
+	/* Remove the temporary files of writes that a kill interrupted. */
+	tmpfile_clean_for(cfg.whitelist_path);
+	tmpfile_clean(cfg.outbox, NULL, ".eml");
 	if (cmd_without_logs(&a.cmd)) {
 		rc = cmd_run_without_logs(&a.cmd, &cfg);
 		config_free(&cfg);
