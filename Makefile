@@ -116,8 +116,12 @@ FUZZ_TARGETS = \
 	config \
 	dns \
 	exim \
+	opensmtpd \
 	parser \
+	postfix \
 	rules \
+	sendmail \
+	syslog \
 	ts \
 	whitelist
 
