@@ -65,6 +65,7 @@ CORE_SRCS = \
 	core/syslog.c \
 	core/template.c \
 	core/timefilter.c \
+	core/tmpfile.c \
 	core/ts.c \
 	core/whitelist.c \
 	core/xarf.c \
@@ -124,6 +125,7 @@ TEST_SRCS = \
 	tests/check_ui_report.c \
 	tests/check_ui_tags.c \
 	tests/check_ui_view.c \
+	tests/check_util.c \
 	tests/check_whitelist.c
 
 # libFuzzer targets, one fuzz/NAME.c each with its seeds in fuzz/corpus/NAME.
@@ -131,8 +133,12 @@ FUZZ_TARGETS = \
 	config \
 	dns \
 	exim \
+	opensmtpd \
 	parser \
+	postfix \
 	rules \
+	sendmail \
+	syslog \
 	ts \
 	whitelist
 

@@ -17,6 +17,8 @@ struct agg {
 	struct client	**slots;	/* open addressing, power of two */
 	size_t		  nslots;
 	size_t		  nclients;
+	size_t		  max_clients;	/* AGG_CLIENTS_MAX or the config's */
+	uint64_t	  dropped;	/* events of clients over max_clients */
 
 	struct client	**suspects;
 	size_t		  nsuspects;
@@ -41,6 +43,7 @@ agg_create(void)
 	agg = xcalloc(1, sizeof *agg);
 	agg->nslots = 1024;
 	agg->slots = xcalloc(agg->nslots, sizeof *agg->slots);
+	agg->max_clients = AGG_CLIENTS_MAX;
 	return agg;
 }
 
@@ -166,6 +169,10 @@ agg_find(struct agg *agg, const struct event_addr *a)
 	return agg->slots[agg_slot(agg, a)];
 }
 
+/*
+ * Find or add the client.  Returns NULL when it is new and the table is
+ * full.
+ */
 static struct client *
 agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
 {
@@ -175,6 +182,8 @@ agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
 	i = agg_slot(agg, a);
 	if ((c = agg->slots[i]) != NULL)
 		return c;
+	if (agg->nclients >= agg->max_clients)
+		return NULL;
 	if ((agg->nclients + 1) * 2 > agg->nslots) {
 		agg_grow(agg);
 		i = agg_slot(agg, a);
@@ -281,7 +290,10 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 	struct agg_evidence	 e;
 	size_t			 len;
 
-	c = agg_lookup_or_create(agg, &ev->addr);
+	if ((c = agg_lookup_or_create(agg, &ev->addr)) == NULL) {
+		agg->dropped++;
+		return;
+	}
 	agg->suspects_valid = 0;
 	c->events++;
 
@@ -437,6 +449,26 @@ size_t
 agg_clients(const struct agg *agg)
 {
 	return agg->nclients;
+}
+
+uint64_t
+agg_dropped(const struct agg *agg)
+{
+	return agg->dropped;
+}
+
+void
+agg_set_max_clients(struct agg *agg, size_t max)
+{
+	if (max < 1)
+		max = 1;
+	agg->max_clients = max < AGG_CLIENTS_MAX ? max : AGG_CLIENTS_MAX;
+}
+
+size_t
+agg_max_clients(const struct agg *agg)
+{
+	return agg->max_clients;
 }
 
 struct client **

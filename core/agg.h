@@ -22,6 +22,15 @@
 #define AGG_EVIDENCE_LAST	12
 #define AGG_EVIDENCE_MAX	(AGG_EVIDENCE_FIRST + AGG_EVIDENCE_LAST)
 
+/*
+ * Distinct clients kept.  Every client costs memory: about 1 KB on x86-64,
+ * up to about 14 KB with full HELO and reason lists.  An attacker with an
+ * IPv6 prefix has more addresses than any machine has memory, so the table
+ * stops growing here, or at the config key max_clients.  Events of clients
+ * not yet in a full table are counted (agg_dropped), not kept.
+ */
+#define AGG_CLIENTS_MAX		1000000
+
 struct agg_count {
 	char		*name;
 	uint64_t	 count;
@@ -115,6 +124,16 @@ void		 agg_finish(struct agg *);
 
 /* Number of distinct clients, suspects or not. */
 size_t		 agg_clients(const struct agg *);
+
+/* Number of events left out because the client table was full. */
+uint64_t	 agg_dropped(const struct agg *);
+
+/*
+ * Set the number of distinct clients kept (the config key max_clients),
+ * clamped to 1 to AGG_CLIENTS_MAX, the default.  Clients already kept stay.
+ */
+void		 agg_set_max_clients(struct agg *, size_t max);
+size_t		 agg_max_clients(const struct agg *);
 
 /*
  * Return the suspects (clients with a reason) ordered by score, highest

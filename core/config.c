@@ -2,6 +2,7 @@
  * Settings: the built-in defaults, the config file parser, and the file
  * helpers that the whitelist, the store and the report outbox share.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -15,11 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agg.h"
 #include "config.h"
 #include "dnsbl.h"
 #include "esc.h"
 #include "mail.h"
 #include "provider.h"
+#include "tmpfile.h"
 #include "xmalloc.h"
 
 /* A config file has a few dozen lines; anything larger is a mistake. */
@@ -96,6 +99,8 @@ static const struct config_key {
 	{ "report_daily_cap", CONFIG_INT,
 	    offsetof(struct config, report_daily_cap), 0, 100000 },
 	{ "confirm", CONFIG_BOOL, offsetof(struct config, confirm), 0, 1 },
+	{ "max_clients", CONFIG_INT, offsetof(struct config, max_clients),
+	    1, AGG_CLIENTS_MAX },
 };
 
 static char	*config_home(void);
@@ -188,6 +193,7 @@ config_defaults(struct config *cfg)
 	cfg->report_daily_cap = CONFIG_REPORT_DAILY_CAP;
 	cfg->providers = provider_table_create();
 	cfg->confirm = 1;
+	cfg->max_clients = AGG_CLIENTS_MAX;
 
 	pw = getpwuid(getuid());
 	if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')
@@ -910,6 +916,48 @@ config_rename_new(const char *tmp, const char *path)
 	return 0;
 }
 
+/*
+ * Write a new file at path as an unnamed file linked when whole, so that
+ * a kill leaves no temporary file.  Returns 0, -1 with *cause set, or 1
+ * when the system cannot do it and a named temporary file must do.
+ */
+static int
+config_write_unnamed(const char *dir, const char *path, const char *data,
+    size_t len, mode_t mode, char **cause)
+{
+	int	fd;
+
+	if ((fd = tmpfile_open_unnamed(dir)) == -1) {
+		if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
+			return 1;
+		xasprintf(cause, "cannot create a temporary file in %s: %s",
+		    dir, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, mode) == -1 || config_write_all(fd, data, len) == -1 ||
+	    fsync(fd) == -1) {
+		xasprintf(cause, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (tmpfile_link(fd, path) == -1) {
+		if (errno == ENOTSUP) {
+			close(fd);
+			return 1;
+		}
+		xasprintf(cause, "cannot create %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (close(fd) == -1) {
+		xasprintf(cause, "cannot write %s: %s", path, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_write_atomic(const char *path, const char *data, size_t len,
     mode_t mode, int replace, char **cause)
@@ -936,11 +984,22 @@ config_write_atomic(const char *path, const char *data, size_t len,
 		    slash + 1);
 	}
 
+	if (!replace) {
+		switch (config_write_unnamed(dir, path, data, len, mode,
+		    cause)) {
+		case 0:
+			goto named;
+		case -1:
+			goto fail_nofile;
+		}
+	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		xasprintf(cause, "cannot create a temporary file in %s: %s",
 		    dir, strerror(errno));
 		goto fail_nofile;
 	}
+	/* tmpfile_clean leaves a locked file alone. */
+	(void)flock(fd, LOCK_EX);
 	if (fchmod(fd, mode) == -1 || config_write_all(fd, data, len) == -1 ||
 	    fsync(fd) == -1) {
 		xasprintf(cause, "cannot write %s: %s", tmp, strerror(errno));
@@ -957,6 +1016,7 @@ config_write_atomic(const char *path, const char *data, size_t len,
 		    strerror(errno));
 		goto fail;
 	}
+named:
 	if (config_sync_dir(dir) == -1) {
 		xasprintf(cause, "cannot sync folder %s: %s", dir,
 		    strerror(errno));

@@ -56,6 +56,7 @@ struct config {
 	int			 report_window_days; /* no repeat to a recipient */
 	int			 report_daily_cap; /* messages per recipient a day */
 	struct provider_table	*providers;	/* ranges and recipient map */
+	int			 max_clients;	/* distinct clients kept */
 
 	/* The console. */
 	int			 confirm;	/* y/n before bulk actions, mail */
@@ -121,7 +122,8 @@ int	 config_read_file(const char *path, size_t max, int check_owner,
  * Write data to path atomically: a temporary file in the same folder,
  * fsync, rename, then fsync of the folder.  The file gets mode unless
  * replace is set and path exists, in which case it keeps its mode.
- * Without replace, an existing path is an error and is left alone.
+ * Without replace, an existing path is an error and is left alone, and
+ * the temporary file has no name where the system allows (see tmpfile.h).
  */
 int	 config_write_atomic(const char *path, const char *data, size_t len,
 	     mode_t mode, int replace, char **cause);

@@ -147,6 +147,7 @@ struct dns_check {
 	int			 flags;
 	struct event_addr	 addr;
 	size_t			 pending;	/* its waiters */
+	size_t			 ptr_started;	/* PTR names looked up forward */
 	struct dns_waiters	 waiters;
 	int64_t			 oldest_ms;	/* fetch time of cached answers */
 	int			 due;		/* on dns->due */
@@ -558,8 +559,12 @@ dns_entry_idle(struct dns_entry *e)
 		e->on_lru = 1;
 	}
 	while (dns->nreplies > dns->cache_max &&
-	    (old = TAILQ_FIRST(&dns->lru)) != NULL)
+	    (old = TAILQ_FIRST(&dns->lru)) != NULL) {
+		/* Entries on the LRU list have on_lru set. */
+		TAILQ_REMOVE(&dns->lru, old, lru_entry);
+		old->on_lru = 0;
 		dns_entry_free(old);
+	}
 }
 
 static void
@@ -891,9 +896,24 @@ dns_apply_ptr(struct dns_check *c, const struct dns_reply *r)
 		p->confirmed = 0;
 		if (p->invalid != NULL)
 			dns_set_forward_rcode(&p->forward, DNS_RCODE_INVALID);
-		else
-			dns_lookup_forward(c, DNS_QUERY_PTR_FORWARD, index,
-			    p->name);
+	}
+}
+
+/*
+ * Look up the valid PTR names that dns_apply_ptr added.  The callers of
+ * dns_lookup and dns_apply start them, so that a cached PTR reply does
+ * not make dns_lookup call itself.
+ */
+static void
+dns_start_ptr_forwards(struct dns_check *c)
+{
+	struct dns_ptrname	*p;
+
+	for (; c->ptr_started < c->result.nptr; c->ptr_started++) {
+		p = &c->result.ptr[c->ptr_started];
+		if (p->invalid == NULL)
+			dns_lookup_forward(c, DNS_QUERY_PTR_FORWARD,
+			    c->ptr_started, p->name);
 	}
 }
 
@@ -1132,9 +1152,10 @@ dns_check_begin(struct dns *dns, const struct event_addr *addr,
 	TAILQ_INIT(&c->waiters);
 	TAILQ_INSERT_TAIL(&dns->checks, c, all_entry);
 
-	if (dns_reverse_name(addr, reverse, sizeof reverse) == 0)
+	if (dns_reverse_name(addr, reverse, sizeof reverse) == 0) {
 		dns_lookup(c, DNS_QUERY_PTR, 0, DNS_TYPE_PTR, reverse);
-	else
+		dns_start_ptr_forwards(c);
+	} else
 		c->result.ptr_rcode = DNS_RCODE_INVALID;
 
 	for (i = 0; i < nhelos && c->result.nhelo < DNS_HELOS_MAX; i++) {
@@ -1253,6 +1274,7 @@ dns_on_answer(struct dns_entry *e, int status, const unsigned char *abuf,
 		c = w->check;
 		TAILQ_REMOVE(&c->waiters, w, check_link);
 		dns_apply(c, w->kind, w->index, e->type, reply);
+		dns_start_ptr_forwards(c);
 		dns_waiter_free(dns, w);
 		if (--c->pending == 0)
 			dns_check_finish(c);

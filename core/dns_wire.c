@@ -371,6 +371,7 @@ dns_negative_ttl(const unsigned char *msg, size_t len, size_t off,
 			return -1;
 		if (rr.type != DNS_TYPE_SOA || rr.class != DNS_CLASS_IN)
 			continue;
+		/* Skip MNAME, then RNAME, to reach the fixed fields. */
 		pos = rr.rdata;
 		if (dns_read_name(msg, len, &pos, NULL) == -1 ||
 		    dns_read_name(msg, len, &pos, NULL) == -1 ||

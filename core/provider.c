@@ -557,16 +557,20 @@ provider_identify_client(const struct provider_table *t,
 	provider_identify(t, &c->addr, rdns, helo, out);
 }
 
-/* Write "abuse@domain" into buf, unless it would be too long. */
+/*
+ * Write "abuse@domain" into buf.  Returns -1 with buf empty when the
+ * address would be longer than PROVIDER_ADDRESS_MAX.
+ */
 static int
 provider_abuse_address(const char *domain, char buf[PROVIDER_ADDRESS_SIZE])
 {
-	size_t	len = strlen(domain);
+	int	n;
 
-	if (len + 6 > PROVIDER_ADDRESS_MAX)
+	n = snprintf(buf, PROVIDER_ADDRESS_SIZE, "abuse@%s", domain);
+	if (n < 0 || n > PROVIDER_ADDRESS_MAX) {
+		buf[0] = '\0';
 		return -1;
-	memcpy(buf, "abuse@", 6);
-	memcpy(buf + 6, domain, len + 1);
+	}
 	return 0;
 }
 

@@ -113,8 +113,24 @@ static int	 store_ip(const char *ip, char *out, char **cause);
 static int
 store_fail(struct store *st, const char *what, char **cause)
 {
-	xasprintf(cause, "state database %s: %s: %s", st->path, what,
-	    sqlite3_errmsg(st->db));
+	int	errnum = 0;
+
+	/*
+	 * SQLite reports an I/O error as "disk I/O error" and keeps its cause,
+	 * such as ENOSPC on a full disk, in the errno of the system call.
+	 */
+	switch (sqlite3_errcode(st->db) & 0xff) {
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		errnum = sqlite3_system_errno(st->db);
+		break;
+	}
+	if (errnum != 0)
+		xasprintf(cause, "state database %s: %s: %s: %s", st->path,
+		    what, sqlite3_errmsg(st->db), strerror(errnum));
+	else
+		xasprintf(cause, "state database %s: %s: %s", st->path, what,
+		    sqlite3_errmsg(st->db));
 	return -1;
 }
 

@@ -44,8 +44,12 @@ xarf_base64(struct esc_buf *b, const void *data, size_t len, size_t wrap)
 			v |= p[i + 2];
 		quad[0] = xarf_alphabet[v >> 18 & 0x3f];
 		quad[1] = xarf_alphabet[v >> 12 & 0x3f];
-		quad[2] = i + 1 < len ? xarf_alphabet[v >> 6 & 0x3f] : '=';
-		quad[3] = i + 2 < len ? xarf_alphabet[v & 0x3f] : '=';
+		quad[2] = '=';
+		quad[3] = '=';
+		if (i + 1 < len)
+			quad[2] = xarf_alphabet[v >> 6 & 0x3f];
+		if (i + 2 < len)
+			quad[3] = xarf_alphabet[v & 0x3f];
 		esc_buf_add(b, quad, 4);
 		col += 4;
 		if (wrap > 0 && col >= wrap) {

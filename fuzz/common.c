@@ -1,4 +1,5 @@
 /* Helpers shared by the fuzz targets: checks, temporary files. */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -14,7 +15,10 @@
 
 #include "agg.h"
 #include "esc.h"
+#include "event.h"
+#include "logread.h"
 #include "output.h"
+#include "reason.h"
 #include "fuzz.h"
 
 static char	fuzz_tmpdir[PATH_MAX];
@@ -133,6 +137,86 @@ fuzz_check_suspects(struct client *const *suspects, size_t n)
 		    lines, n);
 		esc_buf_free(&b);
 	}
+}
+
+/* Check one string field of an event; see fuzz_check_event. */
+static void
+fuzz_check_field(const char *what, const char *line, size_t len,
+    const char *s, size_t n, size_t max, int flags, int utf8)
+{
+	if (s == NULL)
+		return;
+	FUZZ_CHECK(n <= max, "%s is %zu bytes, over %zu", what, n, max);
+	FUZZ_CHECK(memchr(s, '\0', n) == NULL, "%s contains a NUL byte",
+	    what);
+	if (!(flags & FUZZ_IN_LINE))
+		return;
+	FUZZ_CHECK(s >= line && s + n <= line + len, "%s outside the line",
+	    what);
+	if (utf8)
+		FUZZ_CHECK(logread_check_line(s, n) == NULL,
+		    "%s of a valid line is not valid UTF-8", what);
+}
+
+void
+fuzz_check_event(const char *line, size_t len, const struct event *ev,
+    int flags)
+{
+	int	utf8;
+
+	FUZZ_CHECK(ev->addr.family == AF_INET || ev->addr.family == AF_INET6,
+	    "address family %d", ev->addr.family);
+	utf8 = logread_check_line(line, len) == NULL;
+	if (ev->helo != NULL)
+		FUZZ_CHECK(ev->helo_len > 0, "empty HELO");
+	fuzz_check_field("HELO", line, len, ev->helo, ev->helo_len,
+	    EVENT_NAME_MAX, flags, utf8);
+	if (ev->rdns != NULL)
+		FUZZ_CHECK(ev->rdns_len > 0, "empty rDNS name");
+	fuzz_check_field("rDNS name", line, len, ev->rdns, ev->rdns_len,
+	    EVENT_NAME_MAX, flags, utf8);
+	if (ev->reason_arg != NULL)
+		FUZZ_CHECK(ev->reason != NULL, "reason text without a reason");
+	fuzz_check_field("reason text", line, len, ev->reason_arg,
+	    ev->reason_arg_len, REASON_ARG_MAX, flags, utf8);
+}
+
+void
+fuzz_parse_log(const uint8_t *data, size_t size, fuzz_parse_fn parse,
+    void *arg, int flags)
+{
+	const char	 *log = (const char *)data, *line, *nl;
+	struct agg	 *agg;
+	struct client	**suspects;
+	struct event	  ev;
+	size_t		  off = 0, len, n;
+	uint64_t	  lineno = 0;
+	uint32_t	  file;
+
+	agg = agg_create();
+	file = agg_add_file(agg, "fuzz.log");
+	while (off < size) {
+		line = log + off;
+		nl = memchr(line, '\n', size - off);
+		len = nl != NULL ? (size_t)(nl - line) : size - off;
+		lineno++;
+		n = len;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		memset(&ev, 0, sizeof ev);
+		if (n <= LOGREAD_LINE_MAX && memchr(line, '\0', n) == NULL &&
+		    (!(flags & FUZZ_VALID_LINES) ||
+		    logread_check_line(line, n) == NULL) &&
+		    parse(arg, line, n, &ev)) {
+			fuzz_check_event(line, n, &ev, flags);
+			agg_add(agg, &ev, file, off, lineno);
+		}
+		off += len + 1;
+	}
+	agg_finish(agg);
+	suspects = agg_suspects(agg, &n);
+	fuzz_check_suspects(suspects, n);
+	agg_free(agg);
 }
 
 static void

@@ -36,6 +36,35 @@ void	fuzz_fail(const char *file, int line, const char *cond,
 const char *fuzz_text_problem(const char *s, size_t len, int no_bidi);
 
 struct client;
+struct event;
+
+/*
+ * Check a client event parsed from line[0..len-1]: an IPv4 or IPv6
+ * address, a HELO and rDNS name that are not empty, and each string within
+ * its length limit and without a NUL byte.  With FUZZ_IN_LINE set, each
+ * string must also lie inside the line and be valid UTF-8 when the line is.
+ */
+#define FUZZ_IN_LINE	0x1
+/* For fuzz_parse_log: leave out lines of invalid UTF-8 as the reader does. */
+#define FUZZ_VALID_LINES	0x2
+void	fuzz_check_event(const char *line, size_t len, const struct event *ev,
+	    int flags);
+
+/* A line parser under test, called by fuzz_parse_log. */
+typedef int (*fuzz_parse_fn)(void *arg, const char *line, size_t len,
+	    struct event *ev);
+
+/*
+ * Split a log into lines as the reader does: a trailing CR is dropped, and
+ * lines with a NUL byte or over LOGREAD_LINE_MAX bytes are left out.  Lines
+ * of invalid UTF-8 are kept, to test more, unless flags has
+ * FUZZ_VALID_LINES.  Each line goes to parse,
+ * which returns 1 when it sets ev to a client.  Each such event is checked
+ * with fuzz_check_event(flags) and aggregated, and the suspects are checked
+ * with fuzz_check_suspects.
+ */
+void	fuzz_parse_log(const uint8_t *data, size_t size, fuzz_parse_fn parse,
+	    void *arg, int flags);
 
 /*
  * Format suspects[0..n-1] as a table, JSON lines and CSV, and check each

@@ -11,15 +11,11 @@
  * kept.  The formatted output contains no control byte and has one record
  * per line.
  */
-#include <sys/socket.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
 #include "event.h"
-#include "logread.h"
 #include "parser.h"
 #include "reason.h"
 #include "rules.h"
@@ -58,32 +54,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void
-fuzz_check_field(const char *what, const char *s, size_t n, size_t max)
-{
-	if (s == NULL)
-		return;
-	FUZZ_CHECK(n > 0, "empty %s", what);
-	FUZZ_CHECK(n <= max, "%s is %zu bytes, over %zu", what, n, max);
-	FUZZ_CHECK(memchr(s, '\0', n) == NULL, "%s holds a NUL byte", what);
-}
-
-static void
-fuzz_check_event(const struct event *ev)
-{
-	FUZZ_CHECK(ev->addr.family == AF_INET || ev->addr.family == AF_INET6,
-	    "address family %d", ev->addr.family);
-	fuzz_check_field("HELO", ev->helo, ev->helo_len, EVENT_NAME_MAX);
-	fuzz_check_field("rDNS name", ev->rdns, ev->rdns_len, EVENT_NAME_MAX);
-	if (ev->reason_arg != NULL) {
-		FUZZ_CHECK(ev->reason != NULL, "reason text without a reason");
-		FUZZ_CHECK(ev->reason_arg_len <= REASON_ARG_MAX,
-		    "reason text of %zu bytes", ev->reason_arg_len);
-		FUZZ_CHECK(memchr(ev->reason_arg, '\0', ev->reason_arg_len) ==
-		    NULL, "reason text holds a NUL byte");
-	}
-}
-
 /* Read "#format=NAME" from the first line, if it is one. */
 static size_t
 fuzz_format(const char *log, size_t size, enum log_format *format)
@@ -106,19 +76,20 @@ fuzz_format(const char *log, size_t size, enum log_format *format)
 	return (size_t)(nl - log) + 1;
 }
 
+static int
+fuzz_parser_line(void *arg, const char *line, size_t len, struct event *ev)
+{
+	return parser_line(arg, line, len, ev) == PARSE_CLIENT;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char		 *log = (const char *)data, *line, *nl;
-	struct parser_options	  opts;
-	struct parser		 *p;
-	struct agg		 *agg;
-	struct client		**suspects;
-	struct event		  ev;
-	char			 *cause;
-	size_t			  off, len, n;
-	uint64_t		  lineno = 0;
-	uint32_t		  file;
+	const char		*log = (const char *)data;
+	struct parser_options	 opts;
+	struct parser		*p;
+	char			*cause;
+	size_t			 off;
 
 	memset(&opts, 0, sizeof opts);
 	off = fuzz_format(log, size, &opts.format);
@@ -129,34 +100,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz parser: %s\n", cause);
 		abort();
 	}
-
-	agg = agg_create();
-	file = agg_add_file(agg, "fuzz.log");
-	while (off < size) {
-		line = log + off;
-		nl = memchr(line, '\n', size - off);
-		len = nl != NULL ? (size_t)(nl - line) : size - off;
-		lineno++;
-		n = len;
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		memset(&ev, 0, sizeof ev);
-		if (logread_check_line(line, n) == NULL &&
-		    parser_line(p, line, n, &ev) == PARSE_CLIENT) {
-			fuzz_check_event(&ev);
-			agg_add(agg, &ev, file, off, lineno);
-		}
-		off += len + 1;
-	}
+	fuzz_parse_log(data + off, size - off, fuzz_parser_line, p,
+	    FUZZ_VALID_LINES);
 	if (opts.format != LOG_FORMAT_AUTO)
 		FUZZ_CHECK(parser_format(p) == opts.format,
 		    "format %s became %s", log_format_name(opts.format),
 		    log_format_name(parser_format(p)));
 	parser_free(p);
-
-	agg_finish(agg);
-	suspects = agg_suspects(agg, &n);
-	fuzz_check_suspects(suspects, n);
-	agg_free(agg);
 	return 0;
 }

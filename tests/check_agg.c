@@ -328,6 +328,43 @@ START_TEST(test_agg_many_clients)
 }
 END_TEST
 
+START_TEST(test_agg_client_table_full)
+{
+	struct event	 dropped, kept;
+	struct client	*c;
+
+	ck_assert_uint_eq(agg_max_clients(agg), AGG_CLIENTS_MAX);
+	agg_set_max_clients(agg, 2);
+	ck_assert_uint_eq(agg_max_clients(agg), 2);
+	add("192.0.2.1", "a", NULL, REASON_NO_RDNS, 100, 1);
+	add("2001:db8::1", "b", NULL, REASON_NO_RDNS, 100, 2);
+	add("192.0.2.3", "c", NULL, REASON_NO_RDNS, 100, 3);
+	add("192.0.2.4", "d", NULL, REASON_NO_RDNS, 100, 4);
+	add("192.0.2.3", "c", NULL, REASON_NO_RDNS, 100, 5);
+	/* A client already kept still counts its events. */
+	add("192.0.2.1", "a", NULL, REASON_NO_RDNS, 100, 6);
+	agg_finish(agg);
+	ck_assert_uint_eq(agg_clients(agg), 2);
+	ck_assert_uint_eq(agg_dropped(agg), 3);
+	dropped = make_event("192.0.2.3", NULL, NULL, NULL, 0);
+	ck_assert_ptr_null(agg_find(agg, &dropped.addr));
+	kept = make_event("192.0.2.1", NULL, NULL, NULL, 0);
+	c = agg_find(agg, &kept.addr);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->events, 2);
+}
+END_TEST
+
+START_TEST(test_agg_max_clients_bounds)
+{
+	agg_set_max_clients(agg, 0);
+	ck_assert_uint_eq(agg_max_clients(agg), 1);
+	agg_set_max_clients(agg, (size_t)AGG_CLIENTS_MAX + 1);
+	ck_assert_uint_eq(agg_max_clients(agg), AGG_CLIENTS_MAX);
+	ck_assert_uint_eq(agg_dropped(agg), 0);
+}
+END_TEST
+
 START_TEST(test_agg_status_precedence)
 {
 	struct client	c;
@@ -407,6 +444,8 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_helo_limit);
 	tcase_add_test(tc, test_agg_long_helo_cut);
 	tcase_add_test(tc, test_agg_many_clients);
+	tcase_add_test(tc, test_agg_client_table_full);
+	tcase_add_test(tc, test_agg_max_clients_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }

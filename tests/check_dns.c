@@ -768,10 +768,10 @@ START_TEST(test_dns_name_label_length)
 	char	name[80];
 
 	memset(name, 'a', 63);
-	strcpy(name + 63, ".test");
+	memcpy(name + 63, ".test", sizeof ".test");
 	ck_assert_ptr_null(dns_name_invalid(name));
 	memset(name, 'a', 64);
-	strcpy(name + 64, ".test");
+	memcpy(name + 64, ".test", sizeof ".test");
 	ck_assert_str_eq(dns_name_invalid(name),
 	    "label longer than 63 characters");
 }
@@ -787,11 +787,11 @@ START_TEST(test_dns_name_total_length)
 		memcpy(name + i * 4, "abc.", 4);
 	name[251] = '\0';
 	ck_assert_ptr_null(dns_name_invalid(name));
-	strcpy(name + 251, ".a");
+	memcpy(name + 251, ".a", sizeof ".a");
 	ck_assert_ptr_null(dns_name_invalid(name));
-	strcpy(name + 253, ".");
+	memcpy(name + 253, ".", sizeof ".");
 	ck_assert_ptr_null(dns_name_invalid(name));
-	strcpy(name + 253, "bc");
+	memcpy(name + 253, "bc", sizeof "bc");
 	ck_assert_str_eq(dns_name_invalid(name),
 	    "name longer than 253 characters");
 }

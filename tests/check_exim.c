@@ -1068,7 +1068,7 @@ START_TEST(test_exim_random_bytes)
 	uint32_t		 seed = 12345;
 	size_t			 i, j, n, prefix = strlen(T0);
 
-	memcpy(line, T0, prefix);
+	memcpy(line, T0, prefix + 1);
 	for (i = 0; i < 20000; i++) {
 		seed = seed * 1103515245 + 12345;
 		n = prefix + (seed >> 16) % (sizeof line - prefix);

@@ -16,6 +16,7 @@
 
 #include "agg.h"
 #include "check_suites.h"
+#include "check_util.h"
 #include "follow.h"
 #include "logread.h"
 #include "reason.h"
@@ -50,14 +51,11 @@ setup(void)
 static void
 teardown(void)
 {
-	char	cmd[128];
-
 	logread_free(lr);
 	agg_free(agg);
 	logread_stats_free(&st);
 	reason_table_free(rt);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(check_remove_tree(dir), 0);
 }
 
 static void
@@ -158,7 +156,7 @@ START_TEST(test_follow_appended_lines)
 	append(live, FW_WARN("10:00:01", "a.example", "192.0.2.1"));
 	start_live();
 	ck_assert_uint_eq(logread_following(lr), 1);
-	s = agg_suspects(agg, &n);
+	(void)agg_suspects(agg, &n);
 	ck_assert_uint_eq(n, 1);
 
 	poll_quiet();

@@ -17,6 +17,7 @@
 
 #include "agg.h"
 #include "check_suites.h"
+#include "check_util.h"
 #include "logread.h"
 #include "reason.h"
 #include "rules.h"
@@ -52,14 +53,11 @@ setup(void)
 static void
 teardown(void)
 {
-	char	cmd[128];
-
 	logread_free(lr);
 	agg_free(agg);
 	logread_stats_free(&st);
 	reason_table_free(rt);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(check_remove_tree(dir), 0);
 }
 
 /* Path of name in the test folder, in a static buffer per call slot. */

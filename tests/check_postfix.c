@@ -751,7 +751,7 @@ START_TEST(test_postfix_random_bytes)
 	uint32_t		 seed = 4242;
 	size_t			 i, j, n, prefix = strlen(P);
 
-	memcpy(line, P, prefix);
+	memcpy(line, P, prefix + 1);
 	for (i = 0; i < 20000; i++) {
 		seed = seed * 1103515245 + 12345;
 		n = prefix + (seed >> 16) % (sizeof line - prefix);

@@ -949,10 +949,7 @@ START_TEST(test_report_long_evidence_cut)
 	f.evidence[0] = plain;
 	msg = compose(&f, NULL);
 	assert_clean_lines(msg);
-	memset(want, 0, sizeof want);
-	memcpy(want, "\n  ", 3);
-	memset(want + 3, 'a', 900);
-	strcat(want, " [cut]\n");
+	snprintf(want, sizeof want, "\n  %.900s [cut]\n", plain);
 	ck_assert_ptr_nonnull(strstr(msg, want));
 	ck_assert_ptr_nonnull(strstr(msg, "\nLines that end in [cut] were "
 	    "longer than 900 bytes and are shortened.\n"));
@@ -966,6 +963,7 @@ START_TEST(test_report_cut_keeps_escapes)
 	struct fixture	 f;
 	char		*msg, *ctl, *want;
 	size_t		 i;
+	int		 n;
 
 	fixture_init(&f);
 	ctl = xcalloc(1, 2001);
@@ -974,10 +972,10 @@ START_TEST(test_report_cut_keeps_escapes)
 	msg = compose(&f, NULL);
 	assert_clean_lines(msg);
 	want = xcalloc(1, 1000);
-	strcpy(want, "\n  ");
+	n = snprintf(want, 1000, "\n  ");
 	for (i = 0; i < 225; i++)
-		strcat(want, "\\x01");
-	strcat(want, " [cut]\n");
+		n += snprintf(want + n, (size_t)(1000 - n), "\\x01");
+	snprintf(want + n, (size_t)(1000 - n), " [cut]\n");
 	ck_assert_ptr_nonnull(strstr(msg, want));
 	free(want);
 	free(ctl);
@@ -995,16 +993,16 @@ START_TEST(test_report_cut_keeps_utf8)
 	/* "x" then 1000 two-byte characters: a cut at 900 would split one. */
 	text = xcalloc(1, 2002);
 	text[0] = 'x';
-	for (i = 0; i < 1000; i++)
-		memcpy(text + 1 + 2 * i, "\xc3\xa9", 2);
+	for (i = 0; i < 1000; i++) {
+		text[1 + 2 * i] = '\xc3';
+		text[2 + 2 * i] = '\xa9';
+	}
 	f.evidence[0] = text;
 	msg = compose(&f, NULL);
 	assert_clean_lines(msg);
 	want = xcalloc(1, 1000);
-	strcpy(want, "\n  x");
-	for (i = 0; i < 449; i++)
-		strcat(want, "\xc3\xa9");
-	strcat(want, " [cut]\n");
+	/* "x" and 449 of the two-byte characters. */
+	snprintf(want, 1000, "\n  %.899s [cut]\n", text);
 	ck_assert_ptr_nonnull(strstr(msg, want));
 	free(want);
 	free(text);

@@ -381,7 +381,7 @@ START_TEST(test_sendmail_random_bytes)
 	uint32_t		 seed = 777;
 	size_t			 i, j, n, prefix = strlen(Q);
 
-	memcpy(line, Q, prefix);
+	memcpy(line, Q, prefix + 1);
 	for (i = 0; i < 20000; i++) {
 		seed = seed * 1103515245 + 12345;
 		n = prefix + (seed >> 16) % (sizeof line - prefix);

@@ -2,6 +2,7 @@
  * Tests for core/syslog.c: syslog line prefixes, their times in every
  * supported form, and the year of RFC 3164 times.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -284,12 +285,11 @@ END_TEST
 
 START_TEST(test_syslog_tag_too_long)
 {
-	char	line[200];
+	char	line[200], tag[SYSLOG_TAG_MAX + 2];
 
-	strcpy(line, "Nov 30 10:00:00 mx ");
-	memset(line + strlen(line), 'a', SYSLOG_TAG_MAX + 1);
-	strcpy(line + strlen("Nov 30 10:00:00 mx ") + SYSLOG_TAG_MAX + 1,
-	    ": x");
+	memset(tag, 'a', SYSLOG_TAG_MAX + 1);
+	tag[SYSLOG_TAG_MAX + 1] = '\0';
+	snprintf(line, sizeof line, "Nov 30 10:00:00 mx %s: x", tag);
 	ck_assert_int_eq(parse(line), -1);
 }
 END_TEST

@@ -20,6 +20,7 @@
 #include <curses.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "report.h"
 #include "store.h"
@@ -106,8 +107,6 @@ setup(void)
 static void
 teardown(void)
 {
-	char	*cmd;
-
 	ui_free(&ui);
 	if (ctx.agg != NULL)
 		agg_free(ctx.agg);
@@ -116,10 +115,8 @@ teardown(void)
 	store_close(ctx.store);
 	wl_free(ctx.wl);
 	config_free(&cfg);
-	xasprintf(&cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
+	if (check_remove_tree(tmpdir) == -1)
 		fprintf(stderr, "could not remove %s\n", tmpdir);
-	free(cmd);
 	free(state_path);
 	free(wl_path);
 	free(outbox);
@@ -813,6 +810,24 @@ START_TEST(test_ui_draw_list_rows)
 }
 END_TEST
 
+START_TEST(test_ui_draw_status_skipped_events)
+{
+	char	*row;
+
+	use_agg();
+	agg_set_max_clients(ctx.agg, 2);
+	add_event("192.0.2.99", NULL, "no_rdns", 0, 4);
+	add_event("192.0.2.98", NULL, "no_rdns", 0, 5);
+	start_screen();
+	ui_draw(&ui);
+	row = screen_row(ui.layout.status_y);
+	ck_assert_ptr_nonnull(strstr(row,
+	    "2 events skipped: client table full at 2"));
+	free(row);
+	stop_screen();
+}
+END_TEST
+
 START_TEST(test_ui_draw_escapes_helo)
 {
 	char	*row;
@@ -1049,6 +1064,7 @@ make_ui_suite(void)
 	tcase_add_test(tc, test_ui_detail_reads_evidence);
 	tcase_add_test(tc, test_ui_detail_missing_file);
 	tcase_add_test(tc, test_ui_draw_list_rows);
+	tcase_add_test(tc, test_ui_draw_status_skipped_events);
 	tcase_add_test(tc, test_ui_draw_escapes_helo);
 	tcase_add_test(tc, test_ui_draw_status_column_follows_mark);
 	tcase_add_test(tc, test_ui_draw_cuts_long_helo);

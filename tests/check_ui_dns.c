@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "dns_batch.h"
 #include "dnsbl.h"
@@ -285,18 +286,14 @@ ud_setup(void)
 static void
 ud_teardown(void)
 {
-	char	*cmd;
-
 	ui_free(&ud_ui);
 	dns_free(ud_ctx.dns);
 	store_close(ud_ctx.store);
 	config_free(&ud_cfg);
 	close(ud_fd);
 	ud_fd = -1;
-	xasprintf(&cmd, "rm -rf '%s'", ud_dir);
-	if (system(cmd) != 0)
+	if (check_remove_tree(ud_dir) == -1)
 		fprintf(stderr, "could not remove %s\n", ud_dir);
-	free(cmd);
 	free(ud_state);
 }
 
@@ -422,6 +419,7 @@ START_TEST(test_ui_dns_bulk_marked)
 	free(e);
 	e = ud_history("192.0.2.12", &n);
 	ck_assert_uint_eq(n, 0);
+	free(e);
 }
 END_TEST
 

@@ -19,6 +19,7 @@
 #include <curses.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "provider.h"
 #include "sendlock.h"
@@ -123,16 +124,12 @@ ur_setup(void)
 static void
 ur_teardown(void)
 {
-	char	*cmd;
-
 	ui_free(&ui);
 	store_close(ctx.store);
 	wl_free(ctx.wl);
 	config_free(&cfg);
-	xasprintf(&cmd, "rm -rf '%s'", ur_dir);
-	if (system(cmd) != 0)
+	if (check_remove_tree(ur_dir) == -1)
 		fprintf(stderr, "could not remove %s\n", ur_dir);
-	free(cmd);
 }
 
 /* Write an executable shell script into the test folder. */

@@ -20,6 +20,7 @@
 #include <curses.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "plan.h"
 #include "provider.h"
@@ -131,8 +132,6 @@ ut_setup(void)
 static void
 ut_teardown(void)
 {
-	char	*cmd;
-
 	ui_free(&ut_ui);
 	if (ut_ctx.dns != NULL)
 		dns_free(ut_ctx.dns);
@@ -143,10 +142,8 @@ ut_teardown(void)
 	store_close(ut_ctx.store);
 	wl_free(ut_ctx.wl);
 	config_free(&ut_cfg);
-	xasprintf(&cmd, "rm -rf '%s'", ut_dir);
-	if (system(cmd) != 0)
+	if (check_remove_tree(ut_dir) == -1)
 		fprintf(stderr, "could not remove %s\n", ut_dir);
-	free(cmd);
 }
 
 /* Send each byte of s as a key. */

@@ -3,7 +3,6 @@
 #include <sys/types.h>
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "whitelist.h"
 #include "xmalloc.h"
 
@@ -112,24 +112,6 @@ load_ok(void)
 	wl = wl_load(wl_path, &cause);
 	ck_assert_msg(wl != NULL, "wl_load: %s", cause);
 	return wl;
-}
-
-static size_t
-count_files(const char *dir)
-{
-	DIR		*d;
-	struct dirent	*de;
-	size_t		 n = 0;
-
-	d = opendir(dir);
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			n++;
-	}
-	closedir(d);
-	return n;
 }
 
 START_TEST(test_wl_normalize_ipv4)
@@ -616,7 +598,7 @@ START_TEST(test_wl_rewrite_no_temp_files)
 	ck_assert_int_eq(wl_add(wl, "192.0.2.1", NULL, &cause), 0);
 	ck_assert_int_eq(wl_add(wl, "192.0.2.2", NULL, &cause), 0);
 	ck_assert_int_eq(wl_remove(wl, "192.0.2.1", &cause), 0);
-	ck_assert_uint_eq(count_files(wl_dir), 1);
+	ck_assert_uint_eq(check_count_entries(wl_dir), 1);
 	wl_free(wl);
 }
 END_TEST

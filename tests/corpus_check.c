@@ -43,6 +43,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,8 @@
 #define CORPUS_ASSERT_MAX	64
 /* Maximum length of a line built for the parser from a source line. */
 #define CORPUS_LINE_MAX		(LOGREAD_LINE_MAX + 256)
+/* Open folders that nftw may keep while it walks the corpus. */
+#define CORPUS_WALK_FDS		16
 
 enum corpus_kind {
 	CORPUS_PLAIN,		/* log lines as they are */
@@ -415,12 +418,24 @@ corpus_exim_expect(const char *line, size_t len, struct corpus_expect *ex)
 static void
 corpus_annotation_time(const char *s, struct corpus_expect *ex)
 {
-	int	year;
+	static const char	 seps[] = "-T::";
+	char			*end;
+	long			 v;
+	int			 i;
 
-	if (sscanf(s, "%d-%d-%dT%d:%d:%d", &year, &ex->fields[0],
-	    &ex->fields[1], &ex->fields[2], &ex->fields[3],
-	    &ex->fields[4]) == 6)
-		ex->check_fields = 1;
+	/* Skip the year, then read month, day, hour, minute and second. */
+	(void)strtol(s, &end, 10);
+	if (end == s || *end != '-')
+		return;
+	for (i = 0; i < 5; i++) {
+		s = end + 1;
+		v = strtol(s, &end, 10);
+		if (end == s || v < 0 || v > 99 ||
+		    (i < 4 && *end != seps[i]))
+			return;
+		ex->fields[i] = (int)v;
+	}
+	ex->check_fields = 1;
 }
 
 /* Take the string value of "key" in a JSON-like line, or return 0. */
@@ -1121,84 +1136,99 @@ corpus_has_suffix(const char *name, const char *suffix)
 	return n >= m && strcmp(name + n - m, suffix) == 0;
 }
 
-/* Check every file in dir, or in its matching subfolders, in name order. */
+/*
+ * Check every file in top, or in its matching subfolders, in name order:
+ * the files of top first, then those of each subfolder.  The folders wait
+ * in a list, so that no function calls itself.
+ */
 static void
-corpus_dir(const char *dir, const struct corpus_source *src, int depth,
+corpus_dir(const char *top, const struct corpus_source *src,
     struct corpus_stats *st)
 {
 	struct dirent	**names;
 	struct stat	  sb;
-	char		 *path;
-	int		  n, i;
+	char		**dirs, *path;
+	size_t		  ndirs = 1, d;
+	int		  n, i, depth;
 
-	if ((n = scandir(dir, &names, NULL, alphasort)) == -1) {
-		printf("corpus: FAIL cannot read %s\n", dir);
-		st->failed++;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (names[i]->d_name[0] == '.') {
-			free(names[i]);
+	dirs = xreallocarray(NULL, 1, sizeof *dirs);
+	dirs[0] = xstrdup(top);
+	for (d = 0; d < ndirs; d++) {
+		depth = d == 0 ? 0 : 1;
+		if ((n = scandir(dirs[d], &names, NULL, alphasort)) == -1) {
+			printf("corpus: FAIL cannot read %s\n", dirs[d]);
+			st->failed++;
 			continue;
 		}
-		xasprintf(&path, "%s/%s", dir, names[i]->d_name);
-		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			if (depth == 0 && (src->dir_prefix == NULL ||
-			    strncmp(names[i]->d_name, src->dir_prefix,
-			    strlen(src->dir_prefix)) == 0))
-				corpus_dir(path, src, depth + 1, st);
-		} else if (S_ISREG(sb.st_mode) && (src->file_suffix == NULL ||
-		    corpus_has_suffix(names[i]->d_name, src->file_suffix)) &&
-		    (src->dir_prefix == NULL || depth > 0))
-			corpus_file(path, src, st);
-		free(path);
-		free(names[i]);
+		for (i = 0; i < n; i++) {
+			if (names[i]->d_name[0] == '.') {
+				free(names[i]);
+				continue;
+			}
+			xasprintf(&path, "%s/%s", dirs[d], names[i]->d_name);
+			if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+				if (depth == 0 && (src->dir_prefix == NULL ||
+				    strncmp(names[i]->d_name, src->dir_prefix,
+				    strlen(src->dir_prefix)) == 0)) {
+					dirs = xreallocarray(dirs, ndirs + 1,
+					    sizeof *dirs);
+					dirs[ndirs++] = path;
+					path = NULL;
+				}
+			} else if (S_ISREG(sb.st_mode) &&
+			    (src->file_suffix == NULL ||
+			    corpus_has_suffix(names[i]->d_name,
+			    src->file_suffix)) &&
+			    (src->dir_prefix == NULL || depth > 0))
+				corpus_file(path, src, st);
+			free(path);
+			free(names[i]);
+		}
+		free(names);
 	}
-	free(names);
+	for (d = 0; d < ndirs; d++)
+		free(dirs[d]);
+	free(dirs);
+}
+
+/* Log files that no source read, counted by corpus_uncovered_entry. */
+static uint64_t	corpus_uncovered_count;
+
+static int
+corpus_uncovered_entry(const char *path, const struct stat *sb, int type,
+    struct FTW *ftw)
+{
+	const char	*name = path + ftw->base;
+	size_t		 k;
+
+	(void)sb;
+	if (ftw->level > 0 && name[0] == '.')
+		return type == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+	if (type == FTW_D)
+		return FTW_CONTINUE;
+	for (k = 0; k < sizeof corpus_not_logs / sizeof corpus_not_logs[0];
+	    k++) {
+		if (strcmp(name, corpus_not_logs[k]) == 0)
+			return FTW_CONTINUE;
+	}
+	for (k = 0; k < corpus_ncovered; k++) {
+		if (strcmp(corpus_covered[k], path) == 0)
+			return FTW_CONTINUE;
+	}
+	printf("corpus: FAIL %s: no source reads this file\n", path);
+	corpus_uncovered_count++;
+	return FTW_CONTINUE;
 }
 
 /* Fail for every log file under dir that no source read. */
 static uint64_t
 corpus_uncovered(const char *dir)
 {
-	struct dirent	**names;
-	struct stat	  sb;
-	char		 *path;
-	uint64_t	  failed = 0;
-	size_t		  k;
-	int		  n, i, known;
-
-	if ((n = scandir(dir, &names, NULL, alphasort)) == -1)
+	corpus_uncovered_count = 0;
+	if (nftw(dir, corpus_uncovered_entry, CORPUS_WALK_FDS,
+	    FTW_ACTIONRETVAL) == -1)
 		return 1;
-	for (i = 0; i < n; i++) {
-		if (names[i]->d_name[0] == '.') {
-			free(names[i]);
-			continue;
-		}
-		xasprintf(&path, "%s/%s", dir, names[i]->d_name);
-		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-			failed += corpus_uncovered(path);
-		else {
-			known = 0;
-			for (k = 0; k < sizeof corpus_not_logs /
-			    sizeof corpus_not_logs[0]; k++)
-				if (strcmp(names[i]->d_name,
-				    corpus_not_logs[k]) == 0)
-					known = 1;
-			for (k = 0; k < corpus_ncovered && !known; k++)
-				if (strcmp(corpus_covered[k], path) == 0)
-					known = 1;
-			if (!known) {
-				printf("corpus: FAIL %s: no source reads this "
-				    "file\n", path);
-				failed++;
-			}
-		}
-		free(path);
-		free(names[i]);
-	}
-	free(names);
-	return failed;
+	return corpus_uncovered_count;
 }
 
 static void
@@ -1260,7 +1290,7 @@ main(int argc, char **argv)
 			printf("corpus: FAIL %s not found\n", path);
 			st.failed++;
 		} else if (src->is_dir)
-			corpus_dir(path, src, 0, &st);
+			corpus_dir(path, src, &st);
 		else
 			corpus_file(path, src, &st);
 		free(path);

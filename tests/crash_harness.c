@@ -50,6 +50,7 @@
 #include "config.h"
 #include "report.h"
 #include "store.h"
+#include "tmpfile.h"
 #include "whitelist.h"
 #include "xmalloc.h"
 
@@ -163,6 +164,9 @@ harness_child(const struct harness_paths *p, size_t first)
 	char			*cause;
 	size_t			 i;
 
+	/* Start as the program does. */
+	tmpfile_clean_for(p->whitelist);
+	tmpfile_clean(p->outbox, NULL, ".eml");
 	if ((wl = wl_load(p->whitelist, &cause)) == NULL)
 		harness_fail("child: %s", cause);
 	if ((st = store_open(p->state, &cause)) == NULL)
@@ -438,6 +442,66 @@ harness_drop_unrecorded(const char *dir, size_t reported)
 	closedir(d);
 }
 
+/*
+ * Count the entries of dir whose names start with prefix.  With age set,
+ * also make each of them look age seconds old.
+ */
+static size_t
+harness_temporary(const char *dir, const char *prefix, time_t age)
+{
+	struct timespec	 times[2];
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	times[0].tv_sec = times[1].tv_sec = time(NULL) - age;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		n++;
+		if (age > 0 && utimensat(dirfd(d), de->d_name, times,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			harness_fail("cannot age %s/%s: %s", dir, de->d_name,
+			    strerror(errno));
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Check what the kills left of atomic writes: no temporary file in the
+ * outbox where the system has O_TMPFILE, and none at all once they are
+ * older than TMPFILE_STALE_S and a new run starts.  Returns the number of
+ * temporary whitelist files the kills left.
+ */
+static size_t
+harness_check_temporary(const char *dir, const struct harness_paths *p,
+    size_t outbox_left)
+{
+	size_t	left;
+	int	fd;
+
+	if ((fd = tmpfile_open_unnamed(p->outbox)) != -1) {
+		close(fd);
+		if (outbox_left > 0)
+			harness_fail("%zu temporary files left in the outbox",
+			    outbox_left);
+	}
+	left = harness_temporary(dir, ".whitelist.", 2 * TMPFILE_STALE_S);
+	harness_temporary(p->outbox, ".", 2 * TMPFILE_STALE_S);
+	tmpfile_clean_for(p->whitelist);
+	tmpfile_clean(p->outbox, NULL, ".eml");
+	if (harness_temporary(dir, ".whitelist.", 0) > 0 ||
+	    harness_temporary(p->outbox, ".", 0) > 0)
+		harness_fail("temporary files are left after a new start");
+	return left;
+}
+
 static uint64_t
 harness_random(void)
 {
@@ -463,7 +527,7 @@ harness_torture(const char *dir, size_t rounds, size_t max_delay)
 	struct harness_paths	 p;
 	struct harness_state	 s;
 	struct timespec		 delay;
-	size_t			 round, unrecorded = 0, partial = 0;
+	size_t			 round, unrecorded = 0, partial = 0, left;
 	size_t			 limit = 0, next = 0;
 	uint64_t		 us;
 	pid_t			 pid;
@@ -500,11 +564,13 @@ harness_torture(const char *dir, size_t rounds, size_t max_delay)
 		}
 		next = s.reported;
 	}
+	left = harness_check_temporary(dir, &p, s.temporary);
 	printf("crash_harness: %zu kills; %zu operations completed; %zu "
 	    "kills fell between the steps of one operation; %zu left a "
 	    "report in the outbox without its history row; %zu temporary "
-	    "files left in the outbox\n", rounds, next, partial, unrecorded,
-	    s.temporary);
+	    "files left in the outbox, %zu of the whitelist, all removed "
+	    "by a start after %d s\n", rounds, next, partial, unrecorded,
+	    s.temporary, left, TMPFILE_STALE_S);
 	harness_paths_free(&p);
 	return 0;
 }

@@ -6,6 +6,10 @@
 #     afterwards every file parses, the database passes
 #     PRAGMA integrity_check, and each contains exactly the operations that
 #     completed.  CRASH_ROUNDS sets the number of kills (default 300).
+#     A kill may leave a temporary whitelist file but never one in the
+#     outbox.  The next start removes those older than 60 s, and only
+#     those of its own naming in its own folders; a run of "list" on
+#     planted files checks that too.
 #  2. Two writers and a reader on the same state at once: no lost update,
 #     and every load in between succeeds.  CRASH_WRITES sets the number of
 #     entries per writer (default 100).
@@ -14,7 +18,9 @@
 #  5. Unreadable log, whitelist and state files (run as nobody): a message
 #     naming the file, exit status 2, and no file changed.
 #  6. A full disk (a 512 KiB tmpfs; needs root): writes fail with a clear
-#     message and the whitelist and database keep their contents.
+#     message and the whitelist and database keep their contents.  The
+#     database's messages are checked word for word: SQLite's text, and
+#     errno's text after an I/O error.
 #  7. A DNS server that answers garbage: "list --dns" still prints every
 #     suspect, with ERROR or TIMEOUT results.
 #  8. A vanished log during --follow and a truncated .gz file, when the
@@ -98,6 +104,27 @@ else
 	fail "state after a kill:"
 	cat "$tmp/torture.out"
 fi
+
+# --- 1b. A start removes the temporary files that kills left: ours, older
+# than TMPFILE_STALE_S (60 s), and only in the state and outbox folders.
+section
+mkdir -p "$tmp/run/outbox"
+old=$(date -d '-2 minutes' '+%Y%m%d%H%M.%S')
+for f in run/.whitelist.AbC123 run/outbox/.20261204T100000Z-192.0.2.1-00ff.eml.Xy7Zq2 \
+    run/.whitelist.Young1 run/.whitelist.toolong12 run/.other.AbC123 \
+    run/outbox/.notes.txt.Xy7Zq2 .whitelist.Elsew1; do
+	: >"$tmp/$f"
+	case $f in
+	*Young1) ;;
+	*) touch -t "$old" "$tmp/$f" ;;
+	esac
+done
+list "$log" || fail "list with stale temporary files exited with $?"
+left=$({ ls -A "$tmp/run"; ls -A "$tmp/run/outbox"; ls -A "$tmp"; } |
+    grep '^\.' | sort | tr '\n' ' ')
+[ "$left" = ".notes.txt.Xy7Zq2 .other.AbC123 .whitelist.Elsew1 .whitelist.Young1 .whitelist.toolong12 " ] ||
+    fail "temporary files after a start: \"$left\""
+passed "a start removes stale temporary files of its own and keeps others"
 
 # --- 2. Two writers and a reader at once.
 # All three start on a folder without state, so they also race to create
@@ -392,7 +419,8 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=512k,mode=0700 tmpfs \
 	if "$harness" fill-then-mark "$full/state.db" 192.0.2.2 \
 	    "$full/fill" 2>"$tmp/err"; then
 		fail "a mark on a full disk succeeded"
-	elif ! grep -q "database or disk is full" "$tmp/err"; then
+	elif [ "$(cat "$tmp/err")" != "error: state database $full/state.db: COMMIT: database or disk is full" ]
+	then
 		fail "unclear message for a mark on a full disk:"
 		cat "$tmp/err"
 	fi
@@ -423,6 +451,18 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=512k,mode=0700 tmpfs \
 	[ "$integrity" = ok ] || fail "integrity_check after a full disk: $integrity"
 	[ "$marks" = 192.0.2.1 ] ||
 	    fail "marks after a full disk: \"$marks\", expected 192.0.2.1"
+	# With 16 KiB free, a new database fails with SQLite's bare "disk I/O
+	# error", whose reason only errno has.
+	cat /dev/zero >"$full/fill" 2>/dev/null
+	truncate -s -16K "$full/fill"
+	if "$harness" mark "$full/new.db" 192.0.2.3 2>"$tmp/err"; then
+		fail "a new database on a nearly full disk succeeded"
+	elif [ "$(cat "$tmp/err")" != "error: state database $full/new.db: BEGIN IMMEDIATE: disk I/O error: No space left on device" ]
+	then
+		fail "an I/O error on a full disk does not say why:"
+		cat "$tmp/err"
+	fi
+	rm -f "$full/fill"
 	umount "$full" && mounted=""
 	passed "a full disk gives \"No space left on device\" or \"database or" \
 	    "disk is full\" and keeps the old state"

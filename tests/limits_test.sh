@@ -10,6 +10,9 @@
 #  2. A log with a 10 MiB line between normal lines: the line is reported
 #     as too long with its line number, the clients around it load, and
 #     the peak memory stays within LIMITS_GROWTH_KB of a small log.
+#  3. More distinct clients than max_clients (set low in a config file,
+#     because a million clients would make the test slow): the first ones
+#     load, and standard error gives the exact count of skipped events.
 #
 # Peak memory is the maximum resident set size from /usr/bin/time.  Exits
 # 0 when every check passes, 1 otherwise; skips (exit 0) when
@@ -145,6 +148,34 @@ else
 	    "line 2, the lines around it loaded; peak memory $kb KiB" \
 	    "($base_kb KiB without it)"
 fi
+
+# --- 3. A full client table.
+printf 'max_clients = 3\n' >"$tmp/clients.conf"
+chmod 600 "$tmp/clients.conf"
+i=1
+while [ "$i" -le 6 ]; do
+	printf '%s%d no host name found for IP address 192.0.2.%d\n' "$T" "$i" \
+	    "$i"
+	i=$((i + 1))
+done >"$tmp/clients"
+# The first client again: it is in the table, so its event counts.
+printf '%s7 no host name found for IP address 192.0.2.1\n' "$T" \
+    >>"$tmp/clients"
+before=$failures
+"$bin" list --format json --config "$tmp/clients.conf" \
+    --state "$tmp/state.db" --whitelist "$tmp/whitelist" "$tmp/clients" \
+    >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "list with a full client table exited with $rc"
+want='smtptriage: 3 events skipped: the client table is full at 3 clients (config key max_clients)'
+grep -qxF "$want" "$tmp/err" ||
+    fail "no skipped-event count on standard error: $(cat "$tmp/err")"
+ips=$(jq -r '.ip + " " + (.events | tostring)' "$tmp/out" 2>/dev/null |
+    sort | tr '\n' ',')
+[ "$ips" = "192.0.2.1 2,192.0.2.2 1,192.0.2.3 1," ] ||
+    fail "clients of a full table: \"$ips\""
+[ "$failures" -eq "$before" ] && say "a full client table: 3 clients" \
+    "kept, 3 events of 3 further clients counted as skipped"
 
 if [ "$failures" -ne 0 ]; then
 	say "$failures check(s) failed"

@@ -27,6 +27,7 @@
 #include "rules.h"
 #include "store.h"
 #include "timefilter.h"
+#include "tmpfile.h"
 #include "ui.h"
 #include "whitelist.h"
 #include "xmalloc.h"
@@ -469,6 +470,16 @@ main_print_bad(const struct logread_stats *st)
 		    (unsigned long long)(st->bad - st->nbad));
 }
 
+static void
+main_print_dropped(const struct agg *agg)
+{
+	if (agg_dropped(agg) > 0)
+		fprintf(stderr, "smtptriage: %llu events skipped: the client "
+		    "table is full at %zu clients (config key max_clients)\n",
+		    (unsigned long long)agg_dropped(agg),
+		    agg_max_clients(agg));
+}
+
 /*
  * Set up how logs are read: --log-format, --since and --until.  A
  * --log-format value that names no format is a rules file, loaded into
@@ -606,6 +617,7 @@ main_load(const struct main_args *a, const struct logread_options *opt,
 	if ((!console || rc != 0) && main_print_messages(lr) && a->list)
 		rc = EXIT_INPUT;
 	main_print_bad(st);
+	main_print_dropped(agg);
 
 	for (i = 0; defaults != NULL && i < n; i++)
 		free(defaults[i]);
@@ -803,6 +815,9 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return rc;
 	}
+	/* Remove the temporary files of writes that a kill interrupted. */
+	tmpfile_clean_for(cfg.whitelist_path);
+	tmpfile_clean(cfg.outbox, NULL, ".eml");
 	if (cmd_without_logs(&a.cmd)) {
 		rc = cmd_run_without_logs(&a.cmd, &cfg);
 		config_free(&cfg);
@@ -810,6 +825,7 @@ main(int argc, char **argv)
 	}
 
 	agg = agg_create();
+	agg_set_max_clients(agg, (size_t)cfg.max_clients);
 	st = xcalloc(1, sizeof *st);
 	load_rc = main_load(&a, &ropt, agg, st, &lr);
 	if (load_rc != 0 && !a.list) {

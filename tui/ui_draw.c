@@ -962,6 +962,11 @@ ui_draw_status(struct ui *ui)
 			    b->why != NULL ? b->why : "");
 		}
 	}
+	if (ui->ctx->agg != NULL && agg_dropped(ui->ctx->agg) > 0)
+		esc_buf_printf(&right, "%s%llu events skipped: client table "
+		    "full at %zu", right.len > 0 ? "  " : "",
+		    (unsigned long long)agg_dropped(ui->ctx->agg),
+		    agg_max_clients(ui->ctx->agg));
 	esc_buf_add(&right, " ", 1);
 	shown = ui_escape(right.data, right.len);
 	esc_buf_free(&right);

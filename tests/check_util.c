@@ -1,0 +1,48 @@
+/* Helpers shared by the unit suites. */
+#include <sys/stat.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check_util.h"
+
+/* Open file descriptors that nftw may use while it walks. */
+#define CHECK_TREE_FDS	16
+
+static int
+check_remove_entry(const char *path, const struct stat *sb, int type,
+    struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+check_remove_tree(const char *dir)
+{
+	return nftw(dir, check_remove_entry, CHECK_TREE_FDS,
+	    FTW_DEPTH | FTW_PHYS);
+}
+
+size_t
+check_count_entries(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n = 0;
+
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
