@@ -36,6 +36,8 @@
 #define STORE_NUMBER(x)		STORE_STRING(x)
 /* How long a change waits for another program's transaction to end. */
 #define STORE_BUSY_MS		5000
+/* Pause between tries to switch a new database to WAL mode. */
+#define STORE_WAL_RETRY_MS	10
 
 /* Maximum length of a recipient, Message-ID or path stored with a report. */
 #define STORE_TEXT_MAX		4096
@@ -241,14 +243,27 @@ fail:
 static int
 store_wal(struct store *st, char **cause)
 {
+	struct timespec	 pause = { 0, STORE_WAL_RETRY_MS * 1000000L };
 	sqlite3_stmt	*stmt;
 	const char	*mode;
-	int		 rc = -1;
+	int		 rc = -1, step, tries = 0;
 
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt,
 	    NULL) != SQLITE_OK)
 		return store_fail(st, "PRAGMA journal_mode = WAL", cause);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
+	/*
+	 * Leaving rollback mode needs an exclusive lock.  When two programs
+	 * open a new database at once, SQLite can return SQLITE_BUSY here
+	 * without calling the busy handler (tests/check_store.c shows it), so
+	 * retry for as long as the busy timeout would have waited.
+	 */
+	while ((step = sqlite3_step(stmt)) != SQLITE_ROW &&
+	    ((step & 0xff) == SQLITE_BUSY || (step & 0xff) == SQLITE_LOCKED) &&
+	    ++tries < STORE_BUSY_MS / STORE_WAL_RETRY_MS) {
+		sqlite3_reset(stmt);
+		nanosleep(&pause, NULL);
+	}
+	if (step != SQLITE_ROW) {
 		store_fail(st, "PRAGMA journal_mode = WAL", cause);
 		sqlite3_finalize(stmt);
 		return -1;

@@ -367,6 +367,61 @@ START_TEST(test_store_waits_for_writer)
 }
 END_TEST
 
+/*
+ * Eight programs open one new database at the same moment, several
+ * rounds: each must switch it to WAL mode or find it switched, and keep
+ * its mark.  Without a retry, SQLite answers "database is locked" here.
+ */
+START_TEST(test_store_new_database_opened_at_once)
+{
+	struct store	*st;
+	pid_t		 pids[8];
+	int		 round, go[2], status, n;
+	size_t		 i;
+	char		 ip[32], c, *side, *cause = NULL;
+
+	for (round = 0; round < 5; round++) {
+		xasprintf(&side, "%s-wal", st_path);
+		unlink(side);
+		free(side);
+		xasprintf(&side, "%s-shm", st_path);
+		unlink(side);
+		free(side);
+		unlink(st_path);
+		ck_assert_int_eq(pipe(go), 0);
+		for (i = 0; i < 8; i++) {
+			pids[i] = fork();
+			ck_assert_int_ne(pids[i], -1);
+			if (pids[i] != 0)
+				continue;
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)
+				_exit(3);
+			st = store_open(st_path, &cause);
+			if (st == NULL)
+				_exit(2);
+			snprintf(ip, sizeof ip, "192.0.2.%zu", i + 1);
+			_exit(store_set_mark(st, ip, 1, &cause) == 0 ? 0 : 1);
+		}
+		close(go[0]);
+		close(go[1]);	/* every child's read returns 0 now */
+		for (i = 0; i < 8; i++) {
+			ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+			ck_assert(WIFEXITED(status));
+			ck_assert_int_eq(WEXITSTATUS(status), 0);
+		}
+		st = open_ok();
+		n = 0;
+		for (i = 0; i < 8; i++) {
+			snprintf(ip, sizeof ip, "192.0.2.%zu", i + 1);
+			n += store_is_marked(st, ip, &cause);
+		}
+		ck_assert_int_eq(n, 8);
+		store_close(st);
+	}
+}
+END_TEST
+
 START_TEST(test_store_newer_schema)
 {
 	struct store	*st;
@@ -445,6 +500,7 @@ make_store_suite(void)
 	tcase_add_test(tc, test_store_report_bad_method);
 	tcase_add_test(tc, test_store_two_connections);
 	tcase_add_test(tc, test_store_waits_for_writer);
+	tcase_add_test(tc, test_store_new_database_opened_at_once);
 	tcase_add_test(tc, test_store_newer_schema);
 	tcase_add_test(tc, test_store_foreign_database);
 	tcase_add_test(tc, test_store_not_a_database);
