@@ -614,8 +614,7 @@ ui_draw_list(struct ui *ui)
 
 	if (ui->nrows == 0) {
 		ui_put(l->list_y, l->list_x + 1, l->list_w - 1,
-		    ui->nsuspects == 0 ? "no suspects in these logs" :
-		    "every suspect is whitelisted; W shows them", A_NORMAL);
+		    ui_empty_text(ui), A_NORMAL);
 		return;
 	}
 	for (i = ui->top, y = l->list_y;

@@ -434,6 +434,8 @@ int		 ui_search_key(struct ui *, int backward);
 int		 ui_quick_start(struct ui *);
 int		 ui_quick_key(struct ui *, int key);
 int		 ui_filter_clear_key(struct ui *);
+int		 ui_filtering(const struct ui *);
+const char	*ui_empty_text(const struct ui *);
 void		 ui_filter_free(struct ui *);
 char		*ui_view_describe(const struct ui *);
 char		*ui_prompt_text(const struct ui *);
