@@ -301,6 +301,10 @@ tmux -S "$sock" resize-window -x 20 -y 4
 wait_for "terminal too small:…"
 capture
 expect_line 3 "terminal too small:…"
+# At the minimum size the detail pane ends in a count of the lines that
+# did not fit, drawn over a blank line.
+tmux -S "$sock" resize-window -x 60 -y 12
+wait_match "^ … [0-9]+ more lines\$"
 tmux -S "$sock" resize-window -x 80 -y 24
 wait_for "192.0.2.3       plain.examp…"
 capture

@@ -926,6 +926,8 @@ ui_draw_detail(struct ui *ui)
 	if (p.lost > 0) {
 		snprintf(buf, sizeof buf, "%s %d more line%s", ui_ellipsis(),
 		    p.lost, p.lost == 1 ? "" : "s");
+		/* The count replaces the last line the pen wrote. */
+		ui_fill(p.y0 + p.h - 1, p.x0, p.w, A_NORMAL);
 		ui_put(p.y0 + p.h - 1, p.x0, p.w, buf, ui_attr(ui, UI_C_DIM));
 	}
 }
