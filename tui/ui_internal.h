@@ -455,6 +455,7 @@ ssize_t		 ui_wl_index(const struct whitelist *, const char *entry);
 int		 ui_wl_remove_entry(struct ui *, const char *entry);
 
 /* ui_wlscreen.c: the whitelist screen (L). */
+#define UI_WL_FIRST_Y	2	/* screen line of the first entry */
 int		 ui_wlscreen_open(struct ui *);
 int		 ui_wlscreen_key(struct ui *, int key);
 int		 ui_wlscreen_delete(struct ui *);

@@ -163,7 +163,8 @@ ui_wlscreen_draw(struct ui *ui)
 		width = 5;
 	ui_put(1, 1, l->cols - 1, "Entry", A_BOLD);
 	ui_put(1, width + 3, l->cols - width - 3, "Comment", A_BOLD);
-	for (i = ui->wl_top, y = 2; i < n && y < l->status_y; i++, y++) {
+	for (i = ui->wl_top, y = UI_WL_FIRST_Y; i < n && y < l->status_y;
+	    i++, y++) {
 		attr = i == ui->wl_cursor ? A_REVERSE : A_NORMAL;
 		if (attr != A_NORMAL) {
 			attron(attr);
