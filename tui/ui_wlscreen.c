@@ -1,9 +1,9 @@
 /*
  * The whitelist screen (L): every entry with its comment, in file order.
  * j and k move, a adds an entry (prompting for the entry, then for its
- * comment), d removes the selected one after a y/n question, u undoes
- * the last mark or whitelist change as in the list, and q or Esc returns
- * to the list.  Changes go to the undo stack like w's.
+ * comment), and d removes the selected one after a y/n question.  u undoes
+ * the last mark or whitelist change as in the list.  q or Esc returns to
+ * the list.  Changes go to the undo stack like w's.
  */
 #include <stdlib.h>
 #include <string.h>
