@@ -451,6 +451,20 @@ START_TEST(test_empty_list_text)
 }
 END_TEST
 
+START_TEST(test_group_one_group_message)
+{
+	char	*cause = NULL;
+
+	ck_assert_msg(ui_filter_set(&uv_ui, "^192\\.0\\.2\\.9$", &cause) == 0,
+	    "ui_filter_set: %s", cause);
+	ck_assert_str_eq(uv_rows(), "3");
+	ui_key(&uv_ui, 'g');
+	ck_assert_uint_eq(uv_ui.ngroups, 1);
+	ck_assert_str_eq(uv_ui.message, "grouped by provider: 1 group; Enter "
+	    "on a header collapses or expands it");
+}
+END_TEST
+
 START_TEST(test_whitelist_choices_offered)
 {
 	ck_assert_int_eq(ui_key(&uv_ui, 'w'), UI_ACT_REDRAW);
@@ -978,6 +992,7 @@ make_ui_view_suite(void)
 	tcase_add_test(tc, test_quick_filter_kinds);
 	tcase_add_test(tc, test_quick_filter_status);
 	tcase_add_test(tc, test_empty_list_text);
+	tcase_add_test(tc, test_group_one_group_message);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("acting");
