@@ -531,14 +531,17 @@ ui_draw_header(struct ui *ui)
 		snprintf(right + i, sizeof right - i, ", %zu tagged",
 		    ui->ntags);
 	}
-	view = ui_view_describe(ui);
-	i = strlen(right);
-	snprintf(right + i, sizeof right - i, " | %s  ? help ", view);
-	free(view);
-
 	ui_fill(0, 0, l->cols, ui_attr(ui, UI_C_HEADER));
 	x = ui_put(0, 0, l->cols, " smtptriage  ",
 	    ui_attr(ui, UI_C_HEADER) | A_BOLD);
+
+	/* The sort order and filters stay when the counts do not fit. */
+	view = ui_view_describe(ui);
+	i = strlen(right);
+	snprintf(right + i, sizeof right - i, " | %s  ? help ", view);
+	if ((int)strlen(right) > l->cols - x)
+		snprintf(right, sizeof right, "%s  ? help ", view);
+	free(view);
 	rw = (int)strlen(right);
 	if (rw > l->cols - x)
 		rw = l->cols - x;
