@@ -85,8 +85,11 @@ shoot() {
 	# So they are dropped there.
 	tmux -S "$sock" capture-pane -p -e -N |
 	    sed "s/\($esc\[0[0-9;]*m\)$esc\[39m$esc\[49m/\1/g" >"$tmp/pane"
+	# DejaVu Sans Mono draws "_" below the background of an inline span, so
+	# in a reverse-video row it was black on black.  The padding stretches
+	# that background down over it.
 	aha --black --title smtptriage <"$tmp/pane" |
-	    sed 's|</head>|<style>body { margin: 8px; } pre { font-family: "DejaVu Sans Mono", monospace; font-size: 14px; line-height: 17px; margin: 0; }</style></head>|' \
+	    sed 's|</head>|<style>body { margin: 8px; } pre { font-family: "DejaVu Sans Mono", monospace; font-size: 14px; line-height: 17px; margin: 0; } pre span { padding-bottom: 2px; }</style></head>|' \
 	    >"$tmp/pane.html"
 	chromium --headless --no-sandbox --disable-gpu \
 	    --disable-background-networking --no-first-run \

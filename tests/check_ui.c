@@ -595,6 +595,26 @@ START_TEST(test_ui_help_opens_and_closes)
 }
 END_TEST
 
+START_TEST(test_ui_help_pages)
+{
+	use_clients(3, 10);
+	ui.text_page = 20;
+	ui_key(&ui, '?');
+	ui_key(&ui, KEY_NPAGE);
+	ck_assert_uint_eq(ui.help_top, 20);
+	ui_key(&ui, ' ');
+	ck_assert_uint_eq(ui.help_top, 40);
+	ui_key(&ui, 'k');
+	ck_assert_uint_eq(ui.help_top, 39);
+	ui_key(&ui, KEY_PPAGE);
+	ck_assert_uint_eq(ui.help_top, 19);
+	ui_key(&ui, KEY_PPAGE);
+	ck_assert_uint_eq(ui.help_top, 0);
+	ck_assert_int_eq(ui.screen, UI_SCREEN_HELP);
+	ck_assert_uint_eq(ui.cursor, 0);
+}
+END_TEST
+
 START_TEST(test_ui_recheck_without_dns)
 {
 	use_clients(3, 10);
@@ -1041,6 +1061,7 @@ make_ui_suite(void)
 	tcase_add_test(tc, test_ui_unwhitelist_cidr_frees_all);
 	tcase_add_test(tc, test_ui_quit_key);
 	tcase_add_test(tc, test_ui_help_opens_and_closes);
+	tcase_add_test(tc, test_ui_help_pages);
 	tcase_add_test(tc, test_ui_recheck_without_dns);
 	tcase_add_test(tc, test_ui_resize_and_repaint_keys);
 	tcase_add_test(tc, test_ui_layout_sizes);

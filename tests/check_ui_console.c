@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_suites.h"
 #include "esc.h"
 #include "ui_internal.h"
+#include "whitelist.h"
 
 #define UC_NCLIENTS	10
 
@@ -140,6 +142,53 @@ START_TEST(test_mouse_keeps_error)
 	ui_mouse_event(&uc_ui, 4, 4, UI_MOUSE_CLICK);
 	ck_assert_str_eq(uc_ui.message, "cannot mark 192.0.2.1: disk full");
 	ck_assert_int_eq(uc_ui.message_error, 1);
+}
+END_TEST
+
+START_TEST(test_mouse_whitelist_screen)
+{
+	char	dir[] = "/tmp/check_ui_console.XXXXXX", path[64], entry[32];
+	char	*cause = NULL;
+	size_t	i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/whitelist", dir);
+	uc_ctx.wl = wl_load(path, &cause);
+	ck_assert_msg(uc_ctx.wl != NULL, "wl_load: %s", cause);
+	for (i = 0; i < 5; i++) {
+		snprintf(entry, sizeof entry, "198.51.100.%zu", i + 1);
+		ck_assert_int_eq(wl_add(uc_ctx.wl, entry, NULL, &cause), 0);
+	}
+	ui_wlscreen_open(&uc_ui);
+
+	/* A click on the third entry's line selects it. */
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, UI_WL_FIRST_Y + 2, 5,
+	    UI_MOUSE_CLICK), UI_ACT_REDRAW);
+	ck_assert_uint_eq(uc_ui.wl_cursor, 2);
+	/* The column titles and a line below the last entry do nothing. */
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, UI_WL_FIRST_Y - 1, 5,
+	    UI_MOUSE_CLICK), UI_ACT_NONE);
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, UI_WL_FIRST_Y + 5, 5,
+	    UI_MOUSE_CLICK), UI_ACT_NONE);
+	ck_assert_uint_eq(uc_ui.wl_cursor, 2);
+
+	/* The wheel moves three entries and stops at either end. */
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_DOWN),
+	    UI_ACT_REDRAW);
+	ck_assert_uint_eq(uc_ui.wl_cursor, 4);
+	ck_assert_int_eq(ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_DOWN),
+	    UI_ACT_NONE);
+	ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_UP);
+	ck_assert_uint_eq(uc_ui.wl_cursor, 1);
+	ui_mouse_event(&uc_ui, 5, 5, UI_MOUSE_WHEEL_UP);
+	ck_assert_uint_eq(uc_ui.wl_cursor, 0);
+	/* The list under the screen keeps its selection. */
+	ck_assert_uint_eq(uc_ui.cursor, 0);
+
+	wl_free(uc_ctx.wl);
+	uc_ctx.wl = NULL;
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
 
@@ -279,6 +328,7 @@ make_ui_console_suite(void)
 	tcase_add_test(tc, test_mouse_wheel_moves_three);
 	tcase_add_test(tc, test_mouse_ignored_when_small);
 	tcase_add_test(tc, test_mouse_keeps_error);
+	tcase_add_test(tc, test_mouse_whitelist_screen);
 	tcase_add_test(tc, test_message_error_until_key);
 	tcase_add_test(tc, test_status_counts);
 	tcase_add_test(tc, test_status_counts_one);

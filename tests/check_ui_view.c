@@ -420,6 +420,51 @@ START_TEST(test_quick_filter_status)
 }
 END_TEST
 
+START_TEST(test_empty_list_text)
+{
+	size_t	i;
+
+	/* Filters that hide every suspect say so, and Esc brings them back. */
+	uv_clients[3].marked = 1;
+	ui_rows_rebuild(&uv_ui);
+	uv_type("fmfd");
+	ck_assert_str_eq(uv_rows(), "");
+	ck_assert_str_eq(ui_empty_text(&uv_ui),
+	    "no suspect matches the filters; Esc clears them");
+	ui_key(&uv_ui, UI_KEY_ESC);
+	ck_assert_str_eq(uv_rows(), "01234");
+
+	/* With no filter on, only W hides suspects. */
+	for (i = 0; i < UV_NCLIENTS; i++)
+		uv_clients[i].whitelisted = 1;
+	ui_rows_rebuild(&uv_ui);
+	ck_assert_str_eq(uv_rows(), "");
+	ck_assert_str_eq(ui_empty_text(&uv_ui),
+	    "every suspect is whitelisted; W shows them");
+
+	uv_ui.nsuspects = 0;
+	uv_ui.loading = 1;
+	ck_assert_str_eq(ui_empty_text(&uv_ui), "no suspects found yet");
+	uv_ui.loading = 0;
+	ck_assert_str_eq(ui_empty_text(&uv_ui), "no suspects in these logs");
+	uv_ui.nsuspects = UV_NCLIENTS;
+}
+END_TEST
+
+START_TEST(test_group_one_group_message)
+{
+	char	*cause = NULL;
+
+	ck_assert_msg(ui_filter_set(&uv_ui, "^192\\.0\\.2\\.9$", &cause) == 0,
+	    "ui_filter_set: %s", cause);
+	ck_assert_str_eq(uv_rows(), "3");
+	ui_key(&uv_ui, 'g');
+	ck_assert_uint_eq(uv_ui.ngroups, 1);
+	ck_assert_str_eq(uv_ui.message, "grouped by provider: 1 group; Enter "
+	    "on a header collapses or expands it");
+}
+END_TEST
+
 START_TEST(test_whitelist_choices_offered)
 {
 	ck_assert_int_eq(ui_key(&uv_ui, 'w'), UI_ACT_REDRAW);
@@ -946,6 +991,8 @@ make_ui_view_suite(void)
 	tcase_add_test(tc, test_search_without_pattern);
 	tcase_add_test(tc, test_quick_filter_kinds);
 	tcase_add_test(tc, test_quick_filter_status);
+	tcase_add_test(tc, test_empty_list_text);
+	tcase_add_test(tc, test_group_one_group_message);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("acting");

@@ -134,6 +134,21 @@ while read -r key; do
 	    fail "smtptriage.conf.5 lacks the key $key"
 done <"$tmp/keys"
 
+# Every action of the console's key table is in smtptriage.conf(5) and in
+# configuration.md, with the same default keys in both.
+sed -n 's/^	{ "\([a-z-]*\)", { \("[^}]*"\) }.*/\1 \2/p' tui/ui_keymap.c |
+    tr -d '"' >"$tmp/actions"
+[ "$(wc -l <"$tmp/actions")" -ge 30 ] ||
+    fail "found only $(wc -l <"$tmp/actions") actions in tui/ui_keymap.c"
+while read -r action keys; do
+	page_keys=$(echo "$keys" | sed 's/;/\\\&;/; s/?/\\\&?/; s/, / , Ic /g')
+	grep -qxF ".It Cm $action Pq Ic $page_keys" docs/smtptriage.conf.5 ||
+	    fail "smtptriage.conf.5 lacks the action $action with keys $keys"
+	md_keys=$(echo "$keys" | sed 's/\([^ ,][^,]*\)/`\1`/g')
+	grep -qF "| \`$action\` | $md_keys |" docs/configuration.md ||
+	    fail "configuration.md lacks the action $action with keys $keys"
+done <"$tmp/actions"
+
 if [ "$failures" -ne 0 ]; then
 	echo "cli test: $failures checks failed" >&2
 	exit 1

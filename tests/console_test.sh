@@ -301,6 +301,14 @@ tmux -S "$sock" resize-window -x 20 -y 4
 wait_for "terminal too small:…"
 capture
 expect_line 3 "terminal too small:…"
+# At the minimum size the detail pane ends in a count of the lines that
+# did not fit, drawn over a blank line.
+tmux -S "$sock" resize-window -x 60 -y 12
+wait_match "^ … [0-9]+ more lines\$"
+# The header drops the counts that do not fit, but keeps the sort order.
+capture
+sed -n 1p "$tmp/screen" | grep -qE '… sort: score  \? help *$' ||
+    fail "the 60-column header does not end with the sort order"
 tmux -S "$sock" resize-window -x 80 -y 24
 wait_for "192.0.2.3       plain.examp…"
 capture

@@ -275,7 +275,7 @@ wait_for "cancelled"
 
 # The whitelist screen: add an entry with a comment, remove another.
 keys L
-wait_for "Whitelist $tmp/whitelist: 1 entry; a adds, d removes, q returns"
+wait_for "Whitelist $tmp/whitelist: 1 entry; a adds, d removes, u undoes, q returns"
 wait_for " 192.0.2.0/24  added by smtptriage $today"
 keys a '203.0.113.0/33' Enter
 wait_for "invalid prefix length \"/33\" in \"203.0.113.0/33\""
@@ -287,6 +287,15 @@ keys d
 wait_for "remove whitelist entry 192.0.2.0/24? y/n"
 keys y
 wait_for "removed whitelist entry 192.0.2.0/24; u undoes it"
+wait_file "$tmp/whitelist" '203.0.113.0/24 # lab'
+# u on the whitelist screen undoes the removal, and d removes it again.
+keys u
+wait_for "undone: remove whitelist entry 192.0.2.0/24; 1 more step to undo"
+wait_file "$tmp/whitelist" "203.0.113.0/24 # lab\n192.0.2.0/24 # added by smtptriage $today"
+wait_for " 192.0.2.0/24    added by smtptriage $today"
+keys End d
+wait_for "remove whitelist entry 192.0.2.0/24? y/n"
+keys y
 wait_file "$tmp/whitelist" '203.0.113.0/24 # lab'
 keys q
 wait_rows "$a $b $d $e"

@@ -101,10 +101,34 @@ static const struct {
 	{ 0, "  R               check the DNS of this report's suspects again "
 	    "and compose it anew" },
 	{ 0, "  Esc, q          cancel the reports not sent yet" },
-	{ 0, "  j, k, PgDn, PgUp, Home, End   scroll" },
+	{ 0, "  j, k, PgDn, PgUp, Space, Home, End   scroll" },
 	{ 0, NULL },
-	{ 1, "Questions" },
-	{ 0, "  y confirms, n or Esc cancels." },
+	{ 1, "After w: what to whitelist" },
+	{ 0, "  i the IP, n its /24 (IPv4) or /48 (IPv6), d the rDNS domain "
+	    "(only a name the MTA" },
+	{ 0, "  verified), p the provider's configured ranges; then a comment. "
+	    "Esc cancels." },
+	{ 0, NULL },
+	{ 1, "After f: quick filters" },
+	{ 0, "  n new, m marked, w whitelisted, r reported; reasons: h HELO, "
+	    "p PTR, d DNSBL," },
+	{ 0, "  s SMTP, o other; a shows all.  A status and a reason kind "
+	    "combine." },
+	{ 0, NULL },
+	{ 1, "Keys in the whitelist screen (L)" },
+	{ 0, "  a               add an entry, then its comment" },
+	{ 0, "  d               remove the selected entry (asks y/n)" },
+	{ 0, "  u               undo the last mark or whitelist change" },
+	{ 0, "  q, Esc          back to the list" },
+	{ 0, "  j, k, PgDn, PgUp, Home, End   move" },
+	{ 0, NULL },
+	{ 1, "Prompts and questions" },
+	{ 0, "  In a prompt Enter accepts, Esc cancels, Backspace and Ctrl-U "
+	    "edit." },
+	{ 0, "  A question: y confirms, n or Esc cancels.  \"confirm = no\" "
+	    "in the config file" },
+	{ 0, "  turns off the questions before actions on many suspects and "
+	    "before F." },
 	{ 0, NULL },
 	{ 1, "DNS checks" },
 	{ 0, "  Moving onto a suspect checks its DNS once the cursor rests; "
@@ -117,7 +141,10 @@ static const struct {
 	{ 0, "  new, marked, whitelisted (shown with W), reported" },
 	{ 0, NULL },
 	{ 1, "Mouse" },
-	{ 0, "  A click selects a row; the wheel moves three rows." },
+	{ 0, "  A click selects a row of the list or the whitelist screen; "
+	    "the wheel moves" },
+	{ 0, "  three rows there and scrolls the help and the report "
+	    "preview." },
 };
 
 static attr_t
@@ -504,14 +531,17 @@ ui_draw_header(struct ui *ui)
 		snprintf(right + i, sizeof right - i, ", %zu tagged",
 		    ui->ntags);
 	}
-	view = ui_view_describe(ui);
-	i = strlen(right);
-	snprintf(right + i, sizeof right - i, " | %s  ? help ", view);
-	free(view);
-
 	ui_fill(0, 0, l->cols, ui_attr(ui, UI_C_HEADER));
 	x = ui_put(0, 0, l->cols, " smtptriage  ",
 	    ui_attr(ui, UI_C_HEADER) | A_BOLD);
+
+	/* The sort order and filters stay when the counts do not fit. */
+	view = ui_view_describe(ui);
+	i = strlen(right);
+	snprintf(right + i, sizeof right - i, " | %s  ? help ", view);
+	if ((int)strlen(right) > l->cols - x)
+		snprintf(right, sizeof right, "%s  ? help ", view);
+	free(view);
 	rw = (int)strlen(right);
 	if (rw > l->cols - x)
 		rw = l->cols - x;
@@ -614,8 +644,7 @@ ui_draw_list(struct ui *ui)
 
 	if (ui->nrows == 0) {
 		ui_put(l->list_y, l->list_x + 1, l->list_w - 1,
-		    ui->nsuspects == 0 ? "no suspects in these logs" :
-		    "every suspect is whitelisted; W shows them", A_NORMAL);
+		    ui_empty_text(ui), A_NORMAL);
 		return;
 	}
 	for (i = ui->top, y = l->list_y;
@@ -927,6 +956,8 @@ ui_draw_detail(struct ui *ui)
 	if (p.lost > 0) {
 		snprintf(buf, sizeof buf, "%s %d more line%s", ui_ellipsis(),
 		    p.lost, p.lost == 1 ? "" : "s");
+		/* The count replaces the last line the pen wrote. */
+		ui_fill(p.y0 + p.h - 1, p.x0, p.w, A_NORMAL);
 		ui_put(p.y0 + p.h - 1, p.x0, p.w, buf, ui_attr(ui, UI_C_DIM));
 	}
 }
@@ -1049,7 +1080,7 @@ ui_draw_help(struct ui *ui)
 		free(keys[i]);
 	free(keys);
 	ui_put(l->status_y, 1, l->cols - 1, "Esc, q or ? closes the help; "
-	    "j and k scroll", A_NORMAL);
+	    "j, k, PgDn and PgUp scroll", A_NORMAL);
 }
 
 static void

@@ -256,15 +256,31 @@ ui_quick_key(struct ui *ui, int key)
 	return UI_ACT_NONE;
 }
 
+/* 1 when the filter or a quick filter hides suspects from the list. */
+int
+ui_filtering(const struct ui *ui)
+{
+	return (ui->filter != NULL && ui->filter->active) ||
+	    ui->quick_status != UI_QUICK_ALL || ui->quick_kind != 0;
+}
+
+/* The line that an empty list shows in place of its rows. */
+const char *
+ui_empty_text(const struct ui *ui)
+{
+	if (ui->nsuspects == 0)
+		return ui->loading ? "no suspects found yet" :
+		    "no suspects in these logs";
+	if (ui_filtering(ui))
+		return "no suspect matches the filters; Esc clears them";
+	return "every suspect is whitelisted; W shows them";
+}
+
 /* Esc in the list: drop the filter and the quick filters. */
 int
 ui_filter_clear_key(struct ui *ui)
 {
-	int	had;
-
-	had = (ui->filter != NULL && ui->filter->active) ||
-	    ui->quick_status != UI_QUICK_ALL || ui->quick_kind != 0;
-	if (!had)
+	if (!ui_filtering(ui))
 		return UI_ACT_NONE;
 	if (ui->filter != NULL)
 		ui->filter->active = 0;

@@ -434,6 +434,8 @@ int		 ui_search_key(struct ui *, int backward);
 int		 ui_quick_start(struct ui *);
 int		 ui_quick_key(struct ui *, int key);
 int		 ui_filter_clear_key(struct ui *);
+int		 ui_filtering(const struct ui *);
+const char	*ui_empty_text(const struct ui *);
 void		 ui_filter_free(struct ui *);
 char		*ui_view_describe(const struct ui *);
 char		*ui_prompt_text(const struct ui *);
@@ -453,6 +455,7 @@ ssize_t		 ui_wl_index(const struct whitelist *, const char *entry);
 int		 ui_wl_remove_entry(struct ui *, const char *entry);
 
 /* ui_wlscreen.c: the whitelist screen (L). */
+#define UI_WL_FIRST_Y	2	/* screen line of the first entry */
 int		 ui_wlscreen_open(struct ui *);
 int		 ui_wlscreen_key(struct ui *, int key);
 int		 ui_wlscreen_delete(struct ui *);

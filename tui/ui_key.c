@@ -227,6 +227,15 @@ ui_key_help(struct ui *ui, int key)
 		if (ui->help_top > 0)
 			ui->help_top--;
 		break;
+	case KEY_NPAGE:
+	case ' ':
+		/* Drawing the help stops it at the last page. */
+		ui->help_top += ui->text_page;
+		break;
+	case KEY_PPAGE:
+		ui->help_top = ui->help_top > ui->text_page ?
+		    ui->help_top - ui->text_page : 0;
+		break;
 	case KEY_HOME:
 	case KEY_A1:
 		ui->help_top = 0;

@@ -1,11 +1,13 @@
 /*
- * Mouse input: a click on a row of the list selects it, and the wheel
- * moves the selection.  ui_mouse_read takes the event from curses, and
- * ui_mouse_event acts on it without a terminal, so tests call it alone.
+ * Mouse input: a click on a row of the list or of the whitelist screen
+ * selects it, and the wheel moves the selection.  ui_mouse_read takes the
+ * event from curses, and ui_mouse_event acts on it without a terminal, so
+ * tests call it alone.
  */
 #include <curses.h>
 
 #include "ui_internal.h"
+#include "whitelist.h"
 
 /* Rows that one turn of the wheel moves the selection. */
 #define UI_WHEEL_ROWS	3
@@ -38,6 +40,36 @@ ui_mouse_move(struct ui *ui, long delta)
 	    UI_ACT_NONE;
 }
 
+/* A mouse event on the whitelist screen (L); returns UI_ACT_* bits. */
+static int
+ui_mouse_wlscreen(struct ui *ui, int y, enum ui_mouse_button button)
+{
+	size_t	n = wl_count(ui->ctx->wl), entry = ui->wl_cursor;
+
+	switch (button) {
+	case UI_MOUSE_WHEEL_UP:
+		entry = ui->wl_cursor > UI_WHEEL_ROWS ?
+		    ui->wl_cursor - UI_WHEEL_ROWS : 0;
+		break;
+	case UI_MOUSE_WHEEL_DOWN:
+		entry = ui->wl_cursor + UI_WHEEL_ROWS;
+		if (entry >= n)
+			entry = n > 0 ? n - 1 : 0;
+		break;
+	case UI_MOUSE_CLICK:
+		if (y < UI_WL_FIRST_Y || y >= ui->layout.status_y)
+			return UI_ACT_NONE;
+		entry = ui->wl_top + (size_t)(y - UI_WL_FIRST_Y);
+		if (entry >= n)
+			return UI_ACT_NONE;
+		break;
+	}
+	if (entry == ui->wl_cursor)
+		return UI_ACT_NONE;
+	ui->wl_cursor = entry;
+	return UI_ACT_REDRAW;
+}
+
 /*
  * Act on a mouse event at screen line y and column x.  A message on the
  * status line stays: the mouse is not a key that reads it.
@@ -56,6 +88,8 @@ ui_mouse_event(struct ui *ui, int y, int x, enum ui_mouse_button button)
 		/* The help and the preview scroll with j and k. */
 		return ui_key(ui, button == UI_MOUSE_WHEEL_UP ? 'k' : 'j');
 	}
+	if (ui->screen == UI_SCREEN_WHITELIST)
+		return ui_mouse_wlscreen(ui, y, button);
 	if (ui->screen != UI_SCREEN_LIST)
 		return UI_ACT_NONE;
 

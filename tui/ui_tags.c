@@ -546,8 +546,9 @@ ui_group_toggle_view(struct ui *ui)
 	ui->grouped = !ui->grouped;
 	ui_rows_rebuild(ui);
 	if (ui->grouped)
-		ui_set_message(ui, 0, "grouped by provider: %zu groups; Enter "
-		    "on a header collapses or expands it", ui->ngroups);
+		ui_set_message(ui, 0, "grouped by provider: %zu group%s; Enter "
+		    "on a header collapses or expands it", ui->ngroups,
+		    ui->ngroups == 1 ? "" : "s");
 	else {
 		ui_groups_free(ui);
 		ui_set_message(ui, 0, "not grouped");

@@ -1,8 +1,9 @@
 /*
  * The whitelist screen (L): every entry with its comment, in file order.
  * j and k move, a adds an entry (prompting for the entry, then for its
- * comment), d removes the selected one after a y/n question, and q or
- * Esc returns to the list.  Changes go to the undo stack like w's.
+ * comment), and d removes the selected one after a y/n question.  u undoes
+ * the last mark or whitelist change as in the list.  q or Esc returns to
+ * the list.  Changes go to the undo stack like w's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ ui_wlscreen_key(struct ui *ui, int key)
 	const char	*entry;
 	char		*text;
 	size_t		 n = wl_count(ui->ctx->wl);
+	int		 act = UI_ACT_NONE;
 
 	switch (key) {
 	case KEY_DOWN:
@@ -81,13 +83,16 @@ ui_wlscreen_key(struct ui *ui, int key)
 		xasprintf(&text, "remove whitelist entry %s? y/n", entry);
 		ui_confirm_open(ui, UI_CONFIRM_WL_DELETE, NULL, entry, text);
 		break;
+	case 'u':
+		act = ui_undo_key(ui);
+		break;
 	case 'q':
 	case UI_KEY_ESC:
 		ui->screen = UI_SCREEN_LIST;
 		return UI_ACT_SELECT;
 	}
 	ui_wlscreen_fix(ui);
-	return UI_ACT_NONE;
+	return act;
 }
 
 /* Enter on the entry prompt: check the entry, then ask for its comment. */
@@ -139,8 +144,8 @@ ui_wlscreen_draw(struct ui *ui)
 
 	ui_wlscreen_fix(ui);
 	path = ui->ctx->cfg != NULL ? ui->ctx->cfg->whitelist_path : "";
-	xasprintf(&title, " Whitelist %s: %zu entr%s; a adds, d removes, q "
-	    "returns ", path, n, n == 1 ? "y" : "ies");
+	xasprintf(&title, " Whitelist %s: %zu entr%s; a adds, d removes, u "
+	    "undoes, q returns ", path, n, n == 1 ? "y" : "ies");
 	attron(A_REVERSE);
 	mvhline(0, 0, ' ', l->cols);
 	attroff(A_REVERSE);
@@ -158,7 +163,8 @@ ui_wlscreen_draw(struct ui *ui)
 		width = 5;
 	ui_put(1, 1, l->cols - 1, "Entry", A_BOLD);
 	ui_put(1, width + 3, l->cols - width - 3, "Comment", A_BOLD);
-	for (i = ui->wl_top, y = 2; i < n && y < l->status_y; i++, y++) {
+	for (i = ui->wl_top, y = UI_WL_FIRST_Y; i < n && y < l->status_y;
+	    i++, y++) {
 		attr = i == ui->wl_cursor ? A_REVERSE : A_NORMAL;
 		if (attr != A_NORMAL) {
 			attron(attr);
