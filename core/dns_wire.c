@@ -373,8 +373,9 @@ dns_negative_ttl(const unsigned char *msg, size_t len, size_t off,
 			continue;
 		/* Skip MNAME, then RNAME, to reach the fixed fields. */
 		pos = rr.rdata;
+		if (dns_read_name(msg, len, &pos, NULL) == -1)
+			return -1;
 		if (dns_read_name(msg, len, &pos, NULL) == -1 ||
-		    dns_read_name(msg, len, &pos, NULL) == -1 ||
 		    pos + DNS_SOA_FIXED_LEN > rr.rdata + rr.rdlen)
 			return -1;
 		minimum = dns_get_ttl(msg + pos + 16);

@@ -18,6 +18,7 @@
 #include <curses.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "provider.h"
 #include "reason.h"
@@ -130,16 +131,12 @@ uv_setup(void)
 static void
 uv_teardown(void)
 {
-	char	*cmd;
-
 	ui_free(&uv_ui);
 	store_close(uv_ctx.store);
 	wl_free(uv_ctx.wl);
 	config_free(&uv_cfg);
-	xasprintf(&cmd, "rm -rf '%s'", uv_dir);
-	if (system(cmd) != 0)
+	if (check_remove_tree(uv_dir) != 0)
 		fprintf(stderr, "could not remove %s\n", uv_dir);
-	free(cmd);
 	free(uv_wl_path);
 	free(uv_state_path);
 }

@@ -293,7 +293,7 @@ ui_key_parse(const char *name, int *codes, size_t *ncodes)
 	}
 	if ((name[0] == 'F' || name[0] == 'f') && len >= 2 && len <= 3 &&
 	    strspn(name + 1, "0123456789") == len - 1 && name[1] != '0') {
-		n = atoi(name + 1);
+		n = (int)strtol(name + 1, NULL, 10);
 		if (n >= 1 && n <= UI_FKEYS) {
 			codes[(*ncodes)++] = KEY_F(n);
 			return 0;
