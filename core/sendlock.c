@@ -106,7 +106,7 @@ sendlock_wait(const char *path, int timeout_ms,
 		    (now.tv_nsec - start.tv_nsec) / 1000000L;
 		/*
 		 * A holder that has just taken the lock may not have written
-		 * its pid yet, so wait a little for it before telling.
+		 * its pid yet, so wait a little for it before calling waiting.
 		 */
 		if (!told && (holder != 0 || waited_ms >= SENDLOCK_PID_WAIT_MS ||
 		    waited_ms >= timeout_ms)) {

@@ -16,8 +16,8 @@
 #define SENDLOCK_POLL_MS	50
 /*
  * Longest wait for the pid of a holder that has just taken the lock, before
- * sendlock_wait tells its caller without a pid.  The holder writes it
- * right after flock, so a few polls are plenty.
+ * sendlock_wait calls its waiting function without a pid.  The holder
+ * writes the pid right after flock, so a few polls are enough.
  */
 #define SENDLOCK_PID_WAIT_MS	200
 
