@@ -49,6 +49,7 @@ CORE_SRCS = \
 	core/logread_paths.c \
 	core/mail.c \
 	core/opensmtpd.c \
+	core/outbox_intent.c \
 	core/output.c \
 	core/parser.c \
 	core/plan.c \
@@ -106,6 +107,7 @@ TEST_SRCS = \
 	tests/check_logread.c \
 	tests/check_main.c \
 	tests/check_opensmtpd.c \
+	tests/check_outbox_intent.c \
 	tests/check_output.c \
 	tests/check_parser.c \
 	tests/check_postfix.c \

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "esc.h"
 #include "mail.h"
+#include "outbox_intent.h"
 #include "provider.h"
 #include "reason.h"
 #include "report.h"
@@ -1197,29 +1198,39 @@ report_compose(const struct report_input *in, char **message_id)
 	return msg;
 }
 
-/* Write msg as a new file in dir named after the time, label and a nonce. */
+/* A new outbox file name in dir from the time, label and a nonce. */
+static char *
+report_outbox_name(const char *dir, const char *label)
+{
+	struct tm	 tm;
+	time_t		 now;
+	char		 stamp[32], *path;
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	xasprintf(&path, "%s/%s-%s%s%016llx.eml", dir, stamp,
+	    label != NULL ? label : "", label != NULL ? "-" : "",
+	    (unsigned long long)report_random());
+	return path;
+}
+
+/* Write msg as a new file in dir named by report_outbox_name. */
 static int
 report_outbox(const char *dir, const char *label, const char *msg,
     char **path, char **cause)
 {
-	struct tm	 tm;
-	time_t		 now;
-	char		 stamp[32], *error = NULL;
+	char		*error = NULL;
 	int		 i;
 
 	*path = NULL;
 	if (config_make_dir(dir, cause) == -1)
 		return -1;
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	for (i = 0; i < REPORT_OUTBOX_TRIES; i++) {
 		free(*path);
 		free(error);
 		error = NULL;
-		xasprintf(path, "%s/%s-%s%s%016llx.eml", dir, stamp,
-		    label != NULL ? label : "", label != NULL ? "-" : "",
-		    (unsigned long long)report_random());
+		*path = report_outbox_name(dir, label);
 		if (config_write_atomic(*path, msg, strlen(msg), 0600, 0,
 		    &error) == 0)
 			return 0;
@@ -1231,6 +1242,69 @@ report_outbox(const char *dir, const char *label, const char *msg,
 	free(*path);
 	*path = NULL;
 	return -1;
+}
+
+/*
+ * Keep msg in the outbox as report_outbox does, and record r about ips and
+ * rcpts with the file's path, so that after a kill and the next start
+ * either the file and its rows exist or neither does.  The steps, each
+ * committed alone: the link intent, the rows, the file (written unnamed
+ * and linked when whole), the end of the intent; see outbox_intent.h.
+ * Sets r->path to *path.
+ */
+static int
+report_outbox_recorded(const char *dir, const char *label, const char *msg,
+    struct store *store, struct store_report *r, const char *const *ips,
+    size_t nips, const char *const *rcpts, size_t nrcpts, char **path,
+    char **cause)
+{
+	char	*error = NULL, *ignored = NULL;
+	int	 i, lockfd, name_taken, rc = -1;
+
+	*path = NULL;
+	if (config_make_dir(dir, cause) == -1)
+		return -1;
+	if ((lockfd = outbox_intent_lock(dir, cause)) == -1)
+		return -1;
+	for (i = 0; i < REPORT_OUTBOX_TRIES; i++) {
+		free(*path);
+		free(error);
+		error = NULL;
+		*path = report_outbox_name(dir, label);
+		r->path = *path;
+		if (outbox_intent_begin(store, OUTBOX_INTENT_LINK, *path,
+		    r->message_id, &error) == -1)
+			break;
+		if (store_add_report_rcpts(store, r, ips, nips, rcpts, nrcpts,
+		    &error) == -1) {
+			if (outbox_intent_end(store, *path, &ignored) == -1)
+				free(ignored);
+			break;
+		}
+		if (config_write_atomic(*path, msg, strlen(msg), 0600, 0,
+		    &error) == 0) {
+			/* A failed end leaves an intent that a start drops. */
+			if (outbox_intent_end(store, *path, &ignored) == -1)
+				free(ignored);
+			rc = 0;
+			break;
+		}
+		/* Another report took the name: try a new nonce. */
+		name_taken = access(*path, F_OK) == 0;
+		if (outbox_intent_undo(store, *path, r->message_id,
+		    &ignored) == -1)
+			free(ignored);
+		if (!name_taken)
+			break;
+	}
+	outbox_intent_unlock(lockfd);
+	if (rc == -1) {
+		*cause = error;
+		free(*path);
+		*path = NULL;
+		r->path = NULL;
+	}
+	return rc;
 }
 
 int
@@ -1629,6 +1703,7 @@ report_deliver_to(const struct config *cfg, struct store *store,
 {
 	struct store_report	 r;
 	char			 label[INET6_ADDRSTRLEN + 32], *error;
+	int			 rc;
 
 	memset(&r, 0, sizeof r);
 	r.recipient = to;
@@ -1645,7 +1720,15 @@ report_deliver_to(const struct config *cfg, struct store *store,
 			goto record;
 	} else
 		r.method = "outbox";
-	if (report_outbox(cfg->outbox, label, msg, &out->path, &error) == -1) {
+	/* A dry run keeps the file out of the history. */
+	if (out->dry_run || store == NULL)
+		rc = report_outbox(cfg->outbox, label, msg, &out->path, &error);
+	else {
+		r.exit_status = out->exit_status;
+		rc = report_outbox_recorded(cfg->outbox, label, msg, store, &r,
+		    ips, nips, rcpts, nrcpts, &out->path, &error);
+	}
+	if (rc == -1) {
 		if (out->detail != NULL)
 			xasprintf(cause, "sending failed (%s), and the message "
 			    "could not be kept: %s", out->detail, error);
@@ -1654,16 +1737,15 @@ report_deliver_to(const struct config *cfg, struct store *store,
 		free(error);
 		return -1;
 	}
-	if (out->dry_run)
-		return 0;
+	return 0;
 
 record:
 	r.path = out->path;
 	r.exit_status = out->exit_status;
 	if (store != NULL && store_add_report_rcpts(store, &r, ips, nips,
 	    rcpts, nrcpts, &error) == -1) {
-		xasprintf(cause, "the report was %s, but recording it failed: "
-		    "%s", out->sent ? "sent" : "written to the outbox", error);
+		xasprintf(cause, "the report was sent, but recording it "
+		    "failed: %s", error);
 		free(error);
 		return -1;
 	}
@@ -1744,6 +1826,31 @@ report_failed_seen(struct store *store, const char *message_id,
 	return f.nips > 0;
 }
 
+/*
+ * Record the intent to remove the outbox file path of the sent report
+ * message_id, under the outbox folder's lock (*lockfd), so that a start
+ * removes the file if a kill comes before the unlink.  A failure only
+ * risks a file that stays, so it is not reported.
+ */
+static void
+report_retry_intent(struct store *store, const char *path,
+    const char *message_id, int *lockfd)
+{
+	const char	*slash;
+	char		*dir, *error = NULL;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		dir = xstrdup(".");
+	else
+		dir = xstrndup(path, slash == path ? 1 :
+		    (size_t)(slash - path));
+	*lockfd = outbox_intent_lock(dir, &error);
+	free(dir);
+	if (*lockfd == -1 || outbox_intent_begin(store, OUTBOX_INTENT_REMOVE,
+	    path, message_id, &error) == -1)
+		free(error);
+}
+
 int
 report_retry(const struct config *cfg, struct store *store,
     const char *message_id, struct report_outcome *out, char **cause)
@@ -1765,7 +1872,7 @@ report_retry_checked(const struct config *cfg, struct store *store,
 	struct sendlock		 lock;
 	char			*msg = NULL, *error, *path;
 	size_t			 len, i;
-	int			 rc = -1, seen;
+	int			 rc = -1, seen, lockfd = -1;
 
 	memset(out, 0, sizeof *out);
 	memset(&f, 0, sizeof f);
@@ -1816,6 +1923,8 @@ report_retry_checked(const struct config *cfg, struct store *store,
 	}
 
 	report_send(cfg, msg, out);
+	if (out->sent)
+		report_retry_intent(store, f.path, message_id, &lockfd);
 	memset(&r, 0, sizeof r);
 	r.recipient = f.recipient;
 	r.message_id = message_id;
@@ -1831,13 +1940,16 @@ report_retry_checked(const struct config *cfg, struct store *store,
 		free(error);
 		goto out;
 	}
-	if (out->sent)
+	if (out->sent) {
 		unlink(f.path);
-	else
+		if (outbox_intent_end(store, f.path, &error) == -1)
+			free(error);
+	} else
 		out->path = xstrdup(f.path);
 	rc = 0;
 
 out:
+	outbox_intent_unlock(lockfd);
 	sendlock_release(&lock);
 	for (i = 0; i < f.nips; i++)
 		free(f.ips[i]);

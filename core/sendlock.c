@@ -101,15 +101,20 @@ sendlock_wait(const char *path, int timeout_ms,
 	for (;;) {
 		if ((rc = sendlock_try(path, l, &holder, cause)) != 0)
 			return rc == 1 ? 0 : -1;
-		if (!told) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited_ms = (now.tv_sec - start.tv_sec) * 1000L +
+		    (now.tv_nsec - start.tv_nsec) / 1000000L;
+		/*
+		 * A holder that has just taken the lock may not have written
+		 * its pid yet, so wait a little for it before calling waiting.
+		 */
+		if (!told && (holder != 0 || waited_ms >= SENDLOCK_PID_WAIT_MS ||
+		    waited_ms >= timeout_ms)) {
 			told = 1;
 			first = holder;
 			if (waiting != NULL)
 				waiting(holder, arg);
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited_ms = (now.tv_sec - start.tv_sec) * 1000L +
-		    (now.tv_nsec - start.tv_nsec) / 1000000L;
 		if (waited_ms >= timeout_ms)
 			break;
 		nanosleep(&step, NULL);

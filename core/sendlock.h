@@ -14,6 +14,12 @@
 #define SENDLOCK_SUFFIX		".send-lock"
 /* Interval between two attempts while another process holds the lock. */
 #define SENDLOCK_POLL_MS	50
+/*
+ * Longest wait for the pid of a holder that has just taken the lock, before
+ * sendlock_wait calls its waiting function without a pid.  The holder
+ * writes the pid right after flock, so a few polls are enough.
+ */
+#define SENDLOCK_PID_WAIT_MS	200
 
 struct sendlock {
 	int	fd;		/* -1 when not held */
@@ -33,8 +39,9 @@ int	 sendlock_try(const char *path, struct sendlock *, pid_t *holder,
 
 /*
  * Take the lock, waiting up to timeout_ms while another process holds
- * it.  waiting (may be NULL) is called once, before the first wait, with
- * the holder's pid (0 when unknown).  Returns 0 once it is held, or -1
+ * it.  waiting (may be NULL) is called once, as soon as the holder's pid
+ * is known or after SENDLOCK_PID_WAIT_MS, with the holder's pid (0 when
+ * unknown).  Returns 0 once it is held, or -1
  * with *cause when it timed out or the file cannot be used.
  */
 int	 sendlock_wait(const char *path, int timeout_ms,

@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "config.h"
+#include "outbox_intent.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -324,6 +325,9 @@ store_open(const char *path, char **cause)
 			goto fail;
 		}
 	}
+	/* A start settles what killed writers left between outbox and rows. */
+	if (outbox_intent_settle(st, NULL, cause) == -1)
+		goto fail;
 	return st;
 
 fail:

@@ -22,6 +22,7 @@ main(void)
 	srunner_add_suite(sr, make_follow_suite());
 	srunner_add_suite(sr, make_logread_suite());
 	srunner_add_suite(sr, make_opensmtpd_suite());
+	srunner_add_suite(sr, make_outbox_intent_suite());
 	srunner_add_suite(sr, make_output_suite());
 	srunner_add_suite(sr, make_parser_suite());
 	srunner_add_suite(sr, make_postfix_suite());

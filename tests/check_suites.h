@@ -14,6 +14,7 @@ Suite	*make_exim_suite(void);
 Suite	*make_follow_suite(void);
 Suite	*make_logread_suite(void);
 Suite	*make_opensmtpd_suite(void);
+Suite	*make_outbox_intent_suite(void);
 Suite	*make_output_suite(void);
 Suite	*make_parser_suite(void);
 Suite	*make_postfix_suite(void);

@@ -5,7 +5,9 @@
 #     and the report history are written (build/crash_harness torture):
 #     afterwards every file parses, the database passes
 #     PRAGMA integrity_check, and each contains exactly the operations that
-#     completed.  CRASH_ROUNDS sets the number of kills (default 300).
+#     completed.  After a kill and one start, every history row has its
+#     outbox file and every outbox file its row.  CRASH_ROUNDS sets the
+#     number of kills (default 300).
 #     A kill may leave a temporary whitelist file but never one in the
 #     outbox.  The next start removes those older than 60 s, and only
 #     those of its own naming in its own folders; a run of "list" on
