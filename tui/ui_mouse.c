@@ -44,7 +44,7 @@ ui_mouse_move(struct ui *ui, long delta)
 static int
 ui_mouse_wlscreen(struct ui *ui, int y, enum ui_mouse_button button)
 {
-	size_t	n = wl_count(ui->ctx->wl), entry = ui->wl_cursor;
+	size_t	n = wl_count(ui->ctx->wl), entry;
 
 	switch (button) {
 	case UI_MOUSE_WHEEL_UP:
@@ -63,6 +63,8 @@ ui_mouse_wlscreen(struct ui *ui, int y, enum ui_mouse_button button)
 		if (entry >= n)
 			return UI_ACT_NONE;
 		break;
+	default:
+		return UI_ACT_NONE;
 	}
 	if (entry == ui->wl_cursor)
 		return UI_ACT_NONE;
