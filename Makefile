@@ -246,9 +246,22 @@ lint:
 	done; exit $$rc
 
 # Benchmarks, not part of "make check"; docs/performance.md has results.
-.PHONY: bench
-bench: smtptriage build/bench_dns
+.PHONY: bench bench-dns bench-log
+bench: bench-dns bench-log
+
+bench-dns: smtptriage build/bench_dns
 	sh bench/dns/run.sh
+
+bench-log: smtptriage build/bench_loggen build/bench_linecount
+	sh bench/log/run.sh
+
+build/bench_loggen: bench/log/loggen.c
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/log/loggen.c
+
+build/bench_linecount: bench/log/linecount.c
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -pthread -o $@ bench/log/linecount.c
 
 build/bench_dns: bench/dns/dnsbench.c build/libsmtptriage.a
 	@mkdir -p build
