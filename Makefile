@@ -21,7 +21,7 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -44,6 +44,7 @@ CORE_SRCS = \
 	core/follow.c \
 	core/logread.c \
 	core/logread_back.c \
+	core/logread_par.c \
 	core/logread_paths.c \
 	core/mail.c \
 	core/opensmtpd.c \
@@ -193,7 +194,8 @@ follow-test: smtptriage
 
 check: deps
 	@$(MAKE) --no-print-directory smtptriage build/check_smtptriage \
-	    build/corpus_check fuzz-replay build/crash_harness
+	    build/corpus_check fuzz-replay build/crash_harness \
+	    build/bench_loggen
 	SANITIZE=$(SANITIZE) sh tests/run_all.sh
 
 screenshots: smtptriage

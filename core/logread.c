@@ -351,6 +351,10 @@ logread_raw(struct logread_input *in, void *dst, size_t cap)
 {
 	ssize_t	n;
 
+	if (in->raw_limit != 0 && cap > in->raw_limit - in->raw_offset)
+		cap = (size_t)(in->raw_limit - in->raw_offset);
+	if (cap == 0)
+		return 0;
 	for (;;) {
 		n = read(in->fd, dst, cap);
 		if (n >= 0) {
@@ -650,12 +654,7 @@ logread_parse(struct logread_input *in, const char *line, size_t len,
 	return parser_line(in->parser, line, len, ev);
 }
 
-/*
- * Find the next event of in that falls in the window and hold it as the
- * head.  Returns 1 with a head, 0 when in has none now, -1 when the
- * line budget of this run is spent.
- */
-static int
+int
 logread_advance(struct logread_input *in)
 {
 	struct logread		*lr = in->lr;
@@ -717,8 +716,7 @@ logread_advance(struct logread_input *in)
 	return 1;
 }
 
-/* Hand the head of in to agg. */
-static void
+void
 logread_consume(struct logread_input *in)
 {
 	struct logread	*lr = in->lr;
@@ -796,6 +794,9 @@ logread_run(struct logread *lr, uint64_t max_lines)
 	struct logread_input	*in;
 	size_t			 i;
 	int			 rc;
+
+	if (max_lines == UINT64_MAX && logread_parallel(lr) == 0)
+		return 0;
 
 	lr->budget = max_lines;
 	lr->heap = xreallocarray(lr->heap, lr->ninputs + 1, sizeof *lr->heap);

@@ -61,6 +61,7 @@ struct logread_input {
 	z_stream		 zs;
 	int			 zs_ready;	/* inflateInit2 done */
 	uint64_t		 raw_offset;	/* bytes read from fd */
+	uint64_t		 raw_limit;	/* stop at this offset; 0: none */
 
 	/* Lines: buf[start, end) is the data not yet split. */
 	char			*buf;
@@ -130,6 +131,24 @@ void	logread_input_reset(struct logread_input *);
 
 /* Close in's descriptor and free its buffers; the parser stays. */
 void	logread_input_close(struct logread_input *);
+
+/*
+ * Find the next event of in that falls in the window and hold it as the
+ * head.  Returns 1 with a head, 0 when in has none now, -1 when the
+ * line budget of this run is spent.
+ */
+int	logread_advance(struct logread_input *);
+
+/* Hand the head of in to agg. */
+void	logread_consume(struct logread_input *);
+
+/*
+ * logread_par.c: read every input in parts on several threads, when
+ * lr->opt.threads asks for it and the inputs allow it (see there).
+ * Returns 0 when every input was read to its end into lr->agg, as
+ * logread_run would have, or -1 when nothing was read.
+ */
+int	logread_parallel(struct logread *);
 
 /* logread_back.c: read evidence lines back (the agg_set_file_reader fn). */
 int	logread_read_back(void *arg, const struct agg_evidence *,

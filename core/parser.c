@@ -38,6 +38,7 @@ struct parser {
 	struct sendmail_parser	*sendmail;
 	struct opensmtpd_parser	*opensmtpd;
 	struct rules_matcher	*rules;
+	uint64_t		 split_parts;	/* see parser_split_parts */
 };
 
 static const char *parser_format_names[] = {
@@ -219,10 +220,13 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	switch (exim_split_feed(p->split, sm.has_pid ? sm.pid : 0, msg, mlen,
 	    &msg, &mlen)) {
 	case EXIM_SPLIT_PENDING:
+		p->split_parts++;
 		memset(ev, 0, sizeof *ev);
 		return PARSE_SKIP;
-	case EXIM_SPLIT_WHOLE:
 	case EXIM_SPLIT_DONE:
+		p->split_parts++;
+		break;
+	case EXIM_SPLIT_WHOLE:
 		break;
 	}
 	return exim_parse_message(p->exim, msg, mlen,
@@ -354,4 +358,16 @@ parser_line(struct parser *p, const char *line, size_t len, struct event *ev)
 	if (p->format == LOG_FORMAT_AUTO)
 		return parser_auto(p, line, len, ev);
 	return parser_dispatch(p, p->format, line, len, ev);
+}
+
+const struct syslog_year *
+parser_year(const struct parser *p)
+{
+	return &p->year;
+}
+
+uint64_t
+parser_split_parts(const struct parser *p)
+{
+	return p->split_parts;
 }

@@ -486,6 +486,7 @@ main_read_options(const struct main_args *a, const struct config *cfg,
 	opt->format = LOG_FORMAT_AUTO;
 	opt->reasons = cfg->reasons;
 	opt->follow = a->follow;
+	opt->threads = logread_threads_default();
 	*rulesp = NULL;
 	if (a->log_format != NULL &&
 	    (log_format_parse(a->log_format, &opt->format) == -1 ||
