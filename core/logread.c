@@ -59,20 +59,36 @@ logread_utf8_valid(const unsigned char *s, size_t len)
 	return 1;
 }
 
+/* Bytes of 0x01 and 0x80 in a 64-bit word, for the checks below. */
+#define LOGREAD_ONES	0x0101010101010101ULL
+#define LOGREAD_HIGHS	0x8080808080808080ULL
+
 const char *
 logread_check_line(const char *line, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)line;
+	uint64_t		 w, high = 0, zero = 0;
 	size_t			 i;
-	int			 high = 0;
 
 	if (len > LOGREAD_LINE_MAX)
 		return "line too long";
-	if (memchr(line, '\0', len) != NULL)
+	/*
+	 * Eight bytes at a time: (w - ONES) & ~w has the high bit set in
+	 * the lowest zero byte of w, and in none when w has no zero byte.
+	 */
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		high |= w;
+		zero |= (w - LOGREAD_ONES) & ~w;
+	}
+	for (; i < len; i++) {
+		high |= s[i];
+		if (s[i] == 0)
+			zero |= LOGREAD_HIGHS;
+	}
+	if ((zero & LOGREAD_HIGHS) != 0)
 		return "NUL byte";
-	for (i = 0; i < len; i++)
-		high |= s[i] & 0x80;
-	if (high && !logread_utf8_valid(s, len))
+	if ((high & LOGREAD_HIGHS) != 0 && !logread_utf8_valid(s, len))
 		return "invalid UTF-8";
 	return NULL;
 }

@@ -202,6 +202,25 @@ parser_format(const struct parser *p)
 }
 
 /*
+ * Bytes of a line that can come before a syslog tag: a priority, a time,
+ * a facility and a host name, each with its space (see syslog_parse).
+ */
+#define PARSER_TAG_OFFSET_MAX	(8 + 64 + 34 + SYSLOG_HOST_MAX + 1)
+
+/*
+ * Check cheaply whether a line may have the syslog tag "exim" or "exim4":
+ * the tag must start within the first PARSER_TAG_OFFSET_MAX bytes.  Most
+ * lines of a mainlog do not contain "exim" there at all.
+ */
+static int
+parser_may_be_exim_syslog(const char *line, size_t len)
+{
+	if (len > PARSER_TAG_OFFSET_MAX + 4)
+		len = PARSER_TAG_OFFSET_MAX + 4;
+	return memmem(line, len, "exim", 4) != NULL;
+}
+
+/*
  * An Exim line: its own mainlog format, or a syslog record with the tag
  * "exim", whose split parts are put together first.
  */
@@ -212,7 +231,8 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	const char		*msg;
 	size_t			 mlen;
 
-	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1 ||
+	if (!parser_may_be_exim_syslog(line, len) ||
+	    syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1 ||
 	    !parser_exim_tag(&sm))
 		return exim_parse_line(p->exim, line, len, ev);
 	msg = line + sm.msg;
