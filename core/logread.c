@@ -222,6 +222,8 @@ logread_input_register(struct logread_input *in)
 void
 logread_input_reset(struct logread_input *in)
 {
+	logread_inflater_free(in->inflater);
+	in->inflater = NULL;
 	if (in->zs_ready) {
 		inflateEnd(&in->zs);
 		in->zs_ready = 0;
@@ -245,6 +247,8 @@ logread_input_reset(struct logread_input *in)
 void
 logread_input_close(struct logread_input *in)
 {
+	logread_inflater_free(in->inflater);
+	in->inflater = NULL;
 	if (in->fd != -1)
 		close(in->fd);
 	in->fd = -1;
@@ -463,6 +467,13 @@ logread_sniff(struct logread_input *in)
 		in->zs_ready = 1;
 		in->zs.next_in = in->zbuf;
 		in->zs.avail_in = (uInt)in->zlen;
+		/*
+		 * Inflate on a thread of its own: a regular file without
+		 * follow, whose reads block and end, as the thread needs.
+		 */
+		if (!in->lr->opt.follow && !in->is_stdin &&
+		    in->lr->opt.threads > 1)
+			in->inflater = logread_inflater_start(in);
 	} else
 		in->raw_eof = 0;	/* plain files are read on directly */
 	return 0;
@@ -502,7 +513,7 @@ logread_gzip_next(struct logread_input *in)
 }
 
 /* Decompress into dst: a count, 0 at the end, LOGREAD_AGAIN or -1. */
-static ssize_t
+ssize_t
 logread_gzip(struct logread_input *in, char *dst, size_t cap)
 {
 	ssize_t	n;
@@ -560,6 +571,8 @@ logread_source(struct logread_input *in, char *dst, size_t cap)
 
 	if (!in->kind_known && (rc = logread_sniff(in)) != 0)
 		return rc;
+	if (in->gzip && in->inflater != NULL)
+		return logread_inflater_read(in->inflater, dst, cap);
 	if (in->gzip)
 		return logread_gzip(in, dst, cap);
 	if (in->zpos < in->zlen) {

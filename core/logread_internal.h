@@ -60,6 +60,7 @@ struct logread_input {
 	int			 raw_eof;
 	z_stream		 zs;
 	int			 zs_ready;	/* inflateInit2 done */
+	struct logread_inflater	*inflater;	/* inflating thread, or NULL */
 	uint64_t		 raw_offset;	/* bytes read from fd */
 	uint64_t		 raw_limit;	/* stop at this offset; 0: none */
 
@@ -141,6 +142,23 @@ int	logread_advance(struct logread_input *);
 
 /* Hand the head of in to agg. */
 void	logread_consume(struct logread_input *);
+
+/* Decompress gzip data into dst: a count, 0 at the end, or -1. */
+ssize_t	logread_gzip(struct logread_input *, char *dst, size_t cap);
+
+/*
+ * logread_gz.c: decompress in's gzip data on another thread, from where
+ * its zs stands.  Returns NULL when no thread can be started.  Until
+ * logread_inflater_free, only logread_inflater_read may touch in's gzip
+ * state (zs, zbuf, raw_*, failure).
+ */
+struct logread_inflater;
+struct logread_inflater *logread_inflater_start(struct logread_input *);
+/* Take decompressed data, as logread_gzip returns it. */
+ssize_t	logread_inflater_read(struct logread_inflater *, char *dst,
+	    size_t cap);
+/* Stop the thread and free the ring. */
+void	logread_inflater_free(struct logread_inflater *);
 
 /*
  * logread_par.c: read every input in parts on several threads, when

@@ -4,8 +4,8 @@
 # (one thread) and with 2 threads (each file read in parts), and the
 # outputs are compared byte for byte.  Covers one file, --since and
 # --until, several files in time order (read in parts) and out of time
-# order (read on one thread again), and a file with a line in another
-# format.
+# order (read on one thread again), gzip files (inflated on a thread of
+# their own) and a file whose first line is in another format.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -25,6 +25,8 @@ if [ ! -x "$gen" ]; then
 fi
 
 # Compare the list output of one and of two threads: same NAME ARGS...
+# Both must exit with $expect (0 unless a case sets it).
+expect=0
 same() {
 	name=$1
 	shift
@@ -34,7 +36,8 @@ same() {
 		    >"$tmp/out.$t" 2>"$tmp/err.$t"
 		echo $? >"$tmp/rc.$t"
 	done
-	if [ "$(cat "$tmp/rc.1")" != 0 ] || [ "$(cat "$tmp/rc.2")" != 0 ]; then
+	if [ "$(cat "$tmp/rc.1")" != "$expect" ] ||
+	    [ "$(cat "$tmp/rc.2")" != "$expect" ]; then
 		fail "$name: exit status $(cat "$tmp/rc.1") with one thread," \
 		    "$(cat "$tmp/rc.2") with two: $(cat "$tmp/err.2")"
 		return
@@ -78,6 +81,19 @@ same "exim two files, newer first" --format json "$tmp/mainlog.0" \
     "$tmp/mainlog.1"
 same "postfix two files" --format json "$tmp/maillog.1" "$tmp/maillog.0"
 same "exim and postfix" --format json "$tmp/mainlog" "$tmp/maillog"
+
+# Gzip files are inflated on a thread of their own with two threads.
+gzip -c "$tmp/mainlog" >"$tmp/mainlog.gz"
+gzip -c "$tmp/maillog.1" >"$tmp/maillog.1.gz"
+same "exim gzip" --format json "$tmp/mainlog.gz"
+same "postfix gzip and plain" --format json "$tmp/maillog.1.gz" \
+    "$tmp/maillog.0"
+head -c 200000 "$tmp/mainlog.gz" >"$tmp/cut.gz"
+expect=2
+same "truncated gzip" --format json "$tmp/cut.gz"
+grep -q "truncated gzip data" "$tmp/err.2" ||
+    fail "truncated gzip: no message about it: $(cat "$tmp/err.2")"
+expect=0
 
 # Two threads must give the one-thread output when the first line is
 # not Exim's and some lines are bad.
