@@ -338,11 +338,14 @@ agg_intern(struct agg *agg, const char *s, size_t len)
 	return p;
 }
 
-/* Check whether an array of n entries is full: n is 0, 2, 4, 8, ... */
+/*
+ * Check whether an array of n entries, allocated for 2, 4, 8, ... of
+ * them as it grows, must grow before entry n is added.
+ */
 static int
 agg_array_full(size_t n)
 {
-	return n < 2 || (n & (n - 1)) == 0;
+	return n == 0 || (n >= 2 && (n & (n - 1)) == 0);
 }
 
 /*

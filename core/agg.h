@@ -121,8 +121,8 @@ void		 agg_finish(struct agg *);
 
 /*
  * Add the clients of src, counted from a later part of the input, to agg
- * as if agg_add had been called for src's events after agg's: the result
- * is the same for every field, provided that every event of src had a
+ * as if agg_add had been called for src's events after agg's.  Every
+ * field comes out the same, provided that every event of src had a
  * time.  lines is added to the line numbers of src's evidence (the lines
  * of the input before src's part).  src is left in an unspecified state
  * and must only be freed.  Call it before agg_finish on both.

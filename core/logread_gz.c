@@ -1,8 +1,8 @@
 /*
  * Decompressing a gzip input on a thread of its own, so that inflating
  * and parsing run at the same time.  The thread fills a ring of
- * LOGREAD_INFLATE_SLOTS buffers with logread_gzip and the reader takes
- * them in order; a slot with 0 (the end) or -1 (an error, already
+ * LOGREAD_INFLATE_SLOTS buffers with logread_gzip, and the reader takes
+ * them in order.  A slot with 0 (the end) or -1 (an error, already
  * recorded in in->failure) ends the stream.  Only inputs that are read
  * to their end at once use it: with follow, a pipe may have no data now,
  * which the ring does not pass on.

@@ -162,7 +162,7 @@ void	logread_inflater_free(struct logread_inflater *);
 
 /*
  * logread_par.c: read every input in parts on several threads, when
- * lr->opt.threads asks for it and the inputs allow it (see there).
+ * lr->opt.threads is above 1 and the inputs allow it (see there).
  * Returns 0 when every input was read to its end into lr->agg, as
  * logread_run would have, or -1 when nothing was read.
  */

@@ -1,9 +1,9 @@
 /*
  * Reading the inputs in parts on several threads.  Each regular file is
- * split at line boundaries into parts of at least LOGREAD_PART_MIN bytes,
- * each part is read into an agg of its own by a worker thread, and the
- * calling thread merges the parts in input order with agg_merge.  The
- * result is the one that logread_run gets on one thread, because:
+ * split at line boundaries into parts of at least LOGREAD_PART_MIN bytes.
+ * A worker thread reads each part into an agg of its own, and the calling
+ * thread merges the parts in input order with agg_merge.  The result is
+ * the one that logread_run gets on one thread, because:
  *
  * - Only Exim and Postfix files are split, whose lines are independent
  *   but for the year of RFC 3164 times and Exim's split syslog records.
@@ -112,7 +112,7 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 	pin.lr = &plr;
 	pin.path = part->in->path;
 	pin.file = part->in->file;
-	/* A live input: logread_advance then leaves the parser to us. */
+	/* As a live input, logread_advance leaves the parser open at the end. */
 	pin.follow = 1;
 	pin.closing = 1;
 	pin.kind_known = 1;

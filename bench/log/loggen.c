@@ -130,7 +130,7 @@ loggen_client(struct loggen *g)
 
 /*
  * The address of pool index i: IPv4 from 10.0.0.0/8 and 100.64.0.0/10
- * (private and shared space, so they never name a real host), or IPv6
+ * (private and shared address space, not routed on the internet), or IPv6
  * from 2001:db8::/32 (the documentation prefix).
  */
 static void

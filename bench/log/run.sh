@@ -12,7 +12,7 @@
 #
 # For the Exim mainlog and the Postfix maillog the script reads the file
 # once to put it into the page cache, then runs every command ROUNDS
-# times, one after the other in each round, and prints the median wall
+# times, one after the other in each round.  It prints the median wall
 # time, the minimum and maximum, and the ratios that docs/performance.md
 # states goals for.  The memory run reads one Exim mainlog with CLIENTS
 # distinct clients and prints the peak resident set size.
