@@ -225,6 +225,23 @@ agg_find(struct agg *agg, const struct event_addr *a)
 	return agg->slots[agg_slot(agg, a, h)].client;
 }
 
+void
+agg_prefetch_slot(const struct agg *agg, const struct event_addr *a)
+{
+	__builtin_prefetch(&agg->slots[agg_hash(a) & (agg->nslots - 1)]);
+}
+
+void
+agg_prefetch_client(const struct agg *agg, const struct event_addr *a)
+{
+	const struct agg_slot	*s;
+	uint64_t		 h = agg_hash(a);
+
+	s = &agg->slots[h & (agg->nslots - 1)];
+	if (s->client != NULL && s->hash == h)
+		__builtin_prefetch(s->client);
+}
+
 /* A zeroed client from the current slab. */
 static struct client *
 agg_new_client(struct agg *agg)

@@ -61,6 +61,23 @@ struct logread_part {
 	int			 done;
 };
 
+/*
+ * Events held back before they are counted.  Counting an event mostly
+ * waits for the memory of its hash slot and client, so the worker
+ * prefetches both while it parses the next events.
+ */
+#define LOGREAD_PENDING		2
+
+/* An event held back, with copies of its strings. */
+struct logread_pending {
+	struct event	ev;
+	uint64_t	offset;
+	uint64_t	line;
+	char		helo[EVENT_NAME_MAX];
+	char		rdns[EVENT_NAME_MAX];
+	char		arg[REASON_ARG_MAX];
+};
+
 struct logread_pool {
 	struct logread_part	*parts;
 	size_t			 nparts;
@@ -90,6 +107,46 @@ logread_threads_default(void)
 	return n > LOGREAD_THREADS_MAX ? LOGREAD_THREADS_MAX : (int)n;
 }
 
+/* Hold the head of in back as p, copying what points into in's buffer. */
+static void
+logread_hold(struct logread_pending *p, const struct logread_input *in)
+{
+	p->ev = in->head;
+	p->offset = in->head_offset;
+	p->line = in->head_line;
+	if (p->ev.helo != NULL) {
+		memcpy(p->helo, p->ev.helo, p->ev.helo_len);
+		p->ev.helo = p->helo;
+	}
+	if (p->ev.rdns != NULL) {
+		memcpy(p->rdns, p->ev.rdns, p->ev.rdns_len);
+		p->ev.rdns = p->rdns;
+	}
+	if (p->ev.reason_arg != NULL) {
+		memcpy(p->arg, p->ev.reason_arg, p->ev.reason_arg_len);
+		p->ev.reason_arg = p->arg;
+	}
+}
+
+/* Record the time and the bad-line count of the part's next event. */
+static void
+logread_note_event(struct logread_part *part, const struct event *ev)
+{
+	if (!part->has_event) {
+		part->has_event = 1;
+		part->bad_first = part->st.bad;
+	}
+	if (!ev->has_time)
+		part->untimed = 1;
+	else if (!part->has_time) {
+		part->has_time = 1;
+		part->first = part->last = ev->time;
+	} else if (ts_cmp(&ev->time, &part->first) < 0)
+		part->first = ev->time;
+	else if (ts_cmp(&ev->time, &part->last) > 0)
+		part->last = ev->time;
+}
+
 /* Read one part of an input into part->agg. */
 static void
 logread_part_read(const struct logread *lr, struct logread_part *part)
@@ -97,9 +154,10 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 	struct logread		 plr;
 	struct logread_input	 pin;
 	struct parser_options	 popt;
+	struct logread_pending	*pending, *p;
 	struct stat		 sb;
 	char			*cause;
-	int			 rc;
+	size_t			 held = 0, oldest = 0;
 
 	memset(&plr, 0, sizeof plr);
 	plr.opt = lr->opt;
@@ -137,22 +195,33 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 		return;
 	}
 
-	while ((rc = logread_advance(&pin)) == 1) {
-		if (!part->has_event) {
-			part->has_event = 1;
-			part->bad_first = part->st.bad;
+	/*
+	 * A ring of held events: the oldest is counted when a new one
+	 * comes, in the order read, as logread_consume would have.
+	 */
+	pending = xcalloc(LOGREAD_PENDING, sizeof *pending);
+	while (logread_advance(&pin) == 1) {
+		logread_note_event(part, &pin.head);
+		if (held == LOGREAD_PENDING) {
+			p = &pending[oldest];
+			agg_add(plr.agg, &p->ev, pin.file, p->offset, p->line);
+			oldest = (oldest + 1) % LOGREAD_PENDING;
+			held--;
 		}
-		if (!pin.head.has_time)
-			part->untimed = 1;
-		else if (!part->has_time) {
-			part->has_time = 1;
-			part->first = part->last = pin.head.time;
-		} else if (ts_cmp(&pin.head.time, &part->first) < 0)
-			part->first = pin.head.time;
-		else if (ts_cmp(&pin.head.time, &part->last) > 0)
-			part->last = pin.head.time;
-		logread_consume(&pin);
+		p = &pending[(oldest + held) % LOGREAD_PENDING];
+		logread_hold(p, &pin);
+		pin.has_head = 0;
+		held++;
+		agg_prefetch_slot(plr.agg, &p->ev.addr);
+		/* The slot of the oldest was prefetched one event ago. */
+		agg_prefetch_client(plr.agg, &pending[oldest].ev.addr);
 	}
+	for (; held > 0; held--) {
+		p = &pending[oldest];
+		agg_add(plr.agg, &p->ev, pin.file, p->offset, p->line);
+		oldest = (oldest + 1) % LOGREAD_PENDING;
+	}
+	free(pending);
 	if (!part->has_event)
 		part->bad_first = part->st.bad;
 	part->lines = pin.lineno;
