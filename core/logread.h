@@ -76,8 +76,8 @@ struct logread_options {
 	int			 follow;
 	/*
 	 * Threads that read the inputs in parts when logread_run has no
-	 * line limit; 0 or 1 reads them on the calling thread.  The result
-	 * is the same either way.
+	 * line limit, at most LOGREAD_THREADS_MAX; 0 or 1 reads them on the
+	 * calling thread.  The result is the same either way.
 	 */
 	int			 threads;
 };

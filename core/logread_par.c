@@ -147,6 +147,15 @@ logread_note_event(struct logread_part *part, const struct event *ev)
 		part->last = ev->time;
 }
 
+/* The threads to use: lr->opt.threads, at most LOGREAD_THREADS_MAX. */
+static size_t
+logread_thread_count(const struct logread *lr)
+{
+	if (lr->opt.threads > LOGREAD_THREADS_MAX)
+		return LOGREAD_THREADS_MAX;
+	return (size_t)lr->opt.threads;
+}
+
 /* Read one part of an input into part->agg. */
 static void
 logread_part_read(const struct logread *lr, struct logread_part *part)
@@ -358,8 +367,8 @@ logread_plan_input(const struct logread *lr, struct logread_input *in,
 	n = 1;
 	if (f == LOG_FORMAT_EXIM || f == LOG_FORMAT_POSTFIX) {
 		n = (size_t)(size / LOGREAD_PART_MIN);
-		if (n > (size_t)lr->opt.threads)
-			n = (size_t)lr->opt.threads;
+		if (n > logread_thread_count(lr))
+			n = logread_thread_count(lr);
 	}
 	k = 0;
 	cut[k++] = 0;
@@ -549,8 +558,8 @@ logread_parallel(struct logread *lr)
 
 	pthread_mutex_init(&pool.lock, NULL);
 	pthread_cond_init(&pool.cond, NULL);
-	pool.ahead = (size_t)lr->opt.threads + 1;
-	for (i = 0; i < (size_t)lr->opt.threads && i < pool.nparts; i++) {
+	pool.ahead = logread_thread_count(lr) + 1;
+	for (i = 0; i < logread_thread_count(lr) && i < pool.nparts; i++) {
 		if (pthread_create(&tids[nthreads], NULL, logread_worker,
 		    &pool) == 0)
 			nthreads++;
