@@ -107,7 +107,11 @@ logread_threads_default(void)
 	return n > LOGREAD_THREADS_MAX ? LOGREAD_THREADS_MAX : (int)n;
 }
 
-/* Hold the head of in back as p, copying what points into in's buffer. */
+/*
+ * Hold the head of in back as p, copying what points into in's buffer.
+ * agg_add keeps at most EVENT_NAME_MAX bytes of a name and REASON_ARG_MAX
+ * of a reason text, so longer ones are cut here already.
+ */
 static void
 logread_hold(struct logread_pending *p, const struct logread_input *in)
 {
@@ -115,14 +119,20 @@ logread_hold(struct logread_pending *p, const struct logread_input *in)
 	p->offset = in->head_offset;
 	p->line = in->head_line;
 	if (p->ev.helo != NULL) {
+		if (p->ev.helo_len > sizeof p->helo)
+			p->ev.helo_len = sizeof p->helo;
 		memcpy(p->helo, p->ev.helo, p->ev.helo_len);
 		p->ev.helo = p->helo;
 	}
 	if (p->ev.rdns != NULL) {
+		if (p->ev.rdns_len > sizeof p->rdns)
+			p->ev.rdns_len = sizeof p->rdns;
 		memcpy(p->rdns, p->ev.rdns, p->ev.rdns_len);
 		p->ev.rdns = p->rdns;
 	}
 	if (p->ev.reason_arg != NULL) {
+		if (p->ev.reason_arg_len > sizeof p->arg)
+			p->ev.reason_arg_len = sizeof p->arg;
 		memcpy(p->arg, p->ev.reason_arg, p->ev.reason_arg_len);
 		p->ev.reason_arg = p->arg;
 	}
