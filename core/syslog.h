@@ -46,9 +46,10 @@ int	syslog_year_apply(struct syslog_year *, const struct ts_bsd *,
 
 /*
  * Check whether a year inference that started afresh (yr) inferred what
- * one continued from the state before would have: the same year for its
- * first RFC 3164 time and the same state after it, so the same years for
- * every time after it too.  1 when it did or when yr has seen no time.
+ * one continued from the state before would have.  That is the same year
+ * for its first RFC 3164 time and the same state after it, and so the
+ * same years for every time after it.  Returns 1 when it did, or when yr
+ * has seen no RFC 3164 time.
  */
 int	syslog_year_continues(const struct syslog_year *before,
 	    const struct syslog_year *yr);

@@ -228,7 +228,7 @@ START_TEST(test_logread_parts_match_one_thread)
 	struct logread		*lr2;
 	struct agg		*agg2;
 	const char		*path;
-	char			*one, *two;
+	char			*one_thread, *two_threads;
 
 	path = write_parts_log("parts.log");
 	open_lr(LOG_FORMAT_AUTO, NULL);
@@ -254,11 +254,11 @@ START_TEST(test_logread_parts_match_one_thread)
 	ck_assert_uint_eq(st2.events, st.events);
 	ck_assert_uint_eq(st2.bytes, st.bytes);
 	ck_assert_uint_eq(agg_clients(agg2), 40);
-	one = list_json(agg);
-	two = list_json(agg2);
-	ck_assert_str_eq(two, one);
-	free(one);
-	free(two);
+	one_thread = list_json(agg);
+	two_threads = list_json(agg2);
+	ck_assert_str_eq(two_threads, one_thread);
+	free(one_thread);
+	free(two_threads);
 	logread_free(lr2);
 	agg_free(agg2);
 	logread_stats_free(&st2);
