@@ -22,7 +22,7 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -46,6 +46,8 @@ CORE_SRCS = \
 	core/follow.c \
 	core/logread.c \
 	core/logread_back.c \
+	core/logread_gz.c \
+	core/logread_par.c \
 	core/logread_paths.c \
 	core/mail.c \
 	core/opensmtpd.c \
@@ -218,7 +220,8 @@ follow-test: smtptriage
 
 check: deps
 	@$(MAKE) --no-print-directory smtptriage build/check_smtptriage \
-	    build/corpus_check fuzz-replay build/crash_harness
+	    build/corpus_check fuzz-replay build/crash_harness \
+	    build/bench_loggen
 	SANITIZE=$(SANITIZE) sh tests/run_all.sh
 
 screenshots: smtptriage
@@ -271,9 +274,22 @@ lint:
 	done; exit $$rc
 
 # Benchmarks, not part of "make check"; docs/performance.md has results.
-.PHONY: bench
-bench: smtptriage build/bench_dns
+.PHONY: bench bench-dns bench-log
+bench: bench-dns bench-log
+
+bench-dns: smtptriage build/bench_dns
 	sh bench/dns/run.sh
+
+bench-log: smtptriage build/bench_loggen build/bench_linecount
+	sh bench/log/run.sh
+
+build/bench_loggen: bench/log/loggen.c
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/log/loggen.c
+
+build/bench_linecount: bench/log/linecount.c
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -pthread -o $@ bench/log/linecount.c
 
 build/bench_dns: bench/dns/dnsbench.c build/libsmtptriage.a
 	@mkdir -p build

@@ -12,13 +12,44 @@
 
 /* Maximum length of a reason key: a name, ":" and a cut warning text. */
 #define AGG_KEY_MAX	(64 + 1 + REASON_ARG_MAX)
+/* Clients allocated at a time; their addresses never change. */
+#define AGG_SLAB_CLIENTS	1024
+/* Bytes of interned strings allocated at a time. */
+#define AGG_ARENA_SIZE		(64 * 1024)
+
+/* A slot of the client table: the hash, so most probes skip the client. */
+struct agg_slot {
+	uint64_t	 hash;
+	struct client	*client;	/* NULL: empty */
+};
+
+/* Clients allocated together, chained for agg_free. */
+struct agg_slab {
+	struct agg_slab	*next;
+	size_t		 used;
+	struct client	 clients[AGG_SLAB_CLIENTS];
+};
+
+/* Storage of interned strings, chained for agg_free. */
+struct agg_arena {
+	struct agg_arena *next;
+	size_t		  used;
+	char		  bytes[AGG_ARENA_SIZE];
+};
 
 struct agg {
-	struct client	**slots;	/* open addressing, power of two */
+	struct agg_slot	 *slots;	/* open addressing, power of two */
 	size_t		  nslots;
 	size_t		  nclients;
 	size_t		  max_clients;	/* AGG_CLIENTS_MAX or the config's */
 	uint64_t	  dropped;	/* events of clients over max_clients */
+	struct agg_slab	 *slabs;
+
+	/* Interned HELO names, rDNS names and reason keys. */
+	char		**strings;	/* open addressing, power of two */
+	size_t		  nstrings_slots;
+	size_t		  nstrings;
+	struct agg_arena *arenas;
 
 	struct client	**suspects;
 	size_t		  nsuspects;
@@ -44,39 +75,48 @@ agg_create(void)
 	agg->nslots = 1024;
 	agg->slots = xcalloc(agg->nslots, sizeof *agg->slots);
 	agg->max_clients = AGG_CLIENTS_MAX;
+	agg->nstrings_slots = 1024;
+	agg->strings = xcalloc(agg->nstrings_slots, sizeof *agg->strings);
 	return agg;
 }
 
 static void
-agg_free_counts(struct agg_count *counts, size_t n)
+agg_free_evidence(struct agg_evidence *ev, size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		free(counts[i].name);
-	free(counts);
+		free(ev[i].text);
+	free(ev);
 }
 
 void
 agg_free(struct agg *agg)
 {
-	struct client	*c;
-	size_t		 i, k;
+	struct client		*c;
+	struct agg_slab		*slab;
+	struct agg_arena	*arena;
+	size_t			 i;
 
 	if (agg == NULL)
 		return;
 	for (i = 0; i < agg->nslots; i++) {
-		if ((c = agg->slots[i]) == NULL)
+		if ((c = agg->slots[i].client) == NULL)
 			continue;
-		agg_free_counts(c->helos, c->nhelos);
-		agg_free_counts(c->reasons, c->nreasons);
-		free(c->rdns);
-		for (k = 0; k < c->nevidence; k++)
-			free(c->evidence[k].text);
-		for (k = 0; k < c->nplain; k++)
-			free(c->plain[k].text);
-		free(c);
+		free(c->helos);
+		free(c->reasons);
+		agg_free_evidence(c->evidence, c->nevidence);
+		agg_free_evidence(c->plain, c->nplain);
 	}
+	while ((slab = agg->slabs) != NULL) {
+		agg->slabs = slab->next;
+		free(slab);
+	}
+	while ((arena = agg->arenas) != NULL) {
+		agg->arenas = arena->next;
+		free(arena);
+	}
+	free(agg->strings);
 	for (i = 0; i < agg->nfiles; i++)
 		free(agg->files[i]);
 	free(agg->files);
@@ -113,21 +153,28 @@ agg_addr_len(const struct event_addr *a)
 	return a->family == AF_INET ? 4 : 16;
 }
 
-/* FNV-1a over the address bytes, with the family mixed in. */
-static size_t
+/*
+ * Hash of an address: the bytes read as two 64-bit words, mixed with
+ * multiply and xor-shift steps (as in splitmix64).
+ */
+static uint64_t
 agg_hash(const struct event_addr *a)
 {
-	uint64_t	h = 14695981039346656037ULL;
-	size_t		i, n;
+	uint64_t	w0 = 0, w1 = 0, h;
 
-	n = agg_addr_len(a);
-	h ^= (uint64_t)a->family;
-	h *= 1099511628211ULL;
-	for (i = 0; i < n; i++) {
-		h ^= a->bytes[i];
-		h *= 1099511628211ULL;
+	if (a->family == AF_INET)
+		memcpy(&w0, a->bytes, 4);
+	else {
+		memcpy(&w0, a->bytes, 8);
+		memcpy(&w1, a->bytes + 8, 8);
 	}
-	return (size_t)(h ^ (h >> 32));
+	h = w0 ^ (w1 * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)a->family;
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
 }
 
 static int
@@ -138,27 +185,37 @@ agg_addr_equal(const struct event_addr *a, const struct event_addr *b)
 }
 
 static size_t
-agg_slot(const struct agg *agg, const struct event_addr *a)
+agg_slot(const struct agg *agg, const struct event_addr *a, uint64_t h)
 {
-	size_t	i, mask = agg->nslots - 1;
+	const struct agg_slot	*s;
+	size_t			 i, mask = agg->nslots - 1;
 
-	i = agg_hash(a) & mask;
-	while (agg->slots[i] != NULL && !agg_addr_equal(&agg->slots[i]->addr, a))
-		i = (i + 1) & mask;
-	return i;
+	for (i = h & mask;; i = (i + 1) & mask) {
+		s = &agg->slots[i];
+		if (s->client == NULL || (s->hash == h &&
+		    agg_addr_equal(&s->client->addr, a)))
+			return i;
+	}
 }
 
 static void
 agg_grow(struct agg *agg)
 {
-	struct client	**old = agg->slots;
-	size_t		  i, nold = agg->nslots;
+	struct agg_slot	*old = agg->slots;
+	size_t		 i, nold = agg->nslots, mask;
 
 	agg->nslots *= 2;
+	mask = agg->nslots - 1;
 	agg->slots = xcalloc(agg->nslots, sizeof *agg->slots);
 	for (i = 0; i < nold; i++) {
-		if (old[i] != NULL)
-			agg->slots[agg_slot(agg, &old[i]->addr)] = old[i];
+		size_t	j;
+
+		if (old[i].client == NULL)
+			continue;
+		for (j = old[i].hash & mask; agg->slots[j].client != NULL;
+		    j = (j + 1) & mask)
+			;
+		agg->slots[j] = old[i];
 	}
 	free(old);
 }
@@ -166,7 +223,40 @@ agg_grow(struct agg *agg)
 struct client *
 agg_find(struct agg *agg, const struct event_addr *a)
 {
-	return agg->slots[agg_slot(agg, a)];
+	uint64_t	h = agg_hash(a);
+
+	return agg->slots[agg_slot(agg, a, h)].client;
+}
+
+void
+agg_prefetch_slot(const struct agg *agg, const struct event_addr *a)
+{
+	__builtin_prefetch(&agg->slots[agg_hash(a) & (agg->nslots - 1)]);
+}
+
+void
+agg_prefetch_client(const struct agg *agg, const struct event_addr *a)
+{
+	const struct agg_slot	*s;
+	uint64_t		 h = agg_hash(a);
+
+	s = &agg->slots[h & (agg->nslots - 1)];
+	if (s->client != NULL && s->hash == h)
+		__builtin_prefetch(s->client);
+}
+
+/* A zeroed client from the current slab. */
+static struct client *
+agg_new_client(struct agg *agg)
+{
+	struct agg_slab	*slab = agg->slabs;
+
+	if (slab == NULL || slab->used == AGG_SLAB_CLIENTS) {
+		slab = xcalloc(1, sizeof *slab);
+		slab->next = agg->slabs;
+		agg->slabs = slab;
+	}
+	return &slab->clients[slab->used++];
 }
 
 /*
@@ -177,23 +267,111 @@ static struct client *
 agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
 {
 	struct client	*c;
+	uint64_t	 h = agg_hash(a);
 	size_t		 i;
 
-	i = agg_slot(agg, a);
-	if ((c = agg->slots[i]) != NULL)
+	i = agg_slot(agg, a, h);
+	if ((c = agg->slots[i].client) != NULL)
 		return c;
 	if (agg->nclients >= agg->max_clients)
 		return NULL;
 	if ((agg->nclients + 1) * 2 > agg->nslots) {
 		agg_grow(agg);
-		i = agg_slot(agg, a);
+		i = agg_slot(agg, a, h);
 	}
-	c = xcalloc(1, sizeof *c);
+	c = agg_new_client(agg);
 	c->addr = *a;
 	inet_ntop(a->family, a->bytes, c->ip, sizeof c->ip);
-	agg->slots[i] = c;
+	agg->slots[i].hash = h;
+	agg->slots[i].client = c;
 	agg->nclients++;
 	return c;
+}
+
+/* FNV-1a over a string of len bytes. */
+static uint64_t
+agg_string_hash(const char *s, size_t len)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Copy len bytes and a NUL into the arena. */
+static char *
+agg_arena_copy(struct agg *agg, const char *s, size_t len)
+{
+	struct agg_arena	*arena = agg->arenas;
+	char			*p;
+
+	if (arena == NULL || AGG_ARENA_SIZE - arena->used < len + 1) {
+		arena = xmalloc(sizeof *arena);
+		arena->used = 0;
+		arena->next = agg->arenas;
+		agg->arenas = arena;
+	}
+	p = arena->bytes + arena->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	arena->used += len + 1;
+	return p;
+}
+
+/*
+ * Return the interned copy of s[0, len): one copy of each distinct string
+ * for the life of the agg.  len is at most AGG_KEY_MAX.
+ */
+static char *
+agg_intern(struct agg *agg, const char *s, size_t len)
+{
+	char	**old, *p;
+	size_t	  i, k, mask, nold;
+
+	mask = agg->nstrings_slots - 1;
+	for (i = agg_string_hash(s, len) & mask; (p = agg->strings[i]) != NULL;
+	    i = (i + 1) & mask) {
+		if (strncmp(p, s, len) == 0 && p[len] == '\0')
+			return p;
+	}
+	if ((agg->nstrings + 1) * 2 > agg->nstrings_slots) {
+		old = agg->strings;
+		nold = agg->nstrings_slots;
+		agg->nstrings_slots *= 2;
+		mask = agg->nstrings_slots - 1;
+		agg->strings = xcalloc(agg->nstrings_slots,
+		    sizeof *agg->strings);
+		for (k = 0; k < nold; k++) {
+			if (old[k] == NULL)
+				continue;
+			for (i = agg_string_hash(old[k], strlen(old[k])) & mask;
+			    agg->strings[i] != NULL; i = (i + 1) & mask)
+				;
+			agg->strings[i] = old[k];
+		}
+		free(old);
+		for (i = agg_string_hash(s, len) & mask;
+		    agg->strings[i] != NULL; i = (i + 1) & mask)
+			;
+	}
+	p = agg_arena_copy(agg, s, len);
+	agg->strings[i] = p;
+	agg->nstrings++;
+	return p;
+}
+
+/*
+ * Check whether an array of n entries, allocated for 2, 4, 8, ... of
+ * them as it grows, must grow before entry n is added.
+ */
+static int
+agg_array_full(size_t n)
+{
+	return n == 0 || (n >= 2 && (n & (n - 1)) == 0);
 }
 
 /*
@@ -201,8 +379,8 @@ agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
  * the list is full and name is not in it.
  */
 static int
-agg_count_add(struct agg_count **counts, size_t *n, size_t max,
-    const char *name, size_t len, uint64_t by)
+agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
+    size_t max, const char *name, size_t len, uint64_t by)
 {
 	size_t	i;
 
@@ -215,11 +393,24 @@ agg_count_add(struct agg_count **counts, size_t *n, size_t max,
 	}
 	if (*n >= max)
 		return -1;
-	*counts = xreallocarray(*counts, *n + 1, sizeof **counts);
-	(*counts)[*n].name = xstrndup(name, len);
+	if (agg_array_full(*n))
+		*counts = xreallocarray(*counts, *n < 2 ? 2 : *n * 2,
+		    sizeof **counts);
+	(*counts)[*n].name = agg_intern(agg, name, len);
 	(*counts)[*n].count = by;
 	(*n)++;
 	return 0;
+}
+
+/* Append to an evidence array of at most max entries that has room. */
+static void
+agg_evidence_append(struct agg_evidence **list, size_t *n,
+    const struct agg_evidence *ev)
+{
+	if (agg_array_full(*n))
+		*list = xreallocarray(*list, *n < 2 ? 2 : *n * 2,
+		    sizeof **list);
+	(*list)[(*n)++] = *ev;
 }
 
 static void
@@ -227,7 +418,7 @@ agg_add_evidence(struct client *c, const struct agg_evidence *ev)
 {
 	c->evidence_seen++;
 	if (c->nevidence < AGG_EVIDENCE_MAX) {
-		c->evidence[c->nevidence++] = *ev;
+		agg_evidence_append(&c->evidence, &c->nevidence, ev);
 		return;
 	}
 	/* Keep the first ones; shift the latest ones so file order holds. */
@@ -239,7 +430,7 @@ agg_add_evidence(struct client *c, const struct agg_evidence *ev)
 }
 
 static void
-agg_add_reason(struct client *c, const struct event *ev)
+agg_add_reason(struct agg *agg, struct client *c, const struct event *ev)
 {
 	char	key[AGG_KEY_MAX + 1];
 	size_t	len, arglen;
@@ -257,10 +448,10 @@ agg_add_reason(struct client *c, const struct event *ev)
 		len += arglen;
 	}
 	key[len] = '\0';
-	if (agg_count_add(&c->reasons, &c->nreasons, AGG_REASON_MAX, key, len,
-	    1) == -1)
-		agg_count_add(&c->reasons, &c->nreasons, AGG_REASON_MAX + 1,
-		    "other", 5, 1);
+	if (agg_count_add(agg, &c->reasons, &c->nreasons, AGG_REASON_MAX, key,
+	    len, 1) == -1)
+		agg_count_add(agg, &c->reasons, &c->nreasons,
+		    AGG_REASON_MAX + 1, "other", 5, 1);
 }
 
 void
@@ -307,7 +498,7 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 	if (ev->helo != NULL) {
 		len = ev->helo_len > EVENT_NAME_MAX ? EVENT_NAME_MAX :
 		    ev->helo_len;
-		if (agg_count_add(&c->helos, &c->nhelos, AGG_HELO_MAX,
+		if (agg_count_add(agg, &c->helos, &c->nhelos, AGG_HELO_MAX,
 		    ev->helo, len, 1) == -1)
 			c->helo_other++;
 	}
@@ -315,10 +506,8 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 		len = ev->rdns_len > EVENT_NAME_MAX ? EVENT_NAME_MAX :
 		    ev->rdns_len;
 		if (c->rdns == NULL || strncmp(c->rdns, ev->rdns, len) != 0 ||
-		    c->rdns[len] != '\0') {
-			free(c->rdns);
-			c->rdns = xstrndup(ev->rdns, len);
-		}
+		    c->rdns[len] != '\0')
+			c->rdns = agg_intern(agg, ev->rdns, len);
 	}
 
 	e.file = file;
@@ -326,14 +515,14 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 	e.line = line;
 	e.text = NULL;
 	if (ev->reason != NULL) {
-		agg_add_reason(c, ev);
+		agg_add_reason(agg, c, ev);
 		if (text != NULL)
 			e.text = agg_text_copy(text, text_len);
 		agg_add_evidence(c, &e);
 	} else if (c->nplain < AGG_EVIDENCE_FIRST) {
 		if (text != NULL)
 			e.text = agg_text_copy(text, text_len);
-		c->plain[c->nplain++] = e;
+		agg_evidence_append(&c->plain, &c->nplain, &e);
 	}
 }
 
@@ -385,7 +574,7 @@ agg_suspect_cmp(const void *a, const void *b)
 }
 
 static void
-agg_finish_client(struct client *c)
+agg_finish_client(struct agg *agg, struct client *c)
 {
 	size_t	i;
 
@@ -395,17 +584,19 @@ agg_finish_client(struct client *c)
 	}
 	if (c->rdns == NULL) {
 		if (i == c->nreasons)
-			agg_count_add(&c->reasons, &c->nreasons,
+			agg_count_add(agg, &c->reasons, &c->nreasons,
 			    AGG_REASON_MAX + 2, REASON_NO_VERIFIED_RDNS,
 			    strlen(REASON_NO_VERIFIED_RDNS), c->events);
 		else
 			c->reasons[i].count = c->events;
 	} else if (i < c->nreasons) {
 		/* A verified name showed up after an earlier finish. */
-		free(c->reasons[i].name);
 		c->reasons[i] = c->reasons[--c->nreasons];
 	}
-	if (c->nevidence == 0) {
+	if (c->nevidence == 0 && c->nplain > 0) {
+		free(c->evidence);
+		c->evidence = xreallocarray(NULL, AGG_EVIDENCE_FIRST,
+		    sizeof *c->evidence);
 		memcpy(c->evidence, c->plain, c->nplain * sizeof c->plain[0]);
 		c->nevidence = c->nplain;
 		for (i = 0; i < c->nevidence; i++) {
@@ -432,9 +623,9 @@ agg_finish(struct agg *agg)
 	agg->suspects = xreallocarray(agg->suspects, agg->nclients + 1,
 	    sizeof *agg->suspects);
 	for (i = 0; i < agg->nslots; i++) {
-		if ((c = agg->slots[i]) == NULL)
+		if ((c = agg->slots[i].client) == NULL)
 			continue;
-		agg_finish_client(c);
+		agg_finish_client(agg, c);
 		if (c->suspect)
 			agg->suspects[n++] = c;
 	}
@@ -584,4 +775,130 @@ agg_set_file_path(struct agg *agg, uint32_t file, const char *path)
 		return;
 	free(agg->files[file]);
 	agg->files[file] = xstrdup(path);
+}
+
+/* Add the HELO counts of src to c as if its events came after c's. */
+static void
+agg_merge_helos(struct agg *agg, struct client *c, const struct client *src)
+{
+	size_t	i;
+
+	for (i = 0; i < src->nhelos; i++) {
+		if (agg_count_add(agg, &c->helos, &c->nhelos, AGG_HELO_MAX,
+		    src->helos[i].name, strlen(src->helos[i].name),
+		    src->helos[i].count) == -1)
+			c->helo_other += src->helos[i].count;
+	}
+	c->helo_other += src->helo_other;
+}
+
+/* Add the reason counts of src to c, overflowing into "other". */
+static void
+agg_merge_reasons(struct agg *agg, struct client *c, const struct client *src)
+{
+	const struct agg_count	*r;
+	size_t			 i;
+
+	for (i = 0; i < src->nreasons; i++) {
+		r = &src->reasons[i];
+		if (agg_count_add(agg, &c->reasons, &c->nreasons,
+		    AGG_REASON_MAX, r->name, strlen(r->name), r->count) == -1)
+			agg_count_add(agg, &c->reasons, &c->nreasons,
+			    AGG_REASON_MAX + 1, "other", 5, r->count);
+	}
+}
+
+/*
+ * Append the evidence of src to c.  src keeps the first and the latest
+ * lines of its part, which are all that c can keep of them, so adding
+ * those in order leaves c as adding every line would.
+ */
+static void
+agg_merge_evidence(struct client *c, struct client *src, uint64_t lines)
+{
+	uint64_t	seen = c->evidence_seen;
+	size_t		i;
+
+	for (i = 0; i < src->nevidence; i++) {
+		src->evidence[i].line += lines;
+		agg_add_evidence(c, &src->evidence[i]);
+	}
+	c->evidence_seen = seen + src->evidence_seen;
+	for (i = 0; i < src->nplain; i++) {
+		src->plain[i].line += lines;
+		if (c->nplain < AGG_EVIDENCE_FIRST)
+			agg_evidence_append(&c->plain, &c->nplain,
+			    &src->plain[i]);
+		else
+			free(src->plain[i].text);
+	}
+	free(src->evidence);
+	free(src->plain);
+	src->evidence = src->plain = NULL;
+	src->nevidence = src->nplain = 0;
+}
+
+/* Add one client of a later part of the input to agg. */
+static int
+agg_merge_client(struct agg *agg, struct client *src, uint64_t lines)
+{
+	struct client	*c;
+
+	if ((c = agg_lookup_or_create(agg, &src->addr)) == NULL)
+		return -1;
+	if (c->events == 0) {
+		c->first = src->first;
+		c->last = src->last;
+	} else if (src->events > 0) {
+		if (ts_cmp(&src->first, &c->first) < 0)
+			c->first = src->first;
+		if (ts_cmp(&src->last, &c->last) > 0)
+			c->last = src->last;
+	}
+	c->events += src->events;
+	agg_merge_helos(agg, c, src);
+	agg_merge_reasons(agg, c, src);
+	if (src->rdns != NULL)
+		c->rdns = agg_intern(agg, src->rdns, strlen(src->rdns));
+	agg_merge_evidence(c, src, lines);
+	return 0;
+}
+
+int
+agg_merge(struct agg *agg, struct agg *src, uint64_t lines)
+{
+	struct agg	 tmp;
+	struct client	*c;
+	size_t		 i;
+
+	agg->suspects_valid = 0;
+	if (src->dropped > 0 || src->nclients > agg->max_clients)
+		return -1;
+	if (agg->nclients == 0 && lines == 0) {
+		/* Take the clients and strings of src as they are. */
+		tmp = *agg;
+		agg->slots = src->slots;
+		agg->nslots = src->nslots;
+		agg->nclients = src->nclients;
+		agg->slabs = src->slabs;
+		agg->strings = src->strings;
+		agg->nstrings_slots = src->nstrings_slots;
+		agg->nstrings = src->nstrings;
+		agg->arenas = src->arenas;
+		src->slots = tmp.slots;
+		src->nslots = tmp.nslots;
+		src->nclients = tmp.nclients;
+		src->slabs = tmp.slabs;
+		src->strings = tmp.strings;
+		src->nstrings_slots = tmp.nstrings_slots;
+		src->nstrings = tmp.nstrings;
+		src->arenas = tmp.arenas;
+		return 0;
+	}
+	for (i = 0; i < src->nslots; i++) {
+		if ((c = src->slots[i].client) != NULL &&
+		    agg_merge_client(agg, c, lines) == -1)
+			return -1;
+	}
+	return 0;
 }

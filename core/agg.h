@@ -31,6 +31,10 @@
  */
 #define AGG_CLIENTS_MAX		1000000
 
+/*
+ * A name and how often it was seen.  In the lists of a client, name is
+ * interned in the agg (one copy of each distinct string, freed with it).
+ */
 struct agg_count {
 	char		*name;
 	uint64_t	 count;
@@ -64,7 +68,7 @@ struct client {
 	struct agg_count	*helos;		/* most frequent first */
 	size_t			 nhelos;
 	uint64_t		 helo_other;
-	char			*rdns;		/* last verified name logged */
+	char			*rdns;		/* last verified name; interned */
 
 	struct agg_count	*reasons;	/* most frequent first */
 	size_t			 nreasons;
@@ -76,12 +80,14 @@ struct client {
 	/*
 	 * Lines with a reason, in file order: the first AGG_EVIDENCE_FIRST
 	 * and the latest AGG_EVIDENCE_LAST.  A client whose only reason is
-	 * no_verified_rdns gets its first plain lines instead.
+	 * no_verified_rdns gets its first plain lines instead.  Both arrays
+	 * are allocated and grow up to their maximum (AGG_EVIDENCE_MAX and
+	 * AGG_EVIDENCE_FIRST entries), so a client seen once stays small.
 	 */
-	struct agg_evidence	 evidence[AGG_EVIDENCE_MAX];
+	struct agg_evidence	*evidence;
 	size_t			 nevidence;
 	uint64_t		 evidence_seen;
-	struct agg_evidence	 plain[AGG_EVIDENCE_FIRST];
+	struct agg_evidence	*plain;
 	size_t			 nplain;
 
 	int			 score;
@@ -121,6 +127,28 @@ void		 agg_add_text(struct agg *, const struct event *,
  * called again afterwards, followed by another agg_finish.
  */
 void		 agg_finish(struct agg *);
+
+/*
+ * Add the clients of src, counted from a later part of the input, to agg
+ * as if agg_add had been called for src's events after agg's.  Every
+ * field comes out the same, provided that every event of src had a
+ * time.  lines is added to the line numbers of src's evidence (the lines
+ * of the input before src's part).  src is left in an unspecified state
+ * and must only be freed.  Call it before agg_finish on both.  Returns
+ * -1, with agg part merged, when src has dropped events or agg would
+ * grow past its max_clients: the caller must then read the input again
+ * in order, because which clients a full table keeps depends on it.
+ */
+int		 agg_merge(struct agg *, struct agg *src, uint64_t lines);
+
+/*
+ * Hints for a caller that knows its next events early: start loading the
+ * hash slot of a, and once that is in, the client it holds.  Neither
+ * changes the agg.
+ */
+void		 agg_prefetch_slot(const struct agg *, const struct event_addr *);
+void		 agg_prefetch_client(const struct agg *,
+		    const struct event_addr *);
 
 /* Number of distinct clients, suspects or not. */
 size_t		 agg_clients(const struct agg *);

@@ -59,20 +59,36 @@ logread_utf8_valid(const unsigned char *s, size_t len)
 	return 1;
 }
 
+/* Bytes of 0x01 and 0x80 in a 64-bit word, for the checks below. */
+#define LOGREAD_ONES	0x0101010101010101ULL
+#define LOGREAD_HIGHS	0x8080808080808080ULL
+
 const char *
 logread_check_line(const char *line, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)line;
+	uint64_t		 w, high = 0, zero = 0;
 	size_t			 i;
-	int			 high = 0;
 
 	if (len > LOGREAD_LINE_MAX)
 		return "line too long";
-	if (memchr(line, '\0', len) != NULL)
+	/*
+	 * Eight bytes at a time: (w - ONES) & ~w has the high bit set in
+	 * the lowest zero byte of w, and in none when w has no zero byte.
+	 */
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		high |= w;
+		zero |= (w - LOGREAD_ONES) & ~w;
+	}
+	for (; i < len; i++) {
+		high |= s[i];
+		if (s[i] == 0)
+			zero |= LOGREAD_HIGHS;
+	}
+	if ((zero & LOGREAD_HIGHS) != 0)
 		return "NUL byte";
-	for (i = 0; i < len; i++)
-		high |= s[i] & 0x80;
-	if (high && !logread_utf8_valid(s, len))
+	if ((high & LOGREAD_HIGHS) != 0 && !logread_utf8_valid(s, len))
 		return "invalid UTF-8";
 	return NULL;
 }
@@ -206,6 +222,8 @@ logread_input_register(struct logread_input *in)
 void
 logread_input_reset(struct logread_input *in)
 {
+	logread_inflater_free(in->inflater);
+	in->inflater = NULL;
 	if (in->zs_ready) {
 		inflateEnd(&in->zs);
 		in->zs_ready = 0;
@@ -229,6 +247,8 @@ logread_input_reset(struct logread_input *in)
 void
 logread_input_close(struct logread_input *in)
 {
+	logread_inflater_free(in->inflater);
+	in->inflater = NULL;
 	if (in->fd != -1)
 		close(in->fd);
 	in->fd = -1;
@@ -351,6 +371,10 @@ logread_raw(struct logread_input *in, void *dst, size_t cap)
 {
 	ssize_t	n;
 
+	if (in->raw_limit != 0 && cap > in->raw_limit - in->raw_offset)
+		cap = (size_t)(in->raw_limit - in->raw_offset);
+	if (cap == 0)
+		return 0;
 	for (;;) {
 		n = read(in->fd, dst, cap);
 		if (n >= 0) {
@@ -443,6 +467,13 @@ logread_sniff(struct logread_input *in)
 		in->zs_ready = 1;
 		in->zs.next_in = in->zbuf;
 		in->zs.avail_in = (uInt)in->zlen;
+		/*
+		 * Inflate on a thread of its own: a regular file without
+		 * follow, whose reads block and end, as the thread needs.
+		 */
+		if (!in->lr->opt.follow && !in->is_stdin &&
+		    in->lr->opt.threads > 1)
+			in->inflater = logread_inflater_start(in);
 	} else
 		in->raw_eof = 0;	/* plain files are read on directly */
 	return 0;
@@ -482,7 +513,7 @@ logread_gzip_next(struct logread_input *in)
 }
 
 /* Decompress into dst: a count, 0 at the end, LOGREAD_AGAIN or -1. */
-static ssize_t
+ssize_t
 logread_gzip(struct logread_input *in, char *dst, size_t cap)
 {
 	ssize_t	n;
@@ -540,6 +571,8 @@ logread_source(struct logread_input *in, char *dst, size_t cap)
 
 	if (!in->kind_known && (rc = logread_sniff(in)) != 0)
 		return rc;
+	if (in->gzip && in->inflater != NULL)
+		return logread_inflater_read(in->inflater, dst, cap);
 	if (in->gzip)
 		return logread_gzip(in, dst, cap);
 	if (in->zpos < in->zlen) {
@@ -650,12 +683,7 @@ logread_parse(struct logread_input *in, const char *line, size_t len,
 	return parser_line(in->parser, line, len, ev);
 }
 
-/*
- * Find the next event of in that falls in the window and hold it as the
- * head.  Returns 1 with a head, 0 when in has none now, -1 when the
- * line budget of this run is spent.
- */
-static int
+int
 logread_advance(struct logread_input *in)
 {
 	struct logread		*lr = in->lr;
@@ -717,8 +745,7 @@ logread_advance(struct logread_input *in)
 	return 1;
 }
 
-/* Hand the head of in to agg. */
-static void
+void
 logread_consume(struct logread_input *in)
 {
 	struct logread	*lr = in->lr;
@@ -796,6 +823,9 @@ logread_run(struct logread *lr, uint64_t max_lines)
 	struct logread_input	*in;
 	size_t			 i;
 	int			 rc;
+
+	if (max_lines == UINT64_MAX && logread_parallel(lr) == 0)
+		return 0;
 
 	lr->budget = max_lines;
 	lr->heap = xreallocarray(lr->heap, lr->ninputs + 1, sizeof *lr->heap);

@@ -46,6 +46,7 @@ struct logread_stats {
 	struct logread_bad	badlist[LOGREAD_BAD_KEEP];
 	size_t			nbad;
 	uint64_t		filtered;	/* events outside the window */
+	uint64_t		parts;		/* read on worker threads */
 };
 
 /*
@@ -73,7 +74,21 @@ struct logread_options {
 	 * is then read without blocking.
 	 */
 	int			 follow;
+	/*
+	 * Threads that read the inputs in parts when logread_run has no
+	 * line limit, at most LOGREAD_THREADS_MAX; 0 or 1 reads them on the
+	 * calling thread.  The result is the same either way.
+	 */
+	int			 threads;
 };
+
+/*
+ * Threads for logread_options.threads: SMTPTRIAGE_THREADS from the
+ * environment (1 to LOGREAD_THREADS_MAX) when set, otherwise the number
+ * of online CPUs up to LOGREAD_THREADS_MAX.
+ */
+#define LOGREAD_THREADS_MAX	16
+int	logread_threads_default(void);
 
 /* A message about an input for the user: a read error, a rotation. */
 struct logread_message {

@@ -60,7 +60,9 @@ struct logread_input {
 	int			 raw_eof;
 	z_stream		 zs;
 	int			 zs_ready;	/* inflateInit2 done */
+	struct logread_inflater	*inflater;	/* inflating thread, or NULL */
 	uint64_t		 raw_offset;	/* bytes read from fd */
+	uint64_t		 raw_limit;	/* stop at this offset; 0: none */
 
 	/* Lines: buf[start, end) is the data not yet split. */
 	char			*buf;
@@ -130,6 +132,41 @@ void	logread_input_reset(struct logread_input *);
 
 /* Close in's descriptor and free its buffers; the parser stays. */
 void	logread_input_close(struct logread_input *);
+
+/*
+ * Find the next event of in that falls in the window and hold it as the
+ * head.  Returns 1 with a head, 0 when in has none now, -1 when the
+ * line budget of this run is spent.
+ */
+int	logread_advance(struct logread_input *);
+
+/* Hand the head of in to agg. */
+void	logread_consume(struct logread_input *);
+
+/* Decompress gzip data into dst: a count, 0 at the end, or -1. */
+ssize_t	logread_gzip(struct logread_input *, char *dst, size_t cap);
+
+/*
+ * logread_gz.c: decompress in's gzip data on another thread, from where
+ * its zs stands.  Returns NULL when no thread can be started.  Until
+ * logread_inflater_free, only logread_inflater_read may touch in's gzip
+ * state (zs, zbuf, raw_*, failure).
+ */
+struct logread_inflater;
+struct logread_inflater *logread_inflater_start(struct logread_input *);
+/* Take decompressed data, as logread_gzip returns it. */
+ssize_t	logread_inflater_read(struct logread_inflater *, char *dst,
+	    size_t cap);
+/* Stop the thread and free the ring. */
+void	logread_inflater_free(struct logread_inflater *);
+
+/*
+ * logread_par.c: read every input in parts on several threads, when
+ * lr->opt.threads is above 1 and the inputs allow it (see there).
+ * Returns 0 when every input was read to its end into lr->agg, as
+ * logread_run would have, or -1 when nothing was read.
+ */
+int	logread_parallel(struct logread *);
 
 /* logread_back.c: read evidence lines back (the agg_set_file_reader fn). */
 int	logread_read_back(void *arg, const struct agg_evidence *,

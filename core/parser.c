@@ -38,6 +38,7 @@ struct parser {
 	struct sendmail_parser	*sendmail;
 	struct opensmtpd_parser	*opensmtpd;
 	struct rules_matcher	*rules;
+	uint64_t		 split_parts;	/* see parser_split_parts */
 };
 
 static const char *parser_format_names[] = {
@@ -201,6 +202,25 @@ parser_format(const struct parser *p)
 }
 
 /*
+ * Bytes of a line that can come before a syslog tag: a priority, a time,
+ * a facility and a host name, each with its space (see syslog_parse).
+ */
+#define PARSER_TAG_OFFSET_MAX	(8 + 64 + 34 + SYSLOG_HOST_MAX + 1)
+
+/*
+ * Check cheaply whether a line may have the syslog tag "exim" or "exim4":
+ * the tag must start within the first PARSER_TAG_OFFSET_MAX bytes.  Most
+ * lines of a mainlog do not contain "exim" there at all.
+ */
+static int
+parser_may_be_exim_syslog(const char *line, size_t len)
+{
+	if (len > PARSER_TAG_OFFSET_MAX + 4)
+		len = PARSER_TAG_OFFSET_MAX + 4;
+	return memmem(line, len, "exim", 4) != NULL;
+}
+
+/*
  * An Exim line: its own mainlog format, or a syslog record with the tag
  * "exim", whose split parts are put together first.
  */
@@ -211,7 +231,8 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	const char		*msg;
 	size_t			 mlen;
 
-	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1 ||
+	if (!parser_may_be_exim_syslog(line, len) ||
+	    syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1 ||
 	    !parser_exim_tag(&sm))
 		return exim_parse_line(p->exim, line, len, ev);
 	msg = line + sm.msg;
@@ -219,10 +240,13 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	switch (exim_split_feed(p->split, sm.has_pid ? sm.pid : 0, msg, mlen,
 	    &msg, &mlen)) {
 	case EXIM_SPLIT_PENDING:
+		p->split_parts++;
 		memset(ev, 0, sizeof *ev);
 		return PARSE_SKIP;
-	case EXIM_SPLIT_WHOLE:
 	case EXIM_SPLIT_DONE:
+		p->split_parts++;
+		break;
+	case EXIM_SPLIT_WHOLE:
 		break;
 	}
 	return exim_parse_message(p->exim, msg, mlen,
@@ -354,4 +378,16 @@ parser_line(struct parser *p, const char *line, size_t len, struct event *ev)
 	if (p->format == LOG_FORMAT_AUTO)
 		return parser_auto(p, line, len, ev);
 	return parser_dispatch(p, p->format, line, len, ev);
+}
+
+const struct syslog_year *
+parser_year(const struct parser *p)
+{
+	return &p->year;
+}
+
+uint64_t
+parser_split_parts(const struct parser *p)
+{
+	return p->split_parts;
 }

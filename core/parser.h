@@ -8,6 +8,7 @@
 #define SMTPTRIAGE_PARSER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "event.h"
@@ -66,5 +67,17 @@ enum log_format	 parser_format(const struct parser *);
  */
 enum parse_result parser_line(struct parser *, const char *line, size_t len,
 		    struct event *ev);
+
+struct syslog_year;
+
+/* The state of the year inference for RFC 3164 times (syslog.h). */
+const struct syslog_year *parser_year(const struct parser *);
+
+/*
+ * Number of Exim syslog records that were parts of an entry split over
+ * several records.  Such entries link lines, so a file that has them
+ * cannot be parsed in parts.
+ */
+uint64_t	 parser_split_parts(const struct parser *);
 
 #endif

@@ -43,8 +43,27 @@ syslog_year_apply(struct syslog_year *yr, const struct ts_bsd *f,
 		year--;
 	else
 		yr->month = f->month;
+	if (yr->first_year == 0) {
+		yr->first_year = yr->year;
+		yr->first_month = yr->month;
+	}
 	return ts_from_fields(year, f->month, f->day, f->hour, f->min, f->sec,
 	    f->msec, NULL, out);
+}
+
+int
+syslog_year_continues(const struct syslog_year *before,
+    const struct syslog_year *yr)
+{
+	int	month = yr->first_month;
+
+	if (yr->first_year == 0 || before->year == 0)
+		return 1;
+	if (month < before->month - SYSLOG_MONTH_SLACK)
+		return yr->first_year == before->year + 1;
+	if (month > before->month + SYSLOG_MONTH_SLACK)
+		return 0;	/* a late line: the state would stay as it was */
+	return yr->first_year == before->year;
 }
 
 size_t

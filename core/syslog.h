@@ -30,6 +30,8 @@ struct syslog_year {
 	time_t	reference;	/* file modification time, or now */
 	int	year;		/* 0 until the first RFC 3164 time */
 	int	month;		/* month of the previous RFC 3164 time */
+	int	first_year;	/* year and month after the first time */
+	int	first_month;
 };
 
 /* Start inferring years against reference (0: the current time). */
@@ -41,6 +43,16 @@ void	syslog_year_init(struct syslog_year *, time_t reference);
  */
 int	syslog_year_apply(struct syslog_year *, const struct ts_bsd *,
 	    struct ts *out);
+
+/*
+ * Check whether a year inference that started afresh (yr) inferred what
+ * one continued from the state before would have.  That is the same year
+ * for its first RFC 3164 time and the same state after it, and so the
+ * same years for every time after it.  Returns 1 when it did, or when yr
+ * has seen no RFC 3164 time.
+ */
+int	syslog_year_continues(const struct syslog_year *before,
+	    const struct syslog_year *yr);
 
 /*
  * Parse a time at the start of buf in any form this module reads:

@@ -18,10 +18,13 @@
 #include "agg.h"
 #include "check_suites.h"
 #include "check_util.h"
+#include "esc.h"
 #include "logread.h"
+#include "output.h"
 #include "reason.h"
 #include "rules.h"
 #include "ts.h"
+#include "xmalloc.h"
 
 /* 2026-11-30 10:00:00 UTC; the fixture sets TZ=UTC. */
 #define LR_T0		1796032800LL
@@ -166,6 +169,99 @@ take_messages(struct logread_message **m)
 {
 	return logread_take_messages(lr, m);
 }
+
+/*
+ * Write an Exim mainlog of about 700 KB: 40 clients, one of them with
+ * more HELO names and warning texts than a client keeps, and changing
+ * verified names, so that the merge of parts has every list to fill.
+ */
+static const char *
+write_parts_log(const char *name)
+{
+	const char	*path = in_dir(name);
+	FILE		*f;
+	int		 i;
+
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < 8000; i++) {
+		fprintf(f, "2026-11-30 %02d:%02d:%02d H=%s(helo-%d) "
+		    "[192.0.2.%d] Warning: text %d\n", 10 + i / 3600,
+		    i / 60 % 60, i % 60, i % 7 == 0 ? "name.example " : "",
+		    i % 40 == 3 ? i % 50 : i % 3, i % 40, i % 40 == 3 ?
+		    i % 45 : i % 2);
+		fprintf(f, "2026-11-30 %02d:%02d:%02d 1tQ2aB-0001Ab-4C => "
+		    "user@example.com R=local T=spool\n", 10 + i / 3600,
+		    i / 60 % 60, i % 60);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* List the suspects of agg as JSON, into an allocated string. */
+static char *
+list_json(struct agg *a)
+{
+	struct esc_buf	  b;
+	struct client	**sus;
+	size_t		  n, i;
+	char		 *out;
+
+	memset(&b, 0, sizeof b);
+	sus = agg_suspects(a, &n);
+	out_clients(&b, OUT_JSON, sus, n, NULL);
+	for (i = 0; i < n; i++)
+		esc_buf_printf(&b, "%zu:%llu ", sus[i]->nevidence,
+		    (unsigned long long)(sus[i]->nevidence > 0 ?
+		    sus[i]->evidence[sus[i]->nevidence - 1].line : 0));
+	out = xstrndup(b.data, b.len);
+	esc_buf_free(&b);
+	return out;
+}
+
+START_TEST(test_logread_parts_match_one_thread)
+{
+	struct logread_options	 opt;
+	struct logread_stats	 st2;
+	struct logread		*lr2;
+	struct agg		*agg2;
+	const char		*path;
+	char			*one_thread, *two_threads;
+
+	path = write_parts_log("parts.log");
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.parts, 0);
+
+	memset(&opt, 0, sizeof opt);
+	opt.format = LOG_FORMAT_AUTO;
+	opt.reasons = rt;
+	opt.threads = 2;
+	memset(&st2, 0, sizeof st2);
+	agg2 = agg_create();
+	lr2 = logread_create(&opt, agg2, &st2);
+	ck_assert_int_eq(logread_add(lr2, path, NULL), 0);
+	ck_assert_int_eq(logread_run(lr2, UINT64_MAX), 0);
+	agg_finish(agg2);
+	ck_assert_uint_eq(st2.parts, 2);
+
+	ck_assert_uint_eq(st2.lines, st.lines);
+	ck_assert_uint_eq(st2.lines, 16000);
+	ck_assert_uint_eq(st2.events, st.events);
+	ck_assert_uint_eq(st2.bytes, st.bytes);
+	ck_assert_uint_eq(agg_clients(agg2), 40);
+	one_thread = list_json(agg);
+	two_threads = list_json(agg2);
+	ck_assert_str_eq(two_threads, one_thread);
+	free(one_thread);
+	free(two_threads);
+	logread_free(lr2);
+	agg_free(agg2);
+	logread_stats_free(&st2);
+}
+END_TEST
 
 START_TEST(test_logread_merge_two_files)
 {
@@ -943,6 +1039,7 @@ make_logread_suite(void)
 	tcase_add_test(tc, test_logread_is_rotated);
 	tcase_add_test(tc, test_logread_find_rotations);
 	tcase_add_test(tc, test_logread_default_bases);
+	tcase_add_test(tc, test_logread_parts_match_one_thread);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

@@ -388,6 +388,70 @@ START_TEST(test_syslog_every_truncation)
 }
 END_TEST
 
+/* Feed "<month> 1 00:00:00" to y and return the year it gives. */
+static int
+year_of_month(struct syslog_year *y, int month)
+{
+	struct ts_bsd	f;
+	struct ts	t;
+	struct tm	tm;
+	time_t		utc;
+
+	memset(&f, 0, sizeof f);
+	f.month = month;
+	f.day = 1;
+	ck_assert_int_eq(syslog_year_apply(y, &f, &t), 0);
+	utc = (time_t)t.utc;
+	ck_assert_ptr_nonnull(gmtime_r(&utc, &tm));
+	return tm.tm_year + 1900;
+}
+
+START_TEST(test_syslog_year_continues_parts)
+{
+	struct syslog_year	before, fresh;
+
+	/* The whole read of a log from November 2026 is at December. */
+	syslog_year_init(&before, JAN_2027);
+	ck_assert_int_eq(year_of_month(&before, 11), 2026);
+	ck_assert_int_eq(year_of_month(&before, 12), 2026);
+
+	/* A part that starts in January guesses 2027, as the whole read. */
+	syslog_year_init(&fresh, JAN_2027);
+	ck_assert_int_eq(syslog_year_continues(&before, &fresh), 1);
+	ck_assert_int_eq(year_of_month(&fresh, 1), 2027);
+	ck_assert_int_eq(syslog_year_continues(&before, &fresh), 1);
+
+	/* A part that starts in December guesses 2026, also right. */
+	syslog_year_init(&fresh, JAN_2027);
+	ck_assert_int_eq(year_of_month(&fresh, 12), 2026);
+	ck_assert_int_eq(syslog_year_continues(&before, &fresh), 1);
+
+	/* After a year of logs, a fresh guess is a year off. */
+	ck_assert_int_eq(year_of_month(&before, 1), 2027);
+	ck_assert_int_eq(year_of_month(&before, 3), 2027);
+	ck_assert_int_eq(year_of_month(&before, 5), 2027);
+	ck_assert_int_eq(year_of_month(&before, 7), 2027);
+	ck_assert_int_eq(year_of_month(&before, 9), 2027);
+	ck_assert_int_eq(year_of_month(&before, 11), 2027);
+	ck_assert_int_eq(year_of_month(&before, 12), 2027);
+	syslog_year_init(&fresh, JAN_2027);
+	ck_assert_int_eq(year_of_month(&fresh, 12), 2026);
+	ck_assert_int_eq(syslog_year_continues(&before, &fresh), 0);
+
+	/*
+	 * A part that starts in October while the whole read is at June.
+	 * The whole read takes October for a late line of the year before
+	 * and stays at June, but the part moves to October, so the years
+	 * of later lines could differ.
+	 */
+	syslog_year_init(&before, JAN_2027);
+	ck_assert_int_eq(year_of_month(&before, 6), 2026);
+	syslog_year_init(&fresh, JAN_2027);
+	ck_assert_int_eq(year_of_month(&fresh, 10), 2026);
+	ck_assert_int_eq(syslog_year_continues(&before, &fresh), 0);
+}
+END_TEST
+
 Suite *
 make_syslog_suite(void)
 {
@@ -425,6 +489,7 @@ make_syslog_suite(void)
 	tcase_add_test(tc_year, test_syslog_year_small_steps);
 	tcase_add_test(tc_year, test_syslog_year_leap_day);
 	tcase_add_test(tc_year, test_syslog_parse_time_forms);
+	tcase_add_test(tc_year, test_syslog_year_continues_parts);
 	suite_add_tcase(s, tc_year);
 
 	tc_limits = tcase_create("limits");

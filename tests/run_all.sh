@@ -49,6 +49,7 @@ stage fuzz-replay sh fuzz/replay.sh
 stage inject sh tests/inject_test.sh
 stage crash sh tests/crash_test.sh
 stage limits sh tests/limits_test.sh
+stage threads sh tests/threads_test.sh
 
 echo
 [ -n "$failures" ] && echo "failed stages:$failures"

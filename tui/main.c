@@ -497,6 +497,7 @@ main_read_options(const struct main_args *a, const struct config *cfg,
 	opt->format = LOG_FORMAT_AUTO;
 	opt->reasons = cfg->reasons;
 	opt->follow = a->follow;
+	opt->threads = logread_threads_default();
 	*rulesp = NULL;
 	if (a->log_format != NULL &&
 	    (log_format_parse(a->log_format, &opt->format) == -1 ||
@@ -716,6 +717,12 @@ main_apply_state(struct agg *agg, struct store *store,
 	return 0;
 }
 
+/*
+ * Suspects that list formats at a time in JSON and CSV, so that the
+ * output of a million clients never sits in memory whole.
+ */
+#define MAIN_LIST_SLICE	4096
+
 static int
 main_list(const struct main_args *a, struct config *cfg, struct agg *agg,
     struct store *store)
@@ -723,8 +730,8 @@ main_list(const struct main_args *a, struct config *cfg, struct agg *agg,
 	struct client		**suspects;
 	struct dns_batch	  batch;
 	struct esc_buf		  out = { NULL, 0, 0 };
-	char			 *cause;
-	size_t			  n;
+	char			 *cause, *nl;
+	size_t			  n, i, k, step, skip;
 	int			  rc = 0;
 
 	suspects = agg_suspects(agg, &n);
@@ -740,11 +747,26 @@ main_list(const struct main_args *a, struct config *cfg, struct agg *agg,
 		rc = EXIT_INPUT;
 	}
 
-	out_clients_history(&out, a->format, suspects, n, batch.results,
-	    batch.history);
-	if (out.len > 0 && fwrite(out.data, 1, out.len, stdout) != out.len)
-		fprintf(stderr, "smtptriage: write error: %s\n",
-		    strerror(errno));
+	/* The table aligns its columns over all rows, so it comes whole. */
+	step = a->format == OUT_TABLE && n > 0 ? n : MAIN_LIST_SLICE;
+	for (i = 0; i == 0 || i < n; i += step) {
+		k = n - i < step ? n - i : step;
+		out.len = 0;
+		out_clients_history(&out, a->format, suspects + i, k,
+		    batch.results != NULL ? batch.results + i : NULL,
+		    batch.history != NULL ? batch.history + i : NULL);
+		skip = 0;
+		/* CSV has its header line once, before the first slice. */
+		if (i > 0 && a->format == OUT_CSV &&
+		    (nl = memchr(out.data, '\n', out.len)) != NULL)
+			skip = (size_t)(nl - out.data) + 1;
+		if (out.len > skip && fwrite(out.data + skip, 1,
+		    out.len - skip, stdout) != out.len - skip) {
+			fprintf(stderr, "smtptriage: write error: %s\n",
+			    strerror(errno));
+			break;
+		}
+	}
 	esc_buf_free(&out);
 	dns_batch_free(&batch);
 	return fflush(stdout) == 0 ? rc : EXIT_INPUT;

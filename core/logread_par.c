@@ -1,0 +1,618 @@
+/*
+ * Reading the inputs in parts on several threads.  Each regular file is
+ * split at line boundaries into parts of at least LOGREAD_PART_MIN bytes.
+ * A worker thread reads each part into an agg of its own, and the calling
+ * thread merges the parts in input order with agg_merge.  The result is
+ * the one that logread_run gets on one thread, because:
+ *
+ * - Only Exim and Postfix files are split, whose lines are independent
+ *   but for the year of RFC 3164 times and Exim's split syslog records.
+ *   A part's year inference starts afresh and is checked against the
+ *   state the part before ended in (syslog_year_continues); a file with
+ *   split records is not split.  Other formats, and a file whose first
+ *   line leaves the format undecided, are read as one part.
+ * - Several files are merged in time order by logread_run.  That order is
+ *   the order of the files only when each file's events are no older than
+ *   those of the files before it, so the parts check that, and that every
+ *   event has a time.
+ *
+ * When a check fails, every part is thrown away and logread_run reads the
+ * inputs again on one thread.  Standard input, gzip files, --rules and
+ * follow mode are always read on one thread.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "logread_internal.h"
+#include "syslog.h"
+#include "xmalloc.h"
+
+/* Smallest part: below this, starting a parser costs more than it saves. */
+#define LOGREAD_PART_MIN	(256 * 1024)
+/* Bytes read at a time while looking for a line boundary. */
+#define LOGREAD_SCAN_SIZE	(64 * 1024)
+
+struct logread_part {
+	struct logread_input	*in;
+	size_t			 nth;		/* 0: the first part of in */
+	uint64_t		 from;
+	uint64_t		 to;		/* 0: to the end of the file */
+	enum log_format		 format;
+	time_t			 reference;
+
+	struct agg		*agg;
+	struct logread_stats	 st;		/* bad line numbers from 1 */
+	uint64_t		 lines;
+	uint64_t		 bad_first;	/* bad lines before an event */
+	int			 has_event;
+	int			 has_time;
+	struct ts		 first;		/* oldest event time */
+	struct ts		 last;		/* newest event time */
+	int			 untimed;	/* an event had no time */
+	struct syslog_year	 year;
+	uint64_t		 split_parts;
+	int			 failed;
+	int			 done;
+};
+
+/*
+ * Events held back before they are counted.  Counting an event mostly
+ * waits for the memory of its hash slot and client, so the worker
+ * prefetches both while it parses the next events.
+ */
+#define LOGREAD_PENDING		2
+
+/* An event held back, with copies of its strings. */
+struct logread_pending {
+	struct event	ev;
+	uint64_t	offset;
+	uint64_t	line;
+	char		helo[EVENT_NAME_MAX];
+	char		rdns[EVENT_NAME_MAX];
+	char		arg[REASON_ARG_MAX];
+};
+
+struct logread_pool {
+	struct logread_part	*parts;
+	size_t			 nparts;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	size_t			 next;		/* next part to read */
+	size_t			 merged;	/* parts merged so far */
+	size_t			 ahead;		/* parts read beyond merged */
+	int			 stop;
+};
+
+int
+logread_threads_default(void)
+{
+	const char	*s;
+	char		*end;
+	long		 n;
+
+	if ((s = getenv("SMTPTRIAGE_THREADS")) != NULL && *s != '\0') {
+		n = strtol(s, &end, 10);
+		if (*end == '\0' && n >= 1 && n <= LOGREAD_THREADS_MAX)
+			return (int)n;
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > LOGREAD_THREADS_MAX ? LOGREAD_THREADS_MAX : (int)n;
+}
+
+/*
+ * Hold the head of in back as p, copying what points into in's buffer.
+ * agg_add keeps at most EVENT_NAME_MAX bytes of a name and REASON_ARG_MAX
+ * of a reason text, so longer ones are cut here already.
+ */
+static void
+logread_hold(struct logread_pending *p, const struct logread_input *in)
+{
+	p->ev = in->head;
+	p->offset = in->head_offset;
+	p->line = in->head_line;
+	if (p->ev.helo != NULL) {
+		if (p->ev.helo_len > sizeof p->helo)
+			p->ev.helo_len = sizeof p->helo;
+		memcpy(p->helo, p->ev.helo, p->ev.helo_len);
+		p->ev.helo = p->helo;
+	}
+	if (p->ev.rdns != NULL) {
+		if (p->ev.rdns_len > sizeof p->rdns)
+			p->ev.rdns_len = sizeof p->rdns;
+		memcpy(p->rdns, p->ev.rdns, p->ev.rdns_len);
+		p->ev.rdns = p->rdns;
+	}
+	if (p->ev.reason_arg != NULL) {
+		if (p->ev.reason_arg_len > sizeof p->arg)
+			p->ev.reason_arg_len = sizeof p->arg;
+		memcpy(p->arg, p->ev.reason_arg, p->ev.reason_arg_len);
+		p->ev.reason_arg = p->arg;
+	}
+}
+
+/* Record the time and the bad-line count of the part's next event. */
+static void
+logread_note_event(struct logread_part *part, const struct event *ev)
+{
+	if (!part->has_event) {
+		part->has_event = 1;
+		part->bad_first = part->st.bad;
+	}
+	if (!ev->has_time)
+		part->untimed = 1;
+	else if (!part->has_time) {
+		part->has_time = 1;
+		part->first = part->last = ev->time;
+	} else if (ts_cmp(&ev->time, &part->first) < 0)
+		part->first = ev->time;
+	else if (ts_cmp(&ev->time, &part->last) > 0)
+		part->last = ev->time;
+}
+
+/* The threads to use: lr->opt.threads, at most LOGREAD_THREADS_MAX. */
+static size_t
+logread_thread_count(const struct logread *lr)
+{
+	if (lr->opt.threads > LOGREAD_THREADS_MAX)
+		return LOGREAD_THREADS_MAX;
+	return (size_t)lr->opt.threads;
+}
+
+/* Read one part of an input into part->agg. */
+static void
+logread_part_read(const struct logread *lr, struct logread_part *part)
+{
+	struct logread		 plr;
+	struct logread_input	 pin;
+	struct parser_options	 popt;
+	struct logread_pending	*pending, *p;
+	struct stat		 sb;
+	char			*cause;
+	size_t			 held = 0, oldest = 0;
+
+	memset(&plr, 0, sizeof plr);
+	plr.opt = lr->opt;
+	plr.agg = part->agg = agg_create();
+	agg_set_max_clients(part->agg, agg_max_clients(lr->agg));
+	plr.st = &part->st;
+	plr.budget = UINT64_MAX;
+	plr.legacy = 1;
+
+	memset(&pin, 0, sizeof pin);
+	pin.lr = &plr;
+	pin.path = part->in->path;
+	pin.file = part->in->file;
+	/* As a live input, logread_advance leaves the parser open at the end. */
+	pin.follow = 1;
+	pin.closing = 1;
+	pin.kind_known = 1;
+	pin.raw_offset = pin.offset = part->from;
+	pin.raw_limit = part->to;
+	if ((pin.fd = open(pin.path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(pin.fd, &sb) == -1 || sb.st_dev != part->in->dev ||
+	    sb.st_ino != part->in->ino ||
+	    lseek(pin.fd, (off_t)part->from, SEEK_SET) == -1) {
+		part->failed = 1;
+		logread_input_close(&pin);
+		return;
+	}
+	memset(&popt, 0, sizeof popt);
+	popt.format = part->format;
+	popt.reasons = lr->opt.reasons;
+	popt.reference = part->reference;
+	if ((pin.parser = parser_create(&popt, &cause)) == NULL) {
+		free(cause);
+		part->failed = 1;
+		logread_input_close(&pin);
+		return;
+	}
+
+	/*
+	 * A ring of held events: the oldest is counted when a new one
+	 * comes, in the order read, as logread_consume would have.
+	 */
+	pending = xcalloc(LOGREAD_PENDING, sizeof *pending);
+	while (logread_advance(&pin) == 1) {
+		logread_note_event(part, &pin.head);
+		if (held == LOGREAD_PENDING) {
+			p = &pending[oldest];
+			agg_add(plr.agg, &p->ev, pin.file, p->offset, p->line);
+			oldest = (oldest + 1) % LOGREAD_PENDING;
+			held--;
+		}
+		p = &pending[(oldest + held) % LOGREAD_PENDING];
+		logread_hold(p, &pin);
+		pin.has_head = 0;
+		held++;
+		agg_prefetch_slot(plr.agg, &p->ev.addr);
+		/* The slot of the oldest was prefetched one event ago. */
+		agg_prefetch_client(plr.agg, &pending[oldest].ev.addr);
+	}
+	for (; held > 0; held--) {
+		p = &pending[oldest];
+		agg_add(plr.agg, &p->ev, pin.file, p->offset, p->line);
+		oldest = (oldest + 1) % LOGREAD_PENDING;
+	}
+	free(pending);
+	if (!part->has_event)
+		part->bad_first = part->st.bad;
+	part->lines = pin.lineno;
+	part->year = *parser_year(pin.parser);
+	part->split_parts = parser_split_parts(pin.parser);
+	if (plr.nmessages > 0 || pin.failure != NULL)
+		part->failed = 1;
+	parser_free(pin.parser);
+	logread_input_close(&pin);
+	free(pin.failure);
+	logread_messages_free(plr.messages, plr.nmessages);
+}
+
+static void *
+logread_worker(void *arg)
+{
+	struct logread_pool	*pool = arg;
+	struct logread_part	*part;
+	const struct logread	*lr;
+
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		/* Stay at most ahead parts ahead of the merge, for memory. */
+		while (!pool->stop && pool->next < pool->nparts &&
+		    pool->next >= pool->merged + pool->ahead)
+			pthread_cond_wait(&pool->cond, &pool->lock);
+		if (pool->stop || pool->next >= pool->nparts)
+			break;
+		part = &pool->parts[pool->next++];
+		pthread_mutex_unlock(&pool->lock);
+
+		lr = part->in->lr;
+		logread_part_read(lr, part);
+
+		pthread_mutex_lock(&pool->lock);
+		part->done = 1;
+		pthread_cond_broadcast(&pool->cond);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+/*
+ * Find the first line boundary at or after offset: the offset after the
+ * next newline.  Returns 0 when there is none before the end.
+ */
+static uint64_t
+logread_boundary(int fd, uint64_t offset)
+{
+	char		 buf[LOGREAD_SCAN_SIZE];
+	const char	*nl;
+	ssize_t		 n;
+
+	for (;;) {
+		n = pread(fd, buf, sizeof buf, (off_t)offset);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		if ((nl = memchr(buf, '\n', (size_t)n)) != NULL)
+			return offset + (uint64_t)(nl - buf) + 1;
+		offset += (uint64_t)n;
+	}
+}
+
+/*
+ * The format that in's parser reads the lines after the first one in:
+ * the one forced, or the one the first line decides.  LOG_FORMAT_AUTO
+ * when the first line does not decide it.
+ */
+static enum log_format
+logread_first_format(const struct logread *lr, int fd, time_t reference)
+{
+	struct parser_options	 popt;
+	struct parser		*probe;
+	struct event		 ev;
+	enum log_format		 f;
+	char			*buf, *cause = NULL, *nl;
+	ssize_t			 n;
+	size_t			 len;
+
+	if (lr->opt.format != LOG_FORMAT_AUTO)
+		return lr->opt.format;
+	buf = xmalloc(LOGREAD_LINE_MAX + 1);
+	n = pread(fd, buf, LOGREAD_LINE_MAX + 1, 0);
+	if (n <= 0 || (nl = memchr(buf, '\n', (size_t)n)) == NULL) {
+		free(buf);
+		return LOG_FORMAT_AUTO;
+	}
+	len = (size_t)(nl - buf);
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	f = LOG_FORMAT_AUTO;
+	memset(&popt, 0, sizeof popt);
+	popt.format = LOG_FORMAT_AUTO;
+	popt.reasons = lr->opt.reasons;
+	popt.reference = reference;
+	if (logread_check_line(buf, len) == NULL &&
+	    (probe = parser_create(&popt, &cause)) != NULL) {
+		parser_line(probe, buf, len, &ev);
+		f = parser_format(probe);
+		parser_free(probe);
+	}
+	free(cause);
+	free(buf);
+	return f;
+}
+
+/*
+ * Add the parts of in to the array.  Returns 0, or -1 when in cannot be
+ * read in parts (not a regular plain file, or already read from).
+ */
+static int
+logread_plan_input(const struct logread *lr, struct logread_input *in,
+    struct logread_part **parts, size_t *nparts)
+{
+	struct logread_part	*p;
+	struct stat		 sb;
+	unsigned char		 magic[2];
+	enum log_format		 f;
+	uint64_t		 size, at, cut[LOGREAD_THREADS_MAX];
+	size_t			 n, k, j;
+
+	if (in->is_stdin || in->fd == -1 || in->kind_known || in->done ||
+	    in->offset != 0 || fstat(in->fd, &sb) == -1 ||
+	    !S_ISREG(sb.st_mode))
+		return -1;
+	size = (uint64_t)sb.st_size;
+	if (pread(in->fd, magic, 2, 0) == 2 && magic[0] == 0x1f &&
+	    magic[1] == 0x8b)
+		return -1;
+
+	f = logread_first_format(lr, in->fd, sb.st_mtime);
+	n = 1;
+	if (f == LOG_FORMAT_EXIM || f == LOG_FORMAT_POSTFIX) {
+		n = (size_t)(size / LOGREAD_PART_MIN);
+		if (n > logread_thread_count(lr))
+			n = logread_thread_count(lr);
+	}
+	k = 0;
+	cut[k++] = 0;
+	for (j = 1; j < n; j++) {
+		at = logread_boundary(in->fd, size / n * j);
+		if (at == 0 || at <= cut[k - 1] || at >= size)
+			break;
+		cut[k++] = at;
+	}
+	*parts = xreallocarray(*parts, *nparts + k, sizeof **parts);
+	for (j = 0; j < k; j++) {
+		p = &(*parts)[(*nparts)++];
+		memset(p, 0, sizeof *p);
+		p->in = in;
+		p->nth = j;
+		p->from = cut[j];
+		p->to = j + 1 < k ? cut[j + 1] : 0;
+		/* The first part decides the format as logread_run would. */
+		p->format = j == 0 ? lr->opt.format : f;
+		p->reference = sb.st_mtime;
+	}
+	return 0;
+}
+
+/* The state of the checks that the parts read as logread_run would. */
+struct logread_order {
+	struct logread_input	*in;		/* input of the last part */
+	struct syslog_year	 year;		/* its year inference so far */
+	uint64_t		 lines;		/* its lines so far */
+	int			 has_time;	/* an event in an earlier input */
+	struct ts		 newest;	/* the newest of those */
+	struct ts		 in_newest;	/* the newest in this input */
+	int			 in_has_time;
+};
+
+/* Check a part against the parts before it; returns 0 when it fits. */
+static int
+logread_part_fits(struct logread_order *o, const struct logread_part *part,
+    size_t nparts)
+{
+	size_t	splits = part->nth > 0 || part->to != 0;
+
+	if (part->in != o->in) {
+		if (o->in_has_time && (!o->has_time ||
+		    ts_cmp(&o->in_newest, &o->newest) > 0)) {
+			o->newest = o->in_newest;
+			o->has_time = 1;
+		}
+		o->in = part->in;
+		o->in_has_time = 0;
+		o->lines = 0;
+		memset(&o->year, 0, sizeof o->year);
+	}
+	if (part->failed || (part->untimed && nparts > 1) ||
+	    (splits && part->split_parts > 0))
+		return -1;
+	if (part->nth > 0 && !syslog_year_continues(&o->year, &part->year))
+		return -1;
+	if (part->year.first_year != 0)
+		o->year = part->year;
+	if (part->has_time) {
+		if (o->has_time && ts_cmp(&o->newest, &part->first) > 0)
+			return -1;
+		if (!o->in_has_time || ts_cmp(&part->last, &o->in_newest) > 0)
+			o->in_newest = part->last;
+		o->in_has_time = 1;
+	}
+	return 0;
+}
+
+/* Move one bad line entry of a part into st, if st has room. */
+static void
+logread_take_bad(struct logread_stats *st, struct logread_bad *b,
+    uint64_t lines)
+{
+	if (st->nbad < LOGREAD_BAD_KEEP) {
+		st->badlist[st->nbad] = *b;
+		st->badlist[st->nbad++].line += lines;
+	} else
+		free(b->path);
+	b->path = NULL;
+}
+
+/*
+ * Add the counts and bad lines of the parts to lr->st.  logread_run reads
+ * every input up to its first event before the merge starts, so the bad
+ * lines before the first event of each input come first, in input order,
+ * then the others.
+ */
+static void
+logread_add_stats(struct logread *lr, struct logread_part *parts,
+    size_t nparts)
+{
+	struct logread_stats	*st = lr->st;
+	struct logread_part	*p;
+	uint64_t		 lines = 0;
+	size_t			 i, k, phase;
+	int			 seen_event = 0;
+
+	for (phase = 0; phase < 2; phase++) {
+		for (i = 0; i < nparts; i++) {
+			p = &parts[i];
+			if (p->nth == 0) {
+				lines = 0;
+				seen_event = 0;
+			}
+			for (k = 0; k < p->st.nbad; k++) {
+				if ((k < p->bad_first && !seen_event) ==
+				    (phase == 0))
+					logread_take_bad(st, &p->st.badlist[k],
+					    lines);
+			}
+			lines += p->lines;
+			seen_event |= p->has_event;
+		}
+	}
+	for (i = 0; i < nparts; i++) {
+		p = &parts[i];
+		st->bytes += p->st.bytes;
+		st->lines += p->st.lines;
+		st->events += p->st.events;
+		st->unknown += p->st.unknown;
+		st->bad += p->st.bad;
+		st->filtered += p->st.filtered;
+		p->in->lineno += p->lines;
+		p->in->offset += p->st.bytes;
+	}
+}
+
+/* Wait for part i, check it and merge it into *acc. */
+static int
+logread_merge_part(struct logread_pool *pool, size_t i,
+    struct logread_order *o, struct agg **acc)
+{
+	struct logread_part	*part = &pool->parts[i];
+
+	pthread_mutex_lock(&pool->lock);
+	while (!part->done)
+		pthread_cond_wait(&pool->cond, &pool->lock);
+	pthread_mutex_unlock(&pool->lock);
+
+	if (logread_part_fits(o, part, pool->nparts) == -1)
+		return -1;
+	if (*acc == NULL) {
+		if (agg_dropped(part->agg) > 0)
+			return -1;
+		*acc = part->agg;
+		part->agg = NULL;
+	} else {
+		if (agg_merge(*acc, part->agg, o->lines) == -1)
+			return -1;
+		agg_free(part->agg);
+		part->agg = NULL;
+	}
+	o->lines += part->lines;
+
+	pthread_mutex_lock(&pool->lock);
+	pool->merged = i + 1;
+	pthread_cond_broadcast(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+	return 0;
+}
+
+int
+logread_parallel(struct logread *lr)
+{
+	struct logread_pool	 pool;
+	struct logread_order	 order;
+	struct logread_input	*in;
+	struct agg		*acc = NULL;
+	pthread_t		 tids[LOGREAD_THREADS_MAX];
+	size_t			 i, k, nthreads = 0;
+	int			 rc = 0;
+
+	if (lr->opt.threads <= 1 || lr->opt.follow || lr->opt.rules != NULL ||
+	    lr->legacy || lr->ninputs == 0 || agg_clients(lr->agg) != 0)
+		return -1;
+	memset(&pool, 0, sizeof pool);
+	for (i = 0; i < lr->ninputs; i++) {
+		if (logread_plan_input(lr, lr->inputs[i], &pool.parts,
+		    &pool.nparts) == -1) {
+			free(pool.parts);
+			return -1;
+		}
+	}
+	if (pool.nparts < 2) {
+		free(pool.parts);
+		return -1;
+	}
+
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.cond, NULL);
+	pool.ahead = logread_thread_count(lr) + 1;
+	for (i = 0; i < logread_thread_count(lr) && i < pool.nparts; i++) {
+		if (pthread_create(&tids[nthreads], NULL, logread_worker,
+		    &pool) == 0)
+			nthreads++;
+	}
+	if (nthreads == 0)
+		rc = -1;
+	memset(&order, 0, sizeof order);
+	for (i = 0; rc == 0 && i < pool.nparts; i++)
+		rc = logread_merge_part(&pool, i, &order, &acc);
+	pthread_mutex_lock(&pool.lock);
+	pool.stop = 1;
+	pthread_cond_broadcast(&pool.cond);
+	pthread_mutex_unlock(&pool.lock);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(tids[i], NULL);
+	pthread_cond_destroy(&pool.cond);
+	pthread_mutex_destroy(&pool.lock);
+
+	/* The client table is empty, and acc is within its max_clients. */
+	if (rc == 0 && agg_merge(lr->agg, acc, 0) == -1)
+		rc = -1;
+	if (rc == 0) {
+		logread_add_stats(lr, pool.parts, pool.nparts);
+		lr->st->parts += pool.nparts;
+		for (i = 0; i < lr->ninputs; i++) {
+			in = lr->inputs[i];
+			logread_input_close(in);
+			parser_free(in->parser);
+			in->parser = NULL;
+			in->kind_known = 1;
+			in->done = 1;
+		}
+	}
+	agg_free(acc);
+	for (i = 0; i < pool.nparts; i++) {
+		agg_free(pool.parts[i].agg);
+		for (k = 0; k < pool.parts[i].st.nbad; k++)
+			free(pool.parts[i].st.badlist[k].path);
+	}
+	free(pool.parts);
+	return rc;
+}

@@ -1,0 +1,117 @@
+#!/bin/sh
+# The list output must not depend on how many threads read the logs:
+# generated Exim and Postfix logs are listed with SMTPTRIAGE_THREADS=1
+# (one thread) and with 2 threads (each file read in parts), and the
+# outputs are compared byte for byte.  Covers one file, --since and
+# --until, several files in time order (read in parts) and out of time
+# order (read on one thread again), gzip files (inflated on a thread of
+# their own) and a file whose first line is in another format.
+set -u
+cd "$(dirname "$0")/.."
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/threads_test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+gen=./build/bench_loggen
+
+fail() {
+	echo "threads test: $*" >&2
+	failures=$((failures + 1))
+}
+
+if [ ! -x "$gen" ]; then
+	echo "threads test: $gen is missing; run make build/bench_loggen" >&2
+	exit 1
+fi
+
+# Compare the list output of one and of two threads: same NAME ARGS...
+# Both must exit with $expect (0 unless a case sets it).
+expect=0
+config=/dev/null
+same() {
+	name=$1
+	shift
+	for t in 1 2; do
+		SMTPTRIAGE_THREADS=$t ./smtptriage list --config "$config" \
+		    --state "$tmp/state.db" --whitelist "$tmp/whitelist" "$@" \
+		    >"$tmp/out.$t" 2>"$tmp/err.$t"
+		echo $? >"$tmp/rc.$t"
+	done
+	if [ "$(cat "$tmp/rc.1")" != "$expect" ] ||
+	    [ "$(cat "$tmp/rc.2")" != "$expect" ]; then
+		fail "$name: exit status $(cat "$tmp/rc.1") with one thread," \
+		    "$(cat "$tmp/rc.2") with two: $(cat "$tmp/err.2")"
+		return
+	fi
+	if [ ! -s "$tmp/out.1" ]; then
+		fail "$name: no output"
+		return
+	fi
+	cmp -s "$tmp/out.1" "$tmp/out.2" ||
+	    fail "$name: the outputs of one and two threads differ" \
+	    "($(diff "$tmp/out.1" "$tmp/out.2" | head -n 4))"
+	cmp -s "$tmp/err.1" "$tmp/err.2" ||
+	    fail "$name: the messages of one and two threads differ"
+}
+
+# 1.5 MB each: several parts of at least 256 KiB per file.
+"$gen" -f exim -s 1500k -c 3000 -w 20 -6 20 -l 5 -r 7 -o "$tmp/mainlog" &&
+"$gen" -f postfix -s 1500k -c 3000 -w 20 -6 20 -l 5 -r 9 \
+    -o "$tmp/maillog" || exit 1
+
+same "exim json" --format json "$tmp/mainlog"
+same "exim csv" --format csv "$tmp/mainlog"
+same "postfix json" --format json "$tmp/maillog"
+same "exim window" --format json --since 2026-11-01T00:40:00 \
+    --until 2026-11-01T01:30:00 "$tmp/mainlog"
+same "postfix window" --format json --since 2026-11-01T00:40:00 \
+    --until 2026-11-01T01:30:00 "$tmp/maillog"
+
+# The same logs cut in two at a line boundary, as a rotation leaves them.
+lines=$(wc -l <"$tmp/mainlog")
+head -n $((lines / 2)) "$tmp/mainlog" >"$tmp/mainlog.1"
+tail -n +$((lines / 2 + 1)) "$tmp/mainlog" >"$tmp/mainlog.0"
+lines=$(wc -l <"$tmp/maillog")
+head -n $((lines / 2)) "$tmp/maillog" >"$tmp/maillog.1"
+tail -n +$((lines / 2 + 1)) "$tmp/maillog" >"$tmp/maillog.0"
+same "exim two files" --format json "$tmp/mainlog.1" "$tmp/mainlog.0"
+same "exim two files, window" --format json --since \
+    2026-11-01T00:40:00 --until 2026-11-01T01:30:00 \
+    "$tmp/mainlog.1" "$tmp/mainlog.0"
+same "exim two files, newer first" --format json "$tmp/mainlog.0" \
+    "$tmp/mainlog.1"
+same "postfix two files" --format json "$tmp/maillog.1" "$tmp/maillog.0"
+same "exim and postfix" --format json "$tmp/mainlog" "$tmp/maillog"
+
+# Gzip files are inflated on a thread of their own with two threads.
+gzip -c "$tmp/mainlog" >"$tmp/mainlog.gz"
+gzip -c "$tmp/maillog.1" >"$tmp/maillog.1.gz"
+same "exim gzip" --format json "$tmp/mainlog.gz"
+same "postfix gzip and plain" --format json "$tmp/maillog.1.gz" \
+    "$tmp/maillog.0"
+head -c 200000 "$tmp/mainlog.gz" >"$tmp/cut.gz"
+expect=2
+same "truncated gzip" --format json "$tmp/cut.gz"
+grep -q "truncated gzip data" "$tmp/err.2" ||
+    fail "truncated gzip: no message about it: $(cat "$tmp/err.2")"
+expect=0
+
+# Two threads must give the one-thread output when the first line is
+# not Exim's and some lines are bad.
+{ echo "Nov  1 00:00:00 mx1 dovecot[1]: imap-login: Login: user=<u>"
+  printf '2026-11-01 00:00:00 H=(bad\001) [10.9.9.9] Warning: x\000y\n'
+  cat "$tmp/mainlog"; } >"$tmp/mixed"
+same "undecided first line" --format json "$tmp/mixed"
+
+# A full client table keeps the clients that come first in the log, so
+# two threads must read it again on one thread and say the same.
+echo "max_clients = 500" >"$tmp/small.conf"
+config=$tmp/small.conf
+same "exim, table full" --format csv "$tmp/mainlog"
+grep -q "events skipped: the client table is full at 500 clients" \
+    "$tmp/err.2" ||
+    fail "exim, table full: no message about it: $(cat "$tmp/err.2")"
+config=/dev/null
+
+[ "$failures" -eq 0 ] || exit 1
+echo "threads test: all passed"
