@@ -260,7 +260,9 @@ fi
 sleep 1
 say "$(time_keys "$keys" "keys without DNS traffic")"
 
+# A asks before it re-checks more than one suspect; y answers.
 tmux -S "$tmp/tmux.sock" send-keys A
+wait_for "y/n" 10 && tmux -S "$tmp/tmux.sock" send-keys y
 wait_for "re-checking listed" 10 || say "the bulk re-check did not start"
 say "$(time_keys "$keys" "keys during the bulk re-check")"
 capture
