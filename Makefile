@@ -155,7 +155,7 @@ DEPFILES  = $(CORE_OBJS:.o=.d) $(TUI_OBJS:.o=.d) $(TEST_OBJS:.o=.d) \
 
 .PHONY: all deps run check unit corpus dns-test tui-test follow-test \
 	report-test clean install uninstall \
-	screenshots fuzz fuzz-build fuzz-replay valgrind lint
+	screenshots fuzz fuzz-build fuzz-replay fuzz-replay-build valgrind lint
 
 all: smtptriage
 
@@ -220,7 +220,7 @@ follow-test: smtptriage
 
 check: deps
 	@$(MAKE) --no-print-directory smtptriage build/check_smtptriage \
-	    build/corpus_check fuzz-replay build/crash_harness \
+	    build/corpus_check fuzz-replay-build build/crash_harness \
 	    build/bench_loggen
 	SANITIZE=$(SANITIZE) sh tests/run_all.sh
 
@@ -235,7 +235,7 @@ VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full \
 valgrind:
 	@sh scripts/deps.sh valgrind
 	@$(MAKE) --no-print-directory smtptriage build/check_smtptriage \
-	    fuzz-replay
+	    fuzz-replay-build
 	CK_FORK=no $(VALGRIND) ./build/check_smtptriage
 	for t in $(FUZZ_TARGETS); do \
 	    $(VALGRIND) build/fuzz/replay-$$t fuzz/corpus/$$t || exit 1; \

@@ -113,6 +113,11 @@ follow_switch_new(struct logread_input *in)
 		agg_set_file_path(in->lr->agg, in->file, renamed);
 		free(rb->path);
 		rb->path = renamed;
+	} else if (in->fd != -1 && rb != NULL) {
+		/* Removed: name it apart from the new file at its path. */
+		xasprintf(&renamed, "%s (removed)", in->path);
+		agg_set_file_path(in->lr->agg, in->file, renamed);
+		free(renamed);
 	}
 	logread_input_close(in);
 	logread_input_reset(in);

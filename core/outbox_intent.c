@@ -214,9 +214,11 @@ outbox_intent_settle_one(sqlite3 *db, const struct outbox_intent *in,
 	if (outbox_intent_exec(db, "BEGIN IMMEDIATE", cause) == -1)
 		goto out;
 	if (in->remove) {
-		sent = outbox_intent_run(db, "SELECT 1 FROM reports WHERE "
-		    "message_id = ?1 AND exit_status = 0", in->message_id, NULL,
-		    cause);
+		/* Sent, or dropped: no row names the file any more. */
+		sent = outbox_intent_run(db, "SELECT 1 WHERE EXISTS (SELECT 1 "
+		    "FROM reports WHERE message_id = ?1 AND exit_status = 0) "
+		    "OR NOT EXISTS (SELECT 1 FROM reports WHERE path = ?2)",
+		    in->message_id, in->path, cause);
 		if (sent == -1)
 			goto fail;
 		/* A failed unlink leaves a file that a retry no longer lists. */

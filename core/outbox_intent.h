@@ -10,9 +10,10 @@
  * by store_open):
  *	link	the file was to be created.  If it exists, the rows stay;
  *		if not, the rows with its path and Message-ID are deleted.
- *	remove	the file was to be removed after a successful send.  It is
- *		removed when the history contains a row with exit status 0 for
- *		the Message-ID.
+ *	remove	the file was to be removed after a successful send, or
+ *		because a retry dropped the report.  It is removed when the
+ *		history contains a row with exit status 0 for the Message-ID,
+ *		or no row with its path.
  *
  * A writer holds a shared flock on the outbox folder from the intent to
  * its end, and the start settles an intent only while it holds the

@@ -41,6 +41,8 @@ plan_skip_name(enum plan_skip skip)
 		return "without a verified recipient";
 	case PLAN_SKIP_CAP:
 		return "over the daily cap";
+	case PLAN_SKIP_WAITING:
+		return "waiting in the outbox for a retry";
 	case PLAN_KEEP:
 	case PLAN_SKIP_COUNT:
 		break;
@@ -108,6 +110,27 @@ plan_window(struct plan *p, struct plan_suspect *s, const char *to,
 	return 0;
 }
 
+/*
+ * Check suspect s for a failed report to recipient to that waits in the
+ * outbox: a new report would go out a second time with its retry.
+ * --force does not lift this.  Returns 0 (sets s->skip) or -1.
+ */
+static int
+plan_waiting(struct plan_suspect *s, const char *to,
+    const struct plan_options *o, char **cause)
+{
+	int	waiting;
+
+	if (o->store == NULL || s->skip != PLAN_KEEP)
+		return 0;
+	if ((waiting = store_failed_waiting(o->store, s->client->ip, to,
+	    cause)) == -1)
+		return -1;
+	if (waiting)
+		s->skip = PLAN_SKIP_WAITING;
+	return 0;
+}
+
 struct plan *
 plan_build(struct client *const *clients,
     const struct dns_result *const *dns, size_t n,
@@ -137,7 +160,8 @@ plan_build(struct client *const *clients,
 		else if (s->rcpt.address[0] == '\0' && o->headless)
 			s->skip = PLAN_SKIP_NO_RECIPIENT;
 		else if (s->rcpt.address[0] != '\0' &&
-		    plan_window(p, s, s->rcpt.address, o, cause) == -1)
+		    (plan_window(p, s, s->rcpt.address, o, cause) == -1 ||
+		    plan_waiting(s, s->rcpt.address, o, cause) == -1))
 			goto fail;
 		if (s->skip != PLAN_KEEP) {
 			p->skipped[s->skip]++;
@@ -219,9 +243,7 @@ plan_set_recipient(struct plan *p, size_t i, const char *address,
     const struct plan_options *o, char **cause)
 {
 	struct plan_message	*m = &p->messages[i];
-	struct plan_suspect	*s;
 	const char		*problem;
-	size_t			 k, kept = 0;
 
 	if ((problem = plan_address_problem(address)) != NULL) {
 		xasprintf(cause, "invalid recipient \"%.80s\": %s; expected "
@@ -230,9 +252,22 @@ plan_set_recipient(struct plan *p, size_t i, const char *address,
 	}
 	snprintf(m->to, sizeof m->to, "%s", address);
 	m->source = RCPT_ADMIN;
+	return plan_recheck(p, i, o, cause);
+}
+
+int
+plan_recheck(struct plan *p, size_t i, const struct plan_options *o,
+    char **cause)
+{
+	struct plan_message	*m = &p->messages[i];
+	struct plan_suspect	*s;
+	const char		*address = m->to;
+	size_t			 k, kept = 0;
+
 	for (k = 0; k < m->nsuspects; k++) {
 		s = &p->suspects[m->suspects[k]];
-		if (plan_window(p, s, address, o, cause) == -1)
+		if (plan_window(p, s, address, o, cause) == -1 ||
+		    plan_waiting(s, address, o, cause) == -1)
 			return -1;
 		if (s->skip != PLAN_KEEP) {
 			p->skipped[s->skip]++;

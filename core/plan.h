@@ -3,9 +3,10 @@
  * list of suspects (the selected one, the tagged ones, or every marked
  * suspect of one provider) and finds each one's provider and recipient.
  * It drops those already reported to that recipient within the dedupe
- * window and groups the rest into one message per recipient.  The console
- * and the "report" command share it, so both apply the same dedupe, cap
- * and recipient rules.
+ * window, and those with a failed report to that recipient waiting in the
+ * outbox for --retry, and groups the rest into one message per
+ * recipient.  The console and the "report" command share it, so both
+ * apply the same dedupe, cap and recipient rules.
  */
 #ifndef SMTPTRIAGE_PLAN_H
 #define SMTPTRIAGE_PLAN_H
@@ -29,6 +30,8 @@ enum plan_skip {
 	PLAN_SKIP_WINDOW,	/* reported to the recipient within the window */
 	PLAN_SKIP_NO_RECIPIENT,	/* headless, and no verified recipient */
 	PLAN_SKIP_CAP,		/* the recipient's daily cap is reached */
+	/* A failed report to the recipient waits in the outbox. */
+	PLAN_SKIP_WAITING,
 	PLAN_SKIP_COUNT
 };
 
@@ -94,6 +97,15 @@ void		 plan_free(struct plan *);
  * the window keeps no suspect; the caller sees nsuspects == 0.
  */
 int		 plan_set_recipient(struct plan *, size_t i, const char *address,
+		    const struct plan_options *, char **cause);
+
+/*
+ * Apply the dedupe window and the check for failed reports waiting in
+ * the outbox to the suspects of message i again, at o->now, and keep
+ * only those that pass.  The others are counted in p->skipped.  Returns
+ * 0, or -1 with *cause when the history cannot be read.
+ */
+int		 plan_recheck(struct plan *, size_t i,
 		    const struct plan_options *, char **cause);
 
 /*

@@ -1771,6 +1771,9 @@ struct report_failed {
 	/* Every recipient of its rows: To, and Cc and Bcc after an edit. */
 	char		**rcpts;
 	size_t		  nrcpts;
+	int64_t		  written;	/* time of its first row */
+	int		  sent;		/* it has a row with exit status 0 */
+	int		  rows;		/* rows with its Message-ID */
 };
 
 /* Collect the distinct recipients of the rows of one Message-ID. */
@@ -1780,7 +1783,13 @@ report_failed_rcpt(const struct store_report *r, void *arg)
 	struct report_failed	*f = arg;
 	size_t			 i;
 
-	if (strcmp(r->message_id, f->message_id) != 0 || r->recipient == NULL)
+	if (strcmp(r->message_id, f->message_id) != 0)
+		return;
+	if (f->rows++ == 0 || r->time < f->written)
+		f->written = r->time;
+	if (r->exit_status == 0)
+		f->sent = 1;
+	if (r->recipient == NULL)
 		return;
 	for (i = 0; i < f->nrcpts; i++) {
 		if (strcasecmp(f->rcpts[i], r->recipient) == 0)
@@ -1851,6 +1860,88 @@ report_retry_intent(struct store *store, const char *path,
 		free(error);
 }
 
+/*
+ * Classify a report message_id that has no failed row waiting.  Sets
+ * out->skipped to REPORT_SKIP_SENT or REPORT_SKIP_SUPERSEDED when another
+ * process sent or dropped it and returns 0, or returns -1 with *cause
+ * when no report has that Message-ID.
+ */
+static int
+report_retry_gone(struct store *store, const char *message_id,
+    struct report_outcome *out, char **cause)
+{
+	struct report_failed	f;
+	size_t			i;
+
+	memset(&f, 0, sizeof f);
+	f.message_id = message_id;
+	if (store_each_report_row(store, NULL, report_failed_rcpt, &f,
+	    cause) == -1)
+		return -1;
+	for (i = 0; i < f.nrcpts; i++)
+		free(f.rcpts[i]);
+	free(f.rcpts);
+	if (f.sent) {
+		out->skipped = REPORT_SKIP_SENT;
+		xasprintf(&out->skip_reason, "report %.200s was sent by "
+		    "another smtptriage meanwhile", message_id);
+		return 0;
+	}
+	if (f.rows > 0) {
+		out->skipped = REPORT_SKIP_SUPERSEDED;
+		xasprintf(&out->skip_reason, "report %.200s was dropped by "
+		    "another smtptriage meanwhile", message_id);
+		return 0;
+	}
+	xasprintf(cause, "no failed report has Message-ID %.200s",
+	    message_id);
+	return -1;
+}
+
+/*
+ * Drop the failed report f under the send lock, because one of its IPs
+ * was reported to one of its recipients since it was written: its rows
+ * lose their path and its file goes, under a remove intent.
+ */
+static int
+report_retry_drop(struct store *store, const struct report_failed *f,
+    int *lockfd, char **cause)
+{
+	char	*error;
+
+	report_retry_intent(store, f->path, f->message_id, lockfd);
+	if (store_drop_failed(store, f->message_id, cause) == -1)
+		return -1;
+	unlink(f->path);
+	if (outbox_intent_end(store, f->path, &error) == -1)
+		free(error);
+	return 0;
+}
+
+/*
+ * Check the failed report f against the dedupe window of each of its
+ * recipients, counting only reports sent since f was written.
+ */
+static int
+report_retry_superseded(const struct config *cfg, struct store *store,
+    const struct report_failed *f, struct report_outcome *out, char **cause)
+{
+	const char *const	*rcpts = (const char *const *)f->rcpts;
+	size_t			 nrcpts = f->nrcpts, k;
+
+	if (nrcpts == 0) {
+		rcpts = (const char *const *)&f->recipient;
+		nrcpts = 1;
+	}
+	for (k = 0; k < nrcpts && out->skipped == REPORT_SKIP_NONE; k++) {
+		if (rcpts[k] != NULL && report_guard_window(cfg, store,
+		    (const char *const *)f->ips, f->nips, rcpts[k],
+		    f->written - 1, REPORT_SKIP_SUPERSEDED, out, cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 report_retry(const struct config *cfg, struct store *store,
     const char *message_id, struct report_outcome *out, char **cause)
@@ -1889,11 +1980,8 @@ report_retry_checked(const struct config *cfg, struct store *store,
 	/* Checked before the lock too, so an unknown Message-ID never waits. */
 	if ((seen = report_failed_seen(store, message_id, cause)) == -1)
 		return -1;
-	if (seen == 0) {
-		xasprintf(cause, "no failed report has Message-ID %.200s",
-		    message_id);
-		return -1;
-	}
+	if (seen == 0)
+		return report_retry_gone(store, message_id, out, cause);
 	path = sendlock_path(store_path(store));
 	if (report_lock(path, g, &lock, out, cause) != 0) {
 		free(path);
@@ -1905,15 +1993,18 @@ report_retry_checked(const struct config *cfg, struct store *store,
 	if (store_each_failed(store, report_failed_row, &f, cause) == -1)
 		goto out;
 	if (f.nips == 0) {
-		out->skipped = REPORT_SKIP_SENT;
-		xasprintf(&out->skip_reason, "report %.200s was sent by "
-		    "another smtptriage meanwhile", message_id);
-		rc = 0;
+		rc = report_retry_gone(store, message_id, out, cause);
 		goto out;
 	}
 	if (store_each_report_row(store, NULL, report_failed_rcpt, &f,
 	    cause) == -1)
 		goto out;
+	if (report_retry_superseded(cfg, store, &f, out, cause) == -1)
+		goto out;
+	if (out->skipped != REPORT_SKIP_NONE) {
+		rc = report_retry_drop(store, &f, &lockfd, cause);
+		goto out;
+	}
 	if (config_read_file(f.path, REPORT_RETRY_MAX, 1, &msg, &len,
 	    cause) == -1)
 		goto out;

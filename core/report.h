@@ -75,6 +75,9 @@ enum report_skip {
 	REPORT_SKIP_CAP,	/* a recipient's daily cap is reached */
 	REPORT_SKIP_BUSY,	/* another process holds the send lock */
 	REPORT_SKIP_SENT,	/* a retry: another process sent it meanwhile */
+	REPORT_SKIP_WAITING,	/* a failed report to a recipient waits */
+	/* A retry: a suspect was reported since, so the report is dropped. */
+	REPORT_SKIP_SUPERSEDED,
 };
 
 struct report_outcome {
@@ -204,6 +207,17 @@ int	 report_deliver_checked(const struct config *cfg, struct store *store,
 	     const char *message_id, struct report_outcome *out,
 	     char **cause);
 
+/*
+ * Check ips against the dedupe window of recipient: when one was reported
+ * to it (exit status 0) after since, set out->skipped to skip with a
+ * skip_reason.  A window of 0 days checks nothing.  Returns 0, or -1
+ * with *cause when the history cannot be read.
+ */
+int	 report_guard_window(const struct config *cfg, struct store *store,
+	     const char *const *ips, size_t nips, const char *recipient,
+	     int64_t since, enum report_skip skip, struct report_outcome *out,
+	     char **cause);
+
 struct sendlock;
 
 /*
@@ -219,8 +233,13 @@ int	 report_lock(const char *path, const struct report_guard *g,
  * report_retry under the send lock taken as g asks (only its lock fields
  * count): the failed rows are read again under the lock, so a report
  * that another process sent meanwhile is not sent twice (out->skipped is
- * REPORT_SKIP_SENT).  A success is recorded for every recipient of the
- * failed rows.  report_retry waits up to REPORT_LOCK_WAIT_MS.
+ * REPORT_SKIP_SENT, also when the Message-ID has no failed row left but
+ * was sent).  When one of its IPs was reported to one of its recipients
+ * within the dedupe window after the report was written, it is not sent
+ * but dropped: its file is removed, store_drop_failed updates its rows,
+ * and out->skipped is REPORT_SKIP_SUPERSEDED.  A success is recorded for
+ * every recipient of the failed rows.  report_retry waits up to
+ * REPORT_LOCK_WAIT_MS.
  */
 int	 report_retry_checked(const struct config *cfg, struct store *store,
 	     const char *message_id, const struct report_guard *g,

@@ -143,41 +143,77 @@ report_recipients(const char *msg, char ***rcpts, size_t *n, char **cause)
 	return rc;
 }
 
+int
+report_guard_window(const struct config *cfg, struct store *store,
+    const char *const *ips, size_t nips, const char *recipient,
+    int64_t since, enum report_skip skip, struct report_outcome *out,
+    char **cause)
+{
+	char		when[REPORT_GUARD_TIME_SIZE];
+	struct tm	tm;
+	time_t		t, now = time(NULL);
+	int64_t		last;
+	size_t		i;
+
+	if (cfg->report_window_days <= 0)
+		return 0;
+	if (since < (int64_t)now - (int64_t)cfg->report_window_days *
+	    REPORT_GUARD_DAY)
+		since = (int64_t)now - (int64_t)cfg->report_window_days *
+		    REPORT_GUARD_DAY;
+	for (i = 0; i < nips; i++) {
+		last = store_last_report_to(store, ips[i], recipient, cause);
+		if (last == -1)
+			return -1;
+		if (last == 0 || last <= since)
+			continue;
+		t = (time_t)last;
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M",
+		    localtime_r(&t, &tm));
+		out->skipped = skip;
+		xasprintf(&out->skip_reason, "%s was reported to %s at %s, "
+		    "within the %d-day window", ips[i], recipient, when,
+		    cfg->report_window_days);
+		return 0;
+	}
+	return 0;
+}
+
 /*
- * Check ips against the window and every recipient's cap.  Returns 0
- * (out->skipped set when the report must not go) or -1 with *cause.
+ * Check ips against the window, the failed reports waiting in the outbox
+ * and every recipient's cap.  Returns 0 (out->skipped set when the
+ * report must not go) or -1 with *cause.
  */
 static int
 report_guard_check(const struct config *cfg, struct store *store,
     const char *const *ips, size_t nips, const char *const *rcpts,
     size_t nrcpts, int force, struct report_outcome *out, char **cause)
 {
-	char		when[REPORT_GUARD_TIME_SIZE];
-	struct tm	tm;
-	time_t		t, now = time(NULL);
-	int64_t		last, sent;
+	time_t		now = time(NULL);
+	int64_t		sent;
 	size_t		i, k;
+	int		waiting;
 
 	for (k = 0; k < nrcpts; k++) {
 		if (rcpts[k] == NULL)
 			continue;
-		for (i = 0; i < nips && !force &&
-		    cfg->report_window_days > 0; i++) {
-			last = store_last_report_to(store, ips[i], rcpts[k],
+		if (!force && report_guard_window(cfg, store, ips, nips,
+		    rcpts[k], 0, REPORT_SKIP_WINDOW, out, cause) == -1)
+			return -1;
+		if (out->skipped != REPORT_SKIP_NONE)
+			return 0;
+		/* --force does not lift this: --retry sends that report. */
+		for (i = 0; i < nips; i++) {
+			waiting = store_failed_waiting(store, ips[i], rcpts[k],
 			    cause);
-			if (last == -1)
+			if (waiting == -1)
 				return -1;
-			if (last == 0 || last <= (int64_t)now -
-			    (int64_t)cfg->report_window_days *
-			    REPORT_GUARD_DAY)
+			if (waiting == 0)
 				continue;
-			t = (time_t)last;
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M",
-			    localtime_r(&t, &tm));
-			out->skipped = REPORT_SKIP_WINDOW;
-			xasprintf(&out->skip_reason, "%s was reported to %s at "
-			    "%s, within the %d-day window", ips[i], rcpts[k],
-			    when, cfg->report_window_days);
+			out->skipped = REPORT_SKIP_WAITING;
+			xasprintf(&out->skip_reason, "a failed report about %s "
+			    "to %s waits in the outbox; --retry or F sends it",
+			    ips[i], rcpts[k]);
 			return 0;
 		}
 		if (cfg->report_daily_cap == 0)

@@ -712,7 +712,8 @@ store_each_failed(struct store *st,
 	/* SQLite takes the bare columns from the row that has max(time). */
 	if ((stmt = store_prepare(st, "SELECT ip, recipient, message_id, "
 	    "method, path, exit_status, max(time) FROM reports AS r "
-	    "WHERE exit_status != 0 AND NOT EXISTS (SELECT 1 FROM reports "
+	    "WHERE exit_status != 0 AND path IS NOT NULL AND NOT EXISTS "
+	    "(SELECT 1 FROM reports "
 	    "AS s WHERE s.message_id = r.message_id AND s.exit_status = 0) "
 	    "GROUP BY message_id, ip ORDER BY 7, message_id, ip", cause)) ==
 	    NULL)
@@ -736,4 +737,40 @@ store_each_report_row(struct store *st, const char *ip,
 	if (ip != NULL)
 		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
 	return store_each_row(st, stmt, fn, arg, cause);
+}
+
+int
+store_failed_waiting(struct store *st, const char *ip, const char *recipient,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+	char		 text[INET6_ADDRSTRLEN];
+
+	if (store_ip(ip, text, cause) == -1)
+		return -1;
+	if ((stmt = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM reports "
+	    "AS r WHERE ip = ?1 AND lower(recipient) = lower(?2) AND "
+	    "exit_status != 0 AND path IS NOT NULL AND NOT EXISTS (SELECT 1 "
+	    "FROM reports AS s WHERE s.message_id = r.message_id AND "
+	    "s.exit_status = 0))", cause)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
+	return (int)store_one_int(st, stmt, cause);
+}
+
+int
+store_drop_failed(struct store *st, const char *message_id, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = store_prepare(st, "UPDATE reports SET path = NULL WHERE "
+	    "message_id = ?1 AND exit_status != 0", cause)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE)
+		store_fail(st, sqlite3_sql(stmt), cause);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -97,11 +97,25 @@ int64_t		 store_count_sent(struct store *, const char *recipient,
 /*
  * Call fn for every row of the reports whose sending failed and that
  * were not sent since: the latest attempt per Message-ID and IP, oldest
- * first.  0, or -1 with *cause.
+ * first.  Rows of a dropped report (path NULL) are left out.  0, or -1
+ * with *cause.
  */
 int		 store_each_failed(struct store *,
 		    void (*fn)(const struct store_report *, void *arg),
 		    void *arg, char **cause);
+/*
+ * 1 if a failed report about ip to recipient (ignoring ASCII case) waits
+ * in the outbox for a retry, 0 if none does, or -1 with *cause.
+ */
+int		 store_failed_waiting(struct store *, const char *ip,
+		    const char *recipient, char **cause);
+/*
+ * Drop the failed report message_id: its failed rows keep their exit
+ * status but lose their outbox path, so no retry lists them again.  The
+ * caller removes the file.  0, or -1 with *cause.
+ */
+int		 store_drop_failed(struct store *, const char *message_id,
+		    char **cause);
 /* Call fn for every report row about ip (NULL: all), oldest first. */
 int		 store_each_report_row(struct store *, const char *ip,
 		    void (*fn)(const struct store_report *, void *arg),

@@ -320,6 +320,12 @@ START_TEST(test_follow_vanished_and_back)
 	logread_messages_free(m, n);
 	ck_assert_uint_eq(agg_clients(agg), 2);
 	ck_assert_uint_eq(st.events, 2);
+
+	/* The old data and the new file do not share a name in the title. */
+	snprintf(expect, sizeof expect, "%s (removed)", live);
+	ck_assert_str_eq(agg_file_path(agg, 0), expect);
+	ck_assert_str_eq(agg_file_path(agg, 1), live);
+	ck_assert_ptr_null(agg_file_path(agg, 2));
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
@@ -485,9 +486,18 @@ START_TEST(test_report_retry_under_lock)
 	ck_assert_int_gt(store_last_report_to(sl_store, "192.0.2.7",
 	    "archive@example.org", &cause), 0);
 
+	/* A retry that comes after the send counts it as sent by another. */
 	ck_assert_int_eq(report_retry_checked(&sl_cfg, sl_store, "<1@x>", &g,
+	    &out, &cause), 0);
+	ck_assert_int_eq(out.skipped, REPORT_SKIP_SENT);
+	ck_assert_str_eq(out.skip_reason, "report <1@x> was sent by another "
+	    "smtptriage meanwhile");
+	report_outcome_free(&out);
+	ck_assert_int_eq(sl_sent(), 1);
+
+	ck_assert_int_eq(report_retry_checked(&sl_cfg, sl_store, "<2@x>", &g,
 	    &out, &cause), -1);
-	ck_assert_str_eq(cause, "no failed report has Message-ID <1@x>");
+	ck_assert_str_eq(cause, "no failed report has Message-ID <2@x>");
 	free(cause);
 	report_outcome_free(&out);
 }
@@ -569,6 +579,141 @@ START_TEST(test_report_retry_sent_meanwhile)
 }
 END_TEST
 
+/* The number of .eml files in the outbox. */
+static int
+sl_outbox_files(void)
+{
+	struct dirent	*e;
+	DIR		*d;
+	int		 n = 0;
+
+	if ((d = opendir(sl_cfg.outbox)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) > 4 && strcmp(e->d_name +
+		    strlen(e->d_name) - 4, ".eml") == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Count the failed rows that a retry would list. */
+static void
+sl_count_failed(const struct store_report *r, void *arg)
+{
+	(void)r;
+	(*(int *)arg)++;
+}
+
+/*
+ * A failed report waiting in the outbox keeps a second report about the
+ * same IP to the same recipient back, even with force.
+ */
+START_TEST(test_report_checked_waiting)
+{
+	static const char *const ips[] = { "192.0.2.7", "192.0.2.8" };
+	struct report_guard	 g;
+	struct report_outcome	 out;
+	char			*cause = NULL;
+
+	sl_sendmail_fails(1);
+	memset(&g, 0, sizeof g);
+	g.lock_timeout_ms = 1000;
+	ck_assert_int_eq(report_deliver_checked(&sl_cfg, sl_store, ips, 1,
+	    "abuse@example.net", &g, "To: abuse@example.net\n\n1\n",
+	    "<1@x>", &out, &cause), 0);
+	ck_assert_int_eq(out.exit_status, 75);
+	report_outcome_free(&out);
+	sl_sendmail_fails(0);
+	ck_assert_int_eq(store_failed_waiting(sl_store, "192.0.2.7",
+	    "Abuse@Example.NET", &cause), 1);
+	ck_assert_int_eq(store_failed_waiting(sl_store, "192.0.2.8",
+	    "abuse@example.net", &cause), 0);
+
+	g.force = 1;
+	ck_assert_int_eq(report_deliver_checked(&sl_cfg, sl_store, ips, 2,
+	    "abuse@example.net", &g, "To: abuse@example.net\n\n2\n",
+	    "<2@x>", &out, &cause), 0);
+	ck_assert_int_eq(out.skipped, REPORT_SKIP_WAITING);
+	ck_assert_str_eq(out.skip_reason, "a failed report about 192.0.2.7 "
+	    "to abuse@example.net waits in the outbox; --retry or F sends it");
+	report_outcome_free(&out);
+	ck_assert_int_eq(sl_sent(), 0);
+	ck_assert_int_eq(sl_outbox_files(), 1);
+
+	/* Another recipient is not held back. */
+	ck_assert_int_eq(report_deliver_checked(&sl_cfg, sl_store, ips, 2,
+	    "abuse@example.org", &g, "To: abuse@example.org\n\n3\n",
+	    "<3@x>", &out, &cause), 0);
+	ck_assert_int_eq(out.skipped, REPORT_SKIP_NONE);
+	ck_assert_int_eq(out.sent, 1);
+	report_outcome_free(&out);
+	ck_assert_int_eq(sl_sent(), 1);
+}
+END_TEST
+
+/*
+ * Two failed reports about the same IP: the retry sends the first, and
+ * drops the second under the lock, because the IP was reported since.
+ */
+START_TEST(test_report_retry_drops_superseded)
+{
+	static const char *const ips[] = { "192.0.2.7" };
+	struct report_outcome	 out;
+	char			*cause = NULL, *rows;
+	int			 failed = 0;
+
+	sl_sendmail_fails(1);
+	ck_assert_int_eq(report_deliver_ips(&sl_cfg, sl_store, ips, 1,
+	    "abuse@example.net", "To: abuse@example.net\n\n1\n", "<1@x>",
+	    &out, &cause), 0);
+	report_outcome_free(&out);
+	ck_assert_int_eq(report_deliver_ips(&sl_cfg, sl_store, ips, 1,
+	    "abuse@example.net", "To: abuse@example.net\n\n2\n", "<2@x>",
+	    &out, &cause), 0);
+	report_outcome_free(&out);
+	ck_assert_int_eq(sl_outbox_files(), 2);
+	sl_sendmail_fails(0);
+
+	ck_assert_msg(report_retry(&sl_cfg, sl_store, "<1@x>", &out,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(out.sent, 1);
+	report_outcome_free(&out);
+
+	ck_assert_msg(report_retry(&sl_cfg, sl_store, "<2@x>", &out,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(out.sent, 0);
+	ck_assert_int_eq(out.skipped, REPORT_SKIP_SUPERSEDED);
+	ck_assert_ptr_eq(strstr(out.skip_reason, "192.0.2.7 was reported to "
+	    "abuse@example.net at "), out.skip_reason);
+	ck_assert_ptr_nonnull(strstr(out.skip_reason, ", within the 7-day "
+	    "window"));
+	report_outcome_free(&out);
+	ck_assert_int_eq(sl_sent(), 1);
+	ck_assert_int_eq(sl_outbox_files(), 0);
+	ck_assert_int_eq(store_each_failed(sl_store, sl_count_failed, &failed,
+	    &cause), 0);
+	ck_assert_int_eq(failed, 0);
+	ck_assert_int_eq(store_failed_waiting(sl_store, "192.0.2.7",
+	    "abuse@example.net", &cause), 0);
+	/* The dropped rows stay, with their exit status and no path. */
+	rows = sl_rows();
+	ck_assert_str_eq(rows, "192.0.2.7 abuse@example.net\n"
+	    "192.0.2.7 abuse@example.net\n192.0.2.7 abuse@example.net\n");
+	free(rows);
+
+	/* A later retry of it fails nothing. */
+	ck_assert_int_eq(report_retry(&sl_cfg, sl_store, "<2@x>", &out,
+	    &cause), 0);
+	ck_assert_int_eq(out.skipped, REPORT_SKIP_SUPERSEDED);
+	ck_assert_str_eq(out.skip_reason, "report <2@x> was dropped by "
+	    "another smtptriage meanwhile");
+	report_outcome_free(&out);
+	ck_assert_int_eq(sl_sent(), 1);
+}
+END_TEST
+
 Suite *
 make_sendlock_suite(void)
 {
@@ -588,6 +733,8 @@ make_sendlock_suite(void)
 	tcase_add_test(tc, test_report_checked_window);
 	tcase_add_test(tc, test_report_checked_cap);
 	tcase_add_test(tc, test_report_checked_busy);
+	tcase_add_test(tc, test_report_checked_waiting);
+	tcase_add_test(tc, test_report_retry_drops_superseded);
 	tcase_add_test(tc, test_report_recipients_fields);
 	tcase_add_test(tc, test_report_checked_every_recipient);
 	tcase_add_test(tc, test_report_retry_under_lock);

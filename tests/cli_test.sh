@@ -79,6 +79,12 @@ expect_rc 2 "missing log file"
 expect_err "missing.log" "missing log file"
 grep -qF '"ip":"192.0.2.5"' "$tmp/out" ||
     fail "missing log file: the readable log was not listed"
+# With no readable input, list prints no empty table.
+run list $st "$tmp/missing.log"
+expect_rc 2 "only a missing log file"
+expect_err "missing.log" "only a missing log file"
+[ -s "$tmp/out" ] &&
+    fail "only a missing log file: stdout has $(cat "$tmp/out")"
 
 # --- make install: the binary and both man pages, at exact paths and modes.
 if ! make --no-print-directory -s install DESTDIR="$tmp/root" PREFIX=/usr \

@@ -147,7 +147,13 @@ summary() {	# WORD SELECTED SENT FAILED OUTBOX WINDOW CAP NORCPT WL
 	echo "$1: $2 suspect$s1 selected; $3 message$s3 sent, $4 failed, $5" \
 	    "written to the outbox; skipped $6 reported within 7 days, $7" \
 	    "over the daily cap, $8 without a verified recipient, $9" \
-	    "whitelisted"
+	    "whitelisted, 0 waiting in the outbox for --retry"
+}
+
+# The summary line of report --retry.
+retry_summary() {	# SENT FAILED ALREADY-SENT DROPPED
+	echo "report --retry: $1 sent, $2 failed, $3 already sent by another" \
+	    "smtptriage, $4 dropped as reported since"
 }
 
 # --- Dry run (the default): every message goes to the outbox only.
@@ -211,6 +217,143 @@ run provider "$tmp/config" --all-suspects --no-dns \
     --provider 'example hosting' "$log"
 expect_eq "--provider summary" "$(cat "$tmp/out")" \
     "$(summary "report (dry run)" 2 0 0 1 0 0 0 0)"
+
+# --- A fake sendmail: each message in its own file in fake-sent, or exit
+# 75 while fake-fails exists, after a second while fake-slow exists.
+mkdir -p "$tmp/fake-sent"
+cat >"$tmp/fake-sendmail" <<EOF
+#!/bin/sh
+[ -e "$tmp/fake-slow" ] && sleep 1
+if [ -e "$tmp/fake-fails" ]; then
+	cat >/dev/null
+	exit 75
+fi
+cat >"\$(mktemp "$tmp/fake-sent/XXXXXX")"
+EOF
+chmod 700 "$tmp/fake-sendmail"
+cat >"$tmp/config-fake" <<EOF
+from = Abuse Desk <abuse@example.org>
+sendmail = $tmp/fake-sendmail
+provider "Example Hosting" = 203.0.113.0/24
+recipient "Example Hosting" = abuse@hosting.example
+EOF
+chmod 600 "$tmp/config-fake"
+count_fake() {
+	find "$tmp/fake-sent" -type f | wc -l | tr -d ' '
+}
+# The number before WORDS in the summary line in $tmp/out.
+count_in_summary() {	# WORDS
+	sed -n "s/.* \([0-9][0-9]*\) $1.*/\1/p" "$tmp/out"
+}
+# Wait until another process holds the flock on file $1.
+wait_locked() {
+	i=0
+	while flock -n "$1" true 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+# --- Two failing cron runs: the second composes no new report while the
+# failed one waits in the outbox, and one retry sends each report once.
+touch "$tmp/fake-fails"
+run dup "$tmp/config-fake" --all-suspects --no-dns --send "$log"
+expect_eq "first failing run exit status" "$rc" 3
+first_outbox=$(count_outbox dup)
+expect_eq "first failing run outbox files" "$first_outbox" \
+    "$(count_in_summary failed)"
+waiting=$(sqlite3 "$tmp/dup.db" 'SELECT count(DISTINCT ip) FROM reports')
+run dup "$tmp/config-fake" --all-suspects --no-dns --send "$log"
+expect_eq "second failing run exit status" "$rc" 0
+expect_eq "second failing run waiting count" \
+    "$(count_in_summary "waiting in the outbox for --retry")" "$waiting"
+expect_eq "second failing run messages" \
+    "$(count_in_summary "messages sent")" 0
+expect_eq "second failing run outbox files" "$(count_outbox dup)" \
+    "$first_outbox"
+rm "$tmp/fake-fails"
+run dup "$tmp/config-fake" --retry
+expect_eq "retry after two failing runs exit status" "$rc" 0
+expect_eq "retry after two failing runs summary" "$(cat "$tmp/out")" \
+    "$(retry_summary $first_outbox 0 0 0)"
+expect_eq "messages sent by the retry" "$(count_fake)" "$first_outbox"
+expect_eq "outbox after the retry" "$(count_outbox dup)" 0
+
+# --- Three retries at once: each report goes out once, and the runs that
+# find it sent by another count it so, and exit 0.
+rm -f "$tmp"/fake-sent/*
+touch "$tmp/fake-fails"
+run conc "$tmp/config-fake" --all-suspects --no-dns --send "$log"
+rm "$tmp/fake-fails"
+failed_reports=$(count_outbox conc)
+touch "$tmp/fake-slow"
+for n in 1 2 3; do
+	./smtptriage report --config "$tmp/config-fake" \
+	    --state "$tmp/conc.db" --whitelist "$tmp/whitelist" \
+	    --outbox "$tmp/outbox-conc" --retry >"$tmp/conc$n.out" \
+	    2>"$tmp/conc$n.err" &
+	eval "pid$n=\$!"
+	# The first run holds the send lock before the others start.
+	[ $n -eq 1 ] && wait_locked "$tmp/conc.db.send-lock"
+done
+total=0
+for n in 1 2 3; do
+	eval "wait \$pid$n"
+	expect_eq "concurrent retry $n exit status" "$?" 0
+	line=$(cat "$tmp/conc$n.out")
+	sent=$(echo "$line" |
+	    sed -n 's/^report --retry: \([0-9]*\) sent, .*/\1/p')
+	already=$(echo "$line" |
+	    sed -n 's/.* \([0-9]*\) already sent by another smtptriage.*/\1/p')
+	case $line in
+	*", 0 failed, "*) ;;
+	*) fail "concurrent retry $n: $line" ;;
+	esac
+	expect_eq "concurrent retry $n: sent and already sent" \
+	    "$((sent + already))" "$failed_reports"
+	total=$((total + sent))
+done
+rm "$tmp/fake-slow"
+expect_eq "concurrent retries: reports sent" "$total" "$failed_reports"
+expect_eq "concurrent retries: messages" "$(count_fake)" "$failed_reports"
+
+# --- A report of one suspect sent while a cron run waits for the lock:
+# the run drops only that suspect and sends the message for the others.
+rm -f "$tmp"/fake-sent/*
+: >"$tmp/held.db.send-lock"
+flock "$tmp/held.db.send-lock" \
+    sh -c "while [ ! -e '$tmp/go' ]; do sleep 0.05; done" &
+holder=$!
+wait_locked "$tmp/held.db.send-lock"
+./smtptriage report --config "$tmp/config-fake" --state "$tmp/held.db" \
+    --whitelist "$tmp/whitelist" --outbox "$tmp/outbox-held" \
+    --all-suspects --no-dns --send "$log" >"$tmp/out" 2>"$tmp/err" &
+cron=$!
+i=0
+while ! grep -q 'waiting for another smtptriage' "$tmp/err" &&
+    [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sqlite3 "$tmp/held.db" "INSERT INTO reports (ip, recipient, message_id,
+    method, path, exit_status, time) VALUES ('203.0.113.80',
+    'abuse@hosting.example', '<meanwhile@test>', 'sendmail', NULL, 0,
+    strftime('%s', 'now'))"
+touch "$tmp/go"
+wait "$cron"
+expect_eq "run that waited exit status" "$?" 0
+wait "$holder"
+expect_eq "run that waited: reported meanwhile" \
+    "$(count_in_summary "reported within")" 1
+hosting=$(grep -l '^To: abuse@hosting.example$' "$tmp"/fake-sent/*)
+if [ -z "$hosting" ]; then
+	fail "run that waited: nothing was sent to abuse@hosting.example"
+else
+	grep -q '^Subject: .*203\.0\.113\.81' $hosting ||
+	    fail "run that waited: 203.0.113.81 was not sent"
+	grep -q '203\.0\.113\.80' $hosting &&
+	    fail "run that waited: 203.0.113.80 was sent again"
+fi
 
 if [ "$have_exim" -eq 1 ]; then
 	# --- Send through Exim and read the messages back.
@@ -285,11 +428,11 @@ if [ "$have_exim" -eq 1 ]; then
 	run retry "$tmp/config-deny" --retry
 	expect_eq "retry that fails again exit status" "$rc" 3
 	expect_eq "retry that fails again summary" "$(cat "$tmp/out")" \
-	    "report --retry: 0 sent, 3 failed"
+	    "$(retry_summary 0 3 0 0)"
 	run retry "$tmp/config" --retry
 	expect_eq "retry exit status" "$rc" 0
 	expect_eq "retry summary" "$(cat "$tmp/out")" \
-	    "report --retry: 3 sent, 0 failed"
+	    "$(retry_summary 3 0 0 0)"
 	expect_eq "outbox after the retry" "$(count_outbox retry)" 0
 	expect_eq "mailbox after the retry" "$(count_mail)" $((mails + 3))
 	run retry "$tmp/config" --all-suspects --no-dns --send "$log"

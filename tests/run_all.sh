@@ -46,6 +46,7 @@ stage console sh tests/console_test.sh
 stage report sh tests/report_test.sh
 stage follow sh tests/follow_test.sh
 stage fuzz-replay sh fuzz/replay.sh
+stage make sh tests/make_test.sh
 stage inject sh tests/inject_test.sh
 stage crash sh tests/crash_test.sh
 stage limits sh tests/limits_test.sh

@@ -259,17 +259,84 @@ cmd_report_waiting(pid_t holder, void *arg)
 		    "finish sending\n");
 }
 
+/*
+ * Compose message i and deliver it under the send lock.  When a suspect
+ * was reported to its recipient meanwhile, or a failed report to it
+ * appeared in the outbox, only those suspects are dropped: the message is
+ * composed again for the rest, from the plan's data (no new DNS check).
+ * Each pass drops at least one suspect, so the loop ends.
+ */
+static void
+cmd_report_message(struct plan *p, size_t i, const struct config *cfg,
+    const struct plan_options *o, struct plan_compose *pc,
+    struct store *store, const struct report_guard *g, struct cmd_tally *t)
+{
+	struct plan_options	 again = *o;
+	struct report_outcome	 out;
+	char			*msg, *id, *cause;
+	size_t			 unread, before;
+	int			 retry;
+
+	t->messages++;
+	do {
+		retry = 0;
+		pc->now = time(NULL);
+		if (plan_compose_message(p, i, cfg, pc, &msg, &id, &unread,
+		    &cause) == -1) {
+			fprintf(stderr, "smtptriage: cannot compose the report "
+			    "to %s: %s\n", p->messages[i].to, cause);
+			free(cause);
+			t->failed++;
+			return;
+		}
+		if (plan_deliver_checked(p, i, cfg, store, g, msg, id, &out,
+		    &cause) == -1) {
+			fprintf(stderr, "smtptriage: report to %s: %s\n",
+			    p->messages[i].to, cause);
+			free(cause);
+			t->failed++;
+		} else if (out.skipped == REPORT_SKIP_WINDOW ||
+		    out.skipped == REPORT_SKIP_WAITING) {
+			before = p->messages[i].nsuspects;
+			again.now = time(NULL);
+			if (plan_recheck(p, i, &again, &cause) == -1) {
+				fprintf(stderr, "smtptriage: report to %s: "
+				    "%s\n", p->messages[i].to, cause);
+				free(cause);
+				t->failed++;
+			} else if (p->messages[i].nsuspects == 0)
+				t->messages--;
+			else if (p->messages[i].nsuspects < before)
+				retry = 1;
+			else {
+				/* Not seen again outside the lock: skip all. */
+				p->skipped[out.skipped == REPORT_SKIP_WINDOW ?
+				    PLAN_SKIP_WINDOW : PLAN_SKIP_WAITING] +=
+				    before;
+				t->messages--;
+			}
+		} else if (out.skipped != REPORT_SKIP_NONE) {
+			/* Another run used up the cap meanwhile. */
+			t->messages--;
+			p->skipped[PLAN_SKIP_CAP] += p->messages[i].nsuspects;
+		} else
+			cmd_report_outcome(&p->messages[i], &out, t);
+		report_outcome_free(&out);
+		free(msg);
+		free(id);
+	} while (retry);
+}
+
 /* Compose and deliver every message of the plan. */
 static void
 cmd_report_send(struct plan *p, const struct config *cfg,
-    const struct template *tmpl, struct agg *agg, struct store *store,
-    int force, struct cmd_tally *t)
+    const struct plan_options *o, const struct template *tmpl,
+    struct agg *agg, struct store *store, struct cmd_tally *t)
 {
 	struct plan_compose	 pc;
 	struct report_guard	 g;
-	struct report_outcome	 out;
-	char			*msg, *id, *cause, host[256];
-	size_t			 i, unread;
+	char			 host[256];
+	size_t			 i;
 
 	if (gethostname(host, sizeof host) == -1)
 		snprintf(host, sizeof host, "localhost");
@@ -280,39 +347,12 @@ cmd_report_send(struct plan *p, const struct config *cfg,
 	pc.hostname = host;
 	pc.auto_submitted = 1;
 	memset(&g, 0, sizeof g);
-	g.force = force;
+	g.force = o->force;
 	g.lock_timeout_ms = REPORT_LOCK_WAIT_MS;
 	g.waiting = cmd_report_waiting;
 	for (i = 0; i < p->nmessages; i++) {
-		if (p->messages[i].nsuspects == 0)
-			continue;
-		t->messages++;
-		pc.now = time(NULL);
-		if (plan_compose_message(p, i, cfg, &pc, &msg, &id, &unread,
-		    &cause) == -1) {
-			fprintf(stderr, "smtptriage: cannot compose the report "
-			    "to %s: %s\n", p->messages[i].to, cause);
-			free(cause);
-			t->failed++;
-			continue;
-		}
-		if (plan_deliver_checked(p, i, cfg, store, &g, msg, id, &out,
-		    &cause) == -1) {
-			fprintf(stderr, "smtptriage: report to %s: %s\n",
-			    p->messages[i].to, cause);
-			free(cause);
-			t->failed++;
-		} else if (out.skipped != REPORT_SKIP_NONE) {
-			/* Another run sent it meanwhile, or used up the cap. */
-			t->messages--;
-			p->skipped[out.skipped == REPORT_SKIP_CAP ?
-			    PLAN_SKIP_CAP : PLAN_SKIP_WINDOW] +=
-			    p->messages[i].nsuspects;
-		} else
-			cmd_report_outcome(&p->messages[i], &out, t);
-		report_outcome_free(&out);
-		free(msg);
-		free(id);
+		if (p->messages[i].nsuspects > 0)
+			cmd_report_message(p, i, cfg, o, &pc, store, &g, t);
 	}
 }
 
@@ -418,17 +458,18 @@ cmd_report(const struct cmd_args *a, struct config *cfg, struct agg *agg,
 		rc = CMD_EXIT_INPUT;
 		goto out;
 	}
-	cmd_report_send(p, cfg, tmpl, agg, store, a->force, &t);
+	cmd_report_send(p, cfg, &o, tmpl, agg, store, &t);
 
 	printf("report%s: %zu suspect%s selected; %zu message%s sent, %zu "
 	    "failed, %zu written to the outbox; skipped %zu reported within "
 	    "%d days, %zu over the daily cap, %zu without a verified "
-	    "recipient, %zu whitelisted\n", cfg->dry_run ? " (dry run)" : "",
+	    "recipient, %zu whitelisted, %zu waiting in the outbox for "
+	    "--retry\n", cfg->dry_run ? " (dry run)" : "",
 	    t.selected, t.selected == 1 ? "" : "s", t.sent, t.sent == 1 ?
 	    "" : "s", t.failed, t.outbox, p->skipped[PLAN_SKIP_WINDOW],
 	    cfg->report_window_days, p->skipped[PLAN_SKIP_CAP],
 	    p->skipped[PLAN_SKIP_NO_RECIPIENT],
-	    p->skipped[PLAN_SKIP_WHITELISTED]);
+	    p->skipped[PLAN_SKIP_WHITELISTED], p->skipped[PLAN_SKIP_WAITING]);
 	if (t.failed > 0)
 		rc = CMD_EXIT_SEND_FAILED;
 	plan_free(p);
@@ -493,7 +534,7 @@ cmd_report_retry(const struct config *cfg, struct store *store)
 	struct report_guard	 g;
 	struct report_outcome	 out;
 	char			*id, *next, *cause, *shown;
-	size_t			 sent = 0, failed = 0;
+	size_t			 sent = 0, failed = 0, already = 0, dropped = 0;
 
 	memset(&g, 0, sizeof g);
 	g.lock_timeout_ms = REPORT_LOCK_WAIT_MS;
@@ -514,7 +555,13 @@ cmd_report_retry(const struct config *cfg, struct store *store)
 			    cause);
 			free(cause);
 			failed++;
-		} else if (out.sent || out.skipped == REPORT_SKIP_SENT)
+		} else if (out.skipped == REPORT_SKIP_SENT)
+			already++;
+		else if (out.skipped == REPORT_SKIP_SUPERSEDED) {
+			fprintf(stderr, "smtptriage: report %s not sent again "
+			    "and dropped: %s\n", id, out.skip_reason);
+			dropped++;
+		} else if (out.sent)
 			sent++;
 		else {
 			shown = esc_display(out.detail != NULL ? out.detail :
@@ -527,7 +574,9 @@ cmd_report_retry(const struct config *cfg, struct store *store)
 		report_outcome_free(&out);
 	}
 	esc_buf_free(&ids);
-	printf("report --retry: %zu sent, %zu failed\n", sent, failed);
+	printf("report --retry: %zu sent, %zu failed, %zu already sent by "
+	    "another smtptriage, %zu dropped as reported since\n", sent,
+	    failed, already, dropped);
 	if (fflush(stdout) != 0)
 		return CMD_EXIT_INPUT;
 	return failed > 0 ? CMD_EXIT_SEND_FAILED : 0;

@@ -570,20 +570,23 @@ main_print_messages(struct logread *lr)
 
 /*
  * Read every log into agg, merged in time order.  Returns 0 or
- * EXIT_INPUT.  *lrp is the reader, which the console keeps for --follow
+ * EXIT_INPUT, with the number of logs that could be opened in *opened.
+ * *lrp is the reader, which the console keeps for --follow
  * and for reading evidence lines back.  The console shows the messages
  * of a run that could start in its status line; the commands print them,
  * and for list a damaged input means exit status 2.
  */
 static int
 main_load(const struct main_args *a, const struct logread_options *opt,
-    struct agg *agg, struct logread_stats *st, struct logread **lrp)
+    struct agg *agg, struct logread_stats *st, struct logread **lrp,
+    size_t *opened)
 {
 	struct logread	 *lr;
 	char		**files, **defaults = NULL, *cause, *shown;
 	size_t		  i, n;
 	int		  rc = 0, console;
 
+	*opened = 0;
 	if (a->nfiles > 0) {
 		files = a->files;
 		n = a->nfiles;
@@ -601,7 +604,9 @@ main_load(const struct main_args *a, const struct logread_options *opt,
 
 	lr = logread_create(opt, agg, st);
 	for (i = 0; i < n; i++) {
-		if (logread_add(lr, files[i], &cause) == -1) {
+		if (logread_add(lr, files[i], &cause) == 0)
+			(*opened)++;
+		else {
 			shown = esc_display(cause, strlen(cause));
 			fprintf(stderr, "smtptriage: %s\n", shown);
 			free(shown);
@@ -825,6 +830,7 @@ main(int argc, char **argv)
 	struct whitelist	*wl = NULL;
 	struct store		*store = NULL;
 	char			*cause;
+	size_t			 opened;
 	int			 rc, load_rc;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -849,8 +855,9 @@ main(int argc, char **argv)
 	agg = agg_create();
 	agg_set_max_clients(agg, (size_t)cfg.max_clients);
 	st = xcalloc(1, sizeof *st);
-	load_rc = main_load(&a, &ropt, agg, st, &lr);
-	if (load_rc != 0 && !a.list) {
+	load_rc = main_load(&a, &ropt, agg, st, &lr, &opened);
+	/* list shows what the readable logs hold, but no empty table. */
+	if (load_rc != 0 && (!a.list || opened == 0)) {
 		rc = load_rc;
 		goto out;
 	}

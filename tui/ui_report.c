@@ -915,7 +915,7 @@ ui_report_retry(struct ui *ui)
 	struct report_outcome	 out;
 	struct client		*c;
 	char			*cause = NULL;
-	size_t			 i, sent = 0, failed = 0, busy = 0;
+	size_t			 i, sent = 0, failed = 0, busy = 0, dropped = 0;
 
 	if ((c = ui_selected(ui)) == NULL)
 		return UI_ACT_NONE;
@@ -954,7 +954,11 @@ ui_report_retry(struct ui *ui)
 			busy++;
 		} else if (out.skipped == REPORT_SKIP_SENT)
 			sent++;
-		else if (out.sent)
+		else if (out.skipped == REPORT_SKIP_SUPERSEDED) {
+			ui_set_message(ui, 0, "not sent again, and dropped: %s",
+			    out.skip_reason);
+			dropped++;
+		} else if (out.sent)
 			sent++;
 		else {
 			ui_set_message(ui, 1, "sending again failed (%s); the "
@@ -967,7 +971,7 @@ ui_report_retry(struct ui *ui)
 	}
 	free(f.ids);
 	ui_report_generation++;
-	if (failed == 0 && busy == 0)
+	if (failed == 0 && busy == 0 && dropped == 0)
 		ui_set_message(ui, 0, "sent %zu failed report%s about %s again",
 		    sent, sent == 1 ? "" : "s", c->ip);
 	ui_report_refresh_client(ui, c);
@@ -1209,7 +1213,8 @@ ui_report_history_row(const struct store_report *row, void *arg)
 		/* A later success of the same message ends the failure. */
 		if (strcmp(h->fail_id, row->message_id) == 0)
 			h->fail_time = 0;
-	} else {
+	} else if (row->path != NULL) {
+		/* A dropped report has no path: nothing is left to send. */
 		h->fail_time = row->time;
 		h->fail_status = row->exit_status;
 		snprintf(h->fail_to, sizeof h->fail_to, "%s",
