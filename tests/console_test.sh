@@ -22,6 +22,8 @@ LOAD_TENTHS=300
 CLIENTS=1200
 LINES_EACH=20
 LOAD_RATE=6000
+# Clients of the log read at full speed, one line each.
+MANY_CLIENTS=300000
 
 for tool in tmux python3; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -182,6 +184,41 @@ wait_for "loaded $lines lines, $CLIENTS clients, $CLIENTS suspects in " \
 wait_for "$CLIENTS suspects, 0 whitelisted hidden, $CLIENTS clients | sort: score  ? help"
 keys j
 wait_for "$CLIENTS suspects, 0 tagged, 1 marked, 0 whitelisted, 0 reported  DNS queries: 0 queued or in flight"
+quit
+
+# --- A log with many distinct clients, read at full speed: the list
+# refresh must neither freeze the progress bar nor hold keys back until
+# the load ends.
+awk -v clients=$MANY_CLIENTS 'BEGIN {
+	for (i = 0; i < clients; i++)
+		printf "2026-11-30 10:%02d:%02d H=(h%d.example.invalid) " \
+		    "[10.%d.%d.%d] Warning: HELO verification failed\n", \
+		    (i / 60) % 60, i % 60, i, int(i / 65536), \
+		    int(i / 256) % 256, i % 256
+}' >"$tmp/many.log"
+start "$tmp/many.log"
+wait_match "^ loading \["
+keys '?'
+wait_for "smtptriage help"
+keys Escape
+wait_for "DNS queries: "
+grep -qE "^ loading \[" "$tmp/screen" ||
+    fail "? was answered only after the load of $MANY_CLIENTS clients ended"
+# Collect the percentages that the bar shows until the load ends.
+: >"$tmp/percents"
+i=0
+while [ $i -lt $LOAD_TENTHS ]; do
+	capture
+	sed -n 's/^ loading \[[#.]*\] \([0-9]*\)%.*/\1/p' "$tmp/screen" \
+	    >>"$tmp/percents"
+	grep -qF "loaded $MANY_CLIENTS lines" "$tmp/screen" && break
+	sleep 0.1
+	i=$((i + 1))
+done
+wait_for "loaded $MANY_CLIENTS lines, $MANY_CLIENTS clients, $MANY_CLIENTS suspects in "
+npercents=$(sort -u "$tmp/percents" | wc -l)
+[ "$npercents" -ge 2 ] ||
+    fail "the progress bar showed $npercents percentages, expected 2 or more"
 quit
 
 # --- Widths, status counters and colours on a small log.

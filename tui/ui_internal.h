@@ -278,6 +278,7 @@ struct ui {
 	uint64_t		  load_total;	/* input bytes; 0: not known */
 	uint64_t		  load_rate;	/* lines per second; 0: no limit */
 	uint64_t		  load_slice_ms;	/* reading time per pass */
+	uint64_t		  load_refresh_due;	/* monotonic ms */
 };
 
 /* ui.c */
@@ -511,6 +512,8 @@ void		 ui_status_counts(const struct ui *, struct esc_buf *);
 /* ui_load.c */
 /* Cells of the progress bar in the status line. */
 #define UI_LOAD_BAR_WIDTH	20
+/* Maximum reading time of one pass, in ms, however long refreshes take. */
+#define UI_LOAD_SLICE_MAX_MS	50
 void		 ui_load_start(struct ui *, uint64_t now_ms);
 void		 ui_load_tick(struct ui *, uint64_t now_ms);
 int		 ui_load_timeout(const struct ui *, uint64_t now_ms,
@@ -519,6 +522,9 @@ void		 ui_load_status(const struct ui *, char *, size_t);
 void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
 		    uint64_t total, uint64_t lines, size_t clients,
 		    uint64_t elapsed_ms);
+
+/* ui_load_refresh.c */
+void		 ui_load_refresh(struct ui *, int more);
 
 /* ui_follow.c */
 void		 ui_follow_start(struct ui *, uint64_t now_ms);
