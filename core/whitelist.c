@@ -724,3 +724,28 @@ wl_comment(const struct whitelist *wl, size_t i)
 		return "";
 	return hash + 1 + strspn(hash + 1, " \t");
 }
+
+int
+wl_entry_match(const char *entry, const struct event_addr *addr,
+    const char *rdns)
+{
+	struct whitelist	one;
+	struct wl_line		l;
+	char			*cause;
+	size_t			 index = 0;
+	int			 matched;
+
+	memset(&l, 0, sizeof l);
+	if (wl_parse_entry(entry, &l, &cause) == -1) {
+		free(cause);
+		return 0;
+	}
+	memset(&one, 0, sizeof one);
+	one.lines = &l;
+	one.nlines = 1;
+	one.entries = &index;
+	one.nentries = 1;
+	matched = wl_match(&one, addr, rdns) != NULL;
+	free(l.entry);
+	return matched;
+}

@@ -44,6 +44,12 @@ int		 wl_remove(struct whitelist *, const char *entry, char **cause);
 const char	*wl_match(const struct whitelist *, const struct event_addr *addr,
 		    const char *rdns);
 
+/*
+ * Return 1 when entry alone (any form that wl_add takes) would match the
+ * client as wl_match does, 0 when it would not or is invalid.
+ */
+int		 wl_entry_match(const char *entry,
+		    const struct event_addr *addr, const char *rdns);
 /* Number of entries, and entry i in file order (for the console). */
 size_t		 wl_count(const struct whitelist *);
 const char	*wl_entry(const struct whitelist *, size_t i);

@@ -524,8 +524,12 @@ START_TEST(test_whitelist_net_and_provider_lines)
 	char	*text, expect[128], date[32];
 	time_t	 now = time(NULL);
 
-	/* n on 192.0.2.10 covers 192.0.2.9 as well. */
-	uv_type("wn\r");
+	/* n on 192.0.2.10 covers 192.0.2.9 as well, so it asks first. */
+	uv_type("wn");
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_CONFIRM);
+	ck_assert_str_eq(uv_ui.confirm_text, "whitelist 192.0.2.0/24 "
+	    "(2 suspects)? y/n");
+	uv_type("y\r");
 	strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
 	snprintf(expect, sizeof expect, "192.0.2.0/24 # added by smtptriage "
 	    "%s\n", date);
@@ -686,6 +690,46 @@ START_TEST(test_undo_whitelist_many)
 	text = uv_wl_file();
 	ck_assert_str_eq(text, "");
 	free(text);
+}
+END_TEST
+
+START_TEST(test_whitelist_net_asks)
+{
+	char	*text;
+
+	/* n cancels: no prompt, no entry. */
+	uv_type("wn");
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_CONFIRM);
+	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_NONE);
+	ck_assert_str_eq(uv_ui.confirm_text, "whitelist 192.0.2.0/24 "
+	    "(2 suspects)? y/n");
+	ui_key(&uv_ui, 'n');
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_LIST);
+	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_NONE);
+	ck_assert_uint_eq(uv_ui.nwl_pending, 0);
+	ck_assert_str_eq(uv_ui.message, "cancelled");
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 0);
+
+	/* The provider's ranges hold one suspect: no question. */
+	uv_select(2);
+	uv_type("wp");
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_LIST);
+	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_WL_COMMENT);
+	ui_key(&uv_ui, UI_KEY_ESC);
+
+	/* confirm = no: straight to the comment. */
+	uv_cfg.confirm = 0;
+	uv_select(0);
+	uv_type("wn");
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_LIST);
+	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_WL_COMMENT);
+	ui_key(&uv_ui, 0x15);
+	uv_type("office\r");
+	text = uv_wl_file();
+	ck_assert_str_eq(text, "192.0.2.0/24 # office\n");
+	free(text);
+	ck_assert_int_eq(uv_clients[0].whitelisted, 1);
+	ck_assert_int_eq(uv_clients[3].whitelisted, 1);
 }
 END_TEST
 
@@ -997,6 +1041,7 @@ make_ui_view_suite(void)
 	tcase_add_test(tc, test_whitelist_choices_offered);
 	tcase_add_test(tc, test_whitelist_domain_line);
 	tcase_add_test(tc, test_whitelist_net_and_provider_lines);
+	tcase_add_test(tc, test_whitelist_net_asks);
 	tcase_add_test(tc, test_undo_marks_stack);
 	tcase_add_test(tc, test_undo_unmark_and_bulk);
 	tcase_add_test(tc, test_undo_whitelist_add_remove);

@@ -244,7 +244,9 @@ wait_for "undone: mark $b; 0 more steps to undo"
     fail "the undone mark is still in the state database"
 
 # Mark b again, whitelist a's /24 (a and d), whitelist c and undo that.
-keys Home j m Home w n Enter
+keys Home j m Home w n
+wait_for "whitelist 192.0.2.0/24 (2 suspects)? y/n"
+keys y Enter
 wait_rows "$b $c $e"
 wait_file "$tmp/whitelist" "192.0.2.0/24 # added by smtptriage $today"
 keys j w i C-u keep Enter

@@ -74,6 +74,7 @@ enum ui_confirm {
 	UI_CONFIRM_WHITELIST_MANY,	/* whitelist confirm_list */
 	UI_CONFIRM_ACTION,		/* run confirm_do (ui_confirm.c) */
 	UI_CONFIRM_WL_DELETE,		/* remove confirm_entry (L screen) */
+	UI_CONFIRM_WL_ENTRIES,		/* w: whitelist wl_pending */
 };
 
 /* An action that waits for y in a question (ui_confirm.c). */
@@ -449,6 +450,7 @@ int		 ui_wlpick_key(struct ui *, int key);
 void		 ui_wlpick_offer(struct ui *, char **entries, size_t n,
 		    const char *what);
 int		 ui_wlpick_commit(struct ui *, const char *comment);
+void		 ui_wlpick_confirmed(struct ui *);
 void		 ui_wlpick_clear(struct ui *);
 void		 ui_whitelist_rematch(struct ui *);
 struct whitelist;

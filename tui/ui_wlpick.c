@@ -106,6 +106,8 @@ ui_wl_choices(struct ui *ui, struct client *c, struct ui_wl_choices *ch)
 	}
 }
 
+static size_t	ui_wlpick_matches(const struct ui *);
+
 /* Index of entry (any form) in the whitelist, or -1. */
 ssize_t
 ui_wl_index(const struct whitelist *wl, const char *entry)
@@ -231,8 +233,8 @@ ui_wlpick_key(struct ui *ui, int key)
 {
 	struct ui_wl_choices	  ch;
 	struct client		 *c;
-	char			**entries, *what;
-	size_t			  n = 0;
+	char			**entries, *what, *text;
+	size_t			  n = 0, matched;
 
 	ui->prompt = UI_PROMPT_NONE;
 	ui_wlpick_clear(ui);
@@ -268,8 +270,49 @@ ui_wlpick_key(struct ui *ui, int key)
 		return UI_ACT_NONE;
 	}
 	ui_wlpick_offer(ui, entries, n, what);
+	matched = ui_wlpick_matches(ui);
+	if (matched > 1 && ui_confirm_wanted(ui)) {
+		/* The comment prompt waits for y (ui_wlpick_confirmed). */
+		ui->prompt = UI_PROMPT_NONE;
+		xasprintf(&text, "whitelist %s (%zu suspects)? y/n", what,
+		    matched);
+		ui_confirm_open(ui, UI_CONFIRM_WL_ENTRIES, NULL, NULL, text);
+	}
 	free(what);
 	return UI_ACT_NONE;
+}
+
+/*
+ * Count the suspects that are not whitelisted yet and that one of the
+ * pending entries matches.
+ */
+static size_t
+ui_wlpick_matches(const struct ui *ui)
+{
+	const struct client	*c;
+	size_t			 i, j, n = 0;
+
+	for (i = 0; i < ui->nsuspects; i++) {
+		c = ui->suspects[i];
+		if (c->whitelisted)
+			continue;
+		for (j = 0; j < ui->nwl_pending; j++) {
+			if (wl_entry_match(ui->wl_pending[j], &c->addr,
+			    c->rdns)) {
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* y on the question of ui_wlpick_key: prompt for the comment. */
+void
+ui_wlpick_confirmed(struct ui *ui)
+{
+	ui->prompt = UI_PROMPT_WL_COMMENT;
+	ui_confirm_close(ui);
 }
 
 /*
