@@ -269,6 +269,37 @@ START_TEST(test_sort_keeps_cursor_suspect)
 }
 END_TEST
 
+START_TEST(test_filter_backslash_once)
+{
+	char	*text, *cause = NULL;
+
+	ui_key(&uv_ui, '/');
+	uv_type("mx1\\.example");
+	text = ui_prompt_display(&uv_ui);
+	ck_assert_str_eq(text, "Filter (PCRE2, empty: none): mx1\\.example");
+	free(text);
+	ui_key(&uv_ui, '\r');
+	ck_assert_str_eq(uv_rows(), "0");
+	text = ui_view_describe(&uv_ui);
+	ck_assert_str_eq(text, "sort: score | filter: /mx1\\.example/");
+	free(text);
+
+	ui_key(&uv_ui, 'T');
+	uv_type("a\\b");
+	text = ui_prompt_display(&uv_ui);
+	ck_assert_str_eq(text, "Tag suspects matching (empty: untag all): "
+	    "a\\b");
+	free(text);
+	ui_key(&uv_ui, UI_KEY_ESC);
+
+	/* A control byte is still escaped. */
+	ck_assert_int_eq(ui_filter_set(&uv_ui, "x\033y", &cause), 0);
+	text = ui_view_describe(&uv_ui);
+	ck_assert_str_eq(text, "sort: score | filter: /x\\x1By/");
+	free(text);
+}
+END_TEST
+
 START_TEST(test_filter_exact_rows)
 {
 	char	*view;
@@ -1027,6 +1058,7 @@ make_ui_view_suite(void)
 	tcase_add_test(tc, test_sort_reverse_exact);
 	tcase_add_test(tc, test_sort_keeps_cursor_suspect);
 	tcase_add_test(tc, test_filter_exact_rows);
+	tcase_add_test(tc, test_filter_backslash_once);
 	tcase_add_test(tc, test_filter_invalid_keeps_old);
 	tcase_add_test(tc, test_search_next_previous);
 	tcase_add_test(tc, test_search_without_pattern);

@@ -1003,7 +1003,8 @@ ui_draw_status(struct ui *ui)
 	esc_buf_free(&right);
 
 	if (ui->prompt != UI_PROMPT_NONE) {
-		prompt = ui_prompt_text(ui);
+		/* Escaped already. */
+		prompt = ui_prompt_display(ui);
 		text = prompt;
 		attr = A_BOLD;
 	} else if (ui->screen == UI_SCREEN_CONFIRM &&
@@ -1023,7 +1024,11 @@ ui_draw_status(struct ui *ui)
 	}
 	if (text != NULL) {
 		x = ui_put(l->status_y, 0, 1, " ", attr);
-		x += ui_put_esc(l->status_y, x, l->cols - x, text, attr);
+		if (text == prompt)
+			x += ui_put(l->status_y, x, l->cols - x, text, attr);
+		else
+			x += ui_put_esc(l->status_y, x, l->cols - x, text,
+			    attr);
 	}
 	/*
 	 * The message wins over the counters when the line is short, and the

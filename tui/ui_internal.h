@@ -441,6 +441,7 @@ const char	*ui_empty_text(const struct ui *);
 void		 ui_filter_free(struct ui *);
 char		*ui_view_describe(const struct ui *);
 char		*ui_prompt_text(const struct ui *);
+char		*ui_prompt_display(const struct ui *);
 int		 ui_prompt_enter(struct ui *);
 void		 ui_prompt_cancel(struct ui *);
 
