@@ -910,20 +910,48 @@ START_TEST(test_ui_draw_cuts_long_helo)
 }
 END_TEST
 
+/* A terminal of lines by cols, below the minimum size. */
+static void
+start_small_screen(const char *lines, const char *cols)
+{
+	setenv("LINES", lines, 1);
+	setenv("COLUMNS", cols, 1);
+	null_in = fopen("/dev/null", "r");
+	null_out = fopen("/dev/null", "w");
+	screen = newterm("xterm", null_out, null_in);
+	ck_assert_ptr_nonnull(screen);
+}
+
 START_TEST(test_ui_draw_too_small)
 {
 	char	*row;
 
 	use_agg();
-	setenv("LINES", "10", 1);
-	setenv("COLUMNS", "50", 1);
-	null_in = fopen("/dev/null", "r");
-	null_out = fopen("/dev/null", "w");
-	screen = newterm("xterm", null_out, null_in);
-	ck_assert_ptr_nonnull(screen);
+	start_small_screen("10", "50");
 	ui_draw(&ui);
 	row = screen_row(5);
-	ck_assert_str_eq(row, "      terminal too small: 50x10, need 60x12");
+	ck_assert_str_eq(row, "    terminal too small: need 60x12, have 50x10");
+	free(row);
+	stop_screen();
+}
+END_TEST
+
+/* At 30x8 the note takes three lines, the needed size first. */
+START_TEST(test_ui_draw_too_small_wraps)
+{
+	char	*row;
+
+	use_agg();
+	start_small_screen("8", "30");
+	ui_draw(&ui);
+	row = screen_row(2);
+	ck_assert_str_eq(row, "          need 60x12");
+	free(row);
+	row = screen_row(3);
+	ck_assert_str_eq(row, "          have 30x8");
+	free(row);
+	row = screen_row(4);
+	ck_assert_str_eq(row, "      terminal too small");
 	free(row);
 	stop_screen();
 }
@@ -1090,6 +1118,7 @@ make_ui_suite(void)
 	tcase_add_test(tc, test_ui_draw_status_column_follows_mark);
 	tcase_add_test(tc, test_ui_draw_cuts_long_helo);
 	tcase_add_test(tc, test_ui_draw_too_small);
+	tcase_add_test(tc, test_ui_draw_too_small_wraps);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dns");

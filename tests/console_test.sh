@@ -333,11 +333,19 @@ done
 start "$tmp/small.log"
 wait_for "192.0.2.3"
 tmux -S "$sock" resize-window -x 59 -y 24
-wait_for "terminal too small: 59x24, need 60x12"
-tmux -S "$sock" resize-window -x 20 -y 4
-wait_for "terminal too small:…"
+wait_for "terminal too small: need 60x12, have 59x24"
+# Too narrow for one line: the needed size comes first.
+tmux -S "$sock" resize-window -x 30 -y 8
+wait_for "have 30x8"
 capture
-expect_line 3 "terminal too small:…"
+expect_line 3 "          need 60x12"
+expect_line 4 "          have 30x8"
+expect_line 5 "      terminal too small"
+tmux -S "$sock" resize-window -x 20 -y 2
+wait_for "have 20x2"
+capture
+expect_line 1 "     need 60x12"
+expect_line 2 "     have 20x2"
 # At the minimum size the detail pane ends in a count of the lines that
 # did not fit, drawn over a blank line.
 tmux -S "$sock" resize-window -x 60 -y 12

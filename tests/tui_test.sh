@@ -184,7 +184,7 @@ title_now=$(tmux -S "$sock" display-message -p '#{pane_title}')
 # SIGWINCH: a tiny terminal gets a note instead of the list, and the list
 # comes back at full size.
 tmux -S "$sock" resize-window -x 50 -y 10
-wait_for "terminal too small: 50x10, need 60x12"
+wait_for "terminal too small: need 60x12, have 50x10"
 tmux -S "$sock" resize-window -x 160 -y 45
 wait_for "$(row "$row_a" new)"
 capture

@@ -1120,18 +1120,36 @@ ui_draw_preview(struct ui *ui)
 	free(title);
 }
 
+/*
+ * The note instead of the list on a terminal below UI_MIN_COLS by
+ * UI_MIN_LINES.  When the note does not fit on one line, its parts go on
+ * lines of their own with the needed size first, so that it shows down to
+ * a terminal of one line.
+ */
 static void
 ui_draw_too_small(struct ui *ui)
 {
 	const struct ui_layout	*l = &ui->layout;
-	char			 buf[96];
-	int			 len, x;
+	char			 part[3][48], line[160];
+	int			 i, len, n, x, y;
 
-	snprintf(buf, sizeof buf, "terminal too small: %dx%d, need %dx%d",
-	    l->cols, l->lines, UI_MIN_COLS, UI_MIN_LINES);
-	len = (int)strlen(buf);
-	x = len < l->cols ? (l->cols - len) / 2 : 0;
-	ui_put(l->lines / 2, x, l->cols - x, buf, A_BOLD);
+	snprintf(part[0], sizeof part[0], "need %dx%d", UI_MIN_COLS,
+	    UI_MIN_LINES);
+	snprintf(part[1], sizeof part[1], "have %dx%d", l->cols, l->lines);
+	snprintf(part[2], sizeof part[2], "terminal too small");
+	snprintf(line, sizeof line, "%s: %s, %s", part[2], part[0], part[1]);
+	if ((int)strlen(line) <= l->cols) {
+		len = (int)strlen(line);
+		ui_put(l->lines / 2, (l->cols - len) / 2, len, line, A_BOLD);
+		return;
+	}
+	n = l->lines < 3 ? l->lines : 3;
+	y = (l->lines - n) / 2;
+	for (i = 0; i < n; i++) {
+		len = (int)strlen(part[i]);
+		x = len < l->cols ? (l->cols - len) / 2 : 0;
+		ui_put(y + i, x, l->cols - x, part[i], A_BOLD);
+	}
 }
 
 void
