@@ -888,11 +888,29 @@ uv_keys(const char *text, char **cause)
 	return ui_keymap_build(&uv_cfg, &uv_ui.keymap, cause);
 }
 
+/* Returns 1 when the help screen has the line of keys and text. */
+static int
+uv_help_has(const char *keys, const char *text)
+{
+	char	**help, expect[160];
+	size_t	  n, i;
+	int	  found = 0;
+
+	snprintf(expect, sizeof expect, "  %-15s %s", keys, text);
+	help = ui_keymap_help(&uv_ui, &n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(help[i], expect) == 0)
+			found = 1;
+		free(help[i]);
+	}
+	free(help);
+	return found;
+}
+
 START_TEST(test_keymap_remap)
 {
-	char	*cause = NULL, *keys, **help, expect[128];
+	char	*cause = NULL, *keys, **help;
 	size_t	 n, i;
-	int	 found = 0;
 
 	ck_assert_msg(uv_keys("key sort = o\nkey quit = Q\nkey down = J\n"
 	    "key down = Down\nconfirm = no\n", &cause) == 0, "%s", cause);
@@ -920,15 +938,11 @@ START_TEST(test_keymap_remap)
 	help = ui_keymap_help(&uv_ui, &n);
 	ck_assert_str_eq(help[0], "Keys in the list (config name in "
 	    "brackets)");
-	snprintf(expect, sizeof expect, "  %-15s %s", "o", "sort by the next "
-	    "order: score, count, last seen, IP, provider [sort]");
-	for (i = 0; i < n; i++) {
-		if (strcmp(help[i], expect) == 0)
-			found = 1;
+	for (i = 0; i < n; i++)
 		free(help[i]);
-	}
 	free(help);
-	ck_assert_int_eq(found, 1);
+	ck_assert_int_eq(uv_help_has("o", "sort by the next order: score, "
+	    "count, last seen, IP, provider [sort]"), 1);
 }
 END_TEST
 
@@ -951,6 +965,25 @@ START_TEST(test_keymap_remap_group_and_prefix)
 	    "keys");
 	ui_key(&uv_ui, 'x');
 	ck_assert_ptr_eq(strstr(uv_ui.message, "unmarked "), uv_ui.message);
+}
+END_TEST
+
+START_TEST(test_keymap_prefix_help)
+{
+	char	*cause = NULL;
+
+	ck_assert_msg(uv_keys("key mark = x\nkey report = C-r\n", &cause) ==
+	    0, "%s", cause);
+	ck_assert_int_eq(uv_help_has(";", "apply the next key to all tagged "
+	    "suspects: x, w, R, C-r [tag-prefix]"), 1);
+
+	uv_type("t;");
+	ck_assert_str_eq(uv_ui.message, "apply to 1 tagged: x marks, w "
+	    "whitelists, R re-checks, C-r reports; Esc cancels");
+	ui_key(&uv_ui, 'm');
+	ck_assert_int_eq(uv_ui.message_error, 1);
+	ck_assert_str_eq(uv_ui.message, "the key after the tag prefix was "
+	    "none of x, w, R, C-r, which apply to the tagged suspects");
 }
 END_TEST
 
@@ -1087,6 +1120,7 @@ make_ui_view_suite(void)
 	tcase_add_checked_fixture(tc, uv_setup, uv_teardown);
 	tcase_add_test(tc, test_keymap_remap);
 	tcase_add_test(tc, test_keymap_remap_group_and_prefix);
+	tcase_add_test(tc, test_keymap_prefix_help);
 	tcase_add_test(tc, test_keymap_errors);
 	tcase_add_test(tc, test_key_names);
 	tcase_add_test(tc, test_reason_kinds);

@@ -495,6 +495,7 @@ int		 ui_keymap_canonical(const struct ui *, int key);
 int		 ui_keymap_is(const struct ui *, int key, const char *action);
 char		*ui_keymap_keys(const struct ui *, const char *action);
 char		**ui_keymap_help(const struct ui *, size_t *n);
+char		*ui_keymap_prefix_keys(const struct ui *, int verbs);
 int		 ui_key_parse(const char *name, int *codes, size_t *ncodes);
 int		 ui_width(const char *);
 

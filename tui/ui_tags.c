@@ -290,6 +290,7 @@ int
 ui_tag_prefix_key(struct ui *ui, int key)
 {
 	struct client	**list;
+	char		 *keys;
 	size_t		  n;
 	int		  act = UI_ACT_NONE;
 
@@ -317,8 +318,10 @@ ui_tag_prefix_key(struct ui *ui, int key)
 		act = ui_report_start(ui, list, n, 0);
 		break;
 	default:
-		ui_set_message(ui, 1, "; applies m, w, R or r to the tagged "
-		    "suspects; the key after it was none of them");
+		keys = ui_keymap_prefix_keys(ui, 0);
+		ui_set_message(ui, 1, "the key after the tag prefix was none "
+		    "of %s, which apply to the tagged suspects", keys);
+		free(keys);
 		break;
 	}
 	free(list);
