@@ -993,7 +993,7 @@ START_TEST(test_keymap_errors)
 
 	ck_assert_int_eq(uv_keys("\nkey sortt = o\n", &cause), -1);
 	xasprintf(&expect, "%s/config:2: unknown action \"sortt\" in a key "
-	    "line; docs/configuration.md lists the actions", uv_dir);
+	    "line; smtptriage.conf(5) lists the actions", uv_dir);
 	ck_assert_str_eq(cause, expect);
 	free(expect);
 	free(cause);

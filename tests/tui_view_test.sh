@@ -331,7 +331,7 @@ if ./smtptriage --config "$tmp/config-bad" --state "$tmp/state.db" \
     --whitelist "$tmp/whitelist" $log </dev/null >/dev/null 2>"$tmp/err"; then
 	fail "an unknown action in a key line was accepted"
 fi
-grep -qF "$tmp/config-bad:1: unknown action \"sortt\" in a key line; docs/configuration.md lists the actions" "$tmp/err" ||
+grep -qF "$tmp/config-bad:1: unknown action \"sortt\" in a key line; smtptriage.conf(5) lists the actions" "$tmp/err" ||
     fail "no error for the unknown action: $(cat "$tmp/err")"
 
 if [ $failures -gt 0 ]; then

@@ -420,7 +420,7 @@ ui_keymap_build(const struct config *cfg, struct ui_keymap **out,
 		if ((act = ui_action_find(kb->action)) == -1) {
 			echo = esc_display(kb->action, strlen(kb->action));
 			xasprintf(cause, "%s: unknown action \"%s\" in a key "
-			    "line; docs/configuration.md lists the actions",
+			    "line; smtptriage.conf(5) lists the actions",
 			    kb->where, echo);
 			free(echo);
 			ui_keymap_free(km);
