@@ -334,6 +334,32 @@ START_TEST(test_prefix_mark_exact_set)
 }
 END_TEST
 
+/* Marking a set where some are marked counts only those that change. */
+START_TEST(test_prefix_mark_counts_changes)
+{
+	ui_key(&ut_ui, KEY_HOME);
+	ut_type("m");
+	ck_assert_int_eq(ut_clients[0].marked, 1);
+	ut_type("ttt");
+	ck_assert_str_eq(ut_tag_flags(), "111000");
+	ut_type(";my");
+	ck_assert_str_eq(ut_ui.message, "marked 2 tagged suspects");
+	ui_key(&ut_ui, 'u');
+	ck_assert_str_eq(ut_ui.message, "undone: mark 2 tagged suspects; 1 "
+	    "more step to undo");
+	ck_assert_int_eq(ut_clients[0].marked, 1);
+	ck_assert_int_eq(ut_clients[1].marked, 0);
+
+	/* One left to mark: singular. */
+	ui_key(&ut_ui, KEY_HOME);
+	ut_type("jm");
+	ck_assert_int_eq(ut_clients[1].marked, 1);
+	ut_type(";my");
+	ck_assert_str_eq(ut_ui.message, "marked 1 tagged suspect");
+	ck_assert_int_eq(ut_clients[2].marked, 1);
+}
+END_TEST
+
 START_TEST(test_prefix_other_key)
 {
 	ui_key(&ut_ui, 't');
@@ -669,6 +695,7 @@ make_ui_tags_suite(void)
 	tcase_add_test(tc, test_tag_pattern_empty_untags);
 	tcase_add_test(tc, test_prefix_without_tags);
 	tcase_add_test(tc, test_prefix_mark_exact_set);
+	tcase_add_test(tc, test_prefix_mark_counts_changes);
 	tcase_add_test(tc, test_prefix_other_key);
 	tcase_add_test(tc, test_prefix_whitelist_asks);
 	tcase_add_test(tc, test_prefix_report_exact_set);

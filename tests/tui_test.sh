@@ -277,7 +277,7 @@ wait_for "tagged 192.0.2.10; 1 tagged"
 wait_for "* 192.0.2.10      mail.example.invalid"
 wait_for "6 clients, 1 tagged | sort: score  ? help"
 keys -l ';m'
-wait_for "marked 1 tagged suspects"
+wait_for "marked 1 tagged suspect"
 keys g
 wait_for "grouped by provider: 4 groups"
 wait_for "- example.invalid  1 suspect, 1 marked, 1 tagged"

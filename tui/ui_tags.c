@@ -338,17 +338,20 @@ ui_mark_many(struct ui *ui, struct client **clients, size_t n,
 {
 	struct client	*c;
 	char		*cause;
-	size_t		 i, changed = 0;
-	int		 want = 0;
+	size_t		 i, changed = 0, unmarked = 0, to_change;
+	int		 want;
 
 	if (!ui_confirm_gate(ui, UI_DO_MARK, clients, n, what, NULL))
 		return UI_ACT_NONE;
 	for (i = 0; i < n; i++) {
 		if (!clients[i]->marked)
-			want = 1;
+			unmarked++;
 	}
-	xasprintf(&cause, "%s %zu %s suspects", want ? "mark" : "unmark", n,
-	    what);
+	want = unmarked > 0;
+	/* The messages and the undo step count only the suspects that change. */
+	to_change = want ? unmarked : n;
+	xasprintf(&cause, "%s %zu %s suspect%s", want ? "mark" : "unmark",
+	    to_change, what, to_change == 1 ? "" : "s");
 	ui_undo_begin(ui, cause);
 	free(cause);
 	for (i = 0; i < n; i++) {
@@ -358,7 +361,7 @@ ui_mark_many(struct ui *ui, struct client **clients, size_t n,
 		if (store_set_mark(ui->ctx->store, c->ip, want, &cause) == -1) {
 			ui_set_message(ui, 1, "cannot %s %s: %s; %zu of the "
 			    "%zu %s suspects changed", want ? "mark" :
-			    "unmark", c->ip, cause, changed, n, what);
+			    "unmark", c->ip, cause, changed, to_change, what);
 			free(cause);
 			ui_undo_end(ui);
 			return UI_ACT_NONE;
@@ -368,8 +371,8 @@ ui_mark_many(struct ui *ui, struct client **clients, size_t n,
 		changed++;
 	}
 	ui_undo_end(ui);
-	ui_set_message(ui, 0, "%s %zu %s suspects", want ? "marked" :
-	    "unmarked", changed, what);
+	ui_set_message(ui, 0, "%s %zu %s suspect%s", want ? "marked" :
+	    "unmarked", changed, what, changed == 1 ? "" : "s");
 	return UI_ACT_NONE;
 }
 
