@@ -764,6 +764,59 @@ START_TEST(test_whitelist_net_asks)
 }
 END_TEST
 
+/* Replace the whitelist file as an admin's editor would. */
+static void
+uv_wl_edit(const char *text)
+{
+	FILE	*f;
+
+	ck_assert_ptr_nonnull(f = fopen(uv_wl_path, "w"));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_whitelist_screen_reloads_file)
+{
+	char	*text;
+
+	uv_wl_edit("192.0.2.10 # by hand\n");
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 0);
+	ui_key(&uv_ui, 'L');
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 1);
+	ck_assert_str_eq(wl_entry(uv_ctx.wl, 0), "192.0.2.10");
+	ck_assert_int_eq(uv_clients[0].whitelisted, 1);
+	ui_key(&uv_ui, 'q');
+	ck_assert_str_eq(uv_rows(), "1234");
+
+	uv_wl_edit("192.0.2.9 # other\n");
+	ui_key(&uv_ui, 'L');
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 1);
+	ck_assert_str_eq(wl_entry(uv_ctx.wl, 0), "192.0.2.9");
+	ck_assert_int_eq(uv_clients[0].whitelisted, 0);
+	ck_assert_int_eq(uv_clients[3].whitelisted, 1);
+
+	/* An invalid hand edit keeps the entries and says why. */
+	uv_wl_edit("192.0.2.0/33\n");
+	ui_key(&uv_ui, 'q');
+	ui_key(&uv_ui, 'L');
+	ck_assert_int_eq(uv_ui.message_error, 1);
+	ck_assert_ptr_eq(strstr(uv_ui.message, "cannot read the whitelist "
+	    "again: "), uv_ui.message);
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 1);
+
+	/* A hand edit made before a, from the L screen, is kept. */
+	uv_wl_edit("192.0.2.9 # other\n10.0.0.1\n");
+	uv_type("a198.51.100.13\r");
+	ui_key(&uv_ui, 0x15);
+	ui_key(&uv_ui, '\r');
+	text = uv_wl_file();
+	ck_assert_str_eq(text, "192.0.2.9 # other\n10.0.0.1\n198.51.100.13\n");
+	free(text);
+	ck_assert_int_eq(uv_clients[4].whitelisted, 1);
+	ck_assert_int_eq(uv_clients[2].whitelisted, 1);
+}
+END_TEST
+
 START_TEST(test_whitelist_screen_add_remove)
 {
 	char	*text;
@@ -1107,6 +1160,7 @@ make_ui_view_suite(void)
 	tcase_add_test(tc, test_whitelist_domain_line);
 	tcase_add_test(tc, test_whitelist_net_and_provider_lines);
 	tcase_add_test(tc, test_whitelist_net_asks);
+	tcase_add_test(tc, test_whitelist_screen_reloads_file);
 	tcase_add_test(tc, test_undo_marks_stack);
 	tcase_add_test(tc, test_undo_unmark_and_bulk);
 	tcase_add_test(tc, test_undo_whitelist_add_remove);

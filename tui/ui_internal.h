@@ -454,6 +454,7 @@ int		 ui_wlpick_commit(struct ui *, const char *comment);
 void		 ui_wlpick_confirmed(struct ui *);
 void		 ui_wlpick_clear(struct ui *);
 void		 ui_whitelist_rematch(struct ui *);
+void		 ui_whitelist_reload(struct ui *);
 struct whitelist;
 ssize_t		 ui_wl_index(const struct whitelist *, const char *entry);
 int		 ui_wl_remove_entry(struct ui *, const char *entry);

@@ -420,6 +420,7 @@ ui_whitelist_many(struct ui *ui)
 	char		*cause, *comment, date[UI_TAG_DATE_MAX];
 	size_t		 i, done = 0;
 
+	ui_whitelist_reload(ui);
 	ui_format_date(time(NULL), date, sizeof date);
 	xasprintf(&comment, "added by smtptriage %s", date);
 	xasprintf(&cause, "whitelist %zu IPs", ui->confirm_nlist);

@@ -140,6 +140,7 @@ ui_wl_remove_entry(struct ui *ui, const char *entry)
 	char	*cause, *comment;
 	ssize_t	 at;
 
+	ui_whitelist_reload(ui);
 	at = ui_wl_index(ui->ctx->wl, entry);
 	comment = xstrdup(at != -1 ? wl_comment(ui->ctx->wl, (size_t)at) : "");
 	if (wl_remove(ui->ctx->wl, entry, &cause) == -1) {
@@ -167,6 +168,29 @@ ui_whitelist_rematch(struct ui *ui)
 		    NULL;
 	}
 	ui_rows_rebuild(ui);
+}
+
+/*
+ * Read the whitelist file again when it changed on disk, such as after a
+ * hand edit, and match every suspect against it again.  A file that
+ * cannot be read leaves the entries as they were, with an error message.
+ */
+void
+ui_whitelist_reload(struct ui *ui)
+{
+	char	*cause;
+	int	 changed;
+
+	if (ui->ctx->wl == NULL)
+		return;
+	if (wl_reload(ui->ctx->wl, &changed, &cause) == -1) {
+		ui_set_message(ui, 1, "cannot read the whitelist again: %s",
+		    cause);
+		free(cause);
+		return;
+	}
+	if (changed)
+		ui_whitelist_rematch(ui);
 }
 
 void
@@ -328,6 +352,7 @@ ui_wlpick_commit(struct ui *ui, const char *comment)
 
 	if (ui->nwl_pending == 0)
 		return UI_ACT_NONE;
+	ui_whitelist_reload(ui);
 	for (i = 0; i < ui->nsuspects; i++)
 		before += ui->suspects[i]->whitelisted;
 	what = xstrdup(ui->wl_pending_what);
