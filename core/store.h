@@ -38,8 +38,9 @@ struct store_report {
 int		 store_add_report(struct store *, const struct store_report *,
 		    char **cause);
 /*
- * Time of the last successful report about ip (exit status 0), 0 if none,
- * or -1 with *cause on error.
+ * Time of the last successful report about ip (exit status 0, and a
+ * recipient), 0 if none, or -1 with *cause on error.  A report kept in
+ * the outbox without a recipient does not count.
  */
 int64_t		 store_last_report(struct store *, const char *ip,
 		    char **cause);

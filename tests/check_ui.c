@@ -468,14 +468,32 @@ START_TEST(test_ui_report_send_writes_outbox)
 	ck_assert_ptr_nonnull(strstr(text, "\nSubject: "));
 	ck_assert_ptr_nonnull(strstr(text, "Message-ID: <"));
 
-	ck_assert_int_gt(clients[1].reported_at, 0);
+	/* No recipient: the report went to nobody, so the status stays. */
+	ck_assert_int_eq(clients[1].reported_at, 0);
 	ck_assert_int_eq(store_last_report(ctx.store, "192.0.2.11", &cause),
-	    clients[1].reported_at);
+	    0);
 	ck_assert_str_eq(client_status_name(client_status(&clients[1])),
-	    "reported");
+	    "new");
 	free(text);
 	free(expect);
 	free(path);
+}
+END_TEST
+
+START_TEST(test_ui_report_addressed_outbox)
+{
+	char	*cause = NULL;
+
+	cfg.report_to = xstrdup("abuse@example.net");
+	use_clients(3, 10);
+	ui_key(&ui, 'r');
+	ui_key(&ui, 'y');
+	ck_assert_uint_eq(outbox_files(NULL), 1);
+	ck_assert_int_gt(clients[0].reported_at, 0);
+	ck_assert_int_eq(store_last_report(ctx.store, "192.0.2.10", &cause),
+	    clients[0].reported_at);
+	ck_assert_str_eq(client_status_name(client_status(&clients[0])),
+	    "reported");
 }
 END_TEST
 
@@ -543,6 +561,8 @@ END_TEST
 
 START_TEST(test_ui_report_again_asks_first)
 {
+	/* Only a report with a recipient counts as reported. */
+	cfg.report_to = xstrdup("abuse@example.net");
 	use_clients(3, 10);
 	clients[0].reported_at = 1796040000;	/* 2026-11-30 12:00 UTC */
 	ui_key(&ui, 'r');
@@ -1100,6 +1120,7 @@ make_ui_suite(void)
 	tcase_add_test(tc, test_ui_report_preview_then_cancel);
 	tcase_add_test(tc, test_ui_report_escape_cancels);
 	tcase_add_test(tc, test_ui_report_send_writes_outbox);
+	tcase_add_test(tc, test_ui_report_addressed_outbox);
 	tcase_add_test(tc, test_ui_report_sendmail_sent);
 	tcase_add_test(tc, test_ui_report_sendmail_fails);
 	tcase_add_test(tc, test_ui_report_scrolls_preview);

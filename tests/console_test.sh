@@ -269,11 +269,16 @@ capture_attrs
 grep -qF "invalid character in name  ${esc}[1m${esc}[31mfail" "$tmp/screen" ||
     fail "the failed HELO check is not bold red"
 
-# Report 192.0.2.1 to the outbox and whitelist 192.0.2.4, then show the
-# whitelisted clients, so each status has a row.
+# Report 192.0.2.1 to the outbox, addressed so that it counts as
+# reported, and whitelist 192.0.2.4, then show the whitelisted clients, so
+# each status has a row.
 report_and_whitelist() {
 	keys k r
 	wait_for "y sends"
+	keys t
+	wait_for "To ("
+	keys abuse@example.net Enter
+	wait_for "addressed to abuse@example.net"
 	keys y
 	wait_for "$(row "$row_idn" reported)"
 	keys j j w
