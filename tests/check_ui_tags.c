@@ -553,6 +553,30 @@ START_TEST(test_group_rows_and_counts)
 }
 END_TEST
 
+/* A name taken from HELO names says so, as the detail pane does. */
+START_TEST(test_group_label_unverified)
+{
+	static char	 helo[] = "mx9.example.net";
+	static const char *const labels[] = { "example.net (1 unverified)",
+	    "example.org (unverified)", "Example Hosting" };
+	char		*label;
+	size_t		 i;
+
+	ut_helos[4].name = helo;
+	ut_helos[4].count = 1;
+	ut_clients[4].helos = &ut_helos[4];
+	ut_clients[4].nhelos = 1;
+	ui_key(&ut_ui, 'g');
+	ck_assert_uint_eq(ut_ui.ngroups, 3);
+	ck_assert_uint_eq(ut_ui.groups[0].nmembers, 4);
+	for (i = 0; i < 3; i++) {
+		label = ui_group_label(&ut_ui.groups[i]);
+		ck_assert_str_eq(label, labels[i]);
+		free(label);
+	}
+}
+END_TEST
+
 START_TEST(test_group_counts_skip_whitelisted)
 {
 	ut_clients[1].whitelisted = 1;
@@ -705,6 +729,7 @@ make_ui_tags_suite(void)
 	tc = tcase_create("groups");
 	tcase_add_checked_fixture(tc, ut_setup, ut_teardown);
 	tcase_add_test(tc, test_group_rows_and_counts);
+	tcase_add_test(tc, test_group_label_unverified);
 	tcase_add_test(tc, test_group_counts_skip_whitelisted);
 	tcase_add_test(tc, test_group_collapse_expand);
 	tcase_add_test(tc, test_group_mark_whole_group);

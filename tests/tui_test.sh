@@ -280,7 +280,7 @@ keys -l ';m'
 wait_for "marked 1 tagged suspect"
 keys g
 wait_for "grouped by provider: 4 groups"
-wait_for "- example.invalid  1 suspect, 1 marked, 1 tagged"
+wait_for "- example.invalid (unverified)  1 suspect, 1 marked, 1 tagged"
 keys q
 wait_exit
 

@@ -596,7 +596,7 @@ ui_draw_group(struct ui *ui, int y, const struct ui_group *g, int selected)
 {
 	const struct ui_layout	*l = &ui->layout;
 	attr_t			 attr = ui_attr(ui, UI_C_LABEL);
-	char			 buf[64];
+	char			 buf[64], *label;
 	size_t			 i, marked = 0, tagged = 0;
 	int			 x;
 
@@ -609,7 +609,9 @@ ui_draw_group(struct ui *ui, int y, const struct ui_group *g, int selected)
 	ui_fill(y, l->list_x, l->list_w, attr);
 	x = l->list_x + ui_put(y, l->list_x, l->list_w,
 	    g->collapsed ? "+ " : "- ", attr);
-	x += ui_put_esc(y, x, l->list_x + l->list_w - x, g->name, attr);
+	label = ui_group_label(g);
+	x += ui_put_esc(y, x, l->list_x + l->list_w - x, label, attr);
+	free(label);
 	snprintf(buf, sizeof buf, "  %zu %s", g->nmembers,
 	    g->nmembers == 1 ? "suspect" : "suspects");
 	x += ui_put(y, x, l->list_x + l->list_w - x, buf, attr);

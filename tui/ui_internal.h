@@ -127,6 +127,7 @@ struct ui_group {
 	char		  name[PROVIDER_NAME_SIZE];	/* or "unknown" */
 	struct client	**members;	/* shown suspects, in list order */
 	size_t		  nmembers;
+	size_t		  nunverified;	/* members named by their HELO only */
 	int		  collapsed;
 };
 
@@ -340,6 +341,7 @@ void		 ui_client_provider(const struct ui *, const struct client *,
 		    struct provider_info *);
 int		 ui_group_toggle_view(struct ui *);
 void		 ui_groups_build(struct ui *);
+char		*ui_group_label(const struct ui_group *);
 void		 ui_groups_free(struct ui *);
 const struct ui_group *ui_selected_group(const struct ui *);
 int		 ui_group_key(struct ui *, int key);

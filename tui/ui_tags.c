@@ -523,6 +523,8 @@ ui_groups_build(struct ui *ui)
 		g->members = xreallocarray(g->members, g->nmembers + 1,
 		    sizeof *g->members);
 		g->members[g->nmembers++] = c;
+		if (pv.source == PROVIDER_HELO)
+			g->nunverified++;
 	}
 	for (j = 0; j < nold; j++)
 		free(old[j].members);
@@ -544,6 +546,26 @@ ui_groups_build(struct ui *ui)
 		}
 	}
 	ui->nrows = n;
+}
+
+/*
+ * Build the name shown on a group header, not escaped yet.  A name that
+ * every member's HELO gave gets "(unverified)", and one that only N
+ * members' HELO gave gets "(N unverified)".  Returns an allocated string.
+ */
+char *
+ui_group_label(const struct ui_group *g)
+{
+	char	*label;
+
+	if (g->nunverified == 0)
+		return xstrdup(g->name);
+	if (g->nunverified == g->nmembers)
+		xasprintf(&label, "%s (unverified)", g->name);
+	else
+		xasprintf(&label, "%s (%zu unverified)", g->name,
+		    g->nunverified);
+	return label;
 }
 
 /* g: switch between the plain list and the list grouped by provider. */
