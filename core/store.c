@@ -739,3 +739,9 @@ store_each_report_row(struct store *st, const char *ip,
 		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
 	return store_each_row(st, stmt, fn, arg, cause);
 }
+
+int
+store_ip_normalize(const char *ip, char *out, char **cause)
+{
+	return store_ip(ip, out, cause);
+}

@@ -81,6 +81,11 @@ int		 store_add_report_rcpts(struct store *,
 		    const struct store_report *r, const char *const *ips,
 		    size_t nips, const char *const *rcpts, size_t nrcpts,
 		    char **cause);
+/*
+ * Write ip into out (INET6_ADDRSTRLEN bytes) as the store keeps it, the
+ * inet_ntop form.  0, or -1 with *cause when ip is no IP address.
+ */
+int		 store_ip_normalize(const char *ip, char *out, char **cause);
 /* The path the database was opened with. */
 const char	*store_path(const struct store *);
 /*

@@ -281,6 +281,8 @@ struct ui {
 	uint64_t		  load_rate;	/* lines per second; 0: no limit */
 	uint64_t		  load_slice_ms;	/* reading time per pass */
 	uint64_t		  load_refresh_due;	/* monotonic ms */
+	struct ui_load_state	 *load_state;	/* ui_load_refresh.c */
+	int			  load_state_tried;
 };
 
 /* ui.c */
@@ -531,7 +533,10 @@ void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
 		    uint64_t elapsed_ms);
 
 /* ui_load_refresh.c */
+struct ui_load_state;
 void		 ui_load_refresh(struct ui *, int more);
+int		 ui_load_state_apply(struct ui *, struct client *);
+void		 ui_load_state_free(struct ui *);
 
 /* ui_follow.c */
 void		 ui_follow_start(struct ui *, uint64_t now_ms);
