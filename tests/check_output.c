@@ -171,9 +171,11 @@ START_TEST(test_output_table_display_width)
 	    "IP          HELO            RDNS  REASONS                        "
 	    "      EVENTS  LAST SEEN         STATUS\n"
 	    "192.0.2.15  b\xc3\xbc" "cher.example  -     "
-	    "no_verified_rdns,helo_verify_failed       3  2025-11-30 10:00  new\n"
+	    "no_verified_rdns,helo_verify_failed       3  2025-11-30 10:00  "
+	    "new\n"
 	    "192.0.2.15  \xe4\xbe\x8b\xe3\x81\x88.example    -     "
-	    "no_verified_rdns,helo_verify_failed       3  2025-11-30 10:00  new\n");
+	    "no_verified_rdns,helo_verify_failed       3  2025-11-30 10:00  "
+	    "new\n");
 	esc_buf_free(&b);
 }
 END_TEST

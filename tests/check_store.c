@@ -248,7 +248,7 @@ START_TEST(test_store_last_report)
 }
 END_TEST
 
-/* A report kept in the outbox without a recipient went to nobody. */
+/* A report kept in the outbox without a recipient was sent to no one. */
 START_TEST(test_store_outbox_without_recipient)
 {
 	struct store		*st;

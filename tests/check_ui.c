@@ -468,7 +468,7 @@ START_TEST(test_ui_report_send_writes_outbox)
 	ck_assert_ptr_nonnull(strstr(text, "\nSubject: "));
 	ck_assert_ptr_nonnull(strstr(text, "Message-ID: <"));
 
-	/* No recipient: the report went to nobody, so the status stays. */
+	/* Without a recipient the report reached no one: the status stays. */
 	ck_assert_int_eq(clients[1].reported_at, 0);
 	ck_assert_int_eq(store_last_report(ctx.store, "192.0.2.11", &cause),
 	    0);

@@ -553,7 +553,7 @@ START_TEST(test_group_rows_and_counts)
 }
 END_TEST
 
-/* A name taken from HELO names says so, as the detail pane does. */
+/* A group name from HELO names is marked unverified, as in the detail pane. */
 START_TEST(test_group_label_unverified)
 {
 	static char	 helo[] = "mx9.example.net";

@@ -30,8 +30,9 @@
  * The marks and last reports of the state database, read once when a
  * load starts, so that each new suspect takes its state from memory
  * instead of two queries.  With 300,000 new clients those queries took
- * about 1.6 s of a 2.1 s refresh (one run on a shared 2-core machine).  Keys are the IP addresses as inet_ntop writes them,
- * as the store keeps them.
+ * about 1.6 s of a 2.1 s refresh (one run on a shared 2-core machine).
+ * Keys are the IP addresses as inet_ntop writes them, as the store keeps
+ * them.
  */
 struct ui_load_state_entry {
 	char				 ip[INET6_ADDRSTRLEN];
