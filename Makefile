@@ -87,6 +87,7 @@ TUI_SRCS = \
 	tui/ui_key.c \
 	tui/ui_keymap.c \
 	tui/ui_load.c \
+	tui/ui_load_refresh.c \
 	tui/ui_mouse.c \
 	tui/ui_report.c \
 	tui/ui_sort.c \

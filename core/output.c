@@ -1,8 +1,10 @@
 /* Formatting suspects for the headless commands: table, JSON lines, CSV. */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "dns_json.h"
 #include "output.h"
@@ -264,6 +266,57 @@ out_cell(const char *s)
 	return cut;
 }
 
+/*
+ * Terminal cells of s, which esc_display wrote: escapes are ASCII, the
+ * rest valid UTF-8.  The widths come from the C.UTF-8 locale whatever the
+ * program's locale is, because the escaped text is always UTF-8.  Without
+ * that locale each code point counts one cell.
+ */
+static size_t
+out_width(const char *s, locale_t utf8)
+{
+	locale_t	 old = (locale_t)0;
+	mbstate_t	 mbs;
+	wchar_t		 wc;
+	size_t		 left = strlen(s), len, cells = 0;
+	int		 w;
+
+	if (utf8 != (locale_t)0)
+		old = uselocale(utf8);
+	memset(&mbs, 0, sizeof mbs);
+	while (left > 0) {
+		if (utf8 == (locale_t)0) {
+			/* Count the lead bytes only. */
+			len = 1;
+			cells += ((unsigned char)*s & 0xc0) != 0x80;
+		} else {
+			len = mbrtowc(&wc, s, left, &mbs);
+			if (len == (size_t)-1 || len == (size_t)-2 ||
+			    len == 0) {
+				memset(&mbs, 0, sizeof mbs);
+				len = 1;
+				w = 1;
+			} else if ((w = wcwidth(wc)) < 0)
+				w = 1;
+			cells += (size_t)w;
+		}
+		s += len;
+		left -= len;
+	}
+	if (utf8 != (locale_t)0)
+		uselocale(old);
+	return cells;
+}
+
+/* Append s, which is cells wide, and blanks up to width cells. */
+static void
+out_pad(struct esc_buf *b, const char *s, size_t cells, size_t width)
+{
+	esc_buf_add(b, s, strlen(s));
+	for (; cells < width; cells++)
+		esc_buf_lit(b, " ");
+}
+
 /* The last two columns are shown with DNS results only. */
 #define OUT_COLUMNS	9
 
@@ -276,10 +329,13 @@ out_table(struct esc_buf *b, struct client *const *clients, size_t n,
 	size_t		  ncols = dns != NULL ? OUT_COLUMNS : OUT_COLUMNS - 2;
 	struct esc_buf	  tmp = { NULL, 0, 0 };
 	char		***cells, last[TS_ISO_MAX], events[32];
-	size_t		  width[OUT_COLUMNS], i, k, len;
+	size_t		  width[OUT_COLUMNS], i, k, len, **cell_width;
 	const struct client *c;
+	locale_t	  utf8;
 
+	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	cells = xcalloc(n + 1, sizeof *cells);
+	cell_width = xcalloc(n + 1, sizeof *cell_width);
 	for (k = 0; k < OUT_COLUMNS; k++)
 		width[k] = strlen(head[k]);
 	for (i = 0; i < n; i++) {
@@ -309,8 +365,10 @@ out_table(struct esc_buf *b, struct client *const *clients, size_t n,
 		cells[i][8] = xstrdup(dns != NULL && dns[i] != NULL &&
 		    dns[i]->nhelo > 0 ?
 		    dns_verdict_name(dns[i]->helo[0].verified) : "-");
+		cell_width[i] = xcalloc(OUT_COLUMNS, sizeof **cell_width);
 		for (k = 0; k < ncols; k++) {
-			len = strlen(cells[i][k]);
+			len = out_width(cells[i][k], utf8);
+			cell_width[i][k] = len;
 			if (len > width[k])
 				width[k] = len;
 		}
@@ -320,17 +378,26 @@ out_table(struct esc_buf *b, struct client *const *clients, size_t n,
 	esc_buf_printf(b, "%s\n", head[ncols - 1]);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < ncols; k++) {
-			if (k + 1 < ncols)
-				esc_buf_printf(b, k == 4 ? "%*s  " : "%-*s  ",
-				    (int)width[k], cells[i][k]);
-			else
+			if (k + 1 == ncols)
 				esc_buf_printf(b, "%s\n", cells[i][k]);
+			else if (k == 4)
+				esc_buf_printf(b, "%*s  ", (int)width[k],
+				    cells[i][k]);
+			else {
+				out_pad(b, cells[i][k], cell_width[i][k],
+				    width[k]);
+				esc_buf_lit(b, "  ");
+			}
 		}
 		for (k = 0; k < OUT_COLUMNS; k++)
 			free(cells[i][k]);
 		free(cells[i]);
+		free(cell_width[i]);
 	}
 	free(cells);
+	free(cell_width);
+	if (utf8 != (locale_t)0)
+		freelocale(utf8);
 	esc_buf_free(&tmp);
 }
 

@@ -67,11 +67,13 @@ static const char *const store_sql[STMT_COUNT] = {
 	[STMT_REPORT_ADD] =
 	    "INSERT INTO reports (ip, recipient, message_id, method, path, "
 	    "exit_status, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* A report kept in the outbox without a recipient was sent to no one. */
 	[STMT_REPORT_LAST] =
-	    "SELECT max(time) FROM reports WHERE ip = ?1 AND exit_status = 0",
+	    "SELECT max(time) FROM reports WHERE ip = ?1 AND exit_status = 0 "
+	    "AND ifnull(recipient, '') <> ''",
 	[STMT_REPORT_EACH] =
 	    "SELECT ip, max(time) FROM reports WHERE exit_status = 0 "
-	    "GROUP BY ip ORDER BY ip",
+	    "AND ifnull(recipient, '') <> '' GROUP BY ip ORDER BY ip",
 };
 
 /* Statements that create schema version 1 in an empty database. */
@@ -773,4 +775,10 @@ store_drop_failed(struct store *st, const char *message_id, char **cause)
 		store_fail(st, sqlite3_sql(stmt), cause);
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_ip_normalize(const char *ip, char *out, char **cause)
+{
+	return store_ip(ip, out, cause);
 }

@@ -38,8 +38,9 @@ struct store_report {
 int		 store_add_report(struct store *, const struct store_report *,
 		    char **cause);
 /*
- * Time of the last successful report about ip (exit status 0), 0 if none,
- * or -1 with *cause on error.
+ * Time of the last successful report about ip (exit status 0, and a
+ * recipient), 0 if none, or -1 with *cause on error.  A report kept in
+ * the outbox without a recipient does not count.
  */
 int64_t		 store_last_report(struct store *, const char *ip,
 		    char **cause);
@@ -80,6 +81,11 @@ int		 store_add_report_rcpts(struct store *,
 		    const struct store_report *r, const char *const *ips,
 		    size_t nips, const char *const *rcpts, size_t nrcpts,
 		    char **cause);
+/*
+ * Write ip into out (INET6_ADDRSTRLEN bytes) as the store keeps it, the
+ * inet_ntop form.  0, or -1 with *cause when ip is no IP address.
+ */
+int		 store_ip_normalize(const char *ip, char *out, char **cause);
 /* The path the database was opened with. */
 const char	*store_path(const struct store *);
 /*

@@ -64,6 +64,8 @@ struct whitelist {
 	size_t		 nlines;
 	size_t		*entries;	/* lines that have an entry */
 	size_t		 nentries;
+	struct stat	 read_sb;	/* the file when last read or written */
+	int		 read_exists;
 };
 
 static int	 wl_parse_entry(const char *entry, struct wl_line *,
@@ -75,6 +77,7 @@ static int	 wl_parse_glob(const char *entry, struct wl_line *,
 static int	 wl_parse_line(const char *text, size_t len, struct wl_line *,
 		    char **cause);
 static int	 wl_read(struct whitelist *, char **cause);
+static void	 wl_stamp(struct whitelist *);
 static void	 wl_clear(struct whitelist *);
 static void	 wl_index(struct whitelist *);
 static int	 wl_lock(const char *path, int *fd, char **cause);
@@ -413,6 +416,7 @@ wl_read(struct whitelist *wl, char **cause)
 	wl->lines = lines;
 	wl->nlines = n;
 	wl_index(wl);
+	wl_stamp(wl);
 	return 0;
 }
 
@@ -500,6 +504,8 @@ wl_write(struct whitelist *wl, char **cause)
 	}
 	rc = config_write_atomic(wl->path, b.data, b.len, 0600, 1, cause);
 	esc_buf_free(&b);
+	if (rc == 0)
+		wl_stamp(wl);
 	return rc;
 }
 
@@ -723,4 +729,57 @@ wl_comment(const struct whitelist *wl, size_t i)
 	if (hash == NULL)
 		return "";
 	return hash + 1 + strspn(hash + 1, " \t");
+}
+
+int
+wl_entry_match(const char *entry, const struct event_addr *addr,
+    const char *rdns)
+{
+	struct whitelist	one;
+	struct wl_line		l;
+	char			*cause;
+	size_t			 index = 0;
+	int			 matched;
+
+	memset(&l, 0, sizeof l);
+	if (wl_parse_entry(entry, &l, &cause) == -1) {
+		free(cause);
+		return 0;
+	}
+	memset(&one, 0, sizeof one);
+	one.lines = &l;
+	one.nlines = 1;
+	one.entries = &index;
+	one.nentries = 1;
+	matched = wl_match(&one, addr, rdns) != NULL;
+	free(l.entry);
+	return matched;
+}
+
+/* Record the inode, size and modification time of the file as it is now. */
+static void
+wl_stamp(struct whitelist *wl)
+{
+	wl->read_exists = stat(wl->path, &wl->read_sb) == 0;
+}
+
+int
+wl_reload(struct whitelist *wl, int *changed, char **cause)
+{
+	struct stat	sb;
+	int		exists;
+
+	*changed = 0;
+	exists = stat(wl->path, &sb) == 0;
+	if (exists == wl->read_exists && (!exists ||
+	    (sb.st_dev == wl->read_sb.st_dev &&
+	    sb.st_ino == wl->read_sb.st_ino &&
+	    sb.st_size == wl->read_sb.st_size &&
+	    sb.st_mtim.tv_sec == wl->read_sb.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == wl->read_sb.st_mtim.tv_nsec)))
+		return 0;
+	if (wl_read(wl, cause) == -1)
+		return -1;
+	*changed = 1;
+	return 0;
 }

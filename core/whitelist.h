@@ -44,6 +44,20 @@ int		 wl_remove(struct whitelist *, const char *entry, char **cause);
 const char	*wl_match(const struct whitelist *, const struct event_addr *addr,
 		    const char *rdns);
 
+/*
+ * Read the file again when its inode, size or modification time changed
+ * since it was last read or written, such as after a hand edit.  Sets
+ * *changed to 1 when it read the file.  Returns 0, or -1 with *cause set
+ * when the file cannot be read or has an invalid line, and then keeps the
+ * entries it had.
+ */
+int		 wl_reload(struct whitelist *, int *changed, char **cause);
+/*
+ * Return 1 when entry alone (any form that wl_add takes) would match the
+ * client as wl_match does, 0 when it would not or is invalid.
+ */
+int		 wl_entry_match(const char *entry,
+		    const struct event_addr *addr, const char *rdns);
 /* Number of entries, and entry i in file order (for the console). */
 size_t		 wl_count(const struct whitelist *);
 const char	*wl_entry(const struct whitelist *, size_t i);

@@ -146,6 +146,40 @@ START_TEST(test_output_table_dns_columns)
 }
 END_TEST
 
+/* A UTF-8 letter takes one cell, a CJK character two. */
+START_TEST(test_output_table_display_width)
+{
+	static char		 latin[] = "b\xc3\xbc" "cher.example";
+	static char		 cjk[] = "\xe4\xbe\x8b\xe3\x81\x88.example";
+	struct agg_count	 helo[2];
+	struct client		 c[2];
+	struct client		*list[2] = { &c[0], &c[1] };
+	struct esc_buf		 b = { NULL, 0, 0 };
+
+	c[0] = *client;
+	c[1] = *client;
+	helo[0].name = latin;
+	helo[0].count = 1;
+	helo[1].name = cjk;
+	helo[1].count = 1;
+	c[0].helos = &helo[0];
+	c[0].nhelos = 1;
+	c[1].helos = &helo[1];
+	c[1].nhelos = 1;
+	out_clients(&b, OUT_TABLE, list, 2, NULL);
+	ck_assert_str_eq(b.data,
+	    "IP          HELO            RDNS  REASONS                        "
+	    "      EVENTS  LAST SEEN         STATUS\n"
+	    "192.0.2.15  b\xc3\xbc" "cher.example  -     "
+	    "no_verified_rdns,helo_verify_failed       3  2025-11-30 10:00  "
+	    "new\n"
+	    "192.0.2.15  \xe4\xbe\x8b\xe3\x81\x88.example    -     "
+	    "no_verified_rdns,helo_verify_failed       3  2025-11-30 10:00  "
+	    "new\n");
+	esc_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_output_format_names)
 {
 	enum out_format	f;
@@ -174,6 +208,7 @@ make_output_suite(void)
 	tcase_add_test(tc, test_output_csv_exact);
 	tcase_add_test(tc, test_output_table_local_time);
 	tcase_add_test(tc, test_output_table_dns_columns);
+	tcase_add_test(tc, test_output_table_display_width);
 	tcase_add_test(tc, test_output_format_names);
 	suite_add_tcase(s, tc);
 	return s;

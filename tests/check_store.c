@@ -248,6 +248,36 @@ START_TEST(test_store_last_report)
 }
 END_TEST
 
+/* A report kept in the outbox without a recipient was sent to no one. */
+START_TEST(test_store_outbox_without_recipient)
+{
+	struct store		*st;
+	struct store_report	 r;
+	char			*cause = NULL, *list = NULL;
+
+	st = open_ok();
+	memset(&r, 0, sizeof r);
+	r.ip = "192.0.2.3";
+	r.message_id = "<3.4@example.org>";
+	r.method = "outbox";
+	r.path = "/tmp/y.eml";
+	r.time = 2000;
+	ck_assert_msg(store_add_report(st, &r, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(store_last_report(st, "192.0.2.3", &cause), 0);
+	ck_assert_int_eq(store_each_report(st, collect_report, &list,
+	    &cause), 0);
+	ck_assert_ptr_null(list);
+
+	add_report(st, "192.0.2.3", "outbox", 0, 1000);
+	ck_assert_int_eq(store_last_report(st, "192.0.2.3", &cause), 1000);
+	ck_assert_int_eq(store_each_report(st, collect_report, &list,
+	    &cause), 0);
+	ck_assert_str_eq(list, "192.0.2.3=1000;");
+	free(list);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_store_failed_report_only)
 {
 	struct store	*st;
@@ -495,6 +525,7 @@ make_store_suite(void)
 	tcase_add_test(tc, test_store_mark_invalid_ip);
 	tcase_add_test(tc, test_store_each_mark);
 	tcase_add_test(tc, test_store_last_report);
+	tcase_add_test(tc, test_store_outbox_without_recipient);
 	tcase_add_test(tc, test_store_failed_report_only);
 	tcase_add_test(tc, test_store_each_report);
 	tcase_add_test(tc, test_store_report_bad_method);

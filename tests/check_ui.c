@@ -468,14 +468,32 @@ START_TEST(test_ui_report_send_writes_outbox)
 	ck_assert_ptr_nonnull(strstr(text, "\nSubject: "));
 	ck_assert_ptr_nonnull(strstr(text, "Message-ID: <"));
 
-	ck_assert_int_gt(clients[1].reported_at, 0);
+	/* Without a recipient the report reached no one: the status stays. */
+	ck_assert_int_eq(clients[1].reported_at, 0);
 	ck_assert_int_eq(store_last_report(ctx.store, "192.0.2.11", &cause),
-	    clients[1].reported_at);
+	    0);
 	ck_assert_str_eq(client_status_name(client_status(&clients[1])),
-	    "reported");
+	    "new");
 	free(text);
 	free(expect);
 	free(path);
+}
+END_TEST
+
+START_TEST(test_ui_report_addressed_outbox)
+{
+	char	*cause = NULL;
+
+	cfg.report_to = xstrdup("abuse@example.net");
+	use_clients(3, 10);
+	ui_key(&ui, 'r');
+	ui_key(&ui, 'y');
+	ck_assert_uint_eq(outbox_files(NULL), 1);
+	ck_assert_int_gt(clients[0].reported_at, 0);
+	ck_assert_int_eq(store_last_report(ctx.store, "192.0.2.10", &cause),
+	    clients[0].reported_at);
+	ck_assert_str_eq(client_status_name(client_status(&clients[0])),
+	    "reported");
 }
 END_TEST
 
@@ -543,6 +561,8 @@ END_TEST
 
 START_TEST(test_ui_report_again_asks_first)
 {
+	/* Only a report with a recipient counts as reported. */
+	cfg.report_to = xstrdup("abuse@example.net");
 	use_clients(3, 10);
 	clients[0].reported_at = 1796040000;	/* 2026-11-30 12:00 UTC */
 	ui_key(&ui, 'r');
@@ -910,20 +930,48 @@ START_TEST(test_ui_draw_cuts_long_helo)
 }
 END_TEST
 
+/* A terminal of lines by cols, below the minimum size. */
+static void
+start_small_screen(const char *lines, const char *cols)
+{
+	setenv("LINES", lines, 1);
+	setenv("COLUMNS", cols, 1);
+	null_in = fopen("/dev/null", "r");
+	null_out = fopen("/dev/null", "w");
+	screen = newterm("xterm", null_out, null_in);
+	ck_assert_ptr_nonnull(screen);
+}
+
 START_TEST(test_ui_draw_too_small)
 {
 	char	*row;
 
 	use_agg();
-	setenv("LINES", "10", 1);
-	setenv("COLUMNS", "50", 1);
-	null_in = fopen("/dev/null", "r");
-	null_out = fopen("/dev/null", "w");
-	screen = newterm("xterm", null_out, null_in);
-	ck_assert_ptr_nonnull(screen);
+	start_small_screen("10", "50");
 	ui_draw(&ui);
 	row = screen_row(5);
-	ck_assert_str_eq(row, "      terminal too small: 50x10, need 60x12");
+	ck_assert_str_eq(row, "    terminal too small: need 60x12, have 50x10");
+	free(row);
+	stop_screen();
+}
+END_TEST
+
+/* At 30x8 the note takes three lines, the needed size first. */
+START_TEST(test_ui_draw_too_small_wraps)
+{
+	char	*row;
+
+	use_agg();
+	start_small_screen("8", "30");
+	ui_draw(&ui);
+	row = screen_row(2);
+	ck_assert_str_eq(row, "          need 60x12");
+	free(row);
+	row = screen_row(3);
+	ck_assert_str_eq(row, "          have 30x8");
+	free(row);
+	row = screen_row(4);
+	ck_assert_str_eq(row, "      terminal too small");
 	free(row);
 	stop_screen();
 }
@@ -1072,6 +1120,7 @@ make_ui_suite(void)
 	tcase_add_test(tc, test_ui_report_preview_then_cancel);
 	tcase_add_test(tc, test_ui_report_escape_cancels);
 	tcase_add_test(tc, test_ui_report_send_writes_outbox);
+	tcase_add_test(tc, test_ui_report_addressed_outbox);
 	tcase_add_test(tc, test_ui_report_sendmail_sent);
 	tcase_add_test(tc, test_ui_report_sendmail_fails);
 	tcase_add_test(tc, test_ui_report_scrolls_preview);
@@ -1090,6 +1139,7 @@ make_ui_suite(void)
 	tcase_add_test(tc, test_ui_draw_status_column_follows_mark);
 	tcase_add_test(tc, test_ui_draw_cuts_long_helo);
 	tcase_add_test(tc, test_ui_draw_too_small);
+	tcase_add_test(tc, test_ui_draw_too_small_wraps);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dns");

@@ -1,8 +1,9 @@
 /*
  * Tests of the console's state handlers without a terminal: mouse events
  * (tui/ui_mouse.c), the status line counters (tui/ui_status.c), the
- * loading progress line (tui/ui_load.c), messages that keep an error,
- * and column widths in display cells.
+ * loading progress line (tui/ui_load.c), the list refresh during a load
+ * (tui/ui_load_refresh.c), messages that keep an error, and column widths
+ * in display cells.
  */
 #include <arpa/inet.h>
 
@@ -13,9 +14,13 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "esc.h"
+#include "reason.h"
+#include "store.h"
 #include "ui_internal.h"
 #include "whitelist.h"
+#include "xmalloc.h"
 
 #define UC_NCLIENTS	10
 
@@ -282,6 +287,96 @@ START_TEST(test_load_format_short_buffer)
 }
 END_TEST
 
+/* Add one event of 198.51.100.n to agg. */
+static void
+uc_add_client(struct agg *agg, int n)
+{
+	struct event	ev;
+	char		ip[INET_ADDRSTRLEN];
+
+	memset(&ev, 0, sizeof ev);
+	snprintf(ip, sizeof ip, "198.51.100.%d", n);
+	ev.addr.family = AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, ip, ev.addr.bytes), 1);
+	ev.reason = REASON_HELO_VERIFY_FAILED;
+	agg_add(agg, &ev, 0, (uint64_t)n * 100, (uint64_t)n);
+}
+
+/*
+ * During a load the list takes in new clients at most every 250 ms, and
+ * their marks and reports come from the state database read once.
+ */
+START_TEST(test_load_refresh_rare_with_state)
+{
+	struct store_report	  r;
+	struct client		**list;
+	char			  dir[64], *path, *cause = NULL;
+	size_t			  n, i;
+	uint64_t		  before;
+
+	snprintf(dir, sizeof dir, "/tmp/check_ui_console.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	xasprintf(&path, "%s/state.db", dir);
+	uc_ctx.store = store_open(path, &cause);
+	ck_assert_msg(uc_ctx.store != NULL, "store_open: %s", cause);
+	ck_assert_int_eq(store_set_mark(uc_ctx.store, "198.51.100.1", 1,
+	    &cause), 0);
+	memset(&r, 0, sizeof r);
+	r.ip = "198.51.100.2";
+	r.recipient = "abuse@example.net";
+	r.message_id = "<1@example.org>";
+	r.method = "sendmail";
+	r.time = 5000;
+	ck_assert_int_eq(store_add_report(uc_ctx.store, &r, &cause), 0);
+
+	uc_ctx.agg = agg_create();
+	agg_add_file(uc_ctx.agg, "test.log");
+	uc_add_client(uc_ctx.agg, 1);
+	uc_add_client(uc_ctx.agg, 2);
+	uc_ui.loading = 1;
+	/* A full page, so only the interval lets the next refresh run. */
+	uc_ui.page = 2;
+	before = ui_now_ms();
+	ui_load_refresh(&uc_ui, 1);
+	ck_assert_uint_eq(uc_ui.nsuspects, 2);
+	ck_assert_uint_ge(uc_ui.load_refresh_due, before + 250);
+	ck_assert_ptr_nonnull(uc_ui.load_state);
+	list = agg_suspects(uc_ctx.agg, &n);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(list[i]->state_loaded, 1);
+		ck_assert_int_eq(list[i]->marked,
+		    strcmp(list[i]->ip, "198.51.100.1") == 0);
+		ck_assert_int_eq(list[i]->reported_at,
+		    strcmp(list[i]->ip, "198.51.100.2") == 0 ? 5000 : 0);
+	}
+
+	/*
+	 * Before the next refresh is due the new client waits.  The due time
+	 * is moved far ahead so that a slow machine cannot reach it.
+	 */
+	uc_ui.load_refresh_due = ui_now_ms() + 60000;
+	uc_add_client(uc_ctx.agg, 3);
+	ui_load_refresh(&uc_ui, 1);
+	ck_assert_uint_eq(uc_ui.nsuspects, 2);
+	ck_assert_int_eq(uc_ui.dirty, 1);
+
+	/* The last slice always refreshes, and drops the table. */
+	ui_load_refresh(&uc_ui, 0);
+	ck_assert_uint_eq(uc_ui.nsuspects, 3);
+	ck_assert_ptr_null(uc_ui.load_state);
+
+	ui_free(&uc_ui);
+	memset(&uc_ui, 0, sizeof uc_ui);
+	ui_init(&uc_ui, &uc_ctx);
+	agg_free(uc_ctx.agg);
+	uc_ctx.agg = NULL;
+	store_close(uc_ctx.store);
+	uc_ctx.store = NULL;
+	free(path);
+	ck_assert_int_eq(check_remove_tree(dir), 0);
+}
+END_TEST
+
 START_TEST(test_width_utf8_names)
 {
 	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
@@ -336,6 +431,7 @@ make_ui_console_suite(void)
 	tcase_add_test(tc, test_load_format_unknown_total);
 	tcase_add_test(tc, test_load_format_grown_file);
 	tcase_add_test(tc, test_load_format_short_buffer);
+	tcase_add_test(tc, test_load_refresh_rare_with_state);
 	tcase_add_test(tc, test_width_utf8_names);
 	suite_add_tcase(s, tc);
 	return s;

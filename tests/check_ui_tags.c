@@ -334,6 +334,32 @@ START_TEST(test_prefix_mark_exact_set)
 }
 END_TEST
 
+/* Marking a set where some are marked counts only those that change. */
+START_TEST(test_prefix_mark_counts_changes)
+{
+	ui_key(&ut_ui, KEY_HOME);
+	ut_type("m");
+	ck_assert_int_eq(ut_clients[0].marked, 1);
+	ut_type("ttt");
+	ck_assert_str_eq(ut_tag_flags(), "111000");
+	ut_type(";my");
+	ck_assert_str_eq(ut_ui.message, "marked 2 tagged suspects");
+	ui_key(&ut_ui, 'u');
+	ck_assert_str_eq(ut_ui.message, "undone: mark 2 tagged suspects; 1 "
+	    "more step to undo");
+	ck_assert_int_eq(ut_clients[0].marked, 1);
+	ck_assert_int_eq(ut_clients[1].marked, 0);
+
+	/* One left to mark: singular. */
+	ui_key(&ut_ui, KEY_HOME);
+	ut_type("jm");
+	ck_assert_int_eq(ut_clients[1].marked, 1);
+	ut_type(";my");
+	ck_assert_str_eq(ut_ui.message, "marked 1 tagged suspect");
+	ck_assert_int_eq(ut_clients[2].marked, 1);
+}
+END_TEST
+
 START_TEST(test_prefix_other_key)
 {
 	ui_key(&ut_ui, 't');
@@ -527,6 +553,30 @@ START_TEST(test_group_rows_and_counts)
 }
 END_TEST
 
+/* A group name from HELO names is marked unverified, as in the detail pane. */
+START_TEST(test_group_label_unverified)
+{
+	static char	 helo[] = "mx9.example.net";
+	static const char *const labels[] = { "example.net (1 unverified)",
+	    "example.org (unverified)", "Example Hosting" };
+	char		*label;
+	size_t		 i;
+
+	ut_helos[4].name = helo;
+	ut_helos[4].count = 1;
+	ut_clients[4].helos = &ut_helos[4];
+	ut_clients[4].nhelos = 1;
+	ui_key(&ut_ui, 'g');
+	ck_assert_uint_eq(ut_ui.ngroups, 3);
+	ck_assert_uint_eq(ut_ui.groups[0].nmembers, 4);
+	for (i = 0; i < 3; i++) {
+		label = ui_group_label(&ut_ui.groups[i]);
+		ck_assert_str_eq(label, labels[i]);
+		free(label);
+	}
+}
+END_TEST
+
 START_TEST(test_group_counts_skip_whitelisted)
 {
 	ut_clients[1].whitelisted = 1;
@@ -669,6 +719,7 @@ make_ui_tags_suite(void)
 	tcase_add_test(tc, test_tag_pattern_empty_untags);
 	tcase_add_test(tc, test_prefix_without_tags);
 	tcase_add_test(tc, test_prefix_mark_exact_set);
+	tcase_add_test(tc, test_prefix_mark_counts_changes);
 	tcase_add_test(tc, test_prefix_other_key);
 	tcase_add_test(tc, test_prefix_whitelist_asks);
 	tcase_add_test(tc, test_prefix_report_exact_set);
@@ -678,6 +729,7 @@ make_ui_tags_suite(void)
 	tc = tcase_create("groups");
 	tcase_add_checked_fixture(tc, ut_setup, ut_teardown);
 	tcase_add_test(tc, test_group_rows_and_counts);
+	tcase_add_test(tc, test_group_label_unverified);
 	tcase_add_test(tc, test_group_counts_skip_whitelisted);
 	tcase_add_test(tc, test_group_collapse_expand);
 	tcase_add_test(tc, test_group_mark_whole_group);

@@ -269,6 +269,37 @@ START_TEST(test_sort_keeps_cursor_suspect)
 }
 END_TEST
 
+START_TEST(test_filter_backslash_once)
+{
+	char	*text, *cause = NULL;
+
+	ui_key(&uv_ui, '/');
+	uv_type("mx1\\.example");
+	text = ui_prompt_display(&uv_ui);
+	ck_assert_str_eq(text, "Filter (PCRE2, empty: none): mx1\\.example");
+	free(text);
+	ui_key(&uv_ui, '\r');
+	ck_assert_str_eq(uv_rows(), "0");
+	text = ui_view_describe(&uv_ui);
+	ck_assert_str_eq(text, "sort: score | filter: /mx1\\.example/");
+	free(text);
+
+	ui_key(&uv_ui, 'T');
+	uv_type("a\\b");
+	text = ui_prompt_display(&uv_ui);
+	ck_assert_str_eq(text, "Tag suspects matching (empty: untag all): "
+	    "a\\b");
+	free(text);
+	ui_key(&uv_ui, UI_KEY_ESC);
+
+	/* A control byte is still escaped. */
+	ck_assert_int_eq(ui_filter_set(&uv_ui, "x\033y", &cause), 0);
+	text = ui_view_describe(&uv_ui);
+	ck_assert_str_eq(text, "sort: score | filter: /x\\x1By/");
+	free(text);
+}
+END_TEST
+
 START_TEST(test_filter_exact_rows)
 {
 	char	*view;
@@ -524,8 +555,12 @@ START_TEST(test_whitelist_net_and_provider_lines)
 	char	*text, expect[128], date[32];
 	time_t	 now = time(NULL);
 
-	/* n on 192.0.2.10 covers 192.0.2.9 as well. */
-	uv_type("wn\r");
+	/* n on 192.0.2.10 covers 192.0.2.9 as well, so it asks first. */
+	uv_type("wn");
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_CONFIRM);
+	ck_assert_str_eq(uv_ui.confirm_text, "whitelist 192.0.2.0/24 "
+	    "(2 suspects)? y/n");
+	uv_type("y\r");
 	strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
 	snprintf(expect, sizeof expect, "192.0.2.0/24 # added by smtptriage "
 	    "%s\n", date);
@@ -689,6 +724,99 @@ START_TEST(test_undo_whitelist_many)
 }
 END_TEST
 
+START_TEST(test_whitelist_net_asks)
+{
+	char	*text;
+
+	/* n cancels: no prompt, no entry. */
+	uv_type("wn");
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_CONFIRM);
+	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_NONE);
+	ck_assert_str_eq(uv_ui.confirm_text, "whitelist 192.0.2.0/24 "
+	    "(2 suspects)? y/n");
+	ui_key(&uv_ui, 'n');
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_LIST);
+	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_NONE);
+	ck_assert_uint_eq(uv_ui.nwl_pending, 0);
+	ck_assert_str_eq(uv_ui.message, "cancelled");
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 0);
+
+	/* The provider's ranges hold one suspect: no question. */
+	uv_select(2);
+	uv_type("wp");
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_LIST);
+	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_WL_COMMENT);
+	ui_key(&uv_ui, UI_KEY_ESC);
+
+	/* confirm = no: straight to the comment. */
+	uv_cfg.confirm = 0;
+	uv_select(0);
+	uv_type("wn");
+	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_LIST);
+	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_WL_COMMENT);
+	ui_key(&uv_ui, 0x15);
+	uv_type("office\r");
+	text = uv_wl_file();
+	ck_assert_str_eq(text, "192.0.2.0/24 # office\n");
+	free(text);
+	ck_assert_int_eq(uv_clients[0].whitelisted, 1);
+	ck_assert_int_eq(uv_clients[3].whitelisted, 1);
+}
+END_TEST
+
+/* Replace the whitelist file as an admin's editor would. */
+static void
+uv_wl_edit(const char *text)
+{
+	FILE	*f;
+
+	ck_assert_ptr_nonnull(f = fopen(uv_wl_path, "w"));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_whitelist_screen_reloads_file)
+{
+	char	*text;
+
+	uv_wl_edit("192.0.2.10 # by hand\n");
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 0);
+	ui_key(&uv_ui, 'L');
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 1);
+	ck_assert_str_eq(wl_entry(uv_ctx.wl, 0), "192.0.2.10");
+	ck_assert_int_eq(uv_clients[0].whitelisted, 1);
+	ui_key(&uv_ui, 'q');
+	ck_assert_str_eq(uv_rows(), "1234");
+
+	uv_wl_edit("192.0.2.9 # other\n");
+	ui_key(&uv_ui, 'L');
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 1);
+	ck_assert_str_eq(wl_entry(uv_ctx.wl, 0), "192.0.2.9");
+	ck_assert_int_eq(uv_clients[0].whitelisted, 0);
+	ck_assert_int_eq(uv_clients[3].whitelisted, 1);
+
+	/* An invalid hand edit keeps the entries and says why. */
+	uv_wl_edit("192.0.2.0/33\n");
+	ui_key(&uv_ui, 'q');
+	ui_key(&uv_ui, 'L');
+	ck_assert_int_eq(uv_ui.message_error, 1);
+	ck_assert_ptr_eq(strstr(uv_ui.message, "cannot read the whitelist "
+	    "again: "), uv_ui.message);
+	ck_assert_uint_eq(wl_count(uv_ctx.wl), 1);
+
+	/* A hand edit made before a, from the L screen, is kept. */
+	uv_wl_edit("192.0.2.9 # other\n10.0.0.1\n");
+	uv_type("a198.51.100.13\r");
+	ui_key(&uv_ui, 0x15);
+	ui_key(&uv_ui, '\r');
+	text = uv_wl_file();
+	ck_assert_str_eq(text, "192.0.2.9 # other\n10.0.0.1\n198.51.100.13\n");
+	free(text);
+	ck_assert_int_eq(uv_clients[4].whitelisted, 1);
+	ck_assert_int_eq(uv_clients[2].whitelisted, 1);
+}
+END_TEST
+
 START_TEST(test_whitelist_screen_add_remove)
 {
 	char	*text;
@@ -813,11 +941,29 @@ uv_keys(const char *text, char **cause)
 	return ui_keymap_build(&uv_cfg, &uv_ui.keymap, cause);
 }
 
+/* Returns 1 when the help screen has the line of keys and text. */
+static int
+uv_help_has(const char *keys, const char *text)
+{
+	char	**help, expect[160];
+	size_t	  n, i;
+	int	  found = 0;
+
+	snprintf(expect, sizeof expect, "  %-15s %s", keys, text);
+	help = ui_keymap_help(&uv_ui, &n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(help[i], expect) == 0)
+			found = 1;
+		free(help[i]);
+	}
+	free(help);
+	return found;
+}
+
 START_TEST(test_keymap_remap)
 {
-	char	*cause = NULL, *keys, **help, expect[128];
+	char	*cause = NULL, *keys, **help;
 	size_t	 n, i;
-	int	 found = 0;
 
 	ck_assert_msg(uv_keys("key sort = o\nkey quit = Q\nkey down = J\n"
 	    "key down = Down\nconfirm = no\n", &cause) == 0, "%s", cause);
@@ -845,15 +991,11 @@ START_TEST(test_keymap_remap)
 	help = ui_keymap_help(&uv_ui, &n);
 	ck_assert_str_eq(help[0], "Keys in the list (config name in "
 	    "brackets)");
-	snprintf(expect, sizeof expect, "  %-15s %s", "o", "sort by the next "
-	    "order: score, count, last seen, IP, provider [sort]");
-	for (i = 0; i < n; i++) {
-		if (strcmp(help[i], expect) == 0)
-			found = 1;
+	for (i = 0; i < n; i++)
 		free(help[i]);
-	}
 	free(help);
-	ck_assert_int_eq(found, 1);
+	ck_assert_int_eq(uv_help_has("o", "sort by the next order: score, "
+	    "count, last seen, IP, provider [sort]"), 1);
 }
 END_TEST
 
@@ -879,13 +1021,32 @@ START_TEST(test_keymap_remap_group_and_prefix)
 }
 END_TEST
 
+START_TEST(test_keymap_prefix_help)
+{
+	char	*cause = NULL;
+
+	ck_assert_msg(uv_keys("key mark = x\nkey report = C-r\n", &cause) ==
+	    0, "%s", cause);
+	ck_assert_int_eq(uv_help_has(";", "apply the next key to all tagged "
+	    "suspects: x, w, R, C-r [tag-prefix]"), 1);
+
+	uv_type("t;");
+	ck_assert_str_eq(uv_ui.message, "apply to 1 tagged: x marks, w "
+	    "whitelists, R re-checks, C-r reports; Esc cancels");
+	ui_key(&uv_ui, 'm');
+	ck_assert_int_eq(uv_ui.message_error, 1);
+	ck_assert_str_eq(uv_ui.message, "the key after the tag prefix was "
+	    "none of x, w, R, C-r, which apply to the tagged suspects");
+}
+END_TEST
+
 START_TEST(test_keymap_errors)
 {
 	char	*cause = NULL, *expect;
 
 	ck_assert_int_eq(uv_keys("\nkey sortt = o\n", &cause), -1);
 	xasprintf(&expect, "%s/config:2: unknown action \"sortt\" in a key "
-	    "line; docs/configuration.md lists the actions", uv_dir);
+	    "line; smtptriage.conf(5) lists the actions", uv_dir);
 	ck_assert_str_eq(cause, expect);
 	free(expect);
 	free(cause);
@@ -983,6 +1144,7 @@ make_ui_view_suite(void)
 	tcase_add_test(tc, test_sort_reverse_exact);
 	tcase_add_test(tc, test_sort_keeps_cursor_suspect);
 	tcase_add_test(tc, test_filter_exact_rows);
+	tcase_add_test(tc, test_filter_backslash_once);
 	tcase_add_test(tc, test_filter_invalid_keeps_old);
 	tcase_add_test(tc, test_search_next_previous);
 	tcase_add_test(tc, test_search_without_pattern);
@@ -997,6 +1159,8 @@ make_ui_view_suite(void)
 	tcase_add_test(tc, test_whitelist_choices_offered);
 	tcase_add_test(tc, test_whitelist_domain_line);
 	tcase_add_test(tc, test_whitelist_net_and_provider_lines);
+	tcase_add_test(tc, test_whitelist_net_asks);
+	tcase_add_test(tc, test_whitelist_screen_reloads_file);
 	tcase_add_test(tc, test_undo_marks_stack);
 	tcase_add_test(tc, test_undo_unmark_and_bulk);
 	tcase_add_test(tc, test_undo_whitelist_add_remove);
@@ -1010,6 +1174,7 @@ make_ui_view_suite(void)
 	tcase_add_checked_fixture(tc, uv_setup, uv_teardown);
 	tcase_add_test(tc, test_keymap_remap);
 	tcase_add_test(tc, test_keymap_remap_group_and_prefix);
+	tcase_add_test(tc, test_keymap_prefix_help);
 	tcase_add_test(tc, test_keymap_errors);
 	tcase_add_test(tc, test_key_names);
 	tcase_add_test(tc, test_reason_kinds);

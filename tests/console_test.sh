@@ -22,6 +22,8 @@ LOAD_TENTHS=300
 CLIENTS=1200
 LINES_EACH=20
 LOAD_RATE=6000
+# Clients of the log read at full speed, two lines each.
+MANY_CLIENTS=300000
 
 for tool in tmux python3; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -184,6 +186,46 @@ keys j
 wait_for "$CLIENTS suspects, 0 tagged, 1 marked, 0 whitelisted, 0 reported  DNS queries: 0 queued or in flight"
 quit
 
+# --- A log with many distinct clients, read at full speed: the list
+# refresh must neither freeze the progress bar nor hold keys back until
+# the load ends.  Each client has two lines, so that the load lasts long
+# enough to see both.
+awk -v clients=$MANY_CLIENTS 'BEGIN {
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < clients; i++)
+			printf "2026-11-30 1%d:%02d:%02d " \
+			    "H=(h%d.example.invalid) [10.%d.%d.%d] " \
+			    "Warning: HELO verification failed\n", pass,
+			    (i / 60) % 60, i % 60, i, int(i / 65536),
+			    int(i / 256) % 256, i % 256
+}' >"$tmp/many.log"
+start "$tmp/many.log"
+# Collect the percentages that the bar shows, until two differ or the
+# load ends.
+: >"$tmp/percents"
+i=0
+while [ $i -lt $LOAD_TENTHS ]; do
+	capture
+	sed -n 's/^ loading \[[#.]*\] \([0-9]*\)%.*/\1/p' "$tmp/screen" \
+	    >>"$tmp/percents"
+	[ "$(sort -u "$tmp/percents" | wc -l)" -ge 2 ] && break
+	grep -qF "loaded $((MANY_CLIENTS * 2)) lines" "$tmp/screen" && break
+	sleep 0.1
+	i=$((i + 1))
+done
+npercents=$(sort -u "$tmp/percents" | wc -l)
+[ "$npercents" -ge 2 ] ||
+    fail "the progress bar showed $npercents percentages, expected 2 or more"
+keys '?'
+wait_for "smtptriage help"
+keys Escape
+wait_for "DNS queries: "
+grep -qE "^ loading \[" "$tmp/screen" ||
+    fail "? was answered only after the load of $MANY_CLIENTS clients ended"
+wait_for "loaded $((MANY_CLIENTS * 2)) lines, $MANY_CLIENTS clients, $MANY_CLIENTS suspects in " \
+    $LOAD_TENTHS
+quit
+
 # --- Widths, status counters and colours on a small log.
 printf '%s\n' \
     '2026-11-30 10:00:01 H=(b\303\274cher.example) [192.0.2.1] Warning: HELO verification failed' \
@@ -232,11 +274,16 @@ capture_attrs
 grep -qF "invalid character in name  ${esc}[1m${esc}[31mfail" "$tmp/screen" ||
     fail "the failed HELO check is not bold red"
 
-# Report 192.0.2.1 to the outbox and whitelist 192.0.2.4, then show the
-# whitelisted clients, so each status has a row.
+# Report 192.0.2.1 to the outbox, addressed so that it counts as
+# reported, and whitelist 192.0.2.4, then show the whitelisted clients, so
+# each status has a row.
 report_and_whitelist() {
 	keys k r
 	wait_for "y sends"
+	keys t
+	wait_for "To ("
+	keys abuse@example.net Enter
+	wait_for "addressed to abuse@example.net"
 	keys y
 	wait_for "$(row "$row_idn" reported)"
 	keys j j w
@@ -296,11 +343,19 @@ done
 start "$tmp/small.log"
 wait_for "192.0.2.3"
 tmux -S "$sock" resize-window -x 59 -y 24
-wait_for "terminal too small: 59x24, need 60x12"
-tmux -S "$sock" resize-window -x 20 -y 4
-wait_for "terminal too small:…"
+wait_for "terminal too small: need 60x12, have 59x24"
+# Too narrow for one line: the needed size comes first.
+tmux -S "$sock" resize-window -x 30 -y 8
+wait_for "have 30x8"
 capture
-expect_line 3 "terminal too small:…"
+expect_line 3 "          need 60x12"
+expect_line 4 "          have 30x8"
+expect_line 5 "      terminal too small"
+tmux -S "$sock" resize-window -x 20 -y 2
+wait_for "have 20x2"
+capture
+expect_line 1 "     need 60x12"
+expect_line 2 "     have 20x2"
 # At the minimum size the detail pane ends in a count of the lines that
 # did not fit, drawn over a blank line.
 tmux -S "$sock" resize-window -x 60 -y 12

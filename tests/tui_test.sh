@@ -184,7 +184,7 @@ title_now=$(tmux -S "$sock" display-message -p '#{pane_title}')
 # SIGWINCH: a tiny terminal gets a note instead of the list, and the list
 # comes back at full size.
 tmux -S "$sock" resize-window -x 50 -y 10
-wait_for "terminal too small: 50x10, need 60x12"
+wait_for "terminal too small: need 60x12, have 50x10"
 tmux -S "$sock" resize-window -x 160 -y 45
 wait_for "$(row "$row_a" new)"
 capture
@@ -277,10 +277,10 @@ wait_for "tagged 192.0.2.10; 1 tagged"
 wait_for "* 192.0.2.10      mail.example.invalid"
 wait_for "6 clients, 1 tagged | sort: score  ? help"
 keys -l ';m'
-wait_for "marked 1 tagged suspects"
+wait_for "marked 1 tagged suspect"
 keys g
 wait_for "grouped by provider: 4 groups"
-wait_for "- example.invalid  1 suspect, 1 marked, 1 tagged"
+wait_for "- example.invalid (unverified)  1 suspect, 1 marked, 1 tagged"
 keys q
 wait_exit
 

@@ -120,6 +120,7 @@ ui_free(struct ui *ui)
 	ui_filter_free(ui);
 	ui_wlpick_clear(ui);
 	ui_undo_free(ui);
+	ui_load_state_free(ui);
 	ui_keymap_free(ui->keymap);
 	ui->keymap = NULL;
 	free(ui->sorted);

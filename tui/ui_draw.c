@@ -596,7 +596,7 @@ ui_draw_group(struct ui *ui, int y, const struct ui_group *g, int selected)
 {
 	const struct ui_layout	*l = &ui->layout;
 	attr_t			 attr = ui_attr(ui, UI_C_LABEL);
-	char			 buf[64];
+	char			 buf[64], *label;
 	size_t			 i, marked = 0, tagged = 0;
 	int			 x;
 
@@ -609,7 +609,9 @@ ui_draw_group(struct ui *ui, int y, const struct ui_group *g, int selected)
 	ui_fill(y, l->list_x, l->list_w, attr);
 	x = l->list_x + ui_put(y, l->list_x, l->list_w,
 	    g->collapsed ? "+ " : "- ", attr);
-	x += ui_put_esc(y, x, l->list_x + l->list_w - x, g->name, attr);
+	label = ui_group_label(g);
+	x += ui_put_esc(y, x, l->list_x + l->list_w - x, label, attr);
+	free(label);
 	snprintf(buf, sizeof buf, "  %zu %s", g->nmembers,
 	    g->nmembers == 1 ? "suspect" : "suspects");
 	x += ui_put(y, x, l->list_x + l->list_w - x, buf, attr);
@@ -1003,7 +1005,8 @@ ui_draw_status(struct ui *ui)
 	esc_buf_free(&right);
 
 	if (ui->prompt != UI_PROMPT_NONE) {
-		prompt = ui_prompt_text(ui);
+		/* Escaped already. */
+		prompt = ui_prompt_display(ui);
 		text = prompt;
 		attr = A_BOLD;
 	} else if (ui->screen == UI_SCREEN_CONFIRM &&
@@ -1023,7 +1026,11 @@ ui_draw_status(struct ui *ui)
 	}
 	if (text != NULL) {
 		x = ui_put(l->status_y, 0, 1, " ", attr);
-		x += ui_put_esc(l->status_y, x, l->cols - x, text, attr);
+		if (text == prompt)
+			x += ui_put(l->status_y, x, l->cols - x, text, attr);
+		else
+			x += ui_put_esc(l->status_y, x, l->cols - x, text,
+			    attr);
 	}
 	/*
 	 * The message wins over the counters when the line is short, and the
@@ -1115,18 +1122,36 @@ ui_draw_preview(struct ui *ui)
 	free(title);
 }
 
+/*
+ * The note instead of the list on a terminal below UI_MIN_COLS by
+ * UI_MIN_LINES.  When the note does not fit on one line, its parts go on
+ * lines of their own with the needed size first, so that it shows down to
+ * a terminal of one line.
+ */
 static void
 ui_draw_too_small(struct ui *ui)
 {
 	const struct ui_layout	*l = &ui->layout;
-	char			 buf[96];
-	int			 len, x;
+	char			 part[3][48], line[160];
+	int			 i, len, n, x, y;
 
-	snprintf(buf, sizeof buf, "terminal too small: %dx%d, need %dx%d",
-	    l->cols, l->lines, UI_MIN_COLS, UI_MIN_LINES);
-	len = (int)strlen(buf);
-	x = len < l->cols ? (l->cols - len) / 2 : 0;
-	ui_put(l->lines / 2, x, l->cols - x, buf, A_BOLD);
+	snprintf(part[0], sizeof part[0], "need %dx%d", UI_MIN_COLS,
+	    UI_MIN_LINES);
+	snprintf(part[1], sizeof part[1], "have %dx%d", l->cols, l->lines);
+	snprintf(part[2], sizeof part[2], "terminal too small");
+	snprintf(line, sizeof line, "%s: %s, %s", part[2], part[0], part[1]);
+	if ((int)strlen(line) <= l->cols) {
+		len = (int)strlen(line);
+		ui_put(l->lines / 2, (l->cols - len) / 2, len, line, A_BOLD);
+		return;
+	}
+	n = l->lines < 3 ? l->lines : 3;
+	y = (l->lines - n) / 2;
+	for (i = 0; i < n; i++) {
+		len = (int)strlen(part[i]);
+		x = len < l->cols ? (l->cols - len) / 2 : 0;
+		ui_put(y + i, x, l->cols - x, part[i], A_BOLD);
+	}
 }
 
 void

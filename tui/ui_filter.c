@@ -307,7 +307,8 @@ ui_view_describe(const struct ui *ui)
 	    ui->sort_reverse ? ", reversed" : "");
 	if (f != NULL && f->active) {
 		len = strlen(f->pattern);
-		shown = esc_display(f->pattern, len > UI_FILTER_SHOWN ?
+		/* A typed backslash shows once, as the admin typed it. */
+		shown = esc_controls(f->pattern, len > UI_FILTER_SHOWN ?
 		    UI_FILTER_SHOWN : len);
 		esc_buf_printf(&b, " | filter: /%s%s/", shown,
 		    len > UI_FILTER_SHOWN ? "..." : "");
@@ -368,6 +369,26 @@ ui_prompt_text(const struct ui *ui)
 		break;
 	}
 	return b.data;
+}
+
+/*
+ * The status line of a prompt escaped for the terminal (allocated), or
+ * NULL.  The patterns of / and T show with only their control bytes
+ * escaped, so that a backslash shows once.
+ */
+char *
+ui_prompt_display(const struct ui *ui)
+{
+	char	*text, *shown;
+
+	if ((text = ui_prompt_text(ui)) == NULL)
+		return NULL;
+	if (ui->prompt == UI_PROMPT_TAG || ui->prompt == UI_PROMPT_FILTER)
+		shown = esc_controls(text, strlen(text));
+	else
+		shown = ui_escape(text, strlen(text));
+	free(text);
+	return shown;
 }
 
 /* Enter on a prompt other than T's. */

@@ -86,7 +86,7 @@ ui_follow_refresh(struct ui *ui)
 	suspects = agg_suspects(ui->ctx->agg, &n);
 	for (i = 0; i < n; i++) {
 		c = suspects[i];
-		if (!c->state_loaded)
+		if (!c->state_loaded && !ui_load_state_apply(ui, c))
 			ui_follow_load_state(ui, c);
 		if (ui->ctx->wl != NULL)
 			c->whitelisted = wl_match(ui->ctx->wl, &c->addr,

@@ -74,6 +74,7 @@ enum ui_confirm {
 	UI_CONFIRM_WHITELIST_MANY,	/* whitelist confirm_list */
 	UI_CONFIRM_ACTION,		/* run confirm_do (ui_confirm.c) */
 	UI_CONFIRM_WL_DELETE,		/* remove confirm_entry (L screen) */
+	UI_CONFIRM_WL_ENTRIES,		/* w: whitelist wl_pending */
 };
 
 /* An action that waits for y in a question (ui_confirm.c). */
@@ -126,6 +127,7 @@ struct ui_group {
 	char		  name[PROVIDER_NAME_SIZE];	/* or "unknown" */
 	struct client	**members;	/* shown suspects, in list order */
 	size_t		  nmembers;
+	size_t		  nunverified;	/* members named by their HELO only */
 	int		  collapsed;
 };
 
@@ -278,6 +280,9 @@ struct ui {
 	uint64_t		  load_total;	/* input bytes; 0: not known */
 	uint64_t		  load_rate;	/* lines per second; 0: no limit */
 	uint64_t		  load_slice_ms;	/* reading time per pass */
+	uint64_t		  load_refresh_due;	/* monotonic ms */
+	struct ui_load_state	 *load_state;	/* ui_load_refresh.c */
+	int			  load_state_tried;
 };
 
 /* ui.c */
@@ -338,6 +343,7 @@ void		 ui_client_provider(const struct ui *, const struct client *,
 		    struct provider_info *);
 int		 ui_group_toggle_view(struct ui *);
 void		 ui_groups_build(struct ui *);
+char		*ui_group_label(const struct ui_group *);
 void		 ui_groups_free(struct ui *);
 const struct ui_group *ui_selected_group(const struct ui *);
 int		 ui_group_key(struct ui *, int key);
@@ -439,6 +445,7 @@ const char	*ui_empty_text(const struct ui *);
 void		 ui_filter_free(struct ui *);
 char		*ui_view_describe(const struct ui *);
 char		*ui_prompt_text(const struct ui *);
+char		*ui_prompt_display(const struct ui *);
 int		 ui_prompt_enter(struct ui *);
 void		 ui_prompt_cancel(struct ui *);
 
@@ -448,8 +455,10 @@ int		 ui_wlpick_key(struct ui *, int key);
 void		 ui_wlpick_offer(struct ui *, char **entries, size_t n,
 		    const char *what);
 int		 ui_wlpick_commit(struct ui *, const char *comment);
+void		 ui_wlpick_confirmed(struct ui *);
 void		 ui_wlpick_clear(struct ui *);
 void		 ui_whitelist_rematch(struct ui *);
+void		 ui_whitelist_reload(struct ui *);
 struct whitelist;
 ssize_t		 ui_wl_index(const struct whitelist *, const char *entry);
 int		 ui_wl_remove_entry(struct ui *, const char *entry);
@@ -491,6 +500,7 @@ int		 ui_keymap_canonical(const struct ui *, int key);
 int		 ui_keymap_is(const struct ui *, int key, const char *action);
 char		*ui_keymap_keys(const struct ui *, const char *action);
 char		**ui_keymap_help(const struct ui *, size_t *n);
+char		*ui_keymap_prefix_keys(const struct ui *, int verbs);
 int		 ui_key_parse(const char *name, int *codes, size_t *ncodes);
 int		 ui_width(const char *);
 
@@ -511,6 +521,8 @@ void		 ui_status_counts(const struct ui *, struct esc_buf *);
 /* ui_load.c */
 /* Cells of the progress bar in the status line. */
 #define UI_LOAD_BAR_WIDTH	20
+/* Maximum reading time of one pass, in ms, however long refreshes take. */
+#define UI_LOAD_SLICE_MAX_MS	50
 void		 ui_load_start(struct ui *, uint64_t now_ms);
 void		 ui_load_tick(struct ui *, uint64_t now_ms);
 int		 ui_load_timeout(const struct ui *, uint64_t now_ms,
@@ -519,6 +531,12 @@ void		 ui_load_status(const struct ui *, char *, size_t);
 void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
 		    uint64_t total, uint64_t lines, size_t clients,
 		    uint64_t elapsed_ms);
+
+/* ui_load_refresh.c */
+struct ui_load_state;
+void		 ui_load_refresh(struct ui *, int more);
+int		 ui_load_state_apply(struct ui *, struct client *);
+void		 ui_load_state_free(struct ui *);
 
 /* ui_follow.c */
 void		 ui_follow_start(struct ui *, uint64_t now_ms);

@@ -281,6 +281,10 @@ ui_confirm_close(struct ui *ui)
 	ui->confirm_label = NULL;
 	ui->confirm_stop = NULL;
 	ui->confirm_do = UI_DO_NONE;
+	/* A w question that was not answered y drops its entries. */
+	if (ui->confirm == UI_CONFIRM_WL_ENTRIES &&
+	    ui->prompt != UI_PROMPT_WL_COMMENT)
+		ui_wlpick_clear(ui);
 	ui->confirm = UI_CONFIRM_NONE;
 	if (ui->screen == UI_SCREEN_CONFIRM)
 		ui->screen = ui->confirm_return;
@@ -327,6 +331,9 @@ ui_key_confirm(struct ui *ui, int key)
 	case UI_CONFIRM_WL_DELETE:
 		act = ui_wlscreen_delete(ui);
 		ui_confirm_close(ui);
+		break;
+	case UI_CONFIRM_WL_ENTRIES:
+		ui_wlpick_confirmed(ui);
 		break;
 	case UI_CONFIRM_NONE:
 		ui_confirm_close(ui);

@@ -87,13 +87,17 @@ ui_act_show_whitelisted(struct ui *ui)
 static int
 ui_act_tag_prefix(struct ui *ui)
 {
+	char	*keys;
+
 	if (ui->ntags == 0) {
 		ui_set_message(ui, 0, "no suspects tagged");
 		return UI_ACT_NONE;
 	}
 	ui->tag_prefix = 1;
-	ui_set_message(ui, 0, "apply to %zu tagged: m marks, w whitelists, R "
-	    "re-checks, r reports; Esc cancels", ui->ntags);
+	keys = ui_keymap_prefix_keys(ui, 1);
+	ui_set_message(ui, 0, "apply to %zu tagged: %s; Esc cancels",
+	    ui->ntags, keys);
+	free(keys);
 	return UI_ACT_NONE;
 }
 
@@ -224,8 +228,9 @@ static const struct ui_action ui_actions[] = {
 	    "down" },
 	{ "tag-pattern", { "T" }, ui_tag_pattern_key, "tag the suspects "
 	    "that a PCRE2 pattern matches; empty untags" },
+	/* ui_keymap_help adds the keys that may follow. */
 	{ "tag-prefix", { ";" }, ui_act_tag_prefix, "apply the next key "
-	    "(m, w, R, r) to all tagged suspects" },
+	    "to all tagged suspects:" },
 	{ "group", { "g" }, ui_group_toggle_view, "group the list by "
 	    "provider, or stop grouping" },
 	{ "collapse", { "Enter", "Space" }, ui_act_collapse, "on a group "
@@ -415,7 +420,7 @@ ui_keymap_build(const struct config *cfg, struct ui_keymap **out,
 		if ((act = ui_action_find(kb->action)) == -1) {
 			echo = esc_display(kb->action, strlen(kb->action));
 			xasprintf(cause, "%s: unknown action \"%s\" in a key "
-			    "line; docs/configuration.md lists the actions",
+			    "line; smtptriage.conf(5) lists the actions",
 			    kb->where, echo);
 			free(echo);
 			ui_keymap_free(km);
@@ -552,7 +557,7 @@ ui_keymap_keys(const struct ui *ui, const char *action)
 char **
 ui_keymap_help(const struct ui *ui, size_t *n)
 {
-	char	**lines, *keys;
+	char	**lines, *keys, *after, *prefix;
 	size_t	  i;
 
 	lines = xcalloc(UI_NACTIONS + 2, sizeof *lines);
@@ -560,9 +565,58 @@ ui_keymap_help(const struct ui *ui, size_t *n)
 	lines[(*n)++] = xstrdup("Keys in the list (config name in brackets)");
 	for (i = 0; i < UI_NACTIONS; i++) {
 		keys = ui_keymap_keys(ui, ui_actions[i].name);
-		xasprintf(&lines[(*n)++], "  %-15s %s [%s]", keys[0] != '\0' ?
-		    keys : "(none)", ui_actions[i].help, ui_actions[i].name);
+		after = xstrdup("");
+		if (strcmp(ui_actions[i].name, "tag-prefix") == 0) {
+			free(after);
+			prefix = ui_keymap_prefix_keys(ui, 0);
+			xasprintf(&after, " %s", prefix);
+			free(prefix);
+		}
+		xasprintf(&lines[(*n)++], "  %-15s %s%s [%s]", keys[0] != '\0' ?
+		    keys : "(none)", ui_actions[i].help, after,
+		    ui_actions[i].name);
+		free(after);
 		free(keys);
 	}
 	return lines;
+}
+
+/* The actions that may follow the tag prefix, with their verbs. */
+static const struct {
+	const char	*action;
+	const char	*verb;
+} ui_prefix_actions[] = {
+	{ "mark", "marks" },
+	{ "whitelist", "whitelists" },
+	{ "recheck", "re-checks" },
+	{ "report", "reports" },
+};
+#define UI_NPREFIX_ACTIONS \
+	(sizeof ui_prefix_actions / sizeof ui_prefix_actions[0])
+
+/*
+ * List the keys bound to the actions that may follow the tag prefix, as
+ * "m, w, R, r", or with verbs as "m marks, w whitelists, ...".  An action
+ * bound to no key is left out.  Returns an allocated string.
+ */
+char *
+ui_keymap_prefix_keys(const struct ui *ui, int verbs)
+{
+	char	*keys, *out = NULL, *joined;
+	size_t	 i;
+
+	for (i = 0; i < UI_NPREFIX_ACTIONS; i++) {
+		keys = ui_keymap_keys(ui, ui_prefix_actions[i].action);
+		if (keys[0] == '\0') {
+			free(keys);
+			continue;
+		}
+		xasprintf(&joined, "%s%s%s%s%s", out != NULL ? out : "",
+		    out != NULL ? ", " : "", keys, verbs ? " " : "",
+		    verbs ? ui_prefix_actions[i].verb : "");
+		free(out);
+		free(keys);
+		out = joined;
+	}
+	return out != NULL ? out : xstrdup("no keys bound");
 }

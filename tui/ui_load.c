@@ -220,10 +220,12 @@ ui_load_tick(struct ui *ui, uint64_t now_ms)
 	/* A cursor on the first row stays there while suspects come in. */
 	at_top = ui->cursor == 0;
 	refresh_start = ui_now_ms();
-	ui_follow_refresh(ui);
+	ui_load_refresh(ui, more);
 	took = ui_now_ms() - refresh_start;
 	ui->load_slice_ms = took * 2 > UI_LOAD_SLICE_MS ? took * 2 :
 	    UI_LOAD_SLICE_MS;
+	if (ui->load_slice_ms > UI_LOAD_SLICE_MAX_MS)
+		ui->load_slice_ms = UI_LOAD_SLICE_MAX_MS;
 	if (at_top && ui->cursor != 0) {
 		ui_move_to(ui, 0);
 		ui_check_schedule(ui, now_ms);

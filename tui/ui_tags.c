@@ -290,6 +290,7 @@ int
 ui_tag_prefix_key(struct ui *ui, int key)
 {
 	struct client	**list;
+	char		 *keys;
 	size_t		  n;
 	int		  act = UI_ACT_NONE;
 
@@ -317,8 +318,10 @@ ui_tag_prefix_key(struct ui *ui, int key)
 		act = ui_report_start(ui, list, n, 0);
 		break;
 	default:
-		ui_set_message(ui, 1, "; applies m, w, R or r to the tagged "
-		    "suspects; the key after it was none of them");
+		keys = ui_keymap_prefix_keys(ui, 0);
+		ui_set_message(ui, 1, "the key after the tag prefix was none "
+		    "of %s, which apply to the tagged suspects", keys);
+		free(keys);
 		break;
 	}
 	free(list);
@@ -335,17 +338,20 @@ ui_mark_many(struct ui *ui, struct client **clients, size_t n,
 {
 	struct client	*c;
 	char		*cause;
-	size_t		 i, changed = 0;
-	int		 want = 0;
+	size_t		 i, changed = 0, unmarked = 0, to_change;
+	int		 want;
 
 	if (!ui_confirm_gate(ui, UI_DO_MARK, clients, n, what, NULL))
 		return UI_ACT_NONE;
 	for (i = 0; i < n; i++) {
 		if (!clients[i]->marked)
-			want = 1;
+			unmarked++;
 	}
-	xasprintf(&cause, "%s %zu %s suspects", want ? "mark" : "unmark", n,
-	    what);
+	want = unmarked > 0;
+	/* The messages and the undo step count only the suspects that change. */
+	to_change = want ? unmarked : n;
+	xasprintf(&cause, "%s %zu %s suspect%s", want ? "mark" : "unmark",
+	    to_change, what, to_change == 1 ? "" : "s");
 	ui_undo_begin(ui, cause);
 	free(cause);
 	for (i = 0; i < n; i++) {
@@ -355,7 +361,7 @@ ui_mark_many(struct ui *ui, struct client **clients, size_t n,
 		if (store_set_mark(ui->ctx->store, c->ip, want, &cause) == -1) {
 			ui_set_message(ui, 1, "cannot %s %s: %s; %zu of the "
 			    "%zu %s suspects changed", want ? "mark" :
-			    "unmark", c->ip, cause, changed, n, what);
+			    "unmark", c->ip, cause, changed, to_change, what);
 			free(cause);
 			ui_undo_end(ui);
 			return UI_ACT_NONE;
@@ -365,8 +371,8 @@ ui_mark_many(struct ui *ui, struct client **clients, size_t n,
 		changed++;
 	}
 	ui_undo_end(ui);
-	ui_set_message(ui, 0, "%s %zu %s suspects", want ? "marked" :
-	    "unmarked", changed, what);
+	ui_set_message(ui, 0, "%s %zu %s suspect%s", want ? "marked" :
+	    "unmarked", changed, what, changed == 1 ? "" : "s");
 	return UI_ACT_NONE;
 }
 
@@ -414,6 +420,7 @@ ui_whitelist_many(struct ui *ui)
 	char		*cause, *comment, date[UI_TAG_DATE_MAX];
 	size_t		 i, done = 0;
 
+	ui_whitelist_reload(ui);
 	ui_format_date(time(NULL), date, sizeof date);
 	xasprintf(&comment, "added by smtptriage %s", date);
 	xasprintf(&cause, "whitelist %zu IPs", ui->confirm_nlist);
@@ -516,6 +523,8 @@ ui_groups_build(struct ui *ui)
 		g->members = xreallocarray(g->members, g->nmembers + 1,
 		    sizeof *g->members);
 		g->members[g->nmembers++] = c;
+		if (pv.source == PROVIDER_HELO)
+			g->nunverified++;
 	}
 	for (j = 0; j < nold; j++)
 		free(old[j].members);
@@ -537,6 +546,26 @@ ui_groups_build(struct ui *ui)
 		}
 	}
 	ui->nrows = n;
+}
+
+/*
+ * Build the name shown on a group header, not escaped yet.  A name that
+ * every member's HELO gave gets "(unverified)", and one that only N
+ * members' HELO gave gets "(N unverified)".  Returns an allocated string.
+ */
+char *
+ui_group_label(const struct ui_group *g)
+{
+	char	*label;
+
+	if (g->nunverified == 0)
+		return xstrdup(g->name);
+	if (g->nunverified == g->nmembers)
+		xasprintf(&label, "%s (unverified)", g->name);
+	else
+		xasprintf(&label, "%s (%zu unverified)", g->name,
+		    g->nunverified);
+	return label;
 }
 
 /* g: switch between the plain list and the list grouped by provider. */

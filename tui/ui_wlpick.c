@@ -106,6 +106,8 @@ ui_wl_choices(struct ui *ui, struct client *c, struct ui_wl_choices *ch)
 	}
 }
 
+static size_t	ui_wlpick_matches(const struct ui *);
+
 /* Index of entry (any form) in the whitelist, or -1. */
 ssize_t
 ui_wl_index(const struct whitelist *wl, const char *entry)
@@ -138,6 +140,7 @@ ui_wl_remove_entry(struct ui *ui, const char *entry)
 	char	*cause, *comment;
 	ssize_t	 at;
 
+	ui_whitelist_reload(ui);
 	at = ui_wl_index(ui->ctx->wl, entry);
 	comment = xstrdup(at != -1 ? wl_comment(ui->ctx->wl, (size_t)at) : "");
 	if (wl_remove(ui->ctx->wl, entry, &cause) == -1) {
@@ -165,6 +168,29 @@ ui_whitelist_rematch(struct ui *ui)
 		    NULL;
 	}
 	ui_rows_rebuild(ui);
+}
+
+/*
+ * Read the whitelist file again when it changed on disk, such as after a
+ * hand edit, and match every suspect against it again.  A file that
+ * cannot be read leaves the entries as they were, with an error message.
+ */
+void
+ui_whitelist_reload(struct ui *ui)
+{
+	char	*cause;
+	int	 changed;
+
+	if (ui->ctx->wl == NULL)
+		return;
+	if (wl_reload(ui->ctx->wl, &changed, &cause) == -1) {
+		ui_set_message(ui, 1, "cannot read the whitelist again: %s",
+		    cause);
+		free(cause);
+		return;
+	}
+	if (changed)
+		ui_whitelist_rematch(ui);
 }
 
 void
@@ -231,8 +257,8 @@ ui_wlpick_key(struct ui *ui, int key)
 {
 	struct ui_wl_choices	  ch;
 	struct client		 *c;
-	char			**entries, *what;
-	size_t			  n = 0;
+	char			**entries, *what, *text;
+	size_t			  n = 0, matched;
 
 	ui->prompt = UI_PROMPT_NONE;
 	ui_wlpick_clear(ui);
@@ -268,8 +294,49 @@ ui_wlpick_key(struct ui *ui, int key)
 		return UI_ACT_NONE;
 	}
 	ui_wlpick_offer(ui, entries, n, what);
+	matched = ui_wlpick_matches(ui);
+	if (matched > 1 && ui_confirm_wanted(ui)) {
+		/* The comment prompt waits for y (ui_wlpick_confirmed). */
+		ui->prompt = UI_PROMPT_NONE;
+		xasprintf(&text, "whitelist %s (%zu suspects)? y/n", what,
+		    matched);
+		ui_confirm_open(ui, UI_CONFIRM_WL_ENTRIES, NULL, NULL, text);
+	}
 	free(what);
 	return UI_ACT_NONE;
+}
+
+/*
+ * Count the suspects that are not whitelisted yet and that one of the
+ * pending entries matches.
+ */
+static size_t
+ui_wlpick_matches(const struct ui *ui)
+{
+	const struct client	*c;
+	size_t			 i, j, n = 0;
+
+	for (i = 0; i < ui->nsuspects; i++) {
+		c = ui->suspects[i];
+		if (c->whitelisted)
+			continue;
+		for (j = 0; j < ui->nwl_pending; j++) {
+			if (wl_entry_match(ui->wl_pending[j], &c->addr,
+			    c->rdns)) {
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* y on the question of ui_wlpick_key: prompt for the comment. */
+void
+ui_wlpick_confirmed(struct ui *ui)
+{
+	ui->prompt = UI_PROMPT_WL_COMMENT;
+	ui_confirm_close(ui);
 }
 
 /*
@@ -285,6 +352,7 @@ ui_wlpick_commit(struct ui *ui, const char *comment)
 
 	if (ui->nwl_pending == 0)
 		return UI_ACT_NONE;
+	ui_whitelist_reload(ui);
 	for (i = 0; i < ui->nsuspects; i++)
 		before += ui->suspects[i]->whitelisted;
 	what = xstrdup(ui->wl_pending_what);

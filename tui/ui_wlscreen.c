@@ -17,6 +17,7 @@
 int
 ui_wlscreen_open(struct ui *ui)
 {
+	ui_whitelist_reload(ui);
 	ui->screen = UI_SCREEN_WHITELIST;
 	ui->wl_cursor = 0;
 	ui->wl_top = 0;
