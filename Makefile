@@ -47,6 +47,7 @@ CORE_SRCS = \
 	core/logread.c \
 	core/logread_back.c \
 	core/logread_gz.c \
+	core/logread_bg.c \
 	core/logread_par.c \
 	core/logread_paths.c \
 	core/mail.c \

@@ -117,6 +117,7 @@ ui_free(struct ui *ui)
 	ui_detail_load(ui, NULL);
 	ui_tags_clear(ui);
 	ui_groups_free(ui);
+	ui_load_free(ui);
 	ui_filter_free(ui);
 	ui_wlpick_clear(ui);
 	ui_undo_free(ui);
@@ -724,7 +725,7 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 {
 	struct pollfd	 fds[UI_POLLFDS_MAX];
 	struct dns	*dns = ui->ctx->dns;
-	size_t		 ndns = 0, inflight;
+	size_t		 ndns = 0, nload, inflight;
 	uint64_t	 now;
 	char		 drain[64];
 	int		 ch, keys, timeout, empty_reads = 0, tty_ready = 0;
@@ -772,16 +773,19 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 		fds[UI_POLLFD_SIGNAL].events = POLLIN;
 		if (dns != NULL)
 			ndns = dns_pollfds(dns, fds + UI_POLLFD_DNS,
-			    UI_POLLFDS_MAX - UI_POLLFD_DNS);
+			    UI_POLLFDS_MAX - UI_POLLFD_DNS - 1);
+		/* The load's entry goes last, after the DNS entries. */
+		nload = ui_load_pollfd(ui, &fds[UI_POLLFD_DNS + ndns]);
 		timeout = keys == UI_KEYS_PER_PASS ? 0 :
 		    ui_poll_timeout(ui, now);
 		ui_dns_loop_mark(ui, 0);
-		if (poll(fds, UI_POLLFD_DNS + ndns, timeout) == -1) {
+		if (poll(fds, UI_POLLFD_DNS + ndns + nload, timeout) == -1) {
 			if (errno != EINTR && errno != EAGAIN) {
 				xasprintf(cause, "poll: %s", strerror(errno));
 				return -1;
 			}
-			for (ch = 0; ch < (int)(UI_POLLFD_DNS + ndns); ch++)
+			for (ch = 0; ch < (int)(UI_POLLFD_DNS + ndns + nload);
+			    ch++)
 				fds[ch].revents = 0;
 		}
 

@@ -278,6 +278,11 @@ struct ui {
 	uint64_t		  load_total;	/* input bytes; 0: not known */
 	uint64_t		  load_rate;	/* lines per second; 0: no limit */
 	uint64_t		  load_slice_ms;	/* reading time per pass */
+	/* Parts read on worker threads and merged here; NULL: slices. */
+	struct logread_bg	 *load_parts;
+	int			  load_parts_fd;	/* readable: a part is read */
+	int			  load_stale;	/* merged since the last refresh */
+	uint64_t		  load_refresh_due;	/* monotonic ms */
 };
 
 /* ui.c */
@@ -516,6 +521,9 @@ void		 ui_load_tick(struct ui *, uint64_t now_ms);
 int		 ui_load_timeout(const struct ui *, uint64_t now_ms,
 		    int timeout);
 void		 ui_load_status(const struct ui *, char *, size_t);
+/* Fill *pfd with the descriptor that a read part makes readable; 0: none. */
+int		 ui_load_pollfd(const struct ui *, struct pollfd *);
+void		 ui_load_free(struct ui *);
 void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
 		    uint64_t total, uint64_t lines, size_t clients,
 		    uint64_t elapsed_ms);
