@@ -32,7 +32,12 @@
 /* The first part is at most this share of the inputs' bytes. */
 #define LOGREAD_BG_FIRST_SHARE	8
 /* Client table slots merged between two reads of the clock. */
-#define LOGREAD_BG_SLOTS	512
+#define LOGREAD_BG_SLOTS	128
+/*
+ * Nice value of the workers, so that the caller's loop gets a CPU at once
+ * when a key comes: with nice 0 and 5, the kernel shares a CPU about 3:1.
+ */
+#define LOGREAD_BG_NICE		5
 
 struct logread_bg {
 	struct logread		*lr;
@@ -79,13 +84,19 @@ logread_bg_first_size(const struct logread *lr)
 	return first < LOGREAD_PART_MIN ? LOGREAD_PART_MIN : first;
 }
 
+/*
+ * Let the workers free the dead tables and end, without waiting for
+ * them: logread_bg_free joins them.
+ */
 static void
-logread_bg_stop(struct logread_bg *bg)
+logread_bg_release(struct logread_bg *bg)
 {
 	if (!bg->running)
 		return;
-	logread_pool_stop(&bg->pool, bg->tids, bg->nthreads);
-	bg->running = 0;
+	pthread_mutex_lock(&bg->pool.lock);
+	bg->pool.stop = 1;
+	pthread_cond_broadcast(&bg->pool.cond);
+	pthread_mutex_unlock(&bg->pool.lock);
 }
 
 struct logread_bg *
@@ -112,6 +123,9 @@ logread_bg_start(struct logread *lr, int *fd)
 		}
 	}
 	bg->pool.notify = bg->pipe[1];
+	bg->pool.nice = LOGREAD_BG_NICE;
+	bg->pool.linger = 1;
+	bg->pool.dead = xcalloc(bg->pool.nparts, sizeof *bg->pool.dead);
 	threads = lr->opt.threads > LOGREAD_THREADS_MAX ?
 	    LOGREAD_THREADS_MAX : (size_t)lr->opt.threads;
 	bg->nthreads = logread_pool_start(lr, &bg->pool, bg->tids,
@@ -134,7 +148,7 @@ logread_bg_start(struct logread *lr, int *fd)
 static int
 logread_bg_fail(struct logread_bg *bg)
 {
-	logread_bg_stop(bg);
+	logread_bg_release(bg);
 	bg->parked = agg_create();
 	/*
 	 * parked is empty, so agg_merge swaps the tables.  It cannot fail:
@@ -172,18 +186,21 @@ logread_bg_ready(struct logread_bg *bg)
 	return bg->merging || logread_bg_part_done(bg, bg->next);
 }
 
-/* Count part next as merged, and let the workers read further. */
+/*
+ * Count part next as merged, hand its table to the workers to free, and
+ * let them read further.
+ */
 static void
 logread_bg_merged(struct logread_bg *bg, struct logread_part *part)
 {
-	agg_free(part->agg);
-	part->agg = NULL;
 	bg->order.lines += part->lines;
 	bg->bytes += part->st.bytes;
 	bg->lines += part->lines;
 	bg->merging = 0;
 	bg->next++;
 	pthread_mutex_lock(&bg->pool.lock);
+	bg->pool.dead[bg->pool.ndead++] = part->agg;
+	part->agg = NULL;
 	bg->pool.merged = bg->next;
 	pthread_cond_broadcast(&bg->pool.cond);
 	pthread_mutex_unlock(&bg->pool.lock);
@@ -229,7 +246,7 @@ logread_bg_merge(struct logread_bg *bg, uint64_t budget_us,
 		    logread_bg_now_us() - start >= budget_us)
 			return 1;
 	}
-	logread_bg_stop(bg);
+	logread_bg_release(bg);
 	logread_pool_done(bg->lr, &bg->pool);
 	bg->state = 0;
 	return 0;
@@ -248,7 +265,8 @@ logread_bg_free(struct logread_bg *bg)
 {
 	if (bg == NULL)
 		return;
-	logread_bg_stop(bg);
+	if (bg->running)
+		logread_pool_stop(&bg->pool, bg->tids, bg->nthreads);
 	if (bg->pipe[0] != -1)
 		close(bg->pipe[0]);
 	if (bg->pipe[1] != -1)

@@ -20,7 +20,9 @@
  * inputs again on one thread.  Standard input, gzip files, --rules and
  * follow mode are always read on one thread.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -227,12 +229,29 @@ logread_worker(void *arg)
 	struct logread_part	*part;
 	const struct logread	*lr;
 
+	struct agg		*dead;
+
+	/*
+	 * Linux gives each thread its own nice value.  A failure leaves
+	 * the default one, which only slows the caller's loop down.
+	 */
+	if (pool->nice > 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+		    pool->nice);
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		/* Stay at most ahead parts ahead of the merge, for memory. */
-		while (!pool->stop && pool->next < pool->nparts &&
-		    pool->next >= pool->merged + pool->ahead)
+		while (!pool->stop && pool->ndead == 0 &&
+		    (pool->next >= pool->nparts ? pool->linger :
+		    pool->next >= pool->merged + pool->ahead))
 			pthread_cond_wait(&pool->cond, &pool->lock);
+		if (pool->ndead > 0) {
+			dead = pool->dead[--pool->ndead];
+			pthread_mutex_unlock(&pool->lock);
+			agg_free(dead);
+			pthread_mutex_lock(&pool->lock);
+			continue;
+		}
 		if (pool->stop || pool->next >= pool->nparts)
 			break;
 		part = &pool->parts[pool->next++];
@@ -619,6 +638,11 @@ logread_pool_free(struct logread_pool *pool)
 		for (k = 0; k < pool->parts[i].st.nbad; k++)
 			free(pool->parts[i].st.badlist[k].path);
 	}
+	for (i = 0; i < pool->ndead; i++)
+		agg_free(pool->dead[i]);
+	free(pool->dead);
+	pool->dead = NULL;
+	pool->ndead = 0;
 	free(pool->parts);
 	pool->parts = NULL;
 	pool->nparts = 0;

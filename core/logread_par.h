@@ -49,6 +49,15 @@ struct logread_pool {
 	size_t			 ahead;		/* parts read beyond merged */
 	int			 stop;
 	int			 notify;		/* written to per part read, or -1 */
+	/*
+	 * For a caller that merges on its own event loop: the workers run
+	 * at this nice value, and stay until stop to free the tables in
+	 * dead, so that the caller's thread does neither.
+	 */
+	int			 nice;
+	int			 linger;
+	struct agg		**dead;		/* nparts entries */
+	size_t			 ndead;
 };
 
 /* The state of the checks that the parts read as logread_run would. */

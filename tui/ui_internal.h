@@ -283,6 +283,8 @@ struct ui {
 	int			  load_parts_fd;	/* readable: a part is read */
 	int			  load_stale;	/* merged since the last refresh */
 	uint64_t		  load_refresh_due;	/* monotonic ms */
+	/* The store's state was set on every client: skip the queries. */
+	int			  state_bulk;
 };
 
 /* ui.c */

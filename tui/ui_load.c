@@ -13,7 +13,10 @@
  * NOTE: without --follow, standard input is read with blocking reads, so
  * a pipe that stalls also stalls the console until data or its end come.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -92,6 +95,20 @@ ui_load_total(struct agg *agg)
 		total += size;
 	}
 	return total;
+}
+
+/* Parse a numeric IPv4 or IPv6 address from the store. */
+static int
+ui_load_addr(const char *ip, struct event_addr *addr)
+{
+	memset(addr, 0, sizeof *addr);
+	if (inet_pton(AF_INET, ip, addr->bytes) == 1)
+		addr->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, addr->bytes) == 1)
+		addr->family = AF_INET6;
+	else
+		return -1;
+	return 0;
 }
 
 /* Read SMTPTRIAGE_LOAD_RATE, a limit in lines per second for tests. */
@@ -226,6 +243,51 @@ ui_load_slice(struct ui *ui, uint64_t now_ms)
 	return more;
 }
 
+static void
+ui_load_mark(const char *ip, void *arg)
+{
+	struct event_addr	 addr;
+	struct client		*c;
+
+	if (ui_load_addr(ip, &addr) == 0 &&
+	    (c = agg_find(arg, &addr)) != NULL)
+		c->marked = 1;
+}
+
+static void
+ui_load_report(const char *ip, int64_t time, void *arg)
+{
+	struct event_addr	 addr;
+	struct client		*c;
+
+	if (ui_load_addr(ip, &addr) == 0 &&
+	    (c = agg_find(arg, &addr)) != NULL && time > c->reported_at)
+		c->reported_at = time;
+}
+
+/*
+ * Set the marks and last reports of the store on every client, with one
+ * query each.  Asking per new suspect costs two queries and their file
+ * locks for each of many thousands of suspects.  Returns -1 when a query
+ * failed: the caller then asks per suspect.
+ */
+static int
+ui_load_state(struct ui *ui)
+{
+	struct store	*store = ui->ctx->store;
+	char		*cause;
+
+	if (store == NULL)
+		return -1;
+	if (store_each_mark(store, ui_load_mark, ui->ctx->agg, &cause) == -1 ||
+	    store_each_report(store, ui_load_report, ui->ctx->agg,
+	    &cause) == -1) {
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Take the new clients into the list.  Returns the milliseconds that
  * took.
@@ -239,7 +301,9 @@ ui_load_refresh(struct ui *ui, uint64_t now_ms)
 	/* A cursor on the first row stays there while suspects come in. */
 	at_top = ui->cursor == 0;
 	refresh_start = ui_now_ms();
+	ui->state_bulk = ui->load_parts != NULL && ui_load_state(ui) == 0;
 	ui_follow_refresh(ui);
+	ui->state_bulk = 0;
 	if (at_top && ui->cursor != 0) {
 		ui_move_to(ui, 0);
 		ui_check_schedule(ui, now_ms);
