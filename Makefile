@@ -283,6 +283,7 @@ bench-dns: smtptriage build/bench_dns
 
 bench-log: smtptriage build/bench_loggen build/bench_linecount
 	sh bench/log/run.sh
+	sh bench/log/console.sh
 
 build/bench_loggen: bench/log/loggen.c
 	@mkdir -p build

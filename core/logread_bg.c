@@ -21,24 +21,18 @@
 
 /*
  * Largest first part.  A thread parses about 150 to 250 MB/s, so a part
- * this size is read within about 30 ms.
+ * this size is read within about 10 ms.
  */
-#define LOGREAD_BG_FIRST	(4 * 1024 * 1024)
+#define LOGREAD_BG_FIRST	(1024 * 1024)
 /*
  * Largest part.  A merge costs about the clients of one part, whatever
  * its size, so large parts make fewer merges.
  */
-#define LOGREAD_BG_PART_MAX	(128 * 1024 * 1024)
+#define LOGREAD_BG_PART_MAX	(256 * 1024 * 1024)
 /* The first part is at most this share of the inputs' bytes. */
 #define LOGREAD_BG_FIRST_SHARE	8
 /* Client table slots merged between two reads of the clock. */
 #define LOGREAD_BG_SLOTS	128
-/*
- * Nice value of the workers, so that the caller's loop gets a CPU at once
- * when a key comes: with nice 0 and 5, the kernel shares a CPU about 3:1.
- */
-#define LOGREAD_BG_NICE		5
-
 struct logread_bg {
 	struct logread		*lr;
 	struct logread_pool	 pool;
@@ -123,7 +117,6 @@ logread_bg_start(struct logread *lr, int *fd)
 		}
 	}
 	bg->pool.notify = bg->pipe[1];
-	bg->pool.nice = LOGREAD_BG_NICE;
 	bg->pool.linger = 1;
 	bg->pool.dead = xcalloc(bg->pool.nparts, sizeof *bg->pool.dead);
 	threads = lr->opt.threads > LOGREAD_THREADS_MAX ?

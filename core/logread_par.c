@@ -20,9 +20,7 @@
  * inputs again on one thread.  Standard input, gzip files, --rules and
  * follow mode are always read on one thread.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -228,16 +226,8 @@ logread_worker(void *arg)
 	struct logread_pool	*pool = arg;
 	struct logread_part	*part;
 	const struct logread	*lr;
-
 	struct agg		*dead;
 
-	/*
-	 * Linux gives each thread its own nice value.  A failure leaves
-	 * the default one, which only slows the caller's loop down.
-	 */
-	if (pool->nice > 0)
-		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-		    pool->nice);
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		/* Stay at most ahead parts ahead of the merge, for memory. */

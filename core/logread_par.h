@@ -50,11 +50,10 @@ struct logread_pool {
 	int			 stop;
 	int			 notify;		/* written to per part read, or -1 */
 	/*
-	 * For a caller that merges on its own event loop: the workers run
-	 * at this nice value, and stay until stop to free the tables in
-	 * dead, so that the caller's thread does neither.
+	 * For a caller that merges on its own event loop: the workers stay
+	 * until stop to free the tables in dead, so that the caller's
+	 * thread need not.
 	 */
-	int			 nice;
 	int			 linger;
 	struct agg		**dead;		/* nparts entries */
 	size_t			 ndead;
