@@ -36,6 +36,11 @@
 
 /* Bytes read at a time while looking for a line boundary. */
 #define LOGREAD_SCAN_SIZE	(64 * 1024)
+/*
+ * Parts that shrink near the end stay at least max_size divided by this,
+ * because each merge costs about the clients of a part, whatever its size.
+ */
+#define LOGREAD_SHARE_FLOOR	16
 
 /*
  * Events held back before they are counted.  Counting an event mostly
@@ -330,14 +335,16 @@ logread_first_format(const struct logread *lr, int fd, time_t reference)
 /*
  * Cut a file of size bytes at line boundaries into cut[], at most max
  * parts: n parts of the same size when first_size is 0, else parts that
- * start at first_size bytes and double up to max_size.  Returns the
- * number of parts.
+ * start at first_size bytes and double up to max_size.  Near the end,
+ * those parts shrink to a share of the rest for each of the threads, so
+ * that no thread reads a large last part alone.  Returns the number of
+ * parts.
  */
 static size_t
 logread_cut(int fd, uint64_t size, size_t n, uint64_t first_size,
-    uint64_t max_size, uint64_t *cut, size_t max)
+    uint64_t max_size, size_t threads, uint64_t *cut, size_t max)
 {
-	uint64_t	at, want, step = first_size;
+	uint64_t	at, want, step = first_size, share;
 	size_t		k = 0, j;
 
 	cut[k++] = 0;
@@ -347,7 +354,12 @@ logread_cut(int fd, uint64_t size, size_t n, uint64_t first_size,
 				break;
 			want = size / n * j;
 		} else {
-			want = cut[k - 1] + step;
+			share = (size - cut[k - 1]) / (2 * threads);
+			if (share < max_size / LOGREAD_SHARE_FLOOR)
+				share = max_size / LOGREAD_SHARE_FLOOR;
+			if (share < first_size)
+				share = first_size;
+			want = cut[k - 1] + (step < share ? step : share);
 			if (want >= size)
 				break;
 			if (step < max_size)
@@ -400,7 +412,8 @@ logread_plan_input(const struct logread *lr, struct logread_input *in,
 		max_size = first_size;
 	max = n > 0 ? n : 1;
 	cut = xreallocarray(NULL, max, sizeof *cut);
-	k = logread_cut(in->fd, size, n, first_size, max_size, cut, max);
+	k = logread_cut(in->fd, size, n, first_size, max_size,
+	    logread_thread_count(lr), cut, max);
 	*parts = xreallocarray(*parts, *nparts + k, sizeof **parts);
 	for (j = 0; j < k; j++) {
 		p = &(*parts)[(*nparts)++];
