@@ -1,11 +1,11 @@
 /*
  * The console's read in parts.  Worker threads read parts of the inputs
  * into client tables of their own (logread_par.c), and the caller's
- * event loop merges each part into the logread's agg in input order, a
- * few hundred table slots at a time, so that no merge holds the loop for
- * long.  The parts, their checks and the result are those of
+ * event loop merges each part into the logread's agg in input order, in
+ * steps of LOGREAD_BG_SLOTS table slots, so that no merge blocks the
+ * loop for long.  The checks and the result are those of
  * logread_parallel, but the parts start small and grow, so the first
- * rows come early and later merges come often without costing much.
+ * rows come early and the merges stay few.
  */
 #include <sys/stat.h>
 
@@ -144,8 +144,10 @@ logread_bg_fail(struct logread_bg *bg)
 	logread_bg_release(bg);
 	bg->parked = agg_create();
 	/*
-	 * parked is empty, so agg_merge swaps the tables.  It cannot fail:
-	 * the caller's agg got only merges, so it has dropped no event.
+	 * parked is empty, so agg_merge swaps the tables.  It fails only
+	 * when its source dropped events or has more clients than
+	 * AGG_CLIENTS_MAX, and the caller's agg got only merges, which drop
+	 * nothing, within its own max_clients.
 	 */
 	if (agg_merge(bg->parked, bg->lr->agg, 0) == -1)
 		abort();
