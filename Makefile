@@ -47,6 +47,7 @@ CORE_SRCS = \
 	core/logread.c \
 	core/logread_back.c \
 	core/logread_gz.c \
+	core/logread_bg.c \
 	core/logread_par.c \
 	core/logread_paths.c \
 	core/mail.c \
@@ -283,6 +284,7 @@ bench-dns: smtptriage build/bench_dns
 
 bench-log: smtptriage build/bench_loggen build/bench_linecount
 	sh bench/log/run.sh
+	sh bench/log/console.sh
 
 build/bench_loggen: bench/log/loggen.c
 	@mkdir -p build

@@ -902,3 +902,29 @@ agg_merge(struct agg *agg, struct agg *src, uint64_t lines)
 	}
 	return 0;
 }
+
+int
+agg_merge_step(struct agg *agg, struct agg *src, uint64_t lines,
+    size_t *slot, size_t max)
+{
+	struct client	*c;
+	size_t		 end;
+	int		 rc;
+
+	if (*slot == 0 && agg->nclients == 0 && lines == 0) {
+		rc = agg_merge(agg, src, 0);
+		*slot = src->nslots;
+		return rc;
+	}
+	agg->suspects_valid = 0;
+	if (*slot == 0 && (src->dropped > 0 ||
+	    src->nclients > agg->max_clients))
+		return -1;
+	end = src->nslots - *slot > max ? *slot + max : src->nslots;
+	for (; *slot < end; (*slot)++) {
+		if ((c = src->slots[*slot].client) != NULL &&
+		    agg_merge_client(agg, c, lines) == -1)
+			return -1;
+	}
+	return *slot < src->nslots ? 1 : 0;
+}

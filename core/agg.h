@@ -142,6 +142,15 @@ void		 agg_finish(struct agg *);
 int		 agg_merge(struct agg *, struct agg *src, uint64_t lines);
 
 /*
+ * agg_merge in steps, for a caller that must not stop for long: merge the
+ * clients of at most max slots of src's table, from *slot on, and advance
+ * *slot.  Start with *slot 0 and call it again while it returns 1.
+ * Returns 0 when src is merged, or -1 as agg_merge.
+ */
+int		 agg_merge_step(struct agg *, struct agg *src, uint64_t lines,
+		    size_t *slot, size_t max);
+
+/*
  * Hints for a caller that knows its next events early: start loading the
  * hash slot of a, and once that is in, the client it holds.  Neither
  * changes the agg.

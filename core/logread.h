@@ -90,6 +90,47 @@ struct logread_options {
 #define LOGREAD_THREADS_MAX	16
 int	logread_threads_default(void);
 
+/*
+ * Reading in parts on worker threads while the caller's event loop merges
+ * them (logread_bg.c), for the console.  logread_bg_start plans and
+ * starts the read, as logread_run would read the inputs in parts, but
+ * with small parts first so that the first merge comes early.  *fd
+ * becomes readable when a part is read: the caller polls it, and
+ * logread_bg_merge drains it.  Returns NULL when the inputs cannot be
+ * read so (see logread_run): the caller then reads them with
+ * logread_run.
+ */
+struct logread;
+struct logread_bg;
+struct logread_bg *logread_bg_start(struct logread *, int *fd);
+
+/*
+ * Merge the parts that are read into the logread's agg, in input order,
+ * for about budget_us microseconds.  No part starts to merge once
+ * line_limit lines are merged (UINT64_MAX: no limit).  *merged is set
+ * when at least one part was merged whole.  Returns 1 while parts are
+ * left, 0 when every input is read to its end and counted in the stats
+ * (the caller runs agg_finish), or -1 when a check failed.  After -1 the
+ * agg is empty and the caller reads every input again with logread_run.
+ * The clients merged before, which the caller may still point to, stay
+ * allocated until logread_bg_free.
+ */
+int	logread_bg_merge(struct logread_bg *, uint64_t budget_us,
+	    uint64_t line_limit, int *merged);
+
+/* 1 until logread_bg_merge has returned 0 or -1. */
+int	logread_bg_active(const struct logread_bg *);
+
+/* 1 when a read part waits for logread_bg_merge. */
+int	logread_bg_ready(struct logread_bg *);
+
+/* Bytes and lines of the parts merged so far. */
+void	logread_bg_progress(const struct logread_bg *, uint64_t *bytes,
+	    uint64_t *lines);
+
+/* Stop the workers and free everything; NULL is ignored. */
+void	logread_bg_free(struct logread_bg *);
+
 /* A message about an input for the user: a read error, a rotation. */
 struct logread_message {
 	char	*text;

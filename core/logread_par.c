@@ -30,36 +30,17 @@
 #include <unistd.h>
 
 #include "logread_internal.h"
+#include "logread_par.h"
 #include "syslog.h"
 #include "xmalloc.h"
 
-/* Smallest part: below this, starting a parser costs more than it saves. */
-#define LOGREAD_PART_MIN	(256 * 1024)
 /* Bytes read at a time while looking for a line boundary. */
 #define LOGREAD_SCAN_SIZE	(64 * 1024)
-
-struct logread_part {
-	struct logread_input	*in;
-	size_t			 nth;		/* 0: the first part of in */
-	uint64_t		 from;
-	uint64_t		 to;		/* 0: to the end of the file */
-	enum log_format		 format;
-	time_t			 reference;
-
-	struct agg		*agg;
-	struct logread_stats	 st;		/* bad line numbers from 1 */
-	uint64_t		 lines;
-	uint64_t		 bad_first;	/* bad lines before an event */
-	int			 has_event;
-	int			 has_time;
-	struct ts		 first;		/* oldest event time */
-	struct ts		 last;		/* newest event time */
-	int			 untimed;	/* an event had no time */
-	struct syslog_year	 year;
-	uint64_t		 split_parts;
-	int			 failed;
-	int			 done;
-};
+/*
+ * Parts that shrink near the end stay at least max_size divided by this,
+ * because each merge costs about the clients of a part, whatever its size.
+ */
+#define LOGREAD_SHARE_FLOOR	16
 
 /*
  * Events held back before they are counted.  Counting an event mostly
@@ -76,17 +57,6 @@ struct logread_pending {
 	char		helo[EVENT_NAME_MAX];
 	char		rdns[EVENT_NAME_MAX];
 	char		arg[REASON_ARG_MAX];
-};
-
-struct logread_pool {
-	struct logread_part	*parts;
-	size_t			 nparts;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 cond;
-	size_t			 next;		/* next part to read */
-	size_t			 merged;	/* parts merged so far */
-	size_t			 ahead;		/* parts read beyond merged */
-	int			 stop;
 };
 
 int
@@ -261,13 +231,22 @@ logread_worker(void *arg)
 	struct logread_pool	*pool = arg;
 	struct logread_part	*part;
 	const struct logread	*lr;
+	struct agg		*dead;
 
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		/* Stay at most ahead parts ahead of the merge, for memory. */
-		while (!pool->stop && pool->next < pool->nparts &&
-		    pool->next >= pool->merged + pool->ahead)
+		while (!pool->stop && pool->ndead == 0 &&
+		    (pool->next >= pool->nparts ? pool->linger :
+		    pool->next >= pool->merged + pool->ahead))
 			pthread_cond_wait(&pool->cond, &pool->lock);
+		if (pool->ndead > 0) {
+			dead = pool->dead[--pool->ndead];
+			pthread_mutex_unlock(&pool->lock);
+			agg_free(dead);
+			pthread_mutex_lock(&pool->lock);
+			continue;
+		}
 		if (pool->stop || pool->next >= pool->nparts)
 			break;
 		part = &pool->parts[pool->next++];
@@ -279,6 +258,9 @@ logread_worker(void *arg)
 		pthread_mutex_lock(&pool->lock);
 		part->done = 1;
 		pthread_cond_broadcast(&pool->cond);
+		/* A full pipe already wakes the reader. */
+		if (pool->notify != -1 && write(pool->notify, "", 1) == -1)
+			continue;
 	}
 	pthread_mutex_unlock(&pool->lock);
 	return NULL;
@@ -351,19 +333,62 @@ logread_first_format(const struct logread *lr, int fd, time_t reference)
 }
 
 /*
- * Add the parts of in to the array.  Returns 0, or -1 when in cannot be
- * read in parts (not a regular plain file, or already read from).
+ * Cut a file of size bytes at line boundaries into cut[], at most max
+ * parts: n parts of the same size when first_size is 0, else parts that
+ * start at first_size bytes and double up to max_size.  Near the end,
+ * those parts shrink to a share of the rest for each of the threads, so
+ * that no thread reads a large last part alone.  Returns the number of
+ * parts.
+ */
+static size_t
+logread_cut(int fd, uint64_t size, size_t n, uint64_t first_size,
+    uint64_t max_size, size_t threads, uint64_t *cut, size_t max)
+{
+	uint64_t	at, want, step = first_size, share;
+	size_t		k = 0, j;
+
+	cut[k++] = 0;
+	for (j = 1; j < max; j++) {
+		if (first_size == 0) {
+			if (j >= n)
+				break;
+			want = size / n * j;
+		} else {
+			share = (size - cut[k - 1]) / (2 * threads);
+			if (share < max_size / LOGREAD_SHARE_FLOOR)
+				share = max_size / LOGREAD_SHARE_FLOOR;
+			if (share < first_size)
+				share = first_size;
+			want = cut[k - 1] + (step < share ? step : share);
+			if (want >= size)
+				break;
+			if (step < max_size)
+				step = step * 2 < max_size ? step * 2 : max_size;
+		}
+		at = logread_boundary(fd, want);
+		if (at == 0 || at <= cut[k - 1] || at >= size)
+			break;
+		cut[k++] = at;
+	}
+	return k;
+}
+
+/*
+ * Add the parts of in to the array (see logread_pool_plan for the
+ * sizes).  Returns 0, or -1 when in cannot be read in parts (not a
+ * regular plain file, or already read from).
  */
 static int
 logread_plan_input(const struct logread *lr, struct logread_input *in,
-    struct logread_part **parts, size_t *nparts)
+    struct logread_part **parts, size_t *nparts, uint64_t first_size,
+    uint64_t max_size)
 {
 	struct logread_part	*p;
 	struct stat		 sb;
 	unsigned char		 magic[2];
 	enum log_format		 f;
-	uint64_t		 size, at, cut[LOGREAD_THREADS_MAX];
-	size_t			 n, k, j;
+	uint64_t		 size, *cut;
+	size_t			 n, k, j, max;
 
 	if (in->is_stdin || in->fd == -1 || in->kind_known || in->done ||
 	    in->offset != 0 || fstat(in->fd, &sb) == -1 ||
@@ -378,17 +403,17 @@ logread_plan_input(const struct logread *lr, struct logread_input *in,
 	n = 1;
 	if (f == LOG_FORMAT_EXIM || f == LOG_FORMAT_POSTFIX) {
 		n = (size_t)(size / LOGREAD_PART_MIN);
-		if (n > logread_thread_count(lr))
+		if (first_size == 0 && n > logread_thread_count(lr))
 			n = logread_thread_count(lr);
 	}
-	k = 0;
-	cut[k++] = 0;
-	for (j = 1; j < n; j++) {
-		at = logread_boundary(in->fd, size / n * j);
-		if (at == 0 || at <= cut[k - 1] || at >= size)
-			break;
-		cut[k++] = at;
-	}
+	if (first_size != 0 && first_size < LOGREAD_PART_MIN)
+		first_size = LOGREAD_PART_MIN;
+	if (max_size < first_size)
+		max_size = first_size;
+	max = n > 0 ? n : 1;
+	cut = xreallocarray(NULL, max, sizeof *cut);
+	k = logread_cut(in->fd, size, n, first_size, max_size,
+	    logread_thread_count(lr), cut, max);
 	*parts = xreallocarray(*parts, *nparts + k, sizeof **parts);
 	for (j = 0; j < k; j++) {
 		p = &(*parts)[(*nparts)++];
@@ -401,22 +426,11 @@ logread_plan_input(const struct logread *lr, struct logread_input *in,
 		p->format = j == 0 ? lr->opt.format : f;
 		p->reference = sb.st_mtime;
 	}
+	free(cut);
 	return 0;
 }
 
-/* The state of the checks that the parts read as logread_run would. */
-struct logread_order {
-	struct logread_input	*in;		/* input of the last part */
-	struct syslog_year	 year;		/* its year inference so far */
-	uint64_t		 lines;		/* its lines so far */
-	int			 has_time;	/* an event in an earlier input */
-	struct ts		 newest;	/* the newest of those */
-	struct ts		 in_newest;	/* the newest in this input */
-	int			 in_has_time;
-};
-
-/* Check a part against the parts before it; returns 0 when it fits. */
-static int
+int
 logread_part_fits(struct logread_order *o, const struct logread_part *part,
     size_t nparts)
 {
@@ -544,75 +558,131 @@ logread_merge_part(struct logread_pool *pool, size_t i,
 }
 
 int
+logread_pool_plan(const struct logread *lr, struct logread_pool *pool,
+    uint64_t first_size, uint64_t max_size)
+{
+	size_t	i;
+
+	memset(pool, 0, sizeof *pool);
+	pool->notify = -1;
+	if (lr->opt.threads <= 1 || lr->opt.follow || lr->opt.rules != NULL ||
+	    lr->legacy || lr->ninputs == 0 || agg_clients(lr->agg) != 0)
+		return -1;
+	for (i = 0; i < lr->ninputs; i++) {
+		if (logread_plan_input(lr, lr->inputs[i], &pool->parts,
+		    &pool->nparts, first_size, max_size) == -1) {
+			free(pool->parts);
+			pool->parts = NULL;
+			pool->nparts = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+size_t
+logread_pool_start(const struct logread *lr, struct logread_pool *pool,
+    pthread_t *tids, size_t ahead)
+{
+	size_t	i, nthreads = 0;
+
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->cond, NULL);
+	pool->ahead = ahead;
+	for (i = 0; i < logread_thread_count(lr) && i < pool->nparts; i++) {
+		if (pthread_create(&tids[nthreads], NULL, logread_worker,
+		    pool) == 0)
+			nthreads++;
+	}
+	return nthreads;
+}
+
+void
+logread_pool_stop(struct logread_pool *pool, pthread_t *tids,
+    size_t nthreads)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&pool->lock);
+	pool->stop = 1;
+	pthread_cond_broadcast(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(tids[i], NULL);
+	pthread_cond_destroy(&pool->cond);
+	pthread_mutex_destroy(&pool->lock);
+}
+
+void
+logread_pool_done(struct logread *lr, struct logread_pool *pool)
+{
+	struct logread_input	*in;
+	size_t			 i;
+
+	logread_add_stats(lr, pool->parts, pool->nparts);
+	lr->st->parts += pool->nparts;
+	for (i = 0; i < lr->ninputs; i++) {
+		in = lr->inputs[i];
+		logread_input_close(in);
+		parser_free(in->parser);
+		in->parser = NULL;
+		in->kind_known = 1;
+		in->done = 1;
+	}
+}
+
+void
+logread_pool_free(struct logread_pool *pool)
+{
+	size_t	i, k;
+
+	for (i = 0; i < pool->nparts; i++) {
+		agg_free(pool->parts[i].agg);
+		for (k = 0; k < pool->parts[i].st.nbad; k++)
+			free(pool->parts[i].st.badlist[k].path);
+	}
+	for (i = 0; i < pool->ndead; i++)
+		agg_free(pool->dead[i]);
+	free(pool->dead);
+	pool->dead = NULL;
+	pool->ndead = 0;
+	free(pool->parts);
+	pool->parts = NULL;
+	pool->nparts = 0;
+}
+
+int
 logread_parallel(struct logread *lr)
 {
 	struct logread_pool	 pool;
 	struct logread_order	 order;
-	struct logread_input	*in;
 	struct agg		*acc = NULL;
 	pthread_t		 tids[LOGREAD_THREADS_MAX];
-	size_t			 i, k, nthreads = 0;
+	size_t			 i, nthreads;
 	int			 rc = 0;
 
-	if (lr->opt.threads <= 1 || lr->opt.follow || lr->opt.rules != NULL ||
-	    lr->legacy || lr->ninputs == 0 || agg_clients(lr->agg) != 0)
+	if (logread_pool_plan(lr, &pool, 0, 0) == -1)
 		return -1;
-	memset(&pool, 0, sizeof pool);
-	for (i = 0; i < lr->ninputs; i++) {
-		if (logread_plan_input(lr, lr->inputs[i], &pool.parts,
-		    &pool.nparts) == -1) {
-			free(pool.parts);
-			return -1;
-		}
-	}
 	if (pool.nparts < 2) {
-		free(pool.parts);
+		logread_pool_free(&pool);
 		return -1;
 	}
 
-	pthread_mutex_init(&pool.lock, NULL);
-	pthread_cond_init(&pool.cond, NULL);
-	pool.ahead = logread_thread_count(lr) + 1;
-	for (i = 0; i < logread_thread_count(lr) && i < pool.nparts; i++) {
-		if (pthread_create(&tids[nthreads], NULL, logread_worker,
-		    &pool) == 0)
-			nthreads++;
-	}
+	nthreads = logread_pool_start(lr, &pool, tids,
+	    logread_thread_count(lr) + 1);
 	if (nthreads == 0)
 		rc = -1;
 	memset(&order, 0, sizeof order);
 	for (i = 0; rc == 0 && i < pool.nparts; i++)
 		rc = logread_merge_part(&pool, i, &order, &acc);
-	pthread_mutex_lock(&pool.lock);
-	pool.stop = 1;
-	pthread_cond_broadcast(&pool.cond);
-	pthread_mutex_unlock(&pool.lock);
-	for (i = 0; i < nthreads; i++)
-		pthread_join(tids[i], NULL);
-	pthread_cond_destroy(&pool.cond);
-	pthread_mutex_destroy(&pool.lock);
+	logread_pool_stop(&pool, tids, nthreads);
 
 	/* The client table is empty, and acc is within its max_clients. */
 	if (rc == 0 && agg_merge(lr->agg, acc, 0) == -1)
 		rc = -1;
-	if (rc == 0) {
-		logread_add_stats(lr, pool.parts, pool.nparts);
-		lr->st->parts += pool.nparts;
-		for (i = 0; i < lr->ninputs; i++) {
-			in = lr->inputs[i];
-			logread_input_close(in);
-			parser_free(in->parser);
-			in->parser = NULL;
-			in->kind_known = 1;
-			in->done = 1;
-		}
-	}
+	if (rc == 0)
+		logread_pool_done(lr, &pool);
 	agg_free(acc);
-	for (i = 0; i < pool.nparts; i++) {
-		agg_free(pool.parts[i].agg);
-		for (k = 0; k < pool.parts[i].st.nbad; k++)
-			free(pool.parts[i].st.badlist[k].path);
-	}
-	free(pool.parts);
+	logread_pool_free(&pool);
 	return rc;
 }

@@ -337,7 +337,7 @@ START_TEST(test_load_refresh_rare_with_state)
 	/* A full page, so only the interval lets the next refresh run. */
 	uc_ui.page = 2;
 	before = ui_now_ms();
-	ui_load_refresh(&uc_ui, 1);
+	ui_load_slice_refresh(&uc_ui, 1);
 	ck_assert_uint_eq(uc_ui.nsuspects, 2);
 	ck_assert_uint_ge(uc_ui.load_refresh_due, before + 250);
 	ck_assert_ptr_nonnull(uc_ui.load_state);
@@ -356,12 +356,12 @@ START_TEST(test_load_refresh_rare_with_state)
 	 */
 	uc_ui.load_refresh_due = ui_now_ms() + 60000;
 	uc_add_client(uc_ctx.agg, 3);
-	ui_load_refresh(&uc_ui, 1);
+	ui_load_slice_refresh(&uc_ui, 1);
 	ck_assert_uint_eq(uc_ui.nsuspects, 2);
 	ck_assert_int_eq(uc_ui.dirty, 1);
 
 	/* The last slice always refreshes, and drops the table. */
-	ui_load_refresh(&uc_ui, 0);
+	ui_load_slice_refresh(&uc_ui, 0);
 	ck_assert_uint_eq(uc_ui.nsuspects, 3);
 	ck_assert_ptr_null(uc_ui.load_state);
 

@@ -226,6 +226,55 @@ wait_for "loaded $((MANY_CLIENTS * 2)) lines, $MANY_CLIENTS clients, $MANY_CLIEN
     $LOAD_TENTHS
 quit
 
+# --- Loading a generated mainlog in parts on two threads.  The merges are
+# paced, so rows show while the load runs.  The end must be what list
+# prints: the counts, and the first rows with their event counts.
+./build/bench_loggen -f exim -s 3M -c 2000 -o "$tmp/gen.log" ||
+    fail "bench_loggen could not write the generated log"
+gen_lines=$(wc -l <"$tmp/gen.log")
+./smtptriage list --format json --config /dev/null --state "$tmp/list.db" \
+    --whitelist "$tmp/list.wl" "$tmp/gen.log" >"$tmp/gen.json" ||
+    fail "list of the generated log failed"
+gen_suspects=$(wc -l <"$tmp/gen.json")
+
+# Compare the console's end with list's output; $1 names the case.
+expect_list_rows() {
+	wait_for "loaded $gen_lines lines, " $LOAD_TENTHS || return
+	wait_match "^ loaded $gen_lines lines, [0-9]+ clients, \
+$gen_suspects suspects in "
+	wait_match " $gen_suspects suspects, 0 whitelisted hidden, [0-9]+ clients "
+	for n in 1 2 3; do
+		ip=$(sed -n "${n}p" "$tmp/gen.json" | sed 's/^{"ip":"\([^"]*\)".*/\1/')
+		events=$(sed -n "${n}p" "$tmp/gen.json" |
+		    sed 's/.*"events":\([0-9]*\).*/\1/')
+		sed -n "$((n + 2))p" "$tmp/screen" |
+		    grep -qE "^$ip .* $events 20[0-9-]+ [0-9:]+ +new\$" ||
+		    fail "$1: row $n is not $ip with $events events"
+	done
+}
+
+start "$tmp/gen.log" SMTPTRIAGE_THREADS=2 SMTPTRIAGE_LOAD_RATE=8000
+wait_match "^ loading \[[#.]{20}\] [0-9]+%"
+wait_match "^10\.[0-9]+\.[0-9]+\.[0-9]+ "
+grep -qE "^ loading \[" "$tmp/screen" ||
+    fail "parts: no row was shown while the load ran"
+expect_list_rows "parts"
+quit
+
+# A client table too small for the log: the parts cannot be merged, and
+# the console reads the log again on one thread, as list does.
+echo "max_clients = 300" >"$tmp/full.conf"
+./smtptriage list --format json --config "$tmp/full.conf" \
+    --state "$tmp/list.db" --whitelist "$tmp/list.wl" "$tmp/gen.log" \
+    >"$tmp/gen.json" 2>/dev/null
+gen_suspects=$(wc -l <"$tmp/gen.json")
+[ "$gen_suspects" -gt 0 ] && [ "$gen_suspects" -le 300 ] ||
+    fail "list with max_clients 300 printed $gen_suspects suspects"
+start "--config $tmp/full.conf $tmp/gen.log" SMTPTRIAGE_THREADS=2 \
+    SMTPTRIAGE_LOAD_RATE=8000
+expect_list_rows "full table"
+quit
+
 # --- Widths, status counters and colours on a small log.
 printf '%s\n' \
     '2026-11-30 10:00:01 H=(b\303\274cher.example) [192.0.2.1] Warning: HELO verification failed' \

@@ -56,6 +56,7 @@ static volatile sig_atomic_t	ui_sig_winch;
 static int			ui_sig_fd = -1;
 
 static void	ui_measure_names(struct ui *);
+static size_t	ui_name_width(const char *);
 static void	ui_check_done(struct dns_check *, void *);
 static void	ui_check_free(struct ui_check *);
 static void	ui_checks_prune(struct ui *);
@@ -117,6 +118,7 @@ ui_free(struct ui *ui)
 	ui_detail_load(ui, NULL);
 	ui_tags_clear(ui);
 	ui_groups_free(ui);
+	ui_load_free(ui);
 	ui_filter_free(ui);
 	ui_wlpick_clear(ui);
 	ui_undo_free(ui);
@@ -206,26 +208,43 @@ static void
 ui_measure_names(struct ui *ui)
 {
 	struct client	*c;
-	char		*s;
 	size_t		 i, len;
 
 	ui->helo_width = ui->rdns_width = 1;	/* "-" */
 	for (i = 0; i < ui->nrows; i++) {
 		if ((c = ui->rows[i]) == NULL)
 			continue;
-		if (c->nhelos > 0) {
-			s = ui_escape(c->helos[0].name, strlen(c->helos[0].name));
-			if ((len = (size_t)ui_width(s)) > ui->helo_width)
-				ui->helo_width = len;
-			free(s);
-		}
-		if (c->rdns != NULL) {
-			s = ui_escape(c->rdns, strlen(c->rdns));
-			if ((len = (size_t)ui_width(s)) > ui->rdns_width)
-				ui->rdns_width = len;
-			free(s);
-		}
+		if (c->nhelos > 0 &&
+		    (len = ui_name_width(c->helos[0].name)) > ui->helo_width)
+			ui->helo_width = len;
+		if (c->rdns != NULL &&
+		    (len = ui_name_width(c->rdns)) > ui->rdns_width)
+			ui->rdns_width = len;
 	}
+}
+
+/*
+ * Display width of a name once escaped.  Printable ASCII other than the
+ * backslash comes out of ui_escape unchanged, one column a byte, so most
+ * names skip the escape: with 100,000 rows it took most of a refresh.
+ */
+static size_t
+ui_name_width(const char *name)
+{
+	const unsigned char	*p;
+	char			*s;
+	size_t			 width;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p < 0x20 || *p > 0x7e || *p == '\\')
+			break;
+	}
+	if (*p == '\0' && p - (const unsigned char *)name <= UI_TEXT_MAX)
+		return (size_t)(p - (const unsigned char *)name);
+	s = ui_escape(name, strlen(name));
+	width = (size_t)ui_width(s);
+	free(s);
+	return width;
 }
 
 /* Keep the cursor on screen and the screen filled with rows. */
@@ -725,7 +744,7 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 {
 	struct pollfd	 fds[UI_POLLFDS_MAX];
 	struct dns	*dns = ui->ctx->dns;
-	size_t		 ndns = 0, inflight;
+	size_t		 ndns = 0, nload, inflight;
 	uint64_t	 now;
 	char		 drain[64];
 	int		 ch, keys, timeout, empty_reads = 0, tty_ready = 0;
@@ -773,16 +792,19 @@ ui_loop(struct ui *ui, int sigfd, char **cause)
 		fds[UI_POLLFD_SIGNAL].events = POLLIN;
 		if (dns != NULL)
 			ndns = dns_pollfds(dns, fds + UI_POLLFD_DNS,
-			    UI_POLLFDS_MAX - UI_POLLFD_DNS);
+			    UI_POLLFDS_MAX - UI_POLLFD_DNS - 1);
+		/* The load's entry goes last, after the DNS entries. */
+		nload = ui_load_pollfd(ui, &fds[UI_POLLFD_DNS + ndns]);
 		timeout = keys == UI_KEYS_PER_PASS ? 0 :
 		    ui_poll_timeout(ui, now);
 		ui_dns_loop_mark(ui, 0);
-		if (poll(fds, UI_POLLFD_DNS + ndns, timeout) == -1) {
+		if (poll(fds, UI_POLLFD_DNS + ndns + nload, timeout) == -1) {
 			if (errno != EINTR && errno != EAGAIN) {
 				xasprintf(cause, "poll: %s", strerror(errno));
 				return -1;
 			}
-			for (ch = 0; ch < (int)(UI_POLLFD_DNS + ndns); ch++)
+			for (ch = 0; ch < (int)(UI_POLLFD_DNS + ndns + nload);
+			    ch++)
 				fds[ch].revents = 0;
 		}
 

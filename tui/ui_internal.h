@@ -283,6 +283,12 @@ struct ui {
 	uint64_t		  load_refresh_due;	/* monotonic ms */
 	struct ui_load_state	 *load_state;	/* ui_load_refresh.c */
 	int			  load_state_tried;
+	/* Parts read on worker threads and merged here; NULL: slices. */
+	struct logread_bg	 *load_parts;
+	int			  load_parts_fd;	/* readable: a part is read */
+	int			  load_stale;	/* merged since the last refresh */
+	/* The store's state was set on every client: skip the queries. */
+	int			  state_bulk;
 };
 
 /* ui.c */
@@ -528,13 +534,16 @@ void		 ui_load_tick(struct ui *, uint64_t now_ms);
 int		 ui_load_timeout(const struct ui *, uint64_t now_ms,
 		    int timeout);
 void		 ui_load_status(const struct ui *, char *, size_t);
+/* Fill *pfd with the descriptor that a read part makes readable; 0: none. */
+int		 ui_load_pollfd(const struct ui *, struct pollfd *);
+void		 ui_load_free(struct ui *);
 void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
 		    uint64_t total, uint64_t lines, size_t clients,
 		    uint64_t elapsed_ms);
 
 /* ui_load_refresh.c */
 struct ui_load_state;
-void		 ui_load_refresh(struct ui *, int more);
+void		 ui_load_slice_refresh(struct ui *, int more);
 int		 ui_load_state_apply(struct ui *, struct client *);
 void		 ui_load_state_free(struct ui *);
 

@@ -4,10 +4,19 @@
  * time (UI_LOAD_SLICE_MS or more), then the list takes in the new clients
  * as in follow mode, and the status line shows a progress bar.
  *
+ * When the inputs can be read in parts (logread_bg_start), worker threads
+ * read them, and each pass merges for UI_LOAD_MERGE_US at most.  The list
+ * takes in the merged clients at most every UI_LOAD_REFRESH_MS, because
+ * that costs about the whole table.  When a check of the parts fails, the
+ * list starts again empty and the logs are read in slices.
+ *
  * NOTE: without --follow, standard input is read with blocking reads, so
  * a pipe that stalls also stalls the console until data or its end come.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,7 +30,7 @@
  * Milliseconds of reading per pass before keys and drawing get a turn, at
  * least.  A pass reads for twice as long as the list took to take in the
  * last slice, so that with many clients most of the time still goes to
- * reading.
+ * reading, but never longer than UI_LOAD_SLICE_MAX_MS.
  */
 #define UI_LOAD_SLICE_MS	40
 /* Lines read between two reads of the clock. */
@@ -32,6 +41,15 @@
 #define UI_LOAD_NOTE_MS		1000
 /* Highest SMTPTRIAGE_LOAD_RATE accepted, in lines per second. */
 #define UI_LOAD_RATE_MAX	100000000ULL
+/* Microseconds of merging parts per pass. */
+#define UI_LOAD_MERGE_US	5000
+/*
+ * Minimum milliseconds between two refreshes of the list while parts
+ * come in, and the factor of the last refresh's time that is waited at
+ * least, so that refreshes take at most about a tenth of the time.
+ */
+#define UI_LOAD_REFRESH_MS	250
+#define UI_LOAD_REFRESH_FACTOR	10
 
 /*
  * Size of path when it is a regular file that is not gzip-compressed,
@@ -79,6 +97,20 @@ ui_load_total(struct agg *agg)
 	return total;
 }
 
+/* Parse a numeric IPv4 or IPv6 address from the store. */
+static int
+ui_load_addr(const char *ip, struct event_addr *addr)
+{
+	memset(addr, 0, sizeof *addr);
+	if (inet_pton(AF_INET, ip, addr->bytes) == 1)
+		addr->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, addr->bytes) == 1)
+		addr->family = AF_INET6;
+	else
+		return -1;
+	return 0;
+}
+
 /* Read SMTPTRIAGE_LOAD_RATE, a limit in lines per second for tests. */
 static uint64_t
 ui_load_rate(void)
@@ -107,6 +139,8 @@ ui_load_start(struct ui *ui, uint64_t now_ms)
 	ui->load_total = ui_load_total(ui->ctx->agg);
 	ui->load_rate = ui_load_rate();
 	ui->load_slice_ms = UI_LOAD_SLICE_MS;
+	ui->load_parts = logread_bg_start(ui->ctx->logread,
+	    &ui->load_parts_fd);
 	ui->dirty = 1;
 }
 
@@ -176,10 +210,14 @@ void
 ui_load_status(const struct ui *ui, char *buf, size_t size)
 {
 	const struct logread_stats	*st = ui->ctx->stats;
+	uint64_t			 bytes, lines;
 
-	ui_load_format(buf, size, UI_LOAD_BAR_WIDTH,
-	    st != NULL ? st->bytes : 0, ui->load_total,
-	    st != NULL ? st->lines : 0, agg_clients(ui->ctx->agg),
+	bytes = st != NULL ? st->bytes : 0;
+	lines = st != NULL ? st->lines : 0;
+	if (ui->load_parts != NULL && st != NULL && st->parts == 0)
+		logread_bg_progress(ui->load_parts, &bytes, &lines);
+	ui_load_format(buf, size, UI_LOAD_BAR_WIDTH, bytes, ui->load_total,
+	    lines, agg_clients(ui->ctx->agg),
 	    ui_now_ms() - ui->load_start_ms);
 }
 
@@ -205,33 +243,156 @@ ui_load_slice(struct ui *ui, uint64_t now_ms)
 	return more;
 }
 
-/* Read the next slice when it is due and take the new clients in. */
-void
-ui_load_tick(struct ui *ui, uint64_t now_ms)
+static void
+ui_load_mark(const char *ip, void *arg)
 {
-	const struct logread_stats	*st = ui->ctx->stats;
-	uint64_t			 took, refresh_start;
-	int				 more, at_top;
+	struct event_addr	 addr;
+	struct client		*c;
 
-	if (!ui->loading || now_ms < ui->load_due)
-		return;
-	more = ui_load_slice(ui, now_ms);
+	if (ui_load_addr(ip, &addr) == 0 &&
+	    (c = agg_find(arg, &addr)) != NULL)
+		c->marked = 1;
+}
+
+static void
+ui_load_report(const char *ip, int64_t time, void *arg)
+{
+	struct event_addr	 addr;
+	struct client		*c;
+
+	if (ui_load_addr(ip, &addr) == 0 &&
+	    (c = agg_find(arg, &addr)) != NULL && time > c->reported_at)
+		c->reported_at = time;
+}
+
+/*
+ * Set the marks and last reports of the store on every client, with one
+ * query each.  Asking per new suspect costs two queries and their file
+ * locks for each of many thousands of suspects.  Returns -1 when a query
+ * failed: the caller then asks per suspect.
+ */
+static int
+ui_load_state(struct ui *ui)
+{
+	struct store	*store = ui->ctx->store;
+	char		*cause;
+
+	if (store == NULL)
+		return -1;
+	if (store_each_mark(store, ui_load_mark, ui->ctx->agg, &cause) == -1 ||
+	    store_each_report(store, ui_load_report, ui->ctx->agg,
+	    &cause) == -1) {
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Take the new clients into the list.  Returns the milliseconds that
+ * took.
+ */
+static uint64_t
+ui_load_take_in(struct ui *ui, uint64_t now_ms)
+{
+	uint64_t	refresh_start;
+	int		at_top;
 
 	/* A cursor on the first row stays there while suspects come in. */
 	at_top = ui->cursor == 0;
 	refresh_start = ui_now_ms();
-	ui_load_refresh(ui, more);
-	took = ui_now_ms() - refresh_start;
-	ui->load_slice_ms = took * 2 > UI_LOAD_SLICE_MS ? took * 2 :
-	    UI_LOAD_SLICE_MS;
-	if (ui->load_slice_ms > UI_LOAD_SLICE_MAX_MS)
-		ui->load_slice_ms = UI_LOAD_SLICE_MAX_MS;
+	ui->state_bulk = ui->load_parts != NULL && ui_load_state(ui) == 0;
+	ui_follow_refresh(ui);
+	ui->state_bulk = 0;
 	if (at_top && ui->cursor != 0) {
 		ui_move_to(ui, 0);
 		ui_check_schedule(ui, now_ms);
 	}
-	if (more)
+	return ui_now_ms() - refresh_start;
+}
+
+static void ui_load_end(struct ui *);
+
+/*
+ * Merge the parts that are read, and take them into the list when the
+ * refresh is due or the load is complete.
+ */
+static void
+ui_load_parts_tick(struct ui *ui, uint64_t now_ms)
+{
+	uint64_t	limit = UINT64_MAX, took;
+	int		rc, merged;
+
+	if (ui->load_rate > 0) {
+		limit = ui->load_rate * (now_ms - ui->load_start_ms) / 1000;
+		ui->load_due = now_ms + 1000 / UI_LOAD_PACED_PASSES;
+	}
+	rc = logread_bg_merge(ui->load_parts, UI_LOAD_MERGE_US, limit,
+	    &merged);
+	if (merged)
+		ui->load_stale = 1;
+	if (rc == -1) {
+		/*
+		 * The clients shown so far are gone from the table, so
+		 * nothing may keep pointing to them for new work.
+		 */
+		ui_detail_load(ui, NULL);
+		ui_tags_clear(ui);
+		ui->pending = NULL;
+		ui_follow_refresh(ui);
+		ui->load_stale = 0;
+		ui->load_due = now_ms;
 		return;
+	}
+	if (rc == 0 || (ui->load_stale && now_ms >= ui->load_refresh_due)) {
+		took = ui_load_take_in(ui, now_ms);
+		ui->load_stale = 0;
+		ui->load_refresh_due = ui_now_ms() +
+		    (took * UI_LOAD_REFRESH_FACTOR > UI_LOAD_REFRESH_MS ?
+		    took * UI_LOAD_REFRESH_FACTOR : UI_LOAD_REFRESH_MS);
+	}
+	if (rc == 0)
+		ui_load_end(ui);
+}
+
+/* Read the next slice when it is due and take the new clients in. */
+void
+ui_load_tick(struct ui *ui, uint64_t now_ms)
+{
+	uint64_t	start, took;
+	int		more, at_top;
+
+	if (!ui->loading || now_ms < ui->load_due)
+		return;
+	if (ui->load_parts != NULL && logread_bg_active(ui->load_parts)) {
+		ui_load_parts_tick(ui, now_ms);
+		return;
+	}
+	more = ui_load_slice(ui, now_ms);
+
+	/* A cursor on the first row stays there while suspects come in. */
+	at_top = ui->cursor == 0;
+	start = ui_now_ms();
+	ui_load_slice_refresh(ui, more);
+	took = ui_now_ms() - start;
+	if (at_top && ui->cursor != 0) {
+		ui_move_to(ui, 0);
+		ui_check_schedule(ui, now_ms);
+	}
+	ui->load_slice_ms = took * 2 > UI_LOAD_SLICE_MS ? took * 2 :
+	    UI_LOAD_SLICE_MS;
+	if (ui->load_slice_ms > UI_LOAD_SLICE_MAX_MS)
+		ui->load_slice_ms = UI_LOAD_SLICE_MAX_MS;
+	if (!more)
+		ui_load_end(ui);
+}
+
+/* Finish the load: a message when it took long, then follow mode. */
+static void
+ui_load_end(struct ui *ui)
+{
+	const struct logread_stats	*st = ui->ctx->stats;
+	uint64_t			 took;
 
 	/* A load too short to see its progress bar needs no message. */
 	ui->loading = 0;
@@ -244,11 +405,42 @@ ui_load_tick(struct ui *ui, uint64_t now_ms)
 	ui_follow_start(ui, ui_now_ms());
 }
 
-/* Shorten the poll timeout to the next slice while the load runs. */
+/*
+ * Shorten the poll timeout to the next slice while the load runs.  While
+ * parts are read on threads, poll waits for the next part to be read,
+ * for a merge to go on or for the refresh that is due.
+ */
 int
 ui_load_timeout(const struct ui *ui, uint64_t now_ms, int timeout)
 {
 	if (!ui->loading)
 		return timeout;
-	return ui_timeout_until(ui->load_due, now_ms, timeout);
+	if (ui->load_parts == NULL ||
+	    !logread_bg_active(ui->load_parts) || ui->load_rate > 0)
+		return ui_timeout_until(ui->load_due, now_ms, timeout);
+	if (logread_bg_ready(ui->load_parts))
+		return 0;
+	if (ui->load_stale)
+		timeout = ui_timeout_until(ui->load_refresh_due, now_ms,
+		    timeout);
+	return timeout;
+}
+
+int
+ui_load_pollfd(const struct ui *ui, struct pollfd *pfd)
+{
+	if (!ui->loading || ui->load_parts == NULL ||
+	    !logread_bg_active(ui->load_parts))
+		return 0;
+	pfd->fd = ui->load_parts_fd;
+	pfd->events = POLLIN;
+	pfd->revents = 0;
+	return 1;
+}
+
+void
+ui_load_free(struct ui *ui)
+{
+	logread_bg_free(ui->load_parts);
+	ui->load_parts = NULL;
 }

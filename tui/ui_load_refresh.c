@@ -1,5 +1,7 @@
 /*
- * Taking in new clients while a log loads.  A full refresh (agg_finish,
+ * Taking in new clients while a log loads in slices on the console's own
+ * thread (ui_load.c reads parts on worker threads where it can, and
+ * refreshes those itself).  A full refresh (agg_finish,
  * the state of new suspects, the sort and the rows) takes time in
  * proportion to the clients, so during the load it runs only now and
  * then.  It runs when UI_LOAD_REFRESH_MS have passed, or at once while
@@ -162,7 +164,7 @@ ui_load_state_free(struct ui *ui)
  * the list is always refreshed so that it ends complete.
  */
 void
-ui_load_refresh(struct ui *ui, int more)
+ui_load_slice_refresh(struct ui *ui, int more)
 {
 	uint64_t	start, took, wait;
 

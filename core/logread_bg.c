@@ -1,0 +1,272 @@
+/*
+ * The console's read in parts.  Worker threads read parts of the inputs
+ * into client tables of their own (logread_par.c), and the caller's
+ * event loop merges each part into the logread's agg in input order, in
+ * steps of LOGREAD_BG_SLOTS table slots, so that no merge blocks the
+ * loop for long.  The checks and the result are those of
+ * logread_parallel, but the parts start small and grow, so the first
+ * rows come early and the merges stay few.
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "logread_internal.h"
+#include "logread_par.h"
+#include "xmalloc.h"
+
+/*
+ * Largest first part.  A thread parses about 150 to 250 MB/s, so a part
+ * this size is read within about 10 ms.
+ */
+#define LOGREAD_BG_FIRST	(1024 * 1024)
+/*
+ * Largest part.  A merge costs about the clients of one part, whatever
+ * its size, so large parts make fewer merges.
+ */
+#define LOGREAD_BG_PART_MAX	(256 * 1024 * 1024)
+/* The first part is at most this share of the inputs' bytes. */
+#define LOGREAD_BG_FIRST_SHARE	8
+/* Client table slots merged between two reads of the clock. */
+#define LOGREAD_BG_SLOTS	128
+struct logread_bg {
+	struct logread		*lr;
+	struct logread_pool	 pool;
+	struct logread_order	 order;
+	pthread_t		 tids[LOGREAD_THREADS_MAX];
+	size_t			 nthreads;
+	int			 running;	/* workers not joined yet */
+	int			 pipe[2];
+	size_t			 next;		/* part to merge next */
+	size_t			 slot;		/* its next table slot */
+	int			 merging;	/* next passed its checks */
+	uint64_t		 bytes;		/* of the parts merged */
+	uint64_t		 lines;
+	struct agg		*parked;	/* clients moved out on failure */
+	int			 state;		/* as logread_bg_merge returns */
+};
+
+static uint64_t
+logread_bg_now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Size of the first part: small enough to show rows early. */
+static uint64_t
+logread_bg_first_size(const struct logread *lr)
+{
+	struct stat	sb;
+	uint64_t	total = 0, first;
+	size_t		i;
+
+	for (i = 0; i < lr->ninputs; i++) {
+		if (lr->inputs[i]->fd != -1 &&
+		    fstat(lr->inputs[i]->fd, &sb) == 0)
+			total += (uint64_t)sb.st_size;
+	}
+	first = total / LOGREAD_BG_FIRST_SHARE;
+	if (first > LOGREAD_BG_FIRST)
+		first = LOGREAD_BG_FIRST;
+	return first < LOGREAD_PART_MIN ? LOGREAD_PART_MIN : first;
+}
+
+/*
+ * Let the workers free the dead tables and end, without waiting for
+ * them: logread_bg_free joins them.
+ */
+static void
+logread_bg_release(struct logread_bg *bg)
+{
+	if (!bg->running)
+		return;
+	pthread_mutex_lock(&bg->pool.lock);
+	bg->pool.stop = 1;
+	pthread_cond_broadcast(&bg->pool.cond);
+	pthread_mutex_unlock(&bg->pool.lock);
+}
+
+struct logread_bg *
+logread_bg_start(struct logread *lr, int *fd)
+{
+	struct logread_bg	*bg;
+	size_t			 threads;
+	int			 i;
+
+	bg = xcalloc(1, sizeof *bg);
+	bg->lr = lr;
+	bg->pipe[0] = bg->pipe[1] = -1;
+	if (logread_pool_plan(lr, &bg->pool, logread_bg_first_size(lr),
+	    LOGREAD_BG_PART_MAX) == -1 || bg->pool.nparts < 2 ||
+	    pipe(bg->pipe) == -1) {
+		logread_bg_free(bg);
+		return NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		if (fcntl(bg->pipe[i], F_SETFD, FD_CLOEXEC) == -1 ||
+		    fcntl(bg->pipe[i], F_SETFL, O_NONBLOCK) == -1) {
+			logread_bg_free(bg);
+			return NULL;
+		}
+	}
+	bg->pool.notify = bg->pipe[1];
+	bg->pool.linger = 1;
+	bg->pool.dead = xcalloc(bg->pool.nparts, sizeof *bg->pool.dead);
+	threads = lr->opt.threads > LOGREAD_THREADS_MAX ?
+	    LOGREAD_THREADS_MAX : (size_t)lr->opt.threads;
+	bg->nthreads = logread_pool_start(lr, &bg->pool, bg->tids,
+	    threads + 1);
+	bg->running = 1;
+	if (bg->nthreads == 0) {
+		logread_bg_free(bg);
+		return NULL;
+	}
+	bg->state = 1;
+	*fd = bg->pipe[0];
+	return bg;
+}
+
+/*
+ * Give up the read in parts: stop the workers and move the clients
+ * merged so far out of the caller's agg, into bg->parked, where they
+ * stay allocated for the caller's pointers.
+ */
+static int
+logread_bg_fail(struct logread_bg *bg)
+{
+	logread_bg_release(bg);
+	bg->parked = agg_create();
+	/*
+	 * parked is empty, so agg_merge swaps the tables.  It fails only
+	 * when its source dropped events or has more clients than
+	 * AGG_CLIENTS_MAX, and the caller's agg got only merges, which drop
+	 * nothing, within its own max_clients.
+	 */
+	if (agg_merge(bg->parked, bg->lr->agg, 0) == -1)
+		abort();
+	bg->state = -1;
+	return -1;
+}
+
+/* 1 when part i is read. */
+static int
+logread_bg_part_done(struct logread_bg *bg, size_t i)
+{
+	int	done;
+
+	pthread_mutex_lock(&bg->pool.lock);
+	done = bg->pool.parts[i].done;
+	pthread_mutex_unlock(&bg->pool.lock);
+	return done;
+}
+
+int
+logread_bg_active(const struct logread_bg *bg)
+{
+	return bg->state == 1;
+}
+
+int
+logread_bg_ready(struct logread_bg *bg)
+{
+	if (bg->state != 1)
+		return 0;
+	return bg->merging || logread_bg_part_done(bg, bg->next);
+}
+
+/*
+ * Count part next as merged, hand its table to the workers to free, and
+ * let them read further.
+ */
+static void
+logread_bg_merged(struct logread_bg *bg, struct logread_part *part)
+{
+	bg->order.lines += part->lines;
+	bg->bytes += part->st.bytes;
+	bg->lines += part->lines;
+	bg->merging = 0;
+	bg->next++;
+	pthread_mutex_lock(&bg->pool.lock);
+	bg->pool.dead[bg->pool.ndead++] = part->agg;
+	part->agg = NULL;
+	bg->pool.merged = bg->next;
+	pthread_cond_broadcast(&bg->pool.cond);
+	pthread_mutex_unlock(&bg->pool.lock);
+}
+
+int
+logread_bg_merge(struct logread_bg *bg, uint64_t budget_us,
+    uint64_t line_limit, int *merged)
+{
+	struct logread_part	*part;
+	uint64_t		 start = logread_bg_now_us();
+	char			 drain[64];
+	int			 rc;
+
+	*merged = 0;
+	while (read(bg->pipe[0], drain, sizeof drain) > 0)
+		continue;
+	if (bg->state != 1)
+		return bg->state;
+	while (bg->next < bg->pool.nparts) {
+		part = &bg->pool.parts[bg->next];
+		if (!bg->merging) {
+			if (bg->lines >= line_limit ||
+			    !logread_bg_part_done(bg, bg->next))
+				return 1;
+			if (logread_part_fits(&bg->order, part,
+			    bg->pool.nparts) == -1)
+				return logread_bg_fail(bg);
+			bg->merging = 1;
+			bg->slot = 0;
+		}
+		do {
+			rc = agg_merge_step(bg->lr->agg, part->agg,
+			    bg->order.lines, &bg->slot, LOGREAD_BG_SLOTS);
+		} while (rc == 1 && logread_bg_now_us() - start < budget_us);
+		if (rc == -1)
+			return logread_bg_fail(bg);
+		if (rc == 1)
+			return 1;
+		logread_bg_merged(bg, part);
+		*merged = 1;
+		if (bg->next < bg->pool.nparts &&
+		    logread_bg_now_us() - start >= budget_us)
+			return 1;
+	}
+	logread_bg_release(bg);
+	logread_pool_done(bg->lr, &bg->pool);
+	bg->state = 0;
+	return 0;
+}
+
+void
+logread_bg_progress(const struct logread_bg *bg, uint64_t *bytes,
+    uint64_t *lines)
+{
+	*bytes = bg->bytes;
+	*lines = bg->lines;
+}
+
+void
+logread_bg_free(struct logread_bg *bg)
+{
+	if (bg == NULL)
+		return;
+	if (bg->running)
+		logread_pool_stop(&bg->pool, bg->tids, bg->nthreads);
+	if (bg->pipe[0] != -1)
+		close(bg->pipe[0]);
+	if (bg->pipe[1] != -1)
+		close(bg->pipe[1]);
+	logread_pool_free(&bg->pool);
+	agg_free(bg->parked);
+	free(bg);
+}
