@@ -41,6 +41,7 @@ CORE_SRCS = \
 	core/dnshist.c \
 	core/esc.c \
 	core/exim.c \
+	core/exim_host.c \
 	core/exim_split.c \
 	core/field.c \
 	core/follow.c \

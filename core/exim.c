@@ -39,10 +39,10 @@
 #include <pcre2.h>
 
 #include "exim.h"
+#include "exim_host.h"
+#include "field.h"
 #include "xmalloc.h"
 
-/* Maximum HELO length scanned for: Exim's SMTP_CMD_BUFFER_SIZE. */
-#define EXIM_HELO_SCAN_MAX	16384
 /* Maximum places tried for a host field that has no fixed position. */
 #define EXIM_HOST_TRIES		8
 /* Maximum length of the host name in a syslog wrapper. */
@@ -125,6 +125,10 @@ static const struct exim_family exim_families[] = {
 	{ "SA: Action: ", LOCATE_SA_HOST, WHY_NONE, NULL, 0 },
 };
 #define EXIM_NFAMILIES	(sizeof exim_families / sizeof exim_families[0])
+/* Families that exim_family recognises without PCRE2. */
+#define EXIM_FAMILY_H		0
+#define EXIM_FAMILY_ARRIVAL	1
+#define EXIM_FAMILY_CONNECTION	4
 
 /*
  * Exim's host field, as built by host_build_sender_fullhost and
@@ -157,15 +161,7 @@ struct exim_parser {
 	uint32_t			 group_name;
 	uint32_t			 group_helo;
 	uint32_t			 group_ip;
-};
-
-/* A host field found in a line, as offsets into it. */
-struct exim_host {
-	size_t	name, name_len;		/* name_len 0: no verified name */
-	size_t	helo, helo_len;
-	int	has_helo;
-	size_t	ip, ip_len;
-	size_t	end;			/* first byte after the field */
+	int				 fast;	/* hand-written paths first */
 };
 
 static void *
@@ -237,6 +233,7 @@ exim_parser_create(const struct reason_table *rt, char **cause)
 
 	ep = xcalloc(1, sizeof *ep);
 	ep->rt = rt;
+	ep->fast = 1;
 	ep->gctx = pcre2_general_context_create(exim_pcre_malloc,
 	    exim_pcre_free, NULL);
 	ep->cctx = pcre2_compile_context_create(ep->gctx);
@@ -267,6 +264,12 @@ exim_parser_create(const struct reason_table *rt, char **cause)
 fail:
 	exim_parser_free(ep);
 	return NULL;
+}
+
+void
+exim_parser_fast(struct exim_parser *ep, int on)
+{
+	ep->fast = on;
 }
 
 void
@@ -555,7 +558,19 @@ exim_host_at(const struct exim_parser *ep, const char *line, size_t len,
 {
 	PCRE2_SIZE	*ov;
 
-	if (start > len || !exim_match(ep, &ep->host, line, len, start))
+	if (start > len)
+		return 0;
+	if (ep->fast) {
+		switch (exim_host_scan(line, len, start, h)) {
+		case EXIM_HOST_FOUND:
+			return 1;
+		case EXIM_HOST_NONE:
+			return 0;
+		case EXIM_HOST_UNSURE:
+			break;
+		}
+	}
+	if (!exim_match(ep, &ep->host, line, len, start))
 		return 0;
 	ov = pcre2_get_ovector_pointer(ep->host.md);
 
@@ -643,7 +658,7 @@ exim_locate(const struct exim_parser *ep, const struct exim_family *def,
 	return 0;
 }
 
-/* Convert an address with inet_pton.  Returns 0, or -1 if it is invalid. */
+/* Convert an address as inet_pton does.  Returns 0, or -1 if it is invalid. */
 static int
 exim_addr(const char *s, size_t len, struct event_addr *addr)
 {
@@ -654,15 +669,15 @@ exim_addr(const char *s, size_t len, struct event_addr *addr)
 
 	if (len == 0 || len >= sizeof buf)
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
 	memset(addr, 0, sizeof *addr);
-	if (memchr(buf, ':', len) == NULL) {
-		if (inet_pton(AF_INET, buf, addr->bytes) != 1)
+	if (memchr(s, ':', len) == NULL) {
+		if (field_ipv4(s, len, addr->bytes) == -1)
 			return -1;
 		addr->family = AF_INET;
 		return 0;
 	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
 		return -1;
 	addr->family = AF_INET6;
@@ -889,6 +904,26 @@ exim_family(const struct exim_parser *ep, const char *line, size_t len,
 	char		*end;
 	unsigned long	 i;
 
+	/*
+	 * The commonest bodies start with the whole text of one of the first
+	 * five families, which no family before it can match.
+	 */
+	if (ep->fast) {
+		if (exim_starts(line + body, len - body, "H=")) {
+			*mend = body + 2;
+			return &exim_families[EXIM_FAMILY_H];
+		}
+		if (exim_starts(line + body, len - body, "<= ") ||
+		    exim_starts(line + body, len - body, "(= ")) {
+			*mend = body + 3;
+			return &exim_families[EXIM_FAMILY_ARRIVAL];
+		}
+		if (exim_starts(line + body, len - body,
+		    "SMTP connection from ")) {
+			*mend = body + 21;
+			return &exim_families[EXIM_FAMILY_CONNECTION];
+		}
+	}
 	if (!exim_match(ep, &ep->family, line, len, body))
 		return NULL;
 	if ((mark = pcre2_get_mark(ep->family.md)) == NULL)

@@ -25,15 +25,15 @@ field_addr(const char *s, size_t len, struct event_addr *addr)
 	}
 	if (len == 0 || len >= sizeof buf)
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
 	memset(addr, 0, sizeof *addr);
-	if (memchr(buf, ':', len) == NULL) {
-		if (inet_pton(AF_INET, buf, addr->bytes) != 1)
+	if (memchr(s, ':', len) == NULL) {
+		if (field_ipv4(s, len, addr->bytes) == -1)
 			return -1;
 		addr->family = AF_INET;
 		return 0;
 	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
 		return -1;
 	addr->family = AF_INET6;
@@ -42,6 +42,38 @@ field_addr(const char *s, size_t len, struct event_addr *addr)
 		memset(addr->bytes + 4, 0, 12);
 		addr->family = AF_INET;
 	}
+	return 0;
+}
+
+int
+field_ipv4(const char *s, size_t len, uint8_t out[4])
+{
+	uint8_t		tmp[4];
+	unsigned	value = 0;
+	size_t		i;
+	int		parts = 0, digits = 0;
+
+	for (i = 0; i < len && s[i] != '\0'; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (digits > 0 && value == 0)
+				return -1;	/* a leading zero */
+			value = value * 10 + (unsigned)(s[i] - '0');
+			if (value > 255)
+				return -1;
+			if (digits++ == 0 && ++parts > 4)
+				return -1;
+			tmp[parts - 1] = (uint8_t)value;
+		} else if (s[i] == '.' && digits > 0) {
+			if (parts == 4)
+				return -1;
+			value = 0;
+			digits = 0;
+		} else
+			return -1;
+	}
+	if (parts < 4 || digits == 0)
+		return -1;
+	memcpy(out, tmp, sizeof tmp);
 	return 0;
 }
 

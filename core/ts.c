@@ -37,6 +37,21 @@ struct ts_cache_slot {
 
 static _Thread_local struct ts_cache_slot ts_cache[TS_CACHE_SLOTS];
 
+/* The last valid date that ts_wall_from_fields converted. */
+struct ts_date_last {
+	int64_t	year;
+	int	month, day;
+	int64_t	days;		/* since 1970-01-01 */
+	int	valid;
+};
+
+/* The last Exim time prefix that ts_exim_wall read, and its result. */
+struct ts_exim_last {
+	char	prefix[TS_EXIM_LEN];
+	int64_t	wall;
+	int	state;		/* 0: none yet, 1: valid, -1: invalid */
+};
+
 static const int ts_days_before_month[12] = {
 	0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334
 };
@@ -210,32 +225,93 @@ ts_parse_offset(const char *s, size_t len, int32_t *offset)
 	return 0;
 }
 
-int
-ts_from_fields(int64_t year, int month, int day, int hour, int min, int sec,
-    int msec, const int32_t *offset, struct ts *out)
+/*
+ * Set *wall to the seconds since the epoch of a wall-clock date and time,
+ * counted as if it were UTC.  Returns 0, or -1 if a field is out of range.
+ * Lines come in time order, so the day number of the last valid date is
+ * kept for the next call.
+ */
+static int
+ts_wall_from_fields(int64_t year, int month, int day, int hour, int min,
+    int sec, int64_t *wall)
 {
-	int64_t	wall;
+	static _Thread_local struct ts_date_last	last;
+
+	if (hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 ||
+	    sec > 59)
+		return -1;
+	if (!last.valid || last.year != year || last.month != month ||
+	    last.day != day) {
+		if (year < 1 || year > 9999 || month < 1 || month > 12 ||
+		    day < 1 || day > ts_month_days(year, month))
+			return -1;
+		last.year = year;
+		last.month = month;
+		last.day = day;
+		last.days = ts_days_from_civil(year, month, day);
+		last.valid = 1;
+	}
+	*wall = last.days * TS_SECS_PER_DAY + hour * TS_SECS_PER_HOUR +
+	    min * 60 + sec;
+	return 0;
+}
+
+/* Set out from a wall-clock time and an offset (NULL: local time). */
+static void
+ts_from_wall(int64_t wall, int msec, const int32_t *offset, struct ts *out)
+{
 	int32_t	off;
 
-	if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
-	    day > ts_month_days(year, month) || hour < 0 || hour > 23 ||
-	    min < 0 || min > 59 || sec < 0 || sec > 59 || msec < 0 ||
-	    msec > 999)
-		return -1;
-	wall = ts_days_from_civil(year, month, day) * TS_SECS_PER_DAY +
-	    hour * TS_SECS_PER_HOUR + min * 60 + sec;
 	off = offset != NULL ? *offset : ts_local_offset(wall);
 	out->utc = wall - off;
 	out->msec = (uint16_t)msec;
 	out->offset = offset != NULL ? off : 0;
 	out->has_offset = offset != NULL;
+}
+
+int
+ts_from_fields(int64_t year, int month, int day, int hour, int min, int sec,
+    int msec, const int32_t *offset, struct ts *out)
+{
+	int64_t	wall;
+
+	if (msec < 0 || msec > 999 ||
+	    ts_wall_from_fields(year, month, day, hour, min, sec, &wall) == -1)
+		return -1;
+	ts_from_wall(wall, msec, offset, out);
 	return 0;
+}
+
+/*
+ * Set *wall from the "YYYY-MM-DD HH:MM:SS" at buf, whose separators the
+ * caller checked.  Returns 0, or -1 if a field is invalid.  The lines of
+ * one second share this prefix, so the result for the last prefix read
+ * is kept, valid or not.
+ */
+static int
+ts_exim_wall(const char *buf, int64_t *wall)
+{
+	static _Thread_local struct ts_exim_last	last;
+	int						rc;
+
+	if (last.state != 0 && memcmp(buf, last.prefix, TS_EXIM_LEN) == 0) {
+		*wall = last.wall;
+		return last.state > 0 ? 0 : -1;
+	}
+	rc = ts_wall_from_fields(ts_digits(buf, 4), ts_digits(buf + 5, 2),
+	    ts_digits(buf + 8, 2), ts_digits(buf + 11, 2),
+	    ts_digits(buf + 14, 2), ts_digits(buf + 17, 2), &last.wall);
+	memcpy(last.prefix, buf, TS_EXIM_LEN);
+	last.state = rc == 0 ? 1 : -1;
+	*wall = last.wall;
+	return rc;
 }
 
 size_t
 ts_parse_exim(const char *buf, size_t len, struct ts *out)
 {
-	int	year, month, day, hour, min, sec, msec = 0;
+	int64_t	wall;
+	int	msec = 0;
 	int32_t	offset = 0;
 	size_t	n = TS_EXIM_LEN;
 	int	has_offset = 0;
@@ -243,12 +319,6 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 	if (len < TS_EXIM_LEN || buf[4] != '-' || buf[7] != '-' ||
 	    buf[10] != ' ' || buf[13] != ':' || buf[16] != ':')
 		return 0;
-	year = ts_digits(buf, 4);
-	month = ts_digits(buf + 5, 2);
-	day = ts_digits(buf + 8, 2);
-	hour = ts_digits(buf + 11, 2);
-	min = ts_digits(buf + 14, 2);
-	sec = ts_digits(buf + 17, 2);
 
 	/* Exim's log_selector +millisec adds exactly three digits. */
 	if (n < len && buf[n] == '.') {
@@ -263,9 +333,9 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 		n += 6;
 	}
 
-	if (ts_from_fields(year, month, day, hour, min, sec, msec,
-	    has_offset ? &offset : NULL, out) == -1)
+	if (ts_exim_wall(buf, &wall) == -1)
 		return 0;
+	ts_from_wall(wall, msec, has_offset ? &offset : NULL, out);
 	return n;
 }
 

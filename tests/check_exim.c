@@ -1084,6 +1084,134 @@ START_TEST(test_exim_random_bytes)
 }
 END_TEST
 
+/*
+ * Parse line with the hand-written readers and with PCRE2 alone, and
+ * check that both give the same result and event.
+ */
+static void
+check_fast_same(const char *line, size_t len)
+{
+	struct event		fast, pcre;
+	enum parse_result	rfast, rpcre;
+
+	exim_parser_fast(ep, 1);
+	rfast = parse_len(line, len);
+	fast = ev;
+	exim_parser_fast(ep, 0);
+	rpcre = exim_parse_line(ep, buf, len, &pcre);
+	exim_parser_fast(ep, 1);
+	ck_assert_msg(rfast == rpcre, "result %d, PCRE2 %d: %.*s", rfast,
+	    rpcre, (int)len, line);
+	if (rpcre != PARSE_CLIENT)
+		return;
+	ck_assert_int_eq(fast.addr.family, pcre.addr.family);
+	ck_assert_mem_eq(fast.addr.bytes, pcre.addr.bytes, 16);
+	ck_assert_int_eq(fast.has_time, pcre.has_time);
+	ck_assert_int_eq(fast.time.utc, pcre.time.utc);
+	ck_assert_ptr_eq(fast.helo, pcre.helo);
+	ck_assert_uint_eq(fast.helo_len, pcre.helo_len);
+	ck_assert_ptr_eq(fast.rdns, pcre.rdns);
+	ck_assert_uint_eq(fast.rdns_len, pcre.rdns_len);
+	ck_assert_ptr_eq(fast.reason, pcre.reason);
+	ck_assert_ptr_eq(fast.reason_arg, pcre.reason_arg);
+	ck_assert_uint_eq(fast.reason_arg_len, pcre.reason_arg_len);
+}
+
+START_TEST(test_exim_fast_host_shapes)
+{
+	static const char *bodies[] = {
+		"H=[192.0.2.1]:25 Warning: x",
+		"H=(helo) [192.0.2.1]:25 Warning: x",
+		"H=name (helo) [192.0.2.1]:25 Warning: x",
+		"H=name [192.0.2.1] rejected RCPT <a@b>: relay",
+		"H=name [192.0.2.1]",
+		"H=name [192.0.2.1]:",
+		"H=name [192.0.2.1]:123456 x",
+		"H=name [192.0.2.1]:12345",
+		"H=name [192.0.2.1]:1x",
+		"H=name [192.0.2.1]x",
+		"H=name [192.0.2.1]) x",
+		"H=name [192.0.2.1] I=[192.0.2.9]:25 Warning: x",
+		"H=name [192.0.2.1] I=x Warning: x",
+		"H=name [192.0.2.1]:25 U=joe Warning: x",
+		"H=name [192.0.2.1]:25 Ci=7 Warning: x",
+		"H=(a) [b]) [192.0.2.1]:25 Warning: x",
+		"H=(a) [192.0.2.1]x) [192.0.2.2]:25 Warning: x",
+		"H=(a) [192.0.2.1]:99999999) [192.0.2.2] x",
+		"H=() [192.0.2.1]",
+		"H=( [192.0.2.1]",
+		"H=(a)  [192.0.2.1]",
+		"H=name  [192.0.2.1]",
+		"H=name(a) [192.0.2.1]",
+		"H=name x [192.0.2.1]",
+		"H=[] x",
+		"H=[192.0.2.1 x] y",
+		"H=[192.0.2.1",
+		"H=",
+		"H= [192.0.2.1]",
+		"H=)x [192.0.2.1]",
+		"H=[2001:db8::1]:25 x",
+		"H=[::ffff:192.0.2.7]:25 x",
+		"H=[01.2.3.4] x",
+		"H=[1.2.3.256] x",
+		"H=[1.2.3.4.] x",
+		"H=[1.2..4] x",
+		"H=[1.2.3.4.5] x",
+		"H=[0.0.0.0] x",
+		"H=[1.2.3] x",
+		"DS H=[192.0.2.1] x",
+		"<= a@b H=name (helo) [192.0.2.1]:1 P=esmtp S=1",
+		"<= a@b H=(x H=y) [192.0.2.1]:1 P=esmtp",
+		"(= a@b H=[192.0.2.1]:1 P=esmtp",
+		"<= <> R=x U=y P=local S=1",
+		"SMTP connection from (helo) [192.0.2.1]:25 closed by QUIT",
+		"SMTP connection from [192.0.2.1]:25 lost",
+		"SMTP connection from name [192.0.2.1] I=[1.2.3.4]:25 x",
+		"SMTP connection from ",
+		"SMTP connection lost after final dot H=[192.0.2.1]",
+	};
+	char	line[512];
+	size_t	i, n, prefix = strlen(T0);
+
+	for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		n = (size_t)snprintf(line, sizeof line, T0 "%s", bodies[i]);
+		for (; n >= prefix; n--)
+			check_fast_same(line, n);
+	}
+}
+END_TEST
+
+START_TEST(test_exim_fast_random_bytes)
+{
+	static const char	*pieces[] = {
+		"H=", "(", ")", "[", "]", " ", ":", "1", "25", ".", "192.0.2.1",
+		"::1", "I=[", "U=", "Ci=", "<= ", "(= ", "a", "x", "\0",
+		") [", "SMTP connection from ", "DS ", " H=", "\xff",
+	};
+	char			 line[256];
+	uint32_t		 seed = 4242;
+	size_t			 i, k, n, prefix = strlen(T0), plen;
+	const char		*piece;
+
+	memcpy(line, T0, prefix);
+	for (i = 0; i < 50000; i++) {
+		n = prefix;
+		seed = seed * 1103515245 + 12345;
+		for (k = (seed >> 16) % 24; k > 0; k--) {
+			seed = seed * 1103515245 + 12345;
+			piece = pieces[(seed >> 16) %
+			    (sizeof pieces / sizeof pieces[0])];
+			plen = strlen(piece);
+			if (n + plen > sizeof line)
+				break;
+			memcpy(line + n, piece, plen);
+			n += plen;
+		}
+		check_fast_same(line, n);
+	}
+}
+END_TEST
+
 START_TEST(test_exim_long_line_many_h)
 {
 	static const char	 head[] = T0 "SMTP protocol error in \"";
@@ -1310,6 +1438,8 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_every_truncation);
 	tcase_add_test(tc_limits, test_exim_random_bytes);
 	tcase_add_test(tc_limits, test_exim_long_line_many_h);
+	tcase_add_test(tc_limits, test_exim_fast_host_shapes);
+	tcase_add_test(tc_limits, test_exim_fast_random_bytes);
 	suite_add_tcase(s, tc_limits);
 
 	return s;
