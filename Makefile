@@ -57,6 +57,7 @@ CORE_SRCS = \
 	core/parser.c \
 	core/plan.c \
 	core/postfix.c \
+	core/postfix_fast.c \
 	core/provider.c \
 	core/reason.c \
 	core/regexp.c \

@@ -15,6 +15,7 @@
 
 #include "check_event.h"
 #include "check_suites.h"
+#include "check_util.h"
 #include "exim.h"
 #include "reason.h"
 
@@ -1102,19 +1103,8 @@ check_fast_same(const char *line, size_t len)
 	exim_parser_fast(ep, 1);
 	ck_assert_msg(rfast == rpcre, "result %d, PCRE2 %d: %.*s", rfast,
 	    rpcre, (int)len, line);
-	if (rpcre != PARSE_CLIENT)
-		return;
-	ck_assert_int_eq(fast.addr.family, pcre.addr.family);
-	ck_assert_mem_eq(fast.addr.bytes, pcre.addr.bytes, 16);
-	ck_assert_int_eq(fast.has_time, pcre.has_time);
-	ck_assert_int_eq(fast.time.utc, pcre.time.utc);
-	ck_assert_ptr_eq(fast.helo, pcre.helo);
-	ck_assert_uint_eq(fast.helo_len, pcre.helo_len);
-	ck_assert_ptr_eq(fast.rdns, pcre.rdns);
-	ck_assert_uint_eq(fast.rdns_len, pcre.rdns_len);
-	ck_assert_ptr_eq(fast.reason, pcre.reason);
-	ck_assert_ptr_eq(fast.reason_arg, pcre.reason_arg);
-	ck_assert_uint_eq(fast.reason_arg_len, pcre.reason_arg_len);
+	if (rpcre == PARSE_CLIENT)
+		check_event_same(&fast, &pcre);
 }
 
 START_TEST(test_exim_fast_host_shapes)
@@ -1183,30 +1173,19 @@ END_TEST
 
 START_TEST(test_exim_fast_random_bytes)
 {
-	static const char	*pieces[] = {
+	static const char *const pieces[] = {
 		"H=", "(", ")", "[", "]", " ", ":", "1", "25", ".", "192.0.2.1",
-		"::1", "I=[", "U=", "Ci=", "<= ", "(= ", "a", "x", "\0",
+		"::1", "I=[", "U=", "Ci=", "<= ", "(= ", "a", "x", "\\",
 		") [", "SMTP connection from ", "DS ", " H=", "\xff",
 	};
 	char			 line[256];
 	uint32_t		 seed = 4242;
-	size_t			 i, k, n, prefix = strlen(T0), plen;
-	const char		*piece;
+	size_t			 i, n, prefix = strlen(T0);
 
 	memcpy(line, T0, prefix);
 	for (i = 0; i < 50000; i++) {
-		n = prefix;
-		seed = seed * 1103515245 + 12345;
-		for (k = (seed >> 16) % 24; k > 0; k--) {
-			seed = seed * 1103515245 + 12345;
-			piece = pieces[(seed >> 16) %
-			    (sizeof pieces / sizeof pieces[0])];
-			plen = strlen(piece);
-			if (n + plen > sizeof line)
-				break;
-			memcpy(line + n, piece, plen);
-			n += plen;
-		}
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 24, &seed);
 		check_fast_same(line, n);
 	}
 }
