@@ -378,16 +378,39 @@ agg_array_full(size_t n)
  * Count name in counts, adding it if there is room.  Returns 0, or -1 when
  * the list is full and name is not in it.
  */
+/*
+ * A tag of a name from its length and its first and last eight bytes.
+ * Names that differ mostly differ there; equal tags are compared byte by
+ * byte.
+ */
+static uint32_t
+agg_count_tag(const char *s, size_t len)
+{
+	uint64_t	head = 0, tail = 0, h;
+
+	if (len >= 8) {
+		memcpy(&head, s, 8);
+		memcpy(&tail, s + len - 8, 8);
+	} else
+		memcpy(&head, s, len);
+	h = (head ^ (tail * 0x9e3779b97f4a7c15ULL) ^ len) *
+	    0xbf58476d1ce4e5b9ULL;
+	return (uint32_t)(h >> 32);
+}
+
 static int
 agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
     size_t max, const char *name, size_t len, uint64_t by)
 {
-	size_t	i;
+	struct agg_count	*c;
+	uint32_t		 tag = agg_count_tag(name, len);
+	size_t			 i;
 
 	for (i = 0; i < *n; i++) {
-		if (strncmp((*counts)[i].name, name, len) == 0 &&
-		    (*counts)[i].name[len] == '\0') {
-			(*counts)[i].count += by;
+		c = &(*counts)[i];
+		if (c->len == len && c->tag == tag &&
+		    memcmp(c->name, name, len) == 0) {
+			c->count += by;
 			return 0;
 		}
 	}
@@ -396,8 +419,11 @@ agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
 	if (agg_array_full(*n))
 		*counts = xreallocarray(*counts, *n < 2 ? 2 : *n * 2,
 		    sizeof **counts);
-	(*counts)[*n].name = agg_intern(agg, name, len);
-	(*counts)[*n].count = by;
+	c = &(*counts)[*n];
+	c->name = agg_intern(agg, name, len);
+	c->count = by;
+	c->len = (uint32_t)len;
+	c->tag = tag;
 	(*n)++;
 	return 0;
 }

@@ -38,6 +38,13 @@
 struct agg_count {
 	char		*name;
 	uint64_t	 count;
+	/*
+	 * The length of name and a tag of its bytes (agg_count_add), so a
+	 * lookup reads only the name that may match.  Counts made elsewhere
+	 * leave both 0 and are never looked up.
+	 */
+	uint32_t	 len;
+	uint32_t	 tag;
 };
 
 /* Maximum bytes of an evidence line that agg_add_text keeps a copy of. */

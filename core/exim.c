@@ -323,20 +323,19 @@ exim_upper(char c)
 	return c >= 'A' && c <= 'Z';
 }
 
-static int
-exim_alnum(char c)
-{
-	return exim_digit(c) || exim_upper(c) || (c >= 'a' && c <= 'z');
-}
-
 /* Count the leading bytes of s that are ASCII letters or digits. */
 static size_t
 exim_alnum_run(const char *s, size_t len)
 {
-	size_t	n = 0;
+	size_t		n = 0;
+	unsigned	c;
 
-	while (n < len && exim_alnum(s[n]))
-		n++;
+	/* c | 0x20 lies in 'a'-'z' only for the letters of either case. */
+	for (; n < len; n++) {
+		c = (unsigned char)s[n];
+		if (c - '0' >= 10 && (c | 0x20) - 'a' >= 26)
+			break;
+	}
 	return n;
 }
 
@@ -360,7 +359,7 @@ exim_find(const char *s, size_t from, size_t to, const char *needle)
 {
 	if (from >= to)
 		return NULL;
-	return memmem(s + from, to - from, needle, strlen(needle));
+	return field_memmem(s + from, to - from, needle, strlen(needle));
 }
 
 /* Find the last occurrence of needle within s[from, to), or return NULL. */
@@ -803,7 +802,7 @@ exim_why_reject(const char *text, size_t len, int permanent,
 	if (!permanent)
 		return;
 	ev->reason = REASON_REJECTED;
-	if ((colon = memmem(text, len, ": ", 2)) != NULL) {
+	if ((colon = field_memmem(text, len, ": ", 2)) != NULL) {
 		colon += 2;
 		exim_set_arg(ev, REASON_REJECTED, colon,
 		    len - (size_t)(colon - text));
@@ -858,7 +857,7 @@ exim_why_rejected_from(const char *s, size_t len, struct event *ev)
 		return;
 	s += 2;
 	len -= 2;
-	if ((end = memmem(s, len, ": ", 2)) != NULL)
+	if ((end = field_memmem(s, len, ": ", 2)) != NULL)
 		len = (size_t)(end - s);
 	exim_set_arg(ev, REASON_REJECTED, s, len);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "exim_host.h"
+#include "field.h"
 
 static int
 exim_host_name_byte(char c)
@@ -102,7 +103,7 @@ exim_host_scan(const char *line, size_t len, size_t start,
 	 * there.  Otherwise PCRE2 would go on to later ones.
 	 */
 	helo = p + 1;
-	q = memmem(line + helo, len - helo, ") [", 3);
+	q = field_memmem(line + helo, len - helo, ") [", 3);
 	if (q == NULL)
 		return EXIM_HOST_NONE;
 	if ((size_t)(q - line) - helo > EXIM_HELO_SCAN_MAX)

@@ -98,12 +98,47 @@ field_starts(const char *s, size_t len, const char *prefix)
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
 
+static int
+field_common_byte(char c)
+{
+	return c == ' ' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	    (c >= 'a' && c <= 'z');
+}
+
+const char *
+field_memmem(const char *s, size_t len, const char *needle, size_t nlen)
+{
+	const char	*q, *p, *end;
+	size_t		 k;
+
+	if (nlen == 0 || nlen > FIELD_FIND_SHORT)
+		return memmem(s, len, needle, nlen);
+	if (len < nlen)
+		return NULL;
+	for (k = 0; k < nlen && field_common_byte(needle[k]); k++)
+		;
+	if (k == nlen)
+		k = 0;
+
+	/* needle[k] of a match lies in [s + k, s + len - nlen + k]. */
+	p = s + k;
+	end = s + len - nlen + k + 1;
+	while (p < end) {
+		if ((q = memchr(p, needle[k], (size_t)(end - p))) == NULL)
+			return NULL;
+		if (memcmp(q - k, needle, nlen) == 0)
+			return q - k;
+		p = q + 1;
+	}
+	return NULL;
+}
+
 const char *
 field_find(const char *s, size_t from, size_t to, const char *needle)
 {
 	if (from >= to)
 		return NULL;
-	return memmem(s + from, to - from, needle, strlen(needle));
+	return field_memmem(s + from, to - from, needle, strlen(needle));
 }
 
 const char *

@@ -34,6 +34,16 @@ size_t		 field_cut(const char *s, size_t len, size_t max);
 /* Check whether s[0, len) starts with prefix. */
 int		 field_starts(const char *s, size_t len, const char *prefix);
 
+/*
+ * Find the first needle in s[0, len) as memmem does, but with memchr on
+ * the needle's first byte that is neither a letter, a digit nor a space
+ * (usually rare in a log line), or on its first byte.  Needles of more
+ * than FIELD_FIND_SHORT bytes go to memmem.
+ */
+#define FIELD_FIND_SHORT	16
+const char	*field_memmem(const char *s, size_t len, const char *needle,
+		    size_t nlen);
+
 /* Find the first or last needle in s[from, to), or return NULL. */
 const char	*field_find(const char *s, size_t from, size_t to,
 		    const char *needle);

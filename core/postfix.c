@@ -346,7 +346,8 @@ pf_reply_len(const char *s, size_t len)
 	size_t			 i;
 
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		if ((q = memmem(s, len, fields[i], strlen(fields[i]))) != NULL)
+		if ((q = field_memmem(s, len, fields[i],
+		    strlen(fields[i]))) != NULL)
 			len = (size_t)(q - s);
 	return len;
 }

@@ -45,6 +45,18 @@ struct ts_date_last {
 	int	valid;
 };
 
+/* Longest RFC 3164 time: "Nov 30 10:00:00" and a 9-digit fraction. */
+#define TS_BSD_LEN_MAX		25
+
+/* The last RFC 3164 time that ts_parse_bsd read, and its fields. */
+struct ts_bsd_last {
+	char		text[TS_BSD_LEN_MAX];
+	size_t		len;		/* 0: none yet */
+	struct ts_bsd	fields;
+};
+
+static size_t	ts_parse_bsd_fields(const char *, size_t, struct ts_bsd *);
+
 /* The last Exim time prefix that ts_exim_wall read, and its result. */
 struct ts_exim_last {
 	char	prefix[TS_EXIM_LEN];
@@ -410,6 +422,32 @@ ts_parse_rfc3339(const char *buf, size_t len, struct ts *out)
 
 size_t
 ts_parse_bsd(const char *buf, size_t len, struct ts_bsd *out)
+{
+	static _Thread_local struct ts_bsd_last	last;
+	size_t					n;
+
+	/*
+	 * The result depends only on the bytes it used and on the byte
+	 * after them being a space or the end, so a line of the same second
+	 * reuses it.
+	 */
+	if (last.len > 0 && len >= last.len &&
+	    (len == last.len || buf[last.len] == ' ') &&
+	    memcmp(buf, last.text, last.len) == 0) {
+		*out = last.fields;
+		return last.len;
+	}
+	if ((n = ts_parse_bsd_fields(buf, len, out)) > 0 &&
+	    n <= sizeof last.text) {
+		memcpy(last.text, buf, n);
+		last.len = n;
+		last.fields = *out;
+	}
+	return n;
+}
+
+static size_t
+ts_parse_bsd_fields(const char *buf, size_t len, struct ts_bsd *out)
 {
 	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOct"
 				    "NovDec";
