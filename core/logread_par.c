@@ -66,7 +66,7 @@ struct logread_part {
  * waits for the memory of its hash slot and client, so the worker
  * prefetches both while it parses the next events.
  */
-#define LOGREAD_PENDING		2
+#define LOGREAD_PENDING		4
 
 /* An event held back, with copies of its strings. */
 struct logread_pending {
@@ -233,8 +233,13 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 		pin.has_head = 0;
 		held++;
 		agg_prefetch_slot(plr.agg, &p->ev.addr);
-		/* The slot of the oldest was prefetched one event ago. */
-		agg_prefetch_client(plr.agg, &pending[oldest].ev.addr);
+		/*
+		 * The client of the event counted after the next one, whose
+		 * slot was prefetched two events ago.
+		 */
+		if (held >= 3)
+			agg_prefetch_client(plr.agg, &pending[(oldest + held -
+			    3) % LOGREAD_PENDING].ev.addr);
 	}
 	for (; held > 0; held--) {
 		p = &pending[oldest];
