@@ -811,7 +811,7 @@ agg_merge_helos(struct agg *agg, struct client *c, const struct client *src)
 
 	for (i = 0; i < src->nhelos; i++) {
 		if (agg_count_add(agg, &c->helos, &c->nhelos, AGG_HELO_MAX,
-		    src->helos[i].name, strlen(src->helos[i].name),
+		    src->helos[i].name, src->helos[i].len,
 		    src->helos[i].count) == -1)
 			c->helo_other += src->helos[i].count;
 	}
@@ -828,7 +828,7 @@ agg_merge_reasons(struct agg *agg, struct client *c, const struct client *src)
 	for (i = 0; i < src->nreasons; i++) {
 		r = &src->reasons[i];
 		if (agg_count_add(agg, &c->reasons, &c->nreasons,
-		    AGG_REASON_MAX, r->name, strlen(r->name), r->count) == -1)
+		    AGG_REASON_MAX, r->name, r->len, r->count) == -1)
 			agg_count_add(agg, &c->reasons, &c->nreasons,
 			    AGG_REASON_MAX + 1, "other", 5, r->count);
 	}

@@ -81,6 +81,19 @@ esc_buf_add(struct esc_buf *b, const char *s, size_t len)
 }
 
 void
+esc_buf_uint(struct esc_buf *b, uint64_t v)
+{
+	char	digits[20];		/* UINT64_MAX has 20 */
+	size_t	n = sizeof digits;
+
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	esc_buf_add(b, digits + n, sizeof digits - n);
+}
+
+void
 esc_buf_printf(struct esc_buf *b, const char *fmt, ...)
 {
 	va_list	 ap;

@@ -510,6 +510,51 @@ ts_snprintf_len(int n, size_t size)
 	return (size_t)n;
 }
 
+/* Length of "YYYY-MM-DDTHH:MM:SS+hh:mm". */
+#define TS_ISO_LEN	25
+
+/* Write v as two digits at p. */
+static void
+ts_put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * Write an ISO 8601 time as the snprintf format "%04d-%02d-%02dT%02d:
+ * %02d:%02d%c%02d:%02d" would, without its cost (most of the time of
+ * writing a client), when every field fits its width.  Returns the
+ * length, or 0 when a field does not fit or buf is too small.
+ */
+static size_t
+ts_iso_fields(char *buf, size_t size, int64_t year, int month, int day,
+    int hour, int min, int sec, int negative, int off)
+{
+	int	oh = off / TS_SECS_PER_HOUR, om = off % TS_SECS_PER_HOUR / 60;
+
+	if (size <= TS_ISO_LEN || year < 0 || year > 9999 || oh > 99)
+		return 0;
+	ts_put2(buf, (int)(year / 100));
+	ts_put2(buf + 2, (int)(year % 100));
+	buf[4] = '-';
+	ts_put2(buf + 5, month);
+	buf[7] = '-';
+	ts_put2(buf + 8, day);
+	buf[10] = 'T';
+	ts_put2(buf + 11, hour);
+	buf[13] = ':';
+	ts_put2(buf + 14, min);
+	buf[16] = ':';
+	ts_put2(buf + 17, sec);
+	buf[19] = negative ? '-' : '+';
+	ts_put2(buf + 20, oh);
+	buf[22] = ':';
+	ts_put2(buf + 23, om);
+	buf[TS_ISO_LEN] = '\0';
+	return TS_ISO_LEN;
+}
+
 size_t
 ts_format_iso(const struct ts *t, char *buf, size_t size)
 {
@@ -526,6 +571,10 @@ ts_format_iso(const struct ts *t, char *buf, size_t size)
 		if (localtime_r(&tt, &tm) == NULL)
 			return 0;
 		off = (int)(tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff);
+		if ((n = (int)ts_iso_fields(buf, size, tm.tm_year + 1900LL,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, tm.tm_gmtoff < 0, off)) > 0)
+			return (size_t)n;
 		n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		    tm.tm_min, tm.tm_sec, tm.tm_gmtoff < 0 ? '-' : '+',
@@ -540,6 +589,10 @@ ts_format_iso(const struct ts *t, char *buf, size_t size)
 		return 0;
 	ts_civil_from_days(days, &year, &month, &day);
 	off = t->offset < 0 ? -t->offset : t->offset;
+	if ((n = (int)ts_iso_fields(buf, size, year, month, day,
+	    (int)(secs / TS_SECS_PER_HOUR), (int)(secs % TS_SECS_PER_HOUR / 60),
+	    (int)(secs % 60), t->offset < 0, off)) > 0)
+		return (size_t)n;
 	n = snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
 	    (long long)year, month, day, (int)(secs / TS_SECS_PER_HOUR),
 	    (int)(secs % TS_SECS_PER_HOUR / 60), (int)(secs % 60),
