@@ -235,6 +235,22 @@ agg_prefetch_slot(const struct agg *agg, const struct event_addr *a)
 }
 
 void
+agg_prefetch_counts(const struct agg *agg, const struct event_addr *a)
+{
+	const struct agg_slot	*s;
+	const struct client	*c;
+	uint64_t		 h = agg_hash(a);
+
+	s = &agg->slots[h & (agg->nslots - 1)];
+	if ((c = s->client) == NULL || s->hash != h)
+		return;
+	if (c->helos != NULL)
+		__builtin_prefetch(c->helos);
+	if (c->reasons != NULL)
+		__builtin_prefetch(c->reasons);
+}
+
+void
 agg_prefetch_client(const struct agg *agg, const struct event_addr *a)
 {
 	const struct agg_slot	*s;

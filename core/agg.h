@@ -150,11 +150,13 @@ int		 agg_merge(struct agg *, struct agg *src, uint64_t lines);
 
 /*
  * Hints for a caller that knows its next events early: start loading the
- * hash slot of a, and once that is in, the client it holds.  Neither
- * changes the agg.
+ * hash slot of a, once that is in, the client it holds, and once that is
+ * in, the client's HELO and reason lists.  None changes the agg.
  */
 void		 agg_prefetch_slot(const struct agg *, const struct event_addr *);
 void		 agg_prefetch_client(const struct agg *,
+		    const struct event_addr *);
+void		 agg_prefetch_counts(const struct agg *,
 		    const struct event_addr *);
 
 /* Number of distinct clients, suspects or not. */

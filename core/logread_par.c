@@ -232,13 +232,13 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 		logread_hold(p, &pin);
 		pin.has_head = 0;
 		held++;
+		/* One step for each of the next three events to be counted. */
 		agg_prefetch_slot(plr.agg, &p->ev.addr);
-		/*
-		 * The client of the event counted after the next one, whose
-		 * slot was prefetched two events ago.
-		 */
-		if (held >= 3)
+		if (held >= 2)
 			agg_prefetch_client(plr.agg, &pending[(oldest + held -
+			    2) % LOGREAD_PENDING].ev.addr);
+		if (held >= 3)
+			agg_prefetch_counts(plr.agg, &pending[(oldest + held -
 			    3) % LOGREAD_PENDING].ev.addr);
 	}
 	for (; held > 0; held--) {
