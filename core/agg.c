@@ -276,6 +276,27 @@ agg_new_client(struct agg *agg)
 }
 
 /*
+ * Write an IPv4 address as inet_ntop does ("%u.%u.%u.%u") into ip, which
+ * holds at least 16 bytes, without its sprintf.
+ */
+static void
+agg_format_ipv4(const uint8_t *bytes, char *ip)
+{
+	size_t	i, n = 0;
+	int	v;
+
+	for (i = 0; i < 4; i++) {
+		v = bytes[i];
+		if (v >= 100)
+			ip[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			ip[n++] = (char)('0' + v / 10 % 10);
+		ip[n++] = (char)('0' + v % 10);
+		ip[n++] = i < 3 ? '.' : '\0';
+	}
+}
+
+/*
  * Find or add the client.  Returns NULL when it is new and the table is
  * full.
  */
@@ -297,7 +318,10 @@ agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
 	}
 	c = agg_new_client(agg);
 	c->addr = *a;
-	inet_ntop(a->family, a->bytes, c->ip, sizeof c->ip);
+	if (a->family == AF_INET)
+		agg_format_ipv4(a->bytes, c->ip);
+	else
+		inet_ntop(a->family, a->bytes, c->ip, sizeof c->ip);
 	agg->slots[i].hash = h;
 	agg->slots[i].client = c;
 	agg->nclients++;

@@ -195,6 +195,14 @@ esc_buf_json(struct esc_buf *b, const char *src, size_t len)
 	size_t			 i, n;
 
 	for (i = 0; i < len; i += n) {
+		/* A run of printable ASCII that needs no escape, at once. */
+		for (n = 0; i + n < len && s[i + n] >= 0x20 && s[i + n] < 0x7f &&
+		    s[i + n] != '"' && s[i + n] != '\\'; n++)
+			;
+		if (n > 0) {
+			esc_buf_add(b, src + i, n);
+			continue;
+		}
 		n = esc_utf8_seq(s + i, len - i, &cp);
 		if (n == 0) {
 			esc_buf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
