@@ -49,29 +49,28 @@ int
 field_ipv4(const char *s, size_t len, uint8_t out[4])
 {
 	uint8_t		tmp[4];
-	unsigned	value = 0;
-	size_t		i;
-	int		parts = 0, digits = 0;
+	unsigned	value;
+	size_t		p = 0, digits;
+	int		part;
 
-	for (i = 0; i < len && s[i] != '\0'; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			if (digits > 0 && value == 0)
-				return -1;	/* a leading zero */
-			value = value * 10 + (unsigned)(s[i] - '0');
-			if (value > 255)
+	/* A NUL byte ends the text, as it ends inet_pton's C string. */
+	for (part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (p >= len || s[p] != '.')
 				return -1;
-			if (digits++ == 0 && ++parts > 4)
-				return -1;
-			tmp[parts - 1] = (uint8_t)value;
-		} else if (s[i] == '.' && digits > 0) {
-			if (parts == 4)
-				return -1;
-			value = 0;
-			digits = 0;
-		} else
+			p++;
+		}
+		value = 0;
+		for (digits = 0; p + digits < len && digits < 4 &&
+		    s[p + digits] >= '0' && s[p + digits] <= '9'; digits++)
+			value = value * 10 + (unsigned)(s[p + digits] - '0');
+		if (digits == 0 || digits > 3 || value > 255 ||
+		    (digits > 1 && s[p] == '0'))
 			return -1;
+		tmp[part] = (uint8_t)value;
+		p += digits;
 	}
-	if (parts < 4 || digits == 0)
+	if (p < len && s[p] != '\0')
 		return -1;
 	memcpy(out, tmp, sizeof tmp);
 	return 0;

@@ -17,6 +17,7 @@
 #include "check_suites.h"
 #include "check_util.h"
 #include "exim.h"
+#include "field.h"
 #include "reason.h"
 
 /* 2026-11-30 10:00:00 in UTC, the zone the fixture sets. */
@@ -1191,6 +1192,62 @@ START_TEST(test_exim_fast_random_bytes)
 }
 END_TEST
 
+/* field_ipv4 and field_memmem, the Exim parser's fast helpers. */
+START_TEST(test_field_ipv4_as_inet_pton)
+{
+	static const char	 alphabet[] = "0123456789.....00255x";
+	char			 text[24], cstr[25];
+	uint8_t			 mine[4], theirs[4];
+	uint32_t		 seed = 99;
+	size_t			 i, j, n;
+	int			 rc;
+
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % sizeof text;
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			text[j] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		if (n > 0 && i % 7 == 0)
+			text[(seed >> 8) % n] = '\0';	/* NUL ends the C string */
+		memcpy(cstr, text, n);
+		cstr[n] = '\0';
+		rc = inet_pton(AF_INET, cstr, theirs);
+		ck_assert_int_eq(field_ipv4(text, n, mine), rc == 1 ? 0 : -1);
+		if (rc == 1)
+			ck_assert_mem_eq(mine, theirs, 4);
+	}
+}
+END_TEST
+
+START_TEST(test_field_memmem_as_memmem)
+{
+	static const char	*needles[] = {
+		" H=", ") [", ": ", "\" from ", " (host=", "abc", "a", "== ",
+		"xx", "host lookup failed for this needle",
+	};
+	static const char	 alphabet[] = " H=)[:\"(abcfromhostx";
+	char			 hay[64];
+	uint32_t		 seed = 7;
+	size_t			 i, j, k, n, nlen;
+
+	for (i = 0; i < 100000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % sizeof hay;
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			hay[j] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		for (k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+			nlen = strlen(needles[k]);
+			ck_assert_ptr_eq(field_memmem(hay, n, needles[k], nlen),
+			    memmem(hay, n, needles[k], nlen));
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_exim_long_line_many_h)
 {
 	static const char	 head[] = T0 "SMTP protocol error in \"";
@@ -1419,6 +1476,8 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_long_line_many_h);
 	tcase_add_test(tc_limits, test_exim_fast_host_shapes);
 	tcase_add_test(tc_limits, test_exim_fast_random_bytes);
+	tcase_add_test(tc_limits, test_field_ipv4_as_inet_pton);
+	tcase_add_test(tc_limits, test_field_memmem_as_memmem);
 	suite_add_tcase(s, tc_limits);
 
 	return s;
