@@ -14,10 +14,15 @@
 #include "exim_host.h"
 #include "field.h"
 
+/* Bytes that cannot be part of a verified name. */
+static const unsigned char exim_host_not_name[256] = {
+	[' '] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1
+};
+
 static int
 exim_host_name_byte(char c)
 {
-	return c != ' ' && c != '(' && c != ')' && c != '[' && c != ']';
+	return !exim_host_not_name[(unsigned char)c];
 }
 
 /*

@@ -81,10 +81,15 @@ pf_fast_family(const char *line, size_t len, size_t msg, size_t *family,
 	return PF_FAST_FOUND;
 }
 
+/* Bytes that end a name or an address of the client field. */
+static const unsigned char pf_fast_field_end[256] = {
+	[' '] = 1, ['['] = 1, [']'] = 1
+};
+
 static int
 pf_fast_field_byte(char c)
 {
-	return c != ' ' && c != '[' && c != ']';
+	return !pf_fast_field_end[(unsigned char)c];
 }
 
 static int
