@@ -276,8 +276,8 @@ agg_new_client(struct agg *agg)
 }
 
 /*
- * Write an IPv4 address as inet_ntop does ("%u.%u.%u.%u") into ip, which
- * holds at least 16 bytes, without its sprintf.
+ * Write an IPv4 address as inet_ntop does ("%u.%u.%u.%u"), without its
+ * sprintf, into ip, which has room for at least 16 bytes.
  */
 static void
 agg_format_ipv4(const uint8_t *bytes, char *ip)

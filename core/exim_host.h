@@ -31,12 +31,12 @@ enum exim_host_scan {
 };
 
 /*
- * Read the host field at line + start on the common shapes, giving the
- * result that EXIM_HOST_PATTERN would give, or EXIM_HOST_UNSURE where
- * telling it would need the pattern's backtracking: an ident, an
- * interface or a connection id after the address, a HELO whose first
- * ") [" does not lead to a valid field, and fields over their limits.
- * start must be at most len.
+ * Read the host field at line + start on the common shapes, with the
+ * result that EXIM_HOST_PATTERN would give.  Returns EXIM_HOST_UNSURE
+ * where that would need the pattern's backtracking.  These cases are an
+ * ident, an interface or a connection id after the address, a HELO whose
+ * first ") [" does not lead to a valid field, and fields over their
+ * limits.  start must be at most len.
  */
 enum exim_host_scan	exim_host_scan(const char *line, size_t len,
 			    size_t start, struct exim_host *h);

@@ -9,7 +9,7 @@
 
 #include "postfix_fast.h"
 
-/* Maximum length of a short queue id of PF_QUEUE_ID, in hex digits. */
+/* Length limits of a short queue id of PF_QUEUE_ID, in hex digits. */
 #define PF_QUEUE_ID_MIN		5
 #define PF_QUEUE_ID_MAX		15
 /* Maximum length of the verb in "reject: VERB from ". */
@@ -34,7 +34,7 @@ pf_fast_family(const char *line, size_t len, size_t msg, size_t *family,
 	const char	*m = line + msg;
 	size_t		 n = len - msg, id, verb;
 
-	/* No queue id can start with "co" or "di", as no vowel is in one. */
+	/* No queue id starts with "co" or "di": none has a lower-case vowel. */
 	if (pf_fast_starts(m, n, "connect from ", 13)) {
 		*family = PF_FAMILY_CONNECT;
 		*mend = msg + 13;
