@@ -126,7 +126,8 @@ pf_fast_client(const char *line, size_t len, size_t start,
 	p++;
 
 	if (p < len && line[p] == ':') {
-		for (port = 0; p + 1 + port < len && port <= PF_CLIENT_PORT_MAX &&
+		for (port = 0; p + 1 + port < len &&
+		    port <= PF_CLIENT_PORT_MAX &&
 		    pf_fast_alnum(line[p + 1 + port]); port++)
 			;
 		if (port > PF_CLIENT_PORT_MAX)

@@ -1207,10 +1207,12 @@ START_TEST(test_field_ipv4_as_inet_pton)
 		n = (seed >> 16) % sizeof text;
 		for (j = 0; j < n; j++) {
 			seed = seed * 1103515245 + 12345;
-			text[j] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+			text[j] = alphabet[(seed >> 16) %
+			    (sizeof alphabet - 1)];
 		}
+		/* A NUL byte ends the C string that inet_pton reads. */
 		if (n > 0 && i % 7 == 0)
-			text[(seed >> 8) % n] = '\0';	/* NUL ends the C string */
+			text[(seed >> 8) % n] = '\0';
 		memcpy(cstr, text, n);
 		cstr[n] = '\0';
 		rc = inet_pton(AF_INET, cstr, theirs);
