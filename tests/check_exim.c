@@ -1183,7 +1183,7 @@ START_TEST(test_exim_fast_random_bytes)
 	uint32_t		 seed = 4242;
 	size_t			 i, n, prefix = strlen(T0);
 
-	memcpy(line, T0, prefix);
+	memcpy(line, T0, prefix + 1);
 	for (i = 0; i < 50000; i++) {
 		n = check_random_pieces(line, sizeof line, prefix, pieces,
 		    sizeof pieces / sizeof pieces[0], 24, &seed);

@@ -843,7 +843,7 @@ START_TEST(test_postfix_fast_random_bytes)
 	uint32_t		 seed = 2024;
 	size_t			 i, n, prefix = strlen(P);
 
-	memcpy(line, P, prefix);
+	memcpy(line, P, prefix + 1);
 	for (i = 0; i < 50000; i++) {
 		n = check_random_pieces(line, sizeof line, prefix, pieces,
 		    sizeof pieces / sizeof pieces[0], 16, &seed);
