@@ -41,6 +41,7 @@ CORE_SRCS = \
 	core/dnshist.c \
 	core/esc.c \
 	core/exim.c \
+	core/exim_host.c \
 	core/exim_split.c \
 	core/field.c \
 	core/follow.c \
@@ -57,6 +58,7 @@ CORE_SRCS = \
 	core/parser.c \
 	core/plan.c \
 	core/postfix.c \
+	core/postfix_fast.c \
 	core/provider.c \
 	core/reason.c \
 	core/regexp.c \

@@ -235,6 +235,22 @@ agg_prefetch_slot(const struct agg *agg, const struct event_addr *a)
 }
 
 void
+agg_prefetch_counts(const struct agg *agg, const struct event_addr *a)
+{
+	const struct agg_slot	*s;
+	const struct client	*c;
+	uint64_t		 h = agg_hash(a);
+
+	s = &agg->slots[h & (agg->nslots - 1)];
+	if ((c = s->client) == NULL || s->hash != h)
+		return;
+	if (c->helos != NULL)
+		__builtin_prefetch(c->helos);
+	if (c->reasons != NULL)
+		__builtin_prefetch(c->reasons);
+}
+
+void
 agg_prefetch_client(const struct agg *agg, const struct event_addr *a)
 {
 	const struct agg_slot	*s;
@@ -260,6 +276,27 @@ agg_new_client(struct agg *agg)
 }
 
 /*
+ * Write an IPv4 address as inet_ntop does ("%u.%u.%u.%u"), without its
+ * sprintf, into ip, which has room for at least 16 bytes.
+ */
+static void
+agg_format_ipv4(const uint8_t *bytes, char *ip)
+{
+	size_t	i, n = 0;
+	int	v;
+
+	for (i = 0; i < 4; i++) {
+		v = bytes[i];
+		if (v >= 100)
+			ip[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			ip[n++] = (char)('0' + v / 10 % 10);
+		ip[n++] = (char)('0' + v % 10);
+		ip[n++] = i < 3 ? '.' : '\0';
+	}
+}
+
+/*
  * Find or add the client.  Returns NULL when it is new and the table is
  * full.
  */
@@ -281,7 +318,10 @@ agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
 	}
 	c = agg_new_client(agg);
 	c->addr = *a;
-	inet_ntop(a->family, a->bytes, c->ip, sizeof c->ip);
+	if (a->family == AF_INET)
+		agg_format_ipv4(a->bytes, c->ip);
+	else
+		inet_ntop(a->family, a->bytes, c->ip, sizeof c->ip);
 	agg->slots[i].hash = h;
 	agg->slots[i].client = c;
 	agg->nclients++;
@@ -378,16 +418,39 @@ agg_array_full(size_t n)
  * Count name in counts, adding it if there is room.  Returns 0, or -1 when
  * the list is full and name is not in it.
  */
+/*
+ * A tag of a name from its length and its first and last eight bytes.
+ * Names that differ mostly differ there; equal tags are compared byte by
+ * byte.
+ */
+static uint32_t
+agg_count_tag(const char *s, size_t len)
+{
+	uint64_t	head = 0, tail = 0, h;
+
+	if (len >= 8) {
+		memcpy(&head, s, 8);
+		memcpy(&tail, s + len - 8, 8);
+	} else
+		memcpy(&head, s, len);
+	h = (head ^ (tail * 0x9e3779b97f4a7c15ULL) ^ len) *
+	    0xbf58476d1ce4e5b9ULL;
+	return (uint32_t)(h >> 32);
+}
+
 static int
 agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
     size_t max, const char *name, size_t len, uint64_t by)
 {
-	size_t	i;
+	struct agg_count	*c;
+	uint32_t		 tag = agg_count_tag(name, len);
+	size_t			 i;
 
 	for (i = 0; i < *n; i++) {
-		if (strncmp((*counts)[i].name, name, len) == 0 &&
-		    (*counts)[i].name[len] == '\0') {
-			(*counts)[i].count += by;
+		c = &(*counts)[i];
+		if (c->len == len && c->tag == tag &&
+		    memcmp(c->name, name, len) == 0) {
+			c->count += by;
 			return 0;
 		}
 	}
@@ -396,8 +459,11 @@ agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
 	if (agg_array_full(*n))
 		*counts = xreallocarray(*counts, *n < 2 ? 2 : *n * 2,
 		    sizeof **counts);
-	(*counts)[*n].name = agg_intern(agg, name, len);
-	(*counts)[*n].count = by;
+	c = &(*counts)[*n];
+	c->name = agg_intern(agg, name, len);
+	c->count = by;
+	c->len = (uint32_t)len;
+	c->tag = tag;
 	(*n)++;
 	return 0;
 }
@@ -785,7 +851,7 @@ agg_merge_helos(struct agg *agg, struct client *c, const struct client *src)
 
 	for (i = 0; i < src->nhelos; i++) {
 		if (agg_count_add(agg, &c->helos, &c->nhelos, AGG_HELO_MAX,
-		    src->helos[i].name, strlen(src->helos[i].name),
+		    src->helos[i].name, src->helos[i].len,
 		    src->helos[i].count) == -1)
 			c->helo_other += src->helos[i].count;
 	}
@@ -802,7 +868,7 @@ agg_merge_reasons(struct agg *agg, struct client *c, const struct client *src)
 	for (i = 0; i < src->nreasons; i++) {
 		r = &src->reasons[i];
 		if (agg_count_add(agg, &c->reasons, &c->nreasons,
-		    AGG_REASON_MAX, r->name, strlen(r->name), r->count) == -1)
+		    AGG_REASON_MAX, r->name, r->len, r->count) == -1)
 			agg_count_add(agg, &c->reasons, &c->nreasons,
 			    AGG_REASON_MAX + 1, "other", 5, r->count);
 	}

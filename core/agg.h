@@ -38,6 +38,13 @@
 struct agg_count {
 	char		*name;
 	uint64_t	 count;
+	/*
+	 * The length of name and a tag of its bytes (agg_count_add), so a
+	 * lookup reads only the name that may match.  Counts made elsewhere
+	 * leave both 0 and are never looked up.
+	 */
+	uint32_t	 len;
+	uint32_t	 tag;
 };
 
 /* Maximum bytes of an evidence line that agg_add_text keeps a copy of. */
@@ -152,11 +159,13 @@ int		 agg_merge_step(struct agg *, struct agg *src, uint64_t lines,
 
 /*
  * Hints for a caller that knows its next events early: start loading the
- * hash slot of a, and once that is in, the client it holds.  Neither
- * changes the agg.
+ * hash slot of a, once that is in, the client it holds, and once that is
+ * in, the client's HELO and reason lists.  None changes the agg.
  */
 void		 agg_prefetch_slot(const struct agg *, const struct event_addr *);
 void		 agg_prefetch_client(const struct agg *,
+		    const struct event_addr *);
+void		 agg_prefetch_counts(const struct agg *,
 		    const struct event_addr *);
 
 /* Number of distinct clients, suspects or not. */

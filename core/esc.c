@@ -81,6 +81,19 @@ esc_buf_add(struct esc_buf *b, const char *s, size_t len)
 }
 
 void
+esc_buf_uint(struct esc_buf *b, uint64_t v)
+{
+	char	digits[20];		/* UINT64_MAX has 20 */
+	size_t	n = sizeof digits;
+
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	esc_buf_add(b, digits + n, sizeof digits - n);
+}
+
+void
 esc_buf_printf(struct esc_buf *b, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -182,6 +195,14 @@ esc_buf_json(struct esc_buf *b, const char *src, size_t len)
 	size_t			 i, n;
 
 	for (i = 0; i < len; i += n) {
+		/* A run of printable ASCII that needs no escape, at once. */
+		for (n = 0; i + n < len && s[i + n] >= 0x20 && s[i + n] < 0x7f &&
+		    s[i + n] != '"' && s[i + n] != '\\'; n++)
+			;
+		if (n > 0) {
+			esc_buf_add(b, src + i, n);
+			continue;
+		}
 		n = esc_utf8_seq(s + i, len - i, &cp);
 		if (n == 0) {
 			esc_buf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */

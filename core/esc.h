@@ -3,6 +3,7 @@
 #define SMTPTRIAGE_ESC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Escape src for display: printable ASCII and valid, printable UTF-8 pass;
@@ -35,6 +36,8 @@ void	 esc_buf_add(struct esc_buf *, const char *, size_t);
 void	 esc_buf_printf(struct esc_buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 esc_buf_json(struct esc_buf *, const char *src, size_t len);
+/* Append v in decimal, as printf's "%llu" would, without printf's cost. */
+void	 esc_buf_uint(struct esc_buf *, uint64_t v);
 /* Append as a CSV field, quoted when it contains a comma, quote or newline. */
 void	 esc_buf_csv(struct esc_buf *, const char *src, size_t len);
 void	 esc_buf_free(struct esc_buf *);

@@ -39,10 +39,10 @@
 #include <pcre2.h>
 
 #include "exim.h"
+#include "exim_host.h"
+#include "field.h"
 #include "xmalloc.h"
 
-/* Maximum HELO length scanned for: Exim's SMTP_CMD_BUFFER_SIZE. */
-#define EXIM_HELO_SCAN_MAX	16384
 /* Maximum places tried for a host field that has no fixed position. */
 #define EXIM_HOST_TRIES		8
 /* Maximum length of the host name in a syslog wrapper. */
@@ -125,6 +125,10 @@ static const struct exim_family exim_families[] = {
 	{ "SA: Action: ", LOCATE_SA_HOST, WHY_NONE, NULL, 0 },
 };
 #define EXIM_NFAMILIES	(sizeof exim_families / sizeof exim_families[0])
+/* Families that exim_family recognises without PCRE2. */
+#define EXIM_FAMILY_H		0
+#define EXIM_FAMILY_ARRIVAL	1
+#define EXIM_FAMILY_CONNECTION	4
 
 /*
  * Exim's host field, as built by host_build_sender_fullhost and
@@ -157,15 +161,7 @@ struct exim_parser {
 	uint32_t			 group_name;
 	uint32_t			 group_helo;
 	uint32_t			 group_ip;
-};
-
-/* A host field found in a line, as offsets into it. */
-struct exim_host {
-	size_t	name, name_len;		/* name_len 0: no verified name */
-	size_t	helo, helo_len;
-	int	has_helo;
-	size_t	ip, ip_len;
-	size_t	end;			/* first byte after the field */
+	int				 fast;	/* hand-written paths first */
 };
 
 static void *
@@ -237,6 +233,7 @@ exim_parser_create(const struct reason_table *rt, char **cause)
 
 	ep = xcalloc(1, sizeof *ep);
 	ep->rt = rt;
+	ep->fast = 1;
 	ep->gctx = pcre2_general_context_create(exim_pcre_malloc,
 	    exim_pcre_free, NULL);
 	ep->cctx = pcre2_compile_context_create(ep->gctx);
@@ -267,6 +264,12 @@ exim_parser_create(const struct reason_table *rt, char **cause)
 fail:
 	exim_parser_free(ep);
 	return NULL;
+}
+
+void
+exim_parser_fast(struct exim_parser *ep, int on)
+{
+	ep->fast = on;
 }
 
 void
@@ -320,20 +323,19 @@ exim_upper(char c)
 	return c >= 'A' && c <= 'Z';
 }
 
-static int
-exim_alnum(char c)
-{
-	return exim_digit(c) || exim_upper(c) || (c >= 'a' && c <= 'z');
-}
-
 /* Count the leading bytes of s that are ASCII letters or digits. */
 static size_t
 exim_alnum_run(const char *s, size_t len)
 {
-	size_t	n = 0;
+	size_t		n = 0;
+	unsigned	c;
 
-	while (n < len && exim_alnum(s[n]))
-		n++;
+	/* c | 0x20 lies in 'a'-'z' only for the letters of either case. */
+	for (; n < len; n++) {
+		c = (unsigned char)s[n];
+		if (c - '0' >= 10 && (c | 0x20) - 'a' >= 26)
+			break;
+	}
 	return n;
 }
 
@@ -357,7 +359,7 @@ exim_find(const char *s, size_t from, size_t to, const char *needle)
 {
 	if (from >= to)
 		return NULL;
-	return memmem(s + from, to - from, needle, strlen(needle));
+	return field_memmem(s + from, to - from, needle, strlen(needle));
 }
 
 /* Find the last occurrence of needle within s[from, to), or return NULL. */
@@ -555,7 +557,19 @@ exim_host_at(const struct exim_parser *ep, const char *line, size_t len,
 {
 	PCRE2_SIZE	*ov;
 
-	if (start > len || !exim_match(ep, &ep->host, line, len, start))
+	if (start > len)
+		return 0;
+	if (ep->fast) {
+		switch (exim_host_scan(line, len, start, h)) {
+		case EXIM_HOST_FOUND:
+			return 1;
+		case EXIM_HOST_NONE:
+			return 0;
+		case EXIM_HOST_UNSURE:
+			break;
+		}
+	}
+	if (!exim_match(ep, &ep->host, line, len, start))
 		return 0;
 	ov = pcre2_get_ovector_pointer(ep->host.md);
 
@@ -643,7 +657,7 @@ exim_locate(const struct exim_parser *ep, const struct exim_family *def,
 	return 0;
 }
 
-/* Convert an address with inet_pton.  Returns 0, or -1 if it is invalid. */
+/* Convert an address as inet_pton does.  Returns 0, or -1 if it is invalid. */
 static int
 exim_addr(const char *s, size_t len, struct event_addr *addr)
 {
@@ -654,15 +668,15 @@ exim_addr(const char *s, size_t len, struct event_addr *addr)
 
 	if (len == 0 || len >= sizeof buf)
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
 	memset(addr, 0, sizeof *addr);
-	if (memchr(buf, ':', len) == NULL) {
-		if (inet_pton(AF_INET, buf, addr->bytes) != 1)
+	if (memchr(s, ':', len) == NULL) {
+		if (field_ipv4(s, len, addr->bytes) == -1)
 			return -1;
 		addr->family = AF_INET;
 		return 0;
 	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
 		return -1;
 	addr->family = AF_INET6;
@@ -788,7 +802,7 @@ exim_why_reject(const char *text, size_t len, int permanent,
 	if (!permanent)
 		return;
 	ev->reason = REASON_REJECTED;
-	if ((colon = memmem(text, len, ": ", 2)) != NULL) {
+	if ((colon = field_memmem(text, len, ": ", 2)) != NULL) {
 		colon += 2;
 		exim_set_arg(ev, REASON_REJECTED, colon,
 		    len - (size_t)(colon - text));
@@ -843,7 +857,7 @@ exim_why_rejected_from(const char *s, size_t len, struct event *ev)
 		return;
 	s += 2;
 	len -= 2;
-	if ((end = memmem(s, len, ": ", 2)) != NULL)
+	if ((end = field_memmem(s, len, ": ", 2)) != NULL)
 		len = (size_t)(end - s);
 	exim_set_arg(ev, REASON_REJECTED, s, len);
 }
@@ -889,6 +903,26 @@ exim_family(const struct exim_parser *ep, const char *line, size_t len,
 	char		*end;
 	unsigned long	 i;
 
+	/*
+	 * The commonest bodies start with the whole text of one of the first
+	 * five families, which no family before it can match.
+	 */
+	if (ep->fast) {
+		if (exim_starts(line + body, len - body, "H=")) {
+			*mend = body + 2;
+			return &exim_families[EXIM_FAMILY_H];
+		}
+		if (exim_starts(line + body, len - body, "<= ") ||
+		    exim_starts(line + body, len - body, "(= ")) {
+			*mend = body + 3;
+			return &exim_families[EXIM_FAMILY_ARRIVAL];
+		}
+		if (exim_starts(line + body, len - body,
+		    "SMTP connection from ")) {
+			*mend = body + 21;
+			return &exim_families[EXIM_FAMILY_CONNECTION];
+		}
+	}
 	if (!exim_match(ep, &ep->family, line, len, body))
 		return NULL;
 	if ((mark = pcre2_get_mark(ep->family.md)) == NULL)

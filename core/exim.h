@@ -26,6 +26,13 @@ struct exim_parser	*exim_parser_create(const struct reason_table *rt,
 void			 exim_parser_free(struct exim_parser *);
 
 /*
+ * Turn the hand-written readers of common line shapes on (the default)
+ * or off, so that only the PCRE2 patterns run.  Both give the same
+ * events; the tests compare them.
+ */
+void			 exim_parser_fast(struct exim_parser *, int on);
+
+/*
  * Parse one line (without its newline).  The strings in ev point into line.
  * The reader has already rejected lines with NUL bytes or over its length
  * limit, but the line may hold any other byte an SMTP client chose.

@@ -25,15 +25,15 @@ field_addr(const char *s, size_t len, struct event_addr *addr)
 	}
 	if (len == 0 || len >= sizeof buf)
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
 	memset(addr, 0, sizeof *addr);
-	if (memchr(buf, ':', len) == NULL) {
-		if (inet_pton(AF_INET, buf, addr->bytes) != 1)
+	if (memchr(s, ':', len) == NULL) {
+		if (field_ipv4(s, len, addr->bytes) == -1)
 			return -1;
 		addr->family = AF_INET;
 		return 0;
 	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
 		return -1;
 	addr->family = AF_INET6;
@@ -42,6 +42,37 @@ field_addr(const char *s, size_t len, struct event_addr *addr)
 		memset(addr->bytes + 4, 0, 12);
 		addr->family = AF_INET;
 	}
+	return 0;
+}
+
+int
+field_ipv4(const char *s, size_t len, uint8_t out[4])
+{
+	uint8_t		tmp[4];
+	unsigned	value;
+	size_t		p = 0, digits;
+	int		part;
+
+	/* A NUL byte ends the text, as it ends inet_pton's C string. */
+	for (part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (p >= len || s[p] != '.')
+				return -1;
+			p++;
+		}
+		value = 0;
+		for (digits = 0; p + digits < len && digits < 4 &&
+		    s[p + digits] >= '0' && s[p + digits] <= '9'; digits++)
+			value = value * 10 + (unsigned)(s[p + digits] - '0');
+		if (digits == 0 || digits > 3 || value > 255 ||
+		    (digits > 1 && s[p] == '0'))
+			return -1;
+		tmp[part] = (uint8_t)value;
+		p += digits;
+	}
+	if (p < len && s[p] != '\0')
+		return -1;
+	memcpy(out, tmp, sizeof tmp);
 	return 0;
 }
 
@@ -66,12 +97,47 @@ field_starts(const char *s, size_t len, const char *prefix)
 	return len >= n && memcmp(s, prefix, n) == 0;
 }
 
+static int
+field_common_byte(char c)
+{
+	return c == ' ' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	    (c >= 'a' && c <= 'z');
+}
+
+const char *
+field_memmem(const char *s, size_t len, const char *needle, size_t nlen)
+{
+	const char	*q, *p, *end;
+	size_t		 k;
+
+	if (nlen == 0 || nlen > FIELD_FIND_SHORT)
+		return memmem(s, len, needle, nlen);
+	if (len < nlen)
+		return NULL;
+	for (k = 0; k < nlen && field_common_byte(needle[k]); k++)
+		;
+	if (k == nlen)
+		k = 0;
+
+	/* needle[k] of a match lies in [s + k, s + len - nlen + k]. */
+	p = s + k;
+	end = s + len - nlen + k + 1;
+	while (p < end) {
+		if ((q = memchr(p, needle[k], (size_t)(end - p))) == NULL)
+			return NULL;
+		if (memcmp(q - k, needle, nlen) == 0)
+			return q - k;
+		p = q + 1;
+	}
+	return NULL;
+}
+
 const char *
 field_find(const char *s, size_t from, size_t to, const char *needle)
 {
 	if (from >= to)
 		return NULL;
-	return memmem(s + from, to - from, needle, strlen(needle));
+	return field_memmem(s + from, to - from, needle, strlen(needle));
 }
 
 const char *

@@ -7,22 +7,42 @@
 #define SMTPTRIAGE_FIELD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
 
 /*
- * Convert an address with inet_pton.  A leading "IPv6:" (any case, as
+ * Convert an address as inet_pton does.  A leading "IPv6:" (any case, as
  * Sendmail and OpenSMTPD write it) is skipped, and an IPv4 address mapped
  * into IPv6 ("::ffff:192.0.2.1") is stored as IPv4.  Returns 0, or -1 if
  * s is not a valid address.
  */
 int		 field_addr(const char *s, size_t len, struct event_addr *);
 
+/*
+ * Convert a dotted-quad IPv4 address as glibc's inet_pton(AF_INET) does:
+ * four decimal parts of 0 to 255 without leading zeros, and a NUL byte
+ * ends s early.  It is the parsers' fast path, about ten times cheaper
+ * than inet_pton with its copy to a C string.  Returns 0 and sets
+ * out[0..3], or -1 (out unchanged).
+ */
+int		 field_ipv4(const char *s, size_t len, uint8_t out[4]);
+
 /* Shorten len to at most max bytes without splitting a UTF-8 sequence. */
 size_t		 field_cut(const char *s, size_t len, size_t max);
 
 /* Check whether s[0, len) starts with prefix. */
 int		 field_starts(const char *s, size_t len, const char *prefix);
+
+/*
+ * Find the first needle in s[0, len) as memmem does, but with memchr on
+ * the needle's first byte that is neither a letter, a digit nor a space
+ * (usually rare in a log line), or on its first byte.  Needles of more
+ * than FIELD_FIND_SHORT bytes go to memmem.
+ */
+#define FIELD_FIND_SHORT	16
+const char	*field_memmem(const char *s, size_t len, const char *needle,
+		    size_t nlen);
 
 /* Find the first or last needle in s[from, to), or return NULL. */
 const char	*field_find(const char *s, size_t from, size_t to,

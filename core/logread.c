@@ -81,10 +81,17 @@ logread_check_line(const char *line, size_t len)
 		high |= w;
 		zero |= (w - LOGREAD_ONES) & ~w;
 	}
-	for (; i < len; i++) {
-		high |= s[i];
-		if (s[i] == 0)
-			zero |= LOGREAD_HIGHS;
+	if (i < len && len >= 8) {
+		/* The last eight bytes, some of them checked already. */
+		memcpy(&w, s + len - 8, 8);
+		high |= w;
+		zero |= (w - LOGREAD_ONES) & ~w;
+	} else {
+		for (; i < len; i++) {
+			high |= s[i];
+			if (s[i] == 0)
+				zero |= LOGREAD_HIGHS;
+		}
 	}
 	if ((zero & LOGREAD_HIGHS) != 0)
 		return "NUL byte";

@@ -47,7 +47,7 @@
  * waits for the memory of its hash slot and client, so the worker
  * prefetches both while it parses the next events.
  */
-#define LOGREAD_PENDING		2
+#define LOGREAD_PENDING		4
 
 /* An event held back, with copies of its strings. */
 struct logread_pending {
@@ -202,9 +202,14 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 		logread_hold(p, &pin);
 		pin.has_head = 0;
 		held++;
+		/* One step for each of the next three events to be counted. */
 		agg_prefetch_slot(plr.agg, &p->ev.addr);
-		/* The slot of the oldest was prefetched one event ago. */
-		agg_prefetch_client(plr.agg, &pending[oldest].ev.addr);
+		if (held >= 2)
+			agg_prefetch_client(plr.agg, &pending[(oldest + held -
+			    2) % LOGREAD_PENDING].ev.addr);
+		if (held >= 3)
+			agg_prefetch_counts(plr.agg, &pending[(oldest + held -
+			    3) % LOGREAD_PENDING].ev.addr);
 	}
 	for (; held > 0; held--) {
 		p = &pending[oldest];

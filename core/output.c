@@ -124,11 +124,12 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 		if (i > 0)
 			esc_buf_lit(b, ",");
 		out_json_string(b, c->reasons[i].name);
-		esc_buf_printf(b, ":%llu",
-		    (unsigned long long)c->reasons[i].count);
+		esc_buf_lit(b, ":");
+		esc_buf_uint(b, c->reasons[i].count);
 	}
-	esc_buf_printf(b, "},\"events\":%llu,\"first_seen\":",
-	    (unsigned long long)c->events);
+	esc_buf_lit(b, "},\"events\":");
+	esc_buf_uint(b, c->events);
+	esc_buf_lit(b, ",\"first_seen\":");
 	out_json_time(b, c, &c->first);
 	esc_buf_lit(b, ",\"last_seen\":");
 	out_json_time(b, c, &c->last);

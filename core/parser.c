@@ -210,14 +210,27 @@ parser_format(const struct parser *p)
 /*
  * Check cheaply whether a line may have the syslog tag "exim" or "exim4":
  * the tag must start within the first PARSER_TAG_OFFSET_MAX bytes.  Most
- * lines of a mainlog do not contain "exim" there at all.
+ * lines of a mainlog do not contain "exim" there at all.  The search
+ * looks for the rare 'x' with memchr and checks the bytes around it,
+ * which costs a fraction of what memmem spends on a 4-byte needle.
  */
 static int
 parser_may_be_exim_syslog(const char *line, size_t len)
 {
+	const char	*x, *end;
+
 	if (len > PARSER_TAG_OFFSET_MAX + 4)
 		len = PARSER_TAG_OFFSET_MAX + 4;
-	return memmem(line, len, "exim", 4) != NULL;
+	if (len < 4)
+		return 0;
+	end = line + len - 2;	/* an 'x' at end or later has no "im" after */
+	for (x = line + 1; x < end; x++) {
+		if ((x = memchr(x, 'x', (size_t)(end - x))) == NULL)
+			return 0;
+		if (x[-1] == 'e' && x[1] == 'i' && x[2] == 'm')
+			return 1;
+	}
+	return 0;
 }
 
 /*

@@ -24,6 +24,7 @@
 
 #include "field.h"
 #include "postfix.h"
+#include "postfix_fast.h"
 #include "reason.h"
 #include "regexp.h"
 #include "xmalloc.h"
@@ -143,13 +144,7 @@ struct postfix_parser {
 	struct regexp		client;
 	uint32_t		group_name;
 	uint32_t		group_ip;
-};
-
-/* A client found in a line, as offsets into it. */
-struct pf_client {
-	size_t	name, name_len;
-	size_t	ip, ip_len;
-	size_t	end;			/* first byte after the field */
+	int			fast;	/* hand-written paths first */
 };
 
 enum postfix_service
@@ -203,6 +198,7 @@ postfix_parser_create(char **cause)
 	int			 rc;
 
 	pp = xcalloc(1, sizeof *pp);
+	pp->fast = 1;
 	regexp_env_init(&pp->env);
 	regex = pf_family_regex();
 	rc = regexp_compile(&pp->env, &pp->family, regex,
@@ -228,6 +224,12 @@ postfix_parser_create(char **cause)
 fail:
 	postfix_parser_free(pp);
 	return NULL;
+}
+
+void
+postfix_parser_fast(struct postfix_parser *pp, int on)
+{
+	pp->fast = on;
 }
 
 void
@@ -260,6 +262,8 @@ pf_client_at(const struct postfix_parser *pp, const char *line, size_t len,
 {
 	size_t	s, e;
 
+	if (pp->fast && pf_fast_client(line, len, start, c) == PF_FAST_FOUND)
+		return 1;
 	if (!regexp_match(&pp->env, &pp->client, line, len, start))
 		return 0;
 	memset(c, 0, sizeof *c);
@@ -342,7 +346,8 @@ pf_reply_len(const char *s, size_t len)
 	size_t			 i;
 
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		if ((q = memmem(s, len, fields[i], strlen(fields[i]))) != NULL)
+		if ((q = field_memmem(s, len, fields[i],
+		    strlen(fields[i]))) != NULL)
 			len = (size_t)(q - s);
 	return len;
 }
@@ -471,19 +476,26 @@ postfix_parse(struct postfix_parser *pp, const char *line, size_t len,
 	const struct pf_family	*def;
 	struct pf_client	 c;
 	long			 mark;
+	size_t			 family, mend;
 
 	memset(ev, 0, sizeof *ev);
 	ev->time = sm->time;
 	ev->has_time = sm->has_time;
 	if (!pf_may_name_client(line + sm->msg, len - sm->msg))
 		return PARSE_SKIP;
-	if (!regexp_match(&pp->env, &pp->family, line, len, sm->msg))
-		return PARSE_SKIP;
-	mark = regexp_mark(&pp->family);
-	if (mark < 0 || (size_t)mark >= PF_NFAMILIES)
-		return PARSE_SKIP;
-	def = &pf_families[mark];
-	if (!pf_locate(pp, def, line, len, regexp_end(&pp->family), &c))
+	if (pp->fast && pf_fast_family(line, len, sm->msg, &family,
+	    &mend) == PF_FAST_FOUND)
+		def = &pf_families[family];
+	else {
+		if (!regexp_match(&pp->env, &pp->family, line, len, sm->msg))
+			return PARSE_SKIP;
+		mark = regexp_mark(&pp->family);
+		if (mark < 0 || (size_t)mark >= PF_NFAMILIES)
+			return PARSE_SKIP;
+		def = &pf_families[mark];
+		mend = regexp_end(&pp->family);
+	}
+	if (!pf_locate(pp, def, line, len, mend, &c))
 		return PARSE_SKIP;
 	if (field_addr(line + c.ip, c.ip_len, &ev->addr) == -1)
 		return PARSE_SKIP;

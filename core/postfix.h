@@ -35,6 +35,13 @@ struct postfix_parser	*postfix_parser_create(char **cause);
 void			 postfix_parser_free(struct postfix_parser *);
 
 /*
+ * Turn the hand-written readers of common messages on (the default) or
+ * off, so that only the PCRE2 patterns run.  Both give the same events;
+ * the tests compare them.
+ */
+void			 postfix_parser_fast(struct postfix_parser *, int on);
+
+/*
  * Parse the message of a syslog line sm of a client-naming service (the
  * caller checks the tag).  ev gets the time of sm; its strings point into
  * line.

@@ -116,6 +116,11 @@ syslog_facility(const char *s, size_t len)
 	return n + 1;
 }
 
+/* Bytes that end the program name of a tag. */
+static const unsigned char syslog_tag_end[256] = {
+	[' '] = 1, [':'] = 1, ['['] = 1, [']'] = 1
+};
+
 /*
  * Measure a tag "program[pid]: " or "program: " at s (the space may be the
  * end of the line) and set the tag fields of out.  Returns 0 if s does not
@@ -127,8 +132,8 @@ syslog_tag(const char *s, size_t len, struct syslog_msg *out)
 	size_t		n, digits;
 	uint32_t	pid = 0;
 
-	for (n = 0; n < len && n <= SYSLOG_TAG_MAX && s[n] != ' ' &&
-	    s[n] != ':' && s[n] != '[' && s[n] != ']'; n++)
+	for (n = 0; n < len && n <= SYSLOG_TAG_MAX &&
+	    !syslog_tag_end[(unsigned char)s[n]]; n++)
 		;
 	if (n == 0 || n > SYSLOG_TAG_MAX || n >= len)
 		return 0;

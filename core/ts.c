@@ -37,6 +37,33 @@ struct ts_cache_slot {
 
 static _Thread_local struct ts_cache_slot ts_cache[TS_CACHE_SLOTS];
 
+/* The last valid date that ts_wall_from_fields converted. */
+struct ts_date_last {
+	int64_t	year;
+	int	month, day;
+	int64_t	days;		/* since 1970-01-01 */
+	int	valid;
+};
+
+/* Longest RFC 3164 time: "Nov 30 10:00:00" and a 9-digit fraction. */
+#define TS_BSD_LEN_MAX		25
+
+/* The last RFC 3164 time that ts_parse_bsd read, and its fields. */
+struct ts_bsd_last {
+	char		text[TS_BSD_LEN_MAX];
+	size_t		len;		/* 0: none yet */
+	struct ts_bsd	fields;
+};
+
+static size_t	ts_parse_bsd_fields(const char *, size_t, struct ts_bsd *);
+
+/* The last Exim time prefix that ts_exim_wall read, and its result. */
+struct ts_exim_last {
+	char	prefix[TS_EXIM_LEN];
+	int64_t	wall;
+	int	state;		/* 0: none yet, 1: valid, -1: invalid */
+};
+
 static const int ts_days_before_month[12] = {
 	0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334
 };
@@ -210,32 +237,93 @@ ts_parse_offset(const char *s, size_t len, int32_t *offset)
 	return 0;
 }
 
-int
-ts_from_fields(int64_t year, int month, int day, int hour, int min, int sec,
-    int msec, const int32_t *offset, struct ts *out)
+/*
+ * Set *wall to the seconds since the epoch of a wall-clock date and time,
+ * counted as if it were UTC.  Returns 0, or -1 if a field is out of range.
+ * Lines come in time order, so the day number of the last valid date is
+ * kept for the next call.
+ */
+static int
+ts_wall_from_fields(int64_t year, int month, int day, int hour, int min,
+    int sec, int64_t *wall)
 {
-	int64_t	wall;
+	static _Thread_local struct ts_date_last	last;
+
+	if (hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 ||
+	    sec > 59)
+		return -1;
+	if (!last.valid || last.year != year || last.month != month ||
+	    last.day != day) {
+		if (year < 1 || year > 9999 || month < 1 || month > 12 ||
+		    day < 1 || day > ts_month_days(year, month))
+			return -1;
+		last.year = year;
+		last.month = month;
+		last.day = day;
+		last.days = ts_days_from_civil(year, month, day);
+		last.valid = 1;
+	}
+	*wall = last.days * TS_SECS_PER_DAY + hour * TS_SECS_PER_HOUR +
+	    min * 60 + sec;
+	return 0;
+}
+
+/* Set out from a wall-clock time and an offset (NULL: local time). */
+static void
+ts_from_wall(int64_t wall, int msec, const int32_t *offset, struct ts *out)
+{
 	int32_t	off;
 
-	if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
-	    day > ts_month_days(year, month) || hour < 0 || hour > 23 ||
-	    min < 0 || min > 59 || sec < 0 || sec > 59 || msec < 0 ||
-	    msec > 999)
-		return -1;
-	wall = ts_days_from_civil(year, month, day) * TS_SECS_PER_DAY +
-	    hour * TS_SECS_PER_HOUR + min * 60 + sec;
 	off = offset != NULL ? *offset : ts_local_offset(wall);
 	out->utc = wall - off;
 	out->msec = (uint16_t)msec;
 	out->offset = offset != NULL ? off : 0;
 	out->has_offset = offset != NULL;
+}
+
+int
+ts_from_fields(int64_t year, int month, int day, int hour, int min, int sec,
+    int msec, const int32_t *offset, struct ts *out)
+{
+	int64_t	wall;
+
+	if (msec < 0 || msec > 999 ||
+	    ts_wall_from_fields(year, month, day, hour, min, sec, &wall) == -1)
+		return -1;
+	ts_from_wall(wall, msec, offset, out);
 	return 0;
+}
+
+/*
+ * Set *wall from the "YYYY-MM-DD HH:MM:SS" at buf, whose separators the
+ * caller checked.  Returns 0, or -1 if a field is invalid.  The lines of
+ * one second share this prefix, so the result for the last prefix read
+ * is kept, valid or not.
+ */
+static int
+ts_exim_wall(const char *buf, int64_t *wall)
+{
+	static _Thread_local struct ts_exim_last	last;
+	int						rc;
+
+	if (last.state != 0 && memcmp(buf, last.prefix, TS_EXIM_LEN) == 0) {
+		*wall = last.wall;
+		return last.state > 0 ? 0 : -1;
+	}
+	rc = ts_wall_from_fields(ts_digits(buf, 4), ts_digits(buf + 5, 2),
+	    ts_digits(buf + 8, 2), ts_digits(buf + 11, 2),
+	    ts_digits(buf + 14, 2), ts_digits(buf + 17, 2), &last.wall);
+	memcpy(last.prefix, buf, TS_EXIM_LEN);
+	last.state = rc == 0 ? 1 : -1;
+	*wall = last.wall;
+	return rc;
 }
 
 size_t
 ts_parse_exim(const char *buf, size_t len, struct ts *out)
 {
-	int	year, month, day, hour, min, sec, msec = 0;
+	int64_t	wall;
+	int	msec = 0;
 	int32_t	offset = 0;
 	size_t	n = TS_EXIM_LEN;
 	int	has_offset = 0;
@@ -243,12 +331,6 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 	if (len < TS_EXIM_LEN || buf[4] != '-' || buf[7] != '-' ||
 	    buf[10] != ' ' || buf[13] != ':' || buf[16] != ':')
 		return 0;
-	year = ts_digits(buf, 4);
-	month = ts_digits(buf + 5, 2);
-	day = ts_digits(buf + 8, 2);
-	hour = ts_digits(buf + 11, 2);
-	min = ts_digits(buf + 14, 2);
-	sec = ts_digits(buf + 17, 2);
 
 	/* Exim's log_selector +millisec adds exactly three digits. */
 	if (n < len && buf[n] == '.') {
@@ -263,9 +345,9 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 		n += 6;
 	}
 
-	if (ts_from_fields(year, month, day, hour, min, sec, msec,
-	    has_offset ? &offset : NULL, out) == -1)
+	if (ts_exim_wall(buf, &wall) == -1)
 		return 0;
+	ts_from_wall(wall, msec, has_offset ? &offset : NULL, out);
 	return n;
 }
 
@@ -341,6 +423,32 @@ ts_parse_rfc3339(const char *buf, size_t len, struct ts *out)
 size_t
 ts_parse_bsd(const char *buf, size_t len, struct ts_bsd *out)
 {
+	static _Thread_local struct ts_bsd_last	last;
+	size_t					n;
+
+	/*
+	 * The result depends only on the bytes it used and on the byte
+	 * after them being a space or the end, so a line of the same second
+	 * reuses it.
+	 */
+	if (last.len > 0 && len >= last.len &&
+	    (len == last.len || buf[last.len] == ' ') &&
+	    memcmp(buf, last.text, last.len) == 0) {
+		*out = last.fields;
+		return last.len;
+	}
+	if ((n = ts_parse_bsd_fields(buf, len, out)) > 0 &&
+	    n <= sizeof last.text) {
+		memcpy(last.text, buf, n);
+		last.len = n;
+		last.fields = *out;
+	}
+	return n;
+}
+
+static size_t
+ts_parse_bsd_fields(const char *buf, size_t len, struct ts_bsd *out)
+{
 	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOct"
 				    "NovDec";
 	size_t			 n;
@@ -402,6 +510,51 @@ ts_snprintf_len(int n, size_t size)
 	return (size_t)n;
 }
 
+/* Length of "YYYY-MM-DDTHH:MM:SS+hh:mm". */
+#define TS_ISO_LEN	25
+
+/* Write v as two digits at p. */
+static void
+ts_put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * Write an ISO 8601 time as the snprintf format "%04d-%02d-%02dT%02d:
+ * %02d:%02d%c%02d:%02d" would, without its cost (most of the time of
+ * writing a client), when every field fits its width.  Returns the
+ * length, or 0 when a field does not fit or buf is too small.
+ */
+static size_t
+ts_iso_fields(char *buf, size_t size, int64_t year, int month, int day,
+    int hour, int min, int sec, int negative, int off)
+{
+	int	oh = off / TS_SECS_PER_HOUR, om = off % TS_SECS_PER_HOUR / 60;
+
+	if (size <= TS_ISO_LEN || year < 0 || year > 9999 || oh > 99)
+		return 0;
+	ts_put2(buf, (int)(year / 100));
+	ts_put2(buf + 2, (int)(year % 100));
+	buf[4] = '-';
+	ts_put2(buf + 5, month);
+	buf[7] = '-';
+	ts_put2(buf + 8, day);
+	buf[10] = 'T';
+	ts_put2(buf + 11, hour);
+	buf[13] = ':';
+	ts_put2(buf + 14, min);
+	buf[16] = ':';
+	ts_put2(buf + 17, sec);
+	buf[19] = negative ? '-' : '+';
+	ts_put2(buf + 20, oh);
+	buf[22] = ':';
+	ts_put2(buf + 23, om);
+	buf[TS_ISO_LEN] = '\0';
+	return TS_ISO_LEN;
+}
+
 size_t
 ts_format_iso(const struct ts *t, char *buf, size_t size)
 {
@@ -418,6 +571,10 @@ ts_format_iso(const struct ts *t, char *buf, size_t size)
 		if (localtime_r(&tt, &tm) == NULL)
 			return 0;
 		off = (int)(tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff);
+		if ((n = (int)ts_iso_fields(buf, size, tm.tm_year + 1900LL,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, tm.tm_gmtoff < 0, off)) > 0)
+			return (size_t)n;
 		n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		    tm.tm_min, tm.tm_sec, tm.tm_gmtoff < 0 ? '-' : '+',
@@ -432,6 +589,10 @@ ts_format_iso(const struct ts *t, char *buf, size_t size)
 		return 0;
 	ts_civil_from_days(days, &year, &month, &day);
 	off = t->offset < 0 ? -t->offset : t->offset;
+	if ((n = (int)ts_iso_fields(buf, size, year, month, day,
+	    (int)(secs / TS_SECS_PER_HOUR), (int)(secs % TS_SECS_PER_HOUR / 60),
+	    (int)(secs % 60), t->offset < 0, off)) > 0)
+		return (size_t)n;
 	n = snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
 	    (long long)year, month, day, (int)(secs / TS_SECS_PER_HOUR),
 	    (int)(secs % TS_SECS_PER_HOUR / 60), (int)(secs % 60),

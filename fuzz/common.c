@@ -159,6 +159,28 @@ fuzz_check_field(const char *what, const char *line, size_t len,
 }
 
 void
+fuzz_check_same_event(int r, int rp, const struct event *ev,
+    const struct event *ep)
+{
+	FUZZ_CHECK(r == rp, "result %d, PCRE2 alone %d", r, rp);
+	if (r == 0)
+		return;
+	FUZZ_CHECK(ev->addr.family == ep->addr.family &&
+	    memcmp(ev->addr.bytes, ep->addr.bytes, sizeof ev->addr.bytes) == 0,
+	    "address differs");
+	FUZZ_CHECK(ev->has_time == ep->has_time &&
+	    ev->time.utc == ep->time.utc && ev->time.msec == ep->time.msec,
+	    "time differs");
+	FUZZ_CHECK(ev->helo == ep->helo && ev->helo_len == ep->helo_len,
+	    "HELO differs");
+	FUZZ_CHECK(ev->rdns == ep->rdns && ev->rdns_len == ep->rdns_len,
+	    "rDNS name differs");
+	FUZZ_CHECK(ev->reason == ep->reason &&
+	    ev->reason_arg == ep->reason_arg &&
+	    ev->reason_arg_len == ep->reason_arg_len, "reason differs");
+}
+
+void
 fuzz_check_event(const char *line, size_t len, const struct event *ev,
     int flags)
 {

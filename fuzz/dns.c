@@ -232,7 +232,7 @@ fuzz_check_output(const struct event_addr *a, const struct dns_result *r)
 	struct client		 c, *cp = &c;
 	struct agg_count	 helos[DNS_HELOS_MAX];
 	static char		 reason_name[] = "no_rdns";
-	struct agg_count	 reason = { reason_name, 1 };
+	struct agg_count	 reason = { .name = reason_name, .count = 1 };
 	const struct dns_result	*rp = r;
 	struct esc_buf		 b;
 	const char		*problem;

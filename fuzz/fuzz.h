@@ -50,6 +50,13 @@ struct event;
 void	fuzz_check_event(const char *line, size_t len, const struct event *ev,
 	    int flags);
 
+/*
+ * Check that the hand-written readers and PCRE2 alone gave the same
+ * result r and rp and the same events ev and ep.
+ */
+void	fuzz_check_same_event(int r, int rp, const struct event *ev,
+	    const struct event *ep);
+
 /* A line parser under test, called by fuzz_parse_log. */
 typedef int (*fuzz_parse_fn)(void *arg, const char *line, size_t len,
 	    struct event *ev);

@@ -74,6 +74,26 @@ only_suspect(void)
 	return s[0];
 }
 
+START_TEST(test_agg_ipv4_text)
+{
+	static const char	*ips[] = {
+		"0.0.0.0", "9.10.99.100", "255.255.255.255", "10.0.0.7",
+		"100.1.20.199",
+	};
+	struct event		 ev;
+	struct client		*c;
+	size_t			 i;
+
+	for (i = 0; i < sizeof ips / sizeof ips[0]; i++) {
+		ev = make_event(ips[i], NULL, NULL, REASON_NO_RDNS, 100);
+		agg_add(agg, &ev, 0, i, i + 1);
+		c = agg_find(agg, &ev.addr);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_str_eq(c->ip, ips[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_agg_counts_helos_by_frequency)
 {
 	struct client	*c;
@@ -424,6 +444,7 @@ make_agg_suite(void)
 	tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_agg_counts_helos_by_frequency);
+	tcase_add_test(tc, test_agg_ipv4_text);
 	tcase_add_test(tc, test_agg_first_last_seen);
 	tcase_add_test(tc, test_agg_verified_clean_not_suspect);
 	tcase_add_test(tc, test_agg_no_verified_rdns_added);

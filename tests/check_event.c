@@ -34,3 +34,20 @@ check_event_field(const char *p, size_t len)
 	f[len] = '\0';
 	return f;
 }
+
+void
+check_event_same(const struct event *a, const struct event *b)
+{
+	ck_assert_int_eq(a->addr.family, b->addr.family);
+	ck_assert_mem_eq(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes);
+	ck_assert_int_eq(a->has_time, b->has_time);
+	ck_assert_int_eq(a->time.utc, b->time.utc);
+	ck_assert_uint_eq(a->time.msec, b->time.msec);
+	ck_assert_ptr_eq(a->helo, b->helo);
+	ck_assert_uint_eq(a->helo_len, b->helo_len);
+	ck_assert_ptr_eq(a->rdns, b->rdns);
+	ck_assert_uint_eq(a->rdns_len, b->rdns_len);
+	ck_assert_ptr_eq(a->reason, b->reason);
+	ck_assert_ptr_eq(a->reason_arg, b->reason_arg);
+	ck_assert_uint_eq(a->reason_arg_len, b->reason_arg_len);
+}

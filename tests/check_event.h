@@ -19,6 +19,12 @@ const char	*check_event_ip(const struct event *);
  */
 const char	*check_event_field(const char *p, size_t len);
 
+/*
+ * Assert that two events of the same line are equal field by field: the
+ * address, the time and the same pointers and lengths into the line.
+ */
+void		 check_event_same(const struct event *, const struct event *);
+
 #define ip()		check_event_ip(&ev)
 #define field(p, len)	check_event_field((p), (len))
 #define HELO()		field(ev.helo, ev.helo_len)

@@ -15,7 +15,9 @@
 
 #include "check_event.h"
 #include "check_suites.h"
+#include "check_util.h"
 #include "exim.h"
+#include "field.h"
 #include "reason.h"
 
 /* 2026-11-30 10:00:00 in UTC, the zone the fixture sets. */
@@ -1084,6 +1086,170 @@ START_TEST(test_exim_random_bytes)
 }
 END_TEST
 
+/*
+ * Parse line with the hand-written readers and with PCRE2 alone, and
+ * check that both give the same result and event.
+ */
+static void
+check_fast_same(const char *line, size_t len)
+{
+	struct event		fast, pcre;
+	enum parse_result	rfast, rpcre;
+
+	exim_parser_fast(ep, 1);
+	rfast = parse_len(line, len);
+	fast = ev;
+	exim_parser_fast(ep, 0);
+	rpcre = exim_parse_line(ep, buf, len, &pcre);
+	exim_parser_fast(ep, 1);
+	ck_assert_msg(rfast == rpcre, "result %d, PCRE2 %d: %.*s", rfast,
+	    rpcre, (int)len, line);
+	if (rpcre == PARSE_CLIENT)
+		check_event_same(&fast, &pcre);
+}
+
+START_TEST(test_exim_fast_host_shapes)
+{
+	static const char *bodies[] = {
+		"H=[192.0.2.1]:25 Warning: x",
+		"H=(helo) [192.0.2.1]:25 Warning: x",
+		"H=name (helo) [192.0.2.1]:25 Warning: x",
+		"H=name [192.0.2.1] rejected RCPT <a@b>: relay",
+		"H=name [192.0.2.1]",
+		"H=name [192.0.2.1]:",
+		"H=name [192.0.2.1]:123456 x",
+		"H=name [192.0.2.1]:12345",
+		"H=name [192.0.2.1]:1x",
+		"H=name [192.0.2.1]x",
+		"H=name [192.0.2.1]) x",
+		"H=name [192.0.2.1] I=[192.0.2.9]:25 Warning: x",
+		"H=name [192.0.2.1] I=x Warning: x",
+		"H=name [192.0.2.1]:25 U=joe Warning: x",
+		"H=name [192.0.2.1]:25 Ci=7 Warning: x",
+		"H=(a) [b]) [192.0.2.1]:25 Warning: x",
+		"H=(a) [192.0.2.1]x) [192.0.2.2]:25 Warning: x",
+		"H=(a) [192.0.2.1]:99999999) [192.0.2.2] x",
+		"H=() [192.0.2.1]",
+		"H=( [192.0.2.1]",
+		"H=(a)  [192.0.2.1]",
+		"H=name  [192.0.2.1]",
+		"H=name(a) [192.0.2.1]",
+		"H=name x [192.0.2.1]",
+		"H=[] x",
+		"H=[192.0.2.1 x] y",
+		"H=[192.0.2.1",
+		"H=",
+		"H= [192.0.2.1]",
+		"H=)x [192.0.2.1]",
+		"H=[2001:db8::1]:25 x",
+		"H=[::ffff:192.0.2.7]:25 x",
+		"H=[01.2.3.4] x",
+		"H=[1.2.3.256] x",
+		"H=[1.2.3.4.] x",
+		"H=[1.2..4] x",
+		"H=[1.2.3.4.5] x",
+		"H=[0.0.0.0] x",
+		"H=[1.2.3] x",
+		"DS H=[192.0.2.1] x",
+		"<= a@b H=name (helo) [192.0.2.1]:1 P=esmtp S=1",
+		"<= a@b H=(x H=y) [192.0.2.1]:1 P=esmtp",
+		"(= a@b H=[192.0.2.1]:1 P=esmtp",
+		"<= <> R=x U=y P=local S=1",
+		"SMTP connection from (helo) [192.0.2.1]:25 closed by QUIT",
+		"SMTP connection from [192.0.2.1]:25 lost",
+		"SMTP connection from name [192.0.2.1] I=[1.2.3.4]:25 x",
+		"SMTP connection from ",
+		"SMTP connection lost after final dot H=[192.0.2.1]",
+	};
+	char	line[512];
+	size_t	i, n, prefix = strlen(T0);
+
+	for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		n = (size_t)snprintf(line, sizeof line, T0 "%s", bodies[i]);
+		for (; n >= prefix; n--)
+			check_fast_same(line, n);
+	}
+}
+END_TEST
+
+START_TEST(test_exim_fast_random_bytes)
+{
+	static const char *const pieces[] = {
+		"H=", "(", ")", "[", "]", " ", ":", "1", "25", ".", "192.0.2.1",
+		"::1", "I=[", "U=", "Ci=", "<= ", "(= ", "a", "x", "\\",
+		") [", "SMTP connection from ", "DS ", " H=", "\xff",
+	};
+	char			 line[256];
+	uint32_t		 seed = 4242;
+	size_t			 i, n, prefix = strlen(T0);
+
+	memcpy(line, T0, prefix + 1);
+	for (i = 0; i < 50000; i++) {
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 24, &seed);
+		check_fast_same(line, n);
+	}
+}
+END_TEST
+
+/* field_ipv4 and field_memmem, the Exim parser's fast helpers. */
+START_TEST(test_field_ipv4_as_inet_pton)
+{
+	static const char	 alphabet[] = "0123456789.....00255x";
+	char			 text[24], cstr[25];
+	uint8_t			 mine[4], theirs[4];
+	uint32_t		 seed = 99;
+	size_t			 i, j, n;
+	int			 rc;
+
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % sizeof text;
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			text[j] = alphabet[(seed >> 16) %
+			    (sizeof alphabet - 1)];
+		}
+		/* A NUL byte ends the C string that inet_pton reads. */
+		if (n > 0 && i % 7 == 0)
+			text[(seed >> 8) % n] = '\0';
+		memcpy(cstr, text, n);
+		cstr[n] = '\0';
+		rc = inet_pton(AF_INET, cstr, theirs);
+		ck_assert_int_eq(field_ipv4(text, n, mine), rc == 1 ? 0 : -1);
+		if (rc == 1)
+			ck_assert_mem_eq(mine, theirs, 4);
+	}
+}
+END_TEST
+
+START_TEST(test_field_memmem_as_memmem)
+{
+	static const char	*needles[] = {
+		" H=", ") [", ": ", "\" from ", " (host=", "abc", "a", "== ",
+		"xx", "host lookup failed for this needle",
+	};
+	static const char	 alphabet[] = " H=)[:\"(abcfromhostx";
+	char			 hay[64];
+	uint32_t		 seed = 7;
+	size_t			 i, j, k, n, nlen;
+
+	for (i = 0; i < 100000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % sizeof hay;
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			hay[j] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		for (k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+			nlen = strlen(needles[k]);
+			ck_assert_ptr_eq(field_memmem(hay, n, needles[k], nlen),
+			    memmem(hay, n, needles[k], nlen));
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_exim_long_line_many_h)
 {
 	static const char	 head[] = T0 "SMTP protocol error in \"";
@@ -1310,6 +1476,10 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_every_truncation);
 	tcase_add_test(tc_limits, test_exim_random_bytes);
 	tcase_add_test(tc_limits, test_exim_long_line_many_h);
+	tcase_add_test(tc_limits, test_exim_fast_host_shapes);
+	tcase_add_test(tc_limits, test_exim_fast_random_bytes);
+	tcase_add_test(tc_limits, test_field_ipv4_as_inet_pton);
+	tcase_add_test(tc_limits, test_field_memmem_as_memmem);
 	suite_add_tcase(s, tc_limits);
 
 	return s;

@@ -16,6 +16,7 @@
 
 #include "check_event.h"
 #include "check_suites.h"
+#include "check_util.h"
 #include "postfix.h"
 #include "syslog.h"
 
@@ -743,6 +744,114 @@ START_TEST(test_postfix_every_truncation)
 }
 END_TEST
 
+/*
+ * Parse line with the hand-written readers and with PCRE2 alone, and
+ * check that both give the same result and event.
+ */
+static void
+check_fast_same(const char *line, size_t len)
+{
+	struct syslog_year	copy = yr;
+	struct syslog_msg	sm;
+	struct event		fast, pcre;
+	enum parse_result	rfast, rpcre;
+
+	postfix_parser_fast(pp, 1);
+	rfast = parse_len(line, len);
+	fast = ev;
+	if (syslog_parse(buf, len, &copy, 0, &sm) == -1) {
+		ck_assert_int_eq(rfast, PARSE_UNKNOWN);
+		return;
+	}
+	postfix_parser_fast(pp, 0);
+	rpcre = postfix_parse(pp, buf, len, &sm, &pcre);
+	postfix_parser_fast(pp, 1);
+	ck_assert_msg(rfast == rpcre, "result %d, PCRE2 %d: %.*s", rfast,
+	    rpcre, (int)len, line);
+	if (rpcre == PARSE_CLIENT)
+		check_event_same(&fast, &pcre);
+}
+
+START_TEST(test_postfix_fast_shapes)
+{
+	static const char *messages[] = {
+		"connect from host.example[192.0.2.1]",
+		"connect from unknown[192.0.2.1]:25",
+		"connect from [192.0.2.1]:25, x",
+		"connect from a b[192.0.2.1]",
+		"connect from a[192.0.2.1]x",
+		"connect from a[192.0.2.1]:25x",
+		"connect from a[192.0.2.1]:12345678901234567 x",
+		"connect from a[192.0.2.1]:1234567890123456 x",
+		"connect from a[192.0.2.1]:",
+		"connect from a[192.0.2.1];",
+		"connect from a[192.0.2.1",
+		"connect from a[]",
+		"connect from a[[192.0.2.1]",
+		"connect from a]b[192.0.2.1]",
+		"connect from a[2001:db8::1]",
+		"connect from a[IPv6:2001:db8::1]",
+		"connect from a[01.2.3.4]",
+		"connect from ",
+		"disconnect from a[192.0.2.1] ehlo=1 quit=1 commands=2",
+		"disconnectfrom a[192.0.2.1]",
+		"1E1BDCE982: client=unknown[192.0.2.1]",
+		"1E1BD: client=unknown[192.0.2.1]",
+		"1E1B: client=unknown[192.0.2.1]",
+		"1E1BDCE9821E1BDCE: client=unknown[192.0.2.1]",
+		"1E1BDCE9821E1BD: client=unknown[192.0.2.1]",
+		"1E1BDCE982:client=unknown[192.0.2.1]",
+		"4XyZbcDfGhJk: client=unknown[192.0.2.1]",
+		"1E1BDCE982: reject: RCPT from unknown[192.0.2.1]: 554 5.7.1 "
+		    "<a@b>: Relay access denied; from=<a@b> to=<c@d> "
+		    "proto=ESMTP helo=<x>",
+		"NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 450 4.7.25 "
+		    "Client host rejected: cannot find your hostname, "
+		    "[192.0.2.1]; from=<a@b> to=<c@d> proto=ESMTP helo=<h>",
+		"NOQUEUE: reject: END-OF-MESSAGE from a[192.0.2.1]: 5",
+		"NOQUEUE: reject: ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF from "
+		    "a[192.0.2.1]: 5",
+		"NOQUEUE: reject: ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG from "
+		    "a[192.0.2.1]: 5",
+		"NOQUEUE: reject: rcpt from a[192.0.2.1]: 5",
+		"NOQUEUE: reject_warning: RCPT from a[192.0.2.1]: 5",
+		"NOQUEUE: client=a[192.0.2.1]",
+		"NOQUEUEX: client=a[192.0.2.1]",
+		"NOQUEUE: milter-reject: DATA from a[192.0.2.1]: 5",
+		"NOQUEUE: reject: CONNECT from a[192.0.2.1]: 554",
+	};
+	char	line[512];
+	size_t	i, n, prefix = strlen(P);
+
+	for (i = 0; i < sizeof messages / sizeof messages[0]; i++) {
+		n = (size_t)snprintf(line, sizeof line, P "%s", messages[i]);
+		for (; n >= prefix; n--)
+			check_fast_same(line, n);
+	}
+}
+END_TEST
+
+START_TEST(test_postfix_fast_random_bytes)
+{
+	static const char *const pieces[] = {
+		"connect from ", "disconnect from ", "NOQUEUE: ", "1E1BD",
+		"CE982", ": ", "client=", "reject: ", "RCPT", "-", " from ",
+		"unknown", "[", "]", ":", "25", "192.0.2.1", " ", ";", ",",
+		"a", "x", "::1", "helo=<", ">", "\xff",
+	};
+	char			 line[256];
+	uint32_t		 seed = 2024;
+	size_t			 i, n, prefix = strlen(P);
+
+	memcpy(line, P, prefix + 1);
+	for (i = 0; i < 50000; i++) {
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 16, &seed);
+		check_fast_same(line, n);
+	}
+}
+END_TEST
+
 START_TEST(test_postfix_random_bytes)
 {
 	static const char	 alphabet[] = "[]:;<>, .0123456789abcdef"
@@ -834,6 +943,8 @@ make_postfix_suite(void)
 	tcase_add_test(tc_limits, test_postfix_overlong_names);
 	tcase_add_test(tc_limits, test_postfix_every_truncation);
 	tcase_add_test(tc_limits, test_postfix_random_bytes);
+	tcase_add_test(tc_limits, test_postfix_fast_shapes);
+	tcase_add_test(tc_limits, test_postfix_fast_random_bytes);
 	suite_add_tcase(s, tc_limits);
 
 	return s;

@@ -305,6 +305,28 @@ START_TEST(test_ts_format_small_buffer)
 }
 END_TEST
 
+START_TEST(test_ts_format_year_edges)
+{
+	struct ts	t = { .utc = -62135596800LL, .has_offset = 1 };
+	char		buf[TS_ISO_MAX], exact[26];
+
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 25);
+	ck_assert_str_eq(buf, "0001-01-01T00:00:00+00:00");
+	t.utc = 253402300799LL;
+	ck_assert_uint_eq(ts_format_iso(&t, exact, sizeof exact), 25);
+	ck_assert_str_eq(exact, "9999-12-31T23:59:59+00:00");
+	t.utc++;
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 26);
+	ck_assert_str_eq(buf, "10000-01-01T00:00:00+00:00");
+	ck_assert_uint_eq(ts_format_iso(&t, exact, sizeof exact), 25);
+	ck_assert_str_eq(exact, "10000-01-01T00:00:00+00:0");
+	t.utc = 1796052600;
+	t.offset = -(9 * 3600 + 30 * 60);
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-11-30T06:00:00-09:30");
+}
+END_TEST
+
 START_TEST(test_ts_compare)
 {
 	struct ts	a = { .utc = 100, .msec = 5 };
@@ -469,6 +491,7 @@ make_ts_suite(void)
 	tcase_add_test(tc_limits, test_ts_bad_offset_is_body);
 	tcase_add_test(tc_limits, test_ts_stops_at_len);
 	tcase_add_test(tc_limits, test_ts_format_small_buffer);
+	tcase_add_test(tc_limits, test_ts_format_year_edges);
 	tcase_add_test(tc_limits, test_ts_rfc3339_local_and_bad);
 	tcase_add_test(tc_limits, test_ts_bsd_bad);
 	suite_add_tcase(s, tc_limits);

@@ -46,3 +46,24 @@ check_count_entries(const char *dir)
 	closedir(d);
 	return n;
 }
+
+size_t
+check_random_pieces(char *line, size_t size, size_t prefix,
+    const char *const *pieces, size_t npieces, size_t max_pieces,
+    uint32_t *seed)
+{
+	const char	*piece;
+	size_t		 k, n = prefix, plen;
+
+	*seed = *seed * 1103515245 + 12345;
+	for (k = (*seed >> 16) % max_pieces; k > 0; k--) {
+		*seed = *seed * 1103515245 + 12345;
+		piece = pieces[(*seed >> 16) % npieces];
+		plen = strlen(piece);
+		if (n + plen > size)
+			break;
+		memcpy(line + n, piece, plen);
+		n += plen;
+	}
+	return n;
+}

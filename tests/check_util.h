@@ -3,6 +3,7 @@
 #define SMTPTRIAGE_CHECK_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Remove dir and everything below it, without following symbolic links
@@ -15,5 +16,14 @@ int	check_remove_tree(const char *dir);
  * dir cannot be read.
  */
 size_t	check_count_entries(const char *dir);
+
+/*
+ * Append up to max_pieces pieces, drawn from pieces[0, npieces) with the
+ * linear congruential generator state *seed, to line[prefix, size).
+ * Returns the length of the line.
+ */
+size_t	check_random_pieces(char *line, size_t size, size_t prefix,
+	    const char *const *pieces, size_t npieces, size_t max_pieces,
+	    uint32_t *seed);
 
 #endif

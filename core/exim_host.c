@@ -1,0 +1,123 @@
+/*
+ * A hand-written reader of Exim's host field for the shapes that make up
+ * nearly every line of a busy mainlog:
+ *
+ *	[ip]:port   (helo) [ip]:port   name [ip]:port   name (helo) [ip]:port
+ *
+ * It follows EXIM_HOST_PATTERN in exim.c step by step and stops with
+ * EXIM_HOST_UNSURE wherever the pattern could backtrack to another
+ * result, so either way the parser gets what PCRE2 would give.
+ * tests/check_exim.c compares the two on crafted fields.
+ */
+#include <string.h>
+
+#include "exim_host.h"
+#include "field.h"
+
+/* Bytes that cannot be part of a verified name. */
+static const unsigned char exim_host_not_name[256] = {
+	[' '] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1
+};
+
+static int
+exim_host_name_byte(char c)
+{
+	return !exim_host_not_name[(unsigned char)c];
+}
+
+/*
+ * Read "[ip]" and an optional ":port" at p, then check what follows as
+ * the pattern's closing lookahead does.
+ */
+static enum exim_host_scan
+exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
+{
+	size_t	ip, digits;
+
+	if (p >= len || line[p] != '[')
+		return EXIM_HOST_NONE;
+	ip = ++p;
+	while (p < len && p - ip <= EXIM_HOST_IP_MAX && line[p] != ' ' &&
+	    line[p] != '[' && line[p] != ']')
+		p++;
+	if (p == ip || p - ip > EXIM_HOST_IP_MAX || p >= len ||
+	    line[p] != ']')
+		return EXIM_HOST_UNSURE;
+	h->ip = ip;
+	h->ip_len = p - ip;
+	p++;
+
+	/* A port of more than 5 digits would make the pattern backtrack. */
+	if (p < len && line[p] == ':') {
+		digits = 0;
+		while (p + 1 + digits < len &&
+		    digits <= EXIM_HOST_PORT_DIGITS &&
+		    line[p + 1 + digits] >= '0' && line[p + 1 + digits] <= '9')
+			digits++;
+		if (digits > EXIM_HOST_PORT_DIGITS)
+			return EXIM_HOST_UNSURE;
+		if (digits > 0)
+			p += 1 + digits;
+	}
+
+	/* The optional " I=[", " U=" and " Ci=" fields are left to PCRE2. */
+	if (p < len && line[p] == ' ') {
+		if (p + 3 < len && ((line[p + 1] == 'I' &&
+		    line[p + 2] == '=') || (line[p + 1] == 'U' &&
+		    line[p + 2] == '=') || (line[p + 1] == 'C' &&
+		    line[p + 2] == 'i' && line[p + 3] == '=')))
+			return EXIM_HOST_UNSURE;
+	} else if (p < len && line[p] != ':' && line[p] != ')')
+		return EXIM_HOST_UNSURE;
+	h->end = p;
+	return EXIM_HOST_FOUND;
+}
+
+enum exim_host_scan
+exim_host_scan(const char *line, size_t len, size_t start,
+    struct exim_host *h)
+{
+	const char	*q;
+	size_t		 p = start, helo;
+
+	memset(h, 0, sizeof *h);
+	if (p >= len)
+		return EXIM_HOST_UNSURE;
+
+	/* A verified name runs to a space that "(" or "[" follows. */
+	if (exim_host_name_byte(line[p])) {
+		while (p < len && p - start <= EXIM_HOST_NAME_MAX &&
+		    exim_host_name_byte(line[p]))
+			p++;
+		if (p - start > EXIM_HOST_NAME_MAX)
+			return EXIM_HOST_UNSURE;
+		if (p + 1 >= len || line[p] != ' ' ||
+		    (line[p + 1] != '(' && line[p + 1] != '['))
+			return EXIM_HOST_NONE;
+		h->name = start;
+		h->name_len = p - start;
+		p++;
+	}
+	if (line[p] == '[')
+		return exim_host_tail(line, len, p, h);
+	if (line[p] != '(')
+		return EXIM_HOST_NONE;
+
+	/*
+	 * The HELO is lazy: it ends at the first ") [" if the rest matches
+	 * there.  Otherwise PCRE2 would go on to later ones.
+	 */
+	helo = p + 1;
+	q = field_memmem(line + helo, len - helo, ") [", 3);
+	if (q == NULL)
+		return EXIM_HOST_NONE;
+	if ((size_t)(q - line) - helo > EXIM_HELO_SCAN_MAX)
+		return EXIM_HOST_UNSURE;
+	h->has_helo = 1;
+	h->helo = helo;
+	h->helo_len = (size_t)(q - line) - helo;
+	if (exim_host_tail(line, len, (size_t)(q - line) + 2, h) !=
+	    EXIM_HOST_FOUND)
+		return EXIM_HOST_UNSURE;
+	return EXIM_HOST_FOUND;
+}

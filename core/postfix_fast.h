@@ -1,0 +1,51 @@
+/*
+ * Hand-written readers of the Postfix messages that busy logs repeat,
+ * with the PCRE2 patterns in postfix.c for the rest.  Internal to the
+ * Postfix parser.
+ */
+#ifndef SMTPTRIAGE_POSTFIX_FAST_H
+#define SMTPTRIAGE_POSTFIX_FAST_H
+
+#include <stddef.h>
+
+/* Maximum lengths in the client field, as PF_CLIENT_PATTERN has them. */
+#define PF_CLIENT_NAME_MAX	255
+#define PF_CLIENT_IP_MAX	64
+#define PF_CLIENT_PORT_MAX	16
+
+/* Families of pf_families that pf_fast_family recognises. */
+#define PF_FAMILY_REJECT	0
+#define PF_FAMILY_CONNECT	2
+#define PF_FAMILY_DISCONNECT	3
+#define PF_FAMILY_QUEUE_CLIENT	4
+
+/* A client found in a line, as offsets into it. */
+struct pf_client {
+	size_t	name, name_len;
+	size_t	ip, ip_len;
+	size_t	end;			/* first byte after the field */
+};
+
+enum pf_fast {
+	PF_FAST_FOUND,		/* the result is set */
+	PF_FAST_UNSURE,		/* ask the PCRE2 pattern */
+};
+
+/*
+ * Recognise the family of the message at line + msg as the family
+ * pattern would on its first try: "connect from ", "disconnect from ",
+ * "<queue id>: client=" and "NOQUEUE: reject: <VERB> from ".  Sets the
+ * family's index and where its match ends, or returns PF_FAST_UNSURE.
+ */
+enum pf_fast	pf_fast_family(const char *line, size_t len, size_t msg,
+		    size_t *family, size_t *mend);
+
+/*
+ * Read the client field "name[ip]:port" at line + start as
+ * PF_CLIENT_PATTERN would, or return PF_FAST_UNSURE where the pattern
+ * could backtrack or fail.
+ */
+enum pf_fast	pf_fast_client(const char *line, size_t len, size_t start,
+		    struct pf_client *c);
+
+#endif
