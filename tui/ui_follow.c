@@ -54,7 +54,7 @@ ui_follow_load_state(struct ui *ui, struct client *c)
 	int		 marked;
 
 	c->state_loaded = 1;
-	if (store == NULL || ui->state_bulk)
+	if (store == NULL)
 		return;
 	if ((marked = store_is_marked(store, c->ip, &cause)) == -1) {
 		ui_set_message(ui, 1, "state of %s: %s", c->ip, cause);

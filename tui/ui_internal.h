@@ -287,8 +287,6 @@ struct ui {
 	struct logread_bg	 *load_parts;
 	int			  load_parts_fd;	/* readable: a part is read */
 	int			  load_stale;	/* merged since the last refresh */
-	/* The store's state was set on every client: skip the queries. */
-	int			  state_bulk;
 };
 
 /* ui.c */
@@ -544,6 +542,7 @@ void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
 /* ui_load_refresh.c */
 struct ui_load_state;
 void		 ui_load_slice_refresh(struct ui *, int more);
+void		 ui_load_state_ensure(struct ui *);
 int		 ui_load_state_apply(struct ui *, struct client *);
 void		 ui_load_state_free(struct ui *);
 

@@ -97,20 +97,6 @@ ui_load_total(struct agg *agg)
 	return total;
 }
 
-/* Parse a numeric IPv4 or IPv6 address from the store. */
-static int
-ui_load_addr(const char *ip, struct event_addr *addr)
-{
-	memset(addr, 0, sizeof *addr);
-	if (inet_pton(AF_INET, ip, addr->bytes) == 1)
-		addr->family = AF_INET;
-	else if (inet_pton(AF_INET6, ip, addr->bytes) == 1)
-		addr->family = AF_INET6;
-	else
-		return -1;
-	return 0;
-}
-
 /* Read SMTPTRIAGE_LOAD_RATE, a limit in lines per second for tests. */
 static uint64_t
 ui_load_rate(void)
@@ -243,51 +229,6 @@ ui_load_slice(struct ui *ui, uint64_t now_ms)
 	return more;
 }
 
-static void
-ui_load_mark(const char *ip, void *arg)
-{
-	struct event_addr	 addr;
-	struct client		*c;
-
-	if (ui_load_addr(ip, &addr) == 0 &&
-	    (c = agg_find(arg, &addr)) != NULL)
-		c->marked = 1;
-}
-
-static void
-ui_load_report(const char *ip, int64_t time, void *arg)
-{
-	struct event_addr	 addr;
-	struct client		*c;
-
-	if (ui_load_addr(ip, &addr) == 0 &&
-	    (c = agg_find(arg, &addr)) != NULL && time > c->reported_at)
-		c->reported_at = time;
-}
-
-/*
- * Set the marks and last reports of the store on every client, with one
- * query each.  Asking per new suspect costs two queries and their file
- * locks for each of many thousands of suspects.  Returns -1 when a query
- * failed: the caller then asks per suspect.
- */
-static int
-ui_load_state(struct ui *ui)
-{
-	struct store	*store = ui->ctx->store;
-	char		*cause;
-
-	if (store == NULL)
-		return -1;
-	if (store_each_mark(store, ui_load_mark, ui->ctx->agg, &cause) == -1 ||
-	    store_each_report(store, ui_load_report, ui->ctx->agg,
-	    &cause) == -1) {
-		free(cause);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Take the new clients into the list.  Returns the milliseconds that
  * took.
@@ -301,9 +242,8 @@ ui_load_take_in(struct ui *ui, uint64_t now_ms)
 	/* A cursor on the first row stays there while suspects come in. */
 	at_top = ui->cursor == 0;
 	refresh_start = ui_now_ms();
-	ui->state_bulk = ui->load_parts != NULL && ui_load_state(ui) == 0;
+	ui_load_state_ensure(ui);
 	ui_follow_refresh(ui);
-	ui->state_bulk = 0;
 	if (at_top && ui->cursor != 0) {
 		ui_move_to(ui, 0);
 		ui_check_schedule(ui, now_ms);
@@ -394,6 +334,7 @@ ui_load_end(struct ui *ui)
 	const struct logread_stats	*st = ui->ctx->stats;
 	uint64_t			 took;
 
+	ui_load_state_free(ui);
 	/* A load too short to see its progress bar needs no message. */
 	ui->loading = 0;
 	took = ui_now_ms() - ui->load_start_ms;

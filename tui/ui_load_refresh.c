@@ -126,6 +126,16 @@ ui_load_state_read(struct ui *ui)
 	}
 }
 
+/* Read the marks and last reports once per load, on its first refresh. */
+void
+ui_load_state_ensure(struct ui *ui)
+{
+	if (ui->load_state_tried)
+		return;
+	ui->load_state_tried = 1;
+	ui_load_state_read(ui);
+}
+
 int
 ui_load_state_apply(struct ui *ui, struct client *c)
 {
@@ -173,10 +183,7 @@ ui_load_slice_refresh(struct ui *ui, int more)
 	ui->dirty = 1;
 	if (more && start < ui->load_refresh_due)
 		return;
-	if (!ui->load_state_tried) {
-		ui->load_state_tried = 1;
-		ui_load_state_read(ui);
-	}
+	ui_load_state_ensure(ui);
 	ui_follow_refresh(ui);
 	if (!more)
 		ui_load_state_free(ui);
