@@ -7,8 +7,10 @@
 #define SMTPTRIAGE_CHECK_EVENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
+#include "exim.h"	/* enum parse_result */
 
 /* The client address in text form, or "(invalid)". */
 const char	*check_event_ip(const struct event *);
@@ -24,6 +26,25 @@ const char	*check_event_field(const char *p, size_t len);
  * address, the time and the same pointers and lengths into the line.
  */
 void		 check_event_same(const struct event *, const struct event *);
+
+/* A parser under test, which parses len bytes of line into the suite's event. */
+typedef enum parse_result (*check_parse_fn)(const char *line, size_t len);
+
+/*
+ * Parse every prefix of each line, the whole line included, so a reader
+ * that runs past the length fails under a sanitizer or valgrind.
+ */
+void		 check_event_truncations(const char *const *lines,
+		    size_t nlines, check_parse_fn);
+
+/*
+ * Parse count lines of random length that start with prefix and continue
+ * with bytes from alphabet.  Assert that every PARSE_CLIENT result in *ev
+ * has an IPv4 or IPv6 address.
+ */
+void		 check_event_random_bytes(const char *prefix,
+		    const char *alphabet, uint32_t seed, size_t count,
+		    check_parse_fn, const struct event *ev);
 
 #define ip()		check_event_ip(&ev)
 #define field(p, len)	check_event_field((p), (len))

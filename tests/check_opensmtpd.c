@@ -346,11 +346,9 @@ START_TEST(test_opensmtpd_every_truncation)
 		P "smtp-in: session " ID ": connection from host x [192.0.2.1] "
 		    "established",
 	};
-	size_t	i, n;
 
-	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
-		for (n = 0; n <= strlen(lines[i]); n++)
-			parse_len(lines[i], n);
+	check_event_truncations(lines, sizeof lines / sizeof lines[0],
+	    parse_len);
 	ck_assert_int_eq(parse(lines[0]), PARSE_CLIENT);
 	ck_assert_int_eq(parse(lines[1]), PARSE_CLIENT);
 	ck_assert_str_eq(HELO(), "\\\"a\\\"");
