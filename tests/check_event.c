@@ -2,11 +2,13 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 
 #include "check_event.h"
+#include "ts.h"
 
 /* Longest field a parser test compares. */
 #define CHECK_FIELD_MAX	1024
@@ -52,6 +54,31 @@ check_event_same(const struct event *a, const struct event *b)
 	ck_assert_ptr_eq(a->reason, b->reason);
 	ck_assert_ptr_eq(a->reason_arg, b->reason_arg);
 	ck_assert_uint_eq(a->reason_arg_len, b->reason_arg_len);
+}
+
+void
+check_event_syslog_setup(struct syslog_year *yr, time_t reference)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ts_local_reset();
+	syslog_year_init(yr, reference);
+}
+
+int
+check_event_syslog_line(char **buf, const char *line, size_t len,
+    struct syslog_year *yr, struct event *ev, struct syslog_msg *sm)
+{
+	free(*buf);
+	*buf = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(*buf);
+	memcpy(*buf, line, len);
+	memset(ev, 0x5a, sizeof *ev);
+	if (syslog_parse(*buf, len, yr, 0, sm) == -1) {
+		memset(ev, 0, sizeof *ev);
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -8,9 +8,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "event.h"
 #include "exim.h"	/* enum parse_result */
+#include "syslog.h"
 
 /* The client address in text form, or "(invalid)". */
 const char	*check_event_ip(const struct event *);
@@ -27,7 +29,27 @@ const char	*check_event_field(const char *p, size_t len);
  */
 void		 check_event_same(const struct event *, const struct event *);
 
-/* A parser under test, which parses len bytes of line into the suite's event. */
+/*
+ * Set TZ to UTC, reset the cached local offset and start yr at reference,
+ * the time from which syslog dates without a year are read.
+ */
+void		 check_event_syslog_setup(struct syslog_year *yr,
+		    time_t reference);
+
+/*
+ * Copy len bytes of line into a new *buf of exactly that size, without a
+ * NUL, so a read past the end shows up under AddressSanitizer.  Fill *ev
+ * with 0x5a and parse the syslog header into *sm.  Returns 0, or -1 with
+ * *ev zeroed when the header is invalid.
+ */
+int		 check_event_syslog_line(char **buf, const char *line,
+		    size_t len, struct syslog_year *yr, struct event *ev,
+		    struct syslog_msg *sm);
+
+/*
+ * A parser under test, which parses len bytes of line into the suite's
+ * event.
+ */
 typedef enum parse_result (*check_parse_fn)(const char *line, size_t len);
 
 /*

@@ -32,10 +32,7 @@ setup(void)
 {
 	char	*cause = NULL;
 
-	setenv("TZ", "UTC", 1);
-	tzset();
-	ts_local_reset();
-	syslog_year_init(&yr, JAN_2027);
+	check_event_syslog_setup(&yr, JAN_2027);
 	sp = sendmail_parser_create(&cause);
 	ck_assert_msg(sp != NULL, "sendmail_parser_create: %s", cause);
 }
@@ -53,15 +50,8 @@ parse_len(const char *line, size_t len)
 {
 	struct syslog_msg	sm;
 
-	free(buf);
-	buf = malloc(len > 0 ? len : 1);
-	ck_assert_ptr_nonnull(buf);
-	memcpy(buf, line, len);
-	memset(&ev, 0x5a, sizeof ev);
-	if (syslog_parse(buf, len, &yr, 0, &sm) == -1) {
-		memset(&ev, 0, sizeof ev);
+	if (check_event_syslog_line(&buf, line, len, &yr, &ev, &sm) == -1)
 		return PARSE_UNKNOWN;
-	}
 	return sendmail_parse(sp, buf, len, &sm, &ev);
 }
 
