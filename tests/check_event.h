@@ -30,8 +30,8 @@ const char	*check_event_field(const char *p, size_t len);
 void		 check_event_same(const struct event *, const struct event *);
 
 /*
- * Set TZ to UTC, reset the cached local offset and start yr at reference,
- * the time from which syslog dates without a year are read.
+ * Set TZ to UTC, forget the cached local UTC offsets and start yr at
+ * reference, the time from which syslog dates without a year are read.
  */
 void		 check_event_syslog_setup(struct syslog_year *yr,
 		    time_t reference);
