@@ -1052,11 +1052,9 @@ START_TEST(test_exim_every_truncation)
 		T0 "1VxHWD-000NuW-83 SA: Action: x. From <> (host=NULL "
 		    "[192.0.2.52]) for me",
 	};
-	size_t	i, n;
 
-	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
-		for (n = 0; n <= strlen(lines[i]); n++)
-			parse_len(lines[i], n);
+	check_event_truncations(lines, sizeof lines / sizeof lines[0],
+	    parse_len);
 	ck_assert_int_eq(parse(lines[0]), PARSE_CLIENT);
 	ck_assert_str_eq(REASON(), "no_rdns");
 }
@@ -1064,25 +1062,10 @@ END_TEST
 
 START_TEST(test_exim_random_bytes)
 {
-	static const char	 alphabet[] = "H=()[]: .-<>\"'\\0123456789abcdef"
-				    "\033\r\t\x80\xff" "EHLO rejected Warning from";
-	char			 line[256];
-	uint32_t		 seed = 12345;
-	size_t			 i, j, n, prefix = strlen(T0);
+	static const char	alphabet[] = "H=()[]: .-<>\"'\\0123456789abcdef"
+				   "\033\r\t\x80\xff" "EHLO rejected Warning from";
 
-	memcpy(line, T0, prefix + 1);
-	for (i = 0; i < 20000; i++) {
-		seed = seed * 1103515245 + 12345;
-		n = prefix + (seed >> 16) % (sizeof line - prefix);
-		for (j = prefix; j < n; j++) {
-			seed = seed * 1103515245 + 12345;
-			line[j] = alphabet[(seed >> 16) %
-			    (sizeof alphabet - 1)];
-		}
-		if (parse_len(line, n) == PARSE_CLIENT)
-			ck_assert(ev.addr.family == AF_INET ||
-			    ev.addr.family == AF_INET6);
-	}
+	check_event_random_bytes(T0, alphabet, 12345, 20000, parse_len, &ev);
 }
 END_TEST
 

@@ -135,6 +135,20 @@ add_ok(const char *path)
 	    cause != NULL ? cause : "");
 }
 
+/*
+ * Read first and then second in one run, with the format of each file
+ * detected, and finish the aggregate.
+ */
+static void
+read_pair(const char *first, const char *second)
+{
+	open_lr(LOG_FORMAT_AUTO, NULL);
+	add_ok(first);
+	add_ok(second);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+}
+
 static struct client *
 find(const char *ip)
 {
@@ -275,11 +289,7 @@ START_TEST(test_logread_merge_two_files)
 	b = write_file("b.log",
 	    LR_WARN("10:00:03", "x.example", "192.0.2.1")
 	    LR_WARN("10:00:07", "x.example", "192.0.2.1"));
-	open_lr(LOG_FORMAT_AUTO, NULL);
-	add_ok(a);
-	add_ok(b);
-	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
-	agg_finish(agg);
+	read_pair(a, b);
 
 	ck_assert_uint_eq(st.events, 5);
 	c = find("192.0.2.1");
@@ -310,11 +320,7 @@ START_TEST(test_logread_merge_ties_keep_input_order)
 	    "192.0.2.1"));
 	b = write_file("b.log", LR_WARN("10:00:01", "b.example",
 	    "192.0.2.1"));
-	open_lr(LOG_FORMAT_AUTO, NULL);
-	add_ok(b);
-	add_ok(a);
-	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
-	agg_finish(agg);
+	read_pair(b, a);
 	c = find("192.0.2.1");
 	ck_assert_uint_eq(c->nevidence, 2);
 	/* b was added first, so its line comes first. */
@@ -334,11 +340,7 @@ START_TEST(test_logread_merge_unsorted_file_keeps_order)
 	    LR_WARN("10:00:02", "x.example", "192.0.2.1"));
 	b = write_file("b.log", LR_WARN("10:00:05", "x.example",
 	    "192.0.2.1"));
-	open_lr(LOG_FORMAT_AUTO, NULL);
-	add_ok(a);
-	add_ok(b);
-	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
-	agg_finish(agg);
+	read_pair(a, b);
 	c = find("192.0.2.1");
 	ck_assert_uint_eq(c->nevidence, 3);
 	ck_assert_uint_eq(c->evidence[0].file, 1);
@@ -420,11 +422,7 @@ START_TEST(test_logread_gzip_by_magic_not_name)
 	    "192.0.2.1"), 0);
 	plain = write_file("looks.gz", LR_WARN("10:00:02", "y.example",
 	    "192.0.2.2"));
-	open_lr(LOG_FORMAT_AUTO, NULL);
-	add_ok(gz);
-	add_ok(plain);
-	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
-	agg_finish(agg);
+	read_pair(gz, plain);
 	ck_assert_uint_eq(st.events, 2);
 	ck_assert_uint_eq(st.unknown, 0);
 	ck_assert_ptr_nonnull(find("192.0.2.1"));
@@ -741,11 +739,7 @@ START_TEST(test_logread_format_per_file)
 	times[0].tv_nsec = times[1].tv_nsec = 0;
 	ck_assert_int_eq(utimensat(AT_FDCWD, postfix, times, 0), 0);
 
-	open_lr(LOG_FORMAT_AUTO, NULL);
-	add_ok(exim);
-	add_ok(postfix);
-	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
-	agg_finish(agg);
+	read_pair(exim, postfix);
 	ck_assert_uint_eq(st.events, 4);
 	c = find("192.0.2.5");
 	ck_assert_ptr_nonnull(c);

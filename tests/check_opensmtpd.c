@@ -31,10 +31,7 @@ static struct event		 ev;
 static void
 setup(void)
 {
-	setenv("TZ", "UTC", 1);
-	tzset();
-	ts_local_reset();
-	syslog_year_init(&yr, JAN_2027);
+	check_event_syslog_setup(&yr, JAN_2027);
 	op = opensmtpd_parser_create();
 }
 
@@ -51,15 +48,8 @@ parse_len(const char *line, size_t len)
 {
 	struct syslog_msg	sm;
 
-	free(buf);
-	buf = malloc(len > 0 ? len : 1);
-	ck_assert_ptr_nonnull(buf);
-	memcpy(buf, line, len);
-	memset(&ev, 0x5a, sizeof ev);
-	if (syslog_parse(buf, len, &yr, 0, &sm) == -1) {
-		memset(&ev, 0, sizeof ev);
+	if (check_event_syslog_line(&buf, line, len, &yr, &ev, &sm) == -1)
 		return PARSE_UNKNOWN;
-	}
 	return opensmtpd_parse(op, buf, len, &sm, &ev);
 }
 
@@ -346,11 +336,9 @@ START_TEST(test_opensmtpd_every_truncation)
 		P "smtp-in: session " ID ": connection from host x [192.0.2.1] "
 		    "established",
 	};
-	size_t	i, n;
 
-	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
-		for (n = 0; n <= strlen(lines[i]); n++)
-			parse_len(lines[i], n);
+	check_event_truncations(lines, sizeof lines / sizeof lines[0],
+	    parse_len);
 	ck_assert_int_eq(parse(lines[0]), PARSE_CLIENT);
 	ck_assert_int_eq(parse(lines[1]), PARSE_CLIENT);
 	ck_assert_str_eq(HELO(), "\\\"a\\\"");

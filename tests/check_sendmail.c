@@ -32,10 +32,7 @@ setup(void)
 {
 	char	*cause = NULL;
 
-	setenv("TZ", "UTC", 1);
-	tzset();
-	ts_local_reset();
-	syslog_year_init(&yr, JAN_2027);
+	check_event_syslog_setup(&yr, JAN_2027);
 	sp = sendmail_parser_create(&cause);
 	ck_assert_msg(sp != NULL, "sendmail_parser_create: %s", cause);
 }
@@ -53,15 +50,8 @@ parse_len(const char *line, size_t len)
 {
 	struct syslog_msg	sm;
 
-	free(buf);
-	buf = malloc(len > 0 ? len : 1);
-	ck_assert_ptr_nonnull(buf);
-	memcpy(buf, line, len);
-	memset(&ev, 0x5a, sizeof ev);
-	if (syslog_parse(buf, len, &yr, 0, &sm) == -1) {
-		memset(&ev, 0, sizeof ev);
+	if (check_event_syslog_line(&buf, line, len, &yr, &ev, &sm) == -1)
 		return PARSE_UNKNOWN;
-	}
 	return sendmail_parse(sp, buf, len, &sm, &ev);
 }
 
@@ -363,11 +353,9 @@ START_TEST(test_sendmail_every_truncation)
 		    "attack: command=AUTH, count=5",
 		Q "[192.0.2.2]: EXPN root [rejected]",
 	};
-	size_t	i, n;
 
-	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
-		for (n = 0; n <= strlen(lines[i]); n++)
-			parse_len(lines[i], n);
+	check_event_truncations(lines, sizeof lines / sizeof lines[0],
+	    parse_len);
 	ck_assert_int_eq(parse(lines[0]), PARSE_CLIENT);
 	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
 }
@@ -375,25 +363,10 @@ END_TEST
 
 START_TEST(test_sendmail_random_bytes)
 {
-	static const char	 alphabet[] = "[]:,=<>(). 0123456789abcdef"
-				    "\033\t\x80\xff" "relay= (may be forged) ";
-	char			 line[256];
-	uint32_t		 seed = 777;
-	size_t			 i, j, n, prefix = strlen(Q);
+	static const char	alphabet[] = "[]:,=<>(). 0123456789abcdef"
+				   "\033\t\x80\xff" "relay= (may be forged) ";
 
-	memcpy(line, Q, prefix + 1);
-	for (i = 0; i < 20000; i++) {
-		seed = seed * 1103515245 + 12345;
-		n = prefix + (seed >> 16) % (sizeof line - prefix);
-		for (j = prefix; j < n; j++) {
-			seed = seed * 1103515245 + 12345;
-			line[j] = alphabet[(seed >> 16) %
-			    (sizeof alphabet - 1)];
-		}
-		if (parse_len(line, n) == PARSE_CLIENT)
-			ck_assert(ev.addr.family == AF_INET ||
-			    ev.addr.family == AF_INET6);
-	}
+	check_event_random_bytes(Q, alphabet, 777, 20000, parse_len, &ev);
 }
 END_TEST
 

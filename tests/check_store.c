@@ -400,7 +400,7 @@ END_TEST
 /*
  * Eight programs open one new database at the same moment, several
  * rounds: each must switch it to WAL mode or find it switched, and keep
- * its mark.  Without a retry, SQLite answers "database is locked" here.
+ * its mark.  Without a retry, SQLite returns "database is locked" here.
  */
 START_TEST(test_store_new_database_opened_at_once)
 {

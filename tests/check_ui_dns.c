@@ -252,7 +252,7 @@ ud_setup(void)
 	ud_start_responder();
 
 	config_defaults(&ud_cfg);
-	/* These tests run bulk actions at once; check_ui_view.c asks. */
+	/* Skip the prompt before bulk actions, which check_ui_view.c covers. */
 	ud_cfg.confirm = 0;
 	ud_cfg.dns_max_inflight = 2;
 	ud_cfg.dns_timeout_ms = 500;
@@ -634,8 +634,8 @@ START_TEST(test_ui_dns_tagged_report_starts_checks)
 END_TEST
 
 /*
- * R in a pager of two messages asks the servers again for the suspects of
- * the message shown and composes it when the check ends.  A check
+ * R in a pager of two messages queries the servers again for the suspects
+ * of the message shown and composes it when the check ends.  A check
  * restarted for a suspect of the next message makes n wait for it too.
  */
 START_TEST(test_ui_dns_pager_recheck_waits)
@@ -661,7 +661,7 @@ START_TEST(test_ui_dns_pager_recheck_waits)
 	    "report is composed when the check ends; Esc cancels");
 	free(status);
 	ud_run();
-	/* Six queries, none answered from the cache. */
+	/* Six queries, none of them served from the cache. */
 	ck_assert_int_eq(ud_queries, queries + 6);
 	ck_assert_ptr_nonnull(ud_ui.report_msg);
 	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg, "\nTo: abuse@a.test\n"));

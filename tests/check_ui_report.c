@@ -90,7 +90,7 @@ ur_setup(void)
 	snprintf(ur_dir, sizeof ur_dir, "/tmp/check_ui_report.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(ur_dir));
 	config_defaults(&cfg);
-	/* These tests run reports at once; check_ui_view.c asks first. */
+	/* Skip the prompt before reports, which check_ui_view.c covers. */
 	cfg.confirm = 0;
 	free(cfg.outbox);
 	xasprintf(&cfg.outbox, "%s/outbox", ur_dir);

@@ -1,8 +1,9 @@
 /*
- * Tests for finding, ordering and acting on suspects without a terminal:
- * sort orders (s, S), the filter and search (/, n, N, Esc), quick filters
- * (f), what w offers, undo (u), the whitelist screen (L), questions
- * before bulk actions, and the key table with keys from the config file.
+ * Tests for finding, ordering and acting on suspects without a terminal.
+ * They cover sort orders (s, S), the filter and search (/, n, N, Esc),
+ * quick filters (f), the choices that w offers and undo (u).  They also
+ * cover the whitelist screen (L), confirmation prompts before bulk actions
+ * and the key table with keys from the config file.
  * A struct ui over fake suspects uses a real store and whitelist file in
  * a temporary folder.
  */
@@ -452,7 +453,7 @@ START_TEST(test_empty_list_text)
 {
 	size_t	i;
 
-	/* Filters that hide every suspect say so, and Esc brings them back. */
+	/* Filters that hide every suspect show a message.  Esc clears them. */
 	uv_clients[3].marked = 1;
 	ui_rows_rebuild(&uv_ui);
 	uv_type("fmfd");
@@ -555,7 +556,7 @@ START_TEST(test_whitelist_net_and_provider_lines)
 	char	*text, expect[128], date[32];
 	time_t	 now = time(NULL);
 
-	/* n on 192.0.2.10 covers 192.0.2.9 as well, so it asks first. */
+	/* n on 192.0.2.10 covers 192.0.2.9 as well, so it prompts first. */
 	uv_type("wn");
 	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_CONFIRM);
 	ck_assert_str_eq(uv_ui.confirm_text, "whitelist 192.0.2.0/24 "
@@ -795,7 +796,7 @@ START_TEST(test_whitelist_screen_reloads_file)
 	ck_assert_int_eq(uv_clients[0].whitelisted, 0);
 	ck_assert_int_eq(uv_clients[3].whitelisted, 1);
 
-	/* An invalid hand edit keeps the entries and says why. */
+	/* An invalid hand edit keeps the entries and prints an error. */
 	uv_wl_edit("192.0.2.0/33\n");
 	ui_key(&uv_ui, 'q');
 	ui_key(&uv_ui, 'L');
@@ -853,7 +854,7 @@ START_TEST(test_whitelist_screen_add_remove)
 	ck_assert_int_eq(uv_clients[0].whitelisted, 1);
 	ck_assert_int_eq(uv_clients[3].whitelisted, 1);
 
-	/* d asks; n keeps the entry, y removes it. */
+	/* d prompts for confirmation.  n keeps the entry, and y removes it. */
 	ui_key(&uv_ui, 'd');
 	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_CONFIRM);
 	ck_assert_str_eq(uv_ui.confirm_text, "remove whitelist entry "
@@ -881,7 +882,7 @@ END_TEST
 
 START_TEST(test_confirm_on_and_off)
 {
-	/* On: ;m on two suspects asks, n leaves them alone. */
+	/* On: ;m on two suspects prompts, and n leaves them alone. */
 	uv_type("tt;m");
 	ck_assert_int_eq(uv_ui.screen, UI_SCREEN_CONFIRM);
 	ck_assert_str_eq(uv_ui.confirm_text, "mark or unmark 2 tagged "
@@ -890,7 +891,7 @@ START_TEST(test_confirm_on_and_off)
 	ck_assert_int_eq(uv_clients[0].marked, 0);
 	ck_assert_str_eq(uv_ui.message, "cancelled");
 
-	/* Sending failed reports again always asks. */
+	/* With confirm on, resending failed reports prompts even for one IP. */
 	ck_assert_int_eq(ui_confirm_gate(&uv_ui, UI_DO_RETRY, NULL, 0,
 	    "192.0.2.10", NULL), 0);
 	ck_assert_str_eq(uv_ui.confirm_text, "send the failed reports about "

@@ -271,7 +271,7 @@ harness_report_row(const char *text, size_t row, void *arg)
 
 static long	harness_message_number(const char *);
 
-/* Check that the outbox file of report row row holds message row. */
+/* Check that the outbox file of report row row contains message row. */
 static void
 harness_report_file(const char *path, size_t row, void *arg)
 {

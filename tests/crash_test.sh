@@ -10,7 +10,7 @@
 #     number of kills (default 300).
 #     A kill may leave a temporary whitelist file but never one in the
 #     outbox.  The next start removes those older than 60 s, and only
-#     those of its own naming in its own folders; a run of "list" on
+#     those of its own naming in its own folders.  A run of "list" on
 #     planted files checks that too.
 #  2. Two writers and a reader on the same state at once: no lost update,
 #     and every load in between succeeds.  CRASH_WRITES sets the number of
@@ -152,8 +152,8 @@ else
 fi
 
 # --- 2b. Two "report --send" runs at once must not send the same report
-# twice: the second waits for the send lock, says so, and then finds the
-# first one's history row.
+# twice.  The second waits for the send lock, prints that it waits, and
+# then finds the first one's history row.
 section
 mkdir -p "$tmp/rep"
 # Slow enough that the two runs overlap.
@@ -193,7 +193,7 @@ passed "two report runs at once sent the report once"
 # --- 2c. Two consoles and a cron "report" run on the same state at once.
 # The cron run sends first, and the fake sendmail takes 2 s, so both
 # consoles press y while the run holds the send lock.  Each console must
-# say whom it waits for, then find the cron run's history row and send
+# show whom it waits for, then find the cron run's history row and send
 # nothing.  Afterwards each console marks another suspect at the same
 # time, and both marks must be in the database.
 if command -v tmux >/dev/null 2>&1; then

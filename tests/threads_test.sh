@@ -103,8 +103,9 @@ expect=0
   cat "$tmp/mainlog"; } >"$tmp/mixed"
 same "undecided first line" --format json "$tmp/mixed"
 
-# A full client table keeps the clients that come first in the log, so
-# two threads must read it again on one thread and say the same.
+# A full client table keeps the clients that come first in the log.  A
+# run on two threads must then read the log again on one thread and print
+# the same list as a run on one thread.
 echo "max_clients = 500" >"$tmp/small.conf"
 config=$tmp/small.conf
 same "exim, table full" --format csv "$tmp/mainlog"

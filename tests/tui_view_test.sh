@@ -1,9 +1,10 @@
 #!/bin/sh
 # Drive the console in tmux on tests/fixtures/tui-mainlog to check finding,
-# ordering and acting on suspects: sort orders and reverse, the filter,
-# search and quick filters, what w offers and writes, undo with the state
-# kept over a restart, the whitelist screen, questions before bulk
-# actions with "confirm" on and off, and keys rebound in the config file.
+# ordering and acting on suspects.  The stage covers sort orders and
+# reverse, the filter, search and quick filters, and what w offers and
+# writes.  It also covers undo with the state kept over a restart, the
+# whitelist screen, confirmation prompts before bulk actions with
+# "confirm" on and off, and keys rebound in the config file.
 # The resolver is a UDP socket on 127.0.0.1 that never replies.
 #
 # Exits 0 when every check passes, 1 with a message naming the failed
@@ -125,7 +126,7 @@ wait_rows() {
 	return 1
 }
 
-# Wait until file $1 holds exactly $2 (a printf format).
+# Wait until file $1 contains exactly $2 (a printf format).
 wait_file() {
 	expect=$(printf "$2")
 	i=0
@@ -268,7 +269,7 @@ capture
 grep -q "^$b .* marked\$" "$tmp/screen" || fail "$b is not marked"
 grep -q "^$c .* new\$" "$tmp/screen" || fail "$c is not new"
 
-# A ; action on two suspects asks first.
+# A ; action on two suspects prompts for confirmation first.
 keys Home t t
 keys -l ';m'
 wait_for "mark or unmark 2 tagged suspects? y/n"
