@@ -1977,7 +1977,10 @@ report_retry_checked(const struct config *cfg, struct store *store,
 		xasprintf(cause, "no sendmail command is set");
 		return -1;
 	}
-	/* Checked before the lock too, so an unknown Message-ID never waits. */
+	/*
+	 * Check before the lock too, so a Message-ID without failed rows
+	 * (unknown, sent or dropped) returns without waiting for the lock.
+	 */
 	if ((seen = report_failed_seen(store, message_id, cause)) == -1)
 		return -1;
 	if (seen == 0)
