@@ -1815,7 +1815,10 @@ report_failed_row(const struct store_report *r, void *arg)
 	}
 }
 
-/* 1 if message_id has failed rows not sent since, 0 if not, or -1. */
+/*
+ * Check whether message_id has failed rows not sent since.  Returns 1 if
+ * so, 0 if not, or -1 with *cause.
+ */
 static int
 report_failed_seen(struct store *store, const char *message_id,
     char **cause)

@@ -159,9 +159,9 @@ int	 report_deliver_ips(const struct config *cfg, struct store *store,
 	     struct report_outcome *out, char **cause);
 
 /*
- * report_deliver_ips that records one history row per IP and recipient
- * of rcpts[0..nrcpts-1] (an entry may be NULL for "no recipient").  to
- * decides between sendmail and the outbox as there.  *out must be zeroed.
+ * Deliver as report_deliver_ips, but record one history row per IP and
+ * recipient of rcpts[0..nrcpts-1] (an entry may be NULL for "no
+ * recipient").  to selects sendmail or the outbox as there.  *out must be zeroed.
  */
 int	 report_deliver_to(const struct config *cfg, struct store *store,
 	     const char *const *ips, size_t nips, const char *to,
@@ -179,7 +179,7 @@ int	 report_deliver_to(const struct config *cfg, struct store *store,
 
 /* Options of the check that report_deliver_checked makes under the lock. */
 struct report_guard {
-	/* Every address the message goes to; with none, to alone. */
+	/* Every address the message goes to.  When empty, to alone. */
 	const char *const *recipients;
 	size_t		 nrecipients;
 	int		 force;		/* ignore the dedupe window */

@@ -12,7 +12,7 @@
 
 /* Appended to the state database's path to name the lock file. */
 #define SENDLOCK_SUFFIX		".send-lock"
-/* Interval between two attempts while another process holds the lock. */
+/* Interval between two attempts while another process has the lock. */
 #define SENDLOCK_POLL_MS	50
 /*
  * Maximum wait for the pid of a holder that has just taken the lock, before
