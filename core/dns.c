@@ -1248,7 +1248,7 @@ dns_on_answer(struct dns_entry *e, int status, const unsigned char *abuf,
 	reply = dns_reply_make(dns, &ans);
 	dns_answer_clear(&ans);
 
-	/* Temporary failures are never cached, so a re-check asks again. */
+	/* Temporary failures are never cached, so a re-check queries again. */
 	if (dns->cache_max > 0 && ans.ttl > 0 &&
 	    (reply->rcode == DNS_RCODE_NOERROR ||
 	    reply->rcode == DNS_RCODE_NXDOMAIN)) {

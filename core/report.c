@@ -7,10 +7,10 @@
  * configured mailboxes parsed by mail_mailbox_parse, provider names
  * through esc_display, and the host name checked as a DNS name.
  * report_compose cannot fail, so it copies an invalid mailbox with every
- * byte outside printable ASCII replaced.  Text from logs and DNS answers goes
- * into the body through esc_display, so it cannot hold a line end or a
- * control byte; quoted texts are cut, and any body line still longer than
- * the 998 octets of RFC 5322 is split.
+ * byte outside printable ASCII replaced.  Text from logs and DNS answers
+ * goes into the body through esc_display, so it cannot contain a line end
+ * or a control byte.  Quoted texts are cut, and any body line still
+ * longer than the 998 octets of RFC 5322 is split.
  */
 #include <sys/random.h>
 #include <sys/types.h>
@@ -858,7 +858,7 @@ report_time_value(struct esc_buf *b, const struct ts *t)
 	esc_buf_add(b, buf, strlen(buf));
 }
 
-/* Values of the placeholders that hold for the whole message. */
+/* Values of the placeholders that apply to the whole message. */
 static void
 report_message_value(struct esc_buf *out, const char *name,
     struct report_state *st)
