@@ -158,9 +158,9 @@ int		 agg_merge_step(struct agg *, struct agg *src, uint64_t lines,
 		    size_t *slot, size_t max);
 
 /*
- * Hints for a caller that knows its next events early: start loading the
- * hash slot of a, once that is in, the client it holds, and once that is
- * in, the client's HELO and reason lists.  None changes the agg.
+ * Prefetch hints for a caller that reads its next events early.  They
+ * start loading the hash slot of a, then the client it points to, then
+ * the client's HELO and reason lists.  None changes the agg.
  */
 void		 agg_prefetch_slot(const struct agg *, const struct event_addr *);
 void		 agg_prefetch_client(const struct agg *,

@@ -22,7 +22,7 @@ struct dnsbl_list;
 
 /*
  * One "key ACTION = KEY" line of the config file.  The console checks the
- * action and key names, because only it knows them.
+ * action and key names, because only it defines them.
  */
 struct config_keybind {
 	char	*action;

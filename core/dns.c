@@ -77,7 +77,7 @@ enum dns_query_kind {
 };
 
 /*
- * An answer as the cache keeps it: only what was found, nothing more.  It
+ * A DNS reply in its cached form, which stores only the records found.  It
  * is one object of dns->pool, size bytes with its arrays and strings, or
  * with size 0 one of dns->empty_replies.  The counts are small
  * (DNS_NAMES_MAX and so on), and narrow counts keep the cache smaller.
@@ -98,8 +98,9 @@ struct dns_waiter;
 TAILQ_HEAD(dns_waiters, dns_waiter);
 
 /*
- * One name and type: its cached answer and its query, if one is out.  An
- * entry is one object of dns->pool, with its name at the end.
+ * A cache entry of one name and type, with its cached reply and its
+ * query while one is in flight.  An entry is one object of dns->pool,
+ * with its name at the end.
  */
 struct dns_entry {
 	struct dns		*dns;
@@ -1247,7 +1248,7 @@ dns_on_answer(struct dns_entry *e, int status, const unsigned char *abuf,
 	reply = dns_reply_make(dns, &ans);
 	dns_answer_clear(&ans);
 
-	/* Temporary failures are never cached, so a re-check asks again. */
+	/* Temporary failures are never cached, so a re-check queries again. */
 	if (dns->cache_max > 0 && ans.ttl > 0 &&
 	    (reply->rcode == DNS_RCODE_NOERROR ||
 	    reply->rcode == DNS_RCODE_NXDOMAIN)) {

@@ -1,7 +1,7 @@
 /*
  * A pool of small objects for the DNS engine's answer cache.  The cache
  * keeps an entry and an answer for every name and type it looked up, tens
- * of thousands in a bulk re-check, and each malloc of such a long-lived
+ * of thousands in a bulk re-check.  Each malloc of such a long-lived
  * object cost as much as parsing the answer.  The pool cuts objects from
  * large blocks and reuses freed ones of the same size class.  Memory goes
  * back to malloc only in dns_pool_clear.

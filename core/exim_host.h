@@ -27,7 +27,7 @@ struct exim_host {
 enum exim_host_scan {
 	EXIM_HOST_FOUND,	/* *h is set */
 	EXIM_HOST_NONE,		/* the pattern cannot match at start */
-	EXIM_HOST_UNSURE,	/* a rarer shape: ask the PCRE2 pattern */
+	EXIM_HOST_UNSURE,	/* a rarer shape: use the PCRE2 pattern */
 };
 
 /*

@@ -1,9 +1,9 @@
 /*
  * The console's read in parts.  Worker threads read parts of the inputs
- * into client tables of their own (logread_par.c), and the caller's
- * event loop merges each part into the logread's agg in input order, in
- * steps of LOGREAD_BG_SLOTS table slots, so that no merge blocks the
- * loop for long.  The checks and the result are those of
+ * into client tables of their own (logread_par.c).  The caller's event
+ * loop merges each part into the logread's agg in input order, in steps
+ * of LOGREAD_BG_SLOTS table slots, so that no merge blocks the loop for
+ * long.  The checks and the result are those of
  * logread_parallel, but the parts start small and grow, so the first
  * rows come early and the merges stay few.
  */
@@ -144,10 +144,12 @@ logread_bg_fail(struct logread_bg *bg)
 	logread_bg_release(bg);
 	bg->parked = agg_create();
 	/*
-	 * parked is empty, so agg_merge swaps the tables.  It fails only
-	 * when its source dropped events or has more clients than
-	 * AGG_CLIENTS_MAX, and the caller's agg got only merges, which drop
-	 * nothing, within its own max_clients.
+	 * parked is new and empty, so agg_merge swaps the tables.  It fails
+	 * only when its source dropped events or has more clients than
+	 * parked's max_clients, which is AGG_CLIENTS_MAX.  Neither can
+	 * happen, because the caller's agg got only merges, which drop
+	 * nothing and stop at its own max_clients, and agg_set_max_clients
+	 * keeps that at or below AGG_CLIENTS_MAX.
 	 */
 	if (agg_merge(bg->parked, bg->lr->agg, 0) == -1)
 		abort();

@@ -147,10 +147,10 @@ void	logread_consume(struct logread_input *);
 ssize_t	logread_gzip(struct logread_input *, char *dst, size_t cap);
 
 /*
- * logread_gz.c: decompress in's gzip data on another thread, from where
- * its zs stands.  Returns NULL when no thread can be started.  Until
- * logread_inflater_free, only logread_inflater_read may touch in's gzip
- * state (zs, zbuf, raw_*, failure).
+ * logread_gz.c: decompress in's gzip data on another thread, from the
+ * current position of its zs stream.  Returns NULL when no thread can be
+ * started.  Until logread_inflater_free, only logread_inflater_read may
+ * touch in's gzip state (zs, zbuf, raw_*, failure).
  */
 struct logread_inflater;
 struct logread_inflater *logread_inflater_start(struct logread_input *);

@@ -8,7 +8,7 @@
  * - Only Exim and Postfix files are split, whose lines are independent
  *   but for the year of RFC 3164 times and Exim's split syslog records.
  *   A part's year inference starts afresh and is checked against the
- *   state the part before ended in (syslog_year_continues); a file with
+ *   state the part before ended in (syslog_year_continues).  A file with
  *   split records is not split.  Other formats, and a file whose first
  *   line leaves the format undecided, are read as one part.
  * - Several files are merged in time order by logread_run.  That order is

@@ -99,7 +99,7 @@ void	logread_pool_done(struct logread *, struct logread_pool *);
 /* Free the parts and what they still hold. */
 void	logread_pool_free(struct logread_pool *);
 
-/* Check a part against the parts before it; returns 0 when it fits. */
+/* Check a part against the parts before it.  Returns 0 when it fits. */
 int	logread_part_fits(struct logread_order *,
 	    const struct logread_part *, size_t nparts);
 

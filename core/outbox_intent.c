@@ -18,8 +18,8 @@
 
 /*
  * Maximum number of intents one start settles.  Each kill leaves at most
- * one, so more means many kills in a row; the rest wait for the next
- * start, and memory stays bounded.
+ * one, so more means many kills in a row.  The rest wait for the next
+ * start, so memory stays bounded.
  */
 #define OUTBOX_INTENT_SETTLE_MAX	1000
 
@@ -63,7 +63,7 @@ outbox_intent_rollback(sqlite3 *db)
 
 /*
  * Run sql with the text parameters ?1 and ?2 (b may be NULL when sql has
- * no ?2).  Returns 1 if it gave a row, 0 if not, or -1 with *cause.
+ * no ?2).  Returns 1 if it returned a row, 0 if not, or -1 with *cause.
  */
 static int
 outbox_intent_run(sqlite3 *db, const char *sql, const char *a, const char *b,

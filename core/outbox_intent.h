@@ -35,26 +35,30 @@ struct store;
 
 /*
  * Create the table if needed and settle the intents of dead writers.
- * *settled (may be NULL) is set to the number settled.  0, or -1 with
- * *cause.
+ * *settled (may be NULL) is set to the number settled.  Returns 0, or -1
+ * with *cause.
  */
 int	outbox_intent_settle(struct store *, size_t *settled, char **cause);
 
 /*
  * Record the intent action (OUTBOX_INTENT_LINK or OUTBOX_INTENT_REMOVE)
- * on path for the report message_id, in its own transaction.  0, or -1
- * with *cause.
+ * on path for the report message_id, in its own transaction.  Returns 0,
+ * or -1 with *cause.
  */
 int	outbox_intent_begin(struct store *, const char *action,
 	    const char *path, const char *message_id, char **cause);
 
-/* Delete the intent on path once its change is done.  0, or -1. */
+/*
+ * Delete the intent on path once its change is done.  Returns 0, or -1
+ * with *cause.
+ */
 int	outbox_intent_end(struct store *, const char *path, char **cause);
 
 /*
  * Undo a link intent whose file could not be written: delete the rows
- * with path and message_id, and the intent, in one transaction.  0, or -1
- * with *cause; the next start settles a failed undo the same way.
+ * with path and message_id, and the intent, in one transaction.  Returns
+ * 0, or -1 with *cause.  The next start settles a failed undo the same
+ * way.
  */
 int	outbox_intent_undo(struct store *, const char *path,
 	    const char *message_id, char **cause);

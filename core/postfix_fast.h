@@ -28,7 +28,7 @@ struct pf_client {
 
 enum pf_fast {
 	PF_FAST_FOUND,		/* the result is set */
-	PF_FAST_UNSURE,		/* ask the PCRE2 pattern */
+	PF_FAST_UNSURE,		/* use the PCRE2 pattern instead */
 };
 
 /*

@@ -7,10 +7,10 @@
  * configured mailboxes parsed by mail_mailbox_parse, provider names
  * through esc_display, and the host name checked as a DNS name.
  * report_compose cannot fail, so it copies an invalid mailbox with every
- * byte outside printable ASCII replaced.  Text from logs and DNS answers goes
- * into the body through esc_display, so it cannot hold a line end or a
- * control byte; quoted texts are cut, and any body line still longer than
- * the 998 octets of RFC 5322 is split.
+ * byte outside printable ASCII replaced.  Text from logs and DNS answers
+ * goes into the body through esc_display, so it cannot contain a line end
+ * or a control byte.  Quoted texts are cut, and any body line still
+ * longer than the 998 octets of RFC 5322 is split.
  */
 #include <sys/random.h>
 #include <sys/types.h>
@@ -858,7 +858,7 @@ report_time_value(struct esc_buf *b, const struct ts *t)
 	esc_buf_add(b, buf, strlen(buf));
 }
 
-/* Values of the placeholders that hold for the whole message. */
+/* Values of the placeholders that apply to the whole message. */
 static void
 report_message_value(struct esc_buf *out, const char *name,
     struct report_state *st)
@@ -1815,7 +1815,10 @@ report_failed_row(const struct store_report *r, void *arg)
 	}
 }
 
-/* 1 if message_id has failed rows not sent since, 0 if not, or -1. */
+/*
+ * Check whether message_id has failed rows not sent since.  Returns 1 if
+ * so, 0 if not, or -1 with *cause.
+ */
 static int
 report_failed_seen(struct store *store, const char *message_id,
     char **cause)
@@ -1977,7 +1980,10 @@ report_retry_checked(const struct config *cfg, struct store *store,
 		xasprintf(cause, "no sendmail command is set");
 		return -1;
 	}
-	/* Checked before the lock too, so an unknown Message-ID never waits. */
+	/*
+	 * Check before the lock too, so a Message-ID without failed rows
+	 * (unknown, sent or dropped) returns without waiting for the lock.
+	 */
 	if ((seen = report_failed_seen(store, message_id, cause)) == -1)
 		return -1;
 	if (seen == 0)

@@ -159,9 +159,9 @@ int	 report_deliver_ips(const struct config *cfg, struct store *store,
 	     struct report_outcome *out, char **cause);
 
 /*
- * report_deliver_ips that records one history row per IP and recipient
- * of rcpts[0..nrcpts-1] (an entry may be NULL for "no recipient").  to
- * decides between sendmail and the outbox as there.  *out must be zeroed.
+ * Deliver as report_deliver_ips, but record one history row per IP and
+ * recipient of rcpts[0..nrcpts-1] (an entry may be NULL for "no
+ * recipient").  to selects sendmail or the outbox as there.  *out must be zeroed.
  */
 int	 report_deliver_to(const struct config *cfg, struct store *store,
 	     const char *const *ips, size_t nips, const char *to,
@@ -170,7 +170,7 @@ int	 report_deliver_to(const struct config *cfg, struct store *store,
 	     char **cause);
 
 /*
- * Maximum wait for the send lock in a headless run.  Another process holds
+ * Maximum wait for the send lock in a headless run.  Another process keeps
  * it for one message, and sendmail may run for 60 s
  * (REPORT_SENDMAIL_TIMEOUT_MS) for it.  Two such times leave room for the
  * history writes.
@@ -179,11 +179,11 @@ int	 report_deliver_to(const struct config *cfg, struct store *store,
 
 /* Options of the check that report_deliver_checked makes under the lock. */
 struct report_guard {
-	/* Every address the message goes to; with none, to alone. */
+	/* Every address the message goes to.  When empty, to alone. */
 	const char *const *recipients;
 	size_t		 nrecipients;
 	int		 force;		/* ignore the dedupe window */
-	/* 0: try the lock once; when it is busy, out->skipped says so. */
+	/* Maximum wait in ms, or 0 for one try that sets out->skipped. */
 	int		 lock_timeout_ms;
 	/* Called once before waiting for the lock, with its holder's pid. */
 	void		(*waiting)(pid_t holder, void *arg);
@@ -196,9 +196,9 @@ struct report_guard {
  * sendlock.h), check the dedupe window (unless g->force) and the daily
  * cap of every recipient against the history again, then send, record a
  * row per IP and recipient, and release the lock.  When the check fails,
- * nothing is sent or written: out->skipped and out->skip_reason say why,
- * and it returns 0.  A dry run or a NULL store takes no lock and checks
- * nothing, because it records nothing.  Returns -1 with *cause when the
+ * nothing is sent or written: out->skipped and out->skip_reason give the
+ * reason, and it returns 0.  A dry run or a NULL store takes no lock and
+ * checks nothing, because it records nothing.  Returns -1 with *cause when the
  * lock timed out or delivery failed as in report_deliver_ips.
  */
 int	 report_deliver_checked(const struct config *cfg, struct store *store,
@@ -221,23 +221,25 @@ int	 report_guard_window(const struct config *cfg, struct store *store,
 struct sendlock;
 
 /*
- * Take the send lock at path as g asks: wait up to g->lock_timeout_ms,
- * or with 0 try once and, when another process holds it, set
- * out->skipped to REPORT_SKIP_BUSY with out->holder and a skip_reason.
- * Returns 0 once it is held, or -1 (with *cause unless busy).
+ * Take the send lock at path as g requests: wait up to
+ * g->lock_timeout_ms, or with 0 try once.  When that one try finds the
+ * lock taken by another process, set out->skipped to REPORT_SKIP_BUSY
+ * with out->holder and a skip_reason.  Returns 0 once the lock is taken,
+ * or -1 (with *cause unless busy).
  */
 int	 report_lock(const char *path, const struct report_guard *g,
 	     struct sendlock *lock, struct report_outcome *out, char **cause);
 
 /*
- * report_retry under the send lock taken as g asks (only its lock fields
- * count): the failed rows are read again under the lock, so a report
- * that another process sent meanwhile is not sent twice (out->skipped is
- * REPORT_SKIP_SENT, also when the Message-ID has no failed row left but
- * was sent).  When one of its IPs was reported to one of its recipients
- * within the dedupe window after the report was written, it is not sent
- * but dropped: its file is removed, store_drop_failed updates its rows,
- * and out->skipped is REPORT_SKIP_SUPERSEDED.  A success is recorded for
+ * Run report_retry under the send lock taken as g requests (only its lock
+ * fields count).  The failed rows are read again under the lock, so a
+ * report that another process sent meanwhile is not sent twice.  Then
+ * out->skipped is REPORT_SKIP_SENT, also when the Message-ID has no
+ * failed row left but was sent.  When one of its IPs was reported to one
+ * of its recipients within the dedupe window after the report was
+ * written, it is not sent but dropped.  Then its file is removed,
+ * store_drop_failed updates its rows, and out->skipped is
+ * REPORT_SKIP_SUPERSEDED.  A success is recorded for
  * every recipient of the failed rows.  report_retry waits up to
  * REPORT_LOCK_WAIT_MS.
  */
@@ -249,7 +251,7 @@ int	 report_retry_checked(const struct config *cfg, struct store *store,
  * Collect the addresses of the To, Cc and Bcc header fields of msg (its
  * header ends at the first empty line), each once, compared ignoring
  * case.  Returns 0 with *rcpts (free each and the array) and *n set, or
- * -1 with *cause when a field holds an invalid mailbox or a group.
+ * -1 with *cause when a field contains an invalid mailbox or a group.
  */
 int	 report_recipients(const char *msg, char ***rcpts, size_t *n,
 	     char **cause);

@@ -1,7 +1,7 @@
 /*
  * Delivery of a report as one step under the send lock.  The dedupe
  * window and the daily cap are checked again against the history, which
- * by then holds every other process's sends, and the report is sent and
+ * by then contains every other process's sends.  The report is sent and
  * recorded before the lock is released.  Also the recipients of an edited
  * message, from its To, Cc and Bcc fields.
  */

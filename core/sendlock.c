@@ -79,7 +79,7 @@ sendlock_try(const char *path, struct sendlock *l, pid_t *holder,
 	/* The pid is only for the message of a waiting process. */
 	len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)len, 0) != len) {
-		/* Not fatal: waiting processes then name no pid. */
+		/* Not fatal: waiting processes then name no pid or an old one. */
 	}
 	l->fd = fd;
 	return 1;
@@ -92,7 +92,7 @@ sendlock_wait(const char *path, int timeout_ms,
 {
 	struct timespec	 step, start, now;
 	pid_t		 holder, first = 0;
-	int		 rc, told = 0;
+	int		 rc, notified = 0;
 	long		 waited_ms;
 
 	step.tv_sec = 0;
@@ -108,9 +108,10 @@ sendlock_wait(const char *path, int timeout_ms,
 		 * A holder that has just taken the lock may not have written
 		 * its pid yet, so wait a little for it before calling waiting.
 		 */
-		if (!told && (holder != 0 || waited_ms >= SENDLOCK_PID_WAIT_MS ||
+		if (!notified && (holder != 0 ||
+		    waited_ms >= SENDLOCK_PID_WAIT_MS ||
 		    waited_ms >= timeout_ms)) {
-			told = 1;
+			notified = 1;
 			first = holder;
 			if (waiting != NULL)
 				waiting(holder, arg);
@@ -138,8 +139,10 @@ sendlock_release(struct sendlock *l)
 	if (l->fd == -1)
 		return;
 	/*
-	 * Clear the pid first, so a waiting process never names a holder that
-	 * is gone.  Closing the only descriptor drops the lock.
+	 * Clear the pid first, so a waiting process does not name a holder
+	 * that released the lock.  A pid read just before, or left by a
+	 * killed holder, can still name a gone process.  Closing the only
+	 * descriptor drops the lock.
 	 */
 	if (ftruncate(l->fd, 0) == -1) {
 		/* The next holder overwrites it. */

@@ -12,10 +12,10 @@
 
 /* Appended to the state database's path to name the lock file. */
 #define SENDLOCK_SUFFIX		".send-lock"
-/* Interval between two attempts while another process holds the lock. */
+/* Interval between two attempts while another process has the lock. */
 #define SENDLOCK_POLL_MS	50
 /*
- * Longest wait for the pid of a holder that has just taken the lock, before
+ * Maximum wait for the pid of a holder that has just taken the lock, before
  * sendlock_wait calls its waiting function without a pid.  The holder
  * writes the pid right after flock, so a few polls are enough.
  */
@@ -30,9 +30,9 @@ char	*sendlock_path(const char *state_path);
 
 /*
  * Try once to take the lock at path, creating the file with mode 0600.
- * Returns 1 once it is held (and writes this process's pid into the
- * file), 0 when another process holds it (*holder is its pid, or 0 when
- * the file does not name one yet), or -1 with *cause.
+ * Returns 1 once it is taken (and writes this process's pid into the
+ * file), 0 when another process has it (*holder is that process's pid,
+ * or 0 when the file does not contain one yet), or -1 with *cause.
  */
 int	 sendlock_try(const char *path, struct sendlock *, pid_t *holder,
 	     char **cause);

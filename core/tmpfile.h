@@ -18,7 +18,7 @@
 
 /*
  * Age in seconds before a temporary file may be removed as stale.  A
- * writer keeps its file for one write and holds a lock on it, so the age
+ * writer keeps its file for one write and keeps a lock on it, so the age
  * only covers the moment between creating the file and locking it, and
  * file systems without flock.
  */
@@ -26,8 +26,8 @@
 
 /*
  * Open an unnamed file for writing in dir (O_TMPFILE).  Returns the
- * descriptor, or -1 with errno set; EOPNOTSUPP, EISDIR or EINVAL mean that
- * the kernel or file system lacks O_TMPFILE.
+ * descriptor, or -1 with errno set.  EOPNOTSUPP, EISDIR or EINVAL mean
+ * that the kernel or file system lacks O_TMPFILE.
  */
 int	tmpfile_open_unnamed(const char *dir);
 
