@@ -488,7 +488,7 @@ ui_keymap_lookup(const struct ui *ui, int key)
 	return -1;
 }
 
-/* 1 if key is bound to the action called action. */
+/* Return 1 if key is bound to the action named action. */
 int
 ui_keymap_is(const struct ui *ui, int key, const char *action)
 {
@@ -498,9 +498,10 @@ ui_keymap_is(const struct ui *ui, int key, const char *action)
 }
 
 /*
- * The default key code of the action key is bound to, so that code that
- * tests for fixed keys (group headers, the ; prefix) sees rebound keys as
- * their actions.  Returns -1 when key is bound to nothing.
+ * Return the default key code of the action that key is bound to.  Code
+ * that tests for fixed keys (group headers, the ; prefix) uses it so that
+ * a rebound key still selects its action.  Returns -1 when key is bound
+ * to nothing or the default key fails to parse.
  */
 int
 ui_keymap_canonical(const struct ui *ui, int key)

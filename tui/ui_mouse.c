@@ -12,7 +12,7 @@
 /* Rows that one turn of the wheel moves the selection. */
 #define UI_WHEEL_ROWS	3
 
-/* The mouse events the console asks curses for. */
+/* Mouse events that the console requests from curses (mousemask). */
 #define UI_MOUSE_EVENTS	(BUTTON1_PRESSED | BUTTON1_CLICKED | \
 			 BUTTON4_PRESSED | BUTTON5_PRESSED)
 

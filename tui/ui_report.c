@@ -69,10 +69,11 @@ struct ui_report {
 	struct client		 *provider_of;
 
 	/*
-	 * y found the send lock busy: the poll loop tries again every
-	 * SENDLOCK_POLL_MS until lock_deadline, and the status line says
-	 * whom it waits for.  The lock is never held between two passes of
-	 * the loop, so keys, DNS answers and the editor go on meanwhile.
+	 * Wait state after y found the send lock busy.  The poll loop tries
+	 * again every SENDLOCK_POLL_MS until lock_deadline_ms, and the
+	 * status line prints the pid of the lock holder when it is known.
+	 * The console does not keep the lock between two passes of the
+	 * loop, so keys, DNS replies and the editor are handled meanwhile.
 	 */
 	int			  lock_wait;
 	pid_t			  lock_holder;
@@ -331,8 +332,8 @@ ui_report_skipped(const struct plan *p, char *buf, size_t size)
 /*
  * Plan the messages not handled yet (the one shown and those after it)
  * again once the DNS checks of their suspects end, as ui_report_start
- * does for the first one.  With fresh set (R in the pager), the suspects
- * of the message shown get a check that asks the servers first.  Returns
+ * does for the first one.  With fresh set (R in the pager), the check of
+ * the suspects in the message shown queries the servers first.  Returns
  * 1 when the pager now waits, 0 when no check of them runs.
  */
 static int
