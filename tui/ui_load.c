@@ -243,8 +243,8 @@ ui_load_slice(struct ui *ui, uint64_t now_ms)
 	return more;
 }
 
-static void
-ui_load_mark(const char *ip, void *arg)
+void
+ui_state_apply_mark(const char *ip, void *arg)
 {
 	struct event_addr	 addr;
 	struct client		*c;
@@ -254,8 +254,8 @@ ui_load_mark(const char *ip, void *arg)
 		c->marked = 1;
 }
 
-static void
-ui_load_report(const char *ip, int64_t time, void *arg)
+void
+ui_state_apply_report(const char *ip, int64_t time, void *arg)
 {
 	struct event_addr	 addr;
 	struct client		*c;
@@ -279,8 +279,9 @@ ui_load_state(struct ui *ui)
 
 	if (store == NULL)
 		return -1;
-	if (store_each_mark(store, ui_load_mark, ui->ctx->agg, &cause) == -1 ||
-	    store_each_report(store, ui_load_report, ui->ctx->agg,
+	if (store_each_mark(store, ui_state_apply_mark, ui->ctx->agg,
+	    &cause) == -1 ||
+	    store_each_report(store, ui_state_apply_report, ui->ctx->agg,
 	    &cause) == -1) {
 		free(cause);
 		return -1;
