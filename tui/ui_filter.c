@@ -22,7 +22,7 @@
 struct ui_filter {
 	struct regexp_env	env;
 	struct regexp		re;
-	int			compiled;	/* re holds the last pattern */
+	int			compiled;	/* re contains the last pattern */
 	int			active;		/* and it filters the list */
 	char			pattern[UI_PROMPT_MAX + 1];
 };

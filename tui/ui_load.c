@@ -27,10 +27,11 @@
 #include "ui_internal.h"
 
 /*
- * Milliseconds of reading per pass before keys and drawing get a turn, at
- * least.  A pass reads for twice as long as the list took to take in the
+ * Minimum milliseconds of reading per pass before keys and drawing get a
+ * turn.  A pass reads for twice as long as the list took to take in the
  * last slice, so that with many clients most of the time still goes to
- * reading, but never longer than UI_LOAD_SLICE_MAX_MS.
+ * reading.  The slice is capped at UI_LOAD_SLICE_MAX_MS, and a pass may
+ * overrun it by one chunk of UI_LOAD_CHUNK_LINES.
  */
 #define UI_LOAD_SLICE_MS	40
 /* Lines read between two reads of the clock. */
@@ -52,9 +53,9 @@
 #define UI_LOAD_REFRESH_FACTOR	10
 
 /*
- * Size of path when it is a regular file that is not gzip-compressed,
- * else 0: the bytes counted while reading a gzip file are its
- * decompressed bytes, which its size does not tell.
+ * Return the size of path when it is a regular file that is not
+ * gzip-compressed, else 0.  The bytes counted while reading a gzip file
+ * are its decompressed bytes, which the file size does not give.
  */
 static uint64_t
 ui_load_plain_size(const char *path)
@@ -267,9 +268,9 @@ ui_state_apply_report(const char *ip, int64_t time, void *arg)
 
 /*
  * Set the marks and last reports of the store on every client, with one
- * query each.  Asking per new suspect costs two queries and their file
- * locks for each of many thousands of suspects.  Returns -1 when a query
- * failed: the caller then asks per suspect.
+ * query each.  Reading them per new suspect costs two queries and their
+ * file locks for each of many thousands of suspects.  Returns -1 when a
+ * query failed, and the caller then reads the state per suspect.
  */
 static int
 ui_load_state(struct ui *ui)

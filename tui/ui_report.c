@@ -49,7 +49,7 @@ struct ui_report {
 	size_t			 current;	/* message shown */
 	size_t			 sent;		/* messages handled so far */
 	int			 edited;	/* report_msg came from $EDITOR */
-	int			 typing;	/* the status line asks for To */
+	int			 typing;	/* To prompt open */
 	char			 input[PROVIDER_ADDRESS_SIZE];
 	size_t			 input_len;
 	/* Why Enter rejected the typed recipient; "" after another key. */

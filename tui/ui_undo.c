@@ -12,7 +12,7 @@
 #include "whitelist.h"
 #include "xmalloc.h"
 
-/* Steps kept; the oldest one is dropped beyond this. */
+/* Maximum number of steps kept, after which the oldest one is dropped. */
 #define UI_UNDO_MAX	1000
 
 enum ui_undo_kind {
