@@ -6,11 +6,11 @@
  *		logged as verified (offered only when there is one)
  *	p	every address range of its provider (offered only when a
  *		provider defined in the config file contains its IP)
- * then prompts for the comment written after the entries.  The domain is
- * taken only from the MTA's verified name because the whitelist matches
- * name globs against that name alone (wl_match), also in later runs and
- * in the headless commands; an entry made from a name that only the
- * console's live DNS check confirmed would match nothing there.
+ * It then prompts for the comment written after the entries.  The domain
+ * is taken only from the MTA's verified name because the whitelist
+ * matches name globs against that name alone (wl_match), also in later
+ * runs and in the headless commands.  An entry made from a name that only
+ * the console's live DNS check confirmed would match nothing there.
  */
 #include <sys/types.h>
 
@@ -57,8 +57,9 @@ ui_wl_choices_free(struct ui_wl_choices *ch)
 }
 
 /*
- * The /24 or /48 block holding c's address.  An IPv4-mapped IPv6 address
- * gets the /24 of its IPv4 address, which is how the whitelist matches it.
+ * Return the /24 or /48 block containing c's address as allocated CIDR
+ * text, or NULL if inet_ntop fails.  An IPv4-mapped IPv6 address gets the
+ * /24 of its IPv4 address, which is how the whitelist matches it.
  */
 static char *
 ui_wl_net(const struct client *c)
@@ -108,7 +109,7 @@ ui_wl_choices(struct ui *ui, struct client *c, struct ui_wl_choices *ch)
 
 static size_t	ui_wlpick_matches(const struct ui *);
 
-/* Index of entry (any form) in the whitelist, or -1. */
+/* Return the index of entry (any form) in the whitelist, or -1. */
 ssize_t
 ui_wl_index(const struct whitelist *wl, const char *entry)
 {
@@ -251,7 +252,7 @@ ui_wlpick_offer(struct ui *ui, char **entries, size_t n, const char *label)
 	ui->prompt = UI_PROMPT_WL_COMMENT;
 }
 
-/* The letter after w. */
+/* Handle the letter typed after w. */
 int
 ui_wlpick_key(struct ui *ui, int key)
 {
@@ -331,7 +332,7 @@ ui_wlpick_matches(const struct ui *ui)
 	return n;
 }
 
-/* y on the question of ui_wlpick_key: prompt for the comment. */
+/* Open the comment prompt after y to the ui_wlpick_key prompt. */
 void
 ui_wlpick_confirmed(struct ui *ui)
 {
@@ -340,8 +341,8 @@ ui_wlpick_confirmed(struct ui *ui)
 }
 
 /*
- * Enter on the comment prompt: add the pending entries with comment (may
- * be empty), each one that is new as one undo step together.
+ * Add the pending entries with comment (which may be empty) after Enter on
+ * the comment prompt.  All entries that are new form one undo step.
  */
 int
 ui_wlpick_commit(struct ui *ui, const char *comment)
