@@ -515,9 +515,9 @@ ui_report_free_rcpts(char **rcpts, size_t n)
 }
 
 /*
- * Send the message shown: y in the pager.  The window and the cap of
- * every recipient (after an edit: To, Cc and Bcc) are checked again
- * under the send lock.  The lock is tried once, and when another process
+ * Send the message shown after y in the pager.  The window and the cap
+ * of every recipient (after an edit, those in To, Cc and Bcc) are checked
+ * again under the send lock.  The lock is tried once, and when another process
  * holds it, ui_report_tick tries again.
  */
 static int
@@ -920,7 +920,7 @@ ui_report_retry(struct ui *ui)
 
 	if ((c = ui_selected(ui)) == NULL)
 		return UI_ACT_NONE;
-	/* Try the send lock once: the keyboard must not wait for it. */
+	/* Try the send lock once, because the keyboard must not wait for it. */
 	memset(&g, 0, sizeof g);
 	memset(&f, 0, sizeof f);
 	f.ip = c->ip;
@@ -1215,7 +1215,7 @@ ui_report_history_row(const struct store_report *row, void *arg)
 		if (strcmp(h->fail_id, row->message_id) == 0)
 			h->fail_time = 0;
 	} else if (row->path != NULL) {
-		/* A dropped report has no path: nothing is left to send. */
+		/* A dropped report has no path because it has nothing to send. */
 		h->fail_time = row->time;
 		h->fail_status = row->exit_status;
 		snprintf(h->fail_to, sizeof h->fail_to, "%s",

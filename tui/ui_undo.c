@@ -84,7 +84,7 @@ ui_undo_depth(const struct ui *ui)
 	return ui->undo != NULL ? ui->undo->nsteps : 0;
 }
 
-/* Start a step; the items up to ui_undo_end are undone together. */
+/* Start a step, so the items added up to ui_undo_end undo together. */
 void
 ui_undo_begin(struct ui *ui, const char *what)
 {
