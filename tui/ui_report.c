@@ -1215,7 +1215,7 @@ ui_report_history_row(const struct store_report *row, void *arg)
 		if (strcmp(h->fail_id, row->message_id) == 0)
 			h->fail_time = 0;
 	} else if (row->path != NULL) {
-		/* A dropped report has no path because it has nothing to send. */
+		/* A dropped report has no path and nothing left to send. */
 		h->fail_time = row->time;
 		h->fail_status = row->exit_status;
 		snprintf(h->fail_to, sizeof h->fail_to, "%s",
