@@ -498,7 +498,7 @@ START_TEST(test_whitelist_choices_offered)
 {
 	ck_assert_int_eq(ui_key(&uv_ui, 'w'), UI_ACT_REDRAW);
 	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_WL_CHOICE);
-	ck_assert_str_eq(uv_ui.wl_pending_what, "Whitelist: i IP 192.0.2.10, "
+	ck_assert_str_eq(uv_ui.wl_pending_label, "Whitelist: i IP 192.0.2.10, "
 	    "n 192.0.2.0/24, d *.example.net; Esc cancels");
 	ui_key(&uv_ui, UI_KEY_ESC);
 	ck_assert_int_eq(uv_ui.prompt, UI_PROMPT_NONE);
@@ -506,13 +506,13 @@ START_TEST(test_whitelist_choices_offered)
 
 	uv_select(1);
 	ui_key(&uv_ui, 'w');
-	ck_assert_str_eq(uv_ui.wl_pending_what, "Whitelist: i IP 2001:db8::1, "
+	ck_assert_str_eq(uv_ui.wl_pending_label, "Whitelist: i IP 2001:db8::1, "
 	    "n 2001:db8::/48; Esc cancels");
 	ui_key(&uv_ui, UI_KEY_ESC);
 
 	uv_select(2);
 	ui_key(&uv_ui, 'w');
-	ck_assert_str_eq(uv_ui.wl_pending_what, "Whitelist: i IP "
+	ck_assert_str_eq(uv_ui.wl_pending_label, "Whitelist: i IP "
 	    "198.51.100.13, n 198.51.100.0/24, p Example Hosting (2 ranges); "
 	    "Esc cancels");
 	ui_key(&uv_ui, UI_KEY_ESC);
@@ -699,7 +699,7 @@ START_TEST(test_whitelist_mapped_net)
 	snprintf(c->ip, sizeof c->ip, "::ffff:192.0.2.77");
 	uv_select(1);
 	ui_key(&uv_ui, 'w');
-	ck_assert_str_eq(uv_ui.wl_pending_what, "Whitelist: i IP "
+	ck_assert_str_eq(uv_ui.wl_pending_label, "Whitelist: i IP "
 	    "::ffff:192.0.2.77, n 192.0.2.0/24; Esc cancels");
 }
 END_TEST

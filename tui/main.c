@@ -663,41 +663,6 @@ main_console_input(const struct main_args *a)
 	return 0;
 }
 
-static int
-main_addr_parse(const char *ip, struct event_addr *addr)
-{
-	memset(addr, 0, sizeof *addr);
-	if (inet_pton(AF_INET, ip, addr->bytes) == 1)
-		addr->family = AF_INET;
-	else if (inet_pton(AF_INET6, ip, addr->bytes) == 1)
-		addr->family = AF_INET6;
-	else
-		return -1;
-	return 0;
-}
-
-static void
-main_apply_mark(const char *ip, void *arg)
-{
-	struct event_addr	 addr;
-	struct client		*c;
-
-	if (main_addr_parse(ip, &addr) == 0 &&
-	    (c = agg_find(arg, &addr)) != NULL)
-		c->marked = 1;
-}
-
-static void
-main_apply_report(const char *ip, int64_t time, void *arg)
-{
-	struct event_addr	 addr;
-	struct client		*c;
-
-	if (main_addr_parse(ip, &addr) == 0 &&
-	    (c = agg_find(arg, &addr)) != NULL && time > c->reported_at)
-		c->reported_at = time;
-}
-
 /* Set each suspect's marked, whitelisted and reported fields. */
 static int
 main_apply_state(struct agg *agg, struct store *store,
@@ -707,8 +672,9 @@ main_apply_state(struct agg *agg, struct store *store,
 	char		 *cause;
 	size_t		  i, n;
 
-	if (store_each_mark(store, main_apply_mark, agg, &cause) == -1 ||
-	    store_each_report(store, main_apply_report, agg, &cause) == -1) {
+	if (store_each_mark(store, ui_state_apply_mark, agg, &cause) == -1 ||
+	    store_each_report(store, ui_state_apply_report, agg,
+	    &cause) == -1) {
 		fprintf(stderr, "smtptriage: %s\n", cause);
 		free(cause);
 		return -1;

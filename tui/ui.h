@@ -30,4 +30,12 @@ struct ui_context {
  */
 int	ui_run(struct ui_context *ctx, char **cause);
 
+/*
+ * Callbacks for store_each_mark and store_each_report with the struct agg
+ * as arg.  Each sets the mark or the latest report time on the client of
+ * ip, and skips an ip that is invalid or has no client.
+ */
+void	ui_state_apply_mark(const char *ip, void *arg);
+void	ui_state_apply_report(const char *ip, int64_t time, void *arg);
+
 #endif

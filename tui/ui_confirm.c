@@ -1,10 +1,11 @@
 /*
- * Questions before actions that touch more than one suspect or send mail:
- * marks and re-checks of tagged suspects or a group, bulk re-checks (A,
- * M), reports about more than one suspect, and sending failed reports
- * again (F).  Whitelisting many IPs asks in ui_tags.c.  The config
- * setting "confirm = no" turns the questions off.  An action asks through
- * ui_confirm_gate; y runs it again with the question answered.
+ * Confirmation prompts before actions that affect more than one suspect
+ * or send mail.  They cover marks and re-checks of tagged suspects or a
+ * group, bulk re-checks (A, M), reports about more than one suspect, and
+ * sending failed reports again (F).  ui_tags.c and ui_wlpick.c confirm
+ * whitelisting of many IPs themselves.  The config setting "confirm = no"
+ * turns the prompts off.  An action calls ui_confirm_gate, and y runs it
+ * again with the prompt confirmed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "ui_internal.h"
 #include "xmalloc.h"
 
-/* 1 unless the config file turned the questions off. */
+/* Return 1 unless the config file turned the prompts off. */
 int
 ui_confirm_wanted(const struct ui *ui)
 {
@@ -50,10 +51,10 @@ ui_confirm_question(enum ui_confirm_do what, size_t n, const char *label)
 }
 
 /*
- * Returns 1 when the caller goes on with the action: no question is
- * needed (one suspect, questions off) or y answered it.  Otherwise opens
- * the question, keeps a copy of clients[0..n-1], and returns 0.  Mail
- * (UI_DO_RETRY) always asks, whatever n is.
+ * Return 1 when the caller should go on with the action, because no prompt
+ * is needed (one suspect, prompts off) or y confirmed it already.
+ * Otherwise open the prompt, store a copy of clients[0..n-1] and return 0.
+ * Sending mail again (UI_DO_RETRY) prompts even for a single suspect.
  */
 int
 ui_confirm_gate(struct ui *ui, enum ui_confirm_do what,
@@ -79,7 +80,7 @@ ui_confirm_gate(struct ui *ui, enum ui_confirm_do what,
 	return 0;
 }
 
-/* y on a UI_CONFIRM_ACTION question: run the action it held. */
+/* Run the action stored by a UI_CONFIRM_ACTION prompt after y. */
 int
 ui_confirm_replay(struct ui *ui)
 {
@@ -89,7 +90,7 @@ ui_confirm_replay(struct ui *ui)
 	enum ui_confirm_do what = ui->confirm_do;
 	int		  act = UI_ACT_NONE;
 
-	/* Closing the question frees them, and the action may ask anew. */
+	/* Closing the prompt frees them, and the action may open a new one. */
 	ui->confirm_list = NULL;
 	ui->confirm_nlist = 0;
 	label = ui->confirm_label;

@@ -22,7 +22,7 @@
 struct ui_filter {
 	struct regexp_env	env;
 	struct regexp		re;
-	int			compiled;	/* re holds the last pattern */
+	int			compiled;	/* re contains the last pattern */
 	int			active;		/* and it filters the list */
 	char			pattern[UI_PROMPT_MAX + 1];
 };
@@ -109,8 +109,9 @@ ui_kind_shows(const struct ui *ui, const struct client *c)
 }
 
 /*
- * 1 if c belongs in the list: W shows whitelisted clients, or the quick
- * filter f w asks for them; the quick filters and the / filter match.
+ * Return 1 if c belongs in the list.  A whitelisted client belongs only
+ * when W shows them or the quick filter f w selects them, and every
+ * client must match the quick filters and the / filter.
  */
 int
 ui_visible(const struct ui *ui, const struct client *c)
@@ -151,7 +152,7 @@ ui_filter_set(struct ui *ui, const char *pattern, char **cause)
 {
 	struct ui_filter	*f = ui_filter_state(ui);
 	struct regexp		 re;
-	size_t			 i, shown = 0;
+	size_t			 i, nmatched = 0;
 
 	if (pattern[0] == '\0') {
 		f->active = 0;
@@ -170,9 +171,9 @@ ui_filter_set(struct ui *ui, const char *pattern, char **cause)
 	snprintf(f->pattern, sizeof f->pattern, "%s", pattern);
 	ui_rows_rebuild(ui);
 	for (i = 0; i < ui->nrows; i++)
-		shown += ui->rows[i] != NULL;
-	ui_set_message(ui, 0, "%zu %s match; Esc clears the filter", shown,
-	    shown == 1 ? "suspect" : "suspects");
+		nmatched += ui->rows[i] != NULL;
+	ui_set_message(ui, 0, "%zu %s match; Esc clears the filter",
+	    nmatched, nmatched == 1 ? "suspect" : "suspects");
 	return 0;
 }
 
@@ -300,7 +301,7 @@ ui_view_describe(const struct ui *ui)
 {
 	const struct ui_filter	*f = ui->filter;
 	struct esc_buf		 b = { NULL, 0, 0 };
-	char			*shown;
+	char			*pattern;
 	size_t			 i, len;
 
 	esc_buf_printf(&b, "sort: %s%s", ui_sort_name(ui->sort),
@@ -308,11 +309,11 @@ ui_view_describe(const struct ui *ui)
 	if (f != NULL && f->active) {
 		len = strlen(f->pattern);
 		/* A typed backslash shows once, as the admin typed it. */
-		shown = esc_controls(f->pattern, len > UI_FILTER_SHOWN ?
+		pattern = esc_controls(f->pattern, len > UI_FILTER_SHOWN ?
 		    UI_FILTER_SHOWN : len);
-		esc_buf_printf(&b, " | filter: /%s%s/", shown,
+		esc_buf_printf(&b, " | filter: /%s%s/", pattern,
 		    len > UI_FILTER_SHOWN ? "..." : "");
-		free(shown);
+		free(pattern);
 	}
 	for (i = 0; i < UI_NQUICK_STATUSES; i++) {
 		if (ui_quick_statuses[i].status == ui->quick_status)
@@ -355,8 +356,8 @@ ui_prompt_text(const struct ui *ui)
 		esc_buf_printf(&b, " a all; Esc cancels");
 		break;
 	case UI_PROMPT_WL_CHOICE:
-		esc_buf_printf(&b, "%s", ui->wl_pending_what != NULL ?
-		    ui->wl_pending_what : "");
+		esc_buf_printf(&b, "%s", ui->wl_pending_label != NULL ?
+		    ui->wl_pending_label : "");
 		break;
 	case UI_PROMPT_WL_ENTRY:
 		esc_buf_printf(&b, "New whitelist entry (IP, CIDR block or "
@@ -364,7 +365,7 @@ ui_prompt_text(const struct ui *ui)
 		break;
 	case UI_PROMPT_WL_COMMENT:
 		esc_buf_printf(&b, "Comment for %s: %s",
-		    ui->wl_pending_what != NULL ? ui->wl_pending_what : "",
+		    ui->wl_pending_label != NULL ? ui->wl_pending_label : "",
 		    ui->input);
 		break;
 	}
@@ -379,16 +380,16 @@ ui_prompt_text(const struct ui *ui)
 char *
 ui_prompt_display(const struct ui *ui)
 {
-	char	*text, *shown;
+	char	*text, *escaped;
 
 	if ((text = ui_prompt_text(ui)) == NULL)
 		return NULL;
 	if (ui->prompt == UI_PROMPT_TAG || ui->prompt == UI_PROMPT_FILTER)
-		shown = esc_controls(text, strlen(text));
+		escaped = esc_controls(text, strlen(text));
 	else
-		shown = ui_escape(text, strlen(text));
+		escaped = ui_escape(text, strlen(text));
 	free(text);
-	return shown;
+	return escaped;
 }
 
 /* Enter on a prompt other than T's. */

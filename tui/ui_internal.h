@@ -232,7 +232,7 @@ struct ui {
 	/* Whitelist entries waiting for their comment (w, L a). */
 	char			**wl_pending;
 	size_t			  nwl_pending;
-	char			 *wl_pending_what;
+	char			 *wl_pending_label;
 	/* Selected entry and first shown entry of the L screen. */
 	size_t			  wl_cursor;
 	size_t			  wl_top;
@@ -457,7 +457,7 @@ void		 ui_prompt_cancel(struct ui *);
 int		 ui_wlpick_start(struct ui *, struct client *);
 int		 ui_wlpick_key(struct ui *, int key);
 void		 ui_wlpick_offer(struct ui *, char **entries, size_t n,
-		    const char *what);
+		    const char *label);
 int		 ui_wlpick_commit(struct ui *, const char *comment);
 void		 ui_wlpick_confirmed(struct ui *);
 void		 ui_wlpick_clear(struct ui *);

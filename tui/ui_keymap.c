@@ -17,9 +17,9 @@
 #include "ui_internal.h"
 #include "xmalloc.h"
 
-/* Key codes one key name stands for ("Enter" is three). */
+/* Maximum key codes that one key name maps to ("Enter" maps to three). */
 #define UI_KEY_CODES_MAX	3
-/* Default keys of one action. */
+/* Maximum default keys of one action. */
 #define UI_ACTION_KEYS_MAX	3
 /* Function keys that have names (F1 to F12). */
 #define UI_FKEYS		12
@@ -248,7 +248,7 @@ struct ui_keymap {
 	char			*names[64];
 };
 
-/* Named keys; a name may stand for more than one code. */
+/* Named keys, where one name may map to more than one key code. */
 static const struct {
 	const char	*name;
 	int		 codes[UI_KEY_CODES_MAX];
@@ -467,7 +467,7 @@ ui_keymap_build(const struct config *cfg, struct ui_keymap **out,
 	return 0;
 }
 
-/* Index of the action bound to key, or -1. */
+/* Return the index of the action bound to key, or -1. */
 static ssize_t
 ui_keymap_lookup(const struct ui *ui, int key)
 {
@@ -488,7 +488,7 @@ ui_keymap_lookup(const struct ui *ui, int key)
 	return -1;
 }
 
-/* 1 if key is bound to the action called action. */
+/* Return 1 if key is bound to the action named action. */
 int
 ui_keymap_is(const struct ui *ui, int key, const char *action)
 {
@@ -498,9 +498,10 @@ ui_keymap_is(const struct ui *ui, int key, const char *action)
 }
 
 /*
- * The default key code of the action key is bound to, so that code that
- * tests for fixed keys (group headers, the ; prefix) sees rebound keys as
- * their actions.  Returns -1 when key is bound to nothing.
+ * Return the default key code of the action that key is bound to.  Code
+ * that tests for fixed keys (group headers, the ; prefix) uses it so that
+ * a rebound key still selects its action.  Returns -1 when key is bound
+ * to nothing or the default key fails to parse.
  */
 int
 ui_keymap_canonical(const struct ui *ui, int key)
@@ -530,7 +531,7 @@ ui_keymap_dispatch(struct ui *ui, int key)
 	return UI_ACT_NONE;
 }
 
-/* The names of the keys bound to action, joined by ", " (allocated). */
+/* Return the names of the keys bound to action, joined by ", " (allocated). */
 char *
 ui_keymap_keys(const struct ui *ui, const char *action)
 {

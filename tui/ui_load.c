@@ -27,10 +27,11 @@
 #include "ui_internal.h"
 
 /*
- * Milliseconds of reading per pass before keys and drawing get a turn, at
- * least.  A pass reads for twice as long as the list took to take in the
+ * Minimum milliseconds of reading per pass before keys and drawing get a
+ * turn.  A pass reads for twice as long as the list took to take in the
  * last slice, so that with many clients most of the time still goes to
- * reading, but never longer than UI_LOAD_SLICE_MAX_MS.
+ * reading.  The slice is capped at UI_LOAD_SLICE_MAX_MS, and a pass may
+ * overrun it by one chunk of UI_LOAD_CHUNK_LINES.
  */
 #define UI_LOAD_SLICE_MS	40
 /* Lines read between two reads of the clock. */
@@ -52,9 +53,9 @@
 #define UI_LOAD_REFRESH_FACTOR	10
 
 /*
- * Size of path when it is a regular file that is not gzip-compressed,
- * else 0: the bytes counted while reading a gzip file are its
- * decompressed bytes, which its size does not tell.
+ * Return the size of path when it is a regular file that is not
+ * gzip-compressed, else 0.  The bytes counted while reading a gzip file
+ * are its decompressed bytes, which the file size does not give.
  */
 static uint64_t
 ui_load_plain_size(const char *path)
@@ -95,6 +96,20 @@ ui_load_total(struct agg *agg)
 		total += size;
 	}
 	return total;
+}
+
+/* Parse a numeric IPv4 or IPv6 address from the store. */
+static int
+ui_load_addr(const char *ip, struct event_addr *addr)
+{
+	memset(addr, 0, sizeof *addr);
+	if (inet_pton(AF_INET, ip, addr->bytes) == 1)
+		addr->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, addr->bytes) == 1)
+		addr->family = AF_INET6;
+	else
+		return -1;
+	return 0;
 }
 
 /* Read SMTPTRIAGE_LOAD_RATE, a limit in lines per second for tests. */
@@ -227,6 +242,28 @@ ui_load_slice(struct ui *ui, uint64_t now_ms)
 		more = logread_run(ui->ctx->logread, UI_LOAD_CHUNK_LINES);
 	} while (more && ui_now_ms() - start < ui->load_slice_ms);
 	return more;
+}
+
+void
+ui_state_apply_mark(const char *ip, void *arg)
+{
+	struct event_addr	 addr;
+	struct client		*c;
+
+	if (ui_load_addr(ip, &addr) == 0 &&
+	    (c = agg_find(arg, &addr)) != NULL)
+		c->marked = 1;
+}
+
+void
+ui_state_apply_report(const char *ip, int64_t time, void *arg)
+{
+	struct event_addr	 addr;
+	struct client		*c;
+
+	if (ui_load_addr(ip, &addr) == 0 &&
+	    (c = agg_find(arg, &addr)) != NULL && time > c->reported_at)
+		c->reported_at = time;
 }
 
 /*

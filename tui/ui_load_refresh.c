@@ -1,13 +1,12 @@
 /*
- * Taking in new clients while a log loads in slices on the console's own
- * thread (ui_load.c reads parts on worker threads where it can, and
- * refreshes those itself).  A full refresh (agg_finish,
- * the state of new suspects, the sort and the rows) takes time in
- * proportion to the clients, so during the load it runs only now and
- * then.  It runs when UI_LOAD_REFRESH_MS have passed, or at once while
- * the page has empty rows.  Either way the next one waits
- * UI_LOAD_REFRESH_RATIO times as long as this one took, so reading and
- * keys get most of the time.
+ * Refresh of the list while a log loads in slices on the console's own
+ * thread.  When worker threads read the log in parts, ui_load.c refreshes
+ * the list itself.  A full refresh (agg_finish, the state of new
+ * suspects, the sort and the rows) takes time in proportion to the
+ * clients, so during the load it runs only now and then.  It runs when
+ * UI_LOAD_REFRESH_MS have passed, or at once while the page has empty
+ * rows.  Either way the next one waits UI_LOAD_REFRESH_RATIO times as
+ * long as this one took, so reading and keys get most of the time.
  *
  * NOTE: one refresh still blocks keys for as long as it takes, because
  * agg_finish, the sort and the rows cover every client each time.

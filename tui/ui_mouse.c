@@ -12,7 +12,7 @@
 /* Rows that one turn of the wheel moves the selection. */
 #define UI_WHEEL_ROWS	3
 
-/* The mouse events the console asks curses for. */
+/* Mouse events that the console requests from curses (mousemask). */
 #define UI_MOUSE_EVENTS	(BUTTON1_PRESSED | BUTTON1_CLICKED | \
 			 BUTTON4_PRESSED | BUTTON5_PRESSED)
 
@@ -24,7 +24,7 @@ ui_mouse_start(void)
 	mouseinterval(0);
 }
 
-/* Move the selection by delta rows; returns UI_ACT_* bits. */
+/* Move the selection by delta rows and return UI_ACT_* bits. */
 static int
 ui_mouse_move(struct ui *ui, long delta)
 {
@@ -40,7 +40,7 @@ ui_mouse_move(struct ui *ui, long delta)
 	    UI_ACT_NONE;
 }
 
-/* A mouse event on the whitelist screen (L); returns UI_ACT_* bits. */
+/* Handle a mouse event on the whitelist screen (L), returning UI_ACT_* bits. */
 static int
 ui_mouse_wlscreen(struct ui *ui, int y, enum ui_mouse_button button)
 {
@@ -74,7 +74,7 @@ ui_mouse_wlscreen(struct ui *ui, int y, enum ui_mouse_button button)
 
 /*
  * Act on a mouse event at screen line y and column x.  A message on the
- * status line stays: the mouse is not a key that reads it.
+ * status line stays, because a mouse event does not clear it as a key does.
  */
 int
 ui_mouse_event(struct ui *ui, int y, int x, enum ui_mouse_button button)

@@ -49,7 +49,7 @@ struct ui_report {
 	size_t			 current;	/* message shown */
 	size_t			 sent;		/* messages handled so far */
 	int			 edited;	/* report_msg came from $EDITOR */
-	int			 typing;	/* the status line asks for To */
+	int			 typing;	/* To prompt open */
 	char			 input[PROVIDER_ADDRESS_SIZE];
 	size_t			 input_len;
 	/* Why Enter rejected the typed recipient; "" after another key. */
@@ -69,10 +69,11 @@ struct ui_report {
 	struct client		 *provider_of;
 
 	/*
-	 * y found the send lock busy: the poll loop tries again every
-	 * SENDLOCK_POLL_MS until lock_deadline, and the status line says
-	 * whom it waits for.  The lock is never held between two passes of
-	 * the loop, so keys, DNS answers and the editor go on meanwhile.
+	 * Wait state after y found the send lock busy.  The poll loop tries
+	 * again every SENDLOCK_POLL_MS until lock_deadline_ms, and the
+	 * status line prints the pid of the lock holder when it is known.
+	 * The console does not keep the lock between two passes of the
+	 * loop, so keys, DNS replies and the editor are handled meanwhile.
 	 */
 	int			  lock_wait;
 	pid_t			  lock_holder;
@@ -331,8 +332,8 @@ ui_report_skipped(const struct plan *p, char *buf, size_t size)
 /*
  * Plan the messages not handled yet (the one shown and those after it)
  * again once the DNS checks of their suspects end, as ui_report_start
- * does for the first one.  With fresh set (R in the pager), the suspects
- * of the message shown get a check that asks the servers first.  Returns
+ * does for the first one.  With fresh set (R in the pager), the check of
+ * the suspects in the message shown queries the servers first.  Returns
  * 1 when the pager now waits, 0 when no check of them runs.
  */
 static int
@@ -514,9 +515,9 @@ ui_report_free_rcpts(char **rcpts, size_t n)
 }
 
 /*
- * Send the message shown: y in the pager.  The window and the cap of
- * every recipient (after an edit: To, Cc and Bcc) are checked again
- * under the send lock.  The lock is tried once, and when another process
+ * Send the message shown after y in the pager.  The window and the cap
+ * of every recipient (after an edit, those in To, Cc and Bcc) are checked
+ * again under the send lock.  The lock is tried once, and when another process
  * holds it, ui_report_tick tries again.
  */
 static int
@@ -919,7 +920,7 @@ ui_report_retry(struct ui *ui)
 
 	if ((c = ui_selected(ui)) == NULL)
 		return UI_ACT_NONE;
-	/* Try the send lock once: the keyboard must not wait for it. */
+	/* Try the send lock once, because the keyboard must not wait for it. */
 	memset(&g, 0, sizeof g);
 	memset(&f, 0, sizeof f);
 	f.ip = c->ip;
@@ -1214,7 +1215,7 @@ ui_report_history_row(const struct store_report *row, void *arg)
 		if (strcmp(h->fail_id, row->message_id) == 0)
 			h->fail_time = 0;
 	} else if (row->path != NULL) {
-		/* A dropped report has no path: nothing is left to send. */
+		/* A dropped report has no path and nothing left to send. */
 		h->fail_time = row->time;
 		h->fail_status = row->exit_status;
 		snprintf(h->fail_to, sizeof h->fail_to, "%s",

@@ -1,6 +1,6 @@
 /*
  * The sort order of the list.  s cycles through score, count, last seen,
- * IP and provider; S reverses the order.  Ties keep the order of the
+ * IP and provider, and S reverses the order.  Ties keep the order of the
  * array the console was given (agg_suspects: score, then count, then
  * address), because the sort is stable.  Reversed, the list is the exact
  * reverse of the forward order, ties included.
@@ -12,14 +12,14 @@
 #include "ui_internal.h"
 #include "xmalloc.h"
 
-/* One suspect with what its order is computed from. */
+/* Sort key of one suspect: its position in ui->source and provider. */
 struct ui_sort_item {
 	struct client	*client;
 	size_t		 index;		/* position in ui->source */
 	char		 provider[PROVIDER_NAME_SIZE];	/* "" unknown */
 };
 
-/* The order being sorted by; qsort passes no context. */
+/* Order of the running sort, a static because qsort passes no context. */
 static enum ui_sort	ui_sort_by;
 
 const char *
@@ -89,7 +89,7 @@ ui_sort_cmp(const void *pa, const void *pb)
  * Sort ui->source into ui->suspects, an owned copy.  The caller rebuilds
  * the rows.
  *
- * NOTE: the provider order uses the DNS results there are when it sorts,
+ * NOTE: the provider order uses the DNS results available at sort time,
  * so a later check that confirms an rDNS name moves a suspect only at the
  * next sort (s, S, or new log lines in follow mode).
  */

@@ -12,7 +12,7 @@
 #include "whitelist.h"
 #include "xmalloc.h"
 
-/* Steps kept; the oldest one is dropped beyond this. */
+/* Maximum number of steps kept, after which the oldest one is dropped. */
 #define UI_UNDO_MAX	1000
 
 enum ui_undo_kind {
@@ -84,7 +84,7 @@ ui_undo_depth(const struct ui *ui)
 	return ui->undo != NULL ? ui->undo->nsteps : 0;
 }
 
-/* Start a step; the items up to ui_undo_end are undone together. */
+/* Start a step, so the items added up to ui_undo_end undo together. */
 void
 ui_undo_begin(struct ui *ui, const char *what)
 {

@@ -5,12 +5,12 @@
  *	d	"*." and the registered domain of the rDNS name that the MTA
  *		logged as verified (offered only when there is one)
  *	p	every address range of its provider (offered only when a
- *		provider defined in the config file holds its IP)
- * then prompts for the comment written after the entries.  The domain is
- * taken only from the MTA's verified name because the whitelist matches
- * name globs against that name alone (wl_match), also in later runs and
- * in the headless commands; an entry made from a name that only the
- * console's live DNS check confirmed would match nothing there.
+ *		provider defined in the config file contains its IP)
+ * It then prompts for the comment written after the entries.  The domain
+ * is taken only from the MTA's verified name because the whitelist
+ * matches name globs against that name alone (wl_match), also in later
+ * runs and in the headless commands.  An entry made from a name that only
+ * the console's live DNS check confirmed would match nothing there.
  */
 #include <sys/types.h>
 
@@ -57,8 +57,9 @@ ui_wl_choices_free(struct ui_wl_choices *ch)
 }
 
 /*
- * The /24 or /48 block holding c's address.  An IPv4-mapped IPv6 address
- * gets the /24 of its IPv4 address, which is how the whitelist matches it.
+ * Return the /24 or /48 block containing c's address as allocated CIDR
+ * text, or NULL if inet_ntop fails.  An IPv4-mapped IPv6 address gets the
+ * /24 of its IPv4 address, which is how the whitelist matches it.
  */
 static char *
 ui_wl_net(const struct client *c)
@@ -108,7 +109,7 @@ ui_wl_choices(struct ui *ui, struct client *c, struct ui_wl_choices *ch)
 
 static size_t	ui_wlpick_matches(const struct ui *);
 
-/* Index of entry (any form) in the whitelist, or -1. */
+/* Return the index of entry (any form) in the whitelist, or -1. */
 ssize_t
 ui_wl_index(const struct whitelist *wl, const char *entry)
 {
@@ -201,10 +202,10 @@ ui_wlpick_clear(struct ui *ui)
 	for (i = 0; i < ui->nwl_pending; i++)
 		free(ui->wl_pending[i]);
 	free(ui->wl_pending);
-	free(ui->wl_pending_what);
+	free(ui->wl_pending_label);
 	ui->wl_pending = NULL;
 	ui->nwl_pending = 0;
-	ui->wl_pending_what = NULL;
+	ui->wl_pending_label = NULL;
 }
 
 /* w: show the choices for c on the status line. */
@@ -227,37 +228,37 @@ ui_wlpick_start(struct ui *ui, struct client *c)
 	ui_wl_choices_free(&ch);
 
 	ui_wlpick_clear(ui);
-	ui->wl_pending_what = b.data;
+	ui->wl_pending_label = b.data;
 	ui->prompt = UI_PROMPT_WL_CHOICE;
 	return UI_ACT_NONE;
 }
 
 /*
  * Take entries[0..n-1] (the array and strings become the console's) and
- * prompt for their comment; what names them in the prompt.
+ * prompt for their comment.  The prompt names them by label.
  */
 void
-ui_wlpick_offer(struct ui *ui, char **entries, size_t n, const char *what)
+ui_wlpick_offer(struct ui *ui, char **entries, size_t n, const char *label)
 {
 	char	date[UI_WL_DATE_MAX];
 
 	ui_wlpick_clear(ui);
 	ui->wl_pending = entries;
 	ui->nwl_pending = n;
-	ui->wl_pending_what = xstrdup(what);
+	ui->wl_pending_label = xstrdup(label);
 	ui_format_date(time(NULL), date, sizeof date);
 	snprintf(ui->input, sizeof ui->input, "added by smtptriage %s", date);
 	ui->input_len = strlen(ui->input);
 	ui->prompt = UI_PROMPT_WL_COMMENT;
 }
 
-/* The letter after w. */
+/* Handle the letter typed after w. */
 int
 ui_wlpick_key(struct ui *ui, int key)
 {
 	struct ui_wl_choices	  ch;
 	struct client		 *c;
-	char			**entries, *what, *text;
+	char			**entries, *label, *text;
 	size_t			  n = 0, matched;
 
 	ui->prompt = UI_PROMPT_NONE;
@@ -270,20 +271,20 @@ ui_wlpick_key(struct ui *ui, int key)
 		return UI_ACT_NONE;
 	ui_wl_choices(ui, c, &ch);
 	entries = xcalloc(ch.nranges + 1, sizeof *entries);
-	what = NULL;
+	label = NULL;
 	if (key == 'i') {
 		entries[n++] = xstrdup(ch.ip);
-		what = xstrdup(ch.ip);
+		label = xstrdup(ch.ip);
 	} else if (key == 'n' && ch.net != NULL) {
 		entries[n++] = xstrdup(ch.net);
-		what = xstrdup(ch.net);
+		label = xstrdup(ch.net);
 	} else if (key == 'd' && ch.domain != NULL) {
 		entries[n++] = xstrdup(ch.domain);
-		what = xstrdup(ch.domain);
+		label = xstrdup(ch.domain);
 	} else if (key == 'p' && ch.nranges > 0) {
 		for (; n < ch.nranges; n++)
 			entries[n] = xstrdup(ch.ranges[n]);
-		xasprintf(&what, "the %zu range%s of %s", n, n == 1 ? "" : "s",
+		xasprintf(&label, "the %zu range%s of %s", n, n == 1 ? "" : "s",
 		    ch.provider);
 	}
 	ui_wl_choices_free(&ch);
@@ -293,16 +294,16 @@ ui_wlpick_key(struct ui *ui, int key)
 		    "shows the choices");
 		return UI_ACT_NONE;
 	}
-	ui_wlpick_offer(ui, entries, n, what);
+	ui_wlpick_offer(ui, entries, n, label);
 	matched = ui_wlpick_matches(ui);
 	if (matched > 1 && ui_confirm_wanted(ui)) {
 		/* The comment prompt waits for y (ui_wlpick_confirmed). */
 		ui->prompt = UI_PROMPT_NONE;
-		xasprintf(&text, "whitelist %s (%zu suspects)? y/n", what,
+		xasprintf(&text, "whitelist %s (%zu suspects)? y/n", label,
 		    matched);
 		ui_confirm_open(ui, UI_CONFIRM_WL_ENTRIES, NULL, NULL, text);
 	}
-	free(what);
+	free(label);
 	return UI_ACT_NONE;
 }
 
@@ -331,7 +332,7 @@ ui_wlpick_matches(const struct ui *ui)
 	return n;
 }
 
-/* y on the question of ui_wlpick_key: prompt for the comment. */
+/* Open the comment prompt after y to the ui_wlpick_key prompt. */
 void
 ui_wlpick_confirmed(struct ui *ui)
 {
@@ -340,14 +341,14 @@ ui_wlpick_confirmed(struct ui *ui)
 }
 
 /*
- * Enter on the comment prompt: add the pending entries with comment (may
- * be empty), each one that is new as one undo step together.
+ * Add the pending entries with comment (which may be empty) after Enter on
+ * the comment prompt.  All entries that are new form one undo step.
  */
 int
 ui_wlpick_commit(struct ui *ui, const char *comment)
 {
 	const char	*entry;
-	char		*cause, *what;
+	char		*cause, *label;
 	size_t		 i, added = 0, before = 0, after = 0;
 
 	if (ui->nwl_pending == 0)
@@ -355,8 +356,8 @@ ui_wlpick_commit(struct ui *ui, const char *comment)
 	ui_whitelist_reload(ui);
 	for (i = 0; i < ui->nsuspects; i++)
 		before += ui->suspects[i]->whitelisted;
-	what = xstrdup(ui->wl_pending_what);
-	ui_undo_begin(ui, what);
+	label = xstrdup(ui->wl_pending_label);
+	ui_undo_begin(ui, label);
 	for (i = 0; i < ui->nwl_pending; i++) {
 		entry = ui->wl_pending[i];
 		if (ui_wl_index(ui->ctx->wl, entry) != -1)
@@ -379,14 +380,14 @@ ui_wlpick_commit(struct ui *ui, const char *comment)
 	if (ui->message == NULL || !ui->message_error) {
 		if (added == 0)
 			ui_set_message(ui, 0, "%s is whitelisted already",
-			    what);
+			    label);
 		else
 			ui_set_message(ui, 0, "whitelisted %s: %zu more "
-			    "suspect%s%s", what, after - before,
+			    "suspect%s%s", label, after - before,
 			    after - before == 1 ? "" : "s",
 			    ui->show_whitelisted ? "" :
 			    "; W shows whitelisted clients");
 	}
-	free(what);
+	free(label);
 	return UI_ACT_SELECT;
 }

@@ -1,7 +1,7 @@
 /*
  * The whitelist screen (L): every entry with its comment, in file order.
  * j and k move, a adds an entry (prompting for the entry, then for its
- * comment), and d removes the selected one after a y/n question.  u undoes
+ * comment), and d removes the selected one after a y/n prompt.  u undoes
  * the last mark or whitelist change as in the list.  q or Esc returns to
  * the list.  Changes go to the undo stack like w's.
  */
@@ -96,7 +96,7 @@ ui_wlscreen_key(struct ui *ui, int key)
 	return act;
 }
 
-/* Enter on the entry prompt: check the entry, then ask for its comment. */
+/* Check the entry typed at the a prompt, then prompt for its comment. */
 int
 ui_wlscreen_add(struct ui *ui, const char *entry)
 {
@@ -118,7 +118,7 @@ ui_wlscreen_add(struct ui *ui, const char *entry)
 	return UI_ACT_NONE;
 }
 
-/* y on the question of d: remove confirm_entry, keeping it for undo. */
+/* Remove confirm_entry after y to the d prompt, and record it for undo. */
 int
 ui_wlscreen_delete(struct ui *ui)
 {

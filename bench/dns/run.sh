@@ -260,7 +260,8 @@ fi
 sleep 1
 say "$(time_keys "$keys" "keys without DNS traffic")"
 
-# A asks before it re-checks more than one suspect; y answers.
+# A prompts for confirmation before it re-checks more than one suspect,
+# so send y to confirm.
 tmux -S "$tmp/tmux.sock" send-keys A
 wait_for "y/n" 10 && tmux -S "$tmp/tmux.sock" send-keys y
 wait_for "re-checking listed" 10 || say "the bulk re-check did not start"
