@@ -2,6 +2,10 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
+
 #include "syslog.h"
 
 /* Longest "<priority>" and "<facility.level>" skipped, brackets included. */
@@ -26,6 +30,7 @@ syslog_year_apply(struct syslog_year *yr, const struct ts_bsd *f,
 	struct tm	tm;
 	int		year;
 
+	yr->last_len = 0;
 	if (yr->year == 0) {
 		if (localtime_r(&yr->reference, &tm) == NULL)
 			return -1;
@@ -66,6 +71,66 @@ syslog_year_continues(const struct syslog_year *before,
 	return yr->first_year == before->year;
 }
 
+/* Length of an RFC 3164 time in the plain form "Nov 30 10:00:00". */
+#define SYSLOG_PLAIN_TIME_LEN	15
+
+/* Read the two digits at s, or return -1. */
+static int
+syslog_two_digits(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/*
+ * Convert the RFC 3164 time at buf from the last one converted when that
+ * is possible: for the same text, and for a plain time of the same hour.
+ * A time of the same month leaves the year inference as it is, and one of
+ * the same hour has the same local offset, because ts_from_fields looks
+ * the offset up once per wall-clock hour.  Returns the bytes used, or 0
+ * when buf needs a full conversion.
+ */
+static size_t
+syslog_time_from_last(struct syslog_year *yr, const char *buf, size_t len,
+    struct ts *out)
+{
+	const char	*last = yr->last_text;
+	uint64_t	 a, b, c, d;
+	size_t		 n = yr->last_len;
+	int		 min, sec;
+
+	/* ts_parse_bsd needs a space or the end after the time. */
+	if (n == 0 || len < n || (len > n && buf[n] != ' ') ||
+	    yr->last_zone != ts_local_generation())
+		return 0;
+	if (n != SYSLOG_PLAIN_TIME_LEN) {
+		if (memcmp(buf, last, n) != 0)
+			return 0;
+		*out = yr->last_time;
+		return n;
+	}
+
+	/* Bytes 0-7 and 7-14, then "Nov 30 10:" alone. */
+	memcpy(&a, buf, 8);
+	memcpy(&b, buf + 7, 8);
+	memcpy(&c, last, 8);
+	memcpy(&d, last + 7, 8);
+	if (a == c && b == d) {
+		*out = yr->last_time;
+		return n;
+	}
+	if (a != c || buf[8] != last[8] || buf[9] != ':' || buf[12] != ':' ||
+	    (min = syslog_two_digits(buf + 10)) < 0 || min > 59 ||
+	    (sec = syslog_two_digits(buf + 13)) < 0 || sec > 59)
+		return 0;
+	yr->last_time.utc += (min - syslog_two_digits(last + 10)) * 60 +
+	    (sec - syslog_two_digits(last + 13));
+	memcpy(yr->last_text + 10, buf + 10, SYSLOG_PLAIN_TIME_LEN - 10);
+	*out = yr->last_time;
+	return n;
+}
+
 size_t
 syslog_parse_time(const char *buf, size_t len, struct syslog_year *yr,
     struct ts *out)
@@ -73,8 +138,19 @@ syslog_parse_time(const char *buf, size_t len, struct syslog_year *yr,
 	struct ts_bsd	f;
 	size_t		n;
 
-	if ((n = ts_parse_bsd(buf, len, &f)) > 0)
-		return syslog_year_apply(yr, &f, out) == 0 ? n : 0;
+	if ((n = syslog_time_from_last(yr, buf, len, out)) > 0)
+		return n;
+	if ((n = ts_parse_bsd(buf, len, &f)) > 0) {
+		if (syslog_year_apply(yr, &f, out) == -1)
+			return 0;
+		if (n <= sizeof yr->last_text) {
+			memcpy(yr->last_text, buf, n);
+			yr->last_len = n;
+			yr->last_time = *out;
+			yr->last_zone = ts_local_generation();
+		}
+		return n;
+	}
 	if ((n = ts_parse_rfc3339(buf, len, out)) > 0)
 		return n;
 	return ts_parse_exim(buf, len, out);
@@ -122,6 +198,34 @@ static const unsigned char syslog_tag_end[256] = {
 };
 
 /*
+ * Measure the bytes before the first tag end in s[0, limit).  With SSE2,
+ * 16 bytes at a time while 16 remain, and byte by byte after that.
+ */
+static size_t
+syslog_span(const char *s, size_t limit)
+{
+	size_t		n = 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+	__m128i		v, hit;
+	unsigned	mask;
+
+	for (; n + 16 <= limit; n += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + n));
+		hit = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8(']'))));
+		if ((mask = (unsigned)_mm_movemask_epi8(hit)) != 0)
+			return n + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	for (; n < limit && !syslog_tag_end[(unsigned char)s[n]]; n++)
+		;
+	return n;
+}
+
+/*
  * Measure a tag "program[pid]: " or "program: " at s (the space may be the
  * end of the line) and set the tag fields of out.  Returns 0 if s does not
  * start with one.
@@ -132,9 +236,7 @@ syslog_tag(const char *s, size_t len, struct syslog_msg *out)
 	size_t		n, digits;
 	uint32_t	pid = 0;
 
-	for (n = 0; n < len && n <= SYSLOG_TAG_MAX &&
-	    !syslog_tag_end[(unsigned char)s[n]]; n++)
-		;
+	n = syslog_span(s, len < SYSLOG_TAG_MAX + 1 ? len : SYSLOG_TAG_MAX + 1);
 	if (n == 0 || n > SYSLOG_TAG_MAX || n >= len)
 		return 0;
 	out->tag = s;
@@ -184,7 +286,7 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
     struct syslog_msg *out)
 {
 	const char	*sp;
-	size_t		 off, n;
+	size_t		 off, n, limit;
 
 	memset(out, 0, sizeof *out);
 	off = syslog_priority(line, len);
@@ -199,8 +301,21 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 		return -1;
 	off += syslog_facility(line + off, len - off);
 
-	/* The host name, unless the next word is already the tag. */
-	if ((n = syslog_tag(line + off, len - off, out)) == 0) {
+	/*
+	 * The host name, unless the next word is already the tag.  A word
+	 * whose first tag end is a space is no tag, so it is the host name
+	 * without a second look.
+	 */
+	limit = len - off < SYSLOG_HOST_MAX + 1 ? len - off :
+	    SYSLOG_HOST_MAX + 1;
+	n = syslog_span(line + off, limit);
+	if (n > 0 && n < limit && line[off + n] == ' ') {
+		out->host = line + off;
+		out->host_len = n;
+		off += n + 1;
+		if ((n = syslog_tag(line + off, len - off, out)) == 0)
+			return -1;
+	} else if ((n = syslog_tag(line + off, len - off, out)) == 0) {
 		sp = memchr(line + off, ' ', len - off < SYSLOG_HOST_MAX + 1 ?
 		    len - off : SYSLOG_HOST_MAX + 1);
 		if (sp == NULL || sp == line + off)

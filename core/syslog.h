@@ -32,6 +32,17 @@ struct syslog_year {
 	int	month;		/* month of the previous RFC 3164 time */
 	int	first_year;	/* year and month after the first time */
 	int	first_month;
+
+	/*
+	 * The text and result of the last RFC 3164 time that
+	 * syslog_parse_time converted, valid while last_len is not 0.
+	 * Converting the same time again gives the same result and leaves
+	 * the state above as it is, so lines of the same second reuse it.
+	 */
+	char		last_text[TS_BSD_LEN_MAX];
+	size_t		last_len;
+	struct ts	last_time;
+	unsigned	last_zone;	/* ts_local_generation() of last_time */
 };
 
 /* Start inferring years against reference (0: the current time). */

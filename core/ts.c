@@ -36,6 +36,8 @@ struct ts_cache_slot {
 };
 
 static _Thread_local struct ts_cache_slot ts_cache[TS_CACHE_SLOTS];
+/* Calls of ts_local_reset in this thread. */
+static _Thread_local unsigned ts_cache_generation;
 
 /* The last valid date that ts_wall_from_fields converted. */
 struct ts_date_last {
@@ -44,9 +46,6 @@ struct ts_date_last {
 	int64_t	days;		/* since 1970-01-01 */
 	int	valid;
 };
-
-/* Longest RFC 3164 time: "Nov 30 10:00:00" and a 9-digit fraction. */
-#define TS_BSD_LEN_MAX		25
 
 /* The last RFC 3164 time that ts_parse_bsd read, and its fields. */
 struct ts_bsd_last {
@@ -200,6 +199,13 @@ void
 ts_local_reset(void)
 {
 	memset(ts_cache, 0, sizeof ts_cache);
+	ts_cache_generation++;
+}
+
+unsigned
+ts_local_generation(void)
+{
+	return ts_cache_generation;
 }
 
 /* Read n decimal digits.  Returns -1 if one of them is not a digit. */

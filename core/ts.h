@@ -49,6 +49,9 @@ struct ts_bsd {
 	int	msec;		/* from a fraction (journalctl short-precise) */
 };
 
+/* Longest RFC 3164 time: "Nov 30 10:00:00" and a 9-digit fraction. */
+#define TS_BSD_LEN_MAX		25
+
 /*
  * Parse an RFC 3164 time "Nov 30 10:00:00" at the start of buf: the day
  * padded with a space or a zero, or not at all, and an optional fraction
@@ -81,5 +84,11 @@ size_t	ts_format_iso(const struct ts *t, char *buf, size_t size);
  * an offset keep the old zone's offsets for hours already seen.
  */
 void	ts_local_reset(void);
+
+/*
+ * Return a number that ts_local_reset changes in the calling thread, so
+ * a caller that keeps converted local times can tell when to drop them.
+ */
+unsigned ts_local_generation(void);
 
 #endif
