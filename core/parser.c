@@ -272,17 +272,21 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 {
 	struct syslog_msg	sm;
 
-	memset(ev, 0, sizeof *ev);
-	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1)
+	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1) {
+		memset(ev, 0, sizeof *ev);
 		return PARSE_UNKNOWN;
+	}
 	switch (postfix_service(sm.tag, sm.tag_len, 1)) {
 	case POSTFIX_NOT:
+		memset(ev, 0, sizeof *ev);
 		return PARSE_UNKNOWN;
 	case POSTFIX_OTHER:
+		memset(ev, 0, sizeof *ev);
 		return PARSE_SKIP;
 	case POSTFIX_CLIENTS:
 		break;
 	}
+	/* postfix_parse sets every field of ev. */
 	return postfix_parse(p->postfix, line, len, &sm, ev);
 }
 

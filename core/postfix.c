@@ -150,23 +150,37 @@ struct postfix_parser {
 enum postfix_service
 postfix_service(const char *tag, size_t len, int bare)
 {
-	static const char	*services[] = {
-		"smtpd", "postscreen", "tlsproxy", "dnsblog"
-	};
-	const char		*slash, *last;
-	size_t			 i, n;
+	const char	*name;
+	size_t		 n;
 
-	slash = memrchr(tag, '/', len);
-	last = slash != NULL ? slash + 1 : tag;
-	n = len - (size_t)(last - tag);
-	for (i = 0; i < sizeof services / sizeof services[0]; i++) {
-		if (n != strlen(services[i]) || memcmp(last, services[i],
-		    n) != 0)
-			continue;
-		if (slash != NULL || bare)
+	/* The last byte tells which service the last component can be. */
+	switch (len > 0 ? tag[len - 1] : '\0') {
+	case 'd':
+		name = "smtpd";
+		break;
+	case 'n':
+		name = "postscreen";
+		break;
+	case 'y':
+		name = "tlsproxy";
+		break;
+	case 'g':
+		name = "dnsblog";
+		break;
+	default:
+		name = NULL;
+		break;
+	}
+	if (name != NULL) {
+		/* No service name has a '/', so a match is the last one. */
+		n = strlen(name);
+		if (len > n && tag[len - n - 1] == '/' &&
+		    memcmp(tag + len - n, name, n) == 0)
+			return POSTFIX_CLIENTS;
+		if (bare && len == n && memcmp(tag, name, n) == 0)
 			return POSTFIX_CLIENTS;
 	}
-	if (field_starts(tag, len, "postfix"))
+	if (len >= 7 && memcmp(tag, "postfix", 7) == 0)
 		return POSTFIX_OTHER;
 	return POSTFIX_NOT;
 }
