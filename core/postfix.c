@@ -147,39 +147,45 @@ struct postfix_parser {
 	int			fast;	/* hand-written paths first */
 };
 
+/*
+ * Check whether a tag of len bytes is service, as the last component of a
+ * path or, with bare set, alone.  No service has a '/', so a match after
+ * a '/' is the last component.
+ */
+static inline int
+pf_service_is(const char *tag, size_t len, const char *service, size_t n,
+    int bare)
+{
+	if (len > n && tag[len - n - 1] == '/')
+		return memcmp(tag + len - n, service, n) == 0;
+	return bare && len == n && memcmp(tag, service, n) == 0;
+}
+
 enum postfix_service
 postfix_service(const char *tag, size_t len, int bare)
 {
-	const char	*name;
-	size_t		 n;
+	int	clients;
 
-	/* The last byte tells which service the last component can be. */
+	/* The last byte tells which service the tag can end with. */
 	switch (len > 0 ? tag[len - 1] : '\0') {
 	case 'd':
-		name = "smtpd";
+		clients = pf_service_is(tag, len, "smtpd", 5, bare);
 		break;
 	case 'n':
-		name = "postscreen";
+		clients = pf_service_is(tag, len, "postscreen", 10, bare);
 		break;
 	case 'y':
-		name = "tlsproxy";
+		clients = pf_service_is(tag, len, "tlsproxy", 8, bare);
 		break;
 	case 'g':
-		name = "dnsblog";
+		clients = pf_service_is(tag, len, "dnsblog", 7, bare);
 		break;
 	default:
-		name = NULL;
+		clients = 0;
 		break;
 	}
-	if (name != NULL) {
-		/* No service name has a '/', so a match is the last one. */
-		n = strlen(name);
-		if (len > n && tag[len - n - 1] == '/' &&
-		    memcmp(tag + len - n, name, n) == 0)
-			return POSTFIX_CLIENTS;
-		if (bare && len == n && memcmp(tag, name, n) == 0)
-			return POSTFIX_CLIENTS;
-	}
+	if (clients)
+		return POSTFIX_CLIENTS;
 	if (len >= 7 && memcmp(tag, "postfix", 7) == 0)
 		return POSTFIX_OTHER;
 	return POSTFIX_NOT;
@@ -317,13 +323,26 @@ pf_locate(const struct postfix_parser *pp, const struct pf_family *def,
 	return 0;
 }
 
-/* Check whether s[0, len) contains needle. */
+/*
+ * Check whether s[0, len) contains needle.  The replies are short, so
+ * memchr on the first byte and memcmp cost less than memmem's setup.
+ */
 static int
 pf_has(const char *s, size_t len, const char *needle)
 {
-	if (s == NULL)
+	const char	*q, *end;
+	size_t		 nlen = strlen(needle);
+
+	if (s == NULL || len < nlen)
 		return 0;
-	return memmem(s, len, needle, strlen(needle)) != NULL;
+	end = s + len - nlen + 1;	/* one past the last possible start */
+	for (; s < end; s = q + 1) {
+		if ((q = memchr(s, needle[0], (size_t)(end - s))) == NULL)
+			return 0;
+		if (memcmp(q, needle, nlen) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* Check whether a resolver error text reports a temporary failure. */
@@ -354,15 +373,21 @@ static size_t
 pf_reply_len(const char *s, size_t len)
 {
 	static const char	*fields[] = {
-		"; from=<", "; to=<", "; proto=", "; helo=<"
+		" from=<", " to=<", " proto=", " helo=<"
 	};
-	const char		*q;
-	size_t			 i;
+	const char		*q, *p = s, *end = s + len;
+	size_t			 i, n;
 
-	for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		if ((q = field_memmem(s, len, fields[i],
-		    strlen(fields[i]))) != NULL)
-			len = (size_t)(q - s);
+	/* The first ';' that one of them follows. */
+	while ((q = memchr(p, ';', (size_t)(end - p))) != NULL) {
+		for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+			n = strlen(fields[i]);
+			if ((size_t)(end - q - 1) >= n &&
+			    memcmp(q + 1, fields[i], n) == 0)
+				return (size_t)(q - s);
+		}
+		p = q + 1;
+	}
 	return len;
 }
 

@@ -8,12 +8,16 @@
 #include <string.h>
 
 #include "postfix_fast.h"
+#include "span.h"
 
 /* Length limits of a short queue id of PF_QUEUE_ID, in hex digits. */
 #define PF_QUEUE_ID_MIN		5
 #define PF_QUEUE_ID_MAX		15
 /* Maximum length of the verb in "reject: VERB from ". */
 #define PF_VERB_MAX		32
+/* Maximum lengths of "warning: <words> limit exceeded" and "hostname X". */
+#define PF_LIMIT_WORDS_MAX	48
+#define PF_HOSTNAME_MAX		255
 
 static int
 pf_fast_starts(const char *s, size_t len, const char *prefix, size_t n)
@@ -25,6 +29,73 @@ static int
 pf_fast_upper_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+/* Bytes that end a name or an address of the client field. */
+static const char pf_fast_field_end[4] = { ' ', '[', ']', ']' };
+
+/* Measure the field at line + start, at most max + 1 bytes of it. */
+static size_t
+pf_fast_field(const char *line, size_t len, size_t start, size_t max)
+{
+	return span_until4(line + start, len - start < max + 1 ?
+	    len - start : max + 1, pf_fast_field_end);
+}
+
+/*
+ * Check whether "[A-Za-z ]{1,48} limit exceeded: " may match at w.  The
+ * run of letters and spaces of a match ends with " limit exceeded" right
+ * before the colon, so the longest such run at w must end there.
+ */
+static int
+pf_fast_may_be_limit(const char *w, size_t n)
+{
+	static const char	tail[] = " limit exceeded";
+	size_t			run, tail_len = sizeof tail - 1;
+
+	for (run = 0; run < n && run <= PF_LIMIT_WORDS_MAX + tail_len &&
+	    ((w[run] >= 'A' && w[run] <= 'Z') ||
+	    (w[run] >= 'a' && w[run] <= 'z') || w[run] == ' '); run++)
+		;
+	return run < n && w[run] == ':' && run > tail_len &&
+	    run <= PF_LIMIT_WORDS_MAX + tail_len &&
+	    memcmp(w + run - tail_len, tail, tail_len) == 0;
+}
+
+/*
+ * Recognise "warning: " messages, with w after that prefix.  Families 9
+ * to 13 all need a space before any bracket, so when the first space or
+ * bracket at w is a '[' only family 14 ("warning: name[") can match.
+ * Only family 12 starts with "hostname ", unless family 11's words do.
+ */
+static enum pf_fast
+pf_fast_warning(const char *line, size_t len, size_t w, size_t *family,
+    size_t *mend)
+{
+	static const char	resolve[] = " does not resolve to address ";
+	static const char	space[4] = { ' ', ' ', ' ', ' ' };
+	const char		*m = line + w;
+	size_t			 n = len - w, k;
+
+	if (pf_fast_starts(m, n, "hostname ", 9)) {
+		if (pf_fast_may_be_limit(m, n))
+			return PF_FAST_UNSURE;
+		k = span_until4(m + 9, n - 9 < PF_HOSTNAME_MAX + 1 ? n - 9 :
+		    PF_HOSTNAME_MAX + 1, space);
+		if (k == 0 || k > PF_HOSTNAME_MAX ||
+		    !pf_fast_starts(m + 9 + k, n - 9 - k, resolve,
+		    sizeof resolve - 1))
+			return PF_FAST_UNSURE;
+		*family = PF_FAMILY_RESOLVE;
+		*mend = w + 9 + k + sizeof resolve - 1;
+		return PF_FAST_FOUND;
+	}
+	k = pf_fast_field(line, len, w, PF_CLIENT_NAME_MAX);
+	if (k == 0 || k > PF_CLIENT_NAME_MAX || k >= n || m[k] != '[')
+		return PF_FAST_UNSURE;
+	*family = PF_FAMILY_WARNING;
+	*mend = w;
+	return PF_FAST_FOUND;
 }
 
 enum pf_fast
@@ -45,6 +116,10 @@ pf_fast_family(const char *line, size_t len, size_t msg, size_t *family,
 		*mend = msg + 16;
 		return PF_FAST_FOUND;
 	}
+
+	/* No queue id has the vowels of "warning". */
+	if (pf_fast_starts(m, n, "warning: ", 9))
+		return pf_fast_warning(line, len, msg + 9, family, mend);
 
 	/* The queue id: "NOQUEUE" or the longest run of upper-case hex. */
 	if (pf_fast_starts(m, n, "NOQUEUE: ", 9))
@@ -81,17 +156,6 @@ pf_fast_family(const char *line, size_t len, size_t msg, size_t *family,
 	return PF_FAST_FOUND;
 }
 
-/* Bytes that end a name or an address of the client field. */
-static const unsigned char pf_fast_field_end[256] = {
-	[' '] = 1, ['['] = 1, [']'] = 1
-};
-
-static int
-pf_fast_field_byte(char c)
-{
-	return !pf_fast_field_end[(unsigned char)c];
-}
-
 static int
 pf_fast_alnum(char c)
 {
@@ -106,18 +170,14 @@ pf_fast_client(const char *line, size_t len, size_t start,
 	size_t	p = start, ip, port;
 
 	memset(c, 0, sizeof *c);
-	while (p < len && p - start <= PF_CLIENT_NAME_MAX &&
-	    pf_fast_field_byte(line[p]))
-		p++;
+	p += pf_fast_field(line, len, start, PF_CLIENT_NAME_MAX);
 	if (p - start > PF_CLIENT_NAME_MAX || p >= len || line[p] != '[')
 		return PF_FAST_UNSURE;
 	c->name = start;
 	c->name_len = p - start;
 
 	ip = ++p;
-	while (p < len && p - ip <= PF_CLIENT_IP_MAX &&
-	    pf_fast_field_byte(line[p]))
-		p++;
+	p += pf_fast_field(line, len, ip, PF_CLIENT_IP_MAX);
 	if (p == ip || p - ip > PF_CLIENT_IP_MAX || p >= len ||
 	    line[p] != ']')
 		return PF_FAST_UNSURE;

@@ -18,6 +18,8 @@
 #define PF_FAMILY_CONNECT	2
 #define PF_FAMILY_DISCONNECT	3
 #define PF_FAMILY_QUEUE_CLIENT	4
+#define PF_FAMILY_RESOLVE	12
+#define PF_FAMILY_WARNING	14
 
 /* A client found in a line, as offsets into it. */
 struct pf_client {
@@ -34,8 +36,10 @@ enum pf_fast {
 /*
  * Recognise the family of the message at line + msg as the family
  * pattern would on its first try: "connect from ", "disconnect from ",
- * "<queue id>: client=" and "NOQUEUE: reject: <VERB> from ".  Sets the
- * family's index and where its match ends, or returns PF_FAST_UNSURE.
+ * "<queue id>: client=", "NOQUEUE: reject: <VERB> from ", "warning:
+ * hostname X does not resolve to address " and "warning: name[".  Sets
+ * the family's index and where its match ends, or returns
+ * PF_FAST_UNSURE.
  */
 enum pf_fast	pf_fast_family(const char *line, size_t len, size_t msg,
 		    size_t *family, size_t *mend);

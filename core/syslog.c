@@ -2,10 +2,7 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(__SSE2__) && defined(__GNUC__)
-#include <emmintrin.h>
-#endif
-
+#include "span.h"
 #include "syslog.h"
 
 /* Longest "<priority>" and "<facility.level>" skipped, brackets included. */
@@ -193,37 +190,7 @@ syslog_facility(const char *s, size_t len)
 }
 
 /* Bytes that end the program name of a tag. */
-static const unsigned char syslog_tag_end[256] = {
-	[' '] = 1, [':'] = 1, ['['] = 1, [']'] = 1
-};
-
-/*
- * Measure the bytes before the first tag end in s[0, limit).  With SSE2,
- * 16 bytes at a time while 16 remain, and byte by byte after that.
- */
-static size_t
-syslog_span(const char *s, size_t limit)
-{
-	size_t		n = 0;
-#if defined(__SSE2__) && defined(__GNUC__)
-	__m128i		v, hit;
-	unsigned	mask;
-
-	for (; n + 16 <= limit; n += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(s + n));
-		hit = _mm_or_si128(
-		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-		    _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')),
-		    _mm_cmpeq_epi8(v, _mm_set1_epi8(']'))));
-		if ((mask = (unsigned)_mm_movemask_epi8(hit)) != 0)
-			return n + (size_t)__builtin_ctz(mask);
-	}
-#endif
-	for (; n < limit && !syslog_tag_end[(unsigned char)s[n]]; n++)
-		;
-	return n;
-}
+static const char syslog_tag_end[4] = { ' ', ':', '[', ']' };
 
 /*
  * Measure a tag "program[pid]: " or "program: " at s (the space may be the
@@ -233,23 +200,26 @@ syslog_span(const char *s, size_t limit)
 static size_t
 syslog_tag(const char *s, size_t len, struct syslog_msg *out)
 {
-	size_t		n, digits;
-	uint32_t	pid = 0;
+	const char	*d;
+	size_t		 n, digits, limit;
+	uint32_t	 pid = 0;
 
-	n = syslog_span(s, len < SYSLOG_TAG_MAX + 1 ? len : SYSLOG_TAG_MAX + 1);
+	n = span_until4(s, len < SYSLOG_TAG_MAX + 1 ? len : SYSLOG_TAG_MAX + 1,
+	    syslog_tag_end);
 	if (n == 0 || n > SYSLOG_TAG_MAX || n >= len)
 		return 0;
 	out->tag = s;
 	out->tag_len = n;
 	out->has_pid = 0;
 	if (s[n] == '[') {
-		for (digits = 0; n + 1 + digits < len &&
-		    digits <= SYSLOG_PID_DIGITS &&
-		    s[n + 1 + digits] >= '0' && s[n + 1 + digits] <= '9';
-		    digits++)
-			pid = pid * 10 + (uint32_t)(s[n + 1 + digits] - '0');
+		d = s + n + 1;
+		limit = len - n - 1 < SYSLOG_PID_DIGITS + 1 ? len - n - 1 :
+		    SYSLOG_PID_DIGITS + 1;
+		for (digits = 0; digits < limit &&
+		    (unsigned char)(d[digits] - '0') <= 9; digits++)
+			pid = pid * 10 + (uint32_t)(d[digits] - '0');
 		if (digits == 0 || digits > SYSLOG_PID_DIGITS ||
-		    n + 1 + digits >= len || s[n + 1 + digits] != ']')
+		    digits == len - n - 1 || d[digits] != ']')
 			return 0;
 		out->pid = pid;
 		out->has_pid = 1;
@@ -289,6 +259,8 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 	size_t		 off, n, limit;
 
 	memset(out, 0, sizeof *out);
+	if (flags & SYSLOG_NO_SHORTCUTS)
+		yr->last_len = 0;
 	off = syslog_priority(line, len);
 	if ((n = syslog_parse_time(line + off, len - off, yr,
 	    &out->time)) > 0) {
@@ -308,8 +280,9 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 	 */
 	limit = len - off < SYSLOG_HOST_MAX + 1 ? len - off :
 	    SYSLOG_HOST_MAX + 1;
-	n = syslog_span(line + off, limit);
-	if (n > 0 && n < limit && line[off + n] == ' ') {
+	n = span_until4(line + off, limit, syslog_tag_end);
+	if (!(flags & SYSLOG_NO_SHORTCUTS) && n > 0 && n < limit &&
+	    line[off + n] == ' ') {
 		out->host = line + off;
 		out->host_len = n;
 		off += n + 1;

@@ -760,6 +760,21 @@ check_fast_same(const char *line, size_t len)
 		check_event_same(&fast, &pcre);
 }
 
+/* Compare both ways on P and each message, cut at every length. */
+static void
+check_fast_messages(const char **messages, size_t count)
+{
+	char	line[512];
+	size_t	i, n, prefix = strlen(P);
+
+	for (i = 0; i < count; i++) {
+		n = (size_t)snprintf(line, sizeof line, P "%s", messages[i]);
+		ck_assert_uint_lt(n, sizeof line);
+		for (; n >= prefix; n--)
+			check_fast_same(line, n);
+	}
+}
+
 START_TEST(test_postfix_fast_shapes)
 {
 	static const char *messages[] = {
@@ -808,14 +823,8 @@ START_TEST(test_postfix_fast_shapes)
 		"NOQUEUE: milter-reject: DATA from a[192.0.2.1]: 5",
 		"NOQUEUE: reject: CONNECT from a[192.0.2.1]: 554",
 	};
-	char	line[512];
-	size_t	i, n, prefix = strlen(P);
 
-	for (i = 0; i < sizeof messages / sizeof messages[0]; i++) {
-		n = (size_t)snprintf(line, sizeof line, P "%s", messages[i]);
-		for (; n >= prefix; n--)
-			check_fast_same(line, n);
-	}
+	check_fast_messages(messages, sizeof messages / sizeof messages[0]);
 }
 END_TEST
 
@@ -837,6 +846,161 @@ START_TEST(test_postfix_fast_random_bytes)
 		    sizeof pieces / sizeof pieces[0], 16, &seed);
 		check_fast_same(line, n);
 	}
+}
+END_TEST
+
+START_TEST(test_postfix_fast_warnings)
+{
+	static const char *messages[] = {
+		"warning: unknown[192.0.2.1]: SASL LOGIN authentication "
+		    "failed: UGFzc3dvcmQ6",
+		"warning: unknown[192.0.2.1]: SASL PLAIN authentication "
+		    "failed: Connection lost to authentication server",
+		"warning: a.example[192.0.2.1]:25: SASL x",
+		"warning: [192.0.2.1]: SASL x",
+		"warning: a b[192.0.2.1]: x",
+		"warning: a]b[192.0.2.1]: x",
+		"warning: a[[192.0.2.1]: x",
+		"warning: a[192.0.2.1] sent message header instead of SMTP "
+		    "command: From: x",
+		"warning: non-SMTP command from a[192.0.2.1]: GET / HTTP/1.1",
+		"warning: non-SMTP[192.0.2.1]: x",
+		"warning: Illegal address syntax from a[192.0.2.1] in MAIL",
+		"warning: Connection rate limit exceeded: 31 from "
+		    "a[192.0.2.1]:25 for service smtp",
+		"warning: Connection limit exceeded: 31 from a[192.0.2.1]",
+		"warning: limit exceeded: 31 from a[192.0.2.1]",
+		"warning: hostname limit exceeded: 3 from a[192.0.2.1]",
+		"warning: hostname x limit exceeded: 3 from a[192.0.2.1]",
+		"warning: hostname x limit exceeded: from a[192.0.2.1]",
+		"warning: ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUV limit "
+		    "exceeded: 3 from a[192.0.2.1]",
+		"warning: ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVW limit "
+		    "exceeded: 3 from a[192.0.2.1]",
+		"warning: hostname dsl-14.pool.example does not resolve to "
+		    "address 192.0.2.14",
+		"warning: hostname dsl-14.pool.example does not resolve to "
+		    "address 192.0.2.14: Name or service not known",
+		"warning: hostname x does not resolve to address 2001:db8::1: "
+		    "Temporary failure in name resolution",
+		"warning: hostname x  does not resolve to address 192.0.2.1",
+		"warning: hostname  does not resolve to address 192.0.2.1",
+		"warning: hostname x does not resolve to address ",
+		"warning: hostname x does not resolve",
+		"warning: hostname x does not resolve to address limit "
+		    "exceeded: 3 from a[192.0.2.1]",
+		"warning: hostname[192.0.2.1]: x",
+		"warning: hostname x verification failed: y",
+		"warning: smtpd_peer_init: 192.0.2.1: hostname x verification "
+		    "failed: Host not found",
+		"warning: 192.0.2.1: address not listed for hostname x",
+		"warning: 192.0.2.1[192.0.2.1]: x",
+		"warning: ",
+		"warning:x[192.0.2.1]",
+		"1E1BDCE982: warning: a[192.0.2.1]: x",
+	};
+
+	check_fast_messages(messages, sizeof messages / sizeof messages[0]);
+}
+END_TEST
+
+/* Compare both ways on P, before, len bytes of 'a' and after. */
+static void
+check_fast_long_field(const char *before, size_t len, const char *after)
+{
+	char	line[700];
+	size_t	n;
+
+	n = (size_t)snprintf(line, sizeof line, P "%s", before);
+	ck_assert_uint_lt(n + len + strlen(after), sizeof line);
+	memset(line + n, 'a', len);
+	n += len;
+	memcpy(line + n, after, strlen(after));
+	check_fast_same(line, n + strlen(after));
+}
+
+START_TEST(test_postfix_fast_warning_lengths)
+{
+	size_t	len;
+
+	/* Names and host names around their 255-byte limit. */
+	for (len = 250; len <= 260; len++) {
+		check_fast_long_field("warning: ", len,
+		    "[192.0.2.1]: SASL LOGIN authentication failed: x");
+		check_fast_long_field("warning: hostname ", len,
+		    " does not resolve to address 192.0.2.1");
+	}
+}
+END_TEST
+
+START_TEST(test_postfix_fast_warnings_random)
+{
+	static const char *const pieces[] = {
+		"warning: ", "hostname ", " does not resolve to address ",
+		"unknown", "[", "]", ":", " ", "192.0.2.1", "::1", ": SASL ",
+		" authentication failed", " limit exceeded", ": ", "3", " from ",
+		"a", "Ab", "-", "non-SMTP command from ", "\xff", "\x80",
+	};
+	char			 line[256];
+	uint32_t		 seed = 99;
+	size_t			 i, n, prefix = strlen(P) + strlen("warning: ");
+
+	memcpy(line, P "warning: ", prefix + 1);
+	for (i = 0; i < 50000; i++) {
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 12, &seed);
+		check_fast_same(line, n);
+	}
+}
+END_TEST
+
+/* Classify a tag as postfix_service did with memrchr and a table. */
+static enum postfix_service
+reference_service(const char *tag, size_t len, int bare)
+{
+	static const char	*services[] = {
+		"smtpd", "postscreen", "tlsproxy", "dnsblog"
+	};
+	const char		*slash = NULL, *last;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i++)
+		if (tag[i] == '/')
+			slash = tag + i;
+	last = slash != NULL ? slash + 1 : tag;
+	n = len - (size_t)(last - tag);
+	for (i = 0; i < sizeof services / sizeof services[0]; i++)
+		if (n == strlen(services[i]) &&
+		    memcmp(last, services[i], n) == 0 && (slash != NULL || bare))
+			return POSTFIX_CLIENTS;
+	if (len >= 7 && memcmp(tag, "postfix", 7) == 0)
+		return POSTFIX_OTHER;
+	return POSTFIX_NOT;
+}
+
+START_TEST(test_postfix_service_random)
+{
+	static const char *const pieces[] = {
+		"postfix", "/", "smtpd", "postscreen", "tlsproxy", "dnsblog",
+		"smtp", "d", "n", "y", "g", "-out", "qmgr", "x",
+	};
+	char		tag[128];
+	uint32_t	seed = 5;
+	size_t		i, n;
+	int		bare;
+
+	for (i = 0; i < 50000; i++) {
+		n = check_random_pieces(tag, sizeof tag, 0, pieces,
+		    sizeof pieces / sizeof pieces[0], 6, &seed);
+		for (bare = 0; bare <= 1; bare++)
+			ck_assert_msg(postfix_service(tag, n, bare) ==
+			    reference_service(tag, n, bare), "%.*s, bare %d",
+			    (int)n, tag, bare);
+	}
+	ck_assert_int_eq(postfix_service("", 0, 1), POSTFIX_NOT);
+	ck_assert_int_eq(postfix_service("/smtpd", 6, 0), POSTFIX_CLIENTS);
+	ck_assert_int_eq(postfix_service("postfix/smtpd/", 14, 0),
+	    POSTFIX_OTHER);
 }
 END_TEST
 
@@ -918,6 +1082,10 @@ make_postfix_suite(void)
 	tcase_add_test(tc_limits, test_postfix_random_bytes);
 	tcase_add_test(tc_limits, test_postfix_fast_shapes);
 	tcase_add_test(tc_limits, test_postfix_fast_random_bytes);
+	tcase_add_test(tc_limits, test_postfix_fast_warnings);
+	tcase_add_test(tc_limits, test_postfix_fast_warning_lengths);
+	tcase_add_test(tc_limits, test_postfix_fast_warnings_random);
+	tcase_add_test(tc_limits, test_postfix_service_random);
 	suite_add_tcase(s, tc_limits);
 
 	return s;

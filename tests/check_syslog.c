@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "check_suites.h"
+#include "check_util.h"
+#include "span.h"
 #include "syslog.h"
 
 /* 2026-11-30 10:00:00 UTC, and a reference time in June 2026. */
@@ -452,6 +454,229 @@ START_TEST(test_syslog_year_continues_parts)
 }
 END_TEST
 
+/*
+ * Parse line[0, len) with the shortcuts (state fast) and without them
+ * (state full), and check that both give the same result and state.
+ */
+static void
+check_shortcuts_same(const char *line, size_t len, int flags,
+    struct syslog_year *fast, struct syslog_year *full)
+{
+	struct syslog_msg	a, b;
+	char			*copy;
+	int			 ra, rb;
+
+	copy = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, line, len);
+	memset(&a, 0x5a, sizeof a);
+	memset(&b, 0x5a, sizeof b);
+	ra = syslog_parse(copy, len, fast, flags, &a);
+	rb = syslog_parse(copy, len, full, flags | SYSLOG_NO_SHORTCUTS, &b);
+	ck_assert_msg(ra == rb, "result %d, without shortcuts %d: %.*s", ra,
+	    rb, (int)len, line);
+	ck_assert_int_eq(fast->year, full->year);
+	ck_assert_int_eq(fast->month, full->month);
+	ck_assert_int_eq(fast->first_year, full->first_year);
+	ck_assert_int_eq(fast->first_month, full->first_month);
+	if (ra == 0) {
+		ck_assert_int_eq(a.has_time, b.has_time);
+		ck_assert_int_eq(a.time.utc, b.time.utc);
+		ck_assert_uint_eq(a.time.msec, b.time.msec);
+		ck_assert_int_eq(a.time.offset, b.time.offset);
+		ck_assert_uint_eq(a.time.has_offset, b.time.has_offset);
+		ck_assert_ptr_eq(a.host, b.host);
+		ck_assert_uint_eq(a.host_len, b.host_len);
+		ck_assert_ptr_eq(a.tag, b.tag);
+		ck_assert_uint_eq(a.tag_len, b.tag_len);
+		ck_assert_uint_eq(a.pid, b.pid);
+		ck_assert_int_eq(a.has_pid, b.has_pid);
+		ck_assert_uint_eq(a.msg, b.msg);
+	}
+	free(copy);
+}
+
+START_TEST(test_syslog_shortcuts_random)
+{
+	static const char *const times[] = {
+		"Nov 30 10:00:00 ", "Nov 30 10:00:01 ", "Nov 30 10:07:59 ",
+		"Nov 30 10:59:59 ", "Nov 30 11:00:00 ", "Nov 30 10:00:00.5 ",
+		"Nov 30 10:00:00", "Nov 30 10:00:60 ", "Nov 30 10:0a:00 ",
+		"Nov 30 10:00:00x", "Nov 30 10;00:00 ", "Nov  1 10:00:00 ",
+		"Nov 01 10:00:09 ", "Nov 1 10:00:00 ", "Dec 31 23:59:59 ",
+		"Jan  1 00:00:00 ", "Jan  1 00:00:01 ", "Feb 29 10:00:00 ",
+		"Mar  1 10:00:00 ", "Jun 12 12:00:00 ", "Oct  5 08:30:00 ",
+		"2026-11-30T10:00:00Z ", "2026-11-30 10:00:00 ", "",
+	};
+	static const char *const pieces[] = {
+		"mx1", " ", "postfix/smtpd", "[", "]", ":", "123", ": ",
+		"a:b", "x[", "postfix-submission/smtpd", "<mail.info> ",
+		"[ID 1 mail.info] ", "\x80", "\xff", "msg", "12345678901",
+	};
+	struct syslog_year	 fast, full;
+	char			 line[256];
+	uint32_t		 seed = 7;
+	size_t			 i, n, prefix;
+	const char		*t;
+
+	syslog_year_init(&fast, JAN_2027);
+	syslog_year_init(&full, JAN_2027);
+	for (i = 0; i < 50000; i++) {
+		seed = seed * 1103515245 + 12345;
+		t = times[(seed >> 16) % (sizeof times / sizeof times[0])];
+		prefix = strlen(t);
+		memcpy(line, t, prefix);
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 12, &seed);
+		check_shortcuts_same(line, n, i % 3 == 0 ? 0 : SYSLOG_NO_TIME,
+		    &fast, &full);
+	}
+}
+END_TEST
+
+START_TEST(test_syslog_shortcuts_every_byte)
+{
+	static const char	 bytes[] = { '\0', ' ', ':', '[', ']', '0',
+				    'a', '\x80', '\xff' };
+	static const char	*lines[] = {
+		"Nov 30 10:00:00 mx1 postfix/smtpd[4711]: connect from x",
+		"Nov 30 10:00:01 mail-relay-17.example.org "
+		    "postfix-submission/smtpd[12]: x",
+		"Nov 30 10:00:02 postfix/qmgr[9]: x",
+		"<22>Nov 30 10:00:03 <mail.info> h t: [ID 1 mail.info] x",
+		"Nov 30 11:00:00 h tag[]: x",
+	};
+	struct syslog_year	 fast, full;
+	char			 line[128];
+	size_t			 i, j, k, len;
+
+	syslog_year_init(&fast, JAN_2027);
+	syslog_year_init(&full, JAN_2027);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		len = strlen(lines[i]);
+		ck_assert_uint_lt(len, sizeof line);
+		for (j = 0; j < len; j++) {
+			for (k = 0; k < sizeof bytes; k++) {
+				memcpy(line, lines[i], len);
+				line[j] = bytes[k];
+				check_shortcuts_same(line, len, SYSLOG_NO_TIME,
+				    &fast, &full);
+			}
+		}
+		for (j = 0; j <= len; j++)
+			check_shortcuts_same(lines[i], j, 0, &fast, &full);
+	}
+}
+END_TEST
+
+START_TEST(test_syslog_shortcuts_host_limit)
+{
+	struct syslog_year	 fast, full;
+	char			 line[400];
+	size_t			 host, n;
+
+	syslog_year_init(&fast, JAN_2027);
+	syslog_year_init(&full, JAN_2027);
+	for (host = SYSLOG_HOST_MAX - 2; host <= SYSLOG_HOST_MAX + 2; host++) {
+		n = (size_t)snprintf(line, sizeof line, "Nov 30 10:00:00 ");
+		memset(line + n, 'h', host);
+		n += host;
+		n += (size_t)snprintf(line + n, sizeof line - n,
+		    " postfix/smtpd[1]: x");
+		check_shortcuts_same(line, n, 0, &fast, &full);
+		ck_assert_int_eq(parse(line), host <= SYSLOG_HOST_MAX ? 0 : -1);
+	}
+	ck_assert_int_eq(parse("Nov 30 10:00:00 a:b t[1]: x"), 0);
+	ck_assert_str_eq(HOST(), "a:b");
+	ck_assert_str_eq(TAG(), "t");
+	ck_assert_int_eq(parse("Nov 30 10:00:00 a[b t[1]: x"), 0);
+	ck_assert_str_eq(HOST(), "a[b");
+}
+END_TEST
+
+START_TEST(test_syslog_time_reuse)
+{
+	struct ts	t;
+
+	/* Later seconds of the same hour, then an earlier one. */
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:00:00", 15, &yr, &t),
+	    15);
+	ck_assert_int_eq(t.utc, T0_UTC);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:00:00 x", 17, &yr, &t),
+	    15);
+	ck_assert_int_eq(t.utc, T0_UTC);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:59:58", 15, &yr, &t),
+	    15);
+	ck_assert_int_eq(t.utc, T0_UTC + 59 * 60 + 58);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:00:07", 15, &yr, &t),
+	    15);
+	ck_assert_int_eq(t.utc, T0_UTC + 7);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:60:07", 15, &yr, &t),
+	    0);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:00:07.25", 18, &yr,
+	    &t), 18);
+	ck_assert_int_eq(t.utc, T0_UTC + 7);
+	ck_assert_uint_eq(t.msec, 250);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:00:07.25", 18, &yr,
+	    &t), 18);
+	ck_assert_uint_eq(t.msec, 250);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:00:07.", 16, &yr, &t),
+	    0);
+
+	/* After ts_local_reset the same text is converted in the new zone. */
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 11:00:00", 15, &yr, &t),
+	    15);
+	ck_assert_int_eq(t.utc, T0_UTC + 3600);
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	ts_local_reset();
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 11:00:00", 15, &yr, &t),
+	    15);
+	ck_assert_int_eq(t.utc, T0_UTC);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 11:00:01", 15, &yr, &t),
+	    15);
+	ck_assert_int_eq(t.utc, T0_UTC + 1);
+}
+END_TEST
+
+/* Measure as span_until4 must, one byte at a time. */
+static size_t
+naive_span(const char *s, size_t limit, const char stop[4])
+{
+	size_t	n;
+
+	for (n = 0; n < limit; n++)
+		if (memchr(stop, s[n], 4) != NULL)
+			break;
+	return n;
+}
+
+START_TEST(test_span_every_position)
+{
+	static const char	stop[4] = { ' ', ':', '[', ']' };
+	static const char	bytes[] = { ' ', ':', '[', ']', '\0', '\x80',
+				    '\xff', 'a' };
+	char			*s;
+	size_t			 limit, pos, k;
+
+	for (limit = 0; limit <= 48; limit++) {
+		/* An exact-size buffer, so a read past limit shows up. */
+		s = malloc(limit > 0 ? limit : 1);
+		ck_assert_ptr_nonnull(s);
+		for (pos = 0; pos <= limit; pos++) {
+			for (k = 0; k < sizeof bytes; k++) {
+				memset(s, 'x', limit);
+				if (pos < limit)
+					s[pos] = bytes[k];
+				ck_assert_uint_eq(span_until4(s, limit, stop),
+				    naive_span(s, limit, stop));
+			}
+		}
+		free(s);
+	}
+}
+END_TEST
+
 Suite *
 make_syslog_suite(void)
 {
@@ -490,6 +715,7 @@ make_syslog_suite(void)
 	tcase_add_test(tc_year, test_syslog_year_leap_day);
 	tcase_add_test(tc_year, test_syslog_parse_time_forms);
 	tcase_add_test(tc_year, test_syslog_year_continues_parts);
+	tcase_add_test(tc_year, test_syslog_time_reuse);
 	suite_add_tcase(s, tc_year);
 
 	tc_limits = tcase_create("limits");
@@ -497,6 +723,10 @@ make_syslog_suite(void)
 	tcase_add_test(tc_limits, test_syslog_not_syslog);
 	tcase_add_test(tc_limits, test_syslog_tag_too_long);
 	tcase_add_test(tc_limits, test_syslog_every_truncation);
+	tcase_add_test(tc_limits, test_syslog_shortcuts_random);
+	tcase_add_test(tc_limits, test_syslog_shortcuts_every_byte);
+	tcase_add_test(tc_limits, test_syslog_shortcuts_host_limit);
+	tcase_add_test(tc_limits, test_span_every_position);
 	suite_add_tcase(s, tc_limits);
 
 	return s;
