@@ -166,7 +166,7 @@ postfix_service(const char *tag, size_t len, int bare)
 {
 	int	clients;
 
-	/* The last byte tells which service the tag can end with. */
+	/* The last byte selects the only service the tag can end with. */
 	switch (len > 0 ? tag[len - 1] : '\0') {
 	case 'd':
 		clients = pf_service_is(tag, len, "smtpd", 5, bare);

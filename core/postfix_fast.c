@@ -63,10 +63,12 @@ pf_fast_may_be_limit(const char *w, size_t n)
 }
 
 /*
- * Recognise "warning: " messages, with w after that prefix.  Families 9
- * to 13 all need a space before any bracket, so when the first space or
- * bracket at w is a '[' only family 14 ("warning: name[") can match.
- * Only family 12 starts with "hostname ", unless family 11's words do.
+ * Recognise "warning: " messages, with w after that prefix.  The families
+ * before "warning: name[" (non-SMTP command, illegal address, limit
+ * exceeded, hostname, Postfix 2.8 verification) all need a space before
+ * any bracket.  So when the first space or bracket at w is a '[', only
+ * "warning: name[" can match.  Of the others, only "does not resolve"
+ * starts with "hostname ", unless the words of "limit exceeded" do.
  */
 static enum pf_fast
 pf_fast_warning(const char *line, size_t len, size_t w, size_t *family,

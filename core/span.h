@@ -15,9 +15,9 @@
 /*
  * Measure the bytes of s[0, limit) before the first byte equal to one of
  * stop[0] to stop[3] (repeat a byte to look for fewer).  Returns limit
- * when none of them is there.  Reads no byte at or after s + limit: the
- * 16-byte loads stop while fewer than 16 bytes remain, and the rest goes
- * byte by byte, the same loop that runs without SSE2.
+ * when none of them is there.  It reads no byte at or after s + limit,
+ * because the 16-byte loads stop while fewer than 16 bytes remain.  The
+ * rest goes byte by byte, in the same loop that runs without SSE2.
  */
 static inline size_t
 span_until4(const char *s, size_t limit, const char stop[4])

@@ -78,7 +78,7 @@ size_t	syslog_parse_time(const char *buf, size_t len, struct syslog_year *,
 /*
  * Flag for syslog_parse: convert the time in full instead of from the last
  * one, and look for a tag before taking the first word as the host name.
- * The result is the same; tests use it to check the shortcuts.
+ * The result is the same, and tests use it to check the shortcuts.
  */
 #define SYSLOG_NO_SHORTCUTS	0x2
 

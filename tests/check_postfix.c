@@ -954,7 +954,7 @@ START_TEST(test_postfix_fast_warnings_random)
 }
 END_TEST
 
-/* Classify a tag as postfix_service did with memrchr and a table. */
+/* Classify a tag by its last '/' and a table: postfix_service's rule. */
 static enum postfix_service
 reference_service(const char *tag, size_t len, int bare)
 {
