@@ -520,12 +520,16 @@ postfix_parse(struct postfix_parser *pp, const char *line, size_t len,
 	memset(ev, 0, sizeof *ev);
 	ev->time = sm->time;
 	ev->has_time = sm->has_time;
-	if (!pf_may_name_client(line + sm->msg, len - sm->msg))
-		return PARSE_SKIP;
+	/*
+	 * The families that the fast reader finds name a client in brackets
+	 * or start with "warning: ", so the check only spares PCRE2.
+	 */
 	if (pp->fast && pf_fast_family(line, len, sm->msg, &family,
 	    &mend) == PF_FAST_FOUND)
 		def = &pf_families[family];
 	else {
+		if (!pf_may_name_client(line + sm->msg, len - sm->msg))
+			return PARSE_SKIP;
 		if (!regexp_match(&pp->env, &pp->family, line, len, sm->msg))
 			return PARSE_SKIP;
 		mark = regexp_mark(&pp->family);
