@@ -70,6 +70,37 @@ fuzz_check_msg(const char *line, size_t len, const struct syslog_msg *sm)
 	}
 }
 
+/*
+ * Parse with the shortcuts (state yr) and without them (state full).  The
+ * results and the year states must agree.
+ */
+static void
+fuzz_shortcuts(const char *line, size_t len, struct syslog_year *yr,
+    struct syslog_year *full)
+{
+	struct syslog_msg	a, b;
+	int			ra, rb;
+
+	ra = syslog_parse(line, len, yr, SYSLOG_NO_TIME, &a);
+	rb = syslog_parse(line, len, full, SYSLOG_NO_TIME |
+	    SYSLOG_NO_SHORTCUTS, &b);
+	FUZZ_CHECK(ra == rb, "result %d, without shortcuts %d", ra, rb);
+	FUZZ_CHECK(yr->year == full->year && yr->month == full->month &&
+	    yr->first_year == full->first_year &&
+	    yr->first_month == full->first_month,
+	    "year state differs without shortcuts");
+	if (ra != 0)
+		return;
+	FUZZ_CHECK(a.has_time == b.has_time && ts_cmp(&a.time, &b.time) == 0 &&
+	    a.time.offset == b.time.offset &&
+	    a.time.has_offset == b.time.has_offset,
+	    "time differs without shortcuts");
+	FUZZ_CHECK(a.host == b.host && a.host_len == b.host_len &&
+	    a.tag == b.tag && a.tag_len == b.tag_len && a.pid == b.pid &&
+	    a.has_pid == b.has_pid && a.msg == b.msg,
+	    "fields differ without shortcuts");
+}
+
 static void
 fuzz_line(const char *line, size_t len, struct syslog_year *yr,
     size_t lineno)
@@ -100,17 +131,21 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char		*log = (const char *)data, *line, *nl;
-	struct syslog_year	 yr;
+	struct syslog_year	 yr, fast, full;
 	size_t			 off = 0, len, lineno = 0;
 
 	syslog_year_init(&yr, FUZZ_REFERENCE);
+	syslog_year_init(&fast, FUZZ_REFERENCE);
+	syslog_year_init(&full, FUZZ_REFERENCE);
 	while (off < size) {
 		line = log + off;
 		nl = memchr(line, '\n', size - off);
 		len = nl != NULL ? (size_t)(nl - line) : size - off;
 		lineno++;
-		if (len <= LOGREAD_LINE_MAX && memchr(line, '\0', len) == NULL)
+		if (len <= LOGREAD_LINE_MAX && memchr(line, '\0', len) == NULL) {
 			fuzz_line(line, len, &yr, lineno);
+			fuzz_shortcuts(line, len, &fast, &full);
+		}
 		off += len + 1;
 	}
 	return 0;
