@@ -128,15 +128,14 @@ syslog_time_from_last(struct syslog_year *yr, const char *buf, size_t len,
 	return n;
 }
 
-size_t
-syslog_parse_time(const char *buf, size_t len, struct syslog_year *yr,
+/* Parse a time as syslog_parse_time does, without the last one. */
+static size_t
+syslog_parse_time_full(const char *buf, size_t len, struct syslog_year *yr,
     struct ts *out)
 {
 	struct ts_bsd	f;
 	size_t		n;
 
-	if ((n = syslog_time_from_last(yr, buf, len, out)) > 0)
-		return n;
 	if ((n = ts_parse_bsd(buf, len, &f)) > 0) {
 		if (syslog_year_apply(yr, &f, out) == -1)
 			return 0;
@@ -151,6 +150,17 @@ syslog_parse_time(const char *buf, size_t len, struct syslog_year *yr,
 	if ((n = ts_parse_rfc3339(buf, len, out)) > 0)
 		return n;
 	return ts_parse_exim(buf, len, out);
+}
+
+size_t
+syslog_parse_time(const char *buf, size_t len, struct syslog_year *yr,
+    struct ts *out)
+{
+	size_t	n;
+
+	if ((n = syslog_time_from_last(yr, buf, len, out)) > 0)
+		return n;
+	return syslog_parse_time_full(buf, len, yr, out);
 }
 
 /* Measure "<digits>" at s, or return 0. */
@@ -262,8 +272,10 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 	if (flags & SYSLOG_NO_SHORTCUTS)
 		yr->last_len = 0;
 	off = syslog_priority(line, len);
-	if ((n = syslog_parse_time(line + off, len - off, yr,
-	    &out->time)) > 0) {
+	/* Most lines have the hour of the last time, so try that first. */
+	if ((n = syslog_time_from_last(yr, line + off, len - off,
+	    &out->time)) > 0 || (n = syslog_parse_time_full(line + off,
+	    len - off, yr, &out->time)) > 0) {
 		out->has_time = 1;
 		off += n;
 		if (off >= len)

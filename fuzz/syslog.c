@@ -142,7 +142,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl = memchr(line, '\n', size - off);
 		len = nl != NULL ? (size_t)(nl - line) : size - off;
 		lineno++;
-		if (len <= LOGREAD_LINE_MAX && memchr(line, '\0', len) == NULL) {
+		if (len <= LOGREAD_LINE_MAX &&
+		    memchr(line, '\0', len) == NULL) {
 			fuzz_line(line, len, &yr, lineno);
 			fuzz_shortcuts(line, len, &fast, &full);
 		}

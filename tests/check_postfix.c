@@ -873,10 +873,11 @@ START_TEST(test_postfix_fast_warnings)
 		"warning: hostname limit exceeded: 3 from a[192.0.2.1]",
 		"warning: hostname x limit exceeded: 3 from a[192.0.2.1]",
 		"warning: hostname x limit exceeded: from a[192.0.2.1]",
-		"warning: ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUV limit "
-		    "exceeded: 3 from a[192.0.2.1]",
-		"warning: ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVW limit "
-		    "exceeded: 3 from a[192.0.2.1]",
+		/* 48 and 49 letters before " limit exceeded". */
+		"warning: ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "ABCDEFGHIJKLMNOPQRSTUV limit exceeded: 3 from a[1.2.3.4]",
+		"warning: ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "ABCDEFGHIJKLMNOPQRSTUVW limit exceeded: 3 from a[1.2.3.4]",
 		"warning: hostname dsl-14.pool.example does not resolve to "
 		    "address 192.0.2.14",
 		"warning: hostname dsl-14.pool.example does not resolve to "
@@ -938,7 +939,8 @@ START_TEST(test_postfix_fast_warnings_random)
 	static const char *const pieces[] = {
 		"warning: ", "hostname ", " does not resolve to address ",
 		"unknown", "[", "]", ":", " ", "192.0.2.1", "::1", ": SASL ",
-		" authentication failed", " limit exceeded", ": ", "3", " from ",
+		" authentication failed", " limit exceeded", ": ", "3",
+		" from ",
 		"a", "Ab", "-", "non-SMTP command from ", "\xff", "\x80",
 	};
 	char			 line[256];
@@ -971,7 +973,8 @@ reference_service(const char *tag, size_t len, int bare)
 	n = len - (size_t)(last - tag);
 	for (i = 0; i < sizeof services / sizeof services[0]; i++)
 		if (n == strlen(services[i]) &&
-		    memcmp(last, services[i], n) == 0 && (slash != NULL || bare))
+		    memcmp(last, services[i], n) == 0 &&
+		    (slash != NULL || bare))
 			return POSTFIX_CLIENTS;
 	if (len >= 7 && memcmp(tag, "postfix", 7) == 0)
 		return POSTFIX_OTHER;
