@@ -45,7 +45,7 @@ ui_follow_messages(struct ui *ui)
 }
 
 /* Read the mark and the last report of a client new to the list. */
-static void
+void
 ui_follow_load_state(struct ui *ui, struct client *c)
 {
 	struct store	*store = ui->ctx->store;

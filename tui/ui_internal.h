@@ -287,6 +287,12 @@ struct ui {
 	struct logread_bg	 *load_parts;
 	int			  load_parts_fd;	/* readable: a part is read */
 	int			  load_stale;	/* merged since the last refresh */
+	/* The refresh in steps while parts come in; NULL: none runs. */
+	struct ui_follow_step	 *load_step;
+	uint64_t		  load_step_us;	/* its time so far */
+	int			  load_merged;	/* every part is merged */
+	/* Calls of ui_rows_rebuild, so a refresh in steps sees a new view. */
+	uint64_t		  rows_builds;
 };
 
 /* ui.c */
@@ -299,6 +305,9 @@ struct client	*ui_selected(const struct ui *);
 void		 ui_set_message(struct ui *, int error, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 uint64_t	 ui_now_ms(void);
+uint64_t	 ui_now_us(void);
+size_t		 ui_name_width(const char *);
+void		 ui_checks_prune(struct ui *);
 struct ui_check	*ui_check_find(const struct ui *, const char *ip);
 int		 ui_timeout_until(uint64_t due, uint64_t now_ms, int timeout);
 void		 ui_check_drop(struct ui *, const char *ip);
@@ -552,5 +561,12 @@ void		 ui_follow_tick(struct ui *, uint64_t now_ms);
 int		 ui_follow_timeout(const struct ui *, uint64_t now_ms,
 		    int timeout);
 void		 ui_follow_refresh(struct ui *);
+void		 ui_follow_load_state(struct ui *, struct client *);
+
+/* ui_follow_step.c */
+struct ui_follow_step;
+void		 ui_follow_step_start(struct ui *);
+int		 ui_follow_step(struct ui *, uint64_t budget_us);
+void		 ui_follow_step_free(struct ui *);
 
 #endif

@@ -7,8 +7,10 @@
  * When the inputs can be read in parts (logread_bg_start), worker threads
  * read them, and each pass merges for UI_LOAD_MERGE_US at most.  The list
  * takes in the merged clients at most every UI_LOAD_REFRESH_MS, because
- * that costs about the whole table.  When a check of the parts fails, the
- * list starts again empty and the logs are read in slices.
+ * that costs about the whole table.  That refresh runs in steps of
+ * UI_LOAD_STEP_US (ui_follow_step.c), and no part is merged until it is
+ * done.  When a check of the parts fails, the list starts again empty and
+ * the logs are read in slices.
  *
  * NOTE: without --follow, standard input is read with blocking reads, so
  * a pipe that stalls also stalls the console until data or its end come.
@@ -44,6 +46,8 @@
 #define UI_LOAD_RATE_MAX	100000000ULL
 /* Microseconds of merging parts per pass. */
 #define UI_LOAD_MERGE_US	5000
+/* Microseconds of the refresh in steps per pass. */
+#define UI_LOAD_STEP_US		5000
 /*
  * Minimum milliseconds between two refreshes of the list while parts
  * come in, and the factor of the last refresh's time that is waited at
@@ -140,6 +144,7 @@ ui_load_start(struct ui *ui, uint64_t now_ms)
 	ui->load_total = ui_load_total(ui->ctx->agg);
 	ui->load_rate = ui_load_rate();
 	ui->load_slice_ms = UI_LOAD_SLICE_MS;
+	ui->load_merged = 0;
 	ui->load_parts = logread_bg_start(ui->ctx->logread,
 	    &ui->load_parts_fd);
 	ui->dirty = 1;
@@ -266,29 +271,46 @@ ui_state_apply_report(const char *ip, int64_t time, void *arg)
 		c->reported_at = time;
 }
 
+static void ui_load_end(struct ui *);
+
 /*
- * Take the new clients into the list.  Returns the milliseconds that
- * took.
+ * Run the refresh in steps for one pass.  When it is done, arm the next
+ * one, and end the load after the last part.
  */
-static uint64_t
-ui_load_take_in(struct ui *ui, uint64_t now_ms)
+static void
+ui_load_step_tick(struct ui *ui, uint64_t now_ms)
 {
-	uint64_t	refresh_start;
-	int		at_top;
+	uint64_t	start = ui_now_us(), took_ms;
+	int		at_top, running;
 
 	/* A cursor on the first row stays there while suspects come in. */
 	at_top = ui->cursor == 0;
-	refresh_start = ui_now_ms();
-	ui_load_state_ensure(ui);
-	ui_follow_refresh(ui);
+	running = ui_follow_step(ui, UI_LOAD_STEP_US);
+	ui->load_step_us += ui_now_us() - start;
+	if (running)
+		return;
 	if (at_top && ui->cursor != 0) {
 		ui_move_to(ui, 0);
 		ui_check_schedule(ui, now_ms);
 	}
-	return ui_now_ms() - refresh_start;
+	took_ms = ui->load_step_us / 1000;
+	ui->load_refresh_due = ui_now_ms() +
+	    (took_ms * UI_LOAD_REFRESH_FACTOR > UI_LOAD_REFRESH_MS ?
+	    took_ms * UI_LOAD_REFRESH_FACTOR : UI_LOAD_REFRESH_MS);
+	if (ui->load_merged)
+		ui_load_end(ui);
 }
 
-static void ui_load_end(struct ui *);
+/* Start a refresh in steps of the clients merged so far. */
+static void
+ui_load_step_start(struct ui *ui, uint64_t now_ms)
+{
+	ui->load_stale = 0;
+	ui->load_step_us = 0;
+	ui_load_state_ensure(ui);
+	ui_follow_step_start(ui);
+	ui_load_step_tick(ui, now_ms);
+}
 
 /*
  * Merge the parts that are read, and take them into the list when the
@@ -297,9 +319,14 @@ static void ui_load_end(struct ui *);
 static void
 ui_load_parts_tick(struct ui *ui, uint64_t now_ms)
 {
-	uint64_t	limit = UINT64_MAX, took;
+	uint64_t	limit = UINT64_MAX;
 	int		rc, merged;
 
+	/* Nothing may be merged while a refresh runs. */
+	if (ui->load_step != NULL) {
+		ui_load_step_tick(ui, now_ms);
+		return;
+	}
 	if (ui->load_rate > 0) {
 		limit = ui->load_rate * (now_ms - ui->load_start_ms) / 1000;
 		ui->load_due = now_ms + 1000 / UI_LOAD_PACED_PASSES;
@@ -321,15 +348,10 @@ ui_load_parts_tick(struct ui *ui, uint64_t now_ms)
 		ui->load_due = now_ms;
 		return;
 	}
-	if (rc == 0 || (ui->load_stale && now_ms >= ui->load_refresh_due)) {
-		took = ui_load_take_in(ui, now_ms);
-		ui->load_stale = 0;
-		ui->load_refresh_due = ui_now_ms() +
-		    (took * UI_LOAD_REFRESH_FACTOR > UI_LOAD_REFRESH_MS ?
-		    took * UI_LOAD_REFRESH_FACTOR : UI_LOAD_REFRESH_MS);
-	}
 	if (rc == 0)
-		ui_load_end(ui);
+		ui->load_merged = 1;
+	if (rc == 0 || (ui->load_stale && now_ms >= ui->load_refresh_due))
+		ui_load_step_start(ui, now_ms);
 }
 
 /* Read the next slice when it is due and take the new clients in. */
@@ -341,7 +363,8 @@ ui_load_tick(struct ui *ui, uint64_t now_ms)
 
 	if (!ui->loading || now_ms < ui->load_due)
 		return;
-	if (ui->load_parts != NULL && logread_bg_active(ui->load_parts)) {
+	if (ui->load_parts != NULL && (logread_bg_active(ui->load_parts) ||
+	    ui->load_step != NULL)) {
 		ui_load_parts_tick(ui, now_ms);
 		return;
 	}
@@ -393,6 +416,8 @@ ui_load_timeout(const struct ui *ui, uint64_t now_ms, int timeout)
 {
 	if (!ui->loading)
 		return timeout;
+	if (ui->load_step != NULL)
+		return 0;
 	if (ui->load_parts == NULL ||
 	    !logread_bg_active(ui->load_parts) || ui->load_rate > 0)
 		return ui_timeout_until(ui->load_due, now_ms, timeout);
@@ -419,6 +444,7 @@ ui_load_pollfd(const struct ui *ui, struct pollfd *pfd)
 void
 ui_load_free(struct ui *ui)
 {
+	ui_follow_step_free(ui);
 	logread_bg_free(ui->load_parts);
 	ui->load_parts = NULL;
 }
