@@ -270,6 +270,22 @@ wait_for " $MANY_CLIENTS suspects, 0 whitelisted hidden, $MANY_CLIENTS clients "
 expect_rows "many clients" "$tmp/many.json" 10
 quit
 
+# The same log on the console's own thread, in slices: keys work while
+# it loads, and the list ends as list orders it.
+start "$tmp/many.log" SMTPTRIAGE_THREADS=1
+wait_match "^ loading \[[#.]{20}\] [0-9]+%"
+keys '?'
+wait_for "smtptriage help"
+keys Escape
+wait_for "DNS queries: "
+grep -qE "^ loading \[" "$tmp/screen" ||
+    fail "slices: ? was answered only after the load ended"
+wait_for "loaded $((MANY_CLIENTS * 2)) lines, $MANY_CLIENTS clients, $MANY_CLIENTS suspects in " \
+    $LOAD_TENTHS
+wait_for " $MANY_CLIENTS suspects, 0 whitelisted hidden, $MANY_CLIENTS clients "
+expect_rows "slices" "$tmp/many.json" 10
+quit
+
 # --- Loading a generated mainlog in parts on two threads.  The merges are
 # paced, so rows show while the load runs.  The end must be what list
 # prints: the counts, and the first rows with their event counts.

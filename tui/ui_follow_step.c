@@ -1,6 +1,6 @@
 /*
- * The refresh of the list in steps, for the load in parts on worker
- * threads.  ui_follow_refresh finishes every client, sorts the suspects
+ * The refresh of the list in steps, while a log loads (in parts or in
+ * slices) and in follow mode.  ui_follow_refresh finishes every client, sorts the suspects
  * twice and rebuilds every row in one go, which took 0.15 to 0.8 s of one
  * loop pass with 100,000 suspects (bench/log/console.sh, 1 GiB log).  Here the same work is spread over
  * passes of about budget_us each: agg_finish_job finishes the clients and
@@ -8,8 +8,9 @@
  * and the last step swaps both in at once.  Until then the list shows the
  * rows of the last refresh.
  *
- * The caller merges nothing while a refresh runs (agg_finish_job), so the
- * result is what ui_follow_refresh gives at the time of the start.  The
+ * The caller reads and merges nothing while a refresh runs
+ * (agg_finish_job), so the result is what ui_follow_refresh gives at the
+ * time of the start.  The
  * rows are built for the score order, which is the order of the
  * suspects array, or its exact reverse.  The other orders, the grouped
  * view and a view changed during the refresh (a sort key, a filter, the

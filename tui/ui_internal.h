@@ -538,6 +538,7 @@ void		 ui_status_counts(const struct ui *, struct esc_buf *);
 #define UI_LOAD_SLICE_MAX_MS	50
 void		 ui_load_start(struct ui *, uint64_t now_ms);
 void		 ui_load_tick(struct ui *, uint64_t now_ms);
+void		 ui_load_slice_refresh(struct ui *, int more);
 int		 ui_load_timeout(const struct ui *, uint64_t now_ms,
 		    int timeout);
 void		 ui_load_status(const struct ui *, char *, size_t);
@@ -550,7 +551,6 @@ void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
 
 /* ui_load_refresh.c */
 struct ui_load_state;
-void		 ui_load_slice_refresh(struct ui *, int more);
 void		 ui_load_state_ensure(struct ui *);
 int		 ui_load_state_apply(struct ui *, struct client *);
 void		 ui_load_state_free(struct ui *);
