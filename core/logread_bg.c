@@ -37,11 +37,12 @@
 /*
  * Large parts per thread for the rest of a file.  A merge costs about
  * the clients of one part, whatever its size: with 100,000 clients, most
- * parts of 16 MiB or more hold nearly all of them.  Few large parts make
- * few merges, and the same number per thread lets the threads end
- * together.
+ * parts of 16 MiB or more contain nearly all of them.  Few large parts
+ * make few merges, and the same number per thread lets the threads end
+ * together.  The progress bar moves when a part is merged, so fewer parts
+ * move it in larger steps.
  */
-#define LOGREAD_BG_TAIL_PARTS	3
+#define LOGREAD_BG_TAIL_PARTS	2
 /* Client table slots merged between two reads of the clock. */
 #define LOGREAD_BG_SLOTS	128
 struct logread_bg {
