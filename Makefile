@@ -87,6 +87,7 @@ TUI_SRCS = \
 	tui/ui_draw.c \
 	tui/ui_filter.c \
 	tui/ui_follow.c \
+	tui/ui_follow_step.c \
 	tui/ui_key.c \
 	tui/ui_keymap.c \
 	tui/ui_load.c \

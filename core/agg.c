@@ -994,3 +994,111 @@ agg_merge_step(struct agg *agg, struct agg *src, uint64_t lines,
 	}
 	return *slot < src->nslots ? 1 : 0;
 }
+
+void
+agg_finish_job_start(struct agg *agg, struct agg_finish_job *job)
+{
+	memset(job, 0, sizeof *job);
+	job->capacity = agg->nclients + 1;
+	job->suspects = xreallocarray(NULL, job->capacity,
+	    sizeof *job->suspects);
+	job->spare = xreallocarray(NULL, job->capacity, sizeof *job->spare);
+}
+
+/* The end of a run of width suspects from at, or n. */
+static size_t
+agg_run_end(size_t at, size_t width, size_t n)
+{
+	return n - at > width ? at + width : n;
+}
+
+/*
+ * A bottom-up merge sort that can stop after any move: merge two runs of
+ * width suspects from job->run into spare, pair after pair, then swap the
+ * arrays and double the width.
+ */
+static int
+agg_finish_job_sort(struct agg_finish_job *job, size_t max)
+{
+	struct client	**tmp;
+	size_t		  n = job->nsuspects, mid, end;
+
+	while (max > 0) {
+		if (job->width >= n) {
+			job->done = 1;
+			return 0;
+		}
+		mid = agg_run_end(job->run, job->width, n);
+		end = agg_run_end(mid, job->width, n);
+		if (job->out == end) {
+			job->run = end;
+			if (job->run >= n) {
+				tmp = job->suspects;
+				job->suspects = job->spare;
+				job->spare = tmp;
+				job->width *= 2;
+				job->run = 0;
+			}
+			job->left = job->out = job->run;
+			job->right = agg_run_end(job->run, job->width, n);
+			continue;
+		}
+		if (job->right == end || (job->left < mid &&
+		    agg_suspect_cmp(&job->suspects[job->left],
+		    &job->suspects[job->right]) <= 0))
+			job->spare[job->out++] = job->suspects[job->left++];
+		else
+			job->spare[job->out++] = job->suspects[job->right++];
+		max--;
+	}
+	return 1;
+}
+
+int
+agg_finish_job_step(struct agg *agg, struct agg_finish_job *job, size_t max)
+{
+	struct client	*c;
+	size_t		 end;
+
+	if (job->done)
+		return 0;
+	if (job->sorting)
+		return agg_finish_job_sort(job, max);
+	end = agg->nslots - job->slot > max ? job->slot + max : agg->nslots;
+	for (; job->slot < end; job->slot++) {
+		if ((c = agg->slots[job->slot].client) == NULL)
+			continue;
+		agg_finish_client(agg, c);
+		/* Only a caller that broke the contract adds clients. */
+		if (c->suspect && job->nsuspects < job->capacity)
+			job->suspects[job->nsuspects++] = c;
+	}
+	if (job->slot < agg->nslots)
+		return 1;
+	job->sorting = 1;
+	job->width = 1;
+	job->run = job->left = job->out = 0;
+	job->right = agg_run_end(0, 1, job->nsuspects);
+	return 1;
+}
+
+struct client **
+agg_finish_job_install(struct agg *agg, struct agg_finish_job *job,
+    size_t *count)
+{
+	free(agg->suspects);
+	agg->suspects = job->suspects;
+	agg->nsuspects = job->nsuspects;
+	agg->suspects_valid = 1;
+	job->suspects = NULL;
+	*count = agg->nsuspects;
+	return agg->suspects;
+}
+
+void
+agg_finish_job_free(struct agg_finish_job *job)
+{
+	free(job->suspects);
+	free(job->spare);
+	memset(job, 0, sizeof *job);
+}

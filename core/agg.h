@@ -159,6 +159,46 @@ int		 agg_merge_step(struct agg *, struct agg *src, uint64_t lines,
 		    size_t *slot, size_t max);
 
 /*
+ * agg_finish in steps, for a caller that must not stop for long.  The
+ * job finishes the clients of the table and sorts the suspects into
+ * arrays of its own, so the array that agg_suspects returned stays
+ * valid until agg_finish_job_install.  Nothing may add to or merge into
+ * the agg while a job runs.
+ */
+struct agg_finish_job {
+	struct client	**suspects;	/* collected, then sorted */
+	struct client	**spare;	/* the other buffer of the merge sort */
+	size_t		  nsuspects;
+	size_t		  capacity;	/* entries of both arrays */
+	size_t		  slot;		/* next table slot to finish */
+	size_t		  width;	/* length of the sorted runs */
+	size_t		  run;		/* start of the two runs being merged */
+	size_t		  left;		/* next of the first run */
+	size_t		  right;	/* next of the second run */
+	size_t		  out;		/* next position in spare */
+	int		  sorting;	/* every slot is finished */
+	int		  done;		/* suspects is sorted */
+};
+
+/* Start a job over the clients that agg contains now. */
+void		 agg_finish_job_start(struct agg *, struct agg_finish_job *);
+/*
+ * Finish the clients of at most max table slots, or sort by moving at
+ * most max suspects.
+ * Returns 1 while work is left, 0 when the suspects are sorted.
+ */
+int		 agg_finish_job_step(struct agg *, struct agg_finish_job *,
+		    size_t max);
+/*
+ * Make the sorted suspects of a done job those of agg_suspects, and free
+ * the array that agg_suspects returned before.  Returns the new array.
+ */
+struct client	**agg_finish_job_install(struct agg *,
+		    struct agg_finish_job *, size_t *count);
+/* Free the arrays of a job.  A zeroed job may be freed as well. */
+void		 agg_finish_job_free(struct agg_finish_job *);
+
+/*
  * Prefetch hints for a caller that reads its next events early.  They
  * start loading the hash slot of a, then the client it points to, then
  * the client's HELO and reason lists.  None changes the agg.

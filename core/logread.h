@@ -124,7 +124,11 @@ int	logread_bg_active(const struct logread_bg *);
 /* 1 when a read part waits for logread_bg_merge. */
 int	logread_bg_ready(struct logread_bg *);
 
-/* Bytes and lines of the parts merged so far. */
+/*
+ * Bytes and lines of the parts merged so far, and of the part being
+ * merged, so that the lines counted never fall below the clients that
+ * the merged share of that part added.
+ */
 void	logread_bg_progress(const struct logread_bg *, uint64_t *bytes,
 	    uint64_t *lines);
 

@@ -25,12 +25,24 @@
  */
 #define LOGREAD_BG_FIRST	(1024 * 1024)
 /*
- * Largest part.  A merge costs about the clients of one part, whatever
- * its size, so large parts make fewer merges.
+ * Largest part of the plan, before logread_bg_regroup joins the parts
+ * past LOGREAD_BG_KEEP into a few large ones.  The plan's parts shrink
+ * near the end of a file, so this is the grain of those large parts.
  */
-#define LOGREAD_BG_PART_MAX	(256 * 1024 * 1024)
+#define LOGREAD_BG_PART_MAX	(16 * 1024 * 1024)
 /* The first part is at most this share of the inputs' bytes. */
 #define LOGREAD_BG_FIRST_SHARE	8
+/* Parts of the plan smaller than this stay, for the first rows. */
+#define LOGREAD_BG_KEEP		(4 * 1024 * 1024)
+/*
+ * Large parts per thread for the rest of a file.  A merge costs about
+ * the clients of one part, whatever its size: with 100,000 clients, most
+ * parts of 16 MiB or more contain nearly all of them.  Few large parts
+ * make few merges, and the same number per thread lets the threads end
+ * together.  The progress bar moves when a part is merged, so fewer parts
+ * move it in larger steps.
+ */
+#define LOGREAD_BG_TAIL_PARTS	2
 /* Client table slots merged between two reads of the clock. */
 #define LOGREAD_BG_SLOTS	128
 struct logread_bg {
@@ -78,6 +90,71 @@ logread_bg_first_size(const struct logread *lr)
 	return first < LOGREAD_PART_MIN ? LOGREAD_PART_MIN : first;
 }
 
+/* The end offset of a planned part. */
+static uint64_t
+logread_bg_part_end(const struct logread_part *part)
+{
+	struct stat	sb;
+
+	if (part->to != 0)
+		return part->to;
+	if (fstat(part->in->fd, &sb) == -1)
+		return part->from;
+	return (uint64_t)sb.st_size;
+}
+
+/*
+ * Join the planned parts of one input, parts[from] to parts[to - 1], that
+ * start at LOGREAD_BG_KEEP bytes or later into LOGREAD_BG_TAIL_PARTS
+ * parts per thread of about the same size, each ending where a planned
+ * part ends (at a line boundary).  Writes the parts to out and returns
+ * their number.
+ */
+static size_t
+logread_bg_regroup_input(const struct logread_part *parts, size_t from,
+    size_t to, size_t threads, struct logread_part *out)
+{
+	uint64_t	start, total, target;
+	size_t		i = from, n = 0, g, groups;
+
+	while (i < to && parts[i].from < LOGREAD_BG_KEEP)
+		out[n++] = parts[i++];
+	if (i == to)
+		return n;
+	start = parts[i].from;
+	total = logread_bg_part_end(&parts[to - 1]) - start;
+	groups = threads * LOGREAD_BG_TAIL_PARTS;
+	for (g = 1; g <= groups && i < to; g++) {
+		target = start + total / groups * g;
+		out[n] = parts[i++];
+		while (i < to && (g == groups || parts[i].from < target))
+			out[n].to = parts[i++].to;
+		out[n].nth = n;
+		n++;
+	}
+	return n;
+}
+
+/* Regroup the planned parts of every input, in place. */
+static void
+logread_bg_regroup(struct logread_pool *pool, size_t threads)
+{
+	struct logread_part	*out;
+	size_t			 i, j, n = 0;
+
+	out = xcalloc(pool->nparts, sizeof *out);
+	for (i = 0; i < pool->nparts; i = j) {
+		for (j = i + 1; j < pool->nparts &&
+		    pool->parts[j].in == pool->parts[i].in; j++)
+			continue;
+		n += logread_bg_regroup_input(pool->parts, i, j, threads,
+		    out + n);
+	}
+	free(pool->parts);
+	pool->parts = out;
+	pool->nparts = n;
+}
+
 /*
  * Let the workers free the dead tables and end, without waiting for
  * them: logread_bg_free joins them.
@@ -103,9 +180,15 @@ logread_bg_start(struct logread *lr, int *fd)
 	bg = xcalloc(1, sizeof *bg);
 	bg->lr = lr;
 	bg->pipe[0] = bg->pipe[1] = -1;
+	threads = lr->opt.threads > LOGREAD_THREADS_MAX ?
+	    LOGREAD_THREADS_MAX : (size_t)lr->opt.threads;
 	if (logread_pool_plan(lr, &bg->pool, logread_bg_first_size(lr),
-	    LOGREAD_BG_PART_MAX) == -1 || bg->pool.nparts < 2 ||
-	    pipe(bg->pipe) == -1) {
+	    LOGREAD_BG_PART_MAX) == -1) {
+		logread_bg_free(bg);
+		return NULL;
+	}
+	logread_bg_regroup(&bg->pool, threads);
+	if (bg->pool.nparts < 2 || pipe(bg->pipe) == -1) {
 		logread_bg_free(bg);
 		return NULL;
 	}
@@ -119,8 +202,6 @@ logread_bg_start(struct logread *lr, int *fd)
 	bg->pool.notify = bg->pipe[1];
 	bg->pool.linger = 1;
 	bg->pool.dead = xcalloc(bg->pool.nparts, sizeof *bg->pool.dead);
-	threads = lr->opt.threads > LOGREAD_THREADS_MAX ?
-	    LOGREAD_THREADS_MAX : (size_t)lr->opt.threads;
 	bg->nthreads = logread_pool_start(lr, &bg->pool, bg->tids,
 	    threads + 1);
 	bg->running = 1;
@@ -253,8 +334,15 @@ void
 logread_bg_progress(const struct logread_bg *bg, uint64_t *bytes,
     uint64_t *lines)
 {
+	const struct logread_part	*part;
+
 	*bytes = bg->bytes;
 	*lines = bg->lines;
+	if (bg->merging && bg->next < bg->pool.nparts) {
+		part = &bg->pool.parts[bg->next];
+		*bytes += part->st.bytes;
+		*lines += part->lines;
+	}
 }
 
 void

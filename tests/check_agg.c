@@ -433,6 +433,107 @@ START_TEST(test_agg_read_evidence_line)
 	agg_free(a);
 }
 END_TEST
+/*
+ * Add n clients with scores, event counts and addresses that repeat in
+ * different cycles, so the order needs every key, and a verified client
+ * every fifth, which is no suspect.
+ */
+static void
+add_mixed_clients(int n)
+{
+	char	ip[64];
+	int	i, k;
+
+	for (i = 0; i < n; i++) {
+		if (i % 3 == 0)
+			snprintf(ip, sizeof ip, "2001:db8::%x", i * 7919 % 65536);
+		else
+			snprintf(ip, sizeof ip, "10.%d.%d.%d", i % 5,
+			    i * 37 % 256, i % 251);
+		if (i % 5 == 4) {
+			add(ip, "v", "v.example", NULL, 100, 1);
+			continue;
+		}
+		for (k = 0; k <= i % 4; k++)
+			add(ip, "h", NULL, i % 2 ? REASON_HELO_REJECTED : NULL,
+			    100, (uint64_t)k + 1);
+	}
+}
+
+/* Run a job in steps of max and return a copy of its sorted suspects. */
+static struct client **
+finish_in_steps(size_t max, size_t *n)
+{
+	struct agg_finish_job	  job;
+	struct client		**installed, **copy;
+	size_t			  count, steps = 0;
+
+	agg_finish_job_start(agg, &job);
+	while (agg_finish_job_step(agg, &job, max) == 1)
+		steps++;
+	ck_assert_int_eq(job.done, 1);
+	ck_assert_int_eq(agg_finish_job_step(agg, &job, max), 0);
+	installed = agg_finish_job_install(agg, &job, &count);
+	agg_finish_job_free(&job);
+	/* agg_suspects returns the installed array without finishing again. */
+	ck_assert_ptr_eq(agg_suspects(agg, n), installed);
+	ck_assert_uint_eq(*n, count);
+	if (max == 1 && count > 1)
+		ck_assert_uint_gt(steps, count);
+	copy = calloc(count + 1, sizeof *copy);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, installed, count * sizeof *copy);
+	return copy;
+}
+
+START_TEST(test_agg_finish_job_matches_finish)
+{
+	static const int	 sizes[] = { 0, 1, 2, 3, 7, 64, 1000 };
+	static const size_t	 maxes[] = { 1, 7, 256 };
+	struct client		**stepped, **full;
+	size_t			 i, j, k, n, nfull;
+
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		for (j = 0; j < sizeof maxes / sizeof maxes[0]; j++) {
+			agg_free(agg);
+			setup();
+			add_mixed_clients(sizes[i]);
+			stepped = finish_in_steps(maxes[j], &n);
+			agg_finish(agg);
+			full = agg_suspects(agg, &nfull);
+			ck_assert_uint_eq(n, nfull);
+			for (k = 0; k < n; k++)
+				ck_assert_ptr_eq(stepped[k], full[k]);
+			free(stepped);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_agg_finish_job_keeps_old_array)
+{
+	struct agg_finish_job	  job;
+	struct client		**old;
+	size_t			  n, count;
+
+	add("192.0.2.1", "a", NULL, REASON_HELO_REJECTED, 100, 1);
+	old = agg_suspects(agg, &n);
+	ck_assert_uint_eq(n, 1);
+	add("192.0.2.2", "b", NULL, REASON_HELO_REJECTED, 100, 2);
+	add("192.0.2.2", "b", NULL, REASON_HELO_REJECTED, 100, 3);
+	agg_finish_job_start(agg, &job);
+	ck_assert_int_eq(agg_finish_job_step(agg, &job, 1), 1);
+	/* The job writes arrays of its own until it is installed. */
+	ck_assert_str_eq(old[0]->ip, "192.0.2.1");
+	while (agg_finish_job_step(agg, &job, 1) == 1)
+		continue;
+	old = agg_finish_job_install(agg, &job, &count);
+	agg_finish_job_free(&job);
+	ck_assert_uint_eq(count, 2);
+	ck_assert_str_eq(old[0]->ip, "192.0.2.2");
+	ck_assert_str_eq(old[1]->ip, "192.0.2.1");
+}
+END_TEST
 
 Suite *
 make_agg_suite(void)
@@ -467,6 +568,12 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_many_clients);
 	tcase_add_test(tc, test_agg_client_table_full);
 	tcase_add_test(tc, test_agg_max_clients_bounds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("steps");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_agg_finish_job_matches_finish);
+	tcase_add_test(tc, test_agg_finish_job_keeps_old_array);
 	suite_add_tcase(s, tc);
 	return s;
 }

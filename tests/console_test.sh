@@ -186,6 +186,21 @@ keys j
 wait_for "$CLIENTS suspects, 0 tagged, 1 marked, 0 whitelisted, 0 reported  DNS queries: 0 queued or in flight"
 quit
 
+# Compare the first $3 rows of the list on the screen with the first
+# suspects of the list output $2 (JSON lines): the address and the event
+# count.  $1 names the case.
+expect_rows() {
+	n=1
+	while [ $n -le "$3" ]; do
+		ip=$(sed -n "${n}p" "$2" | sed 's/^{"ip":"\([^"]*\)".*/\1/')
+		events=$(sed -n "${n}p" "$2" | sed 's/.*"events":\([0-9]*\).*/\1/')
+		sed -n "$((n + 2))p" "$tmp/screen" |
+		    grep -qE "^$ip .* $events 20[0-9-]+ [0-9:]+ +new\$" ||
+		    fail "$1: row $n is not $ip with $events events"
+		n=$((n + 1))
+	done
+}
+
 # --- A log with many distinct clients, read at full speed: the list
 # refresh must neither freeze the progress bar nor hold keys back until
 # the load ends.  Each client has two lines, so that the load lasts long
@@ -199,7 +214,20 @@ awk -v clients=$MANY_CLIENTS 'BEGIN {
 			    (i / 60) % 60, i % 60, i, int(i / 65536),
 			    int(i / 256) % 256, i % 256
 }' >"$tmp/many.log"
-start "$tmp/many.log"
+start "$tmp/many.log" SMTPTRIAGE_THREADS=2
+# Fail when the progress line of the captured screen counts more clients
+# than lines: every client counted must have a line counted, also while
+# a part is half merged.
+check_counts() {
+	counts=$(sed -n 's/^ loading .*, \([0-9]*\) lines, \([0-9]*\) clients, .*/\1 \2/p' \
+	    "$tmp/screen")
+	if [ -n "$counts" ] && [ "${counts% *}" -lt "${counts#* }" ]; then
+		fail "the status line counts more clients than lines: $counts"
+		return 1
+	fi
+	return 0
+}
+
 # Collect the percentages that the bar shows, until two differ or the
 # load ends.
 : >"$tmp/percents"
@@ -208,6 +236,7 @@ while [ $i -lt $LOAD_TENTHS ]; do
 	capture
 	sed -n 's/^ loading \[[#.]*\] \([0-9]*\)%.*/\1/p' "$tmp/screen" \
 	    >>"$tmp/percents"
+	check_counts || break
 	[ "$(sort -u "$tmp/percents" | wc -l)" -ge 2 ] && break
 	grep -qF "loaded $((MANY_CLIENTS * 2)) lines" "$tmp/screen" && break
 	sleep 0.1
@@ -222,8 +251,39 @@ keys Escape
 wait_for "DNS queries: "
 grep -qE "^ loading \[" "$tmp/screen" ||
     fail "? was answered only after the load of $MANY_CLIENTS clients ended"
+i=0
+while [ $i -lt $LOAD_TENTHS ]; do
+	capture
+	check_counts || break
+	grep -qF "loaded $((MANY_CLIENTS * 2)) lines" "$tmp/screen" && break
+	sleep 0.1
+	i=$((i + 1))
+done
 wait_for "loaded $((MANY_CLIENTS * 2)) lines, $MANY_CLIENTS clients, $MANY_CLIENTS suspects in " \
     $LOAD_TENTHS
+# The list refreshed in steps ends as list orders it: two events each, so
+# by address.
+wait_for " $MANY_CLIENTS suspects, 0 whitelisted hidden, $MANY_CLIENTS clients "
+./smtptriage list --format json --config /dev/null --state "$tmp/list.db" \
+    --whitelist "$tmp/list.wl" "$tmp/many.log" >"$tmp/many.json" ||
+    fail "list of the log with many clients failed"
+expect_rows "many clients" "$tmp/many.json" 10
+quit
+
+# The same log on the console's own thread, in slices: keys work while
+# it loads, and the list ends as list orders it.
+start "$tmp/many.log" SMTPTRIAGE_THREADS=1
+wait_match "^ loading \[[#.]{20}\] [0-9]+%"
+keys '?'
+wait_for "smtptriage help"
+keys Escape
+wait_for "DNS queries: "
+grep -qE "^ loading \[" "$tmp/screen" ||
+    fail "slices: ? was answered only after the load ended"
+wait_for "loaded $((MANY_CLIENTS * 2)) lines, $MANY_CLIENTS clients, $MANY_CLIENTS suspects in " \
+    $LOAD_TENTHS
+wait_for " $MANY_CLIENTS suspects, 0 whitelisted hidden, $MANY_CLIENTS clients "
+expect_rows "slices" "$tmp/many.json" 10
 quit
 
 # --- Loading a generated mainlog in parts on two threads.  The merges are
@@ -243,14 +303,7 @@ expect_list_rows() {
 	wait_match "^ loaded $gen_lines lines, [0-9]+ clients, \
 $gen_suspects suspects in "
 	wait_match " $gen_suspects suspects, 0 whitelisted hidden, [0-9]+ clients "
-	for n in 1 2 3; do
-		ip=$(sed -n "${n}p" "$tmp/gen.json" | sed 's/^{"ip":"\([^"]*\)".*/\1/')
-		events=$(sed -n "${n}p" "$tmp/gen.json" |
-		    sed 's/.*"events":\([0-9]*\).*/\1/')
-		sed -n "$((n + 2))p" "$tmp/screen" |
-		    grep -qE "^$ip .* $events 20[0-9-]+ [0-9:]+ +new\$" ||
-		    fail "$1: row $n is not $ip with $events events"
-	done
+	expect_rows "$1" "$tmp/gen.json" 10
 }
 
 start "$tmp/gen.log" SMTPTRIAGE_THREADS=2 SMTPTRIAGE_LOAD_RATE=8000

@@ -218,6 +218,18 @@ expect_rows "$row_a" "$row_c" "$row_d" "$row_b" "$row_f" "$row_e"
 grep -qF " IP       198.51.100.20  status new" "$tmp/screen" ||
     fail "the cursor left 198.51.100.20"
 
+# --- Removed and back once more: the header names the removed data once.
+rm "$log"
+wait_for "$log: No such file or directory; the lines read so far stay"
+log_lines "$log" "$(warn 10:10:00 g.example 198.51.100.78 "$hv")"
+wait_for "198.51.100.78" || exit 1
+tmux -S "$sock" resize-window -x 400 -y 45
+wait_for "$log (removed), $log " || exit 1
+capture
+removed=$(sed -n 1p "$tmp/screen" | grep -oF "$log (removed)" | wc -l)
+[ "$removed" -eq 1 ] ||
+    fail "the header names \"$log (removed)\" $removed times, expected once"
+
 keys q
 i=0
 while [ ! -s "$tmp/exit" ] && [ $i -lt $WAIT_TENTHS ]; do

@@ -56,10 +56,8 @@ static volatile sig_atomic_t	ui_sig_winch;
 static int			ui_sig_fd = -1;
 
 static void	ui_measure_names(struct ui *);
-static size_t	ui_name_width(const char *);
 static void	ui_check_done(struct dns_check *, void *);
 static void	ui_check_free(struct ui_check *);
-static void	ui_checks_prune(struct ui *);
 static size_t	ui_check_bucket(const char *);
 
 /* Shorten a poll timeout in ms so that poll returns by due. */
@@ -167,6 +165,7 @@ ui_rows_rebuild(struct ui *ui)
 	char			 header[PROVIDER_NAME_SIZE] = "";
 	size_t			 i, n = 0;
 
+	ui->rows_builds++;
 	selected = ui_selected(ui);
 	if ((group = ui_selected_group(ui)) != NULL)
 		snprintf(header, sizeof header, "%s", group->name);
@@ -228,7 +227,7 @@ ui_measure_names(struct ui *ui)
  * backslash comes out of ui_escape unchanged, one column a byte, so most
  * names skip the escape: with 100,000 rows it took most of a refresh.
  */
-static size_t
+size_t
 ui_name_width(const char *name)
 {
 	const unsigned char	*p;
@@ -465,7 +464,7 @@ ui_check_drop(struct ui *ui, const char *ip)
 }
 
 /* Cancel the checks of suspects that left the list. */
-static void
+void
 ui_checks_prune(struct ui *ui)
 {
 	struct ui_check	**ep, *e;

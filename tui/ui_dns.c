@@ -420,7 +420,7 @@ ui_dns_prune(struct ui *ui)
 	}
 }
 
-static uint64_t
+uint64_t
 ui_now_us(void)
 {
 	struct timespec	ts;

@@ -493,6 +493,20 @@ ui_columns(const struct ui *ui, int w, struct ui_cols *k)
 	k->status = k->seen + (k->seen_w > 0 ? k->seen_w + 1 : 0);
 }
 
+/* 1 when a file before file f has the name path. */
+static int
+ui_draw_path_seen(const struct agg *agg, uint32_t f, const char *path)
+{
+	const char	*earlier;
+	uint32_t	 g;
+
+	for (g = 0; g < f && (earlier = agg_file_path(agg, g)) != NULL; g++) {
+		if (strcmp(earlier, path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 ui_draw_header(struct ui *ui)
 {
@@ -521,6 +535,9 @@ ui_draw_header(struct ui *ui)
 		esc_buf_add(&files, "", 0);
 		for (f = 0; (path = agg_file_path(ui->ctx->agg, f)) != NULL &&
 		    files.len < UI_TEXT_MAX; f++) {
+			/* A log removed again and again: one "(removed)". */
+			if (ui_draw_path_seen(ui->ctx->agg, f, path))
+				continue;
 			if (f > 0)
 				esc_buf_add(&files, ", ", 2);
 			esc_buf_add(&files, path, strlen(path));

@@ -12,6 +12,9 @@
 #include "ui_internal.h"
 #include "whitelist.h"
 
+/* Microseconds of the refresh in steps per pass. */
+#define UI_FOLLOW_STEP_US	5000
+
 /* Show the latest message about the inputs, an error before a notice. */
 static void
 ui_follow_messages(struct ui *ui)
@@ -45,7 +48,7 @@ ui_follow_messages(struct ui *ui)
 }
 
 /* Read the mark and the last report of a client new to the list. */
-static void
+void
 ui_follow_load_state(struct ui *ui, struct client *c)
 {
 	struct store	*store = ui->ctx->store;
@@ -110,7 +113,11 @@ ui_follow_start(struct ui *ui, uint64_t now_ms)
 		ui->follow_due = now_ms + FOLLOW_INTERVAL_MS;
 }
 
-/* Poll the logs when the timer is due, and arm it again. */
+/*
+ * Poll the logs when the timer is due, and arm it again.  New events
+ * start a refresh in steps (ui_follow_step.c), and the logs are not
+ * polled again until it is done.
+ */
 void
 ui_follow_tick(struct ui *ui, uint64_t now_ms)
 {
@@ -118,12 +125,18 @@ ui_follow_tick(struct ui *ui, uint64_t now_ms)
 	uint64_t			 before;
 	int				 more;
 
+	if (ui->load_step != NULL && !ui->loading) {
+		ui_follow_step(ui, UI_FOLLOW_STEP_US);
+		return;
+	}
 	if (ui->follow_due == 0 || now_ms < ui->follow_due)
 		return;
 	before = st != NULL ? st->events : 0;
 	more = follow_poll(ui->ctx->logread, FOLLOW_LINES_PER_POLL);
-	if (st == NULL || st->events != before)
-		ui_follow_refresh(ui);
+	if (st == NULL || st->events != before) {
+		ui_follow_step_start(ui);
+		ui_follow_step(ui, UI_FOLLOW_STEP_US);
+	}
 	ui_follow_messages(ui);
 	/* A backlog is read on the next pass, after the keys waiting. */
 	ui->follow_due = more ? now_ms : now_ms + FOLLOW_INTERVAL_MS;
@@ -133,6 +146,8 @@ ui_follow_tick(struct ui *ui, uint64_t now_ms)
 int
 ui_follow_timeout(const struct ui *ui, uint64_t now_ms, int timeout)
 {
+	if (ui->load_step != NULL && !ui->loading)
+		return 0;
 	if (ui->follow_due == 0)
 		return timeout;
 	return ui_timeout_until(ui->follow_due, now_ms, timeout);

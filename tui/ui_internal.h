@@ -287,6 +287,12 @@ struct ui {
 	struct logread_bg	 *load_parts;
 	int			  load_parts_fd;	/* readable: a part is read */
 	int			  load_stale;	/* merged since the last refresh */
+	/* The refresh in steps while parts come in; NULL: none runs. */
+	struct ui_follow_step	 *load_step;
+	uint64_t		  load_step_us;	/* its time so far */
+	int			  load_merged;	/* every part is merged */
+	/* Calls of ui_rows_rebuild, so a refresh in steps sees a new view. */
+	uint64_t		  rows_builds;
 };
 
 /* ui.c */
@@ -299,6 +305,9 @@ struct client	*ui_selected(const struct ui *);
 void		 ui_set_message(struct ui *, int error, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 uint64_t	 ui_now_ms(void);
+uint64_t	 ui_now_us(void);
+size_t		 ui_name_width(const char *);
+void		 ui_checks_prune(struct ui *);
 struct ui_check	*ui_check_find(const struct ui *, const char *ip);
 int		 ui_timeout_until(uint64_t due, uint64_t now_ms, int timeout);
 void		 ui_check_drop(struct ui *, const char *ip);
@@ -529,6 +538,7 @@ void		 ui_status_counts(const struct ui *, struct esc_buf *);
 #define UI_LOAD_SLICE_MAX_MS	50
 void		 ui_load_start(struct ui *, uint64_t now_ms);
 void		 ui_load_tick(struct ui *, uint64_t now_ms);
+void		 ui_load_slice_refresh(struct ui *, int more);
 int		 ui_load_timeout(const struct ui *, uint64_t now_ms,
 		    int timeout);
 void		 ui_load_status(const struct ui *, char *, size_t);
@@ -541,7 +551,6 @@ void		 ui_load_format(char *, size_t, int bar_width, uint64_t bytes,
 
 /* ui_load_refresh.c */
 struct ui_load_state;
-void		 ui_load_slice_refresh(struct ui *, int more);
 void		 ui_load_state_ensure(struct ui *);
 int		 ui_load_state_apply(struct ui *, struct client *);
 void		 ui_load_state_free(struct ui *);
@@ -552,5 +561,12 @@ void		 ui_follow_tick(struct ui *, uint64_t now_ms);
 int		 ui_follow_timeout(const struct ui *, uint64_t now_ms,
 		    int timeout);
 void		 ui_follow_refresh(struct ui *);
+void		 ui_follow_load_state(struct ui *, struct client *);
+
+/* ui_follow_step.c */
+struct ui_follow_step;
+void		 ui_follow_step_start(struct ui *);
+int		 ui_follow_step(struct ui *, uint64_t budget_us);
+void		 ui_follow_step_free(struct ui *);
 
 #endif

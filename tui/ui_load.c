@@ -1,14 +1,17 @@
 /*
  * Reading the logs in slices from the poll loop, so the console handles
  * keys while a large log loads.  Each pass reads lines for a slice of
- * time (UI_LOAD_SLICE_MS or more), then the list takes in the new clients
- * as in follow mode, and the status line shows a progress bar.
+ * time (UI_LOAD_SLICE_MS), and the status line shows a progress bar.
  *
  * When the inputs can be read in parts (logread_bg_start), worker threads
- * read them, and each pass merges for UI_LOAD_MERGE_US at most.  The list
- * takes in the merged clients at most every UI_LOAD_REFRESH_MS, because
- * that costs about the whole table.  When a check of the parts fails, the
- * list starts again empty and the logs are read in slices.
+ * read them, and each pass merges for UI_LOAD_MERGE_US at most.
+ *
+ * Either way the list takes in the new clients at most every
+ * UI_LOAD_REFRESH_MS once its page is full, because that costs about the
+ * whole table.  That refresh runs in steps of UI_LOAD_STEP_US
+ * (ui_follow_step.c), and nothing is read or merged until it is done.
+ * When a check of the parts fails, the list starts again empty and the
+ * logs are read in slices.
  *
  * NOTE: without --follow, standard input is read with blocking reads, so
  * a pipe that stalls also stalls the console until data or its end come.
@@ -27,11 +30,8 @@
 #include "ui_internal.h"
 
 /*
- * Minimum milliseconds of reading per pass before keys and drawing get a
- * turn.  A pass reads for twice as long as the list took to take in the
- * last slice, so that with many clients most of the time still goes to
- * reading.  The slice is capped at UI_LOAD_SLICE_MAX_MS, and a pass may
- * overrun it by one chunk of UI_LOAD_CHUNK_LINES.
+ * Milliseconds of reading per pass before keys and drawing get a turn.
+ * A pass may overrun it by one chunk of UI_LOAD_CHUNK_LINES.
  */
 #define UI_LOAD_SLICE_MS	40
 /* Lines read between two reads of the clock. */
@@ -44,9 +44,11 @@
 #define UI_LOAD_RATE_MAX	100000000ULL
 /* Microseconds of merging parts per pass. */
 #define UI_LOAD_MERGE_US	5000
+/* Microseconds of the refresh in steps per pass. */
+#define UI_LOAD_STEP_US		5000
 /*
- * Minimum milliseconds between two refreshes of the list while parts
- * come in, and the factor of the last refresh's time that is waited at
+ * Minimum milliseconds between two refreshes of the list once the page is
+ * full, and the factor of the last refresh's time that is waited at
  * least, so that refreshes take at most about a tenth of the time.
  */
 #define UI_LOAD_REFRESH_MS	250
@@ -140,6 +142,7 @@ ui_load_start(struct ui *ui, uint64_t now_ms)
 	ui->load_total = ui_load_total(ui->ctx->agg);
 	ui->load_rate = ui_load_rate();
 	ui->load_slice_ms = UI_LOAD_SLICE_MS;
+	ui->load_merged = 0;
 	ui->load_parts = logread_bg_start(ui->ctx->logread,
 	    &ui->load_parts_fd);
 	ui->dirty = 1;
@@ -266,29 +269,47 @@ ui_state_apply_report(const char *ip, int64_t time, void *arg)
 		c->reported_at = time;
 }
 
+static void ui_load_end(struct ui *);
+
 /*
- * Take the new clients into the list.  Returns the milliseconds that
- * took.
+ * Run the refresh in steps for one pass.  When it is done, arm the next
+ * one, and end the load after the last part.
  */
-static uint64_t
-ui_load_take_in(struct ui *ui, uint64_t now_ms)
+static void
+ui_load_step_tick(struct ui *ui, uint64_t now_ms)
 {
-	uint64_t	refresh_start;
-	int		at_top;
+	uint64_t	start = ui_now_us(), wait;
+	int		at_top, running;
 
 	/* A cursor on the first row stays there while suspects come in. */
 	at_top = ui->cursor == 0;
-	refresh_start = ui_now_ms();
-	ui_load_state_ensure(ui);
-	ui_follow_refresh(ui);
+	running = ui_follow_step(ui, UI_LOAD_STEP_US);
+	ui->load_step_us += ui_now_us() - start;
+	if (running)
+		return;
 	if (at_top && ui->cursor != 0) {
 		ui_move_to(ui, 0);
 		ui_check_schedule(ui, now_ms);
 	}
-	return ui_now_ms() - refresh_start;
+	/* A page with empty rows takes new suspects in sooner. */
+	wait = ui->load_step_us / 1000 * UI_LOAD_REFRESH_FACTOR;
+	if (ui->nrows >= ui->page && wait < UI_LOAD_REFRESH_MS)
+		wait = UI_LOAD_REFRESH_MS;
+	ui->load_refresh_due = ui_now_ms() + wait;
+	if (ui->load_merged)
+		ui_load_end(ui);
 }
 
-static void ui_load_end(struct ui *);
+/* Start a refresh in steps of the clients merged so far. */
+static void
+ui_load_step_start(struct ui *ui, uint64_t now_ms)
+{
+	ui->load_stale = 0;
+	ui->load_step_us = 0;
+	ui_load_state_ensure(ui);
+	ui_follow_step_start(ui);
+	ui_load_step_tick(ui, now_ms);
+}
 
 /*
  * Merge the parts that are read, and take them into the list when the
@@ -297,7 +318,7 @@ static void ui_load_end(struct ui *);
 static void
 ui_load_parts_tick(struct ui *ui, uint64_t now_ms)
 {
-	uint64_t	limit = UINT64_MAX, took;
+	uint64_t	limit = UINT64_MAX;
 	int		rc, merged;
 
 	if (ui->load_rate > 0) {
@@ -321,47 +342,52 @@ ui_load_parts_tick(struct ui *ui, uint64_t now_ms)
 		ui->load_due = now_ms;
 		return;
 	}
-	if (rc == 0 || (ui->load_stale && now_ms >= ui->load_refresh_due)) {
-		took = ui_load_take_in(ui, now_ms);
-		ui->load_stale = 0;
-		ui->load_refresh_due = ui_now_ms() +
-		    (took * UI_LOAD_REFRESH_FACTOR > UI_LOAD_REFRESH_MS ?
-		    took * UI_LOAD_REFRESH_FACTOR : UI_LOAD_REFRESH_MS);
-	}
 	if (rc == 0)
-		ui_load_end(ui);
+		ui->load_merged = 1;
+	if (rc == 0 || (ui->load_stale && now_ms >= ui->load_refresh_due))
+		ui_load_step_start(ui, now_ms);
 }
 
-/* Read the next slice when it is due and take the new clients in. */
+/*
+ * Start a refresh in steps after a slice when one is due.  After the last
+ * slice more is 0: the refresh always starts, and the load ends with it,
+ * so that the list ends complete.
+ */
+void
+ui_load_slice_refresh(struct ui *ui, int more)
+{
+	uint64_t	now_ms = ui_now_ms();
+
+	/* The progress bar moved even when the rows wait. */
+	ui->dirty = 1;
+	if (!more)
+		ui->load_merged = 1;
+	if (more && now_ms < ui->load_refresh_due)
+		return;
+	ui_load_step_start(ui, now_ms);
+}
+
+/*
+ * Read the next slice when it is due, or go on with the refresh in steps.
+ * No slice is read while a refresh runs.
+ */
 void
 ui_load_tick(struct ui *ui, uint64_t now_ms)
 {
-	uint64_t	start, took;
-	int		more, at_top;
-
-	if (!ui->loading || now_ms < ui->load_due)
+	if (!ui->loading)
+		return;
+	/* A paced load paces its reading, not its refreshes. */
+	if (ui->load_step != NULL) {
+		ui_load_step_tick(ui, now_ms);
+		return;
+	}
+	if (now_ms < ui->load_due)
 		return;
 	if (ui->load_parts != NULL && logread_bg_active(ui->load_parts)) {
 		ui_load_parts_tick(ui, now_ms);
 		return;
 	}
-	more = ui_load_slice(ui, now_ms);
-
-	/* A cursor on the first row stays there while suspects come in. */
-	at_top = ui->cursor == 0;
-	start = ui_now_ms();
-	ui_load_slice_refresh(ui, more);
-	took = ui_now_ms() - start;
-	if (at_top && ui->cursor != 0) {
-		ui_move_to(ui, 0);
-		ui_check_schedule(ui, now_ms);
-	}
-	ui->load_slice_ms = took * 2 > UI_LOAD_SLICE_MS ? took * 2 :
-	    UI_LOAD_SLICE_MS;
-	if (ui->load_slice_ms > UI_LOAD_SLICE_MAX_MS)
-		ui->load_slice_ms = UI_LOAD_SLICE_MAX_MS;
-	if (!more)
-		ui_load_end(ui);
+	ui_load_slice_refresh(ui, ui_load_slice(ui, now_ms));
 }
 
 /* Finish the load: a message when it took long, then follow mode. */
@@ -393,6 +419,8 @@ ui_load_timeout(const struct ui *ui, uint64_t now_ms, int timeout)
 {
 	if (!ui->loading)
 		return timeout;
+	if (ui->load_step != NULL)
+		return 0;
 	if (ui->load_parts == NULL ||
 	    !logread_bg_active(ui->load_parts) || ui->load_rate > 0)
 		return ui_timeout_until(ui->load_due, now_ms, timeout);
@@ -419,6 +447,7 @@ ui_load_pollfd(const struct ui *ui, struct pollfd *pfd)
 void
 ui_load_free(struct ui *ui)
 {
+	ui_follow_step_free(ui);
 	logread_bg_free(ui->load_parts);
 	ui->load_parts = NULL;
 }

@@ -1,15 +1,6 @@
 /*
- * Refresh of the list while a log loads in slices on the console's own
- * thread.  When worker threads read the log in parts, ui_load.c refreshes
- * the list itself.  A full refresh (agg_finish, the state of new
- * suspects, the sort and the rows) takes time in proportion to the
- * clients, so during the load it runs only now and then.  It runs when
- * UI_LOAD_REFRESH_MS have passed, or at once while the page has empty
- * rows.  Either way the next one waits UI_LOAD_REFRESH_RATIO times as
- * long as this one took, so reading and keys get most of the time.
- *
- * NOTE: one refresh still blocks keys for as long as it takes, because
- * agg_finish, the sort and the rows cover every client each time.
+ * The marks and last reports of the state database for the refreshes of
+ * the list while a log loads (ui_load.c, ui_follow_step.c).
  */
 #include <arpa/inet.h>
 
@@ -22,10 +13,6 @@
 
 /* Buckets of the table of marks and reports, a power of two. */
 #define UI_LOAD_STATE_BUCKETS	4096
-/* Minimum time between two refreshes of the list during a load, in ms. */
-#define UI_LOAD_REFRESH_MS	250
-/* The wait after a refresh, as a multiple of the time it took. */
-#define UI_LOAD_REFRESH_RATIO	4
 
 /*
  * The marks and last reports of the state database, read once when a
@@ -166,29 +153,4 @@ ui_load_state_free(struct ui *ui)
 	}
 	free(ui->load_state);
 	ui->load_state = NULL;
-}
-
-/*
- * Refresh the list when it is due.  After the last slice more is 0, and
- * the list is always refreshed so that it ends complete.
- */
-void
-ui_load_slice_refresh(struct ui *ui, int more)
-{
-	uint64_t	start, took, wait;
-
-	start = ui_now_ms();
-	/* The progress bar moved even when the rows wait. */
-	ui->dirty = 1;
-	if (more && start < ui->load_refresh_due)
-		return;
-	ui_load_state_ensure(ui);
-	ui_follow_refresh(ui);
-	if (!more)
-		ui_load_state_free(ui);
-	took = ui_now_ms() - start;
-	wait = took * UI_LOAD_REFRESH_RATIO;
-	if (ui->nrows >= ui->page && wait < UI_LOAD_REFRESH_MS)
-		wait = UI_LOAD_REFRESH_MS;
-	ui->load_refresh_due = start + took + wait;
 }

@@ -29,6 +29,9 @@ gen=./build/bench_loggen
 # Maximum wait for the first screen and for the load, in seconds.
 FIRST_MAX=10
 LOAD_MAX=120
+# Pause between two captures while waiting for the load to end, in
+# seconds: the end is timed to within this.
+LOAD_POLL=0.02
 
 say() {
 	echo "bench console: $*"
@@ -83,12 +86,14 @@ capture() {
 }
 
 # Poll until the pane matches the extended regular expression $1, at
-# most $2 seconds.  Returns 1 on a timeout.
+# most $2 seconds, sleeping $3 seconds (default none) between captures.
+# Returns 1 on a timeout.
 wait_screen() {
 	limit=$(( $(now_us) + $2 * 1000000 ))
 	while [ "$(now_us)" -lt $limit ]; do
 		capture
 		grep -qE -- "$1" "$tmp/screen" && return 0
+		[ -n "${3:-}" ] && sleep "$3"
 	done
 	return 1
 }
@@ -148,7 +153,8 @@ while [ $i -lt "$rounds" ]; do
 		exit 1
 	fi
 	first_us=$(( $(now_us) - start ))
-	if ! wait_screen "loaded [0-9]+ lines" $LOAD_MAX; then
+	# Polling without a pause would take a CPU from the console.
+	if ! wait_screen "loaded [0-9]+ lines" $LOAD_MAX $LOAD_POLL; then
 		say "the load did not end within $LOAD_MAX s"
 		cat "$tmp/screen"
 		exit 1
@@ -178,7 +184,7 @@ suspects in [0-9.]+ s" "$tmp/screen")
 	quit_console
 	pass=$(awk '$1 == "idle" { print $5 }' "$tmp/loop" 2>/dev/null)
 	echo "$list_us $first_us $load_us ${pass:-?} $keys_us" >> "$results"
-	say "round $i: list $list_us us, first screen $first_us us, loaded \
+	say "round $i (load $(cut -d" " -f1 /proc/loadavg)): list $list_us us, first screen $first_us us, loaded \
 $load_us us ($said), longest pass ${pass:-?} ms, keys (us):$keys_us"
 done
 
