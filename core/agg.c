@@ -37,6 +37,28 @@ struct agg_arena {
 	char		  bytes[AGG_ARENA_SIZE];
 };
 
+/*
+ * The per-client arrays (HELO and reason counts, evidence) come from
+ * chunks of AGG_POOL_CHUNK bytes, with a free list for each size, so
+ * adding a client calls no malloc and agg_free frees only the chunks.
+ * A block is never larger than AGG_POOL_BLOCK_MAX bytes (64 counts).
+ */
+#define AGG_POOL_CHUNK		(64 * 1024)
+#define AGG_POOL_ALIGN		16
+#define AGG_POOL_BLOCK_MAX	2048
+
+struct agg_pool_chunk {
+	struct agg_pool_chunk	*next;
+	size_t			 used;
+	_Alignas(AGG_POOL_ALIGN) unsigned char bytes[AGG_POOL_CHUNK];
+};
+
+struct agg_pool {
+	struct agg_pool_chunk	*chunks;
+	/* Freed blocks by size in AGG_POOL_ALIGN units, linked through. */
+	void			*free[AGG_POOL_BLOCK_MAX / AGG_POOL_ALIGN + 1];
+};
+
 struct agg {
 	struct agg_slot	 *slots;	/* open addressing, power of two */
 	size_t		  nslots;
@@ -44,6 +66,8 @@ struct agg {
 	size_t		  max_clients;	/* AGG_CLIENTS_MAX or the config's */
 	uint64_t	  dropped;	/* events of clients over max_clients */
 	struct agg_slab	 *slabs;
+	struct agg_pool	  pool;		/* the arrays of the clients */
+	uint64_t	  texts;	/* evidence lines copied (agg_add_text) */
 
 	/* Interned HELO names, rDNS names and reason keys. */
 	char		**strings;	/* open addressing, power of two */
@@ -81,13 +105,12 @@ agg_create(void)
 }
 
 static void
-agg_free_evidence(struct agg_evidence *ev, size_t n)
+agg_free_texts(struct agg_evidence *ev, size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
 		free(ev[i].text);
-	free(ev);
 }
 
 void
@@ -96,17 +119,21 @@ agg_free(struct agg *agg)
 	struct client		*c;
 	struct agg_slab		*slab;
 	struct agg_arena	*arena;
+	struct agg_pool_chunk	*chunk;
 	size_t			 i;
 
 	if (agg == NULL)
 		return;
-	for (i = 0; i < agg->nslots; i++) {
+	/* The arrays are in the pool; only copied lines are allocated. */
+	for (i = 0; agg->texts > 0 && i < agg->nslots; i++) {
 		if ((c = agg->slots[i].client) == NULL)
 			continue;
-		free(c->helos);
-		free(c->reasons);
-		agg_free_evidence(c->evidence, c->nevidence);
-		agg_free_evidence(c->plain, c->nplain);
+		agg_free_texts(c->evidence, c->nevidence);
+		agg_free_texts(c->plain, c->nplain);
+	}
+	while ((chunk = agg->pool.chunks) != NULL) {
+		agg->pool.chunks = chunk->next;
+		free(chunk);
 	}
 	while ((slab = agg->slabs) != NULL) {
 		agg->slabs = slab->next;
@@ -415,6 +442,77 @@ agg_array_full(size_t n)
 }
 
 /*
+ * The entries that an array of n entries has room for at least: 0, 2,
+ * 4, 8, ...  An array that lost entries may have more.
+ */
+static size_t
+agg_array_room(size_t n)
+{
+	size_t	room = 2;
+
+	if (n == 0)
+		return 0;
+	while (room < n)
+		room *= 2;
+	return room;
+}
+
+/* Allocate size bytes, a multiple of AGG_POOL_ALIGN, from the pool. */
+static void *
+agg_pool_alloc(struct agg_pool *pool, size_t size)
+{
+	struct agg_pool_chunk	*chunk = pool->chunks;
+	void			*p;
+	size_t			 k = size / AGG_POOL_ALIGN;
+
+	if (size == 0 || size % AGG_POOL_ALIGN != 0 ||
+	    size > AGG_POOL_BLOCK_MAX)
+		abort();
+	if ((p = pool->free[k]) != NULL) {
+		memcpy(&pool->free[k], p, sizeof p);
+		return p;
+	}
+	if (chunk == NULL || AGG_POOL_CHUNK - chunk->used < size) {
+		chunk = xmalloc(sizeof *chunk);
+		chunk->used = 0;
+		chunk->next = pool->chunks;
+		pool->chunks = chunk;
+	}
+	p = chunk->bytes + chunk->used;
+	chunk->used += size;
+	return p;
+}
+
+/* Put a block of size bytes (or fewer than it has) back in the pool. */
+static void
+agg_pool_free(struct agg_pool *pool, void *p, size_t size)
+{
+	size_t	k = size / AGG_POOL_ALIGN;
+
+	if (p == NULL || k == 0)
+		return;
+	memcpy(p, &pool->free[k], sizeof p);
+	pool->free[k] = p;
+}
+
+/*
+ * Make room in an array of n entries of elem bytes for entry n, as
+ * xreallocarray would, with blocks of the pool.  elem * 2 must be a
+ * multiple of AGG_POOL_ALIGN.
+ */
+static void *
+agg_pool_grow(struct agg_pool *pool, void *old, size_t n, size_t elem)
+{
+	void	*p;
+
+	p = agg_pool_alloc(pool, (n < 2 ? 2 : n * 2) * elem);
+	if (n > 0)
+		memcpy(p, old, n * elem);
+	agg_pool_free(pool, old, agg_array_room(n) * elem);
+	return p;
+}
+
+/*
  * Count name in counts, adding it if there is room.  Returns 0, or -1 when
  * the list is full and name is not in it.
  */
@@ -457,7 +555,7 @@ agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
 	if (*n >= max)
 		return -1;
 	if (agg_array_full(*n))
-		*counts = xreallocarray(*counts, *n < 2 ? 2 : *n * 2,
+		*counts = agg_pool_grow(&agg->pool, *counts, *n,
 		    sizeof **counts);
 	c = &(*counts)[*n];
 	c->name = agg_intern(agg, name, len);
@@ -470,25 +568,26 @@ agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
 
 /* Append to an evidence array of at most max entries that has room. */
 static void
-agg_evidence_append(struct agg_evidence **list, size_t *n,
+agg_evidence_append(struct agg *agg, struct agg_evidence **list, size_t *n,
     const struct agg_evidence *ev)
 {
 	if (agg_array_full(*n))
-		*list = xreallocarray(*list, *n < 2 ? 2 : *n * 2,
-		    sizeof **list);
+		*list = agg_pool_grow(&agg->pool, *list, *n, sizeof **list);
 	(*list)[(*n)++] = *ev;
 }
 
 static void
-agg_add_evidence(struct client *c, const struct agg_evidence *ev)
+agg_add_evidence(struct agg *agg, struct client *c,
+    const struct agg_evidence *ev)
 {
 	c->evidence_seen++;
 	if (c->nevidence < AGG_EVIDENCE_MAX) {
-		agg_evidence_append(&c->evidence, &c->nevidence, ev);
+		agg_evidence_append(agg, &c->evidence, &c->nevidence, ev);
 		return;
 	}
 	/* Keep the first ones; shift the latest ones so file order holds. */
-	free(c->evidence[AGG_EVIDENCE_FIRST].text);
+	if (c->evidence[AGG_EVIDENCE_FIRST].text != NULL)
+		free(c->evidence[AGG_EVIDENCE_FIRST].text);
 	memmove(&c->evidence[AGG_EVIDENCE_FIRST],
 	    &c->evidence[AGG_EVIDENCE_FIRST + 1],
 	    (AGG_EVIDENCE_LAST - 1) * sizeof c->evidence[0]);
@@ -582,13 +681,17 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 	e.text = NULL;
 	if (ev->reason != NULL) {
 		agg_add_reason(agg, c, ev);
-		if (text != NULL)
+		if (text != NULL) {
 			e.text = agg_text_copy(text, text_len);
-		agg_add_evidence(c, &e);
+			agg->texts++;
+		}
+		agg_add_evidence(agg, c, &e);
 	} else if (c->nplain < AGG_EVIDENCE_FIRST) {
-		if (text != NULL)
+		if (text != NULL) {
 			e.text = agg_text_copy(text, text_len);
-		agg_evidence_append(&c->plain, &c->nplain, &e);
+			agg->texts++;
+		}
+		agg_evidence_append(agg, &c->plain, &c->nplain, &e);
 	}
 }
 
@@ -660,9 +763,10 @@ agg_finish_client(struct agg *agg, struct client *c)
 		c->reasons[i] = c->reasons[--c->nreasons];
 	}
 	if (c->nevidence == 0 && c->nplain > 0) {
-		free(c->evidence);
-		c->evidence = xreallocarray(NULL, AGG_EVIDENCE_FIRST,
-		    sizeof *c->evidence);
+		agg_pool_free(&agg->pool, c->evidence,
+		    agg_array_room(c->nevidence) * sizeof *c->evidence);
+		c->evidence = agg_pool_alloc(&agg->pool,
+		    agg_array_room(c->nplain) * sizeof *c->evidence);
 		memcpy(c->evidence, c->plain, c->nplain * sizeof c->plain[0]);
 		c->nevidence = c->nplain;
 		for (i = 0; i < c->nevidence; i++) {
@@ -880,26 +984,26 @@ agg_merge_reasons(struct agg *agg, struct client *c, const struct client *src)
  * those in order leaves c as adding every line would.
  */
 static void
-agg_merge_evidence(struct client *c, struct client *src, uint64_t lines)
+agg_merge_evidence(struct agg *agg, struct client *c, struct client *src,
+    uint64_t lines)
 {
 	uint64_t	seen = c->evidence_seen;
 	size_t		i;
 
 	for (i = 0; i < src->nevidence; i++) {
 		src->evidence[i].line += lines;
-		agg_add_evidence(c, &src->evidence[i]);
+		agg_add_evidence(agg, c, &src->evidence[i]);
 	}
 	c->evidence_seen = seen + src->evidence_seen;
 	for (i = 0; i < src->nplain; i++) {
 		src->plain[i].line += lines;
 		if (c->nplain < AGG_EVIDENCE_FIRST)
-			agg_evidence_append(&c->plain, &c->nplain,
+			agg_evidence_append(agg, &c->plain, &c->nplain,
 			    &src->plain[i]);
 		else
 			free(src->plain[i].text);
 	}
-	free(src->evidence);
-	free(src->plain);
+	/* The arrays of src go with the pool of src. */
 	src->evidence = src->plain = NULL;
 	src->nevidence = src->nplain = 0;
 }
@@ -926,7 +1030,7 @@ agg_merge_client(struct agg *agg, struct client *src, uint64_t lines)
 	agg_merge_reasons(agg, c, src);
 	if (src->rdns != NULL)
 		c->rdns = agg_intern(agg, src->rdns, strlen(src->rdns));
-	agg_merge_evidence(c, src, lines);
+	agg_merge_evidence(agg, c, src, lines);
 	return 0;
 }
 
@@ -947,6 +1051,8 @@ agg_merge(struct agg *agg, struct agg *src, uint64_t lines)
 		agg->nslots = src->nslots;
 		agg->nclients = src->nclients;
 		agg->slabs = src->slabs;
+		agg->pool = src->pool;
+		agg->texts = src->texts;
 		agg->strings = src->strings;
 		agg->nstrings_slots = src->nstrings_slots;
 		agg->nstrings = src->nstrings;
@@ -955,12 +1061,16 @@ agg_merge(struct agg *agg, struct agg *src, uint64_t lines)
 		src->nslots = tmp.nslots;
 		src->nclients = tmp.nclients;
 		src->slabs = tmp.slabs;
+		src->pool = tmp.pool;
+		src->texts = tmp.texts;
 		src->strings = tmp.strings;
 		src->nstrings_slots = tmp.nstrings_slots;
 		src->nstrings = tmp.nstrings;
 		src->arenas = tmp.arenas;
 		return 0;
 	}
+	/* A flag for agg_free: the copied lines move from src to agg. */
+	agg->texts += src->texts;
 	for (i = 0; i < src->nslots; i++) {
 		if ((c = src->slots[i].client) != NULL &&
 		    agg_merge_client(agg, c, lines) == -1)
@@ -986,6 +1096,8 @@ agg_merge_step(struct agg *agg, struct agg *src, uint64_t lines,
 	if (*slot == 0 && (src->dropped > 0 ||
 	    src->nclients > agg->max_clients))
 		return -1;
+	if (*slot == 0)
+		agg->texts += src->texts;
 	end = src->nslots - *slot > max ? *slot + max : src->nslots;
 	for (; *slot < end; (*slot)++) {
 		if ((c = src->slots[*slot].client) != NULL &&
