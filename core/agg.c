@@ -59,6 +59,22 @@ struct agg_pool {
 	void			*free[AGG_POOL_BLOCK_MAX / AGG_POOL_ALIGN + 1];
 };
 
+/* Copies of the strings of a merged agg, by their address there. */
+#define AGG_COPY_SLOTS		1024
+
+struct agg_copy {
+	const char	*from;		/* NULL: empty */
+	char		*to;
+};
+
+/* Reason weights remembered in agg_finish, by the interned key. */
+#define AGG_WEIGHT_SLOTS	256
+
+struct agg_weight {
+	const char	*key;		/* NULL: empty */
+	int		 weight;
+};
+
 struct agg {
 	struct agg_slot	 *slots;	/* open addressing, power of two */
 	size_t		  nslots;
@@ -74,6 +90,18 @@ struct agg {
 	size_t		  nstrings_slots;
 	size_t		  nstrings;
 	struct agg_arena *arenas;
+
+	/*
+	 * Reason weights by interned key, and the interned key of
+	 * no_verified_rdns, for agg_finish.  Both refer to strings, so a
+	 * merge that takes the strings of another agg clears them.
+	 */
+	struct agg_weight weights[AGG_WEIGHT_SLOTS];
+	const char	 *no_verified_rdns;
+
+	/* Strings of merge_from interned here (agg_merge_intern). */
+	const struct agg *merge_from;
+	struct agg_copy	  copies[AGG_COPY_SLOTS];
 
 	struct client	**suspects;
 	size_t		  nsuspects;
@@ -174,17 +202,11 @@ agg_file_path(const struct agg *agg, uint32_t file)
 	return agg->files[file];
 }
 
-static size_t
-agg_addr_len(const struct event_addr *a)
-{
-	return a->family == AF_INET ? 4 : 16;
-}
-
 /*
  * Hash of an address: the bytes read as two 64-bit words, mixed with
  * multiply and xor-shift steps (as in splitmix64).
  */
-static uint64_t
+static inline uint64_t
 agg_hash(const struct event_addr *a)
 {
 	uint64_t	w0 = 0, w1 = 0, h;
@@ -204,14 +226,18 @@ agg_hash(const struct event_addr *a)
 	return h;
 }
 
-static int
+/* Compare with constant lengths, which the compiler does inline. */
+static inline int
 agg_addr_equal(const struct event_addr *a, const struct event_addr *b)
 {
-	return a->family == b->family &&
-	    memcmp(a->bytes, b->bytes, agg_addr_len(a)) == 0;
+	if (a->family != b->family)
+		return 0;
+	if (a->family == AF_INET)
+		return memcmp(a->bytes, b->bytes, 4) == 0;
+	return memcmp(a->bytes, b->bytes, 16) == 0;
 }
 
-static size_t
+static inline size_t
 agg_slot(const struct agg *agg, const struct event_addr *a, uint64_t h)
 {
 	const struct agg_slot	*s;
@@ -355,18 +381,49 @@ agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
 	return c;
 }
 
-/* FNV-1a over a string of len bytes. */
+/*
+ * Hash of a string of len bytes, eight bytes at a time, each word mixed
+ * in with a multiply and a rotation, then finished as agg_hash does.
+ */
 static uint64_t
 agg_string_hash(const char *s, size_t len)
 {
-	uint64_t	h = 14695981039346656037ULL;
+	uint64_t	h = len * 0x9e3779b97f4a7c15ULL, w;
 	size_t		i;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h = (h << 31) | (h >> 33);
 	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+	}
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
 	return h;
+}
+
+/* Compare len bytes, a word at a time; names are short. */
+static inline int
+agg_bytes_equal(const char *a, const char *b, size_t len)
+{
+	uint64_t	x, y;
+
+	for (; len >= 8; a += 8, b += 8, len -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	for (; len > 0; a++, b++, len--) {
+		if (*a != *b)
+			return 0;
+	}
+	return 1;
 }
 
 /* Copy len bytes and a NUL into the arena. */
@@ -429,6 +486,24 @@ agg_intern(struct agg *agg, const char *s, size_t len)
 	agg->strings[i] = p;
 	agg->nstrings++;
 	return p;
+}
+
+/*
+ * agg_intern for a string interned in the agg being merged, remembered by
+ * its address while that agg does not change (agg_merge_begin).
+ */
+static char *
+agg_merge_intern(struct agg *agg, const char *s, size_t len)
+{
+	struct agg_copy	*copy;
+	uintptr_t	 h = (uintptr_t)s;
+
+	copy = &agg->copies[(h ^ (h >> 5) ^ (h >> 13)) % AGG_COPY_SLOTS];
+	if (copy->from != s) {
+		copy->from = s;
+		copy->to = agg_intern(agg, s, len);
+	}
+	return copy->to;
 }
 
 /*
@@ -513,10 +588,6 @@ agg_pool_grow(struct agg_pool *pool, void *old, size_t n, size_t elem)
 }
 
 /*
- * Count name in counts, adding it if there is room.  Returns 0, or -1 when
- * the list is full and name is not in it.
- */
-/*
  * A tag of a name from its length and its first and last eight bytes.
  * Names that differ mostly differ there; equal tags are compared byte by
  * byte.
@@ -536,18 +607,22 @@ agg_count_tag(const char *s, size_t len)
 	return (uint32_t)(h >> 32);
 }
 
+/*
+ * agg_count_add with the tag of name given.  With from_merge, name is an
+ * interned string of the agg being merged, and agg_merge_intern copies it.
+ */
 static int
-agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
-    size_t max, const char *name, size_t len, uint64_t by)
+agg_count_add_tag(struct agg *agg, struct agg_count **counts, size_t *n,
+    size_t max, const char *name, size_t len, uint32_t tag, int from_merge,
+    uint64_t by)
 {
 	struct agg_count	*c;
-	uint32_t		 tag = agg_count_tag(name, len);
 	size_t			 i;
 
 	for (i = 0; i < *n; i++) {
 		c = &(*counts)[i];
 		if (c->len == len && c->tag == tag &&
-		    memcmp(c->name, name, len) == 0) {
+		    agg_bytes_equal(c->name, name, len)) {
 			c->count += by;
 			return 0;
 		}
@@ -558,12 +633,25 @@ agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
 		*counts = agg_pool_grow(&agg->pool, *counts, *n,
 		    sizeof **counts);
 	c = &(*counts)[*n];
-	c->name = agg_intern(agg, name, len);
+	c->name = from_merge ? agg_merge_intern(agg, name, len) :
+	    agg_intern(agg, name, len);
 	c->count = by;
 	c->len = (uint32_t)len;
 	c->tag = tag;
 	(*n)++;
 	return 0;
+}
+
+/*
+ * Count name in counts, adding it if there is room.  Returns 0, or -1 when
+ * the list is full and name is not in it.
+ */
+static int
+agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
+    size_t max, const char *name, size_t len, uint64_t by)
+{
+	return agg_count_add_tag(agg, counts, n, max, name, len,
+	    agg_count_tag(name, len), 0, by);
 }
 
 /* Append to an evidence array of at most max entries that has room. */
@@ -626,6 +714,13 @@ agg_add(struct agg *agg, const struct event *ev, uint32_t file,
 	agg_add_text(agg, ev, file, offset, line, NULL, 0);
 }
 
+/* ts_cmp(a, b) < 0, inline for the path of every event. */
+static inline int
+agg_ts_before(const struct ts *a, const struct ts *b)
+{
+	return a->utc < b->utc || (a->utc == b->utc && a->msec < b->msec);
+}
+
 /* A copy of text cut to AGG_TEXT_MAX bytes, not inside a UTF-8 sequence. */
 static char *
 agg_text_copy(const char *text, size_t len)
@@ -654,9 +749,9 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 	c->events++;
 
 	if (ev->has_time) {
-		if (c->events == 1 || ts_cmp(&ev->time, &c->first) < 0)
+		if (c->events == 1 || agg_ts_before(&ev->time, &c->first))
 			c->first = ev->time;
-		if (c->events == 1 || ts_cmp(&ev->time, &c->last) > 0)
+		if (c->events == 1 || agg_ts_before(&c->last, &ev->time))
 			c->last = ev->time;
 	}
 
@@ -705,8 +800,48 @@ agg_count_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * Sort counts by agg_count_cmp with an insertion sort: the lists are
+ * short (AGG_REASON_MAX + 2 at most) and mostly sorted already, and the
+ * names in a list differ, so the order is the one qsort gives.
+ */
+static void
+agg_counts_sort(struct agg_count *counts, size_t n)
+{
+	struct agg_count	tmp;
+	size_t			i, j;
+
+	for (i = 1; i < n; i++) {
+		if (agg_count_cmp(&counts[i - 1], &counts[i]) <= 0)
+			continue;
+		tmp = counts[i];
+		for (j = i; j > 0 && agg_count_cmp(&counts[j - 1], &tmp) > 0;
+		    j--)
+			counts[j] = counts[j - 1];
+		counts[j] = tmp;
+	}
+}
+
+/*
+ * reason_weight of an interned key, remembered by its address: the
+ * strings of the agg do not move or change while it holds them.
+ */
 static int
-agg_score(const struct client *c)
+agg_reason_weight(struct agg *agg, const char *key)
+{
+	struct agg_weight	*w;
+	uintptr_t		 h = (uintptr_t)key;
+
+	w = &agg->weights[(h ^ (h >> 4) ^ (h >> 12)) % AGG_WEIGHT_SLOTS];
+	if (w->key != key) {
+		w->key = key;
+		w->weight = reason_weight(key);
+	}
+	return w->weight;
+}
+
+static int
+agg_score(struct agg *agg, const struct client *c)
 {
 	uint64_t	n;
 	int		score = 0, bits;
@@ -716,30 +851,64 @@ agg_score(const struct client *c)
 		bits = 0;
 		for (n = c->reasons[i].count; n > 1; n >>= 1)
 			bits++;
-		score += reason_weight(c->reasons[i].name) * (1 + bits);
+		score += agg_reason_weight(agg, c->reasons[i].name) *
+		    (1 + bits);
 	}
 	return score;
 }
 
-static int
-agg_addr_cmp(const struct event_addr *a, const struct event_addr *b)
-{
-	if (a->family != b->family)
-		return a->family == AF_INET ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, agg_addr_len(a));
-}
+/*
+ * The fields of a suspect that its order depends on, copied next to each
+ * other, so that sorting does not wait for the memory of each client.
+ */
+struct agg_sort_key {
+	int		 score;
+	int		 family;
+	uint64_t	 events;
+	uint8_t		 bytes[16];
+	struct client	*client;
+};
 
+/*
+ * Order of suspects: highest score first, then most events, then IPv4
+ * before IPv6 and by address bytes.
+ */
 static int
-agg_suspect_cmp(const void *a, const void *b)
+agg_sort_key_cmp(const void *a, const void *b)
 {
-	const struct client	*x = *(struct client *const *)a;
-	const struct client	*y = *(struct client *const *)b;
+	const struct agg_sort_key	*x = a, *y = b;
 
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	if (x->events != y->events)
 		return x->events > y->events ? -1 : 1;
-	return agg_addr_cmp(&x->addr, &y->addr);
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	return memcmp(x->bytes, y->bytes, x->family == AF_INET ? 4 : 16);
+}
+
+/* Sort suspects by agg_sort_key_cmp, through an array of keys. */
+static void
+agg_suspects_sort(struct client **suspects, size_t n)
+{
+	struct agg_sort_key	*keys;
+	size_t			 i;
+
+	if (n < 2)
+		return;
+	keys = xreallocarray(NULL, n, sizeof *keys);
+	for (i = 0; i < n; i++) {
+		keys[i].score = suspects[i]->score;
+		keys[i].family = suspects[i]->addr.family;
+		keys[i].events = suspects[i]->events;
+		memcpy(keys[i].bytes, suspects[i]->addr.bytes,
+		    sizeof keys[i].bytes);
+		keys[i].client = suspects[i];
+	}
+	qsort(keys, n, sizeof *keys, agg_sort_key_cmp);
+	for (i = 0; i < n; i++)
+		suspects[i] = keys[i].client;
+	free(keys);
 }
 
 static void
@@ -747,8 +916,12 @@ agg_finish_client(struct agg *agg, struct client *c)
 {
 	size_t	i;
 
+	/* Every name in the lists is interned, so addresses compare. */
+	if (agg->no_verified_rdns == NULL)
+		agg->no_verified_rdns = agg_intern(agg,
+		    REASON_NO_VERIFIED_RDNS, strlen(REASON_NO_VERIFIED_RDNS));
 	for (i = 0; i < c->nreasons; i++) {
-		if (strcmp(c->reasons[i].name, REASON_NO_VERIFIED_RDNS) == 0)
+		if (c->reasons[i].name == agg->no_verified_rdns)
 			break;
 	}
 	if (c->rdns == NULL) {
@@ -775,12 +948,9 @@ agg_finish_client(struct agg *agg, struct client *c)
 				    xstrdup(c->evidence[i].text);
 		}
 	}
-	if (c->nhelos > 1)
-		qsort(c->helos, c->nhelos, sizeof *c->helos, agg_count_cmp);
-	if (c->nreasons > 1)
-		qsort(c->reasons, c->nreasons, sizeof *c->reasons,
-		    agg_count_cmp);
-	c->score = agg_score(c);
+	agg_counts_sort(c->helos, c->nhelos);
+	agg_counts_sort(c->reasons, c->nreasons);
+	c->score = agg_score(agg, c);
 	c->suspect = c->nreasons > 0;
 }
 
@@ -799,9 +969,7 @@ agg_finish(struct agg *agg)
 		if (c->suspect)
 			agg->suspects[n++] = c;
 	}
-	if (n > 1)
-		qsort(agg->suspects, n, sizeof *agg->suspects,
-		    agg_suspect_cmp);
+	agg_suspects_sort(agg->suspects, n);
 	agg->nsuspects = n;
 	agg->suspects_valid = 1;
 }
@@ -954,9 +1122,9 @@ agg_merge_helos(struct agg *agg, struct client *c, const struct client *src)
 	size_t	i;
 
 	for (i = 0; i < src->nhelos; i++) {
-		if (agg_count_add(agg, &c->helos, &c->nhelos, AGG_HELO_MAX,
-		    src->helos[i].name, src->helos[i].len,
-		    src->helos[i].count) == -1)
+		if (agg_count_add_tag(agg, &c->helos, &c->nhelos,
+		    AGG_HELO_MAX, src->helos[i].name, src->helos[i].len,
+		    src->helos[i].tag, 1, src->helos[i].count) == -1)
 			c->helo_other += src->helos[i].count;
 	}
 	c->helo_other += src->helo_other;
@@ -971,8 +1139,9 @@ agg_merge_reasons(struct agg *agg, struct client *c, const struct client *src)
 
 	for (i = 0; i < src->nreasons; i++) {
 		r = &src->reasons[i];
-		if (agg_count_add(agg, &c->reasons, &c->nreasons,
-		    AGG_REASON_MAX, r->name, r->len, r->count) == -1)
+		if (agg_count_add_tag(agg, &c->reasons, &c->nreasons,
+		    AGG_REASON_MAX, r->name, r->len, r->tag, 1,
+		    r->count) == -1)
 			agg_count_add(agg, &c->reasons, &c->nreasons,
 			    AGG_REASON_MAX + 1, "other", 5, r->count);
 	}
@@ -1008,6 +1177,16 @@ agg_merge_evidence(struct agg *agg, struct client *c, struct client *src,
 	src->nevidence = src->nplain = 0;
 }
 
+/* Forget the copies of agg_merge_intern unless they are of src. */
+static void
+agg_merge_begin(struct agg *agg, const struct agg *src, int first)
+{
+	if (first || agg->merge_from != src) {
+		memset(agg->copies, 0, sizeof agg->copies);
+		agg->merge_from = src;
+	}
+}
+
 /* Add one client of a later part of the input to agg. */
 static int
 agg_merge_client(struct agg *agg, struct client *src, uint64_t lines)
@@ -1029,7 +1208,7 @@ agg_merge_client(struct agg *agg, struct client *src, uint64_t lines)
 	agg_merge_helos(agg, c, src);
 	agg_merge_reasons(agg, c, src);
 	if (src->rdns != NULL)
-		c->rdns = agg_intern(agg, src->rdns, strlen(src->rdns));
+		c->rdns = agg_merge_intern(agg, src->rdns, strlen(src->rdns));
 	agg_merge_evidence(agg, c, src, lines);
 	return 0;
 }
@@ -1067,10 +1246,15 @@ agg_merge(struct agg *agg, struct agg *src, uint64_t lines)
 		src->nstrings_slots = tmp.nstrings_slots;
 		src->nstrings = tmp.nstrings;
 		src->arenas = tmp.arenas;
+		memset(agg->weights, 0, sizeof agg->weights);
+		agg->no_verified_rdns = NULL;
+		memset(src->weights, 0, sizeof src->weights);
+		src->no_verified_rdns = NULL;
 		return 0;
 	}
 	/* A flag for agg_free: the copied lines move from src to agg. */
 	agg->texts += src->texts;
+	agg_merge_begin(agg, src, 1);
 	for (i = 0; i < src->nslots; i++) {
 		if ((c = src->slots[i].client) != NULL &&
 		    agg_merge_client(agg, c, lines) == -1)
@@ -1098,6 +1282,7 @@ agg_merge_step(struct agg *agg, struct agg *src, uint64_t lines,
 		return -1;
 	if (*slot == 0)
 		agg->texts += src->texts;
+	agg_merge_begin(agg, src, *slot == 0);
 	end = src->nslots - *slot > max ? *slot + max : src->nslots;
 	for (; *slot < end; (*slot)++) {
 		if ((c = src->slots[*slot].client) != NULL &&
