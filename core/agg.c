@@ -860,14 +860,17 @@ agg_score(struct agg *agg, const struct client *c)
 /*
  * The fields of a suspect that its order depends on, copied next to each
  * other, so that sorting does not wait for the memory of each client.
+ * 32 bytes, so that qsort moves the keys themselves.
  */
 struct agg_sort_key {
-	int		 score;
-	int		 family;
+	int32_t		 score;
+	uint32_t	 index;		/* of the client; bit 31: IPv6 */
 	uint64_t	 events;
-	uint8_t		 bytes[16];
-	struct client	*client;
+	uint8_t		 bytes[16];	/* IPv4: 4 bytes, then zeros */
 };
+
+#define AGG_SORT_IPV6	0x80000000U
+_Static_assert(AGG_CLIENTS_MAX < AGG_SORT_IPV6, "client index overlaps");
 
 /*
  * Order of suspects: highest score first, then most events, then IPv4
@@ -882,32 +885,42 @@ agg_sort_key_cmp(const void *a, const void *b)
 		return x->score > y->score ? -1 : 1;
 	if (x->events != y->events)
 		return x->events > y->events ? -1 : 1;
-	if (x->family != y->family)
-		return x->family == AF_INET ? -1 : 1;
-	return memcmp(x->bytes, y->bytes, x->family == AF_INET ? 4 : 16);
+	if ((x->index & AGG_SORT_IPV6) != (y->index & AGG_SORT_IPV6))
+		return (x->index & AGG_SORT_IPV6) == 0 ? -1 : 1;
+	return memcmp(x->bytes, y->bytes, sizeof x->bytes);
 }
 
-/* Sort suspects by agg_sort_key_cmp, through an array of keys. */
+/*
+ * Sort suspects by agg_sort_key_cmp, through an array of keys.  n is at
+ * most AGG_CLIENTS_MAX, so an index fits below bit 31.
+ */
 static void
 agg_suspects_sort(struct client **suspects, size_t n)
 {
 	struct agg_sort_key	*keys;
+	struct client		**sorted;
 	size_t			 i;
 
 	if (n < 2)
 		return;
-	keys = xreallocarray(NULL, n, sizeof *keys);
+	keys = xcalloc(n, sizeof *keys);
 	for (i = 0; i < n; i++) {
 		keys[i].score = suspects[i]->score;
-		keys[i].family = suspects[i]->addr.family;
+		keys[i].index = (uint32_t)i;
 		keys[i].events = suspects[i]->events;
-		memcpy(keys[i].bytes, suspects[i]->addr.bytes,
-		    sizeof keys[i].bytes);
-		keys[i].client = suspects[i];
+		if (suspects[i]->addr.family == AF_INET)
+			memcpy(keys[i].bytes, suspects[i]->addr.bytes, 4);
+		else {
+			keys[i].index |= AGG_SORT_IPV6;
+			memcpy(keys[i].bytes, suspects[i]->addr.bytes, 16);
+		}
 	}
 	qsort(keys, n, sizeof *keys, agg_sort_key_cmp);
+	sorted = xreallocarray(NULL, n, sizeof *sorted);
 	for (i = 0; i < n; i++)
-		suspects[i] = keys[i].client;
+		sorted[i] = suspects[keys[i].index & ~AGG_SORT_IPV6];
+	memcpy(suspects, sorted, n * sizeof *sorted);
+	free(sorted);
 	free(keys);
 }
 
