@@ -27,12 +27,29 @@ out_format_parse(const char *name, enum out_format *format)
 	return 0;
 }
 
+/*
+ * esc_buf_add, with the copy inline when the buffer has room: the JSON of
+ * each client is mostly short literals.
+ */
+static inline void
+out_add(struct esc_buf *b, const char *s, size_t len)
+{
+	if (b->size - b->len > len) {
+		memcpy(b->data + b->len, s, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+	} else
+		esc_buf_add(b, s, len);
+}
+
+#define out_lit(b, s)	out_add((b), (s), sizeof(s) - 1)
+
 static void
 out_json_string(struct esc_buf *b, const char *s)
 {
-	esc_buf_lit(b, "\"");
+	out_lit(b, "\"");
 	esc_buf_json(b, s, strlen(s));
-	esc_buf_lit(b, "\"");
+	out_lit(b, "\"");
 }
 
 static void
@@ -41,7 +58,7 @@ out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t)
 	char	iso[TS_ISO_MAX];
 
 	if (c->first.utc == 0 && c->last.utc == 0) {
-		esc_buf_lit(b, "null");
+		out_lit(b, "null");
 		return;
 	}
 	ts_format_iso(t, iso, sizeof iso);
@@ -106,43 +123,43 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 {
 	size_t	i;
 
-	esc_buf_lit(b, "{\"ip\":");
+	out_lit(b, "{\"ip\":");
 	out_json_string(b, c->ip);
-	esc_buf_lit(b, ",\"helo\":[");
+	out_lit(b, ",\"helo\":[");
 	for (i = 0; i < c->nhelos; i++) {
 		if (i > 0)
-			esc_buf_lit(b, ",");
+			out_lit(b, ",");
 		out_json_string(b, c->helos[i].name);
 	}
-	esc_buf_lit(b, "],\"rdns\":");
+	out_lit(b, "],\"rdns\":");
 	if (c->rdns != NULL)
 		out_json_string(b, c->rdns);
 	else
-		esc_buf_lit(b, "null");
-	esc_buf_lit(b, ",\"reasons\":{");
+		out_lit(b, "null");
+	out_lit(b, ",\"reasons\":{");
 	for (i = 0; i < c->nreasons; i++) {
 		if (i > 0)
-			esc_buf_lit(b, ",");
+			out_lit(b, ",");
 		out_json_string(b, c->reasons[i].name);
-		esc_buf_lit(b, ":");
+		out_lit(b, ":");
 		esc_buf_uint(b, c->reasons[i].count);
 	}
-	esc_buf_lit(b, "},\"events\":");
+	out_lit(b, "},\"events\":");
 	esc_buf_uint(b, c->events);
-	esc_buf_lit(b, ",\"first_seen\":");
+	out_lit(b, ",\"first_seen\":");
 	out_json_time(b, c, &c->first);
-	esc_buf_lit(b, ",\"last_seen\":");
+	out_lit(b, ",\"last_seen\":");
 	out_json_time(b, c, &c->last);
-	esc_buf_lit(b, ",\"status\":");
+	out_lit(b, ",\"status\":");
 	out_json_string(b, client_status_name(client_status(c)));
 	if (dns != NULL) {
 		dns_json_lists(b, dns);
-		esc_buf_lit(b, ",\"dns\":");
+		out_lit(b, ",\"dns\":");
 		out_json_dns(b, dns);
 	}
 	if (history != NULL)
 		dns_json_history(b, history);
-	esc_buf_lit(b, "}");
+	out_lit(b, "}");
 }
 
 void
@@ -427,7 +444,7 @@ out_clients_history(struct esc_buf *b, enum out_format format,
 			out_client_json_history(b, clients[i],
 			    dns != NULL ? dns[i] : NULL,
 			    history != NULL ? &history[i] : NULL);
-			esc_buf_lit(b, "\n");
+			out_lit(b, "\n");
 		}
 		break;
 	case OUT_CSV:
