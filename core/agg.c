@@ -860,7 +860,6 @@ agg_score(struct agg *agg, const struct client *c)
 /*
  * The fields of a suspect that its order depends on, copied next to each
  * other, so that sorting does not wait for the memory of each client.
- * 32 bytes, so that qsort moves the keys themselves.
  */
 struct agg_sort_key {
 	int32_t		 score;
@@ -876,11 +875,9 @@ _Static_assert(AGG_CLIENTS_MAX < AGG_SORT_IPV6, "client index overlaps");
  * Order of suspects: highest score first, then most events, then IPv4
  * before IPv6 and by address bytes.
  */
-static int
-agg_sort_key_cmp(const void *a, const void *b)
+static inline int
+agg_sort_key_cmp(const struct agg_sort_key *x, const struct agg_sort_key *y)
 {
-	const struct agg_sort_key	*x = a, *y = b;
-
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	if (x->events != y->events)
@@ -891,13 +888,53 @@ agg_sort_key_cmp(const void *a, const void *b)
 }
 
 /*
+ * Merge sort of keys with tmp room for half as many, by agg_sort_key_cmp
+ * called directly (qsort copies 32-byte elements with a call each).
+ * Runs of up to 16 keys are sorted by insertion first.
+ */
+static void
+agg_sort_keys(struct agg_sort_key *keys, struct agg_sort_key *tmp, size_t n)
+{
+	struct agg_sort_key	key;
+	size_t			i, j, k, mid;
+
+	if (n <= 16) {
+		for (i = 1; i < n; i++) {
+			key = keys[i];
+			for (j = i; j > 0 && agg_sort_key_cmp(&keys[j - 1],
+			    &key) > 0; j--)
+				keys[j] = keys[j - 1];
+			keys[j] = key;
+		}
+		return;
+	}
+	mid = n / 2;
+	agg_sort_keys(keys, tmp, mid);
+	agg_sort_keys(keys + mid, tmp, n - mid);
+	if (agg_sort_key_cmp(&keys[mid - 1], &keys[mid]) <= 0)
+		return;
+	memcpy(tmp, keys, mid * sizeof *keys);
+	i = 0;
+	j = mid;
+	k = 0;
+	while (i < mid && j < n) {
+		if (agg_sort_key_cmp(&keys[j], &tmp[i]) < 0)
+			keys[k++] = keys[j++];
+		else
+			keys[k++] = tmp[i++];
+	}
+	while (i < mid)
+		keys[k++] = tmp[i++];
+}
+
+/*
  * Sort suspects by agg_sort_key_cmp, through an array of keys.  n is at
  * most AGG_CLIENTS_MAX, so an index fits below bit 31.
  */
 static void
 agg_suspects_sort(struct client **suspects, size_t n)
 {
-	struct agg_sort_key	*keys;
+	struct agg_sort_key	*keys, *tmp;
 	struct client		**sorted;
 	size_t			 i;
 
@@ -915,7 +952,9 @@ agg_suspects_sort(struct client **suspects, size_t n)
 			memcpy(keys[i].bytes, suspects[i]->addr.bytes, 16);
 		}
 	}
-	qsort(keys, n, sizeof *keys, agg_sort_key_cmp);
+	tmp = xreallocarray(NULL, n / 2 + 1, sizeof *tmp);
+	agg_sort_keys(keys, tmp, n);
+	free(tmp);
 	sorted = xreallocarray(NULL, n, sizeof *sorted);
 	for (i = 0; i < n; i++)
 		sorted[i] = suspects[keys[i].index & ~AGG_SORT_IPV6];
