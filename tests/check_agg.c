@@ -511,6 +511,60 @@ START_TEST(test_agg_ipv6_text_form)
 }
 END_TEST
 
+/* Add a client with the IPv6 address of eight groups; check its text. */
+static void
+assert_ipv6_text(const unsigned int *words)
+{
+	struct event	 ev;
+	struct client	*c;
+	char		 want[INET6_ADDRSTRLEN];
+	size_t		 i;
+
+	memset(&ev, 0, sizeof ev);
+	ev.addr.family = AF_INET6;
+	for (i = 0; i < 8; i++) {
+		ev.addr.bytes[2 * i] = (uint8_t)(words[i] >> 8);
+		ev.addr.bytes[2 * i + 1] = (uint8_t)words[i];
+	}
+	agg_add(agg, &ev, 0, 0, 1);
+	ck_assert_ptr_nonnull(c = agg_find(agg, &ev.addr));
+	ck_assert_ptr_nonnull(inet_ntop(AF_INET6, ev.addr.bytes, want,
+	    sizeof want));
+	ck_assert_str_eq(c->ip, want);
+}
+
+/*
+ * The IPv6 text is written without inet_ntop: compare with it for every
+ * pattern of zero and non-zero groups, with group values of one to four
+ * hex digits, and the forms with an IPv4 address at the end.
+ */
+START_TEST(test_agg_ipv6_text_like_inet_ntop)
+{
+	static const unsigned int values[] = { 0x1, 0xa0, 0xb0c, 0xffff,
+	    0x1000 };
+	unsigned int	words[8];
+	size_t		pattern, v, i;
+
+	for (pattern = 0; pattern < 256; pattern++) {
+		for (v = 0; v < sizeof values / sizeof values[0]; v++) {
+			for (i = 0; i < 8; i++)
+				words[i] = (pattern >> i & 1) ?
+				    values[(v + i) % 5] : 0;
+			assert_ipv6_text(words);
+		}
+	}
+	/* ::ffff:a.b.c.d and its neighbours, with zeros in the IPv4 part. */
+	for (pattern = 0; pattern < 16; pattern++) {
+		memset(words, 0, sizeof words);
+		words[4] = (pattern & 1) ? 0x1 : 0;
+		words[5] = (pattern & 2) ? 0xffff : 0xfffe;
+		words[6] = (pattern & 4) ? 0xc000 : 0;
+		words[7] = (pattern & 8) ? 0x0201 : 0;
+		assert_ipv6_text(words);
+	}
+}
+END_TEST
+
 START_TEST(test_agg_evidence_first_and_latest)
 {
 	struct client	*c;
@@ -693,6 +747,7 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_reasons_shrink_and_grow);
 	tcase_add_test(tc, test_agg_scores_many_reason_keys);
 	tcase_add_test(tc, test_agg_ipv6_text_form);
+	tcase_add_test(tc, test_agg_ipv6_text_like_inet_ntop);
 	tcase_add_test(tc, test_agg_status_precedence);
 	tcase_add_test(tc, test_agg_read_evidence_line);
 	suite_add_tcase(s, tc);
