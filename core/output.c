@@ -419,6 +419,39 @@ out_table(struct esc_buf *b, struct client *const *clients, size_t n,
 	esc_buf_free(&tmp);
 }
 
+/*
+ * Clients between a prefetch and their output.  Writing a client mostly
+ * waits for the memory of the client, its lists and its names, which are
+ * far apart, so the JSON loop starts loading them early.
+ */
+#define OUT_AHEAD	4
+
+/* Start loading all cache lines of a client. */
+static void
+out_prefetch_client(const struct client *c)
+{
+	const char	*p = (const char *)c;
+	size_t		 off;
+
+	for (off = 0; off < sizeof *c; off += 64)
+		__builtin_prefetch(p + off);
+	__builtin_prefetch(p + sizeof *c - 1);
+}
+
+/* Start loading the first names of a client, loaded ahead already. */
+static void
+out_prefetch_names(const struct client *c)
+{
+	if (c->nhelos > 0)
+		__builtin_prefetch(c->helos[0].name);
+	if (c->nreasons > 0)
+		__builtin_prefetch(c->reasons[0].name);
+	if (c->nreasons > 1)
+		__builtin_prefetch(c->reasons[1].name);
+	if (c->rdns != NULL)
+		__builtin_prefetch(c->rdns);
+}
+
 void
 out_clients(struct esc_buf *b, enum out_format format,
     struct client *const *clients, size_t n,
@@ -441,6 +474,10 @@ out_clients_history(struct esc_buf *b, enum out_format format,
 		break;
 	case OUT_JSON:
 		for (i = 0; i < n; i++) {
+			if (i + 2 * OUT_AHEAD < n)
+				out_prefetch_client(clients[i + 2 * OUT_AHEAD]);
+			if (i + OUT_AHEAD < n)
+				out_prefetch_names(clients[i + OUT_AHEAD]);
 			out_client_json_history(b, clients[i],
 			    dns != NULL ? dns[i] : NULL,
 			    history != NULL ? &history[i] : NULL);
