@@ -480,23 +480,33 @@ agg_string_hash(const char *s, size_t len)
 	return h;
 }
 
-/* Compare len bytes, a word at a time; names are short. */
+/*
+ * Compare len bytes, a word at a time.  From 8 bytes on, the last word
+ * is read at len - 8 and may overlap the one before, so no byte is read
+ * past len.
+ */
 static inline int
 agg_bytes_equal(const char *a, const char *b, size_t len)
 {
 	uint64_t	x, y;
+	size_t		i;
 
-	for (; len >= 8; a += 8, b += 8, len -= 8) {
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
+	if (len < 8) {
+		for (i = 0; i < len; i++) {
+			if (a[i] != b[i])
+				return 0;
+		}
+		return 1;
+	}
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
 		if (x != y)
 			return 0;
 	}
-	for (; len > 0; a++, b++, len--) {
-		if (*a != *b)
-			return 0;
-	}
-	return 1;
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return x == y;
 }
 
 /* Copy len bytes and a NUL into the arena. */
@@ -680,11 +690,34 @@ agg_count_tag(const char *s, size_t len)
 	return (uint32_t)(h >> 32);
 }
 
+/* Add name to counts, which do not have it, if there is room. */
+static int
+agg_count_new(struct agg *agg, struct agg_count **counts, size_t *n,
+    size_t max, const char *name, size_t len, uint32_t tag, int from_merge,
+    uint64_t by)
+{
+	struct agg_count	*c;
+
+	if (*n >= max)
+		return -1;
+	if (agg_array_full(*n))
+		*counts = agg_pool_grow(&agg->pool, *counts, *n,
+		    sizeof **counts);
+	c = &(*counts)[*n];
+	c->name = from_merge ? agg_merge_intern(agg, name, len) :
+	    agg_intern(agg, name, len);
+	c->count = by;
+	c->len = (uint32_t)len;
+	c->tag = tag;
+	(*n)++;
+	return 0;
+}
+
 /*
  * agg_count_add with the tag of name given.  With from_merge, name is an
  * interned string of the agg being merged, and agg_merge_intern copies it.
  */
-static int
+static inline int
 agg_count_add_tag(struct agg *agg, struct agg_count **counts, size_t *n,
     size_t max, const char *name, size_t len, uint32_t tag, int from_merge,
     uint64_t by)
@@ -700,19 +733,8 @@ agg_count_add_tag(struct agg *agg, struct agg_count **counts, size_t *n,
 			return 0;
 		}
 	}
-	if (*n >= max)
-		return -1;
-	if (agg_array_full(*n))
-		*counts = agg_pool_grow(&agg->pool, *counts, *n,
-		    sizeof **counts);
-	c = &(*counts)[*n];
-	c->name = from_merge ? agg_merge_intern(agg, name, len) :
-	    agg_intern(agg, name, len);
-	c->count = by;
-	c->len = (uint32_t)len;
-	c->tag = tag;
-	(*n)++;
-	return 0;
+	return agg_count_new(agg, counts, n, max, name, len, tag, from_merge,
+	    by);
 }
 
 /*
@@ -758,24 +780,26 @@ agg_add_evidence(struct agg *agg, struct client *c,
 static void
 agg_add_reason(struct agg *agg, struct client *c, const struct event *ev)
 {
-	char	key[AGG_KEY_MAX + 1];
-	size_t	len, arglen;
+	char		 key[AGG_KEY_MAX];
+	const char	*name = ev->reason;
+	size_t		 len, arglen;
 
 	len = strlen(ev->reason);
 	if (len > 64)
 		len = 64;
-	memcpy(key, ev->reason, len);
+	/* Without an argument the key is the name: count it uncopied. */
 	if (ev->reason_arg != NULL) {
+		memcpy(key, ev->reason, len);
 		arglen = ev->reason_arg_len;
 		if (arglen > REASON_ARG_MAX)
 			arglen = REASON_ARG_MAX;
 		key[len++] = ':';
 		memcpy(key + len, ev->reason_arg, arglen);
 		len += arglen;
+		name = key;
 	}
-	key[len] = '\0';
-	if (agg_count_add(agg, &c->reasons, &c->nreasons, AGG_REASON_MAX, key,
-	    len, 1) == -1)
+	if (agg_count_add(agg, &c->reasons, &c->nreasons, AGG_REASON_MAX,
+	    name, len, 1) == -1)
 		agg_count_add(agg, &c->reasons, &c->nreasons,
 		    AGG_REASON_MAX + 1, "other", 5, 1);
 }

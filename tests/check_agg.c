@@ -64,6 +64,18 @@ add(const char *ip, const char *helo, const char *rdns, const char *reason,
 }
 
 static struct client *
+find_client(const char *ip)
+{
+	struct event	 ev;
+	struct client	*c;
+
+	ev = make_event(ip, NULL, NULL, NULL, 0);
+	c = agg_find(agg, &ev.addr);
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+static struct client *
 only_suspect(void)
 {
 	struct client	**s;
@@ -603,6 +615,49 @@ START_TEST(test_agg_helo_limit)
 }
 END_TEST
 
+/*
+ * Names are compared a word at a time after a tag of their first and
+ * last eight bytes: names of 1 to 24 bytes that differ in one byte, at
+ * every position, stay apart.
+ */
+START_TEST(test_agg_helos_differ_in_one_byte)
+{
+	struct client	*c;
+	char		 ip[32], same[32], other[32];
+	size_t		 len, pos, i = 0;
+
+	for (len = 1; len <= 24; len++) {
+		for (pos = 0; pos < len; pos++, i++) {
+			memset(same, 'a', len);
+			same[len] = '\0';
+			memcpy(other, same, len + 1);
+			other[pos] = 'b';
+			snprintf(ip, sizeof ip, "10.1.%zu.%zu", i / 256,
+			    i % 256);
+			add(ip, same, NULL, NULL, 100, 1);
+			add(ip, other, NULL, NULL, 100, 2);
+			add(ip, same, NULL, NULL, 100, 3);
+		}
+	}
+	agg_finish(agg);
+	for (len = 1, i = 0; len <= 24; len++) {
+		for (pos = 0; pos < len; pos++, i++) {
+			memset(same, 'a', len);
+			same[len] = '\0';
+			snprintf(ip, sizeof ip, "10.1.%zu.%zu", i / 256,
+			    i % 256);
+			c = find_client(ip);
+			ck_assert_uint_eq(c->nhelos, 2);
+			ck_assert_str_eq(c->helos[0].name, same);
+			ck_assert_uint_eq(c->helos[0].count, 2);
+			ck_assert_uint_eq(c->helos[1].count, 1);
+			ck_assert_uint_eq(strlen(c->helos[1].name), len);
+			ck_assert_int_eq(c->helos[1].name[pos], 'b');
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_agg_long_helo_cut)
 {
 	struct client	*c;
@@ -757,6 +812,7 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_evidence_first_and_latest);
 	tcase_add_test(tc, test_agg_helo_limit);
 	tcase_add_test(tc, test_agg_long_helo_cut);
+	tcase_add_test(tc, test_agg_helos_differ_in_one_byte);
 	tcase_add_test(tc, test_agg_many_clients);
 	tcase_add_test(tc, test_agg_client_table_full);
 	tcase_add_test(tc, test_agg_max_clients_bounds);
