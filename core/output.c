@@ -52,17 +52,35 @@ out_json_string(struct esc_buf *b, const char *s)
 	out_lit(b, "\"");
 }
 
-static void
-out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t)
-{
-	char	iso[TS_ISO_MAX];
+/* A time and its ISO 8601 text. */
+struct out_time {
+	struct ts	t;
+	char		text[TS_ISO_MAX];
+	int		valid;
+};
 
+/*
+ * Write t, or null when the client has no time.  iso keeps the text of
+ * the time written before for this client (ts_format_iso is most of the
+ * cost of a client), and is reused when t is the same, as first_seen and
+ * last_seen are for a client seen once.
+ */
+static void
+out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t,
+    struct out_time *iso)
+{
 	if (c->first.utc == 0 && c->last.utc == 0) {
 		out_lit(b, "null");
 		return;
 	}
-	ts_format_iso(t, iso, sizeof iso);
-	out_json_string(b, iso);
+	if (!iso->valid || iso->t.utc != t->utc || iso->t.msec != t->msec ||
+	    iso->t.offset != t->offset ||
+	    iso->t.has_offset != t->has_offset) {
+		ts_format_iso(t, iso->text, sizeof iso->text);
+		iso->t = *t;
+		iso->valid = 1;
+	}
+	out_json_string(b, iso->text);
 }
 
 static void
@@ -121,8 +139,10 @@ static void
 out_client_json_history(struct esc_buf *b, const struct client *c,
     const struct dns_result *dns, const struct dnshist_list *history)
 {
-	size_t	i;
+	struct out_time	iso;
+	size_t		i;
 
+	iso.valid = 0;
 	out_lit(b, "{\"ip\":");
 	out_json_string(b, c->ip);
 	out_lit(b, ",\"helo\":[");
@@ -147,9 +167,9 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 	out_lit(b, "},\"events\":");
 	esc_buf_uint(b, c->events);
 	out_lit(b, ",\"first_seen\":");
-	out_json_time(b, c, &c->first);
+	out_json_time(b, c, &c->first, &iso);
 	out_lit(b, ",\"last_seen\":");
-	out_json_time(b, c, &c->last);
+	out_json_time(b, c, &c->last, &iso);
 	out_lit(b, ",\"status\":");
 	out_json_string(b, client_status_name(client_status(c)));
 	if (dns != NULL) {

@@ -90,6 +90,44 @@ START_TEST(test_output_json_exact)
 }
 END_TEST
 
+/*
+ * The text of first_seen is reused for last_seen only for the same time:
+ * the same instant with another offset, or a second later, is written
+ * again.
+ */
+START_TEST(test_output_json_times_reused_exactly)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+	struct client	c = *client;
+	const char	*at;
+
+	c.last = c.first;
+	out_client_json(&b, &c, NULL);
+	ck_assert_ptr_nonnull(at = strstr(b.data, "\"first_seen\""));
+	ck_assert_str_eq(at, "\"first_seen\":\"2025-11-30T09:00:00+01:00\","
+	    "\"last_seen\":\"2025-11-30T09:00:00+01:00\","
+	    "\"status\":\"new\"}");
+
+	b.len = 0;
+	c.last.offset = -7200;
+	out_client_json(&b, &c, NULL);
+	ck_assert_ptr_nonnull(at = strstr(b.data, "\"first_seen\""));
+	ck_assert_str_eq(at, "\"first_seen\":\"2025-11-30T09:00:00+01:00\","
+	    "\"last_seen\":\"2025-11-30T06:00:00-02:00\","
+	    "\"status\":\"new\"}");
+
+	b.len = 0;
+	c.last = c.first;
+	c.last.utc++;
+	out_client_json(&b, &c, NULL);
+	ck_assert_ptr_nonnull(at = strstr(b.data, "\"first_seen\""));
+	ck_assert_str_eq(at, "\"first_seen\":\"2025-11-30T09:00:00+01:00\","
+	    "\"last_seen\":\"2025-11-30T09:00:01+01:00\","
+	    "\"status\":\"new\"}");
+	esc_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_output_json_dns)
 {
 	struct esc_buf			 b = { NULL, 0, 0 };
@@ -204,6 +242,7 @@ make_output_suite(void)
 	tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_output_json_exact);
+	tcase_add_test(tc, test_output_json_times_reused_exactly);
 	tcase_add_test(tc, test_output_json_dns);
 	tcase_add_test(tc, test_output_csv_exact);
 	tcase_add_test(tc, test_output_table_local_time);
