@@ -1,5 +1,6 @@
 /* Tests for core/output.c: the list formats scripts depend on. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,6 +91,23 @@ START_TEST(test_output_json_exact)
 }
 END_TEST
 
+/* Check the times in the JSON of c; first_seen is 09:00:00+01:00. */
+static void
+assert_json_last_seen(const struct client *c, const char *last_seen)
+{
+	struct esc_buf	 b = { NULL, 0, 0 };
+	const char	*at;
+	char		 want[128];
+
+	snprintf(want, sizeof want, "\"first_seen\":"
+	    "\"2025-11-30T09:00:00+01:00\",\"last_seen\":\"%s\","
+	    "\"status\":\"new\"}", last_seen);
+	out_client_json(&b, c, NULL);
+	ck_assert_ptr_nonnull(at = strstr(b.data, "\"first_seen\""));
+	ck_assert_str_eq(at, want);
+	esc_buf_free(&b);
+}
+
 /*
  * The text of first_seen is reused for last_seen only for the same time:
  * the same instant with another offset, or a second later, is written
@@ -97,34 +115,15 @@ END_TEST
  */
 START_TEST(test_output_json_times_reused_exactly)
 {
-	struct esc_buf	b = { NULL, 0, 0 };
 	struct client	c = *client;
-	const char	*at;
 
 	c.last = c.first;
-	out_client_json(&b, &c, NULL);
-	ck_assert_ptr_nonnull(at = strstr(b.data, "\"first_seen\""));
-	ck_assert_str_eq(at, "\"first_seen\":\"2025-11-30T09:00:00+01:00\","
-	    "\"last_seen\":\"2025-11-30T09:00:00+01:00\","
-	    "\"status\":\"new\"}");
-
-	b.len = 0;
+	assert_json_last_seen(&c, "2025-11-30T09:00:00+01:00");
 	c.last.offset = -7200;
-	out_client_json(&b, &c, NULL);
-	ck_assert_ptr_nonnull(at = strstr(b.data, "\"first_seen\""));
-	ck_assert_str_eq(at, "\"first_seen\":\"2025-11-30T09:00:00+01:00\","
-	    "\"last_seen\":\"2025-11-30T06:00:00-02:00\","
-	    "\"status\":\"new\"}");
-
-	b.len = 0;
+	assert_json_last_seen(&c, "2025-11-30T06:00:00-02:00");
 	c.last = c.first;
 	c.last.utc++;
-	out_client_json(&b, &c, NULL);
-	ck_assert_ptr_nonnull(at = strstr(b.data, "\"first_seen\""));
-	ck_assert_str_eq(at, "\"first_seen\":\"2025-11-30T09:00:00+01:00\","
-	    "\"last_seen\":\"2025-11-30T09:00:01+01:00\","
-	    "\"status\":\"new\"}");
-	esc_buf_free(&b);
+	assert_json_last_seen(&c, "2025-11-30T09:00:01+01:00");
 }
 END_TEST
 
