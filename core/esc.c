@@ -192,9 +192,9 @@ esc_controls(const char *src, size_t len)
 
 /*
  * Whether a word has a byte that a JSON string cannot hold as it is: below
- * 0x20, 0x7f and up, '"' or '\\'.  It tests all eight bytes at once:
+ * 0x20, 0x7f and up, '"' or '\\'.  It tests all eight bytes at once.
  * (x - ESC_BYTES(n)) & ~x has a top bit set exactly when some byte of x is
- * below n (n up to 0x80), and a byte equal to v is a zero byte of x ^ v.
+ * below n, for n up to 0x80.  A byte equal to v is a zero byte of x ^ v.
  */
 static int
 esc_json_word_special(uint64_t x)
@@ -211,8 +211,8 @@ esc_json_word_special(uint64_t x)
 
 /*
  * Length of the run of printable ASCII other than '"' and '\\' at the
- * start of s, which needs no escape.  Eight bytes at a time while none
- * of them is special, then byte by byte; it reads only s[0, len).
+ * start of s, which needs no escape.  It reads eight bytes at a time while
+ * none of them is special, then byte by byte, and only s[0, len).
  */
 static size_t
 esc_json_plain_run(const unsigned char *s, size_t len)

@@ -438,7 +438,7 @@ END_TEST
 
 /*
  * Reason lists that shrink (a verified name drops no_verified_rdns) and
- * grow again keep their counts; the arrays come from a shared pool.
+ * grow again keep their counts, with arrays from the pool of the agg.
  */
 START_TEST(test_agg_reasons_shrink_and_grow)
 {
@@ -523,7 +523,7 @@ START_TEST(test_agg_ipv6_text_form)
 }
 END_TEST
 
-/* Add a client with the IPv6 address of eight groups; check its text. */
+/* Add a client with the IPv6 address of eight groups and check its text. */
 static void
 assert_ipv6_text(const unsigned int *words)
 {

@@ -91,7 +91,7 @@ START_TEST(test_output_json_exact)
 }
 END_TEST
 
-/* Check the times in the JSON of c; first_seen is 09:00:00+01:00. */
+/* Check the times in the JSON of c, whose first_seen is 09:00+01:00. */
 static void
 assert_json_last_seen(const struct client *c, const char *last_seen)
 {
