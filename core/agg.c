@@ -423,19 +423,15 @@ agg_format_ipv6(const uint8_t *bytes, char *ip)
 }
 
 /*
- * Find or add the client.  Returns NULL when it is new and the table is
- * full.
+ * Add the client of address a, hash h, at slot i, which is empty.
+ * Returns NULL when the table is full.
  */
 static struct client *
-agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
+agg_add_client(struct agg *agg, const struct event_addr *a, uint64_t h,
+    size_t i)
 {
 	struct client	*c;
-	uint64_t	 h = agg_hash(a);
-	size_t		 i;
 
-	i = agg_slot(agg, a, h);
-	if ((c = agg->slots[i].client) != NULL)
-		return c;
 	if (agg->nclients >= agg->max_clients)
 		return NULL;
 	if ((agg->nclients + 1) * 2 > agg->nslots) {
@@ -452,6 +448,23 @@ agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
 	agg->slots[i].client = c;
 	agg->nclients++;
 	return c;
+}
+
+/*
+ * Find or add the client.  Returns NULL when it is new and the table is
+ * full.
+ */
+static inline struct client *
+agg_lookup_or_create(struct agg *agg, const struct event_addr *a)
+{
+	struct client	*c;
+	uint64_t	 h = agg_hash(a);
+	size_t		 i;
+
+	i = agg_slot(agg, a, h);
+	if ((c = agg->slots[i].client) != NULL)
+		return c;
+	return agg_add_client(agg, a, h, i);
 }
 
 /*
@@ -742,7 +755,7 @@ agg_count_add_tag(struct agg *agg, struct agg_count **counts, size_t *n,
  * Count name in counts, adding it if there is room.  Returns 0, or -1 when
  * the list is full and name is not in it.
  */
-static int
+static inline int
 agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
     size_t max, const char *name, size_t len, uint64_t by)
 {
