@@ -74,7 +74,8 @@ esc_buf_grow(struct esc_buf *b, size_t need)
 void
 esc_buf_add(struct esc_buf *b, const char *s, size_t len)
 {
-	esc_buf_grow(b, len);
+	if (b->size - b->len <= len)
+		esc_buf_grow(b, len);
 	memcpy(b->data + b->len, s, len);
 	b->len += len;
 	b->data[b->len] = '\0';
@@ -186,6 +187,50 @@ esc_controls(const char *src, size_t len)
 	return b.data;
 }
 
+/* Bytes of a 64-bit word that are all v. */
+#define ESC_BYTES(v)	(0x0101010101010101ULL * (uint8_t)(v))
+
+/*
+ * Whether a word has a byte that a JSON string cannot hold as it is: below
+ * 0x20, 0x7f and up, '"' or '\\'.  It tests all eight bytes at once.
+ * (x - ESC_BYTES(n)) & ~x has a top bit set exactly when some byte of x is
+ * below n, for n up to 0x80.  A byte equal to v is a zero byte of x ^ v.
+ */
+static int
+esc_json_word_special(uint64_t x)
+{
+	uint64_t	high = ESC_BYTES(0x80), q, bs, del;
+
+	q = x ^ ESC_BYTES('"');
+	bs = x ^ ESC_BYTES('\\');
+	del = x ^ ESC_BYTES(0x7f);
+	return ((((x - ESC_BYTES(0x20)) & ~x) | x |
+	    ((q - ESC_BYTES(1)) & ~q) | ((bs - ESC_BYTES(1)) & ~bs) |
+	    ((del - ESC_BYTES(1)) & ~del)) & high) != 0;
+}
+
+/*
+ * Length of the run of printable ASCII other than '"' and '\\' at the
+ * start of s, which needs no escape.  It reads eight bytes at a time while
+ * none of them is special, then byte by byte, and only s[0, len).
+ */
+static size_t
+esc_json_plain_run(const unsigned char *s, size_t len)
+{
+	uint64_t	w;
+	size_t		n = 0;
+
+	for (; len - n >= 8; n += 8) {
+		memcpy(&w, s + n, 8);
+		if (esc_json_word_special(w))
+			break;
+	}
+	for (; n < len && s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' &&
+	    s[n] != '\\'; n++)
+		;
+	return n;
+}
+
 void
 esc_buf_json(struct esc_buf *b, const char *src, size_t len)
 {
@@ -196,10 +241,7 @@ esc_buf_json(struct esc_buf *b, const char *src, size_t len)
 
 	for (i = 0; i < len; i += n) {
 		/* A run of printable ASCII that needs no escape, at once. */
-		for (n = 0; i + n < len && s[i + n] >= 0x20 && s[i + n] < 0x7f &&
-		    s[i + n] != '"' && s[i + n] != '\\'; n++)
-			;
-		if (n > 0) {
+		if ((n = esc_json_plain_run(s + i, len - i)) > 0) {
 			esc_buf_add(b, src + i, n);
 			continue;
 		}

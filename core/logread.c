@@ -756,13 +756,12 @@ void
 logread_consume(struct logread_input *in)
 {
 	struct logread	*lr = in->lr;
+	int		 keep_text = in->is_stdin && !lr->legacy;
 
-	if (in->is_stdin && !lr->legacy)
-		agg_add_text(lr->agg, &in->head, in->file, in->head_offset,
-		    in->head_line, in->head_text, in->head_len);
-	else
-		agg_add(lr->agg, &in->head, in->file, in->head_offset,
-		    in->head_line);
+	/* agg_add_text without a text is agg_add, one call shorter. */
+	agg_add_text(lr->agg, &in->head, in->file, in->head_offset,
+	    in->head_line, keep_text ? in->head_text : NULL,
+	    keep_text ? in->head_len : 0);
 	in->has_head = 0;
 }
 

@@ -27,25 +27,61 @@ out_format_parse(const char *name, enum out_format *format)
 	return 0;
 }
 
+/*
+ * esc_buf_add, with the copy inline when the buffer has room, because the
+ * JSON of each client is mostly short literals.
+ */
+static inline void
+out_add(struct esc_buf *b, const char *s, size_t len)
+{
+	if (b->size - b->len > len) {
+		memcpy(b->data + b->len, s, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+	} else
+		esc_buf_add(b, s, len);
+}
+
+#define out_lit(b, s)	out_add((b), (s), sizeof(s) - 1)
+
 static void
 out_json_string(struct esc_buf *b, const char *s)
 {
-	esc_buf_lit(b, "\"");
+	out_lit(b, "\"");
 	esc_buf_json(b, s, strlen(s));
-	esc_buf_lit(b, "\"");
+	out_lit(b, "\"");
 }
 
-static void
-out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t)
-{
-	char	iso[TS_ISO_MAX];
+/* A time and its ISO 8601 text. */
+struct out_time {
+	struct ts	t;
+	char		text[TS_ISO_MAX];
+	int		valid;
+};
 
+/*
+ * Write t, or null when the client has no time.  iso keeps the text of
+ * the time written before for this client, which is reused when t is the
+ * same, as first_seen and last_seen are for a client seen once.
+ * ts_format_iso took 45 % of the instructions of writing a client under
+ * callgrind, on a log from bench_loggen with 100,000 clients.
+ */
+static void
+out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t,
+    struct out_time *iso)
+{
 	if (c->first.utc == 0 && c->last.utc == 0) {
-		esc_buf_lit(b, "null");
+		out_lit(b, "null");
 		return;
 	}
-	ts_format_iso(t, iso, sizeof iso);
-	out_json_string(b, iso);
+	if (!iso->valid || iso->t.utc != t->utc || iso->t.msec != t->msec ||
+	    iso->t.offset != t->offset ||
+	    iso->t.has_offset != t->has_offset) {
+		ts_format_iso(t, iso->text, sizeof iso->text);
+		iso->t = *t;
+		iso->valid = 1;
+	}
+	out_json_string(b, iso->text);
 }
 
 static void
@@ -104,45 +140,47 @@ static void
 out_client_json_history(struct esc_buf *b, const struct client *c,
     const struct dns_result *dns, const struct dnshist_list *history)
 {
-	size_t	i;
+	struct out_time	iso;
+	size_t		i;
 
-	esc_buf_lit(b, "{\"ip\":");
+	iso.valid = 0;
+	out_lit(b, "{\"ip\":");
 	out_json_string(b, c->ip);
-	esc_buf_lit(b, ",\"helo\":[");
+	out_lit(b, ",\"helo\":[");
 	for (i = 0; i < c->nhelos; i++) {
 		if (i > 0)
-			esc_buf_lit(b, ",");
+			out_lit(b, ",");
 		out_json_string(b, c->helos[i].name);
 	}
-	esc_buf_lit(b, "],\"rdns\":");
+	out_lit(b, "],\"rdns\":");
 	if (c->rdns != NULL)
 		out_json_string(b, c->rdns);
 	else
-		esc_buf_lit(b, "null");
-	esc_buf_lit(b, ",\"reasons\":{");
+		out_lit(b, "null");
+	out_lit(b, ",\"reasons\":{");
 	for (i = 0; i < c->nreasons; i++) {
 		if (i > 0)
-			esc_buf_lit(b, ",");
+			out_lit(b, ",");
 		out_json_string(b, c->reasons[i].name);
-		esc_buf_lit(b, ":");
+		out_lit(b, ":");
 		esc_buf_uint(b, c->reasons[i].count);
 	}
-	esc_buf_lit(b, "},\"events\":");
+	out_lit(b, "},\"events\":");
 	esc_buf_uint(b, c->events);
-	esc_buf_lit(b, ",\"first_seen\":");
-	out_json_time(b, c, &c->first);
-	esc_buf_lit(b, ",\"last_seen\":");
-	out_json_time(b, c, &c->last);
-	esc_buf_lit(b, ",\"status\":");
+	out_lit(b, ",\"first_seen\":");
+	out_json_time(b, c, &c->first, &iso);
+	out_lit(b, ",\"last_seen\":");
+	out_json_time(b, c, &c->last, &iso);
+	out_lit(b, ",\"status\":");
 	out_json_string(b, client_status_name(client_status(c)));
 	if (dns != NULL) {
 		dns_json_lists(b, dns);
-		esc_buf_lit(b, ",\"dns\":");
+		out_lit(b, ",\"dns\":");
 		out_json_dns(b, dns);
 	}
 	if (history != NULL)
 		dns_json_history(b, history);
-	esc_buf_lit(b, "}");
+	out_lit(b, "}");
 }
 
 void
@@ -402,6 +440,39 @@ out_table(struct esc_buf *b, struct client *const *clients, size_t n,
 	esc_buf_free(&tmp);
 }
 
+/*
+ * Clients between a prefetch and their output.  Writing a client mostly
+ * waits for the memory of the client, its lists and its names, which are
+ * far apart, so the JSON loop starts loading them early.
+ */
+#define OUT_AHEAD	4
+
+/* Start loading all cache lines of a client. */
+static void
+out_prefetch_client(const struct client *c)
+{
+	const char	*p = (const char *)c;
+	size_t		 off;
+
+	for (off = 0; off < sizeof *c; off += 64)
+		__builtin_prefetch(p + off);
+	__builtin_prefetch(p + sizeof *c - 1);
+}
+
+/* Start loading the first names of a client, loaded ahead already. */
+static void
+out_prefetch_names(const struct client *c)
+{
+	if (c->nhelos > 0)
+		__builtin_prefetch(c->helos[0].name);
+	if (c->nreasons > 0)
+		__builtin_prefetch(c->reasons[0].name);
+	if (c->nreasons > 1)
+		__builtin_prefetch(c->reasons[1].name);
+	if (c->rdns != NULL)
+		__builtin_prefetch(c->rdns);
+}
+
 void
 out_clients(struct esc_buf *b, enum out_format format,
     struct client *const *clients, size_t n,
@@ -424,10 +495,14 @@ out_clients_history(struct esc_buf *b, enum out_format format,
 		break;
 	case OUT_JSON:
 		for (i = 0; i < n; i++) {
+			if (i + 2 * OUT_AHEAD < n)
+				out_prefetch_client(clients[i + 2 * OUT_AHEAD]);
+			if (i + OUT_AHEAD < n)
+				out_prefetch_names(clients[i + OUT_AHEAD]);
 			out_client_json_history(b, clients[i],
 			    dns != NULL ? dns[i] : NULL,
 			    history != NULL ? &history[i] : NULL);
-			esc_buf_lit(b, "\n");
+			out_lit(b, "\n");
 		}
 		break;
 	case OUT_CSV:

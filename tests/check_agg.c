@@ -64,6 +64,18 @@ add(const char *ip, const char *helo, const char *rdns, const char *reason,
 }
 
 static struct client *
+find_client(const char *ip)
+{
+	struct event	 ev;
+	struct client	*c;
+
+	ev = make_event(ip, NULL, NULL, NULL, 0);
+	c = agg_find(agg, &ev.addr);
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+static struct client *
 only_suspect(void)
 {
 	struct client	**s;
@@ -266,6 +278,240 @@ START_TEST(test_agg_tie_broken_by_address)
 }
 END_TEST
 
+/* Address of client i of the synthetic tests: every fifth is IPv6. */
+static void
+synthetic_ip(size_t i, char *ip, size_t size)
+{
+	if (i % 5 == 4)
+		snprintf(ip, size, "2001:db8::%zx", i * 7919 % 65536);
+	else
+		snprintf(ip, size, "10.%zu.%zu.%zu", i / 65536 % 256,
+		    i / 256 % 256, i % 256);
+}
+
+/* Room for the address and the HELO name of a synthetic event. */
+struct synthetic_text {
+	char	ip[INET6_ADDRSTRLEN];
+	char	helo[32];
+};
+
+/*
+ * Event k of a synthetic log: clients in a scrambled order, a few HELO
+ * names and reasons each, so that the counts, scores and event counts of
+ * the suspects vary and often tie.  Two HELO names of each client are its
+ * own, so there are more distinct strings than a merge remembers.
+ */
+static struct event
+synthetic_event(size_t k, size_t nclients, struct synthetic_text *text)
+{
+	static const char	*helos[] = { "a.example", "b", "mail",
+	    "a-much-longer-helo-name.example.org", "[192.0.2.1]" };
+	static const char	*reasons[] = { REASON_HELO_REJECTED,
+	    REASON_NO_RDNS, REASON_DNSBL, REASON_FCRDNS_MISMATCH, NULL };
+	size_t			 i = k * 2654435761U % nclients;
+
+	synthetic_ip(i, text->ip, sizeof text->ip);
+	snprintf(text->helo, sizeof text->helo, "client%zu-%zu.example", i,
+	    k % 2);
+	return make_event(text->ip, (k + i) % 7 >= 5 ? text->helo :
+	    helos[(k + i) % 7], i % 7 == 0 ? "verified.example" : NULL,
+	    reasons[(k / 3 + i) % 5], (int64_t)(1000 + k * 13 % 5000));
+}
+
+START_TEST(test_agg_order_many_suspects)
+{
+	struct client		**s, *c;
+	struct synthetic_text	  text;
+	struct event		  ev;
+	size_t			  n, i, k, suspects, len;
+
+	for (k = 0; k < 12000; k++) {
+		ev = synthetic_event(k, 3000, &text);
+		agg_add(agg, &ev, 0, k * 100, k + 1);
+	}
+	agg_finish(agg);
+	ck_assert_uint_eq(agg_clients(agg), 3000);
+	for (i = 0, suspects = 0; i < 3000; i++) {
+		synthetic_ip(i, text.ip, sizeof text.ip);
+		ev = make_event(text.ip, NULL, NULL, NULL, 0);
+		ck_assert_ptr_nonnull(c = agg_find(agg, &ev.addr));
+		suspects += c->suspect ? 1 : 0;
+	}
+	s = agg_suspects(agg, &n);
+	ck_assert_uint_eq(n, suspects);
+	ck_assert_uint_gt(n, 2500);
+	for (i = 1; i < n; i++) {
+		/* Score, then events, then IPv4 first, then the bytes. */
+		ck_assert_int_ge(s[i - 1]->score, s[i]->score);
+		if (s[i - 1]->score != s[i]->score)
+			continue;
+		ck_assert_uint_ge(s[i - 1]->events, s[i]->events);
+		if (s[i - 1]->events != s[i]->events)
+			continue;
+		if (s[i - 1]->addr.family != s[i]->addr.family) {
+			ck_assert_int_eq(s[i - 1]->addr.family, AF_INET);
+			continue;
+		}
+		len = s[i]->addr.family == AF_INET6 ? 16 : 4;
+		ck_assert_int_lt(memcmp(s[i - 1]->addr.bytes, s[i]->addr.bytes,
+		    len), 0);
+	}
+}
+END_TEST
+
+/* Compare every field that list shows, and the evidence, of two clients. */
+static void
+assert_same_client(const struct client *a, const struct client *b)
+{
+	size_t	i;
+
+	ck_assert_str_eq(a->ip, b->ip);
+	ck_assert_uint_eq(a->events, b->events);
+	ck_assert_int_eq(a->score, b->score);
+	ck_assert_int_eq(a->first.utc, b->first.utc);
+	ck_assert_int_eq(a->last.utc, b->last.utc);
+	ck_assert_uint_eq(a->nhelos, b->nhelos);
+	for (i = 0; i < a->nhelos; i++) {
+		ck_assert_str_eq(a->helos[i].name, b->helos[i].name);
+		ck_assert_uint_eq(a->helos[i].count, b->helos[i].count);
+	}
+	ck_assert_uint_eq(a->helo_other, b->helo_other);
+	ck_assert_uint_eq(a->nreasons, b->nreasons);
+	for (i = 0; i < a->nreasons; i++) {
+		ck_assert_str_eq(a->reasons[i].name, b->reasons[i].name);
+		ck_assert_uint_eq(a->reasons[i].count, b->reasons[i].count);
+	}
+	if (a->rdns == NULL)
+		ck_assert_ptr_null(b->rdns);
+	else
+		ck_assert_str_eq(a->rdns, b->rdns);
+	ck_assert_uint_eq(a->evidence_seen, b->evidence_seen);
+	ck_assert_uint_eq(a->nevidence, b->nevidence);
+	for (i = 0; i < a->nevidence; i++) {
+		ck_assert_uint_eq(a->evidence[i].line, b->evidence[i].line);
+		ck_assert_uint_eq(a->evidence[i].offset,
+		    b->evidence[i].offset);
+	}
+}
+
+/*
+ * Three parts merged in order, the first into an empty agg (which takes
+ * its table whole), give the clients of one agg that counted everything.
+ */
+START_TEST(test_agg_merge_parts_same_as_whole)
+{
+	struct agg		 *acc, *part;
+	struct client		**s, **t;
+	struct synthetic_text	  text;
+	struct event		  ev;
+	size_t			  n, m, i, k, from;
+	size_t			  cuts[] = { 0, 6000, 14001, 24000 };
+
+	for (k = 0; k < 24000; k++) {
+		ev = synthetic_event(k, 6000, &text);
+		agg_add(agg, &ev, 0, k * 100, k + 1);
+	}
+	acc = agg_create();
+	agg_add_file(acc, "test.log");
+	for (i = 0; i < 3; i++) {
+		part = agg_create();
+		agg_add_file(part, "test.log");
+		from = cuts[i];
+		for (k = from; k < cuts[i + 1]; k++) {
+			ev = synthetic_event(k, 6000, &text);
+			agg_add(part, &ev, 0, k * 100, k + 1 - from);
+		}
+		ck_assert_int_eq(agg_merge(acc, part, from), 0);
+		agg_free(part);
+	}
+	agg_finish(agg);
+	agg_finish(acc);
+	s = agg_suspects(agg, &n);
+	t = agg_suspects(acc, &m);
+	ck_assert_uint_eq(n, m);
+	ck_assert_uint_eq(agg_clients(agg), agg_clients(acc));
+	for (i = 0; i < n; i++)
+		assert_same_client(s[i], t[i]);
+	agg_free(acc);
+}
+END_TEST
+
+/*
+ * Reason lists that shrink (a verified name drops no_verified_rdns) and
+ * grow again keep their counts, with arrays from the pool of the agg.
+ */
+START_TEST(test_agg_reasons_shrink_and_grow)
+{
+	struct client	*c;
+	char		 key[32];
+	size_t		 i;
+
+	add("192.0.2.9", "h", NULL, REASON_NO_RDNS, 100, 1);
+	add("192.0.2.9", "h", NULL, REASON_DNSBL, 100, 2);
+	agg_finish(agg);
+	c = only_suspect();
+	ck_assert_uint_eq(c->nreasons, 3);
+	add("192.0.2.9", "h", "ok.example", NULL, 101, 3);
+	agg_finish(agg);
+	c = only_suspect();
+	ck_assert_uint_eq(c->nreasons, 2);
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof key, "custom_%02zu", i);
+		add("192.0.2.9", "h", NULL, key, 102, 4 + i);
+	}
+	agg_finish(agg);
+	c = only_suspect();
+	/* 32 distinct keys at most, then "other" for the rest. */
+	ck_assert_uint_eq(c->nreasons, AGG_REASON_MAX + 1);
+	ck_assert_uint_eq(c->events, 43);
+	/* no_rdns 3, dnsbl 3, 30 keys of weight 2, "other" 2 * (1 + 3). */
+	ck_assert_int_eq(c->score, 74);
+	for (i = 0; i < c->nreasons; i++) {
+		if (strcmp(c->reasons[i].name, "other") == 0)
+			ck_assert_uint_eq(c->reasons[i].count, 10);
+		else
+			ck_assert_uint_eq(c->reasons[i].count, 1);
+	}
+}
+END_TEST
+
+/*
+ * Scores with more distinct reason keys than agg_finish remembers the
+ * weights of: each client has its own key of weight 2, and every tenth
+ * helo_rejected (5) too, plus no_verified_rdns (1).
+ */
+START_TEST(test_agg_scores_many_reason_keys)
+{
+	struct synthetic_text	 text;
+	struct event		 ev;
+	struct client		*c;
+	char			 key[32];
+	size_t			 i;
+
+	for (i = 0; i < 1500; i++) {
+		synthetic_ip(i, text.ip, sizeof text.ip);
+		snprintf(key, sizeof key, "custom_%zu", i);
+		ev = make_event(text.ip, "h", NULL, key, 100);
+		agg_add(agg, &ev, 0, i * 100, i + 1);
+		if (i % 10 == 0) {
+			ev.reason = REASON_HELO_REJECTED;
+			agg_add(agg, &ev, 0, i * 100 + 50, i + 1);
+		}
+	}
+	agg_finish(agg);
+	for (i = 0; i < 1500; i++) {
+		synthetic_ip(i, text.ip, sizeof text.ip);
+		ev = make_event(text.ip, NULL, NULL, NULL, 0);
+		ck_assert_ptr_nonnull(c = agg_find(agg, &ev.addr));
+		/* no_verified_rdns counts every event: 2 events score 2. */
+		if (i % 10 == 0)
+			ck_assert_int_eq(c->score, 2 + 5 + 1 * 2);
+		else
+			ck_assert_int_eq(c->score, 2 + 1);
+	}
+}
+END_TEST
+
 START_TEST(test_agg_ipv6_text_form)
 {
 	struct client	*c;
@@ -274,6 +520,60 @@ START_TEST(test_agg_ipv6_text_form)
 	agg_finish(agg);
 	c = only_suspect();
 	ck_assert_str_eq(c->ip, "2001:db8::1");
+}
+END_TEST
+
+/* Add a client with the IPv6 address of eight groups and check its text. */
+static void
+assert_ipv6_text(const unsigned int *words)
+{
+	struct event	 ev;
+	struct client	*c;
+	char		 want[INET6_ADDRSTRLEN];
+	size_t		 i;
+
+	memset(&ev, 0, sizeof ev);
+	ev.addr.family = AF_INET6;
+	for (i = 0; i < 8; i++) {
+		ev.addr.bytes[2 * i] = (uint8_t)(words[i] >> 8);
+		ev.addr.bytes[2 * i + 1] = (uint8_t)words[i];
+	}
+	agg_add(agg, &ev, 0, 0, 1);
+	ck_assert_ptr_nonnull(c = agg_find(agg, &ev.addr));
+	ck_assert_ptr_nonnull(inet_ntop(AF_INET6, ev.addr.bytes, want,
+	    sizeof want));
+	ck_assert_str_eq(c->ip, want);
+}
+
+/*
+ * The IPv6 text is written without inet_ntop: compare with it for every
+ * pattern of zero and non-zero groups, with group values of one to four
+ * hex digits, and the forms with an IPv4 address at the end.
+ */
+START_TEST(test_agg_ipv6_text_like_inet_ntop)
+{
+	static const unsigned int values[] = { 0x1, 0xa0, 0xb0c, 0xffff,
+	    0x1000 };
+	unsigned int	words[8];
+	size_t		pattern, v, i;
+
+	for (pattern = 0; pattern < 256; pattern++) {
+		for (v = 0; v < sizeof values / sizeof values[0]; v++) {
+			for (i = 0; i < 8; i++)
+				words[i] = (pattern >> i & 1) ?
+				    values[(v + i) % 5] : 0;
+			assert_ipv6_text(words);
+		}
+	}
+	/* ::ffff:a.b.c.d and its neighbours, with zeros in the IPv4 part. */
+	for (pattern = 0; pattern < 16; pattern++) {
+		memset(words, 0, sizeof words);
+		words[4] = (pattern & 1) ? 0x1 : 0;
+		words[5] = (pattern & 2) ? 0xffff : 0xfffe;
+		words[6] = (pattern & 4) ? 0xc000 : 0;
+		words[7] = (pattern & 8) ? 0x0201 : 0;
+		assert_ipv6_text(words);
+	}
 }
 END_TEST
 
@@ -312,6 +612,49 @@ START_TEST(test_agg_helo_limit)
 	c = only_suspect();
 	ck_assert_uint_eq(c->nhelos, AGG_HELO_MAX);
 	ck_assert_uint_eq(c->helo_other, 5);
+}
+END_TEST
+
+/*
+ * Names are compared a word at a time after a tag of their first and
+ * last eight bytes: names of 1 to 24 bytes that differ in one byte, at
+ * every position, stay apart.
+ */
+START_TEST(test_agg_helos_differ_in_one_byte)
+{
+	struct client	*c;
+	char		 ip[32], same[32], other[32];
+	size_t		 len, pos, i = 0;
+
+	for (len = 1; len <= 24; len++) {
+		for (pos = 0; pos < len; pos++, i++) {
+			memset(same, 'a', len);
+			same[len] = '\0';
+			memcpy(other, same, len + 1);
+			other[pos] = 'b';
+			snprintf(ip, sizeof ip, "10.1.%zu.%zu", i / 256,
+			    i % 256);
+			add(ip, same, NULL, NULL, 100, 1);
+			add(ip, other, NULL, NULL, 100, 2);
+			add(ip, same, NULL, NULL, 100, 3);
+		}
+	}
+	agg_finish(agg);
+	for (len = 1, i = 0; len <= 24; len++) {
+		for (pos = 0; pos < len; pos++, i++) {
+			memset(same, 'a', len);
+			same[len] = '\0';
+			snprintf(ip, sizeof ip, "10.1.%zu.%zu", i / 256,
+			    i % 256);
+			c = find_client(ip);
+			ck_assert_uint_eq(c->nhelos, 2);
+			ck_assert_str_eq(c->helos[0].name, same);
+			ck_assert_uint_eq(c->helos[0].count, 2);
+			ck_assert_uint_eq(c->helos[1].count, 1);
+			ck_assert_uint_eq(strlen(c->helos[1].name), len);
+			ck_assert_int_eq(c->helos[1].name[pos], 'b');
+		}
+	}
 }
 END_TEST
 
@@ -555,7 +898,12 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_rdns_client_keeps_reason_only);
 	tcase_add_test(tc, test_agg_score_order);
 	tcase_add_test(tc, test_agg_tie_broken_by_address);
+	tcase_add_test(tc, test_agg_order_many_suspects);
+	tcase_add_test(tc, test_agg_merge_parts_same_as_whole);
+	tcase_add_test(tc, test_agg_reasons_shrink_and_grow);
+	tcase_add_test(tc, test_agg_scores_many_reason_keys);
 	tcase_add_test(tc, test_agg_ipv6_text_form);
+	tcase_add_test(tc, test_agg_ipv6_text_like_inet_ntop);
 	tcase_add_test(tc, test_agg_status_precedence);
 	tcase_add_test(tc, test_agg_read_evidence_line);
 	suite_add_tcase(s, tc);
@@ -565,6 +913,7 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_evidence_first_and_latest);
 	tcase_add_test(tc, test_agg_helo_limit);
 	tcase_add_test(tc, test_agg_long_helo_cut);
+	tcase_add_test(tc, test_agg_helos_differ_in_one_byte);
 	tcase_add_test(tc, test_agg_many_clients);
 	tcase_add_test(tc, test_agg_client_table_full);
 	tcase_add_test(tc, test_agg_max_clients_bounds);

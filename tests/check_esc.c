@@ -1,4 +1,5 @@
 /* Tests for core/esc.c: what untrusted text looks like once escaped. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,80 @@ START_TEST(test_esc_json_string)
 }
 END_TEST
 
+/* Expected JSON escape of one ASCII byte or lone byte 0x80 and up. */
+static void
+json_escape_byte(struct esc_buf *b, unsigned char c)
+{
+	char	tmp[8];
+
+	if (c == '"')
+		esc_buf_lit(b, "\\\"");
+	else if (c == '\\')
+		esc_buf_lit(b, "\\\\");
+	else if (c == '\n')
+		esc_buf_lit(b, "\\n");
+	else if (c == '\r')
+		esc_buf_lit(b, "\\r");
+	else if (c == '\t')
+		esc_buf_lit(b, "\\t");
+	else if (c < 0x20 || c == 0x7f) {
+		snprintf(tmp, sizeof tmp, "\\u%04x", c);
+		esc_buf_add(b, tmp, 6);
+	} else if (c >= 0x80)
+		esc_buf_lit(b, "\xef\xbf\xbd");
+	else
+		esc_buf_add(b, (const char *)&c, 1);
+}
+
+/*
+ * esc_buf_json reads eight bytes at a time: put each kind of byte at every
+ * position of inputs that end inside and at the end of a word, and compare
+ * with escaping byte by byte.  The input is allocated to its exact length,
+ * so a read past it shows under valgrind and ASan.
+ */
+START_TEST(test_esc_json_every_position)
+{
+	static const unsigned char bytes[] = { 0x00, 0x01, '\t', '\n', 0x1f,
+	    ' ', '!', '"', '#', '[', '\\', ']', '~', 0x7f, 0x80, 0xa0, 0xc3,
+	    0xfe, 0xff };
+	struct esc_buf	 got = { NULL, 0, 0 }, want = { NULL, 0, 0 };
+	unsigned char	*in;
+	size_t		 len, pos, k, i;
+
+	for (len = 1; len <= 25; len++) {
+		in = malloc(len);
+		ck_assert_ptr_nonnull(in);
+		for (pos = 0; pos < len; pos++) {
+			for (k = 0; k < sizeof bytes; k++) {
+				for (i = 0; i < len; i++)
+					in[i] = (unsigned char)('a' + i % 26);
+				in[pos] = bytes[k];
+				got.len = want.len = 0;
+				esc_buf_json(&got, (const char *)in, len);
+				for (i = 0; i < len; i++)
+					json_escape_byte(&want, in[i]);
+				ck_assert_uint_eq(got.len, want.len);
+				ck_assert_mem_eq(got.data, want.data, want.len);
+			}
+		}
+		free(in);
+	}
+	esc_buf_free(&got);
+	esc_buf_free(&want);
+}
+END_TEST
+
+START_TEST(test_esc_json_utf8_across_words)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	/* A valid two-byte sequence split by the eight-byte step stays. */
+	esc_buf_json(&b, "abcdefg\xc3\xa9hijklmn\"", 17);
+	ck_assert_str_eq(b.data, "abcdefg\xc3\xa9hijklmn\\\"");
+	esc_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_esc_csv_plain)
 {
 	struct esc_buf	b = { NULL, 0, 0 };
@@ -183,6 +258,8 @@ make_esc_suite(void)
 
 	tc = tcase_create("formats");
 	tcase_add_test(tc, test_esc_json_string);
+	tcase_add_test(tc, test_esc_json_every_position);
+	tcase_add_test(tc, test_esc_json_utf8_across_words);
 	tcase_add_test(tc, test_esc_csv_plain);
 	tcase_add_test(tc, test_esc_csv_quoted);
 	tcase_add_test(tc, test_esc_buf_printf);

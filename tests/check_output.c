@@ -1,5 +1,6 @@
 /* Tests for core/output.c: the list formats scripts depend on. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -87,6 +88,42 @@ START_TEST(test_output_json_exact)
 	    "\"first_seen\":\"2025-11-30T09:00:00+01:00\",\"last_seen\":"
 	    "\"2025-11-30T11:00:00+01:00\",\"status\":\"new\"}");
 	esc_buf_free(&b);
+}
+END_TEST
+
+/* Check the times in the JSON of c, whose first_seen is 09:00+01:00. */
+static void
+assert_json_last_seen(const struct client *c, const char *last_seen)
+{
+	struct esc_buf	 b = { NULL, 0, 0 };
+	const char	*at;
+	char		 want[128];
+
+	snprintf(want, sizeof want, "\"first_seen\":"
+	    "\"2025-11-30T09:00:00+01:00\",\"last_seen\":\"%s\","
+	    "\"status\":\"new\"}", last_seen);
+	out_client_json(&b, c, NULL);
+	ck_assert_ptr_nonnull(at = strstr(b.data, "\"first_seen\""));
+	ck_assert_str_eq(at, want);
+	esc_buf_free(&b);
+}
+
+/*
+ * The text of first_seen is reused for last_seen only for the same time:
+ * the same instant with another offset, or a second later, is written
+ * again.
+ */
+START_TEST(test_output_json_times_reused_exactly)
+{
+	struct client	c = *client;
+
+	c.last = c.first;
+	assert_json_last_seen(&c, "2025-11-30T09:00:00+01:00");
+	c.last.offset = -7200;
+	assert_json_last_seen(&c, "2025-11-30T06:00:00-02:00");
+	c.last = c.first;
+	c.last.utc++;
+	assert_json_last_seen(&c, "2025-11-30T09:00:01+01:00");
 }
 END_TEST
 
@@ -204,6 +241,7 @@ make_output_suite(void)
 	tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_output_json_exact);
+	tcase_add_test(tc, test_output_json_times_reused_exactly);
 	tcase_add_test(tc, test_output_json_dns);
 	tcase_add_test(tc, test_output_csv_exact);
 	tcase_add_test(tc, test_output_table_local_time);
