@@ -1512,6 +1512,25 @@ agg_finish_job_start(struct agg *agg, struct agg_finish_job *job)
 	job->spare = xreallocarray(NULL, job->capacity, sizeof *job->spare);
 }
 
+/*
+ * The order of agg_suspects, as agg_sort_key_cmp gives it, on the clients
+ * themselves: for the step-wise sort below.
+ */
+static int
+agg_suspect_cmp(struct client *const *px, struct client *const *py)
+{
+	const struct client	*x = *px, *y = *py;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->events != y->events)
+		return x->events > y->events ? -1 : 1;
+	if (x->addr.family != y->addr.family)
+		return x->addr.family == AF_INET ? -1 : 1;
+	return memcmp(x->addr.bytes, y->addr.bytes,
+	    x->addr.family == AF_INET ? 4 : 16);
+}
+
 /* The end of a run of width suspects from at, or n. */
 static size_t
 agg_run_end(size_t at, size_t width, size_t n)
