@@ -54,6 +54,8 @@
 #define EXIM_RDNS_DEFERRED	"host lookup deferred for reverse lookup check"
 #define EXIM_RDNS_FAILED	"host lookup failed"
 #define EXIM_RDNS_MISMATCH	"does not match any IP address"
+/* The start that EXIM_RDNS_DEFERRED and EXIM_RDNS_FAILED share. */
+#define EXIM_RDNS_LOOKUP	"host lookup "
 
 /* Position of a family's host field. */
 enum exim_locate {
@@ -485,6 +487,55 @@ exim_msgid_len(const char *s, size_t len)
 	return a + b + c + 3;
 }
 
+/* ASCII letters and digits, the bytes of a message id. */
+static const unsigned char exim_alnum[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+/* Check that s[from, to) are all ASCII letters or digits. */
+static int
+exim_alnum_all(const unsigned char *s, size_t from, size_t to)
+{
+	unsigned	all = 1;
+
+	for (; from < to; from++)
+		all &= exim_alnum[s[from]];
+	return all;
+}
+
+/*
+ * Measure a message id as exim_msgid_len does, by testing the bytes at
+ * the fixed positions of the two shapes instead of counting runs.  The
+ * byte after a run must be '-' or ' ', which is no letter or digit, so
+ * both ways accept the same ids.
+ */
+static size_t
+exim_msgid_fixed(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+
+	if (len < 17 || u[6] != '-' || !exim_alnum_all(u, 0, 6) ||
+	    !exim_alnum_all(u, 7, 13))
+		return 0;
+	if (u[13] == '-')
+		return exim_alnum_all(u, 14, 16) && u[16] == ' ' ? 17 : 0;
+	if (len < 24 || u[18] != '-' || u[23] != ' ' ||
+	    !exim_alnum_all(u, 13, 18) || !exim_alnum_all(u, 19, 23))
+		return 0;
+	return 24;
+}
+
 /* Parse an Exim timestamp at line + *off into ev and skip it and a space. */
 static int
 exim_stamp(const char *line, size_t len, size_t *off, struct event *ev)
@@ -510,7 +561,8 @@ exim_stamp(const char *line, size_t len, size_t *off, struct event *ev)
  * body, but no time (has_time 0).
  */
 static int
-exim_prefix(const char *line, size_t len, struct event *ev, size_t *body)
+exim_prefix(const struct exim_parser *ep, const char *line, size_t len,
+    struct event *ev, size_t *body)
 {
 	size_t	off = 0, n;
 	int	syslog_stamp = 0;
@@ -531,7 +583,10 @@ exim_prefix(const char *line, size_t len, struct event *ev, size_t *body)
 		return -1;
 
 	off += exim_pid_len(line + off, len - off);
-	off += exim_msgid_len(line + off, len - off);
+	if (ep->fast)
+		off += exim_msgid_fixed(line + off, len - off);
+	else
+		off += exim_msgid_len(line + off, len - off);
 	*body = off;
 	return 0;
 }
@@ -758,17 +813,46 @@ exim_set_arg(struct event *ev, const char *reason, const char *arg,
 	}
 }
 
+/* Check whether s[0, len) starts with the string literal text. */
+#define EXIM_TEXT_AT(s, len, text)					\
+	((len) >= sizeof(text) - 1 && memcmp((s), (text), sizeof(text) - 1) == 0)
+
+/*
+ * Find which of Exim's reverse lookup texts s contains, searching once
+ * for their shared start instead of once for each text.
+ */
+static void
+exim_rdns_texts(const char *s, size_t len, int *deferred, int *failed)
+{
+	const char	*q, *p = s, *end = s + len;
+
+	*deferred = *failed = 0;
+	while ((q = field_memmem(p, (size_t)(end - p), EXIM_RDNS_LOOKUP,
+	    sizeof EXIM_RDNS_LOOKUP - 1)) != NULL) {
+		if (EXIM_TEXT_AT(q, (size_t)(end - q), EXIM_RDNS_DEFERRED)) {
+			*deferred = 1;
+			return;
+		}
+		if (EXIM_TEXT_AT(q, (size_t)(end - q), EXIM_RDNS_FAILED))
+			*failed = 1;
+		p = q + 1;
+	}
+}
+
 /* Set the reason of a site's warn ACL text or of Exim's skipped warn. */
 static void
 exim_why_warning(const struct exim_parser *ep, const char *text, size_t len,
     struct event *ev)
 {
 	const char	*reason;
+	int		 deferred, failed;
 
-	if ((reason = reason_table_lookup(ep->rt, text, len)) != NULL)
+	if ((reason = reason_table_lookup(ep->rt, text, len)) != NULL) {
 		ev->reason = reason;
-	else if (memmem(text, len, EXIM_RDNS_DEFERRED,
-	    strlen(EXIM_RDNS_DEFERRED)) != NULL)
+		return;
+	}
+	exim_rdns_texts(text, len, &deferred, &failed);
+	if (deferred)
 		ev->reason = REASON_RDNS_TEMPFAIL;
 	else
 		exim_set_arg(ev, REASON_WARNING, text, len);
@@ -784,14 +868,14 @@ exim_why_reject(const char *text, size_t len, int permanent,
     struct event *ev)
 {
 	const char	*colon;
+	int		 deferred, failed;
 
-	if (memmem(text, len, EXIM_RDNS_DEFERRED,
-	    strlen(EXIM_RDNS_DEFERRED)) != NULL) {
+	exim_rdns_texts(text, len, &deferred, &failed);
+	if (deferred) {
 		ev->reason = REASON_RDNS_TEMPFAIL;
 		return;
 	}
-	if (memmem(text, len, EXIM_RDNS_FAILED,
-	    strlen(EXIM_RDNS_FAILED)) != NULL) {
+	if (failed) {
 		if (memmem(text, len, EXIM_RDNS_MISMATCH,
 		    strlen(EXIM_RDNS_MISMATCH)) != NULL)
 			ev->reason = REASON_FCRDNS_MISMATCH;
@@ -809,39 +893,50 @@ exim_why_reject(const char *text, size_t len, int permanent,
 	}
 }
 
+/* Verbs after the host field and its fields in "H=" and "F=" lines. */
+#define EXIM_VERB_WARNING	" Warning: "
+#define EXIM_VERB_REJECTED	" rejected "
+#define EXIM_VERB_DROPPED	" dropped by "
+#define EXIM_VERB_TEMPORARILY	" temporarily rejected "
+#define EXIM_VERB_VERIFY	" sender verify fail for "
+
 /* Set the reason from the text after the host field of "H=" or "F=" lines. */
 static void
 exim_why_host_line(const struct exim_parser *ep, const char *s, size_t len,
     struct event *ev)
 {
-	static const char	*verbs[] = {
-		" Warning: ", " rejected ", " temporarily rejected ",
-		" dropped by ", " sender verify fail for "
-	};
-	size_t			 off, n, i;
+	size_t	off;
 
 	off = exim_skip_fields(s, len);
 	s += off;
 	len -= off;
-	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (exim_starts(s, len, verbs[i]))
-			break;
-	if (i == sizeof verbs / sizeof verbs[0])
+	/* The verbs differ in their second byte, so it picks the one to test. */
+	if (len < 2 || s[0] != ' ')
 		return;
-	n = strlen(verbs[i]);
-	switch (i) {
-	case 0:
-		exim_why_warning(ep, s + n, len - n, ev);
+	switch (s[1]) {
+	case 'W':
+		off = sizeof EXIM_VERB_WARNING - 1;
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_WARNING))
+			exim_why_warning(ep, s + off, len - off, ev);
 		break;
-	case 1:
-	case 3:
-		exim_why_reject(s + n, len - n, 1, ev);
+	case 'r':
+		off = sizeof EXIM_VERB_REJECTED - 1;
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_REJECTED))
+			exim_why_reject(s + off, len - off, 1, ev);
 		break;
-	case 2:
-		exim_why_reject(s + n, len - n, 0, ev);
+	case 'd':
+		off = sizeof EXIM_VERB_DROPPED - 1;
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_DROPPED))
+			exim_why_reject(s + off, len - off, 1, ev);
 		break;
-	case 4:
-		ev->reason = REASON_SENDER_VERIFY_FAILED;
+	case 't':
+		off = sizeof EXIM_VERB_TEMPORARILY - 1;
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_TEMPORARILY))
+			exim_why_reject(s + off, len - off, 0, ev);
+		break;
+	case 's':
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_VERIFY))
+			ev->reason = REASON_SENDER_VERIFY_FAILED;
 		break;
 	}
 }
@@ -976,7 +1071,7 @@ exim_parse_line(struct exim_parser *ep, const char *line, size_t len,
 	size_t	body;
 
 	memset(ev, 0, sizeof *ev);
-	if (exim_prefix(line, len, ev, &body) == -1)
+	if (exim_prefix(ep, line, len, ev, &body) == -1)
 		return PARSE_UNKNOWN;
 	return exim_parse_body(ep, line, len, body, ev);
 }
@@ -994,6 +1089,9 @@ exim_parse_message(struct exim_parser *ep, const char *msg, size_t len,
 	}
 	exim_stamp(msg, len, &off, ev);
 	off += exim_pid_len(msg + off, len - off);
-	off += exim_msgid_len(msg + off, len - off);
+	if (ep->fast)
+		off += exim_msgid_fixed(msg + off, len - off);
+	else
+		off += exim_msgid_len(msg + off, len - off);
 	return exim_parse_body(ep, msg, len, off, ev);
 }
