@@ -54,8 +54,12 @@
 #define EXIM_RDNS_DEFERRED	"host lookup deferred for reverse lookup check"
 #define EXIM_RDNS_FAILED	"host lookup failed"
 #define EXIM_RDNS_MISMATCH	"does not match any IP address"
-/* The start that EXIM_RDNS_DEFERRED and EXIM_RDNS_FAILED share. */
+/*
+ * The start that EXIM_RDNS_DEFERRED and EXIM_RDNS_FAILED share, and the
+ * offset of its 'k', a rarer byte in rejection texts than its 'h'.
+ */
 #define EXIM_RDNS_LOOKUP	"host lookup "
+#define EXIM_RDNS_LOOKUP_KEY	8
 
 /* Position of a family's host field. */
 enum exim_locate {
@@ -824,18 +828,25 @@ exim_set_arg(struct event *ev, const char *reason, const char *arg,
 static void
 exim_rdns_texts(const char *s, size_t len, int *deferred, int *failed)
 {
-	const char	*q, *p = s, *end = s + len;
+	const char	*q, *start, *p, *end = s + len;
 
 	*deferred = *failed = 0;
-	while ((q = field_memmem(p, (size_t)(end - p), EXIM_RDNS_LOOKUP,
-	    sizeof EXIM_RDNS_LOOKUP - 1)) != NULL) {
-		if (EXIM_TEXT_AT(q, (size_t)(end - q), EXIM_RDNS_DEFERRED)) {
+	if (len < sizeof EXIM_RDNS_LOOKUP - 1)
+		return;
+	for (p = s + EXIM_RDNS_LOOKUP_KEY; p < end &&
+	    (q = memchr(p, 'k', (size_t)(end - p))) != NULL; p = q + 1) {
+		start = q - EXIM_RDNS_LOOKUP_KEY;
+		if (!EXIM_TEXT_AT(start, (size_t)(end - start),
+		    EXIM_RDNS_LOOKUP))
+			continue;
+		if (EXIM_TEXT_AT(start, (size_t)(end - start),
+		    EXIM_RDNS_DEFERRED)) {
 			*deferred = 1;
 			return;
 		}
-		if (EXIM_TEXT_AT(q, (size_t)(end - q), EXIM_RDNS_FAILED))
+		if (EXIM_TEXT_AT(start, (size_t)(end - start),
+		    EXIM_RDNS_FAILED))
 			*failed = 1;
-		p = q + 1;
 	}
 }
 
