@@ -491,31 +491,39 @@ exim_msgid_len(const char *s, size_t len)
 	return a + b + c + 3;
 }
 
-/* ASCII letters and digits, the bytes of a message id. */
-static const unsigned char exim_alnum[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
-	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
-};
+/* Bytes of 0x01 and 0x80 in a 64-bit word. */
+#define EXIM_ONES	0x0101010101010101ULL
+#define EXIM_HIGHS	0x8080808080808080ULL
 
-/* Check that s[from, to) are all ASCII letters or digits. */
-static int
-exim_alnum_all(const unsigned char *s, size_t from, size_t to)
+/*
+ * Set the top bit of each byte of w that is at least c, for bytes below
+ * 0x80: with the top bit set first, the subtraction cannot borrow from
+ * the next byte.
+ */
+static uint64_t
+exim_bytes_at_least(uint64_t w, unsigned char c)
 {
-	unsigned	all = 1;
+	return ((w | EXIM_HIGHS) - EXIM_ONES * c) & EXIM_HIGHS;
+}
 
-	for (; from < to; from++)
-		all &= exim_alnum[s[from]];
-	return all;
+/*
+ * Check that the 8 bytes at s are ASCII letters or digits where pattern
+ * has a nonzero byte.  A byte array and memcpy give the mask the byte
+ * order of the load on any machine.
+ */
+static int
+exim_alnum8(const unsigned char *s, const unsigned char pattern[8])
+{
+	uint64_t	w, lower, mask, digit, letter;
+
+	memcpy(&w, s, 8);
+	memcpy(&mask, pattern, 8);
+	mask &= EXIM_HIGHS;
+	lower = w | (EXIM_ONES * 0x20);
+	digit = exim_bytes_at_least(w, '0') & ~exim_bytes_at_least(w, '9' + 1);
+	letter = exim_bytes_at_least(lower, 'a') &
+	    ~exim_bytes_at_least(lower, 'z' + 1);
+	return ((digit | letter) & ~w & mask) == mask;
 }
 
 /*
@@ -527,15 +535,28 @@ exim_alnum_all(const unsigned char *s, size_t from, size_t to)
 static size_t
 exim_msgid_fixed(const char *s, size_t len)
 {
-	const unsigned char	*u = (const unsigned char *)s;
+	static const unsigned char	 first[8] = {
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0, 0x80
+	};
+	static const unsigned char	 short_second[8] = {
+		0x80, 0x80, 0x80, 0x80, 0x80, 0, 0x80, 0x80
+	};
+	static const unsigned char	 all[8] = {
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80
+	};
+	static const unsigned char	 long_third[8] = {
+		0x80, 0x80, 0, 0x80, 0x80, 0x80, 0x80, 0
+	};
+	const unsigned char		*u = (const unsigned char *)s;
 
-	if (len < 17 || u[6] != '-' || !exim_alnum_all(u, 0, 6) ||
-	    !exim_alnum_all(u, 7, 13))
+	/* Shape 6-6-2 is 17 bytes with its space, and 6-11-4 is 24. */
+	if (len < 17 || u[6] != '-' || !exim_alnum8(u, first))
 		return 0;
 	if (u[13] == '-')
-		return exim_alnum_all(u, 14, 16) && u[16] == ' ' ? 17 : 0;
+		return u[16] == ' ' && exim_alnum8(u + 8, short_second) ?
+		    17 : 0;
 	if (len < 24 || u[18] != '-' || u[23] != ' ' ||
-	    !exim_alnum_all(u, 13, 18) || !exim_alnum_all(u, 19, 23))
+	    !exim_alnum8(u + 8, all) || !exim_alnum8(u + 16, long_third))
 		return 0;
 	return 24;
 }
@@ -1000,6 +1021,35 @@ exim_why(const struct exim_parser *ep, const struct exim_family *def,
 	}
 }
 
+/*
+ * Recognise the commonest bodies, which start with the whole text of one
+ * of the first five families that no family before it can match.
+ * Returns NULL for other bodies and when the fast paths are off.
+ */
+static const struct exim_family *
+exim_family_fast(const struct exim_parser *ep, const char *line, size_t len,
+    size_t body, size_t *mend)
+{
+	const char	*b = line + body;
+	size_t		 blen = len - body;
+
+	if (!ep->fast)
+		return NULL;
+	if (EXIM_TEXT_AT(b, blen, "H=")) {
+		*mend = body + 2;
+		return &exim_families[EXIM_FAMILY_H];
+	}
+	if (EXIM_TEXT_AT(b, blen, "<= ") || EXIM_TEXT_AT(b, blen, "(= ")) {
+		*mend = body + 3;
+		return &exim_families[EXIM_FAMILY_ARRIVAL];
+	}
+	if (EXIM_TEXT_AT(b, blen, "SMTP connection from ")) {
+		*mend = body + 21;
+		return &exim_families[EXIM_FAMILY_CONNECTION];
+	}
+	return NULL;
+}
+
 /* Find the family of the body at offset body and where its match ends. */
 static const struct exim_family *
 exim_family(const struct exim_parser *ep, const char *line, size_t len,
@@ -1009,26 +1059,6 @@ exim_family(const struct exim_parser *ep, const char *line, size_t len,
 	char		*end;
 	unsigned long	 i;
 
-	/*
-	 * The commonest bodies start with the whole text of one of the first
-	 * five families, which no family before it can match.
-	 */
-	if (ep->fast) {
-		if (exim_starts(line + body, len - body, "H=")) {
-			*mend = body + 2;
-			return &exim_families[EXIM_FAMILY_H];
-		}
-		if (exim_starts(line + body, len - body, "<= ") ||
-		    exim_starts(line + body, len - body, "(= ")) {
-			*mend = body + 3;
-			return &exim_families[EXIM_FAMILY_ARRIVAL];
-		}
-		if (exim_starts(line + body, len - body,
-		    "SMTP connection from ")) {
-			*mend = body + 21;
-			return &exim_families[EXIM_FAMILY_CONNECTION];
-		}
-	}
 	if (!exim_match(ep, &ep->family, line, len, body))
 		return NULL;
 	if ((mark = pcre2_get_mark(ep->family.md)) == NULL)
@@ -1049,10 +1079,16 @@ exim_parse_body(struct exim_parser *ep, const char *line, size_t len,
 	struct exim_host		 h;
 	size_t				 mend;
 
-	if (!exim_may_name_client(line + body, len - body))
-		return PARSE_SKIP;
-	if ((def = exim_family(ep, line, len, body, &mend)) == NULL)
-		return PARSE_SKIP;
+	/*
+	 * exim_family recognises its commonest families without a search,
+	 * and those need a "[" that exim_locate finds anyway.
+	 */
+	if ((def = exim_family_fast(ep, line, len, body, &mend)) == NULL) {
+		if (!exim_may_name_client(line + body, len - body))
+			return PARSE_SKIP;
+		if ((def = exim_family(ep, line, len, body, &mend)) == NULL)
+			return PARSE_SKIP;
+	}
 	if (!exim_locate(ep, def, line, len, mend, &h))
 		return PARSE_SKIP;
 	if (def->check_outbound &&
