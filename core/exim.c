@@ -309,6 +309,10 @@ exim_match(const struct exim_parser *ep, const struct exim_pattern *pat,
 	return rc > 0;
 }
 
+/* Check whether s[0, len) starts with the string literal text. */
+#define EXIM_TEXT_AT(s, len, text)					\
+	((len) >= sizeof(text) - 1 && memcmp((s), (text), sizeof(text) - 1) == 0)
+
 static int
 exim_starts(const char *s, size_t len, const char *prefix)
 {
@@ -589,8 +593,8 @@ static int
 exim_prefix(const struct exim_parser *ep, const char *line, size_t len,
     struct event *ev, size_t *body)
 {
-	size_t	off = 0, n;
-	int	syslog_stamp = 0;
+	size_t	off = 0, n, msgid = 0;
+	int	syslog_stamp = 0, tagged;
 
 	if (!exim_stamp(line, len, &off, ev)) {
 		n = exim_syslog_stamp(line, len);
@@ -599,20 +603,37 @@ exim_prefix(const struct exim_parser *ep, const char *line, size_t len,
 			off = n + 1;
 		}
 	}
-	if (off <= len && (n = exim_syslog_tag(line + off, len - off)) > 0) {
+
+	/*
+	 * A message id has no space before its own, so when one comes first,
+	 * a syslog tag can only follow it.  Most mainlog lines are told apart
+	 * that way without the search in exim_syslog_tag.
+	 */
+	if (ep->fast)
+		msgid = exim_msgid_fixed(line + off, len - off);
+	if (msgid > 0 && !EXIM_TEXT_AT(line + off + msgid,
+	    len - off - msgid, "exim"))
+		tagged = 0;
+	else
+		tagged = (n = exim_syslog_tag(line + off, len - off)) > 0;
+	if (tagged) {
 		off += n;
 		exim_stamp(line, len, &off, ev);
+		msgid = 0;
 	} else if (syslog_stamp)
 		return -1;		/* some other program's line */
 	if (!ev->has_time && !syslog_stamp)
 		return -1;
 
-	off += exim_pid_len(line + off, len - off);
-	if (ep->fast)
-		off += exim_msgid_fixed(line + off, len - off);
-	else
-		off += exim_msgid_len(line + off, len - off);
-	*body = off;
+	/* A message id starts with a letter or digit, "[pid]" with '['. */
+	if (msgid == 0) {
+		off += exim_pid_len(line + off, len - off);
+		if (ep->fast)
+			msgid = exim_msgid_fixed(line + off, len - off);
+		else
+			msgid = exim_msgid_len(line + off, len - off);
+	}
+	*body = off + msgid;
 	return 0;
 }
 
@@ -837,10 +858,6 @@ exim_set_arg(struct event *ev, const char *reason, const char *arg,
 		ev->reason_arg_len = exim_cut(arg, len, REASON_ARG_MAX);
 	}
 }
-
-/* Check whether s[0, len) starts with the string literal text. */
-#define EXIM_TEXT_AT(s, len, text)					\
-	((len) >= sizeof(text) - 1 && memcmp((s), (text), sizeof(text) - 1) == 0)
 
 /*
  * Find which of Exim's reverse lookup texts s contains, searching once

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "exim_host.h"
-#include "field.h"
 
 /* Bytes that cannot be part of a verified name. */
 static const unsigned char exim_host_not_name[256] = {
@@ -91,6 +90,24 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 	return EXIM_HOST_FOUND;
 }
 
+/*
+ * Find the first ") [" in [s, end), as field_memmem would, with a plain
+ * memchr for ')' because HELOs seldom contain one.
+ */
+static const char *
+exim_host_helo_end(const char *s, const char *end)
+{
+	const char	*q;
+
+	for (q = s; end - q >= 3; q++) {
+		if ((q = memchr(q, ')', (size_t)(end - q) - 2)) == NULL)
+			return NULL;
+		if (q[1] == ' ' && q[2] == '[')
+			return q;
+	}
+	return NULL;
+}
+
 enum exim_host_scan
 exim_host_scan(const char *line, size_t len, size_t start,
     struct exim_host *h)
@@ -126,8 +143,7 @@ exim_host_scan(const char *line, size_t len, size_t start,
 	 * there.  Otherwise PCRE2 would go on to later ones.
 	 */
 	helo = p + 1;
-	q = field_memmem(line + helo, len - helo, ") [", 3);
-	if (q == NULL)
+	if ((q = exim_host_helo_end(line + helo, line + len)) == NULL)
 		return EXIM_HOST_NONE;
 	if ((size_t)(q - line) - helo > EXIM_HELO_SCAN_MAX)
 		return EXIM_HOST_UNSURE;
