@@ -105,37 +105,51 @@ logread_check_line_portable(const char *line, size_t len)
 }
 
 #ifdef __SSE2__
-/* Bytes checked at a time by logread_check_line. */
+/* Bytes in one SSE2 register. */
 #define LOGREAD_VECTOR	16
+
+/*
+ * Fold the 16 bytes at s into the running minimum (a NUL makes it 0)
+ * and the running OR in bits (a byte over 0x7f sets its top bit).
+ */
+static void
+logread_fold(const unsigned char *s, __m128i *min, __m128i *bits)
+{
+	__m128i	v;
+
+	v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	*min = _mm_min_epu8(*min, v);
+	*bits = _mm_or_si128(*bits, v);
+}
 
 const char *
 logread_check_line(const char *line, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)line;
-	__m128i			 v, high, zero, nul = _mm_setzero_si128();
+	__m128i			 min, bits;
 	size_t			 i;
 
 	if (len < LOGREAD_VECTOR)
 		return logread_check_line_portable(line, len);
 	if (len > LOGREAD_LINE_MAX)
 		return "line too long";
-	high = zero = nul;
-	for (i = 0; i + LOGREAD_VECTOR <= len; i += LOGREAD_VECTOR) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		high = _mm_or_si128(high, v);
-		zero = _mm_or_si128(zero, _mm_cmpeq_epi8(v, nul));
+	min = _mm_set1_epi8(-1);
+	bits = _mm_setzero_si128();
+	for (i = 0; i + 2 * LOGREAD_VECTOR <= len; i += 2 * LOGREAD_VECTOR) {
+		logread_fold(s + i, &min, &bits);
+		logread_fold(s + i + LOGREAD_VECTOR, &min, &bits);
 	}
-	if (i < len) {
-		/* The last 16 bytes, some of them checked already. */
-		v = _mm_loadu_si128((const __m128i *)(const void *)
-		    (s + len - LOGREAD_VECTOR));
-		high = _mm_or_si128(high, v);
-		zero = _mm_or_si128(zero, _mm_cmpeq_epi8(v, nul));
+	if (i + LOGREAD_VECTOR <= len) {
+		logread_fold(s + i, &min, &bits);
+		i += LOGREAD_VECTOR;
 	}
+	/* The last 16 bytes, some of them checked already. */
+	if (i < len)
+		logread_fold(s + len - LOGREAD_VECTOR, &min, &bits);
 	/* movemask collects the top bit of each byte. */
-	if (_mm_movemask_epi8(zero) != 0)
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(min, _mm_setzero_si128())) != 0)
 		return "NUL byte";
-	if (_mm_movemask_epi8(high) != 0 && !logread_utf8_valid(s, len))
+	if (_mm_movemask_epi8(bits) != 0 && !logread_utf8_valid(s, len))
 		return "invalid UTF-8";
 	return NULL;
 }

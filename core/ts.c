@@ -324,7 +324,7 @@ ts_exim_same(const char *a, const char *b)
  * as ts_wall_from_fields requires, and the same hour has the same local
  * offset, so local_utc moves with wall.
  */
-static int
+static inline int
 ts_exim_minute_hit(const char *buf)
 {
 	struct ts_exim_last	*last = &ts_exim_last;
