@@ -606,8 +606,8 @@ exim_prefix(const struct exim_parser *ep, const char *line, size_t len,
 
 	/*
 	 * A message id has no space before its own, so when one comes first,
-	 * a syslog tag can only follow it.  Most mainlog lines are told apart
-	 * that way without the search in exim_syslog_tag.
+	 * a syslog tag can only follow it.  That settles most mainlog lines
+	 * without the search in exim_syslog_tag.
 	 */
 	if (ep->fast)
 		msgid = exim_msgid_fixed(line + off, len - off);

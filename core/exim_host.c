@@ -49,14 +49,14 @@ exim_host_limit(size_t len, size_t start, size_t max)
 static enum exim_host_scan
 exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 {
-	size_t	ip, digits, lim;
+	size_t	ip, digits, limit;
 
 	if (p >= len || line[p] != '[')
 		return EXIM_HOST_NONE;
 	ip = ++p;
-	/* Stops one byte over the maximum, which the test below rejects. */
-	lim = exim_host_limit(len, ip, EXIM_HOST_IP_MAX);
-	while (p < lim && !exim_host_not_ip[(unsigned char)line[p]])
+	/* The loop stops one byte over the maximum, which the test rejects. */
+	limit = exim_host_limit(len, ip, EXIM_HOST_IP_MAX);
+	while (p < limit && !exim_host_not_ip[(unsigned char)line[p]])
 		p++;
 	if (p == ip || p - ip > EXIM_HOST_IP_MAX || p >= len ||
 	    line[p] != ']')
@@ -67,8 +67,8 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 
 	/* A port of more than 5 digits would make the pattern backtrack. */
 	if (p < len && line[p] == ':') {
-		lim = exim_host_limit(len, p + 1, EXIM_HOST_PORT_DIGITS);
-		for (digits = 0; p + 1 + digits < lim &&
+		limit = exim_host_limit(len, p + 1, EXIM_HOST_PORT_DIGITS);
+		for (digits = 0; p + 1 + digits < limit &&
 		    exim_host_digit(line[p + 1 + digits]); digits++)
 			;
 		if (digits > EXIM_HOST_PORT_DIGITS)
@@ -113,7 +113,7 @@ exim_host_scan(const char *line, size_t len, size_t start,
     struct exim_host *h)
 {
 	const char	*q;
-	size_t		 p = start, helo, lim;
+	size_t		 p = start, helo, limit;
 
 	memset(h, 0, sizeof *h);
 	if (p >= len)
@@ -121,8 +121,8 @@ exim_host_scan(const char *line, size_t len, size_t start,
 
 	/* A verified name runs to a space that "(" or "[" follows. */
 	if (exim_host_name_byte(line[p])) {
-		lim = exim_host_limit(len, start, EXIM_HOST_NAME_MAX);
-		while (p < lim && exim_host_name_byte(line[p]))
+		limit = exim_host_limit(len, start, EXIM_HOST_NAME_MAX);
+		while (p < limit && exim_host_name_byte(line[p]))
 			p++;
 		if (p - start > EXIM_HOST_NAME_MAX)
 			return EXIM_HOST_UNSURE;

@@ -318,7 +318,7 @@ ts_exim_same(const char *a, const char *b)
 }
 
 /*
- * Check whether buf holds the last valid prefix or another second of its
+ * Check whether buf contains the last valid prefix or another second of its
  * minute, and if so move the cached results to that second.  Returns 1
  * when ts_exim_last is then right for buf.  The seconds must be 00 to 59
  * as ts_wall_from_fields requires, and the same hour has the same local
