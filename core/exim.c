@@ -61,6 +61,9 @@
 #define EXIM_RDNS_LOOKUP	"host lookup "
 #define EXIM_RDNS_LOOKUP_KEY	8
 
+/* Exim's text before a client address that has no reverse DNS name. */
+#define EXIM_NO_RDNS_TEXT	"no host name found for IP address "
+
 /* Position of a family's host field. */
 enum exim_locate {
 	LOCATE_NONE,		/* outbound delivery, so no client */
@@ -111,8 +114,7 @@ static const struct exim_family exim_families[] = {
 	    WHY_FIXED, REASON_HELO_REJECTED, 0 },
 	{ "rejected (?:EHLO|HELO|MAIL) from ", LOCATE_HERE, WHY_REJECTED_FROM,
 	    NULL, 0 },
-	{ "no host name found for IP address ", LOCATE_IP_TEXT, WHY_FIXED,
-	    REASON_NO_RDNS, 0 },
+	{ EXIM_NO_RDNS_TEXT, LOCATE_IP_TEXT, WHY_FIXED, REASON_NO_RDNS, 0 },
 	{ "no IP address found for host [^ ]{1,1024} "
 	    "\\(during SMTP connection from ", LOCATE_HERE, WHY_NONE, NULL, 0 },
 	{ "TLS error on connection from ", LOCATE_HERE, WHY_NONE, NULL, 0 },
@@ -135,6 +137,7 @@ static const struct exim_family exim_families[] = {
 #define EXIM_FAMILY_H		0
 #define EXIM_FAMILY_ARRIVAL	1
 #define EXIM_FAMILY_CONNECTION	4
+#define EXIM_FAMILY_NO_RDNS	11
 
 /*
  * Exim's host field, as built by host_build_sender_fullhost and
@@ -515,7 +518,7 @@ exim_bytes_at_least(uint64_t w, unsigned char c)
  * has a nonzero byte.  A byte array and memcpy give the mask the byte
  * order of the load on any machine.
  */
-static int
+static inline int
 exim_alnum8(const unsigned char *s, const unsigned char pattern[8])
 {
 	uint64_t	w, lower, mask, digit, letter;
@@ -648,7 +651,7 @@ exim_may_name_client(const char *b, size_t blen)
 		return 0;
 	if (memchr(b, '[', blen) != NULL)
 		return 1;
-	return exim_starts(b, blen, "no host name found for IP address ");
+	return exim_starts(b, blen, EXIM_NO_RDNS_TEXT);
 }
 
 /* Match the host field at offset start. */
@@ -1039,9 +1042,9 @@ exim_why(const struct exim_parser *ep, const struct exim_family *def,
 }
 
 /*
- * Recognise the commonest bodies, which start with the whole text of one
- * of the first five families that no family before it can match.
- * Returns NULL for other bodies and when the fast paths are off.
+ * Recognise the commonest bodies, which start with the whole text of a
+ * family that no family before it can match.  Returns NULL for other
+ * bodies and when the fast paths are off.
  */
 static const struct exim_family *
 exim_family_fast(const struct exim_parser *ep, const char *line, size_t len,
@@ -1063,6 +1066,10 @@ exim_family_fast(const struct exim_parser *ep, const char *line, size_t len,
 	if (EXIM_TEXT_AT(b, blen, "SMTP connection from ")) {
 		*mend = body + 21;
 		return &exim_families[EXIM_FAMILY_CONNECTION];
+	}
+	if (EXIM_TEXT_AT(b, blen, EXIM_NO_RDNS_TEXT)) {
+		*mend = body + sizeof EXIM_NO_RDNS_TEXT - 1;
+		return &exim_families[EXIM_FAMILY_NO_RDNS];
 	}
 	return NULL;
 }
@@ -1097,8 +1104,9 @@ exim_parse_body(struct exim_parser *ep, const char *line, size_t len,
 	size_t				 mend;
 
 	/*
-	 * exim_family recognises its commonest families without a search,
-	 * and those need a "[" that exim_locate finds anyway.
+	 * exim_family_fast recognises the commonest families without a
+	 * search.  The last of them has no "[", and the others need one
+	 * that exim_locate finds anyway.
 	 */
 	if ((def = exim_family_fast(ep, line, len, body, &mend)) == NULL) {
 		if (!exim_may_name_client(line + body, len - body))

@@ -380,8 +380,12 @@ ts_exim_wall(const char *buf, int64_t *wall)
 	return rc;
 }
 
-size_t
-ts_parse_exim(const char *buf, size_t len, struct ts *out)
+/*
+ * ts_parse_exim for every case but its fast one.  Kept out of line so
+ * that the fast path needs no stack frame.
+ */
+static size_t __attribute__((noinline))
+ts_parse_exim_full(const char *buf, size_t len, struct ts *out)
 {
 	int64_t	wall;
 	int	msec = 0;
@@ -389,22 +393,6 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 	size_t	n = TS_EXIM_LEN;
 	int	has_offset = 0;
 
-	/*
-	 * The commonest case: a valid local time of the same minute as the
-	 * last call, with neither a fraction nor an offset after it.  A
-	 * prefix is stored only after its separators were checked.
-	 */
-	if (len >= TS_EXIM_LEN && ts_exim_last.has_local &&
-	    (len == TS_EXIM_LEN || (buf[TS_EXIM_LEN] == ' ' &&
-	    (len == TS_EXIM_LEN + 1 || (buf[TS_EXIM_LEN + 1] != '+' &&
-	    buf[TS_EXIM_LEN + 1] != '-')))) &&
-	    ts_exim_minute_hit(buf)) {
-		out->utc = ts_exim_last.local_utc;
-		out->msec = 0;
-		out->offset = 0;
-		out->has_offset = 0;
-		return TS_EXIM_LEN;
-	}
 	if (len < TS_EXIM_LEN || buf[4] != '-' || buf[7] != '-' ||
 	    buf[10] != ' ' || buf[13] != ':' || buf[16] != ':')
 		return 0;
@@ -430,6 +418,28 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 		ts_exim_last.has_local = 1;
 	}
 	return n;
+}
+
+size_t
+ts_parse_exim(const char *buf, size_t len, struct ts *out)
+{
+	/*
+	 * The commonest case: a valid local time of the same minute as the
+	 * last call, with neither a fraction nor an offset after it.  A
+	 * prefix is stored only after its separators were checked.
+	 */
+	if (len >= TS_EXIM_LEN && ts_exim_last.has_local &&
+	    (len == TS_EXIM_LEN || (buf[TS_EXIM_LEN] == ' ' &&
+	    (len == TS_EXIM_LEN + 1 || (buf[TS_EXIM_LEN + 1] != '+' &&
+	    buf[TS_EXIM_LEN + 1] != '-')))) &&
+	    ts_exim_minute_hit(buf)) {
+		out->utc = ts_exim_last.local_utc;
+		out->msec = 0;
+		out->offset = 0;
+		out->has_offset = 0;
+		return TS_EXIM_LEN;
+	}
+	return ts_parse_exim_full(buf, len, out);
 }
 
 /*

@@ -1143,6 +1143,11 @@ START_TEST(test_exim_fast_host_shapes)
 		"SMTP connection from name [192.0.2.1] I=[1.2.3.4]:25 x",
 		"SMTP connection from ",
 		"SMTP connection lost after final dot H=[192.0.2.1]",
+		"no host name found for IP address 192.0.2.1",
+		"no host name found for IP address 192.0.2.1 x",
+		"no host name found for IP address ",
+		"no host name found for IP address  192.0.2.1",
+		"no host name found for IP address [192.0.2.1]",
 	};
 	char	line[512];
 	size_t	i, n, prefix = strlen(T0);
