@@ -381,8 +381,8 @@ ts_exim_wall(const char *buf, int64_t *wall)
 }
 
 /*
- * ts_parse_exim for every case but its fast one.  Kept out of line so
- * that the fast path needs no stack frame.
+ * Parse as ts_parse_exim does, in every case but its fast one.  It is
+ * kept out of line so that the fast path needs no stack frame.
  */
 static size_t __attribute__((noinline))
 ts_parse_exim_full(const char *buf, size_t len, struct ts *out)
