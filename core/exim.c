@@ -54,6 +54,15 @@
 #define EXIM_RDNS_DEFERRED	"host lookup deferred for reverse lookup check"
 #define EXIM_RDNS_FAILED	"host lookup failed"
 #define EXIM_RDNS_MISMATCH	"does not match any IP address"
+/*
+ * The start that EXIM_RDNS_DEFERRED and EXIM_RDNS_FAILED share, and the
+ * offset of its 'k', a rarer byte in rejection texts than its 'h'.
+ */
+#define EXIM_RDNS_LOOKUP	"host lookup "
+#define EXIM_RDNS_LOOKUP_KEY	8
+
+/* Exim's text before a client address that has no reverse DNS name. */
+#define EXIM_NO_RDNS_TEXT	"no host name found for IP address "
 
 /* Position of a family's host field. */
 enum exim_locate {
@@ -105,8 +114,7 @@ static const struct exim_family exim_families[] = {
 	    WHY_FIXED, REASON_HELO_REJECTED, 0 },
 	{ "rejected (?:EHLO|HELO|MAIL) from ", LOCATE_HERE, WHY_REJECTED_FROM,
 	    NULL, 0 },
-	{ "no host name found for IP address ", LOCATE_IP_TEXT, WHY_FIXED,
-	    REASON_NO_RDNS, 0 },
+	{ EXIM_NO_RDNS_TEXT, LOCATE_IP_TEXT, WHY_FIXED, REASON_NO_RDNS, 0 },
 	{ "no IP address found for host [^ ]{1,1024} "
 	    "\\(during SMTP connection from ", LOCATE_HERE, WHY_NONE, NULL, 0 },
 	{ "TLS error on connection from ", LOCATE_HERE, WHY_NONE, NULL, 0 },
@@ -129,6 +137,7 @@ static const struct exim_family exim_families[] = {
 #define EXIM_FAMILY_H		0
 #define EXIM_FAMILY_ARRIVAL	1
 #define EXIM_FAMILY_CONNECTION	4
+#define EXIM_FAMILY_NO_RDNS	11
 
 /*
  * Exim's host field, as built by host_build_sender_fullhost and
@@ -302,6 +311,10 @@ exim_match(const struct exim_parser *ep, const struct exim_pattern *pat,
 		    pat->md, ep->mctx);
 	return rc > 0;
 }
+
+/* Check whether s[0, len) starts with the string literal text. */
+#define EXIM_TEXT_AT(s, len, text)					\
+	((len) >= sizeof(text) - 1 && memcmp((s), (text), sizeof(text) - 1) == 0)
 
 static int
 exim_starts(const char *s, size_t len, const char *prefix)
@@ -485,6 +498,76 @@ exim_msgid_len(const char *s, size_t len)
 	return a + b + c + 3;
 }
 
+/* Bytes of 0x01 and 0x80 in a 64-bit word. */
+#define EXIM_ONES	0x0101010101010101ULL
+#define EXIM_HIGHS	0x8080808080808080ULL
+
+/*
+ * Set the top bit of each byte of w that is at least c, for bytes below
+ * 0x80: with the top bit set first, the subtraction cannot borrow from
+ * the next byte.
+ */
+static uint64_t
+exim_bytes_at_least(uint64_t w, unsigned char c)
+{
+	return ((w | EXIM_HIGHS) - EXIM_ONES * c) & EXIM_HIGHS;
+}
+
+/*
+ * Check that the 8 bytes at s are ASCII letters or digits where pattern
+ * has a nonzero byte.  A byte array and memcpy give the mask the byte
+ * order of the load on any machine.
+ */
+static inline int
+exim_alnum8(const unsigned char *s, const unsigned char pattern[8])
+{
+	uint64_t	w, lower, mask, digit, letter;
+
+	memcpy(&w, s, 8);
+	memcpy(&mask, pattern, 8);
+	mask &= EXIM_HIGHS;
+	lower = w | (EXIM_ONES * 0x20);
+	digit = exim_bytes_at_least(w, '0') & ~exim_bytes_at_least(w, '9' + 1);
+	letter = exim_bytes_at_least(lower, 'a') &
+	    ~exim_bytes_at_least(lower, 'z' + 1);
+	return ((digit | letter) & ~w & mask) == mask;
+}
+
+/*
+ * Measure a message id as exim_msgid_len does, by testing the bytes at
+ * the fixed positions of the two shapes instead of counting runs.  The
+ * byte after a run must be '-' or ' ', which is no letter or digit, so
+ * both ways accept the same ids.
+ */
+static size_t
+exim_msgid_fixed(const char *s, size_t len)
+{
+	static const unsigned char	 first[8] = {
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0, 0x80
+	};
+	static const unsigned char	 short_second[8] = {
+		0x80, 0x80, 0x80, 0x80, 0x80, 0, 0x80, 0x80
+	};
+	static const unsigned char	 all[8] = {
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80
+	};
+	static const unsigned char	 long_third[8] = {
+		0x80, 0x80, 0, 0x80, 0x80, 0x80, 0x80, 0
+	};
+	const unsigned char		*u = (const unsigned char *)s;
+
+	/* Shape 6-6-2 is 17 bytes with its space, and 6-11-4 is 24. */
+	if (len < 17 || u[6] != '-' || !exim_alnum8(u, first))
+		return 0;
+	if (u[13] == '-')
+		return u[16] == ' ' && exim_alnum8(u + 8, short_second) ?
+		    17 : 0;
+	if (len < 24 || u[18] != '-' || u[23] != ' ' ||
+	    !exim_alnum8(u + 8, all) || !exim_alnum8(u + 16, long_third))
+		return 0;
+	return 24;
+}
+
 /* Parse an Exim timestamp at line + *off into ev and skip it and a space. */
 static int
 exim_stamp(const char *line, size_t len, size_t *off, struct event *ev)
@@ -510,10 +593,11 @@ exim_stamp(const char *line, size_t len, size_t *off, struct event *ev)
  * body, but no time (has_time 0).
  */
 static int
-exim_prefix(const char *line, size_t len, struct event *ev, size_t *body)
+exim_prefix(const struct exim_parser *ep, const char *line, size_t len,
+    struct event *ev, size_t *body)
 {
-	size_t	off = 0, n;
-	int	syslog_stamp = 0;
+	size_t	off = 0, n, msgid = 0;
+	int	syslog_stamp = 0, tagged;
 
 	if (!exim_stamp(line, len, &off, ev)) {
 		n = exim_syslog_stamp(line, len);
@@ -522,17 +606,37 @@ exim_prefix(const char *line, size_t len, struct event *ev, size_t *body)
 			off = n + 1;
 		}
 	}
-	if (off <= len && (n = exim_syslog_tag(line + off, len - off)) > 0) {
+
+	/*
+	 * A message id has no space before its own, so when one comes first,
+	 * a syslog tag can only follow it.  That settles most mainlog lines
+	 * without the search in exim_syslog_tag.
+	 */
+	if (ep->fast)
+		msgid = exim_msgid_fixed(line + off, len - off);
+	if (msgid > 0 && !EXIM_TEXT_AT(line + off + msgid,
+	    len - off - msgid, "exim"))
+		tagged = 0;
+	else
+		tagged = (n = exim_syslog_tag(line + off, len - off)) > 0;
+	if (tagged) {
 		off += n;
 		exim_stamp(line, len, &off, ev);
+		msgid = 0;
 	} else if (syslog_stamp)
 		return -1;		/* some other program's line */
 	if (!ev->has_time && !syslog_stamp)
 		return -1;
 
-	off += exim_pid_len(line + off, len - off);
-	off += exim_msgid_len(line + off, len - off);
-	*body = off;
+	/* A message id starts with a letter or digit, "[pid]" with '['. */
+	if (msgid == 0) {
+		off += exim_pid_len(line + off, len - off);
+		if (ep->fast)
+			msgid = exim_msgid_fixed(line + off, len - off);
+		else
+			msgid = exim_msgid_len(line + off, len - off);
+	}
+	*body = off + msgid;
 	return 0;
 }
 
@@ -547,7 +651,7 @@ exim_may_name_client(const char *b, size_t blen)
 		return 0;
 	if (memchr(b, '[', blen) != NULL)
 		return 1;
-	return exim_starts(b, blen, "no host name found for IP address ");
+	return exim_starts(b, blen, EXIM_NO_RDNS_TEXT);
 }
 
 /* Match the host field at offset start. */
@@ -758,17 +862,49 @@ exim_set_arg(struct event *ev, const char *reason, const char *arg,
 	}
 }
 
+/*
+ * Find which of Exim's reverse lookup texts s contains, searching once
+ * for their shared start instead of once for each text.
+ */
+static void
+exim_rdns_texts(const char *s, size_t len, int *deferred, int *failed)
+{
+	const char	*q, *start, *p, *end = s + len;
+
+	*deferred = *failed = 0;
+	if (len < sizeof EXIM_RDNS_LOOKUP - 1)
+		return;
+	for (p = s + EXIM_RDNS_LOOKUP_KEY; p < end &&
+	    (q = memchr(p, 'k', (size_t)(end - p))) != NULL; p = q + 1) {
+		start = q - EXIM_RDNS_LOOKUP_KEY;
+		if (!EXIM_TEXT_AT(start, (size_t)(end - start),
+		    EXIM_RDNS_LOOKUP))
+			continue;
+		if (EXIM_TEXT_AT(start, (size_t)(end - start),
+		    EXIM_RDNS_DEFERRED)) {
+			*deferred = 1;
+			return;
+		}
+		if (EXIM_TEXT_AT(start, (size_t)(end - start),
+		    EXIM_RDNS_FAILED))
+			*failed = 1;
+	}
+}
+
 /* Set the reason of a site's warn ACL text or of Exim's skipped warn. */
 static void
 exim_why_warning(const struct exim_parser *ep, const char *text, size_t len,
     struct event *ev)
 {
 	const char	*reason;
+	int		 deferred, failed;
 
-	if ((reason = reason_table_lookup(ep->rt, text, len)) != NULL)
+	if ((reason = reason_table_lookup(ep->rt, text, len)) != NULL) {
 		ev->reason = reason;
-	else if (memmem(text, len, EXIM_RDNS_DEFERRED,
-	    strlen(EXIM_RDNS_DEFERRED)) != NULL)
+		return;
+	}
+	exim_rdns_texts(text, len, &deferred, &failed);
+	if (deferred)
 		ev->reason = REASON_RDNS_TEMPFAIL;
 	else
 		exim_set_arg(ev, REASON_WARNING, text, len);
@@ -784,14 +920,14 @@ exim_why_reject(const char *text, size_t len, int permanent,
     struct event *ev)
 {
 	const char	*colon;
+	int		 deferred, failed;
 
-	if (memmem(text, len, EXIM_RDNS_DEFERRED,
-	    strlen(EXIM_RDNS_DEFERRED)) != NULL) {
+	exim_rdns_texts(text, len, &deferred, &failed);
+	if (deferred) {
 		ev->reason = REASON_RDNS_TEMPFAIL;
 		return;
 	}
-	if (memmem(text, len, EXIM_RDNS_FAILED,
-	    strlen(EXIM_RDNS_FAILED)) != NULL) {
+	if (failed) {
 		if (memmem(text, len, EXIM_RDNS_MISMATCH,
 		    strlen(EXIM_RDNS_MISMATCH)) != NULL)
 			ev->reason = REASON_FCRDNS_MISMATCH;
@@ -809,39 +945,50 @@ exim_why_reject(const char *text, size_t len, int permanent,
 	}
 }
 
+/* Verbs after the host field and its fields in "H=" and "F=" lines. */
+#define EXIM_VERB_WARNING	" Warning: "
+#define EXIM_VERB_REJECTED	" rejected "
+#define EXIM_VERB_DROPPED	" dropped by "
+#define EXIM_VERB_TEMPORARILY	" temporarily rejected "
+#define EXIM_VERB_VERIFY	" sender verify fail for "
+
 /* Set the reason from the text after the host field of "H=" or "F=" lines. */
 static void
 exim_why_host_line(const struct exim_parser *ep, const char *s, size_t len,
     struct event *ev)
 {
-	static const char	*verbs[] = {
-		" Warning: ", " rejected ", " temporarily rejected ",
-		" dropped by ", " sender verify fail for "
-	};
-	size_t			 off, n, i;
+	size_t	off;
 
 	off = exim_skip_fields(s, len);
 	s += off;
 	len -= off;
-	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (exim_starts(s, len, verbs[i]))
-			break;
-	if (i == sizeof verbs / sizeof verbs[0])
+	/* The verbs differ in their second byte, so it picks the one to test. */
+	if (len < 2 || s[0] != ' ')
 		return;
-	n = strlen(verbs[i]);
-	switch (i) {
-	case 0:
-		exim_why_warning(ep, s + n, len - n, ev);
+	switch (s[1]) {
+	case 'W':
+		off = sizeof EXIM_VERB_WARNING - 1;
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_WARNING))
+			exim_why_warning(ep, s + off, len - off, ev);
 		break;
-	case 1:
-	case 3:
-		exim_why_reject(s + n, len - n, 1, ev);
+	case 'r':
+		off = sizeof EXIM_VERB_REJECTED - 1;
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_REJECTED))
+			exim_why_reject(s + off, len - off, 1, ev);
 		break;
-	case 2:
-		exim_why_reject(s + n, len - n, 0, ev);
+	case 'd':
+		off = sizeof EXIM_VERB_DROPPED - 1;
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_DROPPED))
+			exim_why_reject(s + off, len - off, 1, ev);
 		break;
-	case 4:
-		ev->reason = REASON_SENDER_VERIFY_FAILED;
+	case 't':
+		off = sizeof EXIM_VERB_TEMPORARILY - 1;
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_TEMPORARILY))
+			exim_why_reject(s + off, len - off, 0, ev);
+		break;
+	case 's':
+		if (EXIM_TEXT_AT(s, len, EXIM_VERB_VERIFY))
+			ev->reason = REASON_SENDER_VERIFY_FAILED;
 		break;
 	}
 }
@@ -894,6 +1041,39 @@ exim_why(const struct exim_parser *ep, const struct exim_family *def,
 	}
 }
 
+/*
+ * Recognise the commonest bodies, which start with the whole text of a
+ * family that no family before it can match.  Returns NULL for other
+ * bodies and when the fast paths are off.
+ */
+static const struct exim_family *
+exim_family_fast(const struct exim_parser *ep, const char *line, size_t len,
+    size_t body, size_t *mend)
+{
+	const char	*b = line + body;
+	size_t		 blen = len - body;
+
+	if (!ep->fast)
+		return NULL;
+	if (EXIM_TEXT_AT(b, blen, "H=")) {
+		*mend = body + 2;
+		return &exim_families[EXIM_FAMILY_H];
+	}
+	if (EXIM_TEXT_AT(b, blen, "<= ") || EXIM_TEXT_AT(b, blen, "(= ")) {
+		*mend = body + 3;
+		return &exim_families[EXIM_FAMILY_ARRIVAL];
+	}
+	if (EXIM_TEXT_AT(b, blen, "SMTP connection from ")) {
+		*mend = body + 21;
+		return &exim_families[EXIM_FAMILY_CONNECTION];
+	}
+	if (EXIM_TEXT_AT(b, blen, EXIM_NO_RDNS_TEXT)) {
+		*mend = body + sizeof EXIM_NO_RDNS_TEXT - 1;
+		return &exim_families[EXIM_FAMILY_NO_RDNS];
+	}
+	return NULL;
+}
+
 /* Find the family of the body at offset body and where its match ends. */
 static const struct exim_family *
 exim_family(const struct exim_parser *ep, const char *line, size_t len,
@@ -903,26 +1083,6 @@ exim_family(const struct exim_parser *ep, const char *line, size_t len,
 	char		*end;
 	unsigned long	 i;
 
-	/*
-	 * The commonest bodies start with the whole text of one of the first
-	 * five families, which no family before it can match.
-	 */
-	if (ep->fast) {
-		if (exim_starts(line + body, len - body, "H=")) {
-			*mend = body + 2;
-			return &exim_families[EXIM_FAMILY_H];
-		}
-		if (exim_starts(line + body, len - body, "<= ") ||
-		    exim_starts(line + body, len - body, "(= ")) {
-			*mend = body + 3;
-			return &exim_families[EXIM_FAMILY_ARRIVAL];
-		}
-		if (exim_starts(line + body, len - body,
-		    "SMTP connection from ")) {
-			*mend = body + 21;
-			return &exim_families[EXIM_FAMILY_CONNECTION];
-		}
-	}
 	if (!exim_match(ep, &ep->family, line, len, body))
 		return NULL;
 	if ((mark = pcre2_get_mark(ep->family.md)) == NULL)
@@ -943,10 +1103,17 @@ exim_parse_body(struct exim_parser *ep, const char *line, size_t len,
 	struct exim_host		 h;
 	size_t				 mend;
 
-	if (!exim_may_name_client(line + body, len - body))
-		return PARSE_SKIP;
-	if ((def = exim_family(ep, line, len, body, &mend)) == NULL)
-		return PARSE_SKIP;
+	/*
+	 * exim_family_fast recognises the commonest families without a
+	 * search.  The last of them has no "[", and the others need one
+	 * that exim_locate finds anyway.
+	 */
+	if ((def = exim_family_fast(ep, line, len, body, &mend)) == NULL) {
+		if (!exim_may_name_client(line + body, len - body))
+			return PARSE_SKIP;
+		if ((def = exim_family(ep, line, len, body, &mend)) == NULL)
+			return PARSE_SKIP;
+	}
 	if (!exim_locate(ep, def, line, len, mend, &h))
 		return PARSE_SKIP;
 	if (def->check_outbound &&
@@ -976,7 +1143,7 @@ exim_parse_line(struct exim_parser *ep, const char *line, size_t len,
 	size_t	body;
 
 	memset(ev, 0, sizeof *ev);
-	if (exim_prefix(line, len, ev, &body) == -1)
+	if (exim_prefix(ep, line, len, ev, &body) == -1)
 		return PARSE_UNKNOWN;
 	return exim_parse_body(ep, line, len, body, ev);
 }
@@ -994,6 +1161,9 @@ exim_parse_message(struct exim_parser *ep, const char *msg, size_t len,
 	}
 	exim_stamp(msg, len, &off, ev);
 	off += exim_pid_len(msg + off, len - off);
-	off += exim_msgid_len(msg + off, len - off);
+	if (ep->fast)
+		off += exim_msgid_fixed(msg + off, len - off);
+	else
+		off += exim_msgid_len(msg + off, len - off);
 	return exim_parse_body(ep, msg, len, off, ev);
 }

@@ -12,17 +12,34 @@
 #include <string.h>
 
 #include "exim_host.h"
-#include "field.h"
 
 /* Bytes that cannot be part of a verified name. */
 static const unsigned char exim_host_not_name[256] = {
 	[' '] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1
 };
 
+/* Bytes that end the address between "[" and "]". */
+static const unsigned char exim_host_not_ip[256] = {
+	[' '] = 1, ['['] = 1, [']'] = 1
+};
+
 static int
 exim_host_name_byte(char c)
 {
 	return !exim_host_not_name[(unsigned char)c];
+}
+
+static int
+exim_host_digit(char c)
+{
+	return (unsigned)((unsigned char)c - '0') <= 9;
+}
+
+/* The end of a field that starts at start and may be max bytes long. */
+static size_t
+exim_host_limit(size_t len, size_t start, size_t max)
+{
+	return len - start > max ? start + max + 1 : len;
 }
 
 /*
@@ -32,13 +49,14 @@ exim_host_name_byte(char c)
 static enum exim_host_scan
 exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 {
-	size_t	ip, digits;
+	size_t	ip, digits, limit;
 
 	if (p >= len || line[p] != '[')
 		return EXIM_HOST_NONE;
 	ip = ++p;
-	while (p < len && p - ip <= EXIM_HOST_IP_MAX && line[p] != ' ' &&
-	    line[p] != '[' && line[p] != ']')
+	/* The loop stops one byte over the maximum, which the test rejects. */
+	limit = exim_host_limit(len, ip, EXIM_HOST_IP_MAX);
+	while (p < limit && !exim_host_not_ip[(unsigned char)line[p]])
 		p++;
 	if (p == ip || p - ip > EXIM_HOST_IP_MAX || p >= len ||
 	    line[p] != ']')
@@ -49,11 +67,10 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 
 	/* A port of more than 5 digits would make the pattern backtrack. */
 	if (p < len && line[p] == ':') {
-		digits = 0;
-		while (p + 1 + digits < len &&
-		    digits <= EXIM_HOST_PORT_DIGITS &&
-		    line[p + 1 + digits] >= '0' && line[p + 1 + digits] <= '9')
-			digits++;
+		limit = exim_host_limit(len, p + 1, EXIM_HOST_PORT_DIGITS);
+		for (digits = 0; p + 1 + digits < limit &&
+		    exim_host_digit(line[p + 1 + digits]); digits++)
+			;
 		if (digits > EXIM_HOST_PORT_DIGITS)
 			return EXIM_HOST_UNSURE;
 		if (digits > 0)
@@ -73,12 +90,30 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 	return EXIM_HOST_FOUND;
 }
 
+/*
+ * Find the first ") [" in [s, end), as field_memmem would, with a plain
+ * memchr for ')' because HELOs seldom contain one.
+ */
+static const char *
+exim_host_helo_end(const char *s, const char *end)
+{
+	const char	*q;
+
+	for (q = s; end - q >= 3; q++) {
+		if ((q = memchr(q, ')', (size_t)(end - q) - 2)) == NULL)
+			return NULL;
+		if (q[1] == ' ' && q[2] == '[')
+			return q;
+	}
+	return NULL;
+}
+
 enum exim_host_scan
 exim_host_scan(const char *line, size_t len, size_t start,
     struct exim_host *h)
 {
 	const char	*q;
-	size_t		 p = start, helo;
+	size_t		 p = start, helo, limit;
 
 	memset(h, 0, sizeof *h);
 	if (p >= len)
@@ -86,8 +121,8 @@ exim_host_scan(const char *line, size_t len, size_t start,
 
 	/* A verified name runs to a space that "(" or "[" follows. */
 	if (exim_host_name_byte(line[p])) {
-		while (p < len && p - start <= EXIM_HOST_NAME_MAX &&
-		    exim_host_name_byte(line[p]))
+		limit = exim_host_limit(len, start, EXIM_HOST_NAME_MAX);
+		while (p < limit && exim_host_name_byte(line[p]))
 			p++;
 		if (p - start > EXIM_HOST_NAME_MAX)
 			return EXIM_HOST_UNSURE;
@@ -108,8 +143,7 @@ exim_host_scan(const char *line, size_t len, size_t start,
 	 * there.  Otherwise PCRE2 would go on to later ones.
 	 */
 	helo = p + 1;
-	q = field_memmem(line + helo, len - helo, ") [", 3);
-	if (q == NULL)
+	if ((q = exim_host_helo_end(line + helo, line + len)) == NULL)
 		return EXIM_HOST_NONE;
 	if ((size_t)(q - line) - helo > EXIM_HELO_SCAN_MAX)
 		return EXIM_HOST_UNSURE;

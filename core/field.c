@@ -45,12 +45,43 @@ field_addr(const char *s, size_t len, struct event_addr *addr)
 	return 0;
 }
 
+/*
+ * Read one part of a dotted IPv4 address at s + *p: 1 to 3 digits, no
+ * leading zero, at most 255.  Returns 0 and moves *p past it, or -1.
+ */
+static int
+field_ipv4_part(const char *s, size_t len, size_t *p, unsigned *value)
+{
+	size_t		i = *p;
+	unsigned	v, d;
+
+	if (i >= len || (v = (unsigned char)s[i] - '0') > 9)
+		return -1;
+	i++;
+	if (i < len && (d = (unsigned char)s[i] - '0') <= 9) {
+		if (v == 0)
+			return -1;
+		v = v * 10 + d;
+		i++;
+		if (i < len && (d = (unsigned char)s[i] - '0') <= 9) {
+			v = v * 10 + d;
+			i++;
+			if (v > 255 || (i < len &&
+			    (unsigned)((unsigned char)s[i] - '0') <= 9))
+				return -1;
+		}
+	}
+	*p = i;
+	*value = v;
+	return 0;
+}
+
 int
 field_ipv4(const char *s, size_t len, uint8_t out[4])
 {
 	uint8_t		tmp[4];
 	unsigned	value;
-	size_t		p = 0, digits;
+	size_t		p = 0;
 	int		part;
 
 	/* A NUL byte ends the text, as it ends inet_pton's C string. */
@@ -60,15 +91,9 @@ field_ipv4(const char *s, size_t len, uint8_t out[4])
 				return -1;
 			p++;
 		}
-		value = 0;
-		for (digits = 0; p + digits < len && digits < 4 &&
-		    s[p + digits] >= '0' && s[p + digits] <= '9'; digits++)
-			value = value * 10 + (unsigned)(s[p + digits] - '0');
-		if (digits == 0 || digits > 3 || value > 255 ||
-		    (digits > 1 && s[p] == '0'))
+		if (field_ipv4_part(s, len, &p, &value) == -1)
 			return -1;
 		tmp[part] = (uint8_t)value;
-		p += digits;
 	}
 	if (p < len && s[p] != '\0')
 		return -1;
@@ -107,8 +132,8 @@ field_common_byte(char c)
 const char *
 field_memmem(const char *s, size_t len, const char *needle, size_t nlen)
 {
-	const char	*q, *p, *end;
-	size_t		 k;
+	const char	*q, *p, *end, *start;
+	size_t		 k, i;
 
 	if (nlen == 0 || nlen > FIELD_FIND_SHORT)
 		return memmem(s, len, needle, nlen);
@@ -125,8 +150,12 @@ field_memmem(const char *s, size_t len, const char *needle, size_t nlen)
 	while (p < end) {
 		if ((q = memchr(p, needle[k], (size_t)(end - p))) == NULL)
 			return NULL;
-		if (memcmp(q - k, needle, nlen) == 0)
-			return q - k;
+		/* A loop, because a call to memcmp costs more on 2 to 16 bytes. */
+		start = q - k;
+		for (i = 0; i < nlen && start[i] == needle[i]; i++)
+			;
+		if (i == nlen)
+			return start;
 		p = q + 1;
 	}
 	return NULL;

@@ -14,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "logread_internal.h"
 #include "xmalloc.h"
 
@@ -64,7 +68,7 @@ logread_utf8_valid(const unsigned char *s, size_t len)
 #define LOGREAD_HIGHS	0x8080808080808080ULL
 
 const char *
-logread_check_line(const char *line, size_t len)
+logread_check_line_portable(const char *line, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)line;
 	uint64_t		 w, high = 0, zero = 0;
@@ -99,6 +103,63 @@ logread_check_line(const char *line, size_t len)
 		return "invalid UTF-8";
 	return NULL;
 }
+
+#ifdef __SSE2__
+/* Bytes in one SSE2 register. */
+#define LOGREAD_VECTOR	16
+
+/*
+ * Fold the 16 bytes at s into the running minimum (a NUL makes it 0)
+ * and the running OR in bits (a byte over 0x7f sets its top bit).
+ */
+static void
+logread_fold(const unsigned char *s, __m128i *min, __m128i *bits)
+{
+	__m128i	v;
+
+	v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	*min = _mm_min_epu8(*min, v);
+	*bits = _mm_or_si128(*bits, v);
+}
+
+const char *
+logread_check_line(const char *line, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)line;
+	__m128i			 min, bits;
+	size_t			 i;
+
+	if (len < LOGREAD_VECTOR)
+		return logread_check_line_portable(line, len);
+	if (len > LOGREAD_LINE_MAX)
+		return "line too long";
+	min = _mm_set1_epi8(-1);
+	bits = _mm_setzero_si128();
+	for (i = 0; i + 2 * LOGREAD_VECTOR <= len; i += 2 * LOGREAD_VECTOR) {
+		logread_fold(s + i, &min, &bits);
+		logread_fold(s + i + LOGREAD_VECTOR, &min, &bits);
+	}
+	if (i + LOGREAD_VECTOR <= len) {
+		logread_fold(s + i, &min, &bits);
+		i += LOGREAD_VECTOR;
+	}
+	/* The last 16 bytes, some of them checked already. */
+	if (i < len)
+		logread_fold(s + len - LOGREAD_VECTOR, &min, &bits);
+	/* movemask collects the top bit of each byte. */
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(min, _mm_setzero_si128())) != 0)
+		return "NUL byte";
+	if (_mm_movemask_epi8(bits) != 0 && !logread_utf8_valid(s, len))
+		return "invalid UTF-8";
+	return NULL;
+}
+#else
+const char *
+logread_check_line(const char *line, size_t len)
+{
+	return logread_check_line_portable(line, len);
+}
+#endif
 
 static void
 logread_bad(struct logread_stats *st, const char *path, uint64_t line,
@@ -723,7 +784,7 @@ logread_advance(struct logread_input *in)
 			logread_bad(st, in->path, in->lineno, why);
 			continue;
 		}
-		memset(&ev, 0, sizeof ev);
+		/* Every parser clears ev before it fills it in. */
 		switch (logread_parse(in, line, len, &ev)) {
 		case PARSE_CLIENT:
 			break;

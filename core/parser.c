@@ -233,6 +233,47 @@ parser_may_be_exim_syslog(const char *line, size_t len)
 	return 0;
 }
 
+/* Offset of the first word after an Exim timestamp without fraction or zone. */
+#define PARSER_STAMP_END	20
+
+static int
+parser_starts_exim(const char *s, size_t len)
+{
+	return len >= 4 && memcmp(s, "exim", 4) == 0;
+}
+
+/*
+ * Check exactly, and cheaper than parser_may_be_exim_syslog, whether a
+ * line that starts like "2026-11-30 10:00:00 word" cannot have the syslog
+ * tag "exim".  syslog_parse reads such a line's time with ts_parse_exim,
+ * since neither an RFC 3164 nor an RFC 3339 time has a space at offset 10.
+ * It then takes the tag from the first word after the time or, after a
+ * host name, from the second.  When the time is invalid, the tag would
+ * start with a digit.  A fraction, a zone offset or a "<facility.level>"
+ * after the time shifts the words, so those lines return 0 and get the
+ * general test.
+ */
+static int
+parser_exim_mainlog_untagged(const char *line, size_t len)
+{
+	const char	*word = line + PARSER_STAMP_END, *space;
+	size_t		 rest;
+
+	if (len <= PARSER_STAMP_END || line[0] < '0' || line[0] > '9' ||
+	    line[4] != '-' || line[7] != '-' || line[10] != ' ' ||
+	    line[13] != ':' || line[16] != ':' || line[19] != ' ' ||
+	    word[0] == '+' || word[0] == '-' || word[0] == '<')
+		return 0;
+	rest = len - PARSER_STAMP_END;
+	if (parser_starts_exim(word, rest))
+		return 0;
+	space = memchr(word, ' ', rest < SYSLOG_HOST_MAX + 1 ? rest :
+	    SYSLOG_HOST_MAX + 1);
+	if (space == NULL)
+		return 1;
+	return !parser_starts_exim(space + 1, len - (size_t)(space + 1 - line));
+}
+
 /*
  * An Exim line: its own mainlog format, or a syslog record with the tag
  * "exim", whose split parts are put together first.
@@ -244,7 +285,8 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	const char		*msg;
 	size_t			 mlen;
 
-	if (!parser_may_be_exim_syslog(line, len) ||
+	if (parser_exim_mainlog_untagged(line, len) ||
+	    !parser_may_be_exim_syslog(line, len) ||
 	    syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1 ||
 	    !parser_exim_tag(&sm))
 		return exim_parse_line(p->exim, line, len, ev);

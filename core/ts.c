@@ -61,7 +61,11 @@ struct ts_exim_last {
 	char	prefix[TS_EXIM_LEN];
 	int64_t	wall;
 	int	state;		/* 0: none yet, 1: valid, -1: invalid */
+	int64_t	local_utc;	/* wall read as local time, if has_local */
+	int	has_local;
 };
+
+static _Thread_local struct ts_exim_last ts_exim_last;
 
 static const int ts_days_before_month[12] = {
 	0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334
@@ -199,6 +203,7 @@ void
 ts_local_reset(void)
 {
 	memset(ts_cache, 0, sizeof ts_cache);
+	ts_exim_last.has_local = 0;
 	ts_cache_generation++;
 }
 
@@ -301,6 +306,59 @@ ts_from_fields(int64_t year, int month, int day, int hour, int min, int sec,
 }
 
 /*
+ * Compare the TS_EXIM_LEN bytes at a and b as three 8-byte words, the
+ * last two overlapping, which is cheaper than a call to memcmp.
+ */
+static int
+ts_exim_same(const char *a, const char *b)
+{
+	uint64_t	x[3], y[3];
+
+	memcpy(&x[0], a, 8);
+	memcpy(&x[1], a + 8, 8);
+	memcpy(&x[2], a + TS_EXIM_LEN - 8, 8);
+	memcpy(&y[0], b, 8);
+	memcpy(&y[1], b + 8, 8);
+	memcpy(&y[2], b + TS_EXIM_LEN - 8, 8);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+}
+
+/*
+ * Check whether buf contains the last valid prefix or another second of its
+ * minute, and if so move the cached results to that second.  Returns 1
+ * when ts_exim_last is then right for buf.  The seconds must be 00 to 59
+ * as ts_wall_from_fields requires, and the same hour has the same local
+ * offset, so local_utc moves with wall.
+ */
+static inline int
+ts_exim_minute_hit(const char *buf)
+{
+	struct ts_exim_last	*last = &ts_exim_last;
+	uint64_t		 a, b, c, d;
+	int			 sec, old;
+
+	if (last->state <= 0)
+		return 0;
+	memcpy(&a, buf, 8);
+	memcpy(&b, buf + 8, 8);
+	memcpy(&c, last->prefix, 8);
+	memcpy(&d, last->prefix + 8, 8);
+	if (((a ^ c) | (b ^ d)) != 0 || buf[16] != last->prefix[16])
+		return 0;
+	if (buf[17] == last->prefix[17] && buf[18] == last->prefix[18])
+		return 1;
+	if (buf[17] < '0' || buf[17] > '5' || buf[18] < '0' || buf[18] > '9')
+		return 0;
+	sec = (buf[17] - '0') * 10 + (buf[18] - '0');
+	old = (last->prefix[17] - '0') * 10 + (last->prefix[18] - '0');
+	last->wall += sec - old;
+	last->local_utc += sec - old;
+	last->prefix[17] = buf[17];
+	last->prefix[18] = buf[18];
+	return 1;
+}
+
+/*
  * Set *wall from the "YYYY-MM-DD HH:MM:SS" at buf, whose separators the
  * caller checked.  Returns 0, or -1 if a field is invalid.  The lines of
  * one second share this prefix, so the result for the last prefix read
@@ -309,24 +367,31 @@ ts_from_fields(int64_t year, int month, int day, int hour, int min, int sec,
 static int
 ts_exim_wall(const char *buf, int64_t *wall)
 {
-	static _Thread_local struct ts_exim_last	last;
-	int						rc;
+	struct ts_exim_last	*last = &ts_exim_last;
+	int			 rc;
 
-	if (last.state != 0 && memcmp(buf, last.prefix, TS_EXIM_LEN) == 0) {
-		*wall = last.wall;
-		return last.state > 0 ? 0 : -1;
+	if (ts_exim_minute_hit(buf)) {
+		*wall = last->wall;
+		return 0;
 	}
+	if (last->state < 0 && ts_exim_same(buf, last->prefix))
+		return -1;
 	rc = ts_wall_from_fields(ts_digits(buf, 4), ts_digits(buf + 5, 2),
 	    ts_digits(buf + 8, 2), ts_digits(buf + 11, 2),
-	    ts_digits(buf + 14, 2), ts_digits(buf + 17, 2), &last.wall);
-	memcpy(last.prefix, buf, TS_EXIM_LEN);
-	last.state = rc == 0 ? 1 : -1;
-	*wall = last.wall;
+	    ts_digits(buf + 14, 2), ts_digits(buf + 17, 2), &last->wall);
+	memcpy(last->prefix, buf, TS_EXIM_LEN);
+	last->state = rc == 0 ? 1 : -1;
+	last->has_local = 0;
+	*wall = last->wall;
 	return rc;
 }
 
-size_t
-ts_parse_exim(const char *buf, size_t len, struct ts *out)
+/*
+ * Parse as ts_parse_exim does, in every case but its fast one.  It is
+ * kept out of line so that the fast path needs no stack frame.
+ */
+static size_t __attribute__((noinline))
+ts_parse_exim_full(const char *buf, size_t len, struct ts *out)
 {
 	int64_t	wall;
 	int	msec = 0;
@@ -354,7 +419,33 @@ ts_parse_exim(const char *buf, size_t len, struct ts *out)
 	if (ts_exim_wall(buf, &wall) == -1)
 		return 0;
 	ts_from_wall(wall, msec, has_offset ? &offset : NULL, out);
+	if (!has_offset) {
+		ts_exim_last.local_utc = out->utc;
+		ts_exim_last.has_local = 1;
+	}
 	return n;
+}
+
+size_t
+ts_parse_exim(const char *buf, size_t len, struct ts *out)
+{
+	/*
+	 * The commonest case: a valid local time of the same minute as the
+	 * last call, with neither a fraction nor an offset after it.  A
+	 * prefix is stored only after its separators were checked.
+	 */
+	if (len >= TS_EXIM_LEN && ts_exim_last.has_local &&
+	    (len == TS_EXIM_LEN || (buf[TS_EXIM_LEN] == ' ' &&
+	    (len == TS_EXIM_LEN + 1 || (buf[TS_EXIM_LEN + 1] != '+' &&
+	    buf[TS_EXIM_LEN + 1] != '-')))) &&
+	    ts_exim_minute_hit(buf)) {
+		out->utc = ts_exim_last.local_utc;
+		out->msec = 0;
+		out->offset = 0;
+		out->has_offset = 0;
+		return TS_EXIM_LEN;
+	}
+	return ts_parse_exim_full(buf, len, out);
 }
 
 /*

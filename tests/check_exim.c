@@ -1143,6 +1143,11 @@ START_TEST(test_exim_fast_host_shapes)
 		"SMTP connection from name [192.0.2.1] I=[1.2.3.4]:25 x",
 		"SMTP connection from ",
 		"SMTP connection lost after final dot H=[192.0.2.1]",
+		"no host name found for IP address 192.0.2.1",
+		"no host name found for IP address 192.0.2.1 x",
+		"no host name found for IP address ",
+		"no host name found for IP address  192.0.2.1",
+		"no host name found for IP address [192.0.2.1]",
 	};
 	char	line[512];
 	size_t	i, n, prefix = strlen(T0);
@@ -1172,6 +1177,96 @@ START_TEST(test_exim_fast_random_bytes)
 		    sizeof pieces / sizeof pieces[0], 24, &seed);
 		check_fast_same(line, n);
 	}
+}
+END_TEST
+
+START_TEST(test_exim_fast_message_ids)
+{
+	static const char *const prefixes[] = {
+		"1ahr79-0006jK-G9 ", "1rDnxq-00000000Ofs-1SXn ",
+		"1ahr79-0006jK-G ", "1ahr79-0006jK-G9x ", "1ahr7-0006jK-G9 ",
+		"1ahr79x-0006jK-G9 ", "1ahr79-0006j-G9 ", "1ahr79-00000000Of-1SXn ",
+		"1ahr79-0006jK-1SXn ", "1rDnxq-00000000Ofs-G9 ",
+		"1rDnxq-00000000Ofs-1SXnx ", "1ahr79-0006jK-G9-",
+		"1ahr\xff" "9-0006jK-G9 ", "1ahr79-0006jK-G\x80" "9 ",
+		"1ahr79+0006jK-G9 ", "1ahr79-0006jK+G9 ",
+		"[77] 1ahr79-0006jK-G9 ", "exim12-0006jK-G9 ",
+	};
+	static const char *const bodies[] = {
+		"H=(a) [192.0.2.1]:25 Warning: x", "<= a@b H=[192.0.2.1] P=smtp",
+		"Completed",
+	};
+	char	line[256];
+	size_t	i, j, n, prefix = strlen(T0);
+
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		for (j = 0; j < sizeof bodies / sizeof bodies[0]; j++) {
+			n = (size_t)snprintf(line, sizeof line, T0 "%s%s",
+			    prefixes[i], bodies[j]);
+			for (; n >= prefix; n--)
+				check_fast_same(line, n);
+		}
+	ck_assert_int_eq(parse(T0 "1rDnxq-00000000Ofs-1SXn H=[192.0.2.1] x"),
+	    PARSE_CLIENT);
+	ck_assert_int_eq(parse(T0 "1ahr79-0006jK-G9 <= a@b H=[192.0.2.1] "
+	    "P=smtp"), PARSE_CLIENT);
+	ck_assert_int_eq(parse(T0 "1ahr79-0006jK-G9x <= a@b H=[192.0.2.1] "
+	    "P=smtp"), PARSE_SKIP);
+}
+END_TEST
+
+START_TEST(test_exim_fast_prefix_random)
+{
+	static const char *const pieces[] = {
+		"1ahr79", "0006jK", "00000000Ofs", "G9", "1SXn", "-", " ", "a",
+		"exim", "[77] ", "mx ", "exim[7]: ", "\xff", "2026-11-30 ",
+		"10:00:00", ".250", " +0100", "H=[192.0.2.1]:25 Warning: x",
+		"<= a@b H=(h) [192.0.2.2] P=smtp",
+	};
+	char			 line[256];
+	uint32_t		 seed = 777;
+	size_t			 i, n, prefix = strlen(T0);
+
+	memcpy(line, T0, prefix + 1);
+	for (i = 0; i < 50000; i++) {
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 10, &seed);
+		check_fast_same(line, n);
+	}
+}
+END_TEST
+
+START_TEST(test_exim_reverse_lookup_texts)
+{
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] F=<a@b> rejected RCPT "
+	    "<c@d>: host lookup host lookup failed"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "no_rdns");
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] F=<a@b> rejected RCPT "
+	    "<c@d>: host lookup failed; host lookup deferred for reverse "
+	    "lookup check"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rdns_tempfail");
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] F=<a@b> temporarily "
+	    "rejected RCPT <c@d>: lookup failed, host lookup"), PARSE_CLIENT);
+	ck_assert_ptr_null(ev.reason);
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] F=<a@b> rejected RCPT "
+	    "<c@d>: kkk host lookup failed: x does not match any IP address"),
+	    PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "fcrdns_mismatch");
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] Warning: host lookup "
+	    "deferred for reverse lookup check"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "rdns_tempfail");
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] Warning: host lookup "
+	    "deferred"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "warning");
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] dropped by x: host "
+	    "lookup failed"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "no_rdns");
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] sender verify fail for "
+	    "<a@b>"), PARSE_CLIENT);
+	ck_assert_str_eq(REASON(), "sender_verify_failed");
+	ck_assert_int_eq(parse(T0 "H=(a) [192.0.2.1] rejectedX"),
+	    PARSE_CLIENT);
+	ck_assert_ptr_null(ev.reason);
 }
 END_TEST
 
@@ -1461,6 +1556,9 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_long_line_many_h);
 	tcase_add_test(tc_limits, test_exim_fast_host_shapes);
 	tcase_add_test(tc_limits, test_exim_fast_random_bytes);
+	tcase_add_test(tc_limits, test_exim_fast_message_ids);
+	tcase_add_test(tc_limits, test_exim_fast_prefix_random);
+	tcase_add_test(tc_limits, test_exim_reverse_lookup_texts);
 	tcase_add_test(tc_limits, test_field_ipv4_as_inet_pton);
 	tcase_add_test(tc_limits, test_field_memmem_as_memmem);
 	suite_add_tcase(s, tc_limits);

@@ -1002,6 +1002,61 @@ START_TEST(test_logread_default_bases)
 }
 END_TEST
 
+/* Check line of len bytes in a buffer of exactly that size both ways. */
+static const char *
+check_line_both(const char *line, size_t len)
+{
+	const char	*vector, *portable;
+	char		*copy;
+
+	copy = xmalloc(len > 0 ? len : 1);
+	memcpy(copy, line, len);
+	vector = logread_check_line(copy, len);
+	portable = logread_check_line_portable(copy, len);
+	free(copy);
+	ck_assert_msg(vector == portable, "len %zu: %s, portable %s", len,
+	    vector != NULL ? vector : "ok",
+	    portable != NULL ? portable : "ok");
+	return vector;
+}
+
+START_TEST(test_logread_check_line_vector_same)
+{
+	static const char *const inserts[] = {
+		"\0", "\x80", "\xff", "\xc3", "\xc3\xa9", "\xe2\x82\xac",
+		"\xe2\x82", "\xf0\x9f\x98\x80", "\xed\xa0\x80", "\n",
+	};
+	static const size_t	 insert_len[] = { 1, 1, 1, 1, 2, 3, 2, 4, 3, 1 };
+	char			 line[80];
+	size_t			 len, pos, i;
+
+	for (len = 0; len <= sizeof line; len++) {
+		memset(line, 'a', sizeof line);
+		ck_assert_ptr_null(check_line_both(line, len));
+		for (pos = 0; pos < len; pos++)
+			for (i = 0; i < sizeof inserts / sizeof inserts[0];
+			    i++) {
+				memset(line, 'a', sizeof line);
+				memcpy(line + pos, inserts[i], pos +
+				    insert_len[i] <= len ? insert_len[i] :
+				    len - pos);
+				check_line_both(line, len);
+			}
+	}
+
+	memset(line, 'a', sizeof line);
+	line[40] = '\0';
+	ck_assert_str_eq(check_line_both(line, 70), "NUL byte");
+	line[40] = '\xff';
+	ck_assert_str_eq(check_line_both(line, 70), "invalid UTF-8");
+	memcpy(line + 15, "\xc3\xa9", 2);
+	line[40] = 'a';
+	ck_assert_ptr_null(check_line_both(line, 70));
+	ck_assert_str_eq(check_line_both(line, 16), "invalid UTF-8");
+	ck_assert_ptr_null(check_line_both(line, 17));
+}
+END_TEST
+
 Suite *
 make_logread_suite(void)
 {
@@ -1043,6 +1098,7 @@ make_logread_suite(void)
 	tcase_add_test(tc, test_logread_bad_lines_located);
 	tcase_add_test(tc, test_logread_overlong_line_skipped);
 	tcase_add_test(tc, test_logread_last_line_without_newline);
+	tcase_add_test(tc, test_logread_check_line_vector_same);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -353,6 +353,44 @@ START_TEST(test_parser_exim_split_records)
 }
 END_TEST
 
+/*
+ * Lines that start with Exim's own time but are syslog records of Exim:
+ * the tag comes first, after a host name, or after a fraction, an offset
+ * or a facility.  Each starts a split entry, which only the syslog path
+ * counts.  The last lines have "exim" where no tag can be.
+ */
+START_TEST(test_parser_exim_tag_after_exim_stamp)
+{
+	static const char *const tagged[] = {
+		"2026-11-30 10:00:00 exim[1]: [1/2] H=(a) [192.0.2.1] x",
+		"2026-11-30 10:00:00 mx exim[2]: [1/2] H=(a) [192.0.2.1] x",
+		"2026-11-30 10:00:00 mx exim4: [1/2] H=(a) [192.0.2.1] x",
+		"2026-11-30 10:00:00.250 mx exim[3]: [1/2] H=(a) [192.0.2.1]",
+		"2026-11-30 10:00:00 +0100 mx exim[4]: [1/2] H=(a) [192.0.2.1]",
+		"2026-11-30 10:00:00 <mail.info> mx exim[5]: [1/2] H=[192.0.2.1]",
+	};
+	static const char *const untagged[] = {
+		"2026-11-30 10:00:00 mx x exim[6]: [1/2] H=(a) [192.0.2.1] x",
+		"2026-11-30 10:00:00  exim[7]: [1/2] H=(a) [192.0.2.1] x",
+		"2026-11-30 10:00:00 1ahr79-0006jK-G9 eximx H=(a) [192.0.2.1] x",
+		"2026-11-30 10:00:00 mx",
+		"2026-11-30 10:00:00 mx exi",
+	};
+	size_t	i;
+
+	create(LOG_FORMAT_EXIM);
+	for (i = 0; i < sizeof tagged / sizeof tagged[0]; i++) {
+		ck_assert_int_eq(parse(tagged[i]), PARSE_SKIP);
+		ck_assert_uint_eq(parser_split_parts(pa), i + 1);
+	}
+	for (i = 0; i < sizeof untagged / sizeof untagged[0]; i++) {
+		ck_assert_int_eq(parse(untagged[i]), PARSE_SKIP);
+		ck_assert_uint_eq(parser_split_parts(pa),
+		    sizeof tagged / sizeof tagged[0]);
+	}
+}
+END_TEST
+
 START_TEST(test_parser_exim_split_newline)
 {
 	create(LOG_FORMAT_EXIM);
@@ -595,6 +633,7 @@ make_parser_suite(void)
 	tcase_add_test(tc_exim, test_parser_exim_journal_short_iso);
 	tcase_add_test(tc_exim, test_parser_exim_inner_stamp_wins);
 	tcase_add_test(tc_exim, test_parser_exim_split_records);
+	tcase_add_test(tc_exim, test_parser_exim_tag_after_exim_stamp);
 	tcase_add_test(tc_exim, test_parser_exim_split_newline);
 	tcase_add_test(tc_exim, test_parser_exim_split_out_of_order);
 	tcase_add_test(tc_exim, test_parser_exim_split_slots);

@@ -454,6 +454,51 @@ START_TEST(test_ts_from_fields)
 }
 END_TEST
 
+/* Check a parse of text against the same fields read by ts_from_fields. */
+static void
+check_ts_fields(const char *text, int hour, int min, int sec)
+{
+	struct ts	t, want;
+
+	ck_assert_int_eq(ts_from_fields(2026, 7, 1, hour, min, sec, 0, NULL,
+	    &want), 0);
+	ck_assert_uint_eq(parse(text, &t), 19);
+	ck_assert_int_eq(t.utc, want.utc);
+	ck_assert_uint_eq(t.msec, 0);
+	ck_assert_uint_eq(t.has_offset, 0);
+	ck_assert_int_eq(t.offset, 0);
+}
+
+START_TEST(test_ts_same_minute_reuse)
+{
+	struct ts	t;
+
+	set_tz("Europe/Berlin");
+	check_ts_fields("2026-07-01 12:00:00", 12, 0, 0);
+	check_ts_fields("2026-07-01 12:00:59 x", 12, 0, 59);
+	check_ts_fields("2026-07-01 12:00:30", 12, 0, 30);
+	ck_assert_uint_eq(parse("2026-07-01 12:00:60", &t), 0);
+	ck_assert_uint_eq(parse("2026-07-01 12:00:5x", &t), 0);
+	ck_assert_uint_eq(parse("2026-07-01 12:00:7", &t), 0);
+	ck_assert_uint_eq(parse("2026-07-01 12:00:07x", &t), 0);
+	check_ts_fields("2026-07-01 12:00:07", 12, 0, 7);
+	check_ts_fields("2026-07-01 12:01:07", 12, 1, 7);
+
+	/* A fraction or an offset on the cached minute still counts. */
+	ck_assert_uint_eq(parse("2026-07-01 12:01:08.250", &t), 23);
+	ck_assert_uint_eq(t.msec, 250);
+	ck_assert_uint_eq(parse("2026-07-01 12:01:09 +0000 x", &t), 25);
+	ck_assert_int_eq(t.utc, 1782907269);
+	ck_assert_uint_eq(t.has_offset, 1);
+	ck_assert_uint_eq(parse("2026-07-01 12:01:09 -01", &t), 19);
+	ck_assert_int_eq(t.utc, 1782907269 - 7200);
+
+	/* Another zone: the cached local time must not survive. */
+	set_tz("UTC");
+	check_ts_fields("2026-07-01 12:01:10", 12, 1, 10);
+}
+END_TEST
+
 Suite *
 make_ts_suite(void)
 {
@@ -488,6 +533,7 @@ make_ts_suite(void)
 	tc_limits = tcase_create("limits");
 	tcase_add_test(tc_limits, test_ts_leap_days);
 	tcase_add_test(tc_limits, test_ts_invalid_dates);
+	tcase_add_test(tc_limits, test_ts_same_minute_reuse);
 	tcase_add_test(tc_limits, test_ts_bad_offset_is_body);
 	tcase_add_test(tc_limits, test_ts_stops_at_len);
 	tcase_add_test(tc_limits, test_ts_format_small_buffer);
