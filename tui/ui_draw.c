@@ -1035,6 +1035,7 @@ ui_draw_status(struct ui *ui)
 		attr = ui->message_error ? ui_attr(ui, UI_C_ERROR) : A_NORMAL;
 	} else if (ui->loading) {
 		ui_load_status(ui, progress, sizeof progress);
+		ui->load_bar_drawn = 1;
 		text = progress;
 		attr = A_BOLD;
 	} else {

@@ -276,6 +276,7 @@ struct ui {
 	/* Reading the logs in slices (ui_load.c); loading is 0 when done. */
 	int			  loading;
 	uint64_t		  load_start_ms;	/* monotonic */
+	int			  load_bar_drawn;	/* the bar was on screen */
 	uint64_t		  load_due;	/* monotonic ms of the next slice */
 	uint64_t		  load_total;	/* input bytes; 0: not known */
 	uint64_t		  load_rate;	/* lines per second; 0: no limit */

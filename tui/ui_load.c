@@ -138,6 +138,7 @@ ui_load_start(struct ui *ui, uint64_t now_ms)
 		return;
 	ui->loading = 1;
 	ui->load_start_ms = now_ms;
+	ui->load_bar_drawn = 0;
 	ui->load_due = now_ms;
 	ui->load_total = ui_load_total(ui->ctx->agg);
 	ui->load_rate = ui_load_rate();
@@ -390,7 +391,10 @@ ui_load_tick(struct ui *ui, uint64_t now_ms)
 	ui_load_slice_refresh(ui, ui_load_slice(ui, now_ms));
 }
 
-/* Finish the load: a message when it took long, then follow mode. */
+/*
+ * Finish the load: a message when it took long or its progress bar was
+ * seen, then follow mode.
+ */
 static void
 ui_load_end(struct ui *ui)
 {
@@ -398,10 +402,10 @@ ui_load_end(struct ui *ui)
 	uint64_t			 took;
 
 	ui_load_state_free(ui);
-	/* A load too short to see its progress bar needs no message. */
+	/* A load over before its progress bar was drawn needs no message. */
 	ui->loading = 0;
 	took = ui_now_ms() - ui->load_start_ms;
-	if (st != NULL && took >= UI_LOAD_NOTE_MS)
+	if (st != NULL && (took >= UI_LOAD_NOTE_MS || ui->load_bar_drawn))
 		ui_set_message(ui, 0, "loaded %llu lines, %zu clients, %zu "
 		    "suspects in %.1f s", (unsigned long long)st->lines,
 		    agg_clients(ui->ctx->agg), ui->nsuspects,
