@@ -402,7 +402,7 @@ ui_load_end(struct ui *ui)
 	uint64_t			 took;
 
 	ui_load_state_free(ui);
-	/* A load over before its progress bar was drawn needs no message. */
+	/* A load that ends before its progress bar is drawn needs no message. */
 	ui->loading = 0;
 	took = ui_now_ms() - ui->load_start_ms;
 	if (st != NULL && (took >= UI_LOAD_NOTE_MS || ui->load_bar_drawn))
