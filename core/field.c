@@ -6,32 +6,66 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
 #include "field.h"
 #include "reason.h"
 
-int
-field_addr(const char *s, size_t len, struct event_addr *addr)
+/*
+ * Read a dotted-quad IPv4 address at the start of s[0, len): four parts
+ * of 1 to 3 digits, no leading zero, each at most 255.  Returns the bytes
+ * used with the parts in out[0..3], or 0 with out partly written.  A
+ * fourth digit fails, because only a dot may follow the first three parts
+ * and the caller checks what follows the last one.
+ */
+static inline size_t
+field_ipv4_scan(const char *s, size_t len, uint8_t out[4])
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 p = 0;
+	unsigned		 part, v, d;
+
+	for (part = 0;; part++) {
+		if (p >= len || (v = (unsigned)u[p] - '0') > 9)
+			return 0;
+		p++;
+		if (p < len && (d = (unsigned)u[p] - '0') <= 9) {
+			if (v == 0)
+				return 0;
+			v = v * 10 + d;
+			p++;
+			if (p < len && (d = (unsigned)u[p] - '0') <= 9) {
+				v = v * 10 + d;
+				p++;
+				if (v > 255)
+					return 0;
+			}
+		}
+		out[part] = (uint8_t)v;
+		if (part == 3)
+			return p;
+		if (p >= len || u[p] != '.')
+			return 0;
+		p++;
+	}
+}
+
+/* Check for "IPv6:" in any case, as strncasecmp compares ASCII letters. */
+static inline int
+field_ipv6_prefix(const char *s)
+{
+	return (s[0] | 0x20) == 'i' && (s[1] | 0x20) == 'p' &&
+	    (s[2] | 0x20) == 'v' && s[3] == '6' && s[4] == ':';
+}
+
+/* Convert an IPv6 address of fewer than INET6_ADDRSTRLEN bytes. */
+static int
+field_addr6(const char *s, size_t len, struct event_addr *addr)
 {
 	static const uint8_t	 mapped[12] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 	};
 	char			 buf[INET6_ADDRSTRLEN];
 
-	if (len > 5 && strncasecmp(s, "IPv6:", 5) == 0) {
-		s += 5;
-		len -= 5;
-	}
-	if (len == 0 || len >= sizeof buf)
-		return -1;
-	memset(addr, 0, sizeof *addr);
-	if (memchr(s, ':', len) == NULL) {
-		if (field_ipv4(s, len, addr->bytes) == -1)
-			return -1;
-		addr->family = AF_INET;
-		return 0;
-	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
@@ -45,57 +79,46 @@ field_addr(const char *s, size_t len, struct event_addr *addr)
 	return 0;
 }
 
-/*
- * Read one part of a dotted IPv4 address at s + *p: 1 to 3 digits, no
- * leading zero, at most 255.  Returns 0 and moves *p past it, or -1.
- */
-static int
-field_ipv4_part(const char *s, size_t len, size_t *p, unsigned *value)
+int
+field_addr(const char *s, size_t len, struct event_addr *addr)
 {
-	size_t		i = *p;
-	unsigned	v, d;
+	uint8_t	v4[4];
+	size_t	used;
 
-	if (i >= len || (v = (unsigned char)s[i] - '0') > 9)
-		return -1;
-	i++;
-	if (i < len && (d = (unsigned char)s[i] - '0') <= 9) {
-		if (v == 0)
-			return -1;
-		v = v * 10 + d;
-		i++;
-		if (i < len && (d = (unsigned char)s[i] - '0') <= 9) {
-			v = v * 10 + d;
-			i++;
-			if (v > 255 || (i < len &&
-			    (unsigned)((unsigned char)s[i] - '0') <= 9))
-				return -1;
-		}
+	if (len > 5 && field_ipv6_prefix(s)) {
+		s += 5;
+		len -= 5;
 	}
-	*p = i;
-	*value = v;
-	return 0;
+	if (len == 0 || len >= INET6_ADDRSTRLEN)
+		return -1;
+	memset(addr, 0, sizeof *addr);
+
+	/*
+	 * An address without a ':' is IPv4 or invalid.  The IPv4 digits and
+	 * dots hold no ':', and a NUL byte ends the text for inet_pton, but
+	 * a ':' after that NUL still sends the whole to the IPv6 reader.
+	 */
+	used = field_ipv4_scan(s, len, v4);
+	if (used > 0 && (used == len || (s[used] == '\0' &&
+	    memchr(s + used, ':', len - used) == NULL))) {
+		memcpy(addr->bytes, v4, sizeof v4);
+		addr->family = AF_INET;
+		return 0;
+	}
+	if (memchr(s, ':', len) == NULL)
+		return -1;
+	return field_addr6(s, len, addr);
 }
 
 int
 field_ipv4(const char *s, size_t len, uint8_t out[4])
 {
-	uint8_t		tmp[4];
-	unsigned	value;
-	size_t		p = 0;
-	int		part;
+	uint8_t	tmp[4];
+	size_t	used;
 
 	/* A NUL byte ends the text, as it ends inet_pton's C string. */
-	for (part = 0; part < 4; part++) {
-		if (part > 0) {
-			if (p >= len || s[p] != '.')
-				return -1;
-			p++;
-		}
-		if (field_ipv4_part(s, len, &p, &value) == -1)
-			return -1;
-		tmp[part] = (uint8_t)value;
-	}
-	if (p < len && s[p] != '\0')
+	used = field_ipv4_scan(s, len, tmp);
+	if (used == 0 || (used < len && s[used] != '\0'))
 		return -1;
 	memcpy(out, tmp, sizeof tmp);
 	return 0;

@@ -308,17 +308,33 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	    sm.has_time ? &sm.time : NULL, ev);
 }
 
+/*
+ * Most lines of a Postfix log come from services that name no client
+ * (cleanup, qmgr, local), so the tag is classified before the pid and the
+ * rest of the prefix are read.  The pid still decides whether such a line
+ * is a syslog line at all.
+ */
 static enum parse_result
 parser_postfix(struct parser *p, const char *line, size_t len,
     struct event *ev)
 {
 	struct syslog_msg	sm;
+	enum postfix_service	service;
+	int			head;
 
-	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1) {
-		memset(ev, 0, sizeof *ev);
-		return PARSE_UNKNOWN;
-	}
-	switch (postfix_service(sm.tag, sm.tag_len, 1)) {
+	head = syslog_parse_head(line, len, &p->year, &sm);
+	if (head == 1) {
+		service = postfix_service(sm.tag, sm.tag_len, 1);
+		if (service == POSTFIX_NOT ||
+		    syslog_parse_rest(line, len, &sm) == -1)
+			service = POSTFIX_NOT;
+	} else if (head == -1 ||
+	    syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1)
+		service = POSTFIX_NOT;
+	else
+		service = postfix_service(sm.tag, sm.tag_len, 1);
+
+	switch (service) {
 	case POSTFIX_NOT:
 		memset(ev, 0, sizeof *ev);
 		return PARSE_UNKNOWN;

@@ -80,6 +80,19 @@ syslog_two_digits(const char *s)
 	return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
+/* Compare two plain RFC 3164 times as bytes 0-7 and 7-14. */
+static inline int
+syslog_same_plain_time(const char *s, const char *t)
+{
+	uint64_t	a, b, c, d;
+
+	memcpy(&a, s, 8);
+	memcpy(&b, s + 7, 8);
+	memcpy(&c, t, 8);
+	memcpy(&d, t + 7, 8);
+	return a == c && b == d;
+}
+
 /*
  * Convert the RFC 3164 time at buf from the last one converted when that
  * is possible: for the same text, and for a plain time of the same hour.
@@ -202,34 +215,74 @@ syslog_facility(const char *s, size_t len)
 /* Bytes that end the program name of a tag. */
 static const char syslog_tag_end[4] = { ' ', ':', '[', ']' };
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SYSLOG_SWAR	1
+#endif
+
 /*
- * Measure a tag "program[pid]: " or "program: " at s (the space may be the
- * end of the line) and set the tag fields of out.  Returns 0 if s does not
- * start with one.
+ * Read the decimal digits of a pid at d, at most limit of them, into
+ * *pid (modulo 2^32).  Returns how many digits d starts with, counting at
+ * most limit.  With 8 bytes at d, a run of 1 to 7 digits is found and
+ * converted 8 bytes at a time: the high nibble of a digit is 3 and its
+ * low nibble stays below 16 when 6 is added.
  */
 static size_t
-syslog_tag(const char *s, size_t len, struct syslog_msg *out)
+syslog_pid_digits(const char *d, size_t avail, size_t limit, uint32_t *pid)
 {
-	const char	*d;
-	size_t		 n, digits, limit;
-	uint32_t	 pid = 0;
+	size_t		digits;
+	uint32_t	value = 0;
+#ifdef SYSLOG_SWAR
+	uint64_t	x, v, bad;
 
-	n = span_until4(s, len < SYSLOG_TAG_MAX + 1 ? len : SYSLOG_TAG_MAX + 1,
-	    syslog_tag_end);
-	if (n == 0 || n > SYSLOG_TAG_MAX || n >= len)
-		return 0;
-	out->tag = s;
-	out->tag_len = n;
+	if (avail >= 8) {
+		memcpy(&x, d, 8);
+		bad = ((x & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+		    (((x & 0x0f0f0f0f0f0f0f0fULL) + 0x0606060606060606ULL) &
+		    0xf0f0f0f0f0f0f0f0ULL);
+		if (bad != 0 && (bad & 0xff) == 0) {
+			digits = (size_t)__builtin_ctzll(bad) / 8;
+			/*
+			 * Move the digits to the top bytes, so the bytes below
+			 * are leading zeros of an 8-digit number, and combine
+			 * neighbours: pairs, then groups of 4, then all 8.
+			 */
+			v = (x - 0x3030303030303030ULL) << (8 * (8 - digits));
+			v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ffULL;
+			v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffffULL;
+			v = (v * 10000 + (v >> 32)) & 0xffffffffULL;
+			*pid = (uint32_t)v;
+			return digits;
+		}
+	}
+#endif
+	if (limit > avail)
+		limit = avail;
+	for (digits = 0; digits < limit &&
+	    (unsigned char)(d[digits] - '0') <= 9; digits++)
+		value = value * 10 + (uint32_t)(d[digits] - '0');
+	*pid = value;
+	return digits;
+}
+
+/*
+ * Read the rest of a tag after its program name of n bytes at s: an
+ * optional "[pid]", then ':' and a space unless the line ends there.
+ * Sets the pid fields of out.  Returns the length of the whole tag, or 0
+ * if s does not continue as one.
+ */
+static size_t
+syslog_tag_rest(const char *s, size_t len, size_t n, struct syslog_msg *out)
+{
+	size_t		digits;
+	uint32_t	pid;
+
+	out->pid = 0;
 	out->has_pid = 0;
 	if (s[n] == '[') {
-		d = s + n + 1;
-		limit = len - n - 1 < SYSLOG_PID_DIGITS + 1 ? len - n - 1 :
-		    SYSLOG_PID_DIGITS + 1;
-		for (digits = 0; digits < limit &&
-		    (unsigned char)(d[digits] - '0') <= 9; digits++)
-			pid = pid * 10 + (uint32_t)(d[digits] - '0');
+		digits = syslog_pid_digits(s + n + 1, len - n - 1,
+		    SYSLOG_PID_DIGITS + 1, &pid);
 		if (digits == 0 || digits > SYSLOG_PID_DIGITS ||
-		    digits == len - n - 1 || d[digits] != ']')
+		    digits == len - n - 1 || s[n + 1 + digits] != ']')
 			return 0;
 		out->pid = pid;
 		out->has_pid = 1;
@@ -244,6 +297,25 @@ syslog_tag(const char *s, size_t len, struct syslog_msg *out)
 		n++;
 	}
 	return n;
+}
+
+/*
+ * Measure a tag "program[pid]: " or "program: " at s (the space may be the
+ * end of the line) and set the tag fields of out.  Returns 0 if s does not
+ * start with one.
+ */
+static size_t
+syslog_tag(const char *s, size_t len, struct syslog_msg *out)
+{
+	size_t	n;
+
+	n = span_until4(s, len < SYSLOG_TAG_MAX + 1 ? len : SYSLOG_TAG_MAX + 1,
+	    syslog_tag_end);
+	if (n == 0 || n > SYSLOG_TAG_MAX || n >= len)
+		return 0;
+	out->tag = s;
+	out->tag_len = n;
+	return syslog_tag_rest(s, len, n, out);
 }
 
 /* Measure a Solaris "[ID 123456 mail.notice] " at s, or return 0. */
@@ -311,6 +383,64 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 		if ((n = syslog_tag(line + off, len - off, out)) == 0)
 			return -1;
 	}
+	off += n;
+	off += syslog_solaris_id(line + off, len - off);
+	out->msg = off;
+	return 0;
+}
+
+int
+syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
+    struct syslog_msg *out)
+{
+	size_t		 off, n, limit;
+
+	if (len == 0 || line[0] == '<')
+		return 0;
+
+	/* The time of the line before, checked as syslog_time_from_last. */
+	off = SYSLOG_PLAIN_TIME_LEN;
+	if (yr->last_len == SYSLOG_PLAIN_TIME_LEN && len > off &&
+	    line[off] == ' ' && syslog_same_plain_time(line, yr->last_text) &&
+	    yr->last_zone == ts_local_generation())
+		out->time = yr->last_time;
+	else if ((off = syslog_parse_time(line, len, yr, &out->time)) == 0)
+		return 0;
+	out->has_time = 1;
+	if (off >= len)
+		return -1;
+	off++;
+	if (off == len || line[off] == '<')
+		return 0;	/* no host, or maybe a "<facility.level>" */
+
+	/* A host name followed by a space, as syslog_parse's shortcut. */
+	limit = len - off < SYSLOG_HOST_MAX + 1 ? len - off :
+	    SYSLOG_HOST_MAX + 1;
+	n = span_until4(line + off, limit, syslog_tag_end);
+	if (n == 0 || n >= limit || line[off + n] != ' ')
+		return 0;
+	out->host = line + off;
+	out->host_len = n;
+	off += n + 1;
+
+	/* syslog_parse takes the word after the host for the tag, or fails. */
+	limit = len - off < SYSLOG_TAG_MAX + 1 ? len - off : SYSLOG_TAG_MAX + 1;
+	n = span_until4(line + off, limit, syslog_tag_end);
+	if (n == 0 || n > SYSLOG_TAG_MAX || n >= len - off ||
+	    (line[off + n] != '[' && line[off + n] != ':'))
+		return -1;
+	out->tag = line + off;
+	out->tag_len = n;
+	return 1;
+}
+
+int
+syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out)
+{
+	size_t	off = (size_t)(out->tag - line), n;
+
+	if ((n = syslog_tag_rest(out->tag, len - off, out->tag_len, out)) == 0)
+		return -1;
 	off += n;
 	off += syslog_solaris_id(line + off, len - off);
 	out->msg = off;

@@ -106,6 +106,20 @@ struct syslog_msg {
 int	syslog_parse(const char *line, size_t len, struct syslog_year *,
 	    int flags, struct syslog_msg *out);
 
+/*
+ * Split a line in the common shape "<time> <host> <tag>" as syslog_parse
+ * with SYSLOG_NO_TIME does, in two steps, so that a caller can look at
+ * the tag before reading the rest.  syslog_parse_head reads the time,
+ * host name and the tag's program name.  It returns 1 with those fields
+ * of out set, 0 when the line has another shape (then syslog_parse must
+ * read it), or -1 where syslog_parse returns -1.  After a 1,
+ * syslog_parse_rest reads the "[pid]: " and a Solaris id and returns what
+ * syslog_parse would, with out set as syslog_parse sets it.
+ */
+int	syslog_parse_head(const char *line, size_t len, struct syslog_year *,
+	    struct syslog_msg *out);
+int	syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out);
+
 /* Check whether the tag of a parsed line is name. */
 int	syslog_tag_is(const struct syslog_msg *, const char *name);
 

@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "check_event.h"
 #include "check_suites.h"
 #include "check_util.h"
+#include "field.h"
+#include "parser.h"
 #include "postfix.h"
 #include "syslog.h"
 
@@ -1016,6 +1019,236 @@ START_TEST(test_postfix_random_bytes)
 }
 END_TEST
 
+/*
+ * Check parser_line of a Postfix parser against the steps it shortens:
+ * syslog_parse with SYSLOG_NO_TIME, postfix_service and postfix_parse,
+ * on lines made of random pieces, each cut at a random length into a
+ * buffer of exactly that size.
+ */
+START_TEST(test_postfix_parser_line_as_steps)
+{
+	static const char *const times[] = {
+		"Nov 30 10:00:00 ", "Nov 30 10:00:00 ", "Nov 30 10:00:01 ",
+		"Nov 30 10:07:59 ", "Nov 30 11:00:00 ", "Nov 30 10:00:00.5 ",
+		"Nov 30 10:00:60 ", "Feb 30 10:00:00 ", "Dec 31 23:59:59 ",
+		"Jun  1 00:00:00 ", "2026-11-30T10:00:00Z ", "<22>", "",
+	};
+	static const char *const pieces[] = {
+		"mx1 ", "mx1", " ", "postfix/smtpd[", "postfix/qmgr[",
+		"postfix/cleanup", "dovecot[", "smtpd[", "postfix", "123",
+		"4711", "12345678901", "]: ", "]", ": ", "[", "<mail.info> ",
+		"[ID 1 mail.info] ", "connect from ", "unknown[192.0.2.1]",
+		"h.example[2001:db8::1]:25", "1E1BDCE982: removed", "\x80",
+		"\0", "NOQUEUE: reject: RCPT from ", "x",
+	};
+	struct parser_options	 o;
+	struct parser		*pa;
+	struct syslog_year	 steps;
+	struct syslog_msg	 sm;
+	struct event		 ev2;
+	enum parse_result	 want, got;
+	char			 line[300], *copy, *cause = NULL;
+	uint32_t		 seed = 2026;
+	size_t			 i, n, k, cut;
+	int			 pieces_n;
+
+	memset(&o, 0, sizeof o);
+	o.format = LOG_FORMAT_POSTFIX;
+	o.reference = JAN_2027;
+	pa = parser_create(&o, &cause);
+	ck_assert_msg(pa != NULL, "parser_create: %s", cause);
+	syslog_year_init(&steps, JAN_2027);
+	for (i = 0; i < 60000; i++) {
+		seed = seed * 1103515245 + 12345;
+		k = (seed >> 16) % (sizeof times / sizeof times[0]);
+		n = strlen(times[k]);
+		memcpy(line, times[k], n);
+		seed = seed * 1103515245 + 12345;
+		for (pieces_n = (int)((seed >> 16) % 8); pieces_n > 0;
+		    pieces_n--) {
+			seed = seed * 1103515245 + 12345;
+			k = (seed >> 16) % (sizeof pieces / sizeof pieces[0]);
+			/* "\0" is one NUL byte. */
+			cut = pieces[k][0] == '\0' ? 1 : strlen(pieces[k]);
+			if (n + cut > sizeof line)
+				break;
+			memcpy(line + n, pieces[k], cut);
+			n += cut;
+		}
+		seed = seed * 1103515245 + 12345;
+		if ((seed >> 16) % 4 == 0)
+			n = (seed >> 8) % (n + 1);
+
+		copy = malloc(n > 0 ? n : 1);
+		ck_assert_ptr_nonnull(copy);
+		memcpy(copy, line, n);
+		memset(&ev, 0x5a, sizeof ev);
+		memset(&ev2, 0, sizeof ev2);
+		got = parser_line(pa, copy, n, &ev);
+		if (syslog_parse(copy, n, &steps, SYSLOG_NO_TIME, &sm) == -1)
+			want = PARSE_UNKNOWN;
+		else {
+			switch (postfix_service(sm.tag, sm.tag_len, 1)) {
+			case POSTFIX_NOT:
+				want = PARSE_UNKNOWN;
+				break;
+			case POSTFIX_OTHER:
+				want = PARSE_SKIP;
+				break;
+			default:
+				want = postfix_parse(pp, copy, n, &sm, &ev2);
+				break;
+			}
+		}
+		ck_assert_msg(got == want, "parser_line %d, steps %d: %.*s",
+		    (int)got, (int)want, (int)n, line);
+		check_event_same(&ev, &ev2);
+		ck_assert_int_eq(parser_year(pa)->year, steps.year);
+		ck_assert_int_eq(parser_year(pa)->month, steps.month);
+		free(copy);
+	}
+	parser_free(pa);
+}
+END_TEST
+
+/*
+ * The reference for field_addr: skip "IPv6:" in any case, then read a
+ * text without ':' with inet_pton(AF_INET) and any other with
+ * inet_pton(AF_INET6), storing a mapped IPv4 address as IPv4.
+ */
+static int
+addr_by_inet_pton(const char *s, size_t len, struct event_addr *a)
+{
+	static const uint8_t	 mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	char			 cstr[64];
+
+	if (len > 5 && strncasecmp(s, "IPv6:", 5) == 0) {
+		s += 5;
+		len -= 5;
+	}
+	if (len == 0 || len >= INET6_ADDRSTRLEN)
+		return -1;
+	memset(a, 0, sizeof *a);
+	memcpy(cstr, s, len);
+	cstr[len] = '\0';
+	if (memchr(s, ':', len) == NULL) {
+		if (inet_pton(AF_INET, cstr, a->bytes) != 1) {
+			memset(a, 0, sizeof *a);
+			return -1;
+		}
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, cstr, a->bytes) != 1)
+		return -1;
+	a->family = AF_INET6;
+	if (memcmp(a->bytes, mapped, sizeof mapped) == 0) {
+		memmove(a->bytes, a->bytes + 12, 4);
+		memset(a->bytes + 4, 0, 12);
+		a->family = AF_INET;
+	}
+	return 0;
+}
+
+/* Check field_addr against the reference on s[0, len) in its own buffer. */
+static void
+check_addr_same(const char *s, size_t len)
+{
+	struct event_addr	 mine, theirs;
+	char			*copy;
+	int			 rm, rt;
+
+	copy = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, s, len);
+	memset(&mine, 0x5a, sizeof mine);
+	memset(&theirs, 0x5a, sizeof theirs);
+	rm = field_addr(copy, len, &mine);
+	rt = addr_by_inet_pton(copy, len, &theirs);
+	ck_assert_msg(rm == rt, "field_addr %d, inet_pton %d: %.*s", rm, rt,
+	    (int)len, s);
+	if (rm == 0) {
+		ck_assert_int_eq(mine.family, theirs.family);
+		ck_assert_mem_eq(mine.bytes, theirs.bytes, sizeof mine.bytes);
+	}
+	free(copy);
+}
+
+START_TEST(test_field_addr_shapes)
+{
+#define SHAPE(text)	{ text, sizeof text - 1 }
+	static const struct {
+		const char	*text;
+		size_t		 len;	/* NUL bytes included */
+	} shapes[] = {
+		SHAPE("192.0.2.1"), SHAPE("0.0.0.0"), SHAPE("255.255.255.255"),
+		SHAPE("256.0.0.1"), SHAPE("1.2.3"), SHAPE("1.2.3.4."),
+		SHAPE("1.2.3.4.5"), SHAPE("01.2.3.4"), SHAPE("1.2.3.04"),
+		SHAPE("1.2.3.400"), SHAPE("1.2.3.4000"), SHAPE("1..3.4"),
+		SHAPE(".1.2.3.4"), SHAPE("1.2.3.4 "), SHAPE("1.2.3.4\0"),
+		SHAPE("1.2.3.4\0x"), SHAPE("1.2.3.4\0:"), SHAPE("1.2.3.4:"),
+		SHAPE("IPv6:1.2.3.4"), SHAPE("ipv6:::1"),
+		SHAPE("IPV6:2001:db8::1"), SHAPE("IPv6:"), SHAPE("IPv6:x"),
+		SHAPE("iPv6:::ffff:192.0.2.7"), SHAPE("::ffff:192.0.2.7"),
+		SHAPE("::ffff:1.2.3.4:"), SHAPE("::1"),
+		SHAPE("2001:db8::1%eth0"), SHAPE("::"), SHAPE(":"),
+		SHAPE("1:2:3:4:5:6:7:8"), SHAPE("1:2:3:4:5:6:7:8:9"),
+		SHAPE("fe80::1\0"), SHAPE("IPv7:::1"), SHAPE("IPv6;::1"),
+		SHAPE("\xc9Pv6:::1"), SHAPE("IPv6:1.2.3.4\0:"),
+		SHAPE("1.2.3.4\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+		    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"),
+	};
+#undef SHAPE
+	static const char	bytes[] = { '\0', ':', '.', '9', '\xff' };
+	char			text[64];
+	size_t			i, j, k, n;
+
+	for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		n = shapes[i].len;
+		ck_assert_uint_lt(n, sizeof text);
+		memcpy(text, shapes[i].text, n);
+		for (j = 0; j <= n; j++)
+			check_addr_same(text, j);
+		for (j = 0; j < n; j++) {
+			for (k = 0; k < sizeof bytes; k++) {
+				char	saved = text[j];
+
+				text[j] = bytes[k];
+				check_addr_same(text, n);
+				text[j] = saved;
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_field_addr_random)
+{
+	static const char	 alphabet[] = "0123456789.:abcdefABCDEFIPv6"
+				    "..::00255\xc9 ";
+	char			 text[56];
+	uint32_t		 seed = 31;
+	size_t			 i, j, n;
+
+	for (i = 0; i < 300000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % sizeof text;
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			text[j] = alphabet[(seed >> 16) %
+			    (sizeof alphabet - 1)];
+		}
+		if (n > 0 && i % 11 == 0)
+			text[(seed >> 8) % n] = '\0';
+		if (n > 5 && i % 5 == 0)
+			memcpy(text, i % 10 == 0 ? "IPv6:" : "ipV6:", 5);
+		check_addr_same(text, n);
+	}
+}
+END_TEST
+
 Suite *
 make_postfix_suite(void)
 {
@@ -1089,6 +1322,9 @@ make_postfix_suite(void)
 	tcase_add_test(tc_limits, test_postfix_fast_warning_lengths);
 	tcase_add_test(tc_limits, test_postfix_fast_warnings_random);
 	tcase_add_test(tc_limits, test_postfix_service_random);
+	tcase_add_test(tc_limits, test_postfix_parser_line_as_steps);
+	tcase_add_test(tc_limits, test_field_addr_shapes);
+	tcase_add_test(tc_limits, test_field_addr_random);
 	suite_add_tcase(s, tc_limits);
 
 	return s;

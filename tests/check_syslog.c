@@ -454,6 +454,58 @@ START_TEST(test_syslog_year_continues_parts)
 }
 END_TEST
 
+/* Check that two syslog_msg results are the same field by field. */
+static void
+check_msg_same(const struct syslog_msg *a, const struct syslog_msg *b)
+{
+	ck_assert_int_eq(a->has_time, b->has_time);
+	ck_assert_int_eq(a->time.utc, b->time.utc);
+	ck_assert_uint_eq(a->time.msec, b->time.msec);
+	ck_assert_int_eq(a->time.offset, b->time.offset);
+	ck_assert_uint_eq(a->time.has_offset, b->time.has_offset);
+	ck_assert_ptr_eq(a->host, b->host);
+	ck_assert_uint_eq(a->host_len, b->host_len);
+	ck_assert_ptr_eq(a->tag, b->tag);
+	ck_assert_uint_eq(a->tag_len, b->tag_len);
+	ck_assert_uint_eq(a->pid, b->pid);
+	ck_assert_int_eq(a->has_pid, b->has_pid);
+	ck_assert_uint_eq(a->msg, b->msg);
+}
+
+/*
+ * Split line[0, len) with syslog_parse_head and syslog_parse_rest, or
+ * syslog_parse where the head leaves it to that, as parser_postfix does,
+ * and check the result and the year state against syslog_parse with
+ * SYSLOG_NO_TIME on a copy of ref, which is left as it was.
+ */
+static void
+check_head_rest_same(const char *line, size_t len, struct syslog_year *state,
+    const struct syslog_year *ref)
+{
+	struct syslog_year	 whole = *ref;
+	struct syslog_msg	 a, b;
+	int			 ra, rb, head;
+
+	memset(&a, 0x5a, sizeof a);
+	memset(&b, 0x5a, sizeof b);
+	head = syslog_parse_head(line, len, state, &a);
+	if (head == 1)
+		ra = syslog_parse_rest(line, len, &a);
+	else if (head == 0)
+		ra = syslog_parse(line, len, state, SYSLOG_NO_TIME, &a);
+	else
+		ra = -1;
+	rb = syslog_parse(line, len, &whole, SYSLOG_NO_TIME, &b);
+	ck_assert_msg(ra == rb, "head %d, result %d, syslog_parse %d: %.*s",
+	    head, ra, rb, (int)len, line);
+	ck_assert_int_eq(state->year, whole.year);
+	ck_assert_int_eq(state->month, whole.month);
+	ck_assert_int_eq(state->first_year, whole.first_year);
+	ck_assert_int_eq(state->first_month, whole.first_month);
+	if (ra == 0)
+		check_msg_same(&a, &b);
+}
+
 /*
  * Parse line[0, len) with the shortcuts (state fast) and without them
  * (state full), and check that both give the same result and state.
@@ -463,6 +515,7 @@ check_shortcuts_same(const char *line, size_t len, int flags,
     struct syslog_year *fast, struct syslog_year *full)
 {
 	struct syslog_msg	a, b;
+	struct syslog_year	pair = *fast;
 	char			*copy;
 	int			 ra, rb;
 
@@ -471,6 +524,8 @@ check_shortcuts_same(const char *line, size_t len, int flags,
 	memcpy(copy, line, len);
 	memset(&a, 0x5a, sizeof a);
 	memset(&b, 0x5a, sizeof b);
+	if (flags == SYSLOG_NO_TIME)
+		check_head_rest_same(copy, len, &pair, fast);
 	ra = syslog_parse(copy, len, fast, flags, &a);
 	rb = syslog_parse(copy, len, full, flags | SYSLOG_NO_SHORTCUTS, &b);
 	ck_assert_msg(ra == rb, "result %d, without shortcuts %d: %.*s", ra,
@@ -479,20 +534,8 @@ check_shortcuts_same(const char *line, size_t len, int flags,
 	ck_assert_int_eq(fast->month, full->month);
 	ck_assert_int_eq(fast->first_year, full->first_year);
 	ck_assert_int_eq(fast->first_month, full->first_month);
-	if (ra == 0) {
-		ck_assert_int_eq(a.has_time, b.has_time);
-		ck_assert_int_eq(a.time.utc, b.time.utc);
-		ck_assert_uint_eq(a.time.msec, b.time.msec);
-		ck_assert_int_eq(a.time.offset, b.time.offset);
-		ck_assert_uint_eq(a.time.has_offset, b.time.has_offset);
-		ck_assert_ptr_eq(a.host, b.host);
-		ck_assert_uint_eq(a.host_len, b.host_len);
-		ck_assert_ptr_eq(a.tag, b.tag);
-		ck_assert_uint_eq(a.tag_len, b.tag_len);
-		ck_assert_uint_eq(a.pid, b.pid);
-		ck_assert_int_eq(a.has_pid, b.has_pid);
-		ck_assert_uint_eq(a.msg, b.msg);
-	}
+	if (ra == 0)
+		check_msg_same(&a, &b);
 	free(copy);
 }
 
@@ -591,6 +634,62 @@ START_TEST(test_syslog_shortcuts_host_limit)
 	ck_assert_str_eq(TAG(), "t");
 	ck_assert_int_eq(parse("Nov 30 10:00:00 a[b t[1]: x"), 0);
 	ck_assert_str_eq(HOST(), "a[b");
+}
+END_TEST
+
+/*
+ * Pids of 0 to 12 digits, each digit replaced by other bytes and the line
+ * cut at every length, so the 8-byte digit reader meets every run length
+ * and line end.
+ */
+START_TEST(test_syslog_pid_lengths)
+{
+	static const char	 bytes[] = { '\0', '/', ':', '9', ']', 'a',
+				    '\x80', '\xff' };
+	static const char	 digits[] = "492730561284";
+	struct syslog_year	 fast, full;
+	struct syslog_msg	 msg;
+	char			 line[128];
+	uint64_t		 expected;
+	size_t			 k, i, j, n, pid;
+
+	syslog_year_init(&fast, JAN_2027);
+	syslog_year_init(&full, JAN_2027);
+	for (k = 0; k <= 12; k++) {
+		n = (size_t)snprintf(line, sizeof line,
+		    "Nov 30 10:00:00 mx1 postfix/qmgr[");
+		pid = n;
+		memcpy(line + n, digits, k);
+		n += k;
+		n += (size_t)snprintf(line + n, sizeof line - n,
+		    "]: 1234ABCDE: removed");
+		check_shortcuts_same(line, n, SYSLOG_NO_TIME, &fast, &full);
+
+		expected = 0;
+		for (i = 0; i < k; i++)
+			expected = (expected * 10 + (uint64_t)(digits[i] - '0')) %
+			    ((uint64_t)1 << 32);
+		ck_assert_int_eq(syslog_parse(line, n, &fast, SYSLOG_NO_TIME,
+		    &msg), k >= 1 && k <= 10 ? 0 : -1);
+		if (k >= 1 && k <= 10) {
+			ck_assert_uint_eq(msg.pid, expected);
+			ck_assert_int_eq(msg.has_pid, 1);
+		}
+
+		for (i = pid; i <= pid + k; i++) {
+			for (j = 0; j < sizeof bytes; j++) {
+				char	saved = line[i];
+
+				line[i] = bytes[j];
+				check_shortcuts_same(line, n, SYSLOG_NO_TIME,
+				    &fast, &full);
+				line[i] = saved;
+			}
+		}
+		for (i = 0; i <= n; i++)
+			check_shortcuts_same(line, i, SYSLOG_NO_TIME, &fast,
+			    &full);
+	}
 }
 END_TEST
 
@@ -726,6 +825,7 @@ make_syslog_suite(void)
 	tcase_add_test(tc_limits, test_syslog_shortcuts_random);
 	tcase_add_test(tc_limits, test_syslog_shortcuts_every_byte);
 	tcase_add_test(tc_limits, test_syslog_shortcuts_host_limit);
+	tcase_add_test(tc_limits, test_syslog_pid_lengths);
 	tcase_add_test(tc_limits, test_span_every_position);
 	suite_add_tcase(s, tc_limits);
 
