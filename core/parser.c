@@ -325,7 +325,10 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 	head = syslog_parse_head(line, len, &p->year, &sm);
 	if (head == 1) {
 		service = postfix_service(sm.tag, sm.tag_len, 1);
-		if (service == POSTFIX_NOT ||
+		if (service == POSTFIX_OTHER &&
+		    !syslog_rest_valid(line, len, &sm))
+			service = POSTFIX_NOT;
+		else if (service == POSTFIX_CLIENTS &&
 		    syslog_parse_rest(line, len, &sm) == -1)
 			service = POSTFIX_NOT;
 	} else if (head == -1 ||

@@ -72,7 +72,7 @@ syslog_year_continues(const struct syslog_year *before,
 #define SYSLOG_PLAIN_TIME_LEN	15
 
 /* Read the two digits at s, or return -1. */
-static int
+static inline int
 syslog_two_digits(const char *s)
 {
 	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
@@ -221,12 +221,12 @@ static const char syslog_tag_end[4] = { ' ', ':', '[', ']' };
 
 /*
  * Read the decimal digits of a pid at d, at most limit of them, into
- * *pid (modulo 2^32).  Returns how many digits d starts with, counting at
- * most limit.  With 8 bytes at d, a run of 1 to 7 digits is found and
- * converted 8 bytes at a time: the high nibble of a digit is 3 and its
- * low nibble stays below 16 when 6 is added.
+ * *pid (modulo 2^32) unless pid is NULL.  Returns how many digits d
+ * starts with, counting at most limit.  With 8 bytes at d, a run of 1 to
+ * 7 digits is found and converted 8 bytes at a time: the high nibble of a
+ * digit is 3 and its low nibble stays below 16 when 6 is added.
  */
-static size_t
+static inline size_t
 syslog_pid_digits(const char *d, size_t avail, size_t limit, uint32_t *pid)
 {
 	size_t		digits;
@@ -241,6 +241,8 @@ syslog_pid_digits(const char *d, size_t avail, size_t limit, uint32_t *pid)
 		    0xf0f0f0f0f0f0f0f0ULL);
 		if (bad != 0 && (bad & 0xff) == 0) {
 			digits = (size_t)__builtin_ctzll(bad) / 8;
+			if (pid == NULL)
+				return digits;
 			/*
 			 * Move the digits to the top bytes, so the bytes below
 			 * are leading zeros of an 8-digit number, and combine
@@ -260,32 +262,37 @@ syslog_pid_digits(const char *d, size_t avail, size_t limit, uint32_t *pid)
 	for (digits = 0; digits < limit &&
 	    (unsigned char)(d[digits] - '0') <= 9; digits++)
 		value = value * 10 + (uint32_t)(d[digits] - '0');
-	*pid = value;
+	if (pid != NULL)
+		*pid = value;
 	return digits;
 }
 
 /*
  * Read the rest of a tag after its program name of n bytes at s: an
  * optional "[pid]", then ':' and a space unless the line ends there.
- * Sets the pid fields of out.  Returns the length of the whole tag, or 0
- * if s does not continue as one.
+ * Sets the pid fields of out unless out is NULL.  Returns the length of
+ * the whole tag, or 0 if s does not continue as one.
  */
-static size_t
+static inline size_t
 syslog_tag_rest(const char *s, size_t len, size_t n, struct syslog_msg *out)
 {
 	size_t		digits;
 	uint32_t	pid;
 
-	out->pid = 0;
-	out->has_pid = 0;
+	if (out != NULL) {
+		out->pid = 0;
+		out->has_pid = 0;
+	}
 	if (s[n] == '[') {
 		digits = syslog_pid_digits(s + n + 1, len - n - 1,
-		    SYSLOG_PID_DIGITS + 1, &pid);
+		    SYSLOG_PID_DIGITS + 1, out != NULL ? &pid : NULL);
 		if (digits == 0 || digits > SYSLOG_PID_DIGITS ||
 		    digits == len - n - 1 || s[n + 1 + digits] != ']')
 			return 0;
-		out->pid = pid;
-		out->has_pid = 1;
+		if (out != NULL) {
+			out->pid = pid;
+			out->has_pid = 1;
+		}
 		n += digits + 2;
 	}
 	if (n >= len || s[n] != ':')
@@ -319,12 +326,12 @@ syslog_tag(const char *s, size_t len, struct syslog_msg *out)
 }
 
 /* Measure a Solaris "[ID 123456 mail.notice] " at s, or return 0. */
-static size_t
+static inline size_t
 syslog_solaris_id(const char *s, size_t len)
 {
 	const char	*end;
 
-	if (len < 5 || memcmp(s, "[ID ", 4) != 0)
+	if (len < 5 || s[0] != '[' || memcmp(s, "[ID ", 4) != 0)
 		return 0;
 	end = memchr(s, ']', len < SYSLOG_SOLARIS_ID_MAX ? len :
 	    SYSLOG_SOLARIS_ID_MAX);
@@ -398,13 +405,14 @@ syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
 	if (len == 0 || line[0] == '<')
 		return 0;
 
-	/* The time of the line before, checked as syslog_time_from_last. */
+	/* The same plain time as the line before, as syslog_time_from_last. */
 	off = SYSLOG_PLAIN_TIME_LEN;
 	if (yr->last_len == SYSLOG_PLAIN_TIME_LEN && len > off &&
 	    line[off] == ' ' && syslog_same_plain_time(line, yr->last_text) &&
 	    yr->last_zone == ts_local_generation())
 		out->time = yr->last_time;
-	else if ((off = syslog_parse_time(line, len, yr, &out->time)) == 0)
+	else if ((off = syslog_time_from_last(yr, line, len, &out->time)) == 0 &&
+	    (off = syslog_parse_time_full(line, len, yr, &out->time)) == 0)
 		return 0;
 	out->has_time = 1;
 	if (off >= len)
@@ -445,6 +453,14 @@ syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out)
 	off += syslog_solaris_id(line + off, len - off);
 	out->msg = off;
 	return 0;
+}
+
+int
+syslog_rest_valid(const char *line, size_t len, const struct syslog_msg *sm)
+{
+	size_t	off = (size_t)(sm->tag - line);
+
+	return syslog_tag_rest(sm->tag, len - off, sm->tag_len, NULL) != 0;
 }
 
 int

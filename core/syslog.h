@@ -120,6 +120,13 @@ int	syslog_parse_head(const char *line, size_t len, struct syslog_year *,
 	    struct syslog_msg *out);
 int	syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out);
 
+/*
+ * Check whether syslog_parse_rest would return 0 after syslog_parse_head
+ * returned 1 with sm, without setting anything.
+ */
+int	syslog_rest_valid(const char *line, size_t len,
+	    const struct syslog_msg *sm);
+
 /* Check whether the tag of a parsed line is name. */
 int	syslog_tag_is(const struct syslog_msg *, const char *name);
 

@@ -484,13 +484,16 @@ check_head_rest_same(const char *line, size_t len, struct syslog_year *state,
 {
 	struct syslog_year	 whole = *ref;
 	struct syslog_msg	 a, b;
-	int			 ra, rb, head;
+	int			 ra, rb, head, valid;
 
 	memset(&a, 0x5a, sizeof a);
 	memset(&b, 0x5a, sizeof b);
 	head = syslog_parse_head(line, len, state, &a);
-	if (head == 1)
+	if (head == 1) {
+		valid = syslog_rest_valid(line, len, &a);
 		ra = syslog_parse_rest(line, len, &a);
+		ck_assert_int_eq(valid, ra == 0);
+	}
 	else if (head == 0)
 		ra = syslog_parse(line, len, state, SYSLOG_NO_TIME, &a);
 	else
