@@ -345,6 +345,37 @@ pf_has(const char *s, size_t len, const char *needle)
 	return 0;
 }
 
+/*
+ * Check whether s[0, len) contains PF_NO_REVERSE or PF_NO_HOSTNAME, with
+ * one search for the words that both start with.
+ */
+static int
+pf_has_no_rdns(const char *s, size_t len)
+{
+	static const char	prefix[] = "cannot find your ";
+	static const char	reverse[] = "reverse hostname";
+	static const char	hostname[] = "hostname";
+	const char		*q, *p = s, *stop = s + len, *end;
+	size_t			 n = sizeof prefix - 1, shortest, rest;
+
+	shortest = n + sizeof hostname - 1;
+	if (len < shortest)
+		return 0;
+	end = stop - shortest + 1;	/* one past the last possible start */
+	for (; p < end; p = q + 1) {
+		if ((q = memchr(p, prefix[0], (size_t)(end - p))) == NULL)
+			return 0;
+		if (memcmp(q, prefix, n) != 0)
+			continue;
+		rest = (size_t)(stop - q) - n;
+		if (memcmp(q + n, hostname, sizeof hostname - 1) == 0 ||
+		    (rest >= sizeof reverse - 1 &&
+		    memcmp(q + n, reverse, sizeof reverse - 1) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 /* Check whether a resolver error text reports a temporary failure. */
 static int
 pf_temporary(const char *s, size_t len)
@@ -408,7 +439,7 @@ pf_why_reject(const char *s, size_t len, struct event *ev)
 		return;
 	s += 2;
 	len = pf_reply_len(s + 0, len - 2);
-	if (pf_has(s, len, PF_NO_REVERSE) || pf_has(s, len, PF_NO_HOSTNAME))
+	if (pf_has_no_rdns(s, len))
 		ev->reason = REASON_NO_RDNS;
 	else if (pf_has(s, len, PF_HELO_NOT_FOUND))
 		ev->reason = REASON_HELO_UNKNOWN;

@@ -172,7 +172,11 @@ pf_fast_client(const char *line, size_t len, size_t start,
 	size_t	p = start, ip, port;
 
 	memset(c, 0, sizeof *c);
-	p += pf_fast_field(line, len, start, PF_CLIENT_NAME_MAX);
+	/* Many clients have no verified name, and "unknown" holds no end. */
+	if (len - start >= 8 && memcmp(line + start, "unknown[", 8) == 0)
+		p += 7;
+	else
+		p += pf_fast_field(line, len, start, PF_CLIENT_NAME_MAX);
 	if (p - start > PF_CLIENT_NAME_MAX || p >= len || line[p] != '[')
 		return PF_FAST_UNSURE;
 	c->name = start;

@@ -74,16 +74,54 @@ fuzz_check_msg(const char *line, size_t len, const struct syslog_msg *sm)
  * Parse with the shortcuts (state yr) and without them (state full).  The
  * results and the year states must agree.
  */
+/*
+ * Split the line as parser_postfix does, with syslog_parse_head and then
+ * syslog_parse_rest or syslog_parse, and return the result.  The state
+ * pair must follow the state of syslog_parse with SYSLOG_NO_TIME.
+ */
+static int
+fuzz_head_rest(const char *line, size_t len, struct syslog_year *pair,
+    struct syslog_msg *out)
+{
+	int	head, r, valid;
+
+	head = syslog_parse_head(line, len, pair, out);
+	if (head == -1)
+		return -1;
+	if (head == 0)
+		return syslog_parse(line, len, pair, SYSLOG_NO_TIME, out);
+	valid = syslog_rest_valid(line, len, out);
+	r = syslog_parse_rest(line, len, out);
+	FUZZ_CHECK(valid == (r == 0), "syslog_rest_valid %d, rest %d", valid,
+	    r);
+	return r;
+}
+
 static void
 fuzz_shortcuts(const char *line, size_t len, struct syslog_year *yr,
-    struct syslog_year *full)
+    struct syslog_year *full, struct syslog_year *pair)
 {
-	struct syslog_msg	a, b;
-	int			ra, rb;
+	struct syslog_msg	a, b, c;
+	int			ra, rb, rc;
 
 	ra = syslog_parse(line, len, yr, SYSLOG_NO_TIME, &a);
 	rb = syslog_parse(line, len, full, SYSLOG_NO_TIME |
 	    SYSLOG_NO_SHORTCUTS, &b);
+	rc = fuzz_head_rest(line, len, pair, &c);
+	FUZZ_CHECK(ra == rc, "result %d, head and rest %d", ra, rc);
+	FUZZ_CHECK(yr->year == pair->year && yr->month == pair->month &&
+	    yr->first_year == pair->first_year &&
+	    yr->first_month == pair->first_month,
+	    "year state differs after head and rest");
+	if (ra == 0)
+		FUZZ_CHECK(a.has_time == c.has_time &&
+		    ts_cmp(&a.time, &c.time) == 0 &&
+		    a.time.offset == c.time.offset &&
+		    a.time.has_offset == c.time.has_offset &&
+		    a.host == c.host && a.host_len == c.host_len &&
+		    a.tag == c.tag && a.tag_len == c.tag_len &&
+		    a.pid == c.pid && a.has_pid == c.has_pid && a.msg == c.msg,
+		    "head and rest split the line differently");
 	FUZZ_CHECK(ra == rb, "result %d, without shortcuts %d", ra, rb);
 	FUZZ_CHECK(yr->year == full->year && yr->month == full->month &&
 	    yr->first_year == full->first_year &&
@@ -131,12 +169,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char		*log = (const char *)data, *line, *nl;
-	struct syslog_year	 yr, fast, full;
+	struct syslog_year	 yr, fast, full, pair;
 	size_t			 off = 0, len, lineno = 0;
 
 	syslog_year_init(&yr, FUZZ_REFERENCE);
 	syslog_year_init(&fast, FUZZ_REFERENCE);
 	syslog_year_init(&full, FUZZ_REFERENCE);
+	syslog_year_init(&pair, FUZZ_REFERENCE);
 	while (off < size) {
 		line = log + off;
 		nl = memchr(line, '\n', size - off);
@@ -145,7 +184,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len <= LOGREAD_LINE_MAX &&
 		    memchr(line, '\0', len) == NULL) {
 			fuzz_line(line, len, &yr, lineno);
-			fuzz_shortcuts(line, len, &fast, &full);
+			fuzz_shortcuts(line, len, &fast, &full, &pair);
 		}
 		off += len + 1;
 	}

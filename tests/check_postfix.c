@@ -783,6 +783,12 @@ START_TEST(test_postfix_fast_shapes)
 	static const char *messages[] = {
 		"connect from host.example[192.0.2.1]",
 		"connect from unknown[192.0.2.1]:25",
+		"connect from unknown[",
+		"connect from unknown",
+		"connect from unknownx[192.0.2.1]",
+		"connect from unknown [192.0.2.1]",
+		"connect from unknown][192.0.2.1]",
+		"connect from unknown[]",
 		"connect from [192.0.2.1]:25, x",
 		"connect from a b[192.0.2.1]",
 		"connect from a[192.0.2.1]x",
@@ -1112,6 +1118,56 @@ START_TEST(test_postfix_parser_line_as_steps)
 END_TEST
 
 /*
+ * Rejections whose reply is made of pieces of the no_rdns texts: the
+ * reason is no_rdns exactly when the reply holds one of the two texts.
+ */
+START_TEST(test_postfix_no_rdns_pieces)
+{
+	static const char *const pieces[] = {
+		"cannot find your ", "cannot ", "find your ", "reverse ",
+		"hostname", "host", "c", "cannot find your reverse hostname",
+		"x", " ", ", [192.0.2.1]",
+	};
+	static const char	 head[] = P "NOQUEUE: reject: RCPT from "
+				    "unknown[192.0.2.1]: 450 4.7.1 ";
+	static const char	 tail[] = "; from=<a@b> to=<c@d> proto=ESMTP "
+				    "helo=<h>";
+	char			 line[512], *reply;
+	uint32_t		 seed = 5;
+	size_t			 i, n, k, reply_len;
+	int			 count, expected;
+
+	for (i = 0; i < 20000; i++) {
+		n = sizeof head - 1;
+		memcpy(line, head, n);
+		reply = line + n;
+		seed = seed * 1103515245 + 12345;
+		for (count = (int)((seed >> 16) % 7); count > 0; count--) {
+			seed = seed * 1103515245 + 12345;
+			k = (seed >> 16) % (sizeof pieces / sizeof pieces[0]);
+			memcpy(line + n, pieces[k], strlen(pieces[k]));
+			n += strlen(pieces[k]);
+		}
+		reply_len = (size_t)(line + n - reply);
+		memcpy(line + n, tail, sizeof tail - 1);
+		n += sizeof tail - 1;
+		expected = memmem(reply, reply_len,
+		    "cannot find your reverse hostname", 33) != NULL ||
+		    memmem(reply, reply_len, "cannot find your hostname",
+		    25) != NULL;
+
+		ck_assert_int_eq(parse_len(line, n), PARSE_CLIENT);
+		if (expected)
+			ck_assert_str_eq(REASON(), "no_rdns");
+		else
+			ck_assert_msg(ev.reason == NULL ||
+			    strcmp(ev.reason, "no_rdns") != 0,
+			    "no_rdns for %.*s", (int)reply_len, reply);
+	}
+}
+END_TEST
+
+/*
  * The reference for field_addr: skip "IPv6:" in any case, then read a
  * text without ':' with inet_pton(AF_INET) and any other with
  * inet_pton(AF_INET6), storing a mapped IPv4 address as IPv4.
@@ -1323,6 +1379,7 @@ make_postfix_suite(void)
 	tcase_add_test(tc_limits, test_postfix_fast_warnings_random);
 	tcase_add_test(tc_limits, test_postfix_service_random);
 	tcase_add_test(tc_limits, test_postfix_parser_line_as_steps);
+	tcase_add_test(tc_limits, test_postfix_no_rdns_pieces);
 	tcase_add_test(tc_limits, test_field_addr_shapes);
 	tcase_add_test(tc_limits, test_field_addr_random);
 	suite_add_tcase(s, tc_limits);
