@@ -172,7 +172,7 @@ pf_fast_client(const char *line, size_t len, size_t start,
 	size_t	p = start, ip, port;
 
 	memset(c, 0, sizeof *c);
-	/* Many clients have no verified name, and "unknown" holds no end. */
+	/* Many clients have no verified name, and "unknown" has no end byte. */
 	if (len - start >= 8 && memcmp(line + start, "unknown[", 8) == 0)
 		p += 7;
 	else

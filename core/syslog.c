@@ -13,6 +13,13 @@
 /* Digits of a process id. */
 #define SYSLOG_PID_DIGITS	10
 
+/* Small helpers of the per-line path, which GCC would otherwise call. */
+#ifdef __GNUC__
+#define SYSLOG_INLINE	static inline __attribute__((always_inline))
+#else
+#define SYSLOG_INLINE	static inline
+#endif
+
 void
 syslog_year_init(struct syslog_year *yr, time_t reference)
 {
@@ -72,7 +79,7 @@ syslog_year_continues(const struct syslog_year *before,
 #define SYSLOG_PLAIN_TIME_LEN	15
 
 /* Read the two digits at s, or return -1. */
-static inline int
+SYSLOG_INLINE int
 syslog_two_digits(const char *s)
 {
 	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
@@ -226,7 +233,7 @@ static const char syslog_tag_end[4] = { ' ', ':', '[', ']' };
  * 7 digits is found and converted 8 bytes at a time: the high nibble of a
  * digit is 3 and its low nibble stays below 16 when 6 is added.
  */
-static inline size_t
+SYSLOG_INLINE size_t
 syslog_pid_digits(const char *d, size_t avail, size_t limit, uint32_t *pid)
 {
 	size_t		digits;
@@ -273,7 +280,7 @@ syslog_pid_digits(const char *d, size_t avail, size_t limit, uint32_t *pid)
  * Sets the pid fields of out unless out is NULL.  Returns the length of
  * the whole tag, or 0 if s does not continue as one.
  */
-static inline size_t
+SYSLOG_INLINE size_t
 syslog_tag_rest(const char *s, size_t len, size_t n, struct syslog_msg *out)
 {
 	size_t		digits;

@@ -71,10 +71,6 @@ fuzz_check_msg(const char *line, size_t len, const struct syslog_msg *sm)
 }
 
 /*
- * Parse with the shortcuts (state yr) and without them (state full).  The
- * results and the year states must agree.
- */
-/*
  * Split the line as parser_postfix does, with syslog_parse_head and then
  * syslog_parse_rest or syslog_parse, and return the result.  The state
  * pair must follow the state of syslog_parse with SYSLOG_NO_TIME.
@@ -97,6 +93,10 @@ fuzz_head_rest(const char *line, size_t len, struct syslog_year *pair,
 	return r;
 }
 
+/*
+ * Parse with the shortcuts (state yr) and without them (state full).  The
+ * results and the year states must agree.
+ */
 static void
 fuzz_shortcuts(const char *line, size_t len, struct syslog_year *yr,
     struct syslog_year *full, struct syslog_year *pair)

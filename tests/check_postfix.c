@@ -1119,7 +1119,7 @@ END_TEST
 
 /*
  * Rejections whose reply is made of pieces of the no_rdns texts: the
- * reason is no_rdns exactly when the reply holds one of the two texts.
+ * reason is no_rdns exactly when the reply contains one of the two texts.
  */
 START_TEST(test_postfix_no_rdns_pieces)
 {

@@ -473,10 +473,10 @@ check_msg_same(const struct syslog_msg *a, const struct syslog_msg *b)
 }
 
 /*
- * Split line[0, len) with syslog_parse_head and syslog_parse_rest, or
- * syslog_parse where the head leaves it to that, as parser_postfix does,
- * and check the result and the year state against syslog_parse with
- * SYSLOG_NO_TIME on a copy of ref, which is left as it was.
+ * Split line[0, len) as parser_postfix does: syslog_parse_head, then
+ * syslog_parse_rest, or syslog_parse where the head returns 0.  Check
+ * the result and the year state against syslog_parse with SYSLOG_NO_TIME
+ * on a copy of ref, which is left as it was.
  */
 static void
 check_head_rest_same(const char *line, size_t len, struct syslog_year *state,
