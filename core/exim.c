@@ -41,6 +41,7 @@
 #include "exim.h"
 #include "exim_host.h"
 #include "field.h"
+#include "span.h"
 #include "xmalloc.h"
 
 /* Maximum places tried for a host field that has no fixed position. */
@@ -366,12 +367,38 @@ exim_cut(const char *s, size_t len, size_t max)
 	return n;
 }
 
-/* Find the first occurrence of needle in s[from, to), or return NULL. */
+/*
+ * Find the first " H=" in s[from, to), or return NULL, by its '=': in an
+ * arrival line the first '=' after "<= sender" is mostly that of " H=".
+ */
 static const char *
-exim_find(const char *s, size_t from, size_t to, const char *needle)
+exim_find_h(const char *s, size_t from, size_t to)
+{
+	size_t	at;
+
+	for (at = from + 2; at < to; at++) {
+		at += span_until4(s + at, to - at, "====");
+		if (at == to)
+			return NULL;
+		if (s[at - 2] == ' ' && s[at - 1] == 'H')
+			return s + at - 2;
+	}
+	return NULL;
+}
+
+/*
+ * Find the first occurrence of needle in s[from, to), or return NULL.
+ * With fast set, " H=" is searched for by exim_find_h.
+ */
+static const char *
+exim_find(const char *s, size_t from, size_t to, const char *needle,
+    int fast)
 {
 	if (from >= to)
 		return NULL;
+	if (fast && needle[0] == ' ' && needle[1] == 'H' && needle[2] == '=' &&
+	    needle[3] == '\0')
+		return exim_find_h(s, from, to);
 	return field_memmem(s + from, to - from, needle, strlen(needle));
 }
 
@@ -715,7 +742,7 @@ exim_host_search(const struct exim_parser *ep, const char *line, size_t len,
 
 	for (tries = 0; tries < EXIM_HOST_TRIES; tries++) {
 		q = backward ? exim_rfind(line, from, to, needle) :
-		    exim_find(line, from, to, needle);
+		    exim_find(line, from, to, needle, ep->fast);
 		if (q == NULL)
 			return 0;
 		at = (size_t)(q - line);
@@ -780,12 +807,13 @@ exim_addr(const char *s, size_t len, struct event_addr *addr)
 	if (len == 0 || len >= sizeof buf)
 		return -1;
 	memset(addr, 0, sizeof *addr);
-	if (memchr(s, ':', len) == NULL) {
-		if (field_ipv4(s, len, addr->bytes) == -1)
-			return -1;
+	/* An IPv4 address has no ':', so trying it first changes nothing. */
+	if (field_ipv4(s, len, addr->bytes) == 0) {
 		addr->family = AF_INET;
 		return 0;
 	}
+	if (memchr(s, ':', len) == NULL)
+		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
@@ -1228,14 +1256,15 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 	/* An invalid time makes the line unknown, as the general path finds. */
 	if (ts_parse_exim(line, len, &t) != EXIM_MAINLOG_WORD - 1)
 		return 0;
+	body = EXIM_MAINLOG_WORD + msgid;
+	if (exim_body_skips(line + body, len - body)) {
+		*result = PARSE_SKIP;
+		return 1;
+	}
 	memset(ev, 0, sizeof *ev);
 	ev->time = t;
 	ev->has_time = 1;
-	body = EXIM_MAINLOG_WORD + msgid;
-	if (exim_body_skips(line + body, len - body))
-		*result = PARSE_SKIP;
-	else
-		*result = exim_parse_body(ep, line, len, body, ev);
+	*result = exim_parse_body(ep, line, len, body, ev);
 	return 1;
 }
 

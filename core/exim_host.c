@@ -12,15 +12,11 @@
 #include <string.h>
 
 #include "exim_host.h"
+#include "span.h"
 
 /* Bytes that cannot be part of a verified name. */
 static const unsigned char exim_host_not_name[256] = {
 	[' '] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1
-};
-
-/* Bytes that end the address between "[" and "]". */
-static const unsigned char exim_host_not_ip[256] = {
-	[' '] = 1, ['['] = 1, [']'] = 1
 };
 
 static int
@@ -56,8 +52,7 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 	ip = ++p;
 	/* The loop stops one byte over the maximum, which the test rejects. */
 	limit = exim_host_limit(len, ip, EXIM_HOST_IP_MAX);
-	while (p < limit && !exim_host_not_ip[(unsigned char)line[p]])
-		p++;
+	p += span_until4(line + p, limit - p, "[] ]");
 	if (p == ip || p - ip > EXIM_HOST_IP_MAX || p >= len ||
 	    line[p] != ']')
 		return EXIM_HOST_UNSURE;
@@ -92,15 +87,18 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 
 /*
  * Find the first ") [" in [s, end), as field_memmem would, with a plain
- * memchr for ')' because HELOs seldom contain one.
+ * search for ')' because HELOs seldom contain one.
  */
 static const char *
 exim_host_helo_end(const char *s, const char *end)
 {
 	const char	*q;
+	size_t		 n;
 
 	for (q = s; end - q >= 3; q++) {
-		if ((q = memchr(q, ')', (size_t)(end - q) - 2)) == NULL)
+		n = (size_t)(end - q) - 2;
+		q += span_until4(q, n, "))))");
+		if (q == end - 2)
 			return NULL;
 		if (q[1] == ' ' && q[2] == '[')
 			return q;
