@@ -1154,7 +1154,11 @@ exim_parse_body(struct exim_parser *ep, const char *line, size_t len,
 	if (def->check_outbound &&
 	    exim_outbound_tail(line + h.end, len - h.end))
 		return PARSE_SKIP;
-	if (exim_addr(line + h.ip, h.ip_len, &ev->addr) == -1)
+	if (h.has_ipv4) {
+		memset(&ev->addr, 0, sizeof ev->addr);
+		ev->addr.family = AF_INET;
+		memcpy(ev->addr.bytes, h.ipv4, sizeof h.ipv4);
+	} else if (exim_addr(line + h.ip, h.ip_len, &ev->addr) == -1)
 		return PARSE_SKIP;
 
 	/* sa-exim writes "host=NULL" when Exim has no verified name. */
