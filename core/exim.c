@@ -41,6 +41,7 @@
 #include "exim.h"
 #include "exim_host.h"
 #include "field.h"
+#include "span.h"
 #include "xmalloc.h"
 
 /* Maximum places tried for a host field that has no fixed position. */
@@ -366,12 +367,38 @@ exim_cut(const char *s, size_t len, size_t max)
 	return n;
 }
 
-/* Find the first occurrence of needle in s[from, to), or return NULL. */
+/*
+ * Find the first " H=" in s[from, to), or return NULL, by its '=': in an
+ * arrival line the first '=' after "<= sender" is mostly that of " H=".
+ */
 static const char *
-exim_find(const char *s, size_t from, size_t to, const char *needle)
+exim_find_h(const char *s, size_t from, size_t to)
+{
+	size_t	at;
+
+	for (at = from + 2; at < to; at++) {
+		at += span_until4(s + at, to - at, "====");
+		if (at == to)
+			return NULL;
+		if (s[at - 2] == ' ' && s[at - 1] == 'H')
+			return s + at - 2;
+	}
+	return NULL;
+}
+
+/*
+ * Find the first occurrence of needle in s[from, to), or return NULL.
+ * With fast set, " H=" is searched for by exim_find_h.
+ */
+static const char *
+exim_find(const char *s, size_t from, size_t to, const char *needle,
+    int fast)
 {
 	if (from >= to)
 		return NULL;
+	if (fast && needle[0] == ' ' && needle[1] == 'H' && needle[2] == '=' &&
+	    needle[3] == '\0')
+		return exim_find_h(s, from, to);
 	return field_memmem(s + from, to - from, needle, strlen(needle));
 }
 
@@ -640,14 +667,21 @@ exim_prefix(const struct exim_parser *ep, const char *line, size_t len,
 	return 0;
 }
 
+/* Check whether a body starts with a delivery's "=>", "->", "**", ... */
+static int
+exim_delivery(const char *b, size_t blen)
+{
+	return blen >= 3 && b[2] == ' ' &&
+	    ((b[0] == '=' && (b[1] == '>' || b[1] == '=')) ||
+	    (b[0] == '-' && b[1] == '>') || (b[0] == '*' &&
+	    (b[1] == '*' || b[1] == '>')) || (b[0] == '>' && b[1] == '>'));
+}
+
 /* Check cheaply, before any PCRE2 match, whether a body may name a client. */
 static int
 exim_may_name_client(const char *b, size_t blen)
 {
-	if (blen >= 3 && b[2] == ' ' &&
-	    ((b[0] == '=' && (b[1] == '>' || b[1] == '=')) ||
-	    (b[0] == '-' && b[1] == '>') || (b[0] == '*' &&
-	    (b[1] == '*' || b[1] == '>')) || (b[0] == '>' && b[1] == '>')))
+	if (exim_delivery(b, blen))
 		return 0;
 	if (memchr(b, '[', blen) != NULL)
 		return 1;
@@ -708,7 +742,7 @@ exim_host_search(const struct exim_parser *ep, const char *line, size_t len,
 
 	for (tries = 0; tries < EXIM_HOST_TRIES; tries++) {
 		q = backward ? exim_rfind(line, from, to, needle) :
-		    exim_find(line, from, to, needle);
+		    exim_find(line, from, to, needle, ep->fast);
 		if (q == NULL)
 			return 0;
 		at = (size_t)(q - line);
@@ -773,12 +807,13 @@ exim_addr(const char *s, size_t len, struct event_addr *addr)
 	if (len == 0 || len >= sizeof buf)
 		return -1;
 	memset(addr, 0, sizeof *addr);
-	if (memchr(s, ':', len) == NULL) {
-		if (field_ipv4(s, len, addr->bytes) == -1)
-			return -1;
+	/* An IPv4 address has no ':', so trying it first changes nothing. */
+	if (field_ipv4(s, len, addr->bytes) == 0) {
 		addr->family = AF_INET;
 		return 0;
 	}
+	if (memchr(s, ':', len) == NULL)
+		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
@@ -1119,7 +1154,11 @@ exim_parse_body(struct exim_parser *ep, const char *line, size_t len,
 	if (def->check_outbound &&
 	    exim_outbound_tail(line + h.end, len - h.end))
 		return PARSE_SKIP;
-	if (exim_addr(line + h.ip, h.ip_len, &ev->addr) == -1)
+	if (h.has_ipv4) {
+		memset(&ev->addr, 0, sizeof ev->addr);
+		ev->addr.family = AF_INET;
+		memcpy(ev->addr.bytes, h.ipv4, sizeof h.ipv4);
+	} else if (exim_addr(line + h.ip, h.ip_len, &ev->addr) == -1)
 		return PARSE_SKIP;
 
 	/* sa-exim writes "host=NULL" when Exim has no verified name. */
@@ -1146,6 +1185,91 @@ exim_parse_line(struct exim_parser *ep, const char *line, size_t len,
 	if (exim_prefix(ep, line, len, ev, &body) == -1)
 		return PARSE_UNKNOWN;
 	return exim_parse_body(ep, line, len, body, ev);
+}
+
+/* Offset of the first word after a plain "YYYY-MM-DD HH:MM:SS " time. */
+#define EXIM_MAINLOG_WORD	20
+/* Maximum bytes searched for the space after a syslog host name. */
+#define EXIM_MAINLOG_HOST_SCAN	(EXIM_SYSLOG_HOST_MAX + 1)
+
+/*
+ * Check the separators of a plain mainlog time at the start of a line of
+ * more than EXIM_MAINLOG_WORD bytes, and that no fraction, zone offset or
+ * syslog priority follows it.
+ */
+static int
+exim_mainlog_shape(const char *line, size_t len)
+{
+	char	w;
+
+	if (len <= EXIM_MAINLOG_WORD || !exim_digit(line[0]) ||
+	    line[4] != '-' || line[7] != '-' || line[10] != ' ' ||
+	    line[13] != ':' || line[16] != ':' || line[19] != ' ')
+		return 0;
+	w = line[EXIM_MAINLOG_WORD];
+	return w != '+' && w != '-' && w != '<';
+}
+
+/*
+ * Check whether a body can be skipped without a search: a delivery
+ * ("=>", "->", "**", ...), or a "Completed" or queue run line, which no
+ * family's pattern can match.
+ */
+static int
+exim_body_skips(const char *b, size_t blen)
+{
+	if (exim_delivery(b, blen))
+		return 1;
+	if (blen == sizeof "Completed" - 1 &&
+	    memcmp(b, "Completed", blen) == 0)
+		return 1;
+	return EXIM_TEXT_AT(b, blen, "Start queue run: ") ||
+	    EXIM_TEXT_AT(b, blen, "End queue run: ");
+}
+
+int
+exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
+    struct event *ev, enum parse_result *result)
+{
+	const char	*word = line + EXIM_MAINLOG_WORD, *space;
+	struct ts	 t;
+	size_t		 rest = len - EXIM_MAINLOG_WORD, body, msgid;
+
+	if (!ep->fast || !exim_mainlog_shape(line, len) ||
+	    EXIM_TEXT_AT(word, rest, "exim"))
+		return 0;
+
+	/*
+	 * A syslog tag "exim" could only be the second word.  After a
+	 * message id that word starts right after it, and otherwise after
+	 * the first space, which a "[pid]" would move.
+	 */
+	msgid = exim_msgid_fixed(word, rest);
+	if (msgid > 0)
+		space = word + msgid - 1;
+	else {
+		if (word[0] == '[')
+			return 0;
+		space = memchr(word, ' ', rest < EXIM_MAINLOG_HOST_SCAN ?
+		    rest : EXIM_MAINLOG_HOST_SCAN);
+	}
+	if (space != NULL && EXIM_TEXT_AT(space + 1,
+	    len - (size_t)(space + 1 - line), "exim"))
+		return 0;
+
+	/* An invalid time makes the line unknown, as the general path finds. */
+	if (ts_parse_exim(line, len, &t) != EXIM_MAINLOG_WORD - 1)
+		return 0;
+	body = EXIM_MAINLOG_WORD + msgid;
+	if (exim_body_skips(line + body, len - body)) {
+		*result = PARSE_SKIP;
+		return 1;
+	}
+	memset(ev, 0, sizeof *ev);
+	ev->time = t;
+	ev->has_time = 1;
+	*result = exim_parse_body(ep, line, len, body, ev);
+	return 1;
 }
 
 enum parse_result

@@ -41,6 +41,18 @@ enum parse_result	 exim_parse_line(struct exim_parser *,
 			    const char *line, size_t len, struct event *ev);
 
 /*
+ * Parse a line of the commonest mainlog shape in one pass: a plain
+ * "YYYY-MM-DD HH:MM:SS " time, an optional message id, and no syslog tag,
+ * "[pid]", fraction or zone offset.  Returns 1 with *result set as
+ * exim_parse_line, or the Exim front end of parser_line, would set it,
+ * and with PARSE_CLIENT ev as well.  Returns 0 for any other shape, and
+ * when the fast paths are off, so the caller uses one of those.
+ */
+int			 exim_parse_mainlog(struct exim_parser *,
+			    const char *line, size_t len, struct event *ev,
+			    enum parse_result *result);
+
+/*
  * Parse the message of an Exim syslog record, the text after "exim[pid]: ".
  * It may start with Exim's own timestamp (syslog_timestamp, the default),
  * which then gives the time; otherwise time, when not NULL, does (the

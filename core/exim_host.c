@@ -12,15 +12,11 @@
 #include <string.h>
 
 #include "exim_host.h"
+#include "span.h"
 
 /* Bytes that cannot be part of a verified name. */
 static const unsigned char exim_host_not_name[256] = {
 	[' '] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1
-};
-
-/* Bytes that end the address between "[" and "]". */
-static const unsigned char exim_host_not_ip[256] = {
-	[' '] = 1, ['['] = 1, [']'] = 1
 };
 
 static int
@@ -43,21 +39,70 @@ exim_host_limit(size_t len, size_t start, size_t max)
 }
 
 /*
+ * Read a dotted IPv4 address that a ']' ends within s[0, n), by the rules
+ * of glibc's inet_pton: four parts of 1 to 3 digits, no leading zero,
+ * each at most 255.  Returns its length without the ']', or 0 for any
+ * other text and when n is below 16.
+ */
+static size_t
+exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0;
+	unsigned		 value, digit;
+	int			 part;
+
+	/*
+	 * The longest address and its ']' take 16 bytes, and no read below
+	 * goes past the byte where that ']' would be.
+	 */
+	if (n < 16)
+		return 0;
+	for (part = 0;; part++) {
+		if ((value = u[i] - '0') > 9)
+			return 0;
+		if ((digit = u[i + 1] - '0') <= 9) {
+			if (value == 0)
+				return 0;
+			value = value * 10 + digit;
+			if ((digit = u[i + 2] - '0') <= 9) {
+				value = value * 10 + digit;
+				if (value > 255)
+					return 0;
+				i++;
+			}
+			i++;
+		}
+		i++;
+		out[part] = (uint8_t)value;
+		if (part == 3)
+			return u[i] == ']' ? i : 0;
+		if (u[i] != '.')
+			return 0;
+		i++;
+	}
+}
+
+/*
  * Read "[ip]" and an optional ":port" at p, then check what follows as
- * the pattern's closing lookahead does.
+ * the pattern's closing lookahead does.  A dotted IPv4 address is
+ * converted on the way, so the parser need not read it again.
  */
 static enum exim_host_scan
 exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 {
-	size_t	ip, digits, limit;
+	size_t	ip, n, digits, limit;
 
 	if (p >= len || line[p] != '[')
 		return EXIM_HOST_NONE;
 	ip = ++p;
-	/* The loop stops one byte over the maximum, which the test rejects. */
+	/* The scan stops one byte over the maximum, which the test rejects. */
 	limit = exim_host_limit(len, ip, EXIM_HOST_IP_MAX);
-	while (p < limit && !exim_host_not_ip[(unsigned char)line[p]])
-		p++;
+	if ((n = exim_host_ipv4(line + ip, limit - ip, h->ipv4)) > 0) {
+		h->has_ipv4 = 1;
+		p += n;
+	} else
+		p += span_until4(line + p, limit - p, "[] ]");
 	if (p == ip || p - ip > EXIM_HOST_IP_MAX || p >= len ||
 	    line[p] != ']')
 		return EXIM_HOST_UNSURE;
@@ -92,15 +137,18 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 
 /*
  * Find the first ") [" in [s, end), as field_memmem would, with a plain
- * memchr for ')' because HELOs seldom contain one.
+ * search for ')' because HELOs seldom contain one.
  */
 static const char *
 exim_host_helo_end(const char *s, const char *end)
 {
 	const char	*q;
+	size_t		 n;
 
 	for (q = s; end - q >= 3; q++) {
-		if ((q = memchr(q, ')', (size_t)(end - q) - 2)) == NULL)
+		n = (size_t)(end - q) - 2;
+		q += span_until4(q, n, "))))");
+		if (q == end - 2)
 			return NULL;
 		if (q[1] == ' ' && q[2] == '[')
 			return q;

@@ -7,6 +7,7 @@
 #define SMTPTRIAGE_EXIM_HOST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Maximum lengths in the host field, as EXIM_HOST_PATTERN has them. */
 #define EXIM_HOST_NAME_MAX	1024
@@ -22,6 +23,8 @@ struct exim_host {
 	int	has_helo;
 	size_t	ip, ip_len;
 	size_t	end;			/* first byte after the field */
+	int	has_ipv4;		/* ipv4 holds the address read */
+	uint8_t	ipv4[4];		/* network order */
 };
 
 enum exim_host_scan {

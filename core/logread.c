@@ -741,11 +741,35 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
 	}
 }
 
+/*
+ * Look up the Exim parser for the mainlog fast path once the format is
+ * decided, which it stays for the life of the parser.
+ */
+static void
+logread_find_mainlog(struct logread_input *in)
+{
+	if (in->exim != NULL)
+		in->mainlog = in->exim;
+	else if (in->parser == NULL ||
+	    parser_format(in->parser) == LOG_FORMAT_AUTO)
+		return;
+	else
+		in->mainlog = parser_exim_mainlog(in->parser);
+	in->mainlog_known = 1;
+}
+
 /* Parse one line with the input's parser. */
 static enum parse_result
 logread_parse(struct logread_input *in, const char *line, size_t len,
     struct event *ev)
 {
+	enum parse_result	r;
+
+	if (!in->mainlog_known)
+		logread_find_mainlog(in);
+	if (in->mainlog != NULL &&
+	    exim_parse_mainlog(in->mainlog, line, len, ev, &r))
+		return r;
 	if (in->exim != NULL)
 		return exim_parse_line(in->exim, line, len, ev);
 	return parser_line(in->parser, line, len, ev);
@@ -773,6 +797,8 @@ logread_advance(struct logread_input *in)
 				if (in->parser != NULL)
 					parser_free(in->parser);
 				in->parser = NULL;
+				in->mainlog = NULL;
+				in->mainlog_known = 0;
 			}
 			return 0;
 		}

@@ -77,6 +77,9 @@ struct logread_input {
 
 	struct parser		*parser;
 	struct exim_parser	*exim;		/* logread_file: borrowed */
+	/* Parser for exim_parse_mainlog, or NULL; looked up once known. */
+	struct exim_parser	*mainlog;
+	int			 mainlog_known;
 	uint32_t		 file;		/* agg index of this data */
 	struct logread_file	*rb;		/* read-back of file */
 

@@ -458,6 +458,14 @@ parser_line(struct parser *p, const char *line, size_t len, struct event *ev)
 	return parser_dispatch(p, p->format, line, len, ev);
 }
 
+struct exim_parser *
+parser_exim_mainlog(const struct parser *p)
+{
+	if (p->rules != NULL || p->rules_only || p->format != LOG_FORMAT_EXIM)
+		return NULL;
+	return p->exim;
+}
+
 const struct syslog_year *
 parser_year(const struct parser *p)
 {

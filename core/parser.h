@@ -68,6 +68,13 @@ enum log_format	 parser_format(const struct parser *);
 enum parse_result parser_line(struct parser *, const char *line, size_t len,
 		    struct event *ev);
 
+/*
+ * The Exim parser whose exim_parse_mainlog may take lines before
+ * parser_line, or NULL.  It is set when the format is decided as Exim and
+ * no rules file is given, and lives as long as the parser.
+ */
+struct exim_parser *parser_exim_mainlog(const struct parser *);
+
 struct syslog_year;
 
 /* The state of the year inference for RFC 3164 times (syslog.h). */

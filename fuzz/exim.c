@@ -5,7 +5,7 @@
  * the suspects are formatted as a table, as JSON lines and as CSV.
  *
  * Checked beyond "no crash, no leak": the parser gives the same events
- * with and without its hand-written readers, every string of an event lies
+ * with and without its hand-written readers and exim_parse_mainlog, every string of an event lies
  * inside its line and within its length limit, a valid UTF-8 line gives
  * valid UTF-8 fields, and the formatted output holds no control byte or
  * invalid UTF-8 and one record per line.
@@ -41,14 +41,21 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static int
 fuzz_exim_line(void *arg, const char *line, size_t len, struct event *ev)
 {
-	struct event	pcre;
-	int		r, rp;
+	struct event		pcre, mainlog;
+	enum parse_result	result, rm;
+	int			r, rp;
 
-	r = exim_parse_line(arg, line, len, ev) == PARSE_CLIENT;
+	result = exim_parse_line(arg, line, len, ev);
+	r = result == PARSE_CLIENT;
 	exim_parser_fast(arg, 0);
 	rp = exim_parse_line(arg, line, len, &pcre) == PARSE_CLIENT;
 	exim_parser_fast(arg, 1);
 	fuzz_check_same_event(r, rp, ev, &pcre);
+	if (exim_parse_mainlog(arg, line, len, &mainlog, &rm)) {
+		FUZZ_CHECK(rm == result, "exim_parse_mainlog gave %d, "
+		    "exim_parse_line %d", (int)rm, (int)result);
+		fuzz_check_same_event(r, rm == PARSE_CLIENT, ev, &mainlog);
+	}
 	return r;
 }
 

@@ -7,9 +7,10 @@
  * suspects are formatted as a table, JSON lines and CSV.
  *
  * Checked beyond "no crash, no leak": the fields of an event stay within
- * their length limits and contain no NUL byte, and a forced format is
- * kept.  The formatted output contains no control byte and has one record
- * per line.
+ * their length limits and contain no NUL byte, a forced format is kept,
+ * and exim_parse_mainlog agrees with parser_line on the lines it takes.
+ * The formatted output contains no control byte and has one record per
+ * line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,9 +77,25 @@ fuzz_format(const char *log, size_t size, enum log_format *format)
 	return (size_t)(nl - log) + 1;
 }
 
+/*
+ * Parse a line with parser_line and, when the Exim mainlog fast path
+ * that the reader tries first takes it, check that both agree.
+ */
 static int
 fuzz_parser_line(void *arg, const char *line, size_t len, struct event *ev)
 {
+	struct exim_parser	*ep = parser_exim_mainlog(arg);
+	struct event		 mainlog;
+	enum parse_result	 result, rm;
+
+	if (ep != NULL && exim_parse_mainlog(ep, line, len, &mainlog, &rm)) {
+		result = parser_line(arg, line, len, ev);
+		FUZZ_CHECK(rm == result, "exim_parse_mainlog gave %d, "
+		    "parser_line %d", (int)rm, (int)result);
+		fuzz_check_same_event(result == PARSE_CLIENT,
+		    rm == PARSE_CLIENT, ev, &mainlog);
+		return result == PARSE_CLIENT;
+	}
 	return parser_line(arg, line, len, ev) == PARSE_CLIENT;
 }
 

@@ -18,6 +18,7 @@
 #include "check_util.h"
 #include "exim.h"
 #include "field.h"
+#include "parser.h"
 #include "reason.h"
 
 /* 2026-11-30 10:00:00 in UTC, the zone the fixture sets. */
@@ -1133,6 +1134,13 @@ START_TEST(test_exim_fast_host_shapes)
 		"H=[1.2.3.4.5] x",
 		"H=[0.0.0.0] x",
 		"H=[1.2.3] x",
+		"H=[255.255.255.255]:25 x",
+		"H=[256.1.1.1] x",
+		"H=[1.2.3.1234] x",
+		"H=[00.1.2.3] x",
+		"H=[1.2.3.40]x] y",
+		"H=[1.2.3.4:25] x",
+		"H=[1.2.3.4 ] x",
 		"DS H=[192.0.2.1] x",
 		"<= a@b H=name (helo) [192.0.2.1]:1 P=esmtp S=1",
 		"<= a@b H=(x H=y) [192.0.2.1]:1 P=esmtp",
@@ -1233,6 +1241,206 @@ START_TEST(test_exim_fast_prefix_random)
 		    sizeof pieces / sizeof pieces[0], 10, &seed);
 		check_fast_same(line, n);
 	}
+}
+END_TEST
+
+/*
+ * Parse line with exim_parse_mainlog and, when it takes the line, with
+ * the Exim front end of parser_line and with PCRE2 alone, and check that
+ * all three give the same result and event.  Returns whether the fast
+ * path took the line.
+ */
+static int
+check_mainlog_same(struct parser *p, const char *line, size_t len)
+{
+	struct event		fast, general, pcre;
+	enum parse_result	rfast, rgeneral, rpcre;
+
+	free(buf);
+	buf = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, line, len);
+	memset(&fast, 0x5a, sizeof fast);
+	if (!exim_parse_mainlog(ep, buf, len, &fast, &rfast))
+		return 0;
+	rgeneral = parser_line(p, buf, len, &general);
+	exim_parser_fast(ep, 0);
+	rpcre = exim_parse_line(ep, buf, len, &pcre);
+	exim_parser_fast(ep, 1);
+	ck_assert_msg(rfast == rgeneral, "result %d, parser_line %d: %.*s",
+	    rfast, rgeneral, (int)len, line);
+	ck_assert_msg(rfast == rpcre, "result %d, PCRE2 %d: %.*s", rfast,
+	    rpcre, (int)len, line);
+	if (rfast == PARSE_CLIENT) {
+		check_event_same(&fast, &general);
+		check_event_same(&fast, &pcre);
+	}
+	return 1;
+}
+
+static struct parser *
+mainlog_parser(void)
+{
+	struct parser_options	 opts;
+	struct parser		*p;
+	char			*cause = NULL;
+
+	memset(&opts, 0, sizeof opts);
+	opts.format = LOG_FORMAT_EXIM;
+	opts.reasons = rt;
+	p = parser_create(&opts, &cause);
+	ck_assert_msg(p != NULL, "parser_create: %s", cause);
+	return p;
+}
+
+/* Mainlog lines of each family, and prefixes the fast path must reject. */
+static const char *const mainlog_lines[] = {
+	T0 "H=(a.example) [192.0.2.1]:25 Warning: x",
+	T0 "H=mx.example (helo) [192.0.2.1]:25 F=<a@b> rejected RCPT "
+	    "<c@d>: relay not permitted",
+	T0 "H=[2001:db8::1]:25 rejected EHLO: host lookup failed for "
+	    "reverse lookup check",
+	T0 "H=mx.example [192.0.2.1]: SMTP error from remote mail server",
+	T0 "1ahr79-0006jK-G9 <= a@b H=h.example (helo) [192.0.2.2]:1 "
+	    "P=esmtps S=1 id=x@y",
+	T0 "1rDnxq-00000000Ofs-1SXn <= a@b H=[192.0.2.3]:1 P=esmtp",
+	T0 "1ahr79-0006jK-G9 => a@b R=local T=spool",
+	T0 "1ahr79-0006jK-G9 -> a@b R=local T=spool",
+	T0 "1ahr79-0006jK-G9 ** a@b: unrouteable",
+	T0 "1ahr79-0006jK-G9 == a@b R=x defer",
+	T0 "1ahr79-0006jK-G9 *> a@b",
+	T0 "1ahr79-0006jK-G9 >> a@b",
+	T0 "1ahr79-0006jK-G9 Completed",
+	T0 "1ahr79-0006jK-G9 Completed QT=1s",
+	T0 "1ahr79-0006jK-G9 Completed authenticator failed for "
+	    "[192.0.2.4]",
+	T0 "Start queue run: pid=1585",
+	T0 "End queue run: pid=1585",
+	T0 "Start authenticator failed for H=[192.0.2.5]",
+	T0 "SMTP connection from (helo) [192.0.2.6]:25 closed by QUIT",
+	T0 "SMTP connection from [192.0.2.6]:25 I=[192.0.2.9]:25 lost",
+	T0 "no host name found for IP address 192.0.2.7",
+	T0 "no MAIL in SMTP connection from (h) [192.0.2.8] D=1s C=EHLO",
+	T0 "plain [192.0.2.8] authenticator failed for (h) [192.0.2.8]: "
+	    "535 Incorrect authentication data",
+	T0 "1ahr79-0006jK-G9 H=[192.0.2.9] F=<a@b> rejected after DATA: x",
+	T0 "TLS error on connection from (h) [192.0.2.10] (SSL_accept): x",
+	T0 "mx exim[7]: " T0 "H=[192.0.2.11] Warning: x",
+	T0 "mx exim4: H=[192.0.2.11] Warning: x",
+	T0 "exim[7]: H=[192.0.2.11] Warning: x",
+	T0 "1ahr79-0006jK-G9 exim[7]: H=[192.0.2.11] Warning: x",
+	T0 "exim12-0006jK-G9 H=[192.0.2.11] Warning: x",
+	T0 "[77] 1ahr79-0006jK-G9 H=[192.0.2.12] Warning: x",
+	T0 " H=[192.0.2.13] Warning: x",
+	T0 " exim: H=[192.0.2.13] Warning: x",
+	"2026-11-30 10:00:00.250 H=[192.0.2.14] Warning: x",
+	"2026-11-30 10:00:00 +0100 H=[192.0.2.14] Warning: x",
+	"2026-11-30 10:00:00 -0100 H=[192.0.2.14] Warning: x",
+	"2026-11-30 10:00:00 <mail.info> H=[192.0.2.14] Warning: x",
+	"2026-11-30 10:00:61 H=[192.0.2.15] Warning: x",
+	"2026-02-30 10:00:00 H=[192.0.2.15] Warning: x",
+	"2026-11-30 10:01:00 H=[192.0.2.16] Warning: x",
+	"2026-11-30 10:01:59 1ahr79-0006jK-G9 <= a@b H=[192.0.2.17] P=smtp",
+	"2026-11-30 11:00:00 SMTP connection from [192.0.2.18]",
+	"x026-11-30 10:00:00 H=[192.0.2.19] Warning: x",
+	"2026-11-30T10:00:00 H=[192.0.2.19] Warning: x",
+	"Nov 30 10:00:00 mx exim[1]: H=[192.0.2.20] Warning: x",
+};
+
+START_TEST(test_exim_mainlog_crafted)
+{
+	struct parser	*p = mainlog_parser();
+	size_t		 i, n, taken = 0;
+
+	for (i = 0; i < sizeof mainlog_lines / sizeof mainlog_lines[0]; i++)
+		for (n = strlen(mainlog_lines[i]); n > 0; n--)
+			taken += (size_t)check_mainlog_same(p,
+			    mainlog_lines[i], n);
+	ck_assert_uint_gt(taken, 1000);
+
+	/* The common shapes take the fast path whole. */
+	ck_assert_int_eq(check_mainlog_same(p, mainlog_lines[0],
+	    strlen(mainlog_lines[0])), 1);
+	ck_assert_int_eq(check_mainlog_same(p, mainlog_lines[4],
+	    strlen(mainlog_lines[4])), 1);
+	ck_assert_int_eq(check_mainlog_same(p, mainlog_lines[12],
+	    strlen(mainlog_lines[12])), 1);
+	/* Syslog wrappers, "[pid]", fractions and offsets do not. */
+	ck_assert_int_eq(check_mainlog_same(p, mainlog_lines[25],
+	    strlen(mainlog_lines[25])), 0);
+	ck_assert_int_eq(check_mainlog_same(p, mainlog_lines[30],
+	    strlen(mainlog_lines[30])), 0);
+	ck_assert_int_eq(check_mainlog_same(p, mainlog_lines[33],
+	    strlen(mainlog_lines[33])), 0);
+	ck_assert_int_eq(check_mainlog_same(p, mainlog_lines[34],
+	    strlen(mainlog_lines[34])), 0);
+	parser_free(p);
+}
+END_TEST
+
+START_TEST(test_exim_mainlog_bytes_everywhere)
+{
+	static const unsigned char	 bytes[] = {
+		0, 0x80, 0xbf, 0xc3, 0xff, ' ', '[', '-', 'e'
+	};
+	struct parser			*p = mainlog_parser();
+	char				 line[512];
+	size_t				 i, j, k, n;
+
+	for (i = 0; i < sizeof mainlog_lines / sizeof mainlog_lines[0]; i++) {
+		n = strlen(mainlog_lines[i]);
+		for (j = 0; j < n; j++)
+			for (k = 0; k < sizeof bytes; k++) {
+				memcpy(line, mainlog_lines[i], n);
+				line[j] = (char)bytes[k];
+				check_mainlog_same(p, line, n);
+			}
+	}
+	parser_free(p);
+}
+END_TEST
+
+START_TEST(test_exim_mainlog_random)
+{
+	static const char *const pieces[] = {
+		"1ahr79-0006jK-G9 ", "1rDnxq-00000000Ofs-1SXn ", "-", " ",
+		"exim", "exim[7]: ", "[77] ", "mx ", "H=", "(h) ", "[192.0.2.1]",
+		":25", " Warning: x", "<= ", "=> ", "** ", "Completed",
+		"Start queue run: ", "SMTP connection from ", "\xff", "\x80",
+		"no host name found for IP address ", "192.0.2.2",
+		" rejected ", "authenticator failed for ",
+	};
+	struct parser		*p = mainlog_parser();
+	char			 line[256];
+	uint32_t		 seed = 8080;
+	size_t			 i, n, taken = 0;
+	size_t			 prefix = strlen(T0);
+
+	memcpy(line, T0, prefix + 1);
+	for (i = 0; i < 50000; i++) {
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 8, &seed);
+		taken += (size_t)check_mainlog_same(p, line, n);
+	}
+	ck_assert_uint_gt(taken, 10000);
+	parser_free(p);
+}
+END_TEST
+
+START_TEST(test_exim_mainlog_fast_off)
+{
+	struct event		e;
+	enum parse_result	r;
+	const char		*line = mainlog_lines[0];
+
+	exim_parser_fast(ep, 0);
+	ck_assert_int_eq(exim_parse_mainlog(ep, line, strlen(line), &e, &r),
+	    0);
+	exim_parser_fast(ep, 1);
+	ck_assert_int_eq(exim_parse_mainlog(ep, line, strlen(line), &e, &r),
+	    1);
+	ck_assert_int_eq(r, PARSE_CLIENT);
+	ck_assert_int_eq(e.time.utc, T0_UTC);
 }
 END_TEST
 
@@ -1558,6 +1766,10 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_fast_random_bytes);
 	tcase_add_test(tc_limits, test_exim_fast_message_ids);
 	tcase_add_test(tc_limits, test_exim_fast_prefix_random);
+	tcase_add_test(tc_limits, test_exim_mainlog_crafted);
+	tcase_add_test(tc_limits, test_exim_mainlog_bytes_everywhere);
+	tcase_add_test(tc_limits, test_exim_mainlog_random);
+	tcase_add_test(tc_limits, test_exim_mainlog_fast_off);
 	tcase_add_test(tc_limits, test_exim_reverse_lookup_texts);
 	tcase_add_test(tc_limits, test_field_ipv4_as_inet_pton);
 	tcase_add_test(tc_limits, test_field_memmem_as_memmem);
