@@ -1342,6 +1342,31 @@ agg_merge_reasons(struct agg *agg, struct client *c, const struct client *src)
 }
 
 /*
+ * Append k entries to an evidence array of *n entries, growing it at
+ * most once, to the room that k calls of agg_evidence_append leave.
+ */
+static void
+agg_evidence_append_many(struct agg *agg, struct agg_evidence **list,
+    size_t *n, const struct agg_evidence *from, size_t k)
+{
+	struct agg_evidence	*p;
+	size_t			 room = agg_array_room(*n);
+	size_t			 need = agg_array_room(*n + k);
+
+	if (k == 0)
+		return;
+	if (need > room) {
+		p = agg_pool_alloc(&agg->pool, need * sizeof *p);
+		if (*n > 0)
+			memcpy(p, *list, *n * sizeof *p);
+		agg_pool_free(&agg->pool, *list, room * sizeof *p);
+		*list = p;
+	}
+	memcpy(*list + *n, from, k * sizeof *p);
+	*n += k;
+}
+
+/*
  * Drop the oldest n (at most AGG_EVIDENCE_LAST) of the latest lines of
  * c, whose evidence list is full, and move the others down to make room
  * for n at the end.
@@ -1371,10 +1396,11 @@ agg_merge_evidence(struct agg *agg, struct client *c, struct client *src,
 
 	for (i = 0; i < src->nevidence; i++)
 		src->evidence[i].line += lines;
-	for (i = 0; i < src->nevidence && c->nevidence < AGG_EVIDENCE_MAX;
-	    i++)
-		agg_evidence_append(agg, &c->evidence, &c->nevidence,
-		    &src->evidence[i]);
+	i = AGG_EVIDENCE_MAX - c->nevidence;
+	if (i > src->nevidence)
+		i = src->nevidence;
+	agg_evidence_append_many(agg, &c->evidence, &c->nevidence,
+	    src->evidence, i);
 	/*
 	 * The list of c is full: the rest of src replaces the oldest of the
 	 * latest lines, as agg_add_evidence would one at a time, with one
