@@ -43,6 +43,9 @@ static _Thread_local struct ts_cache_slot ts_cache[TS_CACHE_SLOTS];
  */
 #define TS_ISO_CACHE_SLOTS	1024
 
+/* One day after 9999-12-31T23:59:59 UTC, as seconds since the epoch. */
+#define TS_ISO_UTC_MAX		(253402300799LL + TS_SECS_PER_DAY)
+
 /*
  * The host's UTC offset through one UTC hour, and the local date at the
  * start of the hour, for ts_format_iso.
@@ -714,6 +717,10 @@ ts_iso_offset(int64_t utc)
 	time_t			 start, end;
 	int64_t			 hour;
 
+	/* Times over a day outside years 1-9999 go to localtime_r. */
+	if (utc < -(TS_EPOCH_DAYS + 1LL) * TS_SECS_PER_DAY ||
+	    utc > TS_ISO_UTC_MAX)
+		return NULL;
 	hour = ts_floor_div(utc, TS_SECS_PER_HOUR);
 	slot = &ts_iso_cache[(uint64_t)hour % TS_ISO_CACHE_SLOTS];
 	if (!slot->filled || slot->hour != hour) {

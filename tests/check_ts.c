@@ -2,6 +2,7 @@
  * Tests for core/ts.c: Exim, RFC 3339 and RFC 3164 timestamps, local time
  * and ISO 8601 output.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,6 +350,27 @@ START_TEST(test_ts_format_local_cache)
 }
 END_TEST
 
+/* Local times far outside years 1-9999 give what localtime_r gives. */
+START_TEST(test_ts_format_local_extremes)
+{
+	struct ts	t;
+	char		buf[TS_ISO_MAX];
+
+	set_tz("Europe/Berlin");
+	memset(&t, 0, sizeof t);
+	t.utc = INT64_MAX;
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "");
+	t.utc = INT64_MIN;
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "");
+	t.utc = 253402300799LL;
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 26);
+	ck_assert_str_eq(buf, "10000-01-01T00:59:59+01:00");
+	set_tz("UTC");
+}
+END_TEST
+
 START_TEST(test_ts_format_local_cache_reset)
 {
 	struct ts	t = { .utc = 1782900000 };
@@ -626,6 +648,7 @@ make_ts_suite(void)
 	tcase_add_test(tc_limits, test_ts_stops_at_len);
 	tcase_add_test(tc_limits, test_ts_format_small_buffer);
 	tcase_add_test(tc_limits, test_ts_format_year_edges);
+	tcase_add_test(tc_limits, test_ts_format_local_extremes);
 	tcase_add_test(tc_limits, test_ts_rfc3339_local_and_bad);
 	tcase_add_test(tc_limits, test_ts_bsd_bad);
 	suite_add_tcase(s, tc_limits);
