@@ -55,6 +55,7 @@ CORE_SRCS = \
 	core/opensmtpd.c \
 	core/outbox_intent.c \
 	core/output.c \
+	core/output_par.c \
 	core/parser.c \
 	core/plan.c \
 	core/postfix.c \

@@ -1342,6 +1342,48 @@ agg_merge_reasons(struct agg *agg, struct client *c, const struct client *src)
 }
 
 /*
+ * Append k entries to an evidence array of *n entries, growing it at
+ * most once, to the room that k calls of agg_evidence_append leave.
+ */
+static void
+agg_evidence_append_many(struct agg *agg, struct agg_evidence **list,
+    size_t *n, const struct agg_evidence *from, size_t k)
+{
+	struct agg_evidence	*p;
+	size_t			 room = agg_array_room(*n);
+	size_t			 need = agg_array_room(*n + k);
+
+	if (k == 0)
+		return;
+	if (need > room) {
+		p = agg_pool_alloc(&agg->pool, need * sizeof *p);
+		if (*n > 0)
+			memcpy(p, *list, *n * sizeof *p);
+		agg_pool_free(&agg->pool, *list, room * sizeof *p);
+		*list = p;
+	}
+	memcpy(*list + *n, from, k * sizeof *p);
+	*n += k;
+}
+
+/*
+ * Drop the oldest n (at most AGG_EVIDENCE_LAST) of the latest lines of
+ * c, whose evidence list is full, and move the others down to make room
+ * for n at the end.
+ */
+static void
+agg_merge_evidence_shift(struct client *c, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(c->evidence[AGG_EVIDENCE_FIRST + i].text);
+	memmove(&c->evidence[AGG_EVIDENCE_FIRST],
+	    &c->evidence[AGG_EVIDENCE_FIRST + n],
+	    (AGG_EVIDENCE_LAST - n) * sizeof c->evidence[0]);
+}
+
+/*
  * Append the evidence of src to c.  src keeps the first and the latest
  * lines of its part, which are all that c can keep of them, so adding
  * those in order leaves c as adding every line would.
@@ -1350,14 +1392,28 @@ static void
 agg_merge_evidence(struct agg *agg, struct client *c, struct client *src,
     uint64_t lines)
 {
-	uint64_t	seen = c->evidence_seen;
-	size_t		i;
+	size_t	i, rest;
 
-	for (i = 0; i < src->nevidence; i++) {
+	for (i = 0; i < src->nevidence; i++)
 		src->evidence[i].line += lines;
-		agg_add_evidence(agg, c, &src->evidence[i]);
+	i = AGG_EVIDENCE_MAX - c->nevidence;
+	if (i > src->nevidence)
+		i = src->nevidence;
+	agg_evidence_append_many(agg, &c->evidence, &c->nevidence,
+	    src->evidence, i);
+	/*
+	 * The list of c is full: the rest of src replaces the oldest of the
+	 * latest lines, as agg_add_evidence would one at a time, with one
+	 * move instead of one per line.
+	 */
+	if ((rest = src->nevidence - i) > 0) {
+		for (; rest > AGG_EVIDENCE_LAST; rest--)
+			free(src->evidence[i++].text);
+		agg_merge_evidence_shift(c, rest);
+		memcpy(&c->evidence[AGG_EVIDENCE_MAX - rest], &src->evidence[i],
+		    rest * sizeof c->evidence[0]);
 	}
-	c->evidence_seen = seen + src->evidence_seen;
+	c->evidence_seen += src->evidence_seen;
 	for (i = 0; i < src->nplain; i++) {
 		src->plain[i].line += lines;
 		if (c->nplain < AGG_EVIDENCE_FIRST)
@@ -1393,15 +1449,17 @@ agg_merge_client(struct agg *agg, struct client *src, uint64_t lines)
 		c->first = src->first;
 		c->last = src->last;
 	} else if (src->events > 0) {
-		if (ts_cmp(&src->first, &c->first) < 0)
+		if (agg_ts_before(&src->first, &c->first))
 			c->first = src->first;
-		if (ts_cmp(&src->last, &c->last) > 0)
+		if (agg_ts_before(&c->last, &src->last))
 			c->last = src->last;
 	}
 	c->events += src->events;
 	agg_merge_helos(agg, c, src);
 	agg_merge_reasons(agg, c, src);
-	if (src->rdns != NULL)
+	/* The same name is common, and costs no copy and no hash. */
+	if (src->rdns != NULL && (c->rdns == NULL ||
+	    strcmp(c->rdns, src->rdns) != 0))
 		c->rdns = agg_merge_intern(agg, src->rdns, strlen(src->rdns));
 	agg_merge_evidence(agg, c, src, lines);
 	return 0;

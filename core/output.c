@@ -56,6 +56,7 @@ out_json_string(struct esc_buf *b, const char *s)
 struct out_time {
 	struct ts	t;
 	char		text[TS_ISO_MAX];
+	size_t		len;
 	int		valid;
 };
 
@@ -77,11 +78,14 @@ out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t,
 	if (!iso->valid || iso->t.utc != t->utc || iso->t.msec != t->msec ||
 	    iso->t.offset != t->offset ||
 	    iso->t.has_offset != t->has_offset) {
-		ts_format_iso(t, iso->text, sizeof iso->text);
+		iso->len = ts_format_iso(t, iso->text, sizeof iso->text);
 		iso->t = *t;
 		iso->valid = 1;
 	}
-	out_json_string(b, iso->text);
+	/* ts_format_iso writes digits and "-T:+" only: nothing to escape. */
+	out_lit(b, "\"");
+	out_add(b, iso->text, iso->len);
+	out_lit(b, "\"");
 }
 
 static void

@@ -36,6 +36,20 @@ void	out_clients_history(struct esc_buf *b, enum out_format format,
 	    const struct dns_result *const *dns,
 	    const struct dnshist_list *history);
 
+/*
+ * Format clients in slices of step clients, each as out_clients_history
+ * formats it alone, and pass each slice's text to write_fn in order, with
+ * the index of its first client.  With threads above 1, a second thread
+ * formats every other slice.  Returns 0, or the first nonzero return of
+ * write_fn, after which no more slices are passed.
+ */
+int	out_clients_slices(enum out_format format,
+	    struct client *const *clients, size_t n,
+	    const struct dns_result *const *dns,
+	    const struct dnshist_list *history, size_t step, int threads,
+	    int (*write_fn)(void *arg, size_t first, const char *text,
+	    size_t len), void *arg);
+
 /* One JSON object (no newline) for a client, as "list --format json". */
 void	out_client_json(struct esc_buf *b, const struct client *c,
 	    const struct dns_result *dns);

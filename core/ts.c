@@ -36,6 +36,32 @@ struct ts_cache_slot {
 };
 
 static _Thread_local struct ts_cache_slot ts_cache[TS_CACHE_SLOTS];
+
+/*
+ * Slots of the offset cache of ts_format_iso, indexed by UTC hour: 24 KiB
+ * for six weeks, because suspects come in score order, not time order.
+ */
+#define TS_ISO_CACHE_SLOTS	1024
+
+/* One day after 9999-12-31T23:59:59 UTC, as seconds since the epoch. */
+#define TS_ISO_UTC_MAX		(253402300799LL + TS_SECS_PER_DAY)
+
+/*
+ * The host's UTC offset through one UTC hour, and the local date at the
+ * start of the hour, for ts_format_iso.
+ */
+struct ts_iso_slot {
+	int64_t		hour;		/* UTC hours since the epoch */
+	int32_t		offset;		/* seconds east of UTC */
+	int32_t		days;		/* local date as days since 1970 */
+	int16_t		year;
+	uint8_t		month;
+	uint8_t		day;
+	uint8_t		filled;
+	uint8_t		usable;		/* 0: localtime_r converts each time */
+};
+
+static _Thread_local struct ts_iso_slot ts_iso_cache[TS_ISO_CACHE_SLOTS];
 /* Calls of ts_local_reset in this thread. */
 static _Thread_local unsigned ts_cache_generation;
 
@@ -203,6 +229,7 @@ void
 ts_local_reset(void)
 {
 	memset(ts_cache, 0, sizeof ts_cache);
+	memset(ts_iso_cache, 0, sizeof ts_iso_cache);
 	ts_exim_last.has_local = 0;
 	ts_cache_generation++;
 }
@@ -652,16 +679,103 @@ ts_iso_fields(char *buf, size_t size, int64_t year, int month, int day,
 	return TS_ISO_LEN;
 }
 
+/*
+ * Check that localtime_r gave the wall-clock time wall (seconds counted
+ * as if the wall clock were UTC) in tm.  It does not in a zone with leap
+ * seconds, whose times are not UTC plus tm_gmtoff.
+ */
+static int
+ts_tm_is_wall(const struct tm *tm, int64_t wall)
+{
+	int64_t	days, secs, year;
+	int	month, day;
+
+	days = ts_floor_div(wall, TS_SECS_PER_DAY);
+	secs = wall - days * TS_SECS_PER_DAY;
+	ts_civil_from_days(days, &year, &month, &day);
+	return tm->tm_year + 1900LL == year && tm->tm_mon + 1 == month &&
+	    tm->tm_mday == day && tm->tm_hour == secs / TS_SECS_PER_HOUR &&
+	    tm->tm_min == secs % TS_SECS_PER_HOUR / 60 &&
+	    tm->tm_sec == secs % 60;
+}
+
+/*
+ * Find the host's UTC offset for the instant utc, from a cache of one
+ * localtime_r check per UTC hour.  Returns the cache slot, or NULL when
+ * localtime_r must convert utc itself.  That is the case when the offset
+ * at the first and the last second of the hour differ, when its wall
+ * clock is not utc plus the offset, or when its year is outside 1-9999.
+ *
+ * NOTE: an hour with two changes of offset that cancel out (never seen
+ * in the tz database) would keep its outer offset throughout.
+ */
+static const struct ts_iso_slot *
+ts_iso_offset(int64_t utc)
+{
+	struct ts_iso_slot	*slot;
+	struct tm		 first, last;
+	time_t			 start, end;
+	int64_t			 hour;
+
+	/* Times over a day outside years 1-9999 go to localtime_r. */
+	if (utc < -(TS_EPOCH_DAYS + 1LL) * TS_SECS_PER_DAY ||
+	    utc > TS_ISO_UTC_MAX)
+		return NULL;
+	hour = ts_floor_div(utc, TS_SECS_PER_HOUR);
+	slot = &ts_iso_cache[(uint64_t)hour % TS_ISO_CACHE_SLOTS];
+	if (!slot->filled || slot->hour != hour) {
+		slot->hour = hour;
+		slot->filled = 1;
+		slot->usable = 0;
+		start = (time_t)(hour * TS_SECS_PER_HOUR);
+		end = start + TS_SECS_PER_HOUR - 1;
+		if (localtime_r(&start, &first) != NULL &&
+		    localtime_r(&end, &last) != NULL &&
+		    first.tm_gmtoff == last.tm_gmtoff &&
+		    ts_tm_is_wall(&first, start + first.tm_gmtoff) &&
+		    ts_tm_is_wall(&last, end + last.tm_gmtoff) &&
+		    first.tm_year + 1900 >= 1 && first.tm_year + 1900 <= 9999) {
+			slot->offset = (int32_t)first.tm_gmtoff;
+			slot->days = (int32_t)ts_floor_div(start +
+			    first.tm_gmtoff, TS_SECS_PER_DAY);
+			slot->year = (int16_t)(first.tm_year + 1900);
+			slot->month = (uint8_t)(first.tm_mon + 1);
+			slot->day = (uint8_t)first.tm_mday;
+			slot->usable = 1;
+		}
+	}
+	return slot->usable ? slot : NULL;
+}
+
 size_t
 ts_format_iso(const struct ts *t, char *buf, size_t size)
 {
 	struct tm	tm;
 	time_t		tt;
+	const struct ts_iso_slot *slot;
 	int64_t		wall, days, secs, year;
 	int		month, day, off, n;
 
 	if (size > 0)
 		buf[0] = '\0';
+	if (!t->has_offset && (slot = ts_iso_offset(t->utc)) != NULL) {
+		/* The fields that localtime_r would give, without its cost. */
+		wall = t->utc + slot->offset;
+		days = ts_floor_div(wall, TS_SECS_PER_DAY);
+		secs = wall - days * TS_SECS_PER_DAY;
+		if (days == slot->days) {
+			year = slot->year;
+			month = slot->month;
+			day = slot->day;
+		} else
+			ts_civil_from_days(days, &year, &month, &day);
+		off = slot->offset < 0 ? -slot->offset : slot->offset;
+		if ((n = (int)ts_iso_fields(buf, size, year, month, day,
+		    (int)(secs / TS_SECS_PER_HOUR),
+		    (int)(secs % TS_SECS_PER_HOUR / 60), (int)(secs % 60),
+		    slot->offset < 0, off)) > 0)
+			return (size_t)n;
+	}
 	if (!t->has_offset) {
 		/* Local time, with this host's offset at that moment. */
 		tt = (time_t)t->utc;

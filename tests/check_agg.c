@@ -437,6 +437,76 @@ START_TEST(test_agg_merge_parts_same_as_whole)
 END_TEST
 
 /*
+ * Evidence lists merged when one or both parts filled theirs: for each
+ * pair of line counts, one client gets that many lines with a reason and
+ * a text in the first part and in the second, and the merge must keep
+ * the lines and texts that one agg keeps over both parts.
+ */
+START_TEST(test_agg_merge_full_evidence)
+{
+	static const size_t	 counts[] = { 0, 1, 3, 11, 12, 13, 16, 17,
+	    28, 29, 40 };
+	const size_t		 ncounts = sizeof counts / sizeof counts[0];
+	struct agg		*acc, *part;
+	struct client		*c, *d;
+	struct event		 ev;
+	char			 ip[32], text[32];
+	size_t			 a, b, half, j, k, line, from = 0;
+
+	acc = agg_create();
+	agg_add_file(acc, "test.log");
+	part = agg_create();
+	agg_add_file(part, "test.log");
+	/* The first part: lines 1 to from, the second after them. */
+	line = 0;
+	for (half = 0; half < 2; half++) {
+		if (half == 1)
+			from = line;
+		for (a = 0; a < ncounts; a++) {
+			for (b = 0; b < ncounts; b++) {
+				snprintf(ip, sizeof ip, "10.1.%zu.%zu", a, b);
+				for (k = 0; k < counts[half == 0 ? a : b];
+				    k++) {
+					line++;
+					snprintf(text, sizeof text, "line %zu",
+					    line);
+					ev = make_event(ip, "h", NULL,
+					    REASON_DNSBL, (int64_t)line);
+					agg_add_text(agg, &ev, 0, line * 100,
+					    line, text, strlen(text));
+					agg_add_text(half == 0 ? acc : part,
+					    &ev, 0, line * 100, half == 0 ?
+					    line : line - from, text,
+					    strlen(text));
+				}
+			}
+		}
+	}
+	ck_assert_int_eq(agg_merge(acc, part, from), 0);
+	agg_free(part);
+	for (a = 0; a < ncounts; a++) {
+		for (b = 0; b < ncounts; b++) {
+			if (counts[a] + counts[b] == 0)
+				continue;
+			snprintf(ip, sizeof ip, "10.1.%zu.%zu", a, b);
+			ev = make_event(ip, NULL, NULL, NULL, 0);
+			c = agg_find(agg, &ev.addr);
+			d = agg_find(acc, &ev.addr);
+			ck_assert_ptr_nonnull(c);
+			ck_assert_ptr_nonnull(d);
+			ck_assert_uint_eq(d->evidence_seen,
+			    counts[a] + counts[b]);
+			assert_same_client(c, d);
+			for (j = 0; j < c->nevidence; j++)
+				ck_assert_str_eq(c->evidence[j].text,
+				    d->evidence[j].text);
+		}
+	}
+	agg_free(acc);
+}
+END_TEST
+
+/*
  * Reason lists that shrink (a verified name drops no_verified_rdns) and
  * grow again keep their counts, with arrays from the pool of the agg.
  */
@@ -900,6 +970,7 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_tie_broken_by_address);
 	tcase_add_test(tc, test_agg_order_many_suspects);
 	tcase_add_test(tc, test_agg_merge_parts_same_as_whole);
+	tcase_add_test(tc, test_agg_merge_full_evidence);
 	tcase_add_test(tc, test_agg_reasons_shrink_and_grow);
 	tcase_add_test(tc, test_agg_scores_many_reason_keys);
 	tcase_add_test(tc, test_agg_ipv6_text_form);

@@ -231,6 +231,128 @@ START_TEST(test_output_format_names)
 }
 END_TEST
 
+/* What out_clients_slices passed to slices_collect. */
+struct slices_seen {
+	struct esc_buf	text;
+	size_t		firsts[16];
+	size_t		calls;
+	size_t		fail_at;	/* call that returns -1; 0: none */
+};
+
+static int
+slices_collect(void *arg, size_t first, const char *text, size_t len)
+{
+	struct slices_seen	*seen = arg;
+
+	if (seen->calls < sizeof seen->firsts / sizeof seen->firsts[0])
+		seen->firsts[seen->calls] = first;
+	seen->calls++;
+	if (seen->fail_at != 0 && seen->calls == seen->fail_at)
+		return -1;
+	esc_buf_add(&seen->text, text, len);
+	return 0;
+}
+
+/* An agg of 25 suspects, 198.51.100.1 to .25, with local times. */
+static struct agg *
+slices_agg(struct client ***suspects, size_t *n)
+{
+	struct agg	*a;
+	struct event	 ev;
+	int		 i;
+
+	a = agg_create();
+	agg_add_file(a, "test.log");
+	memset(&ev, 0, sizeof ev);
+	ev.addr.family = AF_INET;
+	ev.has_time = 1;
+	ev.reason = REASON_HELO_VERIFY_FAILED;
+	ev.helo = "h.example";
+	ev.helo_len = 9;
+	for (i = 1; i <= 25; i++) {
+		ev.addr.bytes[0] = 198;
+		ev.addr.bytes[1] = 51;
+		ev.addr.bytes[2] = 100;
+		ev.addr.bytes[3] = (uint8_t)i;
+		ev.time.utc = 1764489600 + i * 7200;
+		agg_add(a, &ev, 0, (uint64_t)i * 100, (uint64_t)i);
+	}
+	agg_finish(a);
+	*suspects = agg_suspects(a, n);
+	return a;
+}
+
+START_TEST(test_output_slices_same_text)
+{
+	struct esc_buf		 whole = { NULL, 0, 0 };
+	struct slices_seen	 seen;
+	struct client		**suspects;
+	struct agg		*a;
+	size_t			 n, i;
+	int			 threads;
+
+	a = slices_agg(&suspects, &n);
+	ck_assert_uint_eq(n, 25);
+	out_clients_history(&whole, OUT_JSON, suspects, n, NULL, NULL);
+	for (threads = 1; threads <= 2; threads++) {
+		memset(&seen, 0, sizeof seen);
+		ck_assert_int_eq(out_clients_slices(OUT_JSON, suspects, n,
+		    NULL, NULL, 4, threads, slices_collect, &seen), 0);
+		/* Seven slices: six of 4 suspects and one of 1. */
+		ck_assert_uint_eq(seen.calls, 7);
+		for (i = 0; i < 7; i++)
+			ck_assert_uint_eq(seen.firsts[i], i * 4);
+		ck_assert_uint_eq(seen.text.len, whole.len);
+		ck_assert_mem_eq(seen.text.data, whole.data, whole.len);
+		esc_buf_free(&seen.text);
+	}
+	esc_buf_free(&whole);
+	agg_free(a);
+}
+END_TEST
+
+START_TEST(test_output_slices_stop_on_error)
+{
+	struct esc_buf		 first = { NULL, 0, 0 };
+	struct slices_seen	 seen;
+	struct client		**suspects;
+	struct agg		*a;
+	size_t			 n;
+	int			 threads;
+
+	a = slices_agg(&suspects, &n);
+	out_clients_history(&first, OUT_JSON, suspects, 8, NULL, NULL);
+	for (threads = 1; threads <= 2; threads++) {
+		memset(&seen, 0, sizeof seen);
+		seen.fail_at = 3;
+		ck_assert_int_eq(out_clients_slices(OUT_JSON, suspects, n,
+		    NULL, NULL, 4, threads, slices_collect, &seen), -1);
+		/* No slice after the failed third one. */
+		ck_assert_uint_eq(seen.calls, 3);
+		ck_assert_uint_eq(seen.text.len, first.len);
+		ck_assert_mem_eq(seen.text.data, first.data, first.len);
+		esc_buf_free(&seen.text);
+	}
+	esc_buf_free(&first);
+	agg_free(a);
+}
+END_TEST
+
+START_TEST(test_output_slices_empty_csv)
+{
+	struct slices_seen	seen;
+
+	memset(&seen, 0, sizeof seen);
+	ck_assert_int_eq(out_clients_slices(OUT_CSV, NULL, 0, NULL, NULL,
+	    4, 2, slices_collect, &seen), 0);
+	ck_assert_uint_eq(seen.calls, 1);
+	ck_assert_uint_eq(seen.firsts[0], 0);
+	ck_assert_str_eq(seen.text.data, "ip,helo,rdns,reasons,events,"
+	    "first_seen,last_seen,status\n");
+	esc_buf_free(&seen.text);
+}
+END_TEST
+
 Suite *
 make_output_suite(void)
 {
@@ -248,6 +370,9 @@ make_output_suite(void)
 	tcase_add_test(tc, test_output_table_dns_columns);
 	tcase_add_test(tc, test_output_table_display_width);
 	tcase_add_test(tc, test_output_format_names);
+	tcase_add_test(tc, test_output_slices_same_text);
+	tcase_add_test(tc, test_output_slices_stop_on_error);
+	tcase_add_test(tc, test_output_slices_empty_csv);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,6 +2,8 @@
  * Tests for core/ts.c: Exim, RFC 3339 and RFC 3164 timestamps, local time
  * and ISO 8601 output.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -280,6 +282,112 @@ START_TEST(test_ts_format_local)
 }
 END_TEST
 
+/* The text of ts_format_iso for a local time, from localtime_r itself. */
+static void
+format_local_reference(int64_t utc, char *buf, size_t size)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)utc;
+	long		off;
+
+	ck_assert_ptr_nonnull(localtime_r(&tt, &tm));
+	off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, tm.tm_gmtoff < 0 ? '-' : '+', off / 3600,
+	    off % 3600 / 60);
+}
+
+/*
+ * ts_format_iso caches the local offset per UTC hour.  Around offset
+ * changes inside an hour, at odd seconds and in a zone with leap seconds,
+ * it must still write what localtime_r gives for each second.
+ */
+START_TEST(test_ts_format_local_cache)
+{
+	static const struct {
+		const char	*tz;
+		int64_t		 around;	/* a change of offset, UTC */
+	} cases[] = {
+		/* Berlin back to winter time, 2026-10-25 01:00 UTC. */
+		{ "Europe/Berlin", 1792890000 },
+		/* Lord Howe Island's 30-minute summer time, at half past. */
+		{ "Australia/Lord_Howe", 1791041400 },
+		/* Nepal from +05:30 to +05:45 at 1985-12-31 18:30 UTC. */
+		{ "Asia/Kathmandu", 504901800 },
+		/* Amsterdam from +01:19:32 to +01:20 at 22:40:28 UTC. */
+		{ "Europe/Amsterdam", -1025745572 },
+		/* 2016's leap second: right/ zones count 26 before it. */
+		{ "right/UTC", 1483228826 },
+		/* Newfoundland's summer time of 1937, at 03:30 UTC. */
+		{ "America/St_Johns", -1030221000 },
+	};
+	struct ts	t;
+	char		buf[TS_ISO_MAX], want[64];
+	int64_t		d;
+	size_t		i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		set_tz(cases[i].tz);
+		memset(&t, 0, sizeof t);
+		/* Each second of the hours around the change, then wider. */
+		for (d = -7200; d <= 7200; d++) {
+			t.utc = cases[i].around + d;
+			format_local_reference(t.utc, want, sizeof want);
+			ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf),
+			    25);
+			ck_assert_str_eq(buf, want);
+		}
+		for (d = -400 * 86400; d <= 400 * 86400; d += 7919) {
+			t.utc = cases[i].around + d;
+			format_local_reference(t.utc, want, sizeof want);
+			ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf),
+			    25);
+			ck_assert_str_eq(buf, want);
+		}
+	}
+	set_tz("UTC");
+}
+END_TEST
+
+/* Local times far outside years 1-9999 give what localtime_r gives. */
+START_TEST(test_ts_format_local_extremes)
+{
+	struct ts	t;
+	char		buf[TS_ISO_MAX];
+
+	set_tz("Europe/Berlin");
+	memset(&t, 0, sizeof t);
+	t.utc = INT64_MAX;
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "");
+	t.utc = INT64_MIN;
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "");
+	t.utc = 253402300799LL;
+	ck_assert_uint_eq(ts_format_iso(&t, buf, sizeof buf), 26);
+	ck_assert_str_eq(buf, "10000-01-01T00:59:59+01:00");
+	set_tz("UTC");
+}
+END_TEST
+
+START_TEST(test_ts_format_local_cache_reset)
+{
+	struct ts	t = { .utc = 1782900000 };
+	char		buf[TS_ISO_MAX];
+
+	set_tz("Europe/Berlin");
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-07-01T12:00:00+02:00");
+	/* The same hour again after the zone changed. */
+	set_tz("Asia/Kolkata");
+	t.utc++;
+	ts_format_iso(&t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-07-01T15:30:01+05:30");
+	set_tz("UTC");
+}
+END_TEST
+
 START_TEST(test_ts_format_round_trip)
 {
 	struct ts	t;
@@ -523,6 +631,8 @@ make_ts_suite(void)
 	tcase_add_test(tc_core, test_ts_format_utc_offset_zero);
 	tcase_add_test(tc_core, test_ts_format_local);
 	tcase_add_test(tc_core, test_ts_format_round_trip);
+	tcase_add_test(tc_core, test_ts_format_local_cache);
+	tcase_add_test(tc_core, test_ts_format_local_cache_reset);
 	tcase_add_test(tc_core, test_ts_compare);
 	tcase_add_test(tc_core, test_ts_rfc3339_fraction_offset);
 	tcase_add_test(tc_core, test_ts_rfc3339_offset_forms);
@@ -538,6 +648,7 @@ make_ts_suite(void)
 	tcase_add_test(tc_limits, test_ts_stops_at_len);
 	tcase_add_test(tc_limits, test_ts_format_small_buffer);
 	tcase_add_test(tc_limits, test_ts_format_year_edges);
+	tcase_add_test(tc_limits, test_ts_format_local_extremes);
 	tcase_add_test(tc_limits, test_ts_rfc3339_local_and_bad);
 	tcase_add_test(tc_limits, test_ts_bsd_bad);
 	suite_add_tcase(s, tc_limits);

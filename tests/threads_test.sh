@@ -2,10 +2,11 @@
 # The list output must not depend on how many threads read the logs:
 # generated Exim and Postfix logs are listed with SMTPTRIAGE_THREADS=1
 # (one thread) and with 2 threads (each file read in parts), and the
-# outputs are compared byte for byte.  Covers one file, --since and
-# --until, several files in time order (read in parts) and out of time
-# order (read on one thread again), gzip files (inflated on a thread of
-# their own) and a file whose first line is in another format.
+# outputs are compared byte for byte.  Covers one file, output of more
+# than two slices, --since and --until, several files in time order
+# (read in parts) and out of time order (read on one thread again), gzip
+# files (inflated on a thread of their own) and a file whose first line
+# is in another format.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -66,6 +67,16 @@ same "exim window" --format json --since 2026-11-01T00:40:00 \
     --until 2026-11-01T01:30:00 "$tmp/mainlog"
 same "postfix window" --format json --since 2026-11-01T00:40:00 \
     --until 2026-11-01T01:30:00 "$tmp/maillog"
+
+# Over 8,192 suspects: list writes slices of 4,096, and with two threads
+# a second thread formats every other slice.
+"$gen" -f exim -s 1500k -c 20000 -w 60 -r 11 -o "$tmp/many" || exit 1
+same "exim, three output slices" --format json "$tmp/many"
+[ "$(wc -l <"$tmp/out.2")" -gt 8192 ] ||
+    fail "exim, three output slices: only $(wc -l <"$tmp/out.2") lines"
+same "exim csv, three output slices" --format csv "$tmp/many"
+[ "$(grep -c '^ip,' "$tmp/out.2")" -eq 1 ] ||
+    fail "exim csv, three output slices: not one header line"
 
 # The same logs cut in two at a line boundary, as a rotation leaves them.
 lines=$(wc -l <"$tmp/mainlog")

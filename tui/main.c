@@ -694,15 +694,39 @@ main_apply_state(struct agg *agg, struct store *store,
  */
 #define MAIN_LIST_SLICE	4096
 
+/*
+ * Write a slice of list's output to standard output.  arg points to the
+ * output format.  Returns 0, or -1 after printing a write error.
+ */
+static int
+main_list_write(void *arg, size_t first, const char *text, size_t len)
+{
+	const enum out_format	*format = arg;
+	const char		*nl;
+	size_t			 skip = 0;
+
+	/* CSV has its header line once, before the first slice. */
+	if (first > 0 && len > 0 && *format == OUT_CSV &&
+	    (nl = memchr(text, '\n', len)) != NULL)
+		skip = (size_t)(nl - text) + 1;
+	if (len > skip && fwrite(text + skip, 1, len - skip, stdout) !=
+	    len - skip) {
+		fprintf(stderr, "smtptriage: write error: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 main_list(const struct main_args *a, struct config *cfg, struct agg *agg,
     struct store *store)
 {
 	struct client		**suspects;
 	struct dns_batch	  batch;
-	struct esc_buf		  out = { NULL, 0, 0 };
-	char			 *cause, *nl;
-	size_t			  n, i, k, step, skip;
+	enum out_format		  format = a->format;
+	char			 *cause;
+	size_t			  n, step;
 	int			  rc = 0;
 
 	suspects = agg_suspects(agg, &n);
@@ -720,25 +744,9 @@ main_list(const struct main_args *a, struct config *cfg, struct agg *agg,
 
 	/* The table aligns its columns over all rows, so it comes whole. */
 	step = a->format == OUT_TABLE && n > 0 ? n : MAIN_LIST_SLICE;
-	for (i = 0; i == 0 || i < n; i += step) {
-		k = n - i < step ? n - i : step;
-		out.len = 0;
-		out_clients_history(&out, a->format, suspects + i, k,
-		    batch.results != NULL ? batch.results + i : NULL,
-		    batch.history != NULL ? batch.history + i : NULL);
-		skip = 0;
-		/* CSV has its header line once, before the first slice. */
-		if (i > 0 && a->format == OUT_CSV &&
-		    (nl = memchr(out.data, '\n', out.len)) != NULL)
-			skip = (size_t)(nl - out.data) + 1;
-		if (out.len > skip && fwrite(out.data + skip, 1,
-		    out.len - skip, stdout) != out.len - skip) {
-			fprintf(stderr, "smtptriage: write error: %s\n",
-			    strerror(errno));
-			break;
-		}
-	}
-	esc_buf_free(&out);
+	out_clients_slices(a->format, suspects, n, batch.results,
+	    batch.history, step, logread_threads_default(), main_list_write,
+	    &format);
 	dns_batch_free(&batch);
 	return fflush(stdout) == 0 ? rc : EXIT_INPUT;
 }
