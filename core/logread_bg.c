@@ -39,10 +39,11 @@
  * the clients of one part, whatever its size: with 100,000 clients, most
  * parts of 16 MiB or more contain nearly all of them.  Few large parts
  * make few merges, and the same number per thread lets the threads end
- * together.  The progress bar moves when a part is merged, so fewer parts
- * move it in larger steps.
+ * together.  One part per thread leaves only the last part's merge after
+ * the reading ends.  The progress bar follows the reading of each part,
+ * not its merge.
  */
-#define LOGREAD_BG_TAIL_PARTS	2
+#define LOGREAD_BG_TAIL_PARTS	1
 /* Client table slots merged between two reads of the clock. */
 #define LOGREAD_BG_SLOTS	128
 struct logread_bg {
@@ -335,13 +336,19 @@ logread_bg_progress(const struct logread_bg *bg, uint64_t *bytes,
     uint64_t *lines)
 {
 	const struct logread_part	*part;
+	size_t				 i;
 
+	/*
+	 * The merged parts, and how far the others are read.  A client is
+	 * counted only once its part is merged, so its lines are counted
+	 * before it.
+	 */
 	*bytes = bg->bytes;
 	*lines = bg->lines;
-	if (bg->merging && bg->next < bg->pool.nparts) {
-		part = &bg->pool.parts[bg->next];
-		*bytes += part->st.bytes;
-		*lines += part->lines;
+	for (i = bg->next; i < bg->pool.nparts; i++) {
+		part = &bg->pool.parts[i];
+		*bytes += __atomic_load_n(&part->read_bytes, __ATOMIC_RELAXED);
+		*lines += __atomic_load_n(&part->read_lines, __ATOMIC_RELAXED);
 	}
 }
 

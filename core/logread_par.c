@@ -136,6 +136,18 @@ logread_thread_count(const struct logread *lr)
 	return (size_t)lr->opt.threads;
 }
 
+/* Events read between two stores of a part's progress, less one. */
+#define LOGREAD_PROGRESS_EVENTS	1023
+
+/* Publish how far part has been read, for logread_bg_progress. */
+static void
+logread_part_progress(struct logread_part *part, uint64_t bytes,
+    uint64_t lines)
+{
+	__atomic_store_n(&part->read_bytes, bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&part->read_lines, lines, __ATOMIC_RELAXED);
+}
+
 /* Read one part of an input into part->agg. */
 static void
 logread_part_read(const struct logread *lr, struct logread_part *part)
@@ -147,6 +159,7 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 	struct stat		 sb;
 	char			*cause;
 	size_t			 held = 0, oldest = 0;
+	unsigned		 events = 0;
 
 	memset(&plr, 0, sizeof plr);
 	plr.opt = lr->opt;
@@ -202,6 +215,9 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 		logread_hold(p, &pin);
 		pin.has_head = 0;
 		held++;
+		if ((++events & LOGREAD_PROGRESS_EVENTS) == 0)
+			logread_part_progress(part, pin.offset - part->from,
+			    pin.lineno);
 		/* One step for each of the next three events to be counted. */
 		agg_prefetch_slot(plr.agg, &p->ev.addr);
 		if (held >= 2)
@@ -220,6 +236,7 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 	if (!part->has_event)
 		part->bad_first = part->st.bad;
 	part->lines = pin.lineno;
+	logread_part_progress(part, part->st.bytes, part->lines);
 	part->year = *parser_year(pin.parser);
 	part->split_parts = parser_split_parts(pin.parser);
 	if (plr.nmessages > 0 || pin.failure != NULL)

@@ -37,6 +37,12 @@ struct logread_part {
 	uint64_t		 split_parts;
 	int			 failed;
 	int			 done;
+	/*
+	 * Progress of the read for the console's bar: bytes and lines so
+	 * far, stored by the reading thread with atomic stores.
+	 */
+	uint64_t		 read_bytes;
+	uint64_t		 read_lines;
 };
 
 struct logread_pool {
