@@ -756,6 +756,27 @@ exim_host_search(const struct exim_parser *ep, const char *line, size_t len,
 	return 0;
 }
 
+/*
+ * Read the host field after the first space at or after from when "H="
+ * follows that space, as in "<= sender H=name ...".  That space starts
+ * the first " H=" of the rest of the line, so a field read there is the
+ * one exim_host_search finds first.  Returns 0 when the field is not
+ * there, and the caller then searches the whole line.
+ */
+static int
+exim_host_after_word(const struct exim_parser *ep, const char *line,
+    size_t len, size_t from, struct exim_host *h)
+{
+	size_t	at;
+
+	if (from >= len)
+		return 0;
+	at = from + span_until4(line + from, len - from, "    ");
+	if (len - at < 3 || line[at + 1] != 'H' || line[at + 2] != '=')
+		return 0;
+	return exim_host_at(ep, line, len, at + 3, h);
+}
+
 /* Find the host field of a body whose family is def and match ends at mend. */
 static int
 exim_locate(const struct exim_parser *ep, const struct exim_family *def,
@@ -768,6 +789,8 @@ exim_locate(const struct exim_parser *ep, const struct exim_family *def,
 	case LOCATE_HERE:
 		return exim_host_at(ep, line, len, mend, h);
 	case LOCATE_NEXT_H:
+		if (ep->fast && exim_host_after_word(ep, line, len, mend, h))
+			return 1;
 		return exim_host_search(ep, line, len, mend, len, " H=", 0, h);
 	case LOCATE_LAST_H_INPUT:
 		/* The client's early input comes last and may hold " H=". */

@@ -25,6 +25,23 @@ exim_host_name_byte(char c)
 	return !exim_host_not_name[(unsigned char)c];
 }
 
+/*
+ * Measure the bytes of s[0, limit) before the first byte that cannot be
+ * part of a verified name.  span_until4 takes four stops, so a second
+ * search looks for the fifth, ')', before the first of the others.
+ */
+static size_t
+exim_host_name_len(const char *s, size_t limit)
+{
+	const char	*close;
+	size_t		 n;
+
+	n = span_until4(s, limit, " ([]");
+	if ((close = memchr(s, ')', n)) != NULL)
+		n = (size_t)(close - s);
+	return n;
+}
+
 static int
 exim_host_digit(char c)
 {
@@ -170,8 +187,7 @@ exim_host_scan(const char *line, size_t len, size_t start,
 	/* A verified name runs to a space that "(" or "[" follows. */
 	if (exim_host_name_byte(line[p])) {
 		limit = exim_host_limit(len, start, EXIM_HOST_NAME_MAX);
-		while (p < limit && exim_host_name_byte(line[p]))
-			p++;
+		p += exim_host_name_len(line + p, limit - p);
 		if (p - start > EXIM_HOST_NAME_MAX)
 			return EXIM_HOST_UNSURE;
 		if (p + 1 >= len || line[p] != ' ' ||

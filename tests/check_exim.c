@@ -1156,6 +1156,23 @@ START_TEST(test_exim_fast_host_shapes)
 		"no host name found for IP address ",
 		"no host name found for IP address  192.0.2.1",
 		"no host name found for IP address [192.0.2.1]",
+		"<= a@b H=x H=[192.0.2.1]:1 P=esmtp",
+		"<= a@b H=(h [192.0.2.1] H=name [192.0.2.2]:1 P=esmtp",
+		"<=  H=[192.0.2.1]:1 P=esmtp",
+		"<= a@b x H=[192.0.2.1]:1 P=esmtp",
+		"<= a@b H",
+		"<= a@b H=",
+		"<= a@b ",
+		"<= a@b",
+		"H=na)me [192.0.2.1] Warning: x",
+		"H=na]me [192.0.2.1] Warning: x",
+		"H=na(me [192.0.2.1] Warning: x",
+		"H=na[me [192.0.2.1] Warning: x",
+		"H=name) [192.0.2.1] Warning: x",
+		"H=name (a) [192.0.2.1]:25 Warning: x",
+		"H=a.b.example (c) [192.0.2.1]:25 Warning: x",
+		"H=abcdefghijklmnopqrstuvwxyz.example [192.0.2.1]:25 x",
+		"H=abcdefghijklmnop)rstuvwxyz.example [192.0.2.1]:25 x",
 	};
 	char	line[512];
 	size_t	i, n, prefix = strlen(T0);
@@ -1168,12 +1185,48 @@ START_TEST(test_exim_fast_host_shapes)
 }
 END_TEST
 
+/*
+ * Put each byte that the host reader treats specially at each position of
+ * common client lines, so that every shortcut meets it at every step.
+ */
+START_TEST(test_exim_fast_byte_at_each_position)
+{
+	static const char *bodies[] = {
+		"H=name (helo) [192.0.2.1]:25 Warning: x",
+		"H=(helo) [2001:db8::1]:25 F=<a@b> rejected RCPT <c@d>: relay",
+		"<= a@b H=name (helo) [192.0.2.1]:1 P=esmtp S=1",
+		"SMTP connection from [192.0.2.1]:25 closed by QUIT",
+	};
+	static const char	 bytes[] = {
+		'\0', '\xff', '\x80', ' ', '(', ')', '[', ']', ':', '.', '=',
+		'H', '0', '9',
+	};
+	char			 line[512];
+	size_t			 i, j, k, n, prefix = strlen(T0);
+	char			 saved;
+
+	for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		n = (size_t)snprintf(line, sizeof line, T0 "%s", bodies[i]);
+		for (j = prefix; j < n; j++) {
+			saved = line[j];
+			for (k = 0; k < sizeof bytes; k++) {
+				line[j] = bytes[k];
+				check_fast_same(line, n);
+				check_fast_same(line, j + 1);
+			}
+			line[j] = saved;
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_exim_fast_random_bytes)
 {
 	static const char *const pieces[] = {
 		"H=", "(", ")", "[", "]", " ", ":", "1", "25", ".", "192.0.2.1",
 		"::1", "I=[", "U=", "Ci=", "<= ", "(= ", "a", "x", "\\",
 		") [", "SMTP connection from ", "DS ", " H=", "\xff",
+		"<= a@b H=", "name ",
 	};
 	char			 line[256];
 	uint32_t		 seed = 4242;
@@ -1763,6 +1816,7 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_random_bytes);
 	tcase_add_test(tc_limits, test_exim_long_line_many_h);
 	tcase_add_test(tc_limits, test_exim_fast_host_shapes);
+	tcase_add_test(tc_limits, test_exim_fast_byte_at_each_position);
 	tcase_add_test(tc_limits, test_exim_fast_random_bytes);
 	tcase_add_test(tc_limits, test_exim_fast_message_ids);
 	tcase_add_test(tc_limits, test_exim_fast_prefix_random);
