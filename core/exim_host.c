@@ -14,6 +14,9 @@
 #include "exim_host.h"
 #include "span.h"
 
+/* For the steps of exim_host_scan, which runs once per client line. */
+#define EXIM_HOST_INLINE	static inline __attribute__((always_inline))
+
 /* Bytes that cannot be part of a verified name. */
 static const unsigned char exim_host_not_name[256] = {
 	[' '] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1
@@ -56,6 +59,39 @@ exim_host_limit(size_t len, size_t start, size_t max)
 }
 
 /*
+ * Read one part of a dotted IPv4 address at *u: 1 to 3 digits, no
+ * leading zero, at most 255.  Moves *u past it, or returns -1.
+ */
+static inline int
+exim_host_octet(const unsigned char **u, uint8_t *out)
+{
+	const unsigned char	*p = *u;
+	unsigned		 value, digit;
+
+	if ((value = (unsigned)p[0] - '0') > 9)
+		return -1;
+	if ((digit = (unsigned)p[1] - '0') > 9) {
+		*out = (uint8_t)value;
+		*u = p + 1;
+		return 0;
+	}
+	if (value == 0)
+		return -1;
+	value = value * 10 + digit;
+	if ((digit = (unsigned)p[2] - '0') > 9) {
+		*out = (uint8_t)value;
+		*u = p + 2;
+		return 0;
+	}
+	value = value * 10 + digit;
+	if (value > 255)
+		return -1;
+	*u = p + 3;
+	*out = (uint8_t)value;
+	return 0;
+}
+
+/*
  * Read a dotted IPv4 address that a ']' ends within s[0, n), by the rules
  * of glibc's inet_pton: four parts of 1 to 3 digits, no leading zero,
  * each at most 255.  Returns its length without the ']', or 0 for any
@@ -65,9 +101,6 @@ static size_t
 exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
 {
 	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0;
-	unsigned		 value, digit;
-	int			 part;
 
 	/*
 	 * The longest address and its ']' take 16 bytes, and no read below
@@ -75,29 +108,12 @@ exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
 	 */
 	if (n < 16)
 		return 0;
-	for (part = 0;; part++) {
-		if ((value = u[i] - '0') > 9)
-			return 0;
-		if ((digit = u[i + 1] - '0') <= 9) {
-			if (value == 0)
-				return 0;
-			value = value * 10 + digit;
-			if ((digit = u[i + 2] - '0') <= 9) {
-				value = value * 10 + digit;
-				if (value > 255)
-					return 0;
-				i++;
-			}
-			i++;
-		}
-		i++;
-		out[part] = (uint8_t)value;
-		if (part == 3)
-			return u[i] == ']' ? i : 0;
-		if (u[i] != '.')
-			return 0;
-		i++;
-	}
+	if (exim_host_octet(&u, &out[0]) == -1 || *u++ != '.' ||
+	    exim_host_octet(&u, &out[1]) == -1 || *u++ != '.' ||
+	    exim_host_octet(&u, &out[2]) == -1 || *u++ != '.' ||
+	    exim_host_octet(&u, &out[3]) == -1 || *u != ']')
+		return 0;
+	return (size_t)(u - (const unsigned char *)s);
 }
 
 /*
@@ -105,10 +121,11 @@ exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
  * the pattern's closing lookahead does.  A dotted IPv4 address is
  * converted on the way, so the parser need not read it again.
  */
-static enum exim_host_scan
+EXIM_HOST_INLINE enum exim_host_scan
 exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 {
-	size_t	ip, n, digits, limit;
+	const char	*digit;
+	size_t		 ip, n, digits, limit;
 
 	if (p >= len || line[p] != '[')
 		return EXIM_HOST_NONE;
@@ -130,9 +147,10 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 	/* A port of more than 5 digits would make the pattern backtrack. */
 	if (p < len && line[p] == ':') {
 		limit = exim_host_limit(len, p + 1, EXIM_HOST_PORT_DIGITS);
-		for (digits = 0; p + 1 + digits < limit &&
-		    exim_host_digit(line[p + 1 + digits]); digits++)
+		for (digit = line + p + 1; digit < line + limit &&
+		    exim_host_digit(*digit); digit++)
 			;
+		digits = (size_t)(digit - (line + p + 1));
 		if (digits > EXIM_HOST_PORT_DIGITS)
 			return EXIM_HOST_UNSURE;
 		if (digits > 0)
