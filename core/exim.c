@@ -818,29 +818,39 @@ exim_locate(const struct exim_parser *ep, const struct exim_family *def,
 	return 0;
 }
 
-/* Convert an address as inet_pton does.  Returns 0, or -1 if it is invalid. */
+/*
+ * Convert an address as inet_pton does.  With fast set, an IPv6 address
+ * of hex groups alone skips the copy for inet_pton.  Returns 0, or -1 if
+ * it is invalid.
+ */
 static int
-exim_addr(const char *s, size_t len, struct event_addr *addr)
+exim_addr(const char *s, size_t len, struct event_addr *addr, int fast)
 {
 	static const uint8_t	 mapped[12] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 	};
 	char			 buf[INET6_ADDRSTRLEN];
+	int			 rc = -1;
 
 	if (len == 0 || len >= sizeof buf)
 		return -1;
 	memset(addr, 0, sizeof *addr);
+	/* Text of hex digits and colons alone has no '.', so no IPv4. */
+	if (fast && (rc = exim_host_ipv6(s, len, addr->bytes)) == 0)
+		return -1;
 	/* An IPv4 address has no ':', so trying it first changes nothing. */
-	if (field_ipv4(s, len, addr->bytes) == 0) {
-		addr->family = AF_INET;
-		return 0;
+	if (rc == -1) {
+		if (field_ipv4(s, len, addr->bytes) == 0) {
+			addr->family = AF_INET;
+			return 0;
+		}
+		if (memchr(s, ':', len) == NULL)
+			return -1;
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
+			return -1;
 	}
-	if (memchr(s, ':', len) == NULL)
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
-		return -1;
 	addr->family = AF_INET6;
 	if (memcmp(addr->bytes, mapped, sizeof mapped) == 0) {
 		memmove(addr->bytes, addr->bytes + 12, 4);
@@ -1181,7 +1191,7 @@ exim_parse_body(struct exim_parser *ep, const char *line, size_t len,
 		memset(&ev->addr, 0, sizeof ev->addr);
 		ev->addr.family = AF_INET;
 		memcpy(ev->addr.bytes, h.ipv4, sizeof h.ipv4);
-	} else if (exim_addr(line + h.ip, h.ip_len, &ev->addr) == -1)
+	} else if (exim_addr(line + h.ip, h.ip_len, &ev->addr, ep->fast) == -1)
 		return PARSE_SKIP;
 
 	/* sa-exim writes "host=NULL" when Exim has no verified name. */

@@ -17,6 +17,7 @@
 #include "check_suites.h"
 #include "check_util.h"
 #include "exim.h"
+#include "exim_host.h"
 #include "field.h"
 #include "parser.h"
 #include "reason.h"
@@ -1480,6 +1481,75 @@ START_TEST(test_exim_mainlog_random)
 }
 END_TEST
 
+/*
+ * Compare exim_host_ipv6 with inet_pton on s[0, len).  When it leaves
+ * the text to inet_pton, check that the text holds a byte other than a
+ * hex digit or ':'.
+ */
+static void
+check_ipv6_same(const char *s, size_t len)
+{
+	char	text[128];
+	uint8_t	fast[16], libc[16];
+	int	rfast, rlibc;
+	size_t	i;
+
+	ck_assert_uint_lt(len, sizeof text);
+	memcpy(text, s, len);
+	text[len] = '\0';
+	rlibc = inet_pton(AF_INET6, text, libc);
+	rfast = exim_host_ipv6(s, len, fast);
+	if (rfast == -1) {
+		for (i = 0; i < len && (s[i] == ':' ||
+		    strchr("0123456789abcdefABCDEF", s[i]) != NULL) &&
+		    s[i] != '\0'; i++)
+			;
+		ck_assert_msg(i < len, "left to inet_pton: %.*s", (int)len, s);
+		return;
+	}
+	ck_assert_msg(rfast == rlibc, "fast %d, inet_pton %d: %.*s", rfast,
+	    rlibc, (int)len, s);
+	if (rfast == 1)
+		ck_assert_msg(memcmp(fast, libc, sizeof fast) == 0,
+		    "bytes differ: %.*s", (int)len, s);
+}
+
+START_TEST(test_exim_ipv6_like_inet_pton)
+{
+	static const char *const crafted[] = {
+		"::", "::1", "1::", "1::2", ":", ":1", "1:", ":::", "1:::2",
+		"1::2::3", "2001:db8::1", "2001:DB8:0:0:0:0:0:1",
+		"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::",
+		"::2:3:4:5:6:7:8", "1:2:3:4:5:6:7::8", "1:2:3:4::5:6:7:8",
+		"12345::", "ffff::FFFF", "0000:0000::", "g::", "::ffff:1.2.3.4",
+		"1:2:3:4:5:6:1.2.3.4", "::1.2.3", "fe80::1%eth0",
+		"1:2:3:4:5:6:7:", "1:2:3:4:5:6:7:8:", ":1:2:3:4:5:6:7",
+		"00000::", "0:0:0:0:0:0:0:0", "1:2:3:4:5:6:7", "",
+	};
+	static const char *const pieces[] = {
+		":", "::", "0", "1", "f", "F", "ff", "1234", "12345", "db8",
+		".", "1.2.3.4", "g", "\xff", " ",
+	};
+	char		 line[128];
+	uint32_t	 seed = 606;
+	size_t		 i, n;
+
+	for (i = 0; i < sizeof crafted / sizeof crafted[0]; i++)
+		check_ipv6_same(crafted[i], strlen(crafted[i]));
+	/* inet_pton stops at a NUL, which may follow a valid address. */
+	for (i = 0; i < sizeof "2001:db8::1" - 1; i++) {
+		memcpy(line, "2001:db8::1", sizeof "2001:db8::1");
+		line[i] = '\0';
+		check_ipv6_same(line, sizeof "2001:db8::1" - 1);
+	}
+	for (i = 0; i < 200000; i++) {
+		n = check_random_pieces(line, 64, 0, pieces,
+		    sizeof pieces / sizeof pieces[0], 12, &seed);
+		check_ipv6_same(line, n);
+	}
+}
+END_TEST
+
 START_TEST(test_exim_mainlog_fast_off)
 {
 	struct event		e;
@@ -1818,6 +1888,7 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_fast_host_shapes);
 	tcase_add_test(tc_limits, test_exim_fast_byte_at_each_position);
 	tcase_add_test(tc_limits, test_exim_fast_random_bytes);
+	tcase_add_test(tc_limits, test_exim_ipv6_like_inet_pton);
 	tcase_add_test(tc_limits, test_exim_fast_message_ids);
 	tcase_add_test(tc_limits, test_exim_fast_prefix_random);
 	tcase_add_test(tc_limits, test_exim_mainlog_crafted);
