@@ -59,6 +59,39 @@ exim_host_limit(size_t len, size_t start, size_t max)
 }
 
 /*
+ * Count the digits at the start of s[0, room), but at most one more than
+ * a port may have, which is enough to reject it.  Where 8 bytes remain,
+ * one 64-bit word tests them all: a byte is a digit when it XOR '0' is
+ * below 10, and adding 0x76 to its low 7 bits sets the high bit of every
+ * other byte without a carry into the next one.
+ */
+EXIM_HOST_INLINE size_t
+exim_host_port_digits(const char *s, size_t room)
+{
+	size_t		n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	w, other;
+
+	if (room >= 8) {
+		memcpy(&w, s, sizeof w);
+		w ^= 0x3030303030303030ULL;
+		other = (((w & 0x7f7f7f7f7f7f7f7fULL) + 0x7676767676767676ULL) |
+		    w) & 0x8080808080808080ULL;
+		if (other == 0)
+			return EXIM_HOST_PORT_DIGITS + 1;
+		n = (size_t)__builtin_ctzll(other) / 8;
+		return n > EXIM_HOST_PORT_DIGITS ? EXIM_HOST_PORT_DIGITS + 1 :
+		    n;
+	}
+#endif
+	if (room > EXIM_HOST_PORT_DIGITS + 1)
+		room = EXIM_HOST_PORT_DIGITS + 1;
+	for (n = 0; n < room && exim_host_digit(s[n]); n++)
+		;
+	return n;
+}
+
+/*
  * Read one part of a dotted IPv4 address at *u: 1 to 3 digits, no
  * leading zero, at most 255.  Moves *u past it, or returns -1.
  */
@@ -97,7 +130,7 @@ exim_host_octet(const unsigned char **u, uint8_t *out)
  * each at most 255.  Returns its length without the ']', or 0 for any
  * other text and when n is below 16.
  */
-static size_t
+EXIM_HOST_INLINE size_t
 exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
 {
 	const unsigned char	*u = (const unsigned char *)s;
@@ -124,8 +157,7 @@ exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
 EXIM_HOST_INLINE enum exim_host_scan
 exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 {
-	const char	*digit;
-	size_t		 ip, n, digits, limit;
+	size_t	ip, n, digits, limit;
 
 	if (p >= len || line[p] != '[')
 		return EXIM_HOST_NONE;
@@ -146,11 +178,7 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 
 	/* A port of more than 5 digits would make the pattern backtrack. */
 	if (p < len && line[p] == ':') {
-		limit = exim_host_limit(len, p + 1, EXIM_HOST_PORT_DIGITS);
-		for (digit = line + p + 1; digit < line + limit &&
-		    exim_host_digit(*digit); digit++)
-			;
-		digits = (size_t)(digit - (line + p + 1));
+		digits = exim_host_port_digits(line + p + 1, len - p - 1);
 		if (digits > EXIM_HOST_PORT_DIGITS)
 			return EXIM_HOST_UNSURE;
 		if (digits > 0)
