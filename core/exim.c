@@ -688,25 +688,13 @@ exim_may_name_client(const char *b, size_t blen)
 	return exim_starts(b, blen, EXIM_NO_RDNS_TEXT);
 }
 
-/* Match the host field at offset start. */
+/* Match the host field at offset start with EXIM_HOST_PATTERN. */
 static int
-exim_host_at(const struct exim_parser *ep, const char *line, size_t len,
+exim_host_match(const struct exim_parser *ep, const char *line, size_t len,
     size_t start, struct exim_host *h)
 {
 	PCRE2_SIZE	*ov;
 
-	if (start > len)
-		return 0;
-	if (ep->fast) {
-		switch (exim_host_scan(line, len, start, h)) {
-		case EXIM_HOST_FOUND:
-			return 1;
-		case EXIM_HOST_NONE:
-			return 0;
-		case EXIM_HOST_UNSURE:
-			break;
-		}
-	}
 	if (!exim_match(ep, &ep->host, line, len, start))
 		return 0;
 	ov = pcre2_get_ovector_pointer(ep->host.md);
@@ -725,6 +713,29 @@ exim_host_at(const struct exim_parser *ep, const char *line, size_t len,
 	h->ip_len = ov[2 * ep->group_ip + 1] - h->ip;
 	h->end = ov[1];
 	return 1;
+}
+
+/*
+ * Read the host field at offset start, by hand on the common shapes.  It
+ * is inline so that the common case costs no call of its own.
+ */
+static inline int
+exim_host_at(const struct exim_parser *ep, const char *line, size_t len,
+    size_t start, struct exim_host *h)
+{
+	if (start > len)
+		return 0;
+	if (ep->fast) {
+		switch (exim_host_scan(line, len, start, h)) {
+		case EXIM_HOST_FOUND:
+			return 1;
+		case EXIM_HOST_NONE:
+			return 0;
+		case EXIM_HOST_UNSURE:
+			break;
+		}
+	}
+	return exim_host_match(ep, line, len, start, h);
 }
 
 /*
