@@ -95,7 +95,7 @@ exim_host_port_digits(const char *s, size_t room)
  * Read one part of a dotted IPv4 address at *u: 1 to 3 digits, no
  * leading zero, at most 255.  Moves *u past it, or returns -1.
  */
-static inline int
+EXIM_HOST_INLINE int
 exim_host_octet(const unsigned char **u, uint8_t *out)
 {
 	const unsigned char	*p = *u;
