@@ -210,8 +210,7 @@ exim_host_helo_end(const char *s, const char *end)
 
 	for (q = s; end - q >= 3; q++) {
 		n = (size_t)(end - q) - 2;
-		q += span_until4(q, n, "))))");
-		if (q == end - 2)
+		if ((q = memchr(q, ')', n)) == NULL)
 			return NULL;
 		if (q[1] == ' ' && q[2] == '[')
 			return q;
