@@ -846,7 +846,7 @@ exim_addr(const char *s, size_t len, struct event_addr *addr, int fast)
 	if (len == 0 || len >= sizeof buf)
 		return -1;
 	memset(addr, 0, sizeof *addr);
-	/* Text of hex digits and colons alone has no '.', so no IPv4. */
+	/* Text of only hex digits and colons cannot be an IPv4 address. */
 	if (fast && (rc = exim_host_ipv6(s, len, addr->bytes)) == 0)
 		return -1;
 	/* An IPv4 address has no ':', so trying it first changes nothing. */

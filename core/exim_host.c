@@ -61,9 +61,9 @@ exim_host_limit(size_t len, size_t start, size_t max)
 /*
  * Count the digits at the start of s[0, room), but at most one more than
  * a port may have, which is enough to reject it.  Where 8 bytes remain,
- * one 64-bit word tests them all: a byte is a digit when it XOR '0' is
- * below 10, and adding 0x76 to its low 7 bits sets the high bit of every
- * other byte without a carry into the next one.
+ * one 64-bit word tests them all.  A byte is a digit when it XOR '0' is
+ * below 10.  Adding 0x76 to its low 7 bits then sets the high bit of
+ * every other byte, and the sum never carries into the next byte.
  */
 EXIM_HOST_INLINE size_t
 exim_host_port_digits(const char *s, size_t room)
@@ -92,8 +92,9 @@ exim_host_port_digits(const char *s, size_t room)
 }
 
 /*
- * Read one part of a dotted IPv4 address at *u: 1 to 3 digits, no
- * leading zero, at most 255.  Moves *u past it, or returns -1.
+ * Read one part of a dotted IPv4 address at *u, which has 1 to 3 digits,
+ * no leading zero and a value of at most 255.  Moves *u past it and
+ * returns 0, or returns -1.
  */
 EXIM_HOST_INLINE int
 exim_host_octet(const unsigned char **u, uint8_t *out)
