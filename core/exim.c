@@ -688,25 +688,13 @@ exim_may_name_client(const char *b, size_t blen)
 	return exim_starts(b, blen, EXIM_NO_RDNS_TEXT);
 }
 
-/* Match the host field at offset start. */
+/* Match the host field at offset start with EXIM_HOST_PATTERN. */
 static int
-exim_host_at(const struct exim_parser *ep, const char *line, size_t len,
+exim_host_match(const struct exim_parser *ep, const char *line, size_t len,
     size_t start, struct exim_host *h)
 {
 	PCRE2_SIZE	*ov;
 
-	if (start > len)
-		return 0;
-	if (ep->fast) {
-		switch (exim_host_scan(line, len, start, h)) {
-		case EXIM_HOST_FOUND:
-			return 1;
-		case EXIM_HOST_NONE:
-			return 0;
-		case EXIM_HOST_UNSURE:
-			break;
-		}
-	}
 	if (!exim_match(ep, &ep->host, line, len, start))
 		return 0;
 	ov = pcre2_get_ovector_pointer(ep->host.md);
@@ -725,6 +713,29 @@ exim_host_at(const struct exim_parser *ep, const char *line, size_t len,
 	h->ip_len = ov[2 * ep->group_ip + 1] - h->ip;
 	h->end = ov[1];
 	return 1;
+}
+
+/*
+ * Read the host field at offset start, by hand on the common shapes.  It
+ * is inline so that the common case costs no call of its own.
+ */
+static inline int
+exim_host_at(const struct exim_parser *ep, const char *line, size_t len,
+    size_t start, struct exim_host *h)
+{
+	if (start > len)
+		return 0;
+	if (ep->fast) {
+		switch (exim_host_scan(line, len, start, h)) {
+		case EXIM_HOST_FOUND:
+			return 1;
+		case EXIM_HOST_NONE:
+			return 0;
+		case EXIM_HOST_UNSURE:
+			break;
+		}
+	}
+	return exim_host_match(ep, line, len, start, h);
 }
 
 /*
@@ -756,6 +767,27 @@ exim_host_search(const struct exim_parser *ep, const char *line, size_t len,
 	return 0;
 }
 
+/*
+ * Read the host field after the first space at or after from when "H="
+ * follows that space, as in "<= sender H=name ...".  That space starts
+ * the first " H=" of the rest of the line, so a field read there is the
+ * one exim_host_search finds first.  Returns 0 when the field is not
+ * there, and the caller then searches the whole line.
+ */
+static int
+exim_host_after_word(const struct exim_parser *ep, const char *line,
+    size_t len, size_t from, struct exim_host *h)
+{
+	size_t	at;
+
+	if (from >= len)
+		return 0;
+	at = from + span_until4(line + from, len - from, "    ");
+	if (len - at < 3 || line[at + 1] != 'H' || line[at + 2] != '=')
+		return 0;
+	return exim_host_at(ep, line, len, at + 3, h);
+}
+
 /* Find the host field of a body whose family is def and match ends at mend. */
 static int
 exim_locate(const struct exim_parser *ep, const struct exim_family *def,
@@ -768,6 +800,8 @@ exim_locate(const struct exim_parser *ep, const struct exim_family *def,
 	case LOCATE_HERE:
 		return exim_host_at(ep, line, len, mend, h);
 	case LOCATE_NEXT_H:
+		if (ep->fast && exim_host_after_word(ep, line, len, mend, h))
+			return 1;
 		return exim_host_search(ep, line, len, mend, len, " H=", 0, h);
 	case LOCATE_LAST_H_INPUT:
 		/* The client's early input comes last and may hold " H=". */
@@ -795,29 +829,39 @@ exim_locate(const struct exim_parser *ep, const struct exim_family *def,
 	return 0;
 }
 
-/* Convert an address as inet_pton does.  Returns 0, or -1 if it is invalid. */
+/*
+ * Convert an address as inet_pton does.  With fast set, an IPv6 address
+ * of hex groups alone skips the copy for inet_pton.  Returns 0, or -1 if
+ * it is invalid.
+ */
 static int
-exim_addr(const char *s, size_t len, struct event_addr *addr)
+exim_addr(const char *s, size_t len, struct event_addr *addr, int fast)
 {
 	static const uint8_t	 mapped[12] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 	};
 	char			 buf[INET6_ADDRSTRLEN];
+	int			 rc = -1;
 
 	if (len == 0 || len >= sizeof buf)
 		return -1;
 	memset(addr, 0, sizeof *addr);
+	/* Text of only hex digits and colons cannot be an IPv4 address. */
+	if (fast && (rc = exim_host_ipv6(s, len, addr->bytes)) == 0)
+		return -1;
 	/* An IPv4 address has no ':', so trying it first changes nothing. */
-	if (field_ipv4(s, len, addr->bytes) == 0) {
-		addr->family = AF_INET;
-		return 0;
+	if (rc == -1) {
+		if (field_ipv4(s, len, addr->bytes) == 0) {
+			addr->family = AF_INET;
+			return 0;
+		}
+		if (memchr(s, ':', len) == NULL)
+			return -1;
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
+			return -1;
 	}
-	if (memchr(s, ':', len) == NULL)
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (inet_pton(AF_INET6, buf, addr->bytes) != 1)
-		return -1;
 	addr->family = AF_INET6;
 	if (memcmp(addr->bytes, mapped, sizeof mapped) == 0) {
 		memmove(addr->bytes, addr->bytes + 12, 4);
@@ -1158,7 +1202,7 @@ exim_parse_body(struct exim_parser *ep, const char *line, size_t len,
 		memset(&ev->addr, 0, sizeof ev->addr);
 		ev->addr.family = AF_INET;
 		memcpy(ev->addr.bytes, h.ipv4, sizeof h.ipv4);
-	} else if (exim_addr(line + h.ip, h.ip_len, &ev->addr) == -1)
+	} else if (exim_addr(line + h.ip, h.ip_len, &ev->addr, ep->fast) == -1)
 		return PARSE_SKIP;
 
 	/* sa-exim writes "host=NULL" when Exim has no verified name. */

@@ -14,6 +14,9 @@
 #include "exim_host.h"
 #include "span.h"
 
+/* For the steps of exim_host_scan, which runs once per client line. */
+#define EXIM_HOST_INLINE	static inline __attribute__((always_inline))
+
 /* Bytes that cannot be part of a verified name. */
 static const unsigned char exim_host_not_name[256] = {
 	[' '] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1
@@ -23,6 +26,23 @@ static int
 exim_host_name_byte(char c)
 {
 	return !exim_host_not_name[(unsigned char)c];
+}
+
+/*
+ * Measure the bytes of s[0, limit) before the first byte that cannot be
+ * part of a verified name.  span_until4 takes four stops, so a second
+ * search looks for the fifth, ')', before the first of the others.
+ */
+static size_t
+exim_host_name_len(const char *s, size_t limit)
+{
+	const char	*close;
+	size_t		 n;
+
+	n = span_until4(s, limit, " ([]");
+	if ((close = memchr(s, ')', n)) != NULL)
+		n = (size_t)(close - s);
+	return n;
 }
 
 static int
@@ -39,18 +59,82 @@ exim_host_limit(size_t len, size_t start, size_t max)
 }
 
 /*
+ * Count the digits at the start of s[0, room), but at most one more than
+ * a port may have, which is enough to reject it.  Where 8 bytes remain,
+ * one 64-bit word tests them all.  A byte is a digit when it XOR '0' is
+ * below 10.  Adding 0x76 to its low 7 bits then sets the high bit of
+ * every other byte, and the sum never carries into the next byte.
+ */
+EXIM_HOST_INLINE size_t
+exim_host_port_digits(const char *s, size_t room)
+{
+	size_t		n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	w, other;
+
+	if (room >= 8) {
+		memcpy(&w, s, sizeof w);
+		w ^= 0x3030303030303030ULL;
+		other = (((w & 0x7f7f7f7f7f7f7f7fULL) + 0x7676767676767676ULL) |
+		    w) & 0x8080808080808080ULL;
+		if (other == 0)
+			return EXIM_HOST_PORT_DIGITS + 1;
+		n = (size_t)__builtin_ctzll(other) / 8;
+		return n > EXIM_HOST_PORT_DIGITS ? EXIM_HOST_PORT_DIGITS + 1 :
+		    n;
+	}
+#endif
+	if (room > EXIM_HOST_PORT_DIGITS + 1)
+		room = EXIM_HOST_PORT_DIGITS + 1;
+	for (n = 0; n < room && exim_host_digit(s[n]); n++)
+		;
+	return n;
+}
+
+/*
+ * Read one part of a dotted IPv4 address at *u, which has 1 to 3 digits,
+ * no leading zero and a value of at most 255.  Moves *u past it and
+ * returns 0, or returns -1.
+ */
+EXIM_HOST_INLINE int
+exim_host_octet(const unsigned char **u, uint8_t *out)
+{
+	const unsigned char	*p = *u;
+	unsigned		 value, digit;
+
+	if ((value = (unsigned)p[0] - '0') > 9)
+		return -1;
+	if ((digit = (unsigned)p[1] - '0') > 9) {
+		*out = (uint8_t)value;
+		*u = p + 1;
+		return 0;
+	}
+	if (value == 0)
+		return -1;
+	value = value * 10 + digit;
+	if ((digit = (unsigned)p[2] - '0') > 9) {
+		*out = (uint8_t)value;
+		*u = p + 2;
+		return 0;
+	}
+	value = value * 10 + digit;
+	if (value > 255)
+		return -1;
+	*u = p + 3;
+	*out = (uint8_t)value;
+	return 0;
+}
+
+/*
  * Read a dotted IPv4 address that a ']' ends within s[0, n), by the rules
  * of glibc's inet_pton: four parts of 1 to 3 digits, no leading zero,
  * each at most 255.  Returns its length without the ']', or 0 for any
  * other text and when n is below 16.
  */
-static size_t
+EXIM_HOST_INLINE size_t
 exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
 {
 	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0;
-	unsigned		 value, digit;
-	int			 part;
 
 	/*
 	 * The longest address and its ']' take 16 bytes, and no read below
@@ -58,29 +142,12 @@ exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
 	 */
 	if (n < 16)
 		return 0;
-	for (part = 0;; part++) {
-		if ((value = u[i] - '0') > 9)
-			return 0;
-		if ((digit = u[i + 1] - '0') <= 9) {
-			if (value == 0)
-				return 0;
-			value = value * 10 + digit;
-			if ((digit = u[i + 2] - '0') <= 9) {
-				value = value * 10 + digit;
-				if (value > 255)
-					return 0;
-				i++;
-			}
-			i++;
-		}
-		i++;
-		out[part] = (uint8_t)value;
-		if (part == 3)
-			return u[i] == ']' ? i : 0;
-		if (u[i] != '.')
-			return 0;
-		i++;
-	}
+	if (exim_host_octet(&u, &out[0]) == -1 || *u++ != '.' ||
+	    exim_host_octet(&u, &out[1]) == -1 || *u++ != '.' ||
+	    exim_host_octet(&u, &out[2]) == -1 || *u++ != '.' ||
+	    exim_host_octet(&u, &out[3]) == -1 || *u != ']')
+		return 0;
+	return (size_t)(u - (const unsigned char *)s);
 }
 
 /*
@@ -88,7 +155,7 @@ exim_host_ipv4(const char *s, size_t n, uint8_t out[4])
  * the pattern's closing lookahead does.  A dotted IPv4 address is
  * converted on the way, so the parser need not read it again.
  */
-static enum exim_host_scan
+EXIM_HOST_INLINE enum exim_host_scan
 exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 {
 	size_t	ip, n, digits, limit;
@@ -112,10 +179,7 @@ exim_host_tail(const char *line, size_t len, size_t p, struct exim_host *h)
 
 	/* A port of more than 5 digits would make the pattern backtrack. */
 	if (p < len && line[p] == ':') {
-		limit = exim_host_limit(len, p + 1, EXIM_HOST_PORT_DIGITS);
-		for (digits = 0; p + 1 + digits < limit &&
-		    exim_host_digit(line[p + 1 + digits]); digits++)
-			;
+		digits = exim_host_port_digits(line + p + 1, len - p - 1);
 		if (digits > EXIM_HOST_PORT_DIGITS)
 			return EXIM_HOST_UNSURE;
 		if (digits > 0)
@@ -147,8 +211,7 @@ exim_host_helo_end(const char *s, const char *end)
 
 	for (q = s; end - q >= 3; q++) {
 		n = (size_t)(end - q) - 2;
-		q += span_until4(q, n, "))))");
-		if (q == end - 2)
+		if ((q = memchr(q, ')', n)) == NULL)
 			return NULL;
 		if (q[1] == ' ' && q[2] == '[')
 			return q;
@@ -170,8 +233,7 @@ exim_host_scan(const char *line, size_t len, size_t start,
 	/* A verified name runs to a space that "(" or "[" follows. */
 	if (exim_host_name_byte(line[p])) {
 		limit = exim_host_limit(len, start, EXIM_HOST_NAME_MAX);
-		while (p < limit && exim_host_name_byte(line[p]))
-			p++;
+		p += exim_host_name_len(line + p, limit - p);
 		if (p - start > EXIM_HOST_NAME_MAX)
 			return EXIM_HOST_UNSURE;
 		if (p + 1 >= len || line[p] != ' ' ||
@@ -202,4 +264,77 @@ exim_host_scan(const char *line, size_t len, size_t start,
 	    EXIM_HOST_FOUND)
 		return EXIM_HOST_UNSURE;
 	return EXIM_HOST_FOUND;
+}
+
+/* The value of each hex digit plus one, and 0 for any other byte. */
+static const unsigned char exim_host_hex_plus1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
+	['E'] = 15, ['F'] = 16,
+};
+
+int
+exim_host_ipv6(const char *s, size_t len, uint8_t out[16])
+{
+	uint8_t		 groups[16];
+	size_t		 i = 0, n = 0, gap = 0, after;
+	unsigned	 value = 0, d;
+	int		 digits = 0, has_gap = 0;
+
+	if (len == 0)
+		return 0;
+	/* A leading ':' must start a "::". */
+	if (s[0] == ':') {
+		if (len < 2 || s[1] != ':')
+			return 0;
+		i = 1;
+	}
+	for (; i < len; i++) {
+		if ((d = exim_host_hex_plus1[(unsigned char)s[i]]) != 0) {
+			if (digits == 4)
+				return 0;
+			value = value << 4 | (d - 1);
+			digits++;
+			continue;
+		}
+		if (s[i] != ':')
+			return -1;
+		if (digits == 0) {
+			/* A second "::" is invalid. */
+			if (has_gap)
+				return 0;
+			has_gap = 1;
+			gap = n;
+			continue;
+		}
+		/* A group may not end the address with a single ':'. */
+		if (i + 1 == len || n == sizeof groups)
+			return 0;
+		groups[n++] = (uint8_t)(value >> 8);
+		groups[n++] = (uint8_t)value;
+		digits = 0;
+		value = 0;
+	}
+	if (digits > 0) {
+		if (n == sizeof groups)
+			return 0;
+		groups[n++] = (uint8_t)(value >> 8);
+		groups[n++] = (uint8_t)value;
+	}
+	if (!has_gap) {
+		if (n != sizeof groups)
+			return 0;
+		memcpy(out, groups, sizeof groups);
+		return 1;
+	}
+	/* The "::" stands for at least one group of zeros. */
+	if (n == sizeof groups)
+		return 0;
+	after = n - gap;
+	memset(out, 0, sizeof groups);
+	memcpy(out, groups, gap);
+	memcpy(out + sizeof groups - after, groups + gap, after);
+	return 1;
 }

@@ -44,4 +44,14 @@ enum exim_host_scan {
 enum exim_host_scan	exim_host_scan(const char *line, size_t len,
 			    size_t start, struct exim_host *h);
 
+/*
+ * Convert an IPv6 address made only of hex digits and colons, such as
+ * "2001:db8::1", with the result of glibc's inet_pton(AF_INET6) on it.
+ * Returns 1 when it is valid, 0 when it is invalid, and -1 when s holds
+ * another byte before its first error (the '.' of an embedded IPv4
+ * address, a NUL), which the caller leaves to inet_pton.
+ */
+int			exim_host_ipv6(const char *s, size_t len,
+			    uint8_t out[16]);
+
 #endif

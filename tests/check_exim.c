@@ -17,6 +17,7 @@
 #include "check_suites.h"
 #include "check_util.h"
 #include "exim.h"
+#include "exim_host.h"
 #include "field.h"
 #include "parser.h"
 #include "reason.h"
@@ -1104,6 +1105,16 @@ START_TEST(test_exim_fast_host_shapes)
 		"H=name [192.0.2.1]:123456 x",
 		"H=name [192.0.2.1]:12345",
 		"H=name [192.0.2.1]:1x",
+		"H=[192.0.2.1]:1 Warning: x",
+		"H=[192.0.2.1]:1234 Warning: x",
+		"H=[192.0.2.1]:99999 Warning: x",
+		"H=[192.0.2.1]:123456 Warning: x",
+		"H=[192.0.2.1]:1234567 Warning: x",
+		"H=[192.0.2.1]:12345678901 Warning: x",
+		"H=[192.0.2.1]:12:34 Warning: x",
+		"H=[192.0.2.1]:1\xb1 Warning: x",
+		"H=[192.0.2.1]:1/ Warning: x",
+		"H=[192.0.2.1]:: Warning: x",
 		"H=name [192.0.2.1]x",
 		"H=name [192.0.2.1]) x",
 		"H=name [192.0.2.1] I=[192.0.2.9]:25 Warning: x",
@@ -1156,6 +1167,23 @@ START_TEST(test_exim_fast_host_shapes)
 		"no host name found for IP address ",
 		"no host name found for IP address  192.0.2.1",
 		"no host name found for IP address [192.0.2.1]",
+		"<= a@b H=x H=[192.0.2.1]:1 P=esmtp",
+		"<= a@b H=(h [192.0.2.1] H=name [192.0.2.2]:1 P=esmtp",
+		"<=  H=[192.0.2.1]:1 P=esmtp",
+		"<= a@b x H=[192.0.2.1]:1 P=esmtp",
+		"<= a@b H",
+		"<= a@b H=",
+		"<= a@b ",
+		"<= a@b",
+		"H=na)me [192.0.2.1] Warning: x",
+		"H=na]me [192.0.2.1] Warning: x",
+		"H=na(me [192.0.2.1] Warning: x",
+		"H=na[me [192.0.2.1] Warning: x",
+		"H=name) [192.0.2.1] Warning: x",
+		"H=name (a) [192.0.2.1]:25 Warning: x",
+		"H=a.b.example (c) [192.0.2.1]:25 Warning: x",
+		"H=abcdefghijklmnopqrstuvwxyz.example [192.0.2.1]:25 x",
+		"H=abcdefghijklmnop)rstuvwxyz.example [192.0.2.1]:25 x",
 	};
 	char	line[512];
 	size_t	i, n, prefix = strlen(T0);
@@ -1168,12 +1196,48 @@ START_TEST(test_exim_fast_host_shapes)
 }
 END_TEST
 
+/*
+ * Put each byte that the host reader treats specially at each position of
+ * common client lines, so that every shortcut meets it at every step.
+ */
+START_TEST(test_exim_fast_byte_at_each_position)
+{
+	static const char *bodies[] = {
+		"H=name (helo) [192.0.2.1]:25 Warning: x",
+		"H=(helo) [2001:db8::1]:25 F=<a@b> rejected RCPT <c@d>: relay",
+		"<= a@b H=name (helo) [192.0.2.1]:1 P=esmtp S=1",
+		"SMTP connection from [192.0.2.1]:25 closed by QUIT",
+	};
+	static const char	 bytes[] = {
+		'\0', '\xff', '\x80', ' ', '(', ')', '[', ']', ':', '.', '=',
+		'H', '0', '9',
+	};
+	char			 line[512];
+	size_t			 i, j, k, n, prefix = strlen(T0);
+	char			 saved;
+
+	for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		n = (size_t)snprintf(line, sizeof line, T0 "%s", bodies[i]);
+		for (j = prefix; j < n; j++) {
+			saved = line[j];
+			for (k = 0; k < sizeof bytes; k++) {
+				line[j] = bytes[k];
+				check_fast_same(line, n);
+				check_fast_same(line, j + 1);
+			}
+			line[j] = saved;
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_exim_fast_random_bytes)
 {
 	static const char *const pieces[] = {
 		"H=", "(", ")", "[", "]", " ", ":", "1", "25", ".", "192.0.2.1",
 		"::1", "I=[", "U=", "Ci=", "<= ", "(= ", "a", "x", "\\",
 		") [", "SMTP connection from ", "DS ", " H=", "\xff",
+		"<= a@b H=", "name ",
 	};
 	char			 line[256];
 	uint32_t		 seed = 4242;
@@ -1424,6 +1488,75 @@ START_TEST(test_exim_mainlog_random)
 	}
 	ck_assert_uint_gt(taken, 10000);
 	parser_free(p);
+}
+END_TEST
+
+/*
+ * Compare exim_host_ipv6 with inet_pton on s[0, len).  When it leaves
+ * the text to inet_pton, check that the text holds a byte other than a
+ * hex digit or ':'.
+ */
+static void
+check_ipv6_same(const char *s, size_t len)
+{
+	char	text[128];
+	uint8_t	fast[16], libc[16];
+	int	rfast, rlibc;
+	size_t	i;
+
+	ck_assert_uint_lt(len, sizeof text);
+	memcpy(text, s, len);
+	text[len] = '\0';
+	rlibc = inet_pton(AF_INET6, text, libc);
+	rfast = exim_host_ipv6(s, len, fast);
+	if (rfast == -1) {
+		for (i = 0; i < len && (s[i] == ':' ||
+		    strchr("0123456789abcdefABCDEF", s[i]) != NULL) &&
+		    s[i] != '\0'; i++)
+			;
+		ck_assert_msg(i < len, "left to inet_pton: %.*s", (int)len, s);
+		return;
+	}
+	ck_assert_msg(rfast == rlibc, "fast %d, inet_pton %d: %.*s", rfast,
+	    rlibc, (int)len, s);
+	if (rfast == 1)
+		ck_assert_msg(memcmp(fast, libc, sizeof fast) == 0,
+		    "bytes differ: %.*s", (int)len, s);
+}
+
+START_TEST(test_exim_ipv6_like_inet_pton)
+{
+	static const char *const crafted[] = {
+		"::", "::1", "1::", "1::2", ":", ":1", "1:", ":::", "1:::2",
+		"1::2::3", "2001:db8::1", "2001:DB8:0:0:0:0:0:1",
+		"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::",
+		"::2:3:4:5:6:7:8", "1:2:3:4:5:6:7::8", "1:2:3:4::5:6:7:8",
+		"12345::", "ffff::FFFF", "0000:0000::", "g::", "::ffff:1.2.3.4",
+		"1:2:3:4:5:6:1.2.3.4", "::1.2.3", "fe80::1%eth0",
+		"1:2:3:4:5:6:7:", "1:2:3:4:5:6:7:8:", ":1:2:3:4:5:6:7",
+		"00000::", "0:0:0:0:0:0:0:0", "1:2:3:4:5:6:7", "",
+	};
+	static const char *const pieces[] = {
+		":", "::", "0", "1", "f", "F", "ff", "1234", "12345", "db8",
+		".", "1.2.3.4", "g", "\xff", " ",
+	};
+	char		 line[128];
+	uint32_t	 seed = 606;
+	size_t		 i, n;
+
+	for (i = 0; i < sizeof crafted / sizeof crafted[0]; i++)
+		check_ipv6_same(crafted[i], strlen(crafted[i]));
+	/* inet_pton stops at a NUL, which may follow a valid address. */
+	for (i = 0; i < sizeof "2001:db8::1" - 1; i++) {
+		memcpy(line, "2001:db8::1", sizeof "2001:db8::1");
+		line[i] = '\0';
+		check_ipv6_same(line, sizeof "2001:db8::1" - 1);
+	}
+	for (i = 0; i < 200000; i++) {
+		n = check_random_pieces(line, 64, 0, pieces,
+		    sizeof pieces / sizeof pieces[0], 12, &seed);
+		check_ipv6_same(line, n);
+	}
 }
 END_TEST
 
@@ -1763,7 +1896,9 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_random_bytes);
 	tcase_add_test(tc_limits, test_exim_long_line_many_h);
 	tcase_add_test(tc_limits, test_exim_fast_host_shapes);
+	tcase_add_test(tc_limits, test_exim_fast_byte_at_each_position);
 	tcase_add_test(tc_limits, test_exim_fast_random_bytes);
+	tcase_add_test(tc_limits, test_exim_ipv6_like_inet_pton);
 	tcase_add_test(tc_limits, test_exim_fast_message_ids);
 	tcase_add_test(tc_limits, test_exim_fast_prefix_random);
 	tcase_add_test(tc_limits, test_exim_mainlog_crafted);
