@@ -5,8 +5,9 @@
  * thread merges the parts in input order with agg_merge.  The result is
  * the one that logread_run gets on one thread, because:
  *
- * - Only Exim and Postfix files are split, whose lines are independent
- *   but for the year of RFC 3164 times and Exim's split syslog records.
+ * - Only Exim and Postfix files and files read with rules alone are
+ *   split, whose lines are independent but for the year of RFC 3164
+ *   times and Exim's split syslog records.
  *   A part's year inference starts afresh and is checked against the
  *   state the part before ended in (syslog_year_continues).  A file with
  *   split records is not split.  Other formats, and a file whose first
@@ -17,8 +18,8 @@
  *   event has a time.
  *
  * When a check fails, every part is thrown away and logread_run reads the
- * inputs again on one thread.  Standard input, gzip files, --rules and
- * follow mode are always read on one thread.
+ * inputs again on one thread.  Standard input, gzip files, rules beside
+ * a detected format and follow mode are always read on one thread.
  */
 #include <sys/stat.h>
 
@@ -190,6 +191,7 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 	memset(&popt, 0, sizeof popt);
 	popt.format = part->format;
 	popt.reasons = lr->opt.reasons;
+	popt.rules = lr->opt.rules;
 	popt.reference = part->reference;
 	if ((pin.parser = parser_create(&popt, &cause)) == NULL) {
 		free(cause);
@@ -423,7 +425,8 @@ logread_plan_input(const struct logread *lr, struct logread_input *in,
 
 	f = logread_first_format(lr, in->fd, sb.st_mtime);
 	n = 1;
-	if (f == LOG_FORMAT_EXIM || f == LOG_FORMAT_POSTFIX) {
+	if (f == LOG_FORMAT_EXIM || f == LOG_FORMAT_POSTFIX ||
+	    f == LOG_FORMAT_RULES) {
 		n = (size_t)(size / LOGREAD_PART_MIN);
 		if (first_size == 0 && n > logread_thread_count(lr))
 			n = logread_thread_count(lr);
@@ -587,8 +590,14 @@ logread_pool_plan(const struct logread *lr, struct logread_pool *pool,
 
 	memset(pool, 0, sizeof *pool);
 	pool->notify = -1;
-	if (lr->opt.threads <= 1 || lr->opt.follow || lr->opt.rules != NULL ||
-	    lr->legacy || lr->ninputs == 0 || agg_clients(lr->agg) != 0)
+	if (lr->opt.threads <= 1 || lr->opt.follow || lr->legacy ||
+	    lr->ninputs == 0 || agg_clients(lr->agg) != 0)
+		return -1;
+	/*
+	 * With rules beside a detected format, the first line that no rule
+	 * matches decides the format, so the parts could not know it.
+	 */
+	if (lr->opt.rules != NULL && lr->opt.format == LOG_FORMAT_AUTO)
 		return -1;
 	for (i = 0; i < lr->ninputs; i++) {
 		if (logread_plan_input(lr, lr->inputs[i], &pool->parts,

@@ -277,6 +277,79 @@ START_TEST(test_logread_parts_match_one_thread)
 }
 END_TEST
 
+/*
+ * Read path with opt (its threads set by the caller) into a new table and
+ * return the list as JSON; *parts gets the parts that were merged.
+ */
+static char *
+read_with(struct logread_options *opt, const char *path, uint64_t *parts,
+    uint64_t *events)
+{
+	struct logread_stats	 st1;
+	struct logread		*lr1;
+	struct agg		*agg1;
+	char			*out;
+
+	memset(&st1, 0, sizeof st1);
+	agg1 = agg_create();
+	lr1 = logread_create(opt, agg1, &st1);
+	ck_assert_int_eq(logread_add(lr1, path, NULL), 0);
+	ck_assert_int_eq(logread_run(lr1, UINT64_MAX), 0);
+	agg_finish(agg1);
+	*parts = st1.parts;
+	*events = st1.events;
+	out = list_json(agg1);
+	logread_free(lr1);
+	agg_free(agg1);
+	logread_stats_free(&st1);
+	return out;
+}
+
+/*
+ * Rules alone split a file in parts as the built-in formats do; rules
+ * beside a detected format do not, because the first line no rule
+ * matches decides that format.
+ */
+START_TEST(test_logread_rules_in_parts)
+{
+	struct logread_options	 opt;
+	struct rules		*rules;
+	const char		*path, *text =
+	    "rule - ^(?<time>\\S+ \\S+) H=(?:\\S+ )?\\((?<helo>[^)]+)\\) "
+	    "\\[(?<ip>[0-9.]+)\\] Warning: (?<reason>.*)$\n";
+	char			*cause = NULL, *one, *two;
+	uint64_t		 parts, events1, events2;
+
+	rules = rules_parse("test.rules", text, strlen(text), &cause);
+	ck_assert_msg(rules != NULL, "rules_parse: %s",
+	    cause != NULL ? cause : "");
+	path = write_parts_log("rules-parts.log");
+	memset(&opt, 0, sizeof opt);
+	opt.format = LOG_FORMAT_RULES;
+	opt.rules = rules;
+	opt.reasons = rt;
+	opt.threads = 1;
+	one = read_with(&opt, path, &parts, &events1);
+	ck_assert_uint_eq(parts, 0);
+	ck_assert_uint_eq(events1, 8000);
+	opt.threads = 2;
+	two = read_with(&opt, path, &parts, &events2);
+	ck_assert_uint_eq(parts, 2);
+	ck_assert_uint_eq(events2, 8000);
+	ck_assert_str_eq(two, one);
+	free(two);
+
+	opt.format = LOG_FORMAT_AUTO;
+	two = read_with(&opt, path, &parts, &events2);
+	ck_assert_uint_eq(parts, 0);
+	ck_assert_uint_eq(events2, 8000);
+	ck_assert_str_eq(two, one);
+	free(two);
+	free(one);
+	rules_free(rules);
+}
+END_TEST
+
 START_TEST(test_logread_merge_two_files)
 {
 	const char	*a, *b;
@@ -1089,6 +1162,7 @@ make_logread_suite(void)
 	tcase_add_test(tc, test_logread_find_rotations);
 	tcase_add_test(tc, test_logread_default_bases);
 	tcase_add_test(tc, test_logread_parts_match_one_thread);
+	tcase_add_test(tc, test_logread_rules_in_parts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

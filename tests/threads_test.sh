@@ -3,7 +3,7 @@
 # generated Exim and Postfix logs are listed with SMTPTRIAGE_THREADS=1
 # (one thread) and with 2 threads (each file read in parts), and the
 # outputs are compared byte for byte.  Covers one file, output of more
-# than two slices, --since and --until, several files in time order
+# than two slices, rules alone, --since and --until, several files in time order
 # (read in parts) and out of time order (read on one thread again), gzip
 # files (inflated on a thread of their own) and a file whose first line
 # is in another format.
@@ -63,6 +63,8 @@ same() {
 same "exim json" --format json "$tmp/mainlog"
 same "exim csv" --format csv "$tmp/mainlog"
 same "postfix json" --format json "$tmp/maillog"
+same "exim with rules alone" --format json --log-format bench/log/exim.rules \
+    "$tmp/mainlog"
 same "exim window" --format json --since 2026-11-01T00:40:00 \
     --until 2026-11-01T01:30:00 "$tmp/mainlog"
 same "postfix window" --format json --since 2026-11-01T00:40:00 \
