@@ -12,6 +12,9 @@ failures=""
 
 # With SANITIZE=1 (make check SANITIZE=1) every program is built with
 # AddressSanitizer and UBSan: stop at the first error, and count leaks.
+# Check stops a unit test after 4 s by default.  The random-input tests
+# take about a second alone, and several times that on a shared machine.
+export CK_DEFAULT_TIMEOUT="${CK_DEFAULT_TIMEOUT:-20}"
 if [ "${SANITIZE:-}" = 1 ]; then
 	if ! nm smtptriage 2>/dev/null | grep -q __asan_init; then
 		echo "run_all: SANITIZE=1 but ./smtptriage was built without" \
