@@ -859,7 +859,7 @@ logread_advance(struct logread_input *in)
 {
 	struct logread		*lr = in->lr;
 	struct logread_stats	*st = lr->st;
-	struct event		 ev;
+	struct event		*ev = &in->head;
 	const char		*line, *why;
 	size_t			 len;
 	uint64_t		 offset;
@@ -892,8 +892,11 @@ logread_advance(struct logread_input *in)
 			logread_bad(st, in->path, in->lineno, why);
 			continue;
 		}
-		/* Every parser clears ev before it fills it in. */
-		switch (logread_parse(in, line, len, &ev)) {
+		/*
+		 * Every parser clears ev before it fills it in.  It is parsed
+		 * in place, since in->head means nothing until has_head is set.
+		 */
+		switch (logread_parse(in, line, len, ev)) {
 		case PARSE_CLIENT:
 			break;
 		case PARSE_UNKNOWN:
@@ -902,16 +905,15 @@ logread_advance(struct logread_input *in)
 		case PARSE_SKIP:
 			continue;
 		}
-		if (ev.has_time) {
-			in->key = ev.time;
+		if (ev->has_time) {
+			in->key = ev->time;
 			in->has_key = 1;
 		}
-		if (!timefilter_match(lr->opt.window, &ev)) {
+		if (!timefilter_match(lr->opt.window, ev)) {
 			st->filtered++;
 			continue;
 		}
 		st->events++;
-		in->head = ev;
 		in->head_offset = offset;
 		in->head_line = in->lineno;
 		in->head_text = line;

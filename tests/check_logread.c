@@ -1089,8 +1089,12 @@ scan_line_both(const char *buf, size_t len)
 START_TEST(test_logread_scan_line_vector_same)
 {
 	static const char	 inserts[] = { '\0', '\x80', '\xc3', '\xff' };
-	char			 buf[100];
-	size_t			 len, nl, pos, i;
+	/* Newline positions around the 16- and 32-byte steps of the scan. */
+	static const size_t	 newlines[] = {
+		0, 1, 14, 15, 16, 17, 30, 31, 32, 33, 47, 63, 64, 65, 70
+	};
+	char			 buf[72];
+	size_t			 len, nl, pos, i, k;
 
 	/* A clean ASCII line is plain wherever its newline falls. */
 	for (len = 0; len <= sizeof buf; len++) {
@@ -1105,8 +1109,8 @@ START_TEST(test_logread_scan_line_vector_same)
 
 	/* A NUL or high byte before the newline clears plain; after, not. */
 	for (len = 1; len <= sizeof buf; len++)
-		for (nl = 0; nl <= len; nl += 1 + (nl > 40 ? 6 : 0))
-			for (pos = 0; pos < len; pos++)
+		for (k = 0; k < sizeof newlines / sizeof newlines[0]; k++)
+			for (nl = newlines[k], pos = 0; pos < len; pos++)
 				for (i = 0; i < sizeof inserts; i++) {
 					memset(buf, 'a', sizeof buf);
 					if (nl < len)
