@@ -268,6 +268,66 @@ START_TEST(test_exim_msgid_new)
 }
 END_TEST
 
+/*
+ * Measure the len bytes at s, copied to a buffer of exactly that size, all
+ * three ways.  Returns the length that all of them agree on.
+ */
+static size_t
+msgid_all_ways(const char *s, size_t len)
+{
+	char	*copy;
+	size_t	 runs, fixed, vector;
+
+	copy = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, s, len);
+	runs = exim_msgid_measure(EXIM_MSGID_RUNS, copy, len);
+	fixed = exim_msgid_measure(EXIM_MSGID_FIXED, copy, len);
+	vector = exim_msgid_measure(EXIM_MSGID_VECTOR, copy, len);
+	free(copy);
+	ck_assert_msg(fixed == runs && vector == runs,
+	    "len %zu: runs %zu, fixed %zu, vector %zu", len, runs, fixed,
+	    vector);
+	return runs;
+}
+
+START_TEST(test_exim_msgid_ways_same)
+{
+	static const char *const ids[] = {
+		"1ahr79-0006jK-G9 H=x", "1rDnxq-00000000Ofs-1SXn H=x",
+	};
+	static const size_t	 id_len[] = { 17, 24 };
+	/* Bytes of every class: letters, digits, separators, NUL, high. */
+	static const char	 bytes[] = {
+		'a', 'Z', '0', '9', '-', ' ', '/', ':', '@', '[', '`', '{',
+		'\0', '\n', '\x7f', '\x80', '\xc3', '\xe1', '\xfa', '\xff',
+	};
+	char			 text[32];
+	size_t			 k, len, full, pos, i;
+
+	for (k = 0; k < 2; k++) {
+		full = strlen(ids[k]);
+		for (len = 0; len <= full; len++)
+			ck_assert_uint_eq(msgid_all_ways(ids[k], len),
+			    len >= id_len[k] ? id_len[k] : 0);
+		for (pos = 0; pos < full; pos++)
+			for (i = 0; i < sizeof bytes; i++) {
+				memcpy(text, ids[k], full);
+				text[pos] = bytes[i];
+				for (len = pos + 1; len <= full; len++)
+					msgid_all_ways(text, len);
+			}
+	}
+
+	/* A 6-6-2 id must not be read as the start of a 6-11-4 one. */
+	ck_assert_uint_eq(msgid_all_ways("1ahr79-0006jK0G9 H=x0-00000 ", 28),
+	    0);
+	ck_assert_uint_eq(msgid_all_ways("1ahr79-0006jK-G9x", 17), 0);
+	ck_assert_uint_eq(msgid_all_ways("1rDnxq-00000000Ofs-1SX\xe9 ", 24),
+	    0);
+}
+END_TEST
+
 START_TEST(test_exim_pid_and_msgid)
 {
 	ck_assert_int_eq(parse(T0 "[99] 1rDnxq-00000000Ofs-1SXn H=(x) "
@@ -1685,6 +1745,7 @@ make_exim_suite(void)
 	tcase_add_test(tc_core, test_exim_msgid_old);
 	tcase_add_test(tc_core, test_exim_msgid_new);
 	tcase_add_test(tc_core, test_exim_pid_and_msgid);
+	tcase_add_test(tc_core, test_exim_msgid_ways_same);
 	tcase_add_test(tc_core, test_exim_millisec_prefix);
 	tcase_add_test(tc_core, test_exim_offset_prefix);
 	tcase_add_test(tc_core, test_exim_every_prefix);
