@@ -620,8 +620,8 @@ exim_alnum16(const char *s)
 
 /*
  * Measure a message id as exim_msgid_fixed does, with one 16-byte load
- * for the 6-6-2 shape and a second one for 6-11-4.  A mask bit stands for
- * the byte at its position (the second load starts at byte 8).
+ * for the 6-6-2 shape and a second one for 6-11-4.  Bit i of a mask is
+ * byte i of its load, and the second load starts at byte 8.
  */
 static inline size_t
 exim_msgid_vector(const char *s, size_t len)

@@ -163,9 +163,9 @@ logread_check_line(const char *line, size_t len)
 
 /*
  * Find the first newline in the len bytes at p, as memchr does.  *plain is
- * set to 1 when no byte before it (or before p + len if there is none) is
- * NUL or over 0x7f, and to 0 when such a byte may be there, so that only
- * those lines need logread_check_line.  This fallback never sets it to 1.
+ * set to 1 when no byte before it is NUL or over 0x7f, and to 0 when such
+ * a byte may be there.  Without a newline, the bytes before p + len count.
+ * This fallback always sets 0, so every line goes to logread_check_line.
  */
 const char *
 logread_scan_line_portable(const char *p, size_t len, int *plain)
@@ -214,7 +214,7 @@ logread_scan_line(const char *p, size_t len, int *plain)
 		special = logread_special_bits(v0) |
 		    logread_special_bits(v1) << LOGREAD_VECTOR;
 		if (lines == 0 || (special & ((lines & -lines) - 1)) != 0) {
-			/* A NUL or high byte came first: the caller checks. */
+			/* A NUL or high byte came first, so the caller checks the line. */
 			*plain = 0;
 			return memchr(q, '\n', (size_t)(end - q));
 		}
@@ -886,7 +886,7 @@ logread_advance(struct logread_input *in)
 		st->lines++;
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
-		/* A CR is neither NUL nor high, so plain holds without it. */
+		/* A CR is neither NUL nor high, so plain is still right without it. */
 		if ((!plain || len > LOGREAD_LINE_MAX) &&
 		    (why = logread_check_line(line, len)) != NULL) {
 			logread_bad(st, in->path, in->lineno, why);

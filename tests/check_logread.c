@@ -1065,7 +1065,7 @@ END_TEST
 static int
 scan_line_both(const char *buf, size_t len)
 {
-	const char	*vector, *portable, *why;
+	const char	*vector, *portable, *problem;
 	char		*copy;
 	int		 plain, portable_plain = -1;
 	size_t		 line_len;
@@ -1079,9 +1079,10 @@ scan_line_both(const char *buf, size_t len)
 	ck_assert_ptr_eq(vector, memchr(copy, '\n', len));
 	ck_assert_ptr_eq(portable, vector);
 	line_len = vector != NULL ? (size_t)(vector - copy) : len;
-	why = logread_check_line_portable(copy, line_len);
-	ck_assert_msg(plain == 0 || why == NULL,
-	    "len %zu: plain line is bad: %s", len, why != NULL ? why : "ok");
+	problem = logread_check_line_portable(copy, line_len);
+	ck_assert_msg(plain == 0 || problem == NULL,
+	    "len %zu: plain line is bad: %s", len,
+	    problem != NULL ? problem : "ok");
 	free(copy);
 	return plain;
 }
@@ -1107,7 +1108,7 @@ START_TEST(test_logread_scan_line_vector_same)
 		}
 	}
 
-	/* A NUL or high byte before the newline clears plain; after, not. */
+	/* A NUL or high byte clears plain only before the newline. */
 	for (len = 1; len <= sizeof buf; len++)
 		for (k = 0; k < sizeof newlines / sizeof newlines[0]; k++)
 			for (nl = newlines[k], pos = 0; pos < len; pos++)
