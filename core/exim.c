@@ -1253,6 +1253,54 @@ exim_parse_line(struct exim_parser *ep, const char *line, size_t len,
 /* Maximum bytes searched for the space after a syslog host name. */
 #define EXIM_MAINLOG_HOST_SCAN	(EXIM_SYSLOG_HOST_MAX + 1)
 
+/* Length of the "YYYY-MM-DD HH:MM" that the lines of one minute share. */
+#define EXIM_MINUTE_LEN	16
+
+/*
+ * The minute of the last plain mainlog time that ts_parse_exim accepted,
+ * in the calling thread: its text, the UTC time of its second 00 and the
+ * ts_local_generation it was read in.
+ */
+struct exim_minute {
+	char		prefix[EXIM_MINUTE_LEN];
+	int64_t		utc0;
+	unsigned	generation;
+	int		valid;
+};
+
+static _Thread_local struct exim_minute exim_minute;
+
+/*
+ * Read the plain local time at the start of a line that passed
+ * exim_mainlog_shape, as ts_parse_exim does.  Within a minute known valid
+ * only the seconds change, and ts_parse_exim also takes a local time as
+ * linear within the hour.  Returns 0 for an invalid time.
+ */
+static inline int
+exim_mainlog_time(const char *line, size_t len, struct ts *t)
+{
+	struct exim_minute	*m = &exim_minute;
+	char			 tens = line[17], ones = line[18];
+
+	if (tens < '0' || tens > '5' || ones < '0' || ones > '9')
+		return ts_parse_exim(line, len, t) == EXIM_MAINLOG_WORD - 1;
+	if (m->valid && memcmp(line, m->prefix, EXIM_MINUTE_LEN) == 0 &&
+	    m->generation == ts_local_generation()) {
+		t->utc = m->utc0 + (tens - '0') * 10 + (ones - '0');
+		t->msec = 0;
+		t->offset = 0;
+		t->has_offset = 0;
+		return 1;
+	}
+	if (ts_parse_exim(line, len, t) != EXIM_MAINLOG_WORD - 1)
+		return 0;
+	memcpy(m->prefix, line, EXIM_MINUTE_LEN);
+	m->utc0 = t->utc - (tens - '0') * 10 - (ones - '0');
+	m->generation = ts_local_generation();
+	m->valid = 1;
+	return 1;
+}
+
 /*
  * Check the separators of a plain mainlog time at the start of a line of
  * more than EXIM_MAINLOG_WORD bytes, and that no fraction, zone offset or
@@ -1319,7 +1367,7 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 		return 0;
 
 	/* An invalid time makes the line unknown, as the general path finds. */
-	if (ts_parse_exim(line, len, &t) != EXIM_MAINLOG_WORD - 1)
+	if (!exim_mainlog_time(line, len, &t))
 		return 0;
 	body = EXIM_MAINLOG_WORD + msgid;
 	if (exim_body_skips(line + body, len - body)) {

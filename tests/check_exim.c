@@ -328,6 +328,85 @@ START_TEST(test_exim_msgid_ways_same)
 }
 END_TEST
 
+/*
+ * Parse a client line at the time stamp with exim_parse_mainlog and check
+ * its time against ts_parse_exim.  Returns whether the time was valid.
+ */
+static int
+mainlog_time_same(const char *stamp)
+{
+	char			 line[128];
+	struct event		 event;
+	struct ts		 want;
+	enum parse_result	 result;
+	int			 n, taken;
+	size_t			 want_len;
+
+	n = snprintf(line, sizeof line,
+	    "%s H=(a.example) [192.0.2.1]:25 Warning: x", stamp);
+	ck_assert_int_gt(n, 0);
+	want_len = ts_parse_exim(line, (size_t)n, &want);
+	taken = exim_parse_mainlog(ep, line, (size_t)n, &event, &result);
+	ck_assert_msg(taken == (want_len == 19), "%s: taken %d, ts %zu",
+	    stamp, taken, want_len);
+	if (!taken)
+		return 0;
+	ck_assert_int_eq(result, PARSE_CLIENT);
+	ck_assert_int_eq(event.has_time, 1);
+	ck_assert_msg(event.time.utc == want.utc, "%s: utc %lld, ts %lld",
+	    stamp, (long long)event.time.utc, (long long)want.utc);
+	ck_assert_int_eq(event.time.msec, 0);
+	ck_assert_int_eq(event.time.has_offset, 0);
+	return 1;
+}
+
+START_TEST(test_exim_mainlog_time_cache)
+{
+	/* Minutes around Berlin's 2026 DST changes and invalid fields. */
+	static const char *const minutes[] = {
+		"2026-03-29 01:59", "2026-03-29 02:00", "2026-03-29 03:00",
+		"2026-10-25 02:59", "2026-10-25 03:00", "2026-12-31 23:59",
+		"2026-02-30 10:00", "2026-02-28 24:00", "2026-02-28 10:60",
+		"2028-02-29 12:34",
+	};
+	static const char *const zones[] = { "Europe/Berlin", "UTC" };
+	char			 stamp[32];
+	size_t			 z, k;
+	int			 sec, valid;
+
+	for (z = 0; z < 2; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		ts_local_reset();
+		for (k = 0; k < sizeof minutes / sizeof minutes[0]; k++) {
+			valid = 0;
+			for (sec = 0; sec <= 61; sec++) {
+				snprintf(stamp, sizeof stamp, "%s:%02d",
+				    minutes[k], sec);
+				valid += mainlog_time_same(stamp);
+			}
+			/* Seconds 60 and 61 are left to ts_parse_exim. */
+			ck_assert_msg(valid == 0 || valid >= 60,
+			    "%s: %d valid seconds", minutes[k], valid);
+		}
+		ck_assert_int_eq(mainlog_time_same("2026-03-29 01:59:59"), 1);
+		ck_assert_int_eq(mainlog_time_same("2026-03-29 01:59:5x"), 0);
+		ck_assert_int_eq(mainlog_time_same("2026-03-29 01:59:70"), 0);
+	}
+
+	/* A cached minute is dropped when the zone changes. */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	ts_local_reset();
+	ck_assert_int_eq(mainlog_time_same("2026-11-30 10:00:00"), 1);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ts_local_reset();
+	ck_assert_int_eq(mainlog_time_same("2026-11-30 10:00:01"), 1);
+	ck_assert_int_eq(mainlog_time_same("2026-11-30 10:00:02"), 1);
+}
+END_TEST
+
 START_TEST(test_exim_pid_and_msgid)
 {
 	ck_assert_int_eq(parse(T0 "[99] 1rDnxq-00000000Ofs-1SXn H=(x) "
@@ -1746,6 +1825,7 @@ make_exim_suite(void)
 	tcase_add_test(tc_core, test_exim_msgid_new);
 	tcase_add_test(tc_core, test_exim_pid_and_msgid);
 	tcase_add_test(tc_core, test_exim_msgid_ways_same);
+	tcase_add_test(tc_core, test_exim_mainlog_time_cache);
 	tcase_add_test(tc_core, test_exim_millisec_prefix);
 	tcase_add_test(tc_core, test_exim_offset_prefix);
 	tcase_add_test(tc_core, test_exim_every_prefix);
