@@ -1257,8 +1257,8 @@ exim_parse_line(struct exim_parser *ep, const char *line, size_t len,
 #define EXIM_MINUTE_LEN	16
 
 /*
- * The minute of the last plain mainlog time that ts_parse_exim accepted,
- * in the calling thread: its text, the UTC time of its second 00 and the
+ * The minute of the last plain mainlog time that ts_parse_exim accepted
+ * in the calling thread, with the UTC time of its second 00 and the
  * ts_local_generation it was read in.
  */
 struct exim_minute {
@@ -1272,9 +1272,9 @@ static _Thread_local struct exim_minute exim_minute;
 
 /*
  * Read the plain local time at the start of a line that passed
- * exim_mainlog_shape, as ts_parse_exim does.  Within a minute known valid
- * only the seconds change, and ts_parse_exim also takes a local time as
- * linear within the hour.  Returns 0 for an invalid time.
+ * exim_mainlog_shape, as ts_parse_exim does.  Within a minute that it
+ * accepted only the seconds change, and ts_parse_exim also treats a local
+ * time as linear within the hour.  Returns 1, or 0 for an invalid time.
  */
 static inline int
 exim_mainlog_time(const char *line, size_t len, struct ts *t)
