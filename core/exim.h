@@ -88,6 +88,21 @@ enum exim_split_result {
 	EXIM_SPLIT_DONE,	/* *out contains the first line of the entry */
 };
 
+/* Ways to measure a message id, all with the same result. */
+enum exim_msgid_way {
+	EXIM_MSGID_RUNS,	/* count runs of letters and digits */
+	EXIM_MSGID_FIXED,	/* test the fixed positions, 8 bytes a step */
+	EXIM_MSGID_VECTOR,	/* SSE2 when built with it, else FIXED */
+};
+
+/*
+ * Measure the message id and its space at s, "1ahr79-0006jK-G9 " (6-6-2)
+ * or "1rDnxq-00000000Ofs-1SXn " (6-11-4), one way.  Returns 0 if there is
+ * none.  Exported so that tests can compare the ways.
+ */
+size_t			 exim_msgid_measure(enum exim_msgid_way,
+			    const char *s, size_t len);
+
 struct exim_split;
 
 struct exim_split	*exim_split_create(void);

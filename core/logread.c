@@ -161,6 +161,83 @@ logread_check_line(const char *line, size_t len)
 }
 #endif
 
+/*
+ * Find the first newline in the len bytes at p, as memchr does.  *plain is
+ * set to 1 when no byte before it is NUL or over 0x7f, and to 0 when such
+ * a byte may be there.  Without a newline, the bytes before p + len count.
+ * This fallback always sets 0, so every line goes to logread_check_line.
+ */
+const char *
+logread_scan_line_portable(const char *p, size_t len, int *plain)
+{
+	*plain = 0;
+	return memchr(p, '\n', len);
+}
+
+#ifdef __SSE2__
+/* Bits of movemask(v) for the NUL and over-0x7f bytes of v. */
+static inline unsigned
+logread_special_bits(__m128i v)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(v,
+	    _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+}
+
+const char *
+logread_scan_line(const char *p, size_t len, int *plain)
+{
+	const __m128i	 newline = _mm_set1_epi8('\n');
+	const __m128i	 zero = _mm_setzero_si128();
+	__m128i		 v0, v1, n0, n1, any;
+	const char	*q = p, *end = p + len;
+	uint32_t	 lines, special;
+
+	/*
+	 * 32 bytes per step with one test for a newline, NUL or byte over
+	 * 0x7f (whose top bit movemask collects) in either half.  Only the
+	 * step that stops works out which byte came first.  Loads stay
+	 * inside p[0..len).
+	 */
+	for (; end - q >= 2 * LOGREAD_VECTOR; q += 2 * LOGREAD_VECTOR) {
+		v0 = _mm_loadu_si128((const __m128i *)(const void *)q);
+		v1 = _mm_loadu_si128((const __m128i *)(const void *)
+		    (q + LOGREAD_VECTOR));
+		n0 = _mm_cmpeq_epi8(v0, newline);
+		n1 = _mm_cmpeq_epi8(v1, newline);
+		any = _mm_or_si128(_mm_or_si128(n0, n1),
+		    _mm_or_si128(_mm_or_si128(v0, v1),
+		    _mm_cmpeq_epi8(_mm_min_epu8(v0, v1), zero)));
+		if (_mm_movemask_epi8(any) == 0)
+			continue;
+		lines = (uint32_t)_mm_movemask_epi8(n0) |
+		    (uint32_t)_mm_movemask_epi8(n1) << LOGREAD_VECTOR;
+		special = logread_special_bits(v0) |
+		    logread_special_bits(v1) << LOGREAD_VECTOR;
+		if (lines == 0 || (special & ((lines & -lines) - 1)) != 0) {
+			/* A NUL or high byte came first, so the caller checks the line. */
+			*plain = 0;
+			return memchr(q, '\n', (size_t)(end - q));
+		}
+		*plain = 1;
+		return q + __builtin_ctz(lines);
+	}
+	*plain = 1;
+	for (; q < end; q++) {
+		if (*q == '\n')
+			return q;
+		if (*q == '\0' || (unsigned char)*q > 0x7f)
+			*plain = 0;
+	}
+	return NULL;
+}
+#else
+const char *
+logread_scan_line(const char *p, size_t len, int *plain)
+{
+	return logread_scan_line_portable(p, len, plain);
+}
+#endif
+
 static void
 logread_bad(struct logread_stats *st, const char *path, uint64_t line,
     const char *why)
@@ -672,10 +749,11 @@ logread_final(const struct logread_input *in)
  */
 static int
 logread_getline(struct logread_input *in, const char **line, size_t *len,
-    uint64_t *offset)
+    uint64_t *offset, int *plain)
 {
 	struct logread_stats	*st = in->lr->st;
-	char			*p, *nl;
+	char			*p;
+	const char		*nl;
 	size_t			 avail;
 	ssize_t			 n;
 
@@ -684,7 +762,7 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
 	for (;;) {
 		p = in->buf + in->start;
 		avail = in->end - in->start;
-		if ((nl = memchr(p, '\n', avail)) != NULL) {
+		if ((nl = logread_scan_line(p, avail, plain)) != NULL) {
 			*len = (size_t)(nl - p);
 			*offset = in->offset;
 			in->start += *len + 1;
@@ -735,6 +813,7 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
 			in->offset += avail;
 			in->lineno++;
 			*line = in->buf;
+			*plain = 0;
 			return 1;
 		}
 		return 0;
@@ -780,15 +859,16 @@ logread_advance(struct logread_input *in)
 {
 	struct logread		*lr = in->lr;
 	struct logread_stats	*st = lr->st;
-	struct event		 ev;
+	struct event		*ev = &in->head;
 	const char		*line, *why;
 	size_t			 len;
 	uint64_t		 offset;
+	int			 plain;
 
 	while (!in->has_head) {
 		if (lr->budget == 0)
 			return -1;
-		if (!logread_getline(in, &line, &len, &offset)) {
+		if (!logread_getline(in, &line, &len, &offset, &plain)) {
 			if (in->done)
 				logread_report_failure(in);
 			if (in->done && !in->follow) {
@@ -806,12 +886,17 @@ logread_advance(struct logread_input *in)
 		st->lines++;
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
-		if ((why = logread_check_line(line, len)) != NULL) {
+		/* A CR is neither NUL nor high, so plain is still right without it. */
+		if ((!plain || len > LOGREAD_LINE_MAX) &&
+		    (why = logread_check_line(line, len)) != NULL) {
 			logread_bad(st, in->path, in->lineno, why);
 			continue;
 		}
-		/* Every parser clears ev before it fills it in. */
-		switch (logread_parse(in, line, len, &ev)) {
+		/*
+		 * Every parser clears ev before it fills it in.  It is parsed
+		 * in place, since in->head means nothing until has_head is set.
+		 */
+		switch (logread_parse(in, line, len, ev)) {
 		case PARSE_CLIENT:
 			break;
 		case PARSE_UNKNOWN:
@@ -820,16 +905,15 @@ logread_advance(struct logread_input *in)
 		case PARSE_SKIP:
 			continue;
 		}
-		if (ev.has_time) {
-			in->key = ev.time;
+		if (ev->has_time) {
+			in->key = ev->time;
 			in->has_key = 1;
 		}
-		if (!timefilter_match(lr->opt.window, &ev)) {
+		if (!timefilter_match(lr->opt.window, ev)) {
 			st->filtered++;
 			continue;
 		}
 		st->events++;
-		in->head = ev;
 		in->head_offset = offset;
 		in->head_line = in->lineno;
 		in->head_text = line;
@@ -931,6 +1015,19 @@ logread_run(struct logread *lr, uint64_t max_lines)
 			return 1;
 		if (rc == 1)
 			logread_heap_push(lr, in);
+	}
+	/*
+	 * With one input left in the heap no other head can come before its
+	 * next one, so the heap is bypassed until that input stops.
+	 */
+	if (lr->nheap == 1 && lr->ninputs == 1) {
+		in = lr->heap[0];
+		do {
+			logread_consume(in);
+			if ((rc = logread_advance(in)) == -1)
+				return 1;
+		} while (rc == 1);
+		lr->nheap = 0;
 	}
 	while (lr->nheap > 0) {
 		in = logread_heap_pop(lr);

@@ -269,6 +269,145 @@ START_TEST(test_exim_msgid_new)
 }
 END_TEST
 
+/*
+ * Measure the len bytes at s, copied to a buffer of exactly that size, all
+ * three ways.  Returns the length that all of them agree on.
+ */
+static size_t
+msgid_all_ways(const char *s, size_t len)
+{
+	char	*copy;
+	size_t	 runs, fixed, vector;
+
+	copy = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, s, len);
+	runs = exim_msgid_measure(EXIM_MSGID_RUNS, copy, len);
+	fixed = exim_msgid_measure(EXIM_MSGID_FIXED, copy, len);
+	vector = exim_msgid_measure(EXIM_MSGID_VECTOR, copy, len);
+	free(copy);
+	ck_assert_msg(fixed == runs && vector == runs,
+	    "len %zu: runs %zu, fixed %zu, vector %zu", len, runs, fixed,
+	    vector);
+	return runs;
+}
+
+START_TEST(test_exim_msgid_ways_same)
+{
+	static const char *const ids[] = {
+		"1ahr79-0006jK-G9 H=x", "1rDnxq-00000000Ofs-1SXn H=x",
+	};
+	static const size_t	 id_len[] = { 17, 24 };
+	/* Bytes of every class: letters, digits, separators, NUL, high. */
+	static const char	 bytes[] = {
+		'a', 'Z', '0', '9', '-', ' ', '/', ':', '@', '[', '`', '{',
+		'\0', '\n', '\x7f', '\x80', '\xc3', '\xe1', '\xfa', '\xff',
+	};
+	char			 text[32];
+	size_t			 k, len, full, pos, i;
+
+	for (k = 0; k < 2; k++) {
+		full = strlen(ids[k]);
+		for (len = 0; len <= full; len++)
+			ck_assert_uint_eq(msgid_all_ways(ids[k], len),
+			    len >= id_len[k] ? id_len[k] : 0);
+		for (pos = 0; pos < full; pos++)
+			for (i = 0; i < sizeof bytes; i++) {
+				memcpy(text, ids[k], full);
+				text[pos] = bytes[i];
+				for (len = pos + 1; len <= full; len++)
+					msgid_all_ways(text, len);
+			}
+	}
+
+	/* A 6-6-2 id must not be read as the start of a 6-11-4 one. */
+	ck_assert_uint_eq(msgid_all_ways("1ahr79-0006jK0G9 H=x0-00000 ", 28),
+	    0);
+	ck_assert_uint_eq(msgid_all_ways("1ahr79-0006jK-G9x", 17), 0);
+	ck_assert_uint_eq(msgid_all_ways("1rDnxq-00000000Ofs-1SX\xe9 ", 24),
+	    0);
+}
+END_TEST
+
+/*
+ * Parse a client line at the time stamp with exim_parse_mainlog and check
+ * its time against ts_parse_exim.  Returns whether the time was valid.
+ */
+static int
+mainlog_time_same(const char *stamp)
+{
+	char			 line[128];
+	struct event		 event;
+	struct ts		 want;
+	enum parse_result	 result;
+	int			 n, taken;
+	size_t			 want_len;
+
+	n = snprintf(line, sizeof line,
+	    "%s H=(a.example) [192.0.2.1]:25 Warning: x", stamp);
+	ck_assert_int_gt(n, 0);
+	want_len = ts_parse_exim(line, (size_t)n, &want);
+	taken = exim_parse_mainlog(ep, line, (size_t)n, &event, &result);
+	ck_assert_msg(taken == (want_len == 19), "%s: taken %d, ts %zu",
+	    stamp, taken, want_len);
+	if (!taken)
+		return 0;
+	ck_assert_int_eq(result, PARSE_CLIENT);
+	ck_assert_int_eq(event.has_time, 1);
+	ck_assert_msg(event.time.utc == want.utc, "%s: utc %lld, ts %lld",
+	    stamp, (long long)event.time.utc, (long long)want.utc);
+	ck_assert_int_eq(event.time.msec, 0);
+	ck_assert_int_eq(event.time.has_offset, 0);
+	return 1;
+}
+
+START_TEST(test_exim_mainlog_time_cache)
+{
+	/* Minutes around Berlin's 2026 DST changes and invalid fields. */
+	static const char *const minutes[] = {
+		"2026-03-29 01:59", "2026-03-29 02:00", "2026-03-29 03:00",
+		"2026-10-25 02:59", "2026-10-25 03:00", "2026-12-31 23:59",
+		"2026-02-30 10:00", "2026-02-28 24:00", "2026-02-28 10:60",
+		"2028-02-29 12:34",
+	};
+	static const char *const zones[] = { "Europe/Berlin", "UTC" };
+	char			 stamp[32];
+	size_t			 z, k;
+	int			 sec, valid;
+
+	for (z = 0; z < 2; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		ts_local_reset();
+		for (k = 0; k < sizeof minutes / sizeof minutes[0]; k++) {
+			valid = 0;
+			for (sec = 0; sec <= 61; sec++) {
+				snprintf(stamp, sizeof stamp, "%s:%02d",
+				    minutes[k], sec);
+				valid += mainlog_time_same(stamp);
+			}
+			/* Seconds 60 and 61 are left to ts_parse_exim. */
+			ck_assert_msg(valid == 0 || valid >= 60,
+			    "%s: %d valid seconds", minutes[k], valid);
+		}
+		ck_assert_int_eq(mainlog_time_same("2026-03-29 01:59:59"), 1);
+		ck_assert_int_eq(mainlog_time_same("2026-03-29 01:59:5x"), 0);
+		ck_assert_int_eq(mainlog_time_same("2026-03-29 01:59:70"), 0);
+	}
+
+	/* A cached minute is dropped when the zone changes. */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	ts_local_reset();
+	ck_assert_int_eq(mainlog_time_same("2026-11-30 10:00:00"), 1);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ts_local_reset();
+	ck_assert_int_eq(mainlog_time_same("2026-11-30 10:00:01"), 1);
+	ck_assert_int_eq(mainlog_time_same("2026-11-30 10:00:02"), 1);
+}
+END_TEST
+
 START_TEST(test_exim_pid_and_msgid)
 {
 	ck_assert_int_eq(parse(T0 "[99] 1rDnxq-00000000Ofs-1SXn H=(x) "
@@ -1818,6 +1957,8 @@ make_exim_suite(void)
 	tcase_add_test(tc_core, test_exim_msgid_old);
 	tcase_add_test(tc_core, test_exim_msgid_new);
 	tcase_add_test(tc_core, test_exim_pid_and_msgid);
+	tcase_add_test(tc_core, test_exim_msgid_ways_same);
+	tcase_add_test(tc_core, test_exim_mainlog_time_cache);
 	tcase_add_test(tc_core, test_exim_millisec_prefix);
 	tcase_add_test(tc_core, test_exim_offset_prefix);
 	tcase_add_test(tc_core, test_exim_every_prefix);

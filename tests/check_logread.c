@@ -20,6 +20,7 @@
 #include "check_util.h"
 #include "esc.h"
 #include "logread.h"
+#include "logread_internal.h"
 #include "output.h"
 #include "reason.h"
 #include "rules.h"
@@ -1130,6 +1131,125 @@ START_TEST(test_logread_check_line_vector_same)
 }
 END_TEST
 
+/*
+ * Scan len bytes both ways and check the vector result against memchr and
+ * logread_check_line_portable.  Returns the vector's plain flag.
+ */
+static int
+scan_line_both(const char *buf, size_t len)
+{
+	const char	*vector, *portable, *problem;
+	char		*copy;
+	int		 plain, portable_plain = -1;
+	size_t		 line_len;
+
+	/* A copy of exactly len bytes lets a sanitizer catch reads past it. */
+	copy = xmalloc(len > 0 ? len : 1);
+	memcpy(copy, buf, len);
+	vector = logread_scan_line(copy, len, &plain);
+	portable = logread_scan_line_portable(copy, len, &portable_plain);
+	ck_assert_int_eq(portable_plain, 0);
+	ck_assert_ptr_eq(vector, memchr(copy, '\n', len));
+	ck_assert_ptr_eq(portable, vector);
+	line_len = vector != NULL ? (size_t)(vector - copy) : len;
+	problem = logread_check_line_portable(copy, line_len);
+	ck_assert_msg(plain == 0 || problem == NULL,
+	    "len %zu: plain line is bad: %s", len,
+	    problem != NULL ? problem : "ok");
+	free(copy);
+	return plain;
+}
+
+START_TEST(test_logread_scan_line_vector_same)
+{
+	static const char	 inserts[] = { '\0', '\x80', '\xc3', '\xff' };
+	/* Newline positions around the 16- and 32-byte steps of the scan. */
+	static const size_t	 newlines[] = {
+		0, 1, 14, 15, 16, 17, 30, 31, 32, 33, 47, 63, 64, 65, 70
+	};
+	char			 buf[72];
+	size_t			 len, nl, pos, i, k;
+
+	/* A clean ASCII line is plain wherever its newline falls. */
+	for (len = 0; len <= sizeof buf; len++) {
+		memset(buf, 'a', sizeof buf);
+		ck_assert_int_eq(scan_line_both(buf, len), 1);
+		for (nl = 0; nl < len; nl++) {
+			memset(buf, 'a', sizeof buf);
+			buf[nl] = '\n';
+			ck_assert_int_eq(scan_line_both(buf, len), 1);
+		}
+	}
+
+	/* A NUL or high byte clears plain only before the newline. */
+	for (len = 1; len <= sizeof buf; len++)
+		for (k = 0; k < sizeof newlines / sizeof newlines[0]; k++)
+			for (nl = newlines[k], pos = 0; pos < len; pos++)
+				for (i = 0; i < sizeof inserts; i++) {
+					memset(buf, 'a', sizeof buf);
+					if (nl < len)
+						buf[nl] = '\n';
+					if (pos == nl)
+						continue;
+					buf[pos] = inserts[i];
+					ck_assert_int_eq(scan_line_both(buf,
+					    len), pos > nl);
+				}
+
+	/* A CR before the newline keeps the line plain. */
+	memset(buf, 'a', sizeof buf);
+	memcpy(buf + 50, "\r\n", 2);
+	ck_assert_int_eq(scan_line_both(buf, sizeof buf), 1);
+}
+END_TEST
+
+START_TEST(test_logread_bad_byte_across_refill)
+{
+	const char	*path;
+	char		 line[200];
+	size_t		 written = 0, bad_line = 0, lines = 0;
+	FILE		*f;
+
+	/*
+	 * Lines of 137 bytes, one with a high byte on each side of the first
+	 * refill at LOGREAD_BUF_SIZE and one with a NUL right before its CR.
+	 */
+	path = in_dir("refill.log");
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	memset(line, 'a', 136);
+	line[136] = '\n';
+	while (written < LOGREAD_BUF_SIZE + 1000) {
+		lines++;
+		if (bad_line == 0 && written + 137 > LOGREAD_BUF_SIZE) {
+			bad_line = lines;
+			line[LOGREAD_BUF_SIZE - written - 1] = '\xff';
+			line[LOGREAD_BUF_SIZE - written] = '\xfe';
+		}
+		ck_assert_uint_eq(fwrite(line, 1, 137, f), 137);
+		memset(line, 'a', 136);
+		written += 137;
+	}
+	fputs("NUL before CR \r\n", f);
+	ck_assert_int_eq(fseek(f, -3, SEEK_CUR), 0);
+	ck_assert_int_eq(fputc('\0', f), 0);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	fputs("last line \xc3\xa9 without newline", f);
+	ck_assert_int_eq(fclose(f), 0);
+
+	open_lr(LOG_FORMAT_EXIM, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	ck_assert_uint_eq(st.lines, lines + 2);
+	ck_assert_uint_eq(st.bad, 2);
+	ck_assert_uint_eq(st.badlist[0].line, bad_line);
+	ck_assert_str_eq(st.badlist[0].why, "invalid UTF-8");
+	ck_assert_uint_eq(st.badlist[1].line, lines + 1);
+	ck_assert_str_eq(st.badlist[1].why, "NUL byte");
+	ck_assert_uint_eq(st.unknown, lines);
+}
+END_TEST
+
 Suite *
 make_logread_suite(void)
 {
@@ -1173,6 +1293,8 @@ make_logread_suite(void)
 	tcase_add_test(tc, test_logread_overlong_line_skipped);
 	tcase_add_test(tc, test_logread_last_line_without_newline);
 	tcase_add_test(tc, test_logread_check_line_vector_same);
+	tcase_add_test(tc, test_logread_scan_line_vector_same);
+	tcase_add_test(tc, test_logread_bad_byte_across_refill);
 	suite_add_tcase(s, tc);
 	return s;
 }
