@@ -466,6 +466,20 @@ parser_exim_mainlog(const struct parser *p)
 	return p->exim;
 }
 
+int
+parser_postfix_only(const struct parser *p)
+{
+	return p->rules == NULL && !p->rules_only &&
+	    p->format == LOG_FORMAT_POSTFIX;
+}
+
+enum parse_result
+parser_postfix_line(struct parser *p, const char *line, size_t len,
+    struct event *ev)
+{
+	return parser_postfix(p, line, len, ev);
+}
+
 const struct syslog_year *
 parser_year(const struct parser *p)
 {
