@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "exim_host.h"
+#include "field.h"
 #include "span.h"
 
 /* For the steps of exim_host_scan, which runs once per client line. */
@@ -266,75 +267,8 @@ exim_host_scan(const char *line, size_t len, size_t start,
 	return EXIM_HOST_FOUND;
 }
 
-/* The value of each hex digit plus one, and 0 for any other byte. */
-static const unsigned char exim_host_hex_plus1[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
-	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
-	['E'] = 15, ['F'] = 16,
-};
-
 int
 exim_host_ipv6(const char *s, size_t len, uint8_t out[16])
 {
-	uint8_t		 groups[16];
-	size_t		 i = 0, n = 0, gap = 0, after;
-	unsigned	 value = 0, d;
-	int		 digits = 0, has_gap = 0;
-
-	if (len == 0)
-		return 0;
-	/* A leading ':' must start a "::". */
-	if (s[0] == ':') {
-		if (len < 2 || s[1] != ':')
-			return 0;
-		i = 1;
-	}
-	for (; i < len; i++) {
-		if ((d = exim_host_hex_plus1[(unsigned char)s[i]]) != 0) {
-			if (digits == 4)
-				return 0;
-			value = value << 4 | (d - 1);
-			digits++;
-			continue;
-		}
-		if (s[i] != ':')
-			return -1;
-		if (digits == 0) {
-			/* A second "::" is invalid. */
-			if (has_gap)
-				return 0;
-			has_gap = 1;
-			gap = n;
-			continue;
-		}
-		/* A group may not end the address with a single ':'. */
-		if (i + 1 == len || n == sizeof groups)
-			return 0;
-		groups[n++] = (uint8_t)(value >> 8);
-		groups[n++] = (uint8_t)value;
-		digits = 0;
-		value = 0;
-	}
-	if (digits > 0) {
-		if (n == sizeof groups)
-			return 0;
-		groups[n++] = (uint8_t)(value >> 8);
-		groups[n++] = (uint8_t)value;
-	}
-	if (!has_gap) {
-		if (n != sizeof groups)
-			return 0;
-		memcpy(out, groups, sizeof groups);
-		return 1;
-	}
-	/* The "::" stands for at least one group of zeros. */
-	if (n == sizeof groups)
-		return 0;
-	after = n - gap;
-	memset(out, 0, sizeof groups);
-	memcpy(out, groups, gap);
-	memcpy(out + sizeof groups - after, groups + gap, after);
-	return 1;
+	return field_ipv6(s, len, out);
 }

@@ -28,6 +28,15 @@ int		 field_addr(const char *s, size_t len, struct event_addr *);
  */
 int		 field_ipv4(const char *s, size_t len, uint8_t out[4]);
 
+/*
+ * Convert an IPv6 address made only of hex digits and colons, such as
+ * "2001:db8::1", to the bytes that glibc's inet_pton(AF_INET6) gives.
+ * Returns 1 when it is valid, 0 when it is invalid, and -1 when s contains
+ * another byte before its first error (the '.' of an embedded IPv4
+ * address, a NUL), which the caller leaves to inet_pton.
+ */
+int		 field_ipv6(const char *s, size_t len, uint8_t out[16]);
+
 /* Shorten len to at most max bytes without splitting a UTF-8 sequence. */
 size_t		 field_cut(const char *s, size_t len, size_t max);
 

@@ -25,6 +25,16 @@
 /* Lines of a buffer that log_format_detect looks at. */
 #define PARSER_DETECT_LINES	200
 
+/*
+ * parser_postfix has two callers, parser_dispatch and parser_postfix_line,
+ * and GCC would stop inlining it into either, which costs both a call.
+ */
+#ifdef __GNUC__
+#define PARSER_INLINE	static inline __attribute__((always_inline))
+#else
+#define PARSER_INLINE	static inline
+#endif
+
 struct parser {
 	enum log_format		 format;	/* AUTO while undecided */
 	int			 rules_only;	/* LOG_FORMAT_RULES */
@@ -314,7 +324,7 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
  * rest of the prefix are read.  The pid still decides whether such a line
  * is a syslog line at all.
  */
-static enum parse_result
+PARSER_INLINE enum parse_result
 parser_postfix(struct parser *p, const char *line, size_t len,
     struct event *ev)
 {
@@ -464,6 +474,20 @@ parser_exim_mainlog(const struct parser *p)
 	if (p->rules != NULL || p->rules_only || p->format != LOG_FORMAT_EXIM)
 		return NULL;
 	return p->exim;
+}
+
+int
+parser_postfix_only(const struct parser *p)
+{
+	return p->rules == NULL && !p->rules_only &&
+	    p->format == LOG_FORMAT_POSTFIX;
+}
+
+enum parse_result
+parser_postfix_line(struct parser *p, const char *line, size_t len,
+    struct event *ev)
+{
+	return parser_postfix(p, line, len, ev);
 }
 
 const struct syslog_year *

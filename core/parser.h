@@ -75,6 +75,20 @@ enum parse_result parser_line(struct parser *, const char *line, size_t len,
  */
 struct exim_parser *parser_exim_mainlog(const struct parser *);
 
+/*
+ * Check whether parser_line would pass every line straight to the Postfix
+ * parser: the format is decided as Postfix and no rules file is given.
+ * Once it returns 1, it returns 1 for the life of the parser.
+ */
+int		 parser_postfix_only(const struct parser *);
+
+/*
+ * Parse one line as parser_line does when parser_postfix_only is 1, but
+ * without its dispatch on the rules and the format.
+ */
+enum parse_result parser_postfix_line(struct parser *, const char *line,
+		    size_t len, struct event *ev);
+
 struct syslog_year;
 
 /* The state of the year inference for RFC 3164 times (syslog.h). */

@@ -602,6 +602,168 @@ START_TEST(test_parser_random_lines_auto)
 }
 END_TEST
 
+/* Check that two events have equal fields, comparing strings by content. */
+static void
+check_same_text(const char *a, size_t alen, const char *b, size_t blen)
+{
+	ck_assert_int_eq(a == NULL, b == NULL);
+	if (a == NULL)
+		return;
+	ck_assert_uint_eq(alen, blen);
+	ck_assert_mem_eq(a, b, alen);
+}
+
+static void
+check_same_event(const struct event *a, const struct event *b)
+{
+	ck_assert_int_eq(a->addr.family, b->addr.family);
+	ck_assert_mem_eq(a->addr.bytes, b->addr.bytes, sizeof a->addr.bytes);
+	ck_assert_int_eq(a->has_time, b->has_time);
+	ck_assert_int_eq(a->time.utc, b->time.utc);
+	ck_assert_int_eq(a->time.offset, b->time.offset);
+	ck_assert_uint_eq(a->time.msec, b->time.msec);
+	ck_assert_uint_eq(a->time.has_offset, b->time.has_offset);
+	check_same_text(a->helo, a->helo_len, b->helo, b->helo_len);
+	check_same_text(a->rdns, a->rdns_len, b->rdns, b->rdns_len);
+	ck_assert_int_eq(a->reason == NULL, b->reason == NULL);
+	if (a->reason != NULL)
+		ck_assert_str_eq(a->reason, b->reason);
+	check_same_text(a->reason_arg, a->reason_arg_len, b->reason_arg,
+	    b->reason_arg_len);
+}
+
+/*
+ * Parse s[0, len) in its own buffer with parser_line of pa and with
+ * parser_postfix_line of direct, and check that both give the same.
+ */
+static void
+check_postfix_direct(struct parser *direct, const char *s, size_t len)
+{
+	struct event		 mine;
+	enum parse_result	 rline, rdirect;
+	char			*copy;
+
+	copy = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, s, len);
+	memset(&ev, 0x5a, sizeof ev);
+	memset(&mine, 0xa5, sizeof mine);
+	rline = parser_line(pa, copy, len, &ev);
+	rdirect = parser_postfix_line(direct, copy, len, &mine);
+	ck_assert_msg(rline == rdirect, "parser_line %d, direct %d: %.*s",
+	    (int)rline, (int)rdirect, (int)len, s);
+	check_same_event(&ev, &mine);
+	free(copy);
+}
+
+START_TEST(test_parser_postfix_direct)
+{
+	static const char	*lines[] = {
+		"Nov 30 10:00:00 mx postfix/smtpd[3]: connect from "
+		    "unknown[192.0.2.4]",
+		"Nov 30 10:00:00 mx postfix/smtpd[3]: connect from "
+		    "mail.example.org[2001:db8::7]",
+		"Nov 30 10:00:01 mx postfix/smtpd[31]: NOQUEUE: reject: RCPT "
+		    "from unknown[192.0.2.9]: 450 4.7.25 Client host rejected: "
+		    "cannot find your hostname, [192.0.2.9]; from=<a@b.example> "
+		    "to=<c@d.example> proto=ESMTP helo=<pc1>",
+		"Nov 30 10:00:01 mx postfix/smtpd[31]: warning: "
+		    "unknown[192.0.2.10]: SASL LOGIN authentication failed: "
+		    "authentication failure",
+		"Nov 30 10:00:01 mx postfix/cleanup[9]: 1A2B3C: "
+		    "message-id=<x@y.example>",
+		"Nov 30 10:00:02 mx postfix/qmgr[900]: 1A2B3C: removed",
+		"Nov 30 10:00:02 mx postfix/smtpd: connect from "
+		    "unknown[192.0.2.11]",
+		"Nov 30 10:00:02 mx smtpd[3]: connect from unknown[192.0.2.4]",
+		"<22>Nov 30 10:00:03 mx postfix/smtpd[3]: connect from "
+		    "unknown[192.0.2.12]",
+		"2026-11-30T10:00:04+01:00 mx postfix/smtpd[3]: connect from "
+		    "unknown[192.0.2.13]",
+		"Nov 30 10:00:04 postfix/smtpd[3]: connect from "
+		    "unknown[192.0.2.14]",
+		"Nov 30 10:00:05 mx dovecot: imap-login: Login",
+		"Nov 30 10:00:05 mx postfix/smtp[4]: connect to "
+		    "x[192.0.2.5]:25: refused",
+	};
+	static const char	 bytes[] = { '\0', '\xff', '\x80', ' ', '[',
+				    ':', ']' };
+	static const char	 alphabet[] = "[]():;,=<>/ .0123456789abcdef"
+				    "\t\x80 from connect unknown reject: "
+				    "postfix/smtpd";
+	static const char	 prefix[] = "Nov 30 10:00:06 mx "
+				    "postfix/smtpd[3]: ";
+	struct parser		*direct;
+	char			 line[300];
+	size_t			 i, j, k, n;
+	uint32_t		 seed = 7;
+
+	create(LOG_FORMAT_POSTFIX);
+	direct = pa;
+	ck_assert_int_eq(parser_postfix_only(direct), 1);
+	create(LOG_FORMAT_POSTFIX);
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		n = strlen(lines[i]);
+		ck_assert_uint_lt(n, sizeof line);
+		memcpy(line, lines[i], n);
+		for (j = 0; j <= n; j++)
+			check_postfix_direct(direct, line, j);
+		for (j = 0; j < n; j++) {
+			for (k = 0; k < sizeof bytes; k++) {
+				char	saved = line[j];
+
+				line[j] = bytes[k];
+				check_postfix_direct(direct, line, n);
+				line[j] = saved;
+			}
+		}
+	}
+
+	/* Random messages after a Postfix prefix, and random whole lines. */
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = (seed >> 16) % sizeof line;
+		j = 0;
+		if (i % 2 == 0) {
+			j = strlen(prefix) < n ? strlen(prefix) : n;
+			memcpy(line, prefix, j);
+		}
+		for (; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			line[j] = alphabet[(seed >> 16) %
+			    (sizeof alphabet - 1)];
+		}
+		check_postfix_direct(direct, line, n);
+	}
+	parser_free(direct);
+}
+END_TEST
+
+START_TEST(test_parser_postfix_only)
+{
+	const char	*text = "rule no_rdns ^host (?<ip>\\S+)$\n";
+	char		*cause = NULL;
+
+	create(LOG_FORMAT_AUTO);
+	ck_assert_int_eq(parser_postfix_only(pa), 0);
+	ck_assert_int_eq(parse("Nov 30 10:00:00 mx postfix/smtpd[3]: connect "
+	    "from unknown[192.0.2.4]"), PARSE_CLIENT);
+	ck_assert_int_eq(parser_format(pa), LOG_FORMAT_POSTFIX);
+	ck_assert_int_eq(parser_postfix_only(pa), 1);
+	parser_free(pa);
+	create(LOG_FORMAT_EXIM);
+	ck_assert_int_eq(parser_postfix_only(pa), 0);
+	parser_free(pa);
+
+	/* Rules come before the format, so they need parser_line. */
+	rs = rules_parse("t", text, strlen(text), &cause);
+	ck_assert_msg(rs != NULL, "%s", cause);
+	create(LOG_FORMAT_POSTFIX);
+	ck_assert_int_eq(parser_postfix_only(pa), 0);
+}
+END_TEST
+
 Suite *
 make_parser_suite(void)
 {
@@ -625,6 +787,8 @@ make_parser_suite(void)
 	tcase_add_test(tc_core, test_parser_forced_formats);
 	tcase_add_test(tc_core, test_parser_year_rollover);
 	tcase_add_test(tc_core, test_parser_random_lines_auto);
+	tcase_add_test(tc_core, test_parser_postfix_direct);
+	tcase_add_test(tc_core, test_parser_postfix_only);
 	suite_add_tcase(s, tc_core);
 
 	tc_exim = tcase_create("exim");
