@@ -773,6 +773,23 @@ agg_evidence_append(struct agg *agg, struct agg_evidence **list, size_t *n,
 	(*list)[(*n)++] = *ev;
 }
 
+/*
+ * Move the AGG_EVIDENCE_LAST entries at last down by one.  The copies are
+ * written out because a memmove call of this fixed size costs more on the
+ * path of every event.
+ */
+static inline void
+agg_evidence_shift(struct agg_evidence *last)
+{
+	size_t	i;
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 11
+#endif
+	for (i = 0; i + 1 < AGG_EVIDENCE_LAST; i++)
+		last[i] = last[i + 1];
+}
+
 static void
 agg_add_evidence(struct agg *agg, struct client *c,
     const struct agg_evidence *ev)
@@ -785,9 +802,7 @@ agg_add_evidence(struct agg *agg, struct client *c,
 	/* Keep the first ones; shift the latest ones so file order holds. */
 	if (c->evidence[AGG_EVIDENCE_FIRST].text != NULL)
 		free(c->evidence[AGG_EVIDENCE_FIRST].text);
-	memmove(&c->evidence[AGG_EVIDENCE_FIRST],
-	    &c->evidence[AGG_EVIDENCE_FIRST + 1],
-	    (AGG_EVIDENCE_LAST - 1) * sizeof c->evidence[0]);
+	agg_evidence_shift(&c->evidence[AGG_EVIDENCE_FIRST]);
 	c->evidence[AGG_EVIDENCE_MAX - 1] = *ev;
 }
 
