@@ -59,6 +59,16 @@ struct agg_pool {
 	void			*free[AGG_POOL_BLOCK_MAX / AGG_POOL_ALIGN + 1];
 };
 
+/*
+ * A slot of the interned strings.  The hash is kept so that a probe
+ * reads the string only when the hashes match, and growing the table
+ * reads no string.
+ */
+struct agg_string {
+	char		*str;		/* NULL in an empty slot */
+	uint64_t	 hash;		/* agg_string_hash of str */
+};
+
 /* Copies of the strings of a merged agg, by their address there. */
 #define AGG_COPY_SLOTS		1024
 
@@ -86,7 +96,7 @@ struct agg {
 	uint64_t	  texts;	/* evidence lines copied (agg_add_text) */
 
 	/* Interned HELO names, rDNS names and reason keys. */
-	char		**strings;	/* open addressing, power of two */
+	struct agg_string *strings;	/* open addressing, power of two */
 	size_t		  nstrings_slots;
 	size_t		  nstrings;
 	struct agg_arena *arenas;
@@ -550,13 +560,16 @@ agg_arena_copy(struct agg *agg, const char *s, size_t len)
 static char *
 agg_intern(struct agg *agg, const char *s, size_t len)
 {
-	char	**old, *p;
-	size_t	  i, k, mask, nold;
+	struct agg_string	*old;
+	char			*p;
+	uint64_t		 h = agg_string_hash(s, len);
+	size_t			 i, k, mask, nold;
 
 	mask = agg->nstrings_slots - 1;
-	for (i = agg_string_hash(s, len) & mask; (p = agg->strings[i]) != NULL;
+	for (i = h & mask; (p = agg->strings[i].str) != NULL;
 	    i = (i + 1) & mask) {
-		if (strncmp(p, s, len) == 0 && p[len] == '\0')
+		if (agg->strings[i].hash == h && strncmp(p, s, len) == 0 &&
+		    p[len] == '\0')
 			return p;
 	}
 	if ((agg->nstrings + 1) * 2 > agg->nstrings_slots) {
@@ -567,20 +580,21 @@ agg_intern(struct agg *agg, const char *s, size_t len)
 		agg->strings = xcalloc(agg->nstrings_slots,
 		    sizeof *agg->strings);
 		for (k = 0; k < nold; k++) {
-			if (old[k] == NULL)
+			if (old[k].str == NULL)
 				continue;
-			for (i = agg_string_hash(old[k], strlen(old[k])) & mask;
-			    agg->strings[i] != NULL; i = (i + 1) & mask)
+			for (i = old[k].hash & mask;
+			    agg->strings[i].str != NULL; i = (i + 1) & mask)
 				;
 			agg->strings[i] = old[k];
 		}
 		free(old);
-		for (i = agg_string_hash(s, len) & mask;
-		    agg->strings[i] != NULL; i = (i + 1) & mask)
+		for (i = h & mask; agg->strings[i].str != NULL;
+		    i = (i + 1) & mask)
 			;
 	}
 	p = agg_arena_copy(agg, s, len);
-	agg->strings[i] = p;
+	agg->strings[i].str = p;
+	agg->strings[i].hash = h;
 	agg->nstrings++;
 	return p;
 }
@@ -773,6 +787,23 @@ agg_evidence_append(struct agg *agg, struct agg_evidence **list, size_t *n,
 	(*list)[(*n)++] = *ev;
 }
 
+/*
+ * Move the AGG_EVIDENCE_LAST entries at last down by one.  The copies are
+ * written out because a memmove call of this fixed size costs more on the
+ * path of every event.
+ */
+static inline void
+agg_evidence_shift(struct agg_evidence *last)
+{
+	size_t	i;
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 11
+#endif
+	for (i = 0; i + 1 < AGG_EVIDENCE_LAST; i++)
+		last[i] = last[i + 1];
+}
+
 static void
 agg_add_evidence(struct agg *agg, struct client *c,
     const struct agg_evidence *ev)
@@ -785,9 +816,7 @@ agg_add_evidence(struct agg *agg, struct client *c,
 	/* Keep the first ones; shift the latest ones so file order holds. */
 	if (c->evidence[AGG_EVIDENCE_FIRST].text != NULL)
 		free(c->evidence[AGG_EVIDENCE_FIRST].text);
-	memmove(&c->evidence[AGG_EVIDENCE_FIRST],
-	    &c->evidence[AGG_EVIDENCE_FIRST + 1],
-	    (AGG_EVIDENCE_LAST - 1) * sizeof c->evidence[0]);
+	agg_evidence_shift(&c->evidence[AGG_EVIDENCE_FIRST]);
 	c->evidence[AGG_EVIDENCE_MAX - 1] = *ev;
 }
 
