@@ -821,8 +821,9 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
 }
 
 /*
- * Look up the Exim parser for the mainlog fast path once the format is
- * decided, which it stays for the life of the parser.
+ * Look up the Exim parser for the mainlog fast path, and whether the
+ * Postfix entry applies, once the format is decided, which it stays for
+ * the life of the parser.
  */
 static void
 logread_find_mainlog(struct logread_input *in)
@@ -832,8 +833,10 @@ logread_find_mainlog(struct logread_input *in)
 	else if (in->parser == NULL ||
 	    parser_format(in->parser) == LOG_FORMAT_AUTO)
 		return;
-	else
+	else {
 		in->mainlog = parser_exim_mainlog(in->parser);
+		in->postfix_only = parser_postfix_only(in->parser);
+	}
 	in->mainlog_known = 1;
 }
 
@@ -851,6 +854,8 @@ logread_parse(struct logread_input *in, const char *line, size_t len,
 		return r;
 	if (in->exim != NULL)
 		return exim_parse_line(in->exim, line, len, ev);
+	if (in->postfix_only)
+		return parser_postfix_line(in->parser, line, len, ev);
 	return parser_line(in->parser, line, len, ev);
 }
 
@@ -879,6 +884,7 @@ logread_advance(struct logread_input *in)
 				in->parser = NULL;
 				in->mainlog = NULL;
 				in->mainlog_known = 0;
+				in->postfix_only = 0;
 			}
 			return 0;
 		}

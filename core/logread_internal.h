@@ -80,6 +80,8 @@ struct logread_input {
 	/* Parser for exim_parse_mainlog, or NULL; looked up once known. */
 	struct exim_parser	*mainlog;
 	int			 mainlog_known;
+	/* 1 when the parser reads Postfix lines alone: parser_postfix_line. */
+	int			 postfix_only;
 	uint32_t		 file;		/* agg index of this data */
 	struct logread_file	*rb;		/* read-back of file */
 

@@ -657,6 +657,9 @@ logread_pool_done(struct logread *lr, struct logread_pool *pool)
 		logread_input_close(in);
 		parser_free(in->parser);
 		in->parser = NULL;
+		in->mainlog = NULL;
+		in->mainlog_known = 0;
+		in->postfix_only = 0;
 		in->kind_known = 1;
 		in->done = 1;
 	}
