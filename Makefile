@@ -66,6 +66,7 @@ CORE_SRCS = \
 	core/report.c \
 	core/report_guard.c \
 	core/rules.c \
+	core/rules_literal.c \
 	core/sendlock.c \
 	core/sendmail.c \
 	core/store.c \

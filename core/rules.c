@@ -30,6 +30,7 @@ struct rules_rule {
 	pcre2_code	*code;
 	int		 jit;
 	char		*reason;	/* NULL for "-" */
+	struct rules_literals literals;
 	uint32_t	 groups[RULES_NFIELDS][RULES_DUP_MAX];
 	size_t		 ngroups[RULES_NFIELDS];
 };
@@ -44,6 +45,9 @@ struct rules {
 struct rules_matcher {
 	const struct rules	*rules;
 	pcre2_match_data	*md;
+	PCRE2_SIZE		*ovector;
+	uint32_t		 ovector_count;
+	int			 prefilter;
 };
 
 static int
@@ -134,13 +138,14 @@ rules_add(struct rules *rs, const char *name, size_t lineno, const char *s,
 		free(pattern);
 		return -1;
 	}
-	free(pattern);
 	/* The match data comes from the matcher; the rule keeps the code. */
 	pcre2_match_data_free(re.md);
 
 	rs->rule = xreallocarray(rs->rule, rs->count + 1, sizeof *rs->rule);
 	r = &rs->rule[rs->count++];
 	memset(r, 0, sizeof *r);
+	rules_literal_find(pattern, &r->literals);
+	free(pattern);
 	r->code = re.code;
 	r->jit = re.jit;
 	r->reason = rlen == 1 && s[0] == '-' ? NULL : xstrndup(s, rlen);
@@ -254,6 +259,7 @@ rules_free(struct rules *rs)
 	for (i = 0; i < rs->count; i++) {
 		pcre2_code_free(rs->rule[i].code);
 		free(rs->rule[i].reason);
+		rules_literals_free(&rs->rule[i].literals);
 	}
 	free(rs->rule);
 	regexp_env_free(&rs->env);
@@ -274,7 +280,22 @@ rules_matcher_create(const struct rules *rs)
 	rm = xcalloc(1, sizeof *rm);
 	rm->rules = rs;
 	rm->md = pcre2_match_data_create(rs->max_groups, rs->env.gctx);
+	rm->ovector = pcre2_get_ovector_pointer(rm->md);
+	rm->ovector_count = pcre2_get_ovector_count(rm->md);
+	rm->prefilter = 1;
 	return rm;
+}
+
+void
+rules_matcher_set_prefilter(struct rules_matcher *rm, int on)
+{
+	rm->prefilter = on;
+}
+
+const struct rules_literals *
+rules_literals(const struct rules *rs, size_t i)
+{
+	return i < rs->count ? &rs->rule[i].literals : NULL;
 }
 
 void
@@ -291,9 +312,9 @@ static int
 rules_field(const struct rules_matcher *rm, const struct rules_rule *r,
     enum rules_field f, size_t *start, size_t *len)
 {
-	PCRE2_SIZE	*ov = pcre2_get_ovector_pointer(rm->md);
-	uint32_t	 count = pcre2_get_ovector_count(rm->md), g;
-	size_t		 i;
+	const PCRE2_SIZE	*ov = rm->ovector;
+	uint32_t		 count = rm->ovector_count, g;
+	size_t			 i;
 
 	for (i = 0; i < r->ngroups[f]; i++) {
 		g = r->groups[f][i];
@@ -306,12 +327,61 @@ rules_field(const struct rules_matcher *rm, const struct rules_rule *r,
 	return 0;
 }
 
+/*
+ * Check that line contains the rule's literals where every match has
+ * them.  Returns 0 when it does not, so that the pattern cannot match.
+ */
+static int
+rules_prefilter(const struct rules_literals *lits, const char *line,
+    size_t len)
+{
+	const struct rules_literal	*l = &lits->anchored;
+	const char			*p, *end, *q, *start;
+	size_t				 i;
+
+	if (l->text != NULL) {
+		if (len < l->len || l->offset > len - l->len)
+			return 0;
+		/*
+		 * From the end, because an anchored run often starts with the
+		 * space after a time that every line has.
+		 */
+		start = line + l->offset;
+		for (i = l->len; i > 0; i--)
+			if (start[i - 1] != l->text[i - 1])
+				return 0;
+	}
+	l = &lits->floating;
+	if (l->text == NULL)
+		return 1;
+	if (len < l->len)
+		return 0;
+
+	/* text[probe] of a match lies in [line + probe, end). */
+	p = line + l->probe;
+	end = line + len - l->len + l->probe + 1;
+	while (p < end) {
+		q = memchr(p, l->text[l->probe], (size_t)(end - p));
+		if (q == NULL)
+			return 0;
+		start = q - l->probe;
+		for (i = 0; i < l->len && start[i] == l->text[i]; i++)
+			;
+		if (i == l->len)
+			return 1;
+		p = q + 1;
+	}
+	return 0;
+}
+
 static int
 rules_match(const struct rules_matcher *rm, const struct rules_rule *r,
     const char *line, size_t len)
 {
 	int	rc;
 
+	if (rm->prefilter && !rules_prefilter(&r->literals, line, len))
+		return 0;
 	if (r->jit)
 		rc = pcre2_jit_match(r->code, (PCRE2_SPTR)line, len, 0, 0,
 		    rm->md, rm->rules->env.mctx);
@@ -349,12 +419,17 @@ rules_parse_line(struct rules_matcher *rm, const struct reason_table *rt,
 	const struct rules_rule	*r;
 	size_t			 i, s, n;
 	const char		*text;
+	int			 cleared = 0;
 
-	memset(ev, 0, sizeof *ev);
 	for (i = 0; i < rs->count; i++) {
 		r = &rs->rule[i];
 		if (!rules_match(rm, r, line, len))
 			continue;
+		/* Clear ev once, and only for a line that some rule matches. */
+		if (!cleared) {
+			memset(ev, 0, sizeof *ev);
+			cleared = 1;
+		}
 		if (!rules_field(rm, r, RULES_IP, &s, &n) ||
 		    field_addr(line + s, n, &ev->addr) == -1)
 			continue;

@@ -52,6 +52,15 @@ struct rules_matcher	*rules_matcher_create(const struct rules *);
 void			 rules_matcher_free(struct rules_matcher *);
 
 /*
+ * Turn the required-literal check on (the default) or off.  With it on,
+ * a rule whose pattern has a required literal is matched only against
+ * lines that contain the literal.  The result is the same either way,
+ * and the unit tests and fuzz target compare both.
+ */
+void			 rules_matcher_set_prefilter(struct rules_matcher *,
+			    int on);
+
+/*
  * Match one line against the rules.  The reason is the rule's, unless the
  * reason group matched some text.  The warning table maps that text as it
  * maps Exim warning texts; a text it does not map gives the key
@@ -64,5 +73,29 @@ void			 rules_matcher_free(struct rules_matcher *);
 enum parse_result	 rules_parse_line(struct rules_matcher *,
 			    const struct reason_table *, struct syslog_year *yr,
 			    const char *line, size_t len, struct event *ev);
+
+/*
+ * Literals that every match of a pattern contains: the longest run of
+ * plain characters anywhere in the match, and the longest one at a fixed
+ * offset of the line (core/rules_literal.c describes which runs count).
+ * A NULL text means none.
+ */
+struct rules_literal {
+	char	*text;
+	size_t	 len;
+	size_t	 offset;	/* of the anchored run, from the line start */
+	size_t	 probe;		/* the byte of the floating run to search */
+};
+
+struct rules_literals {
+	struct rules_literal	anchored;
+	struct rules_literal	floating;
+};
+
+void	rules_literal_find(const char *pattern, struct rules_literals *);
+void	rules_literals_free(struct rules_literals *);
+
+/* The required literals of rule i (NULL past the end); for the tests. */
+const struct rules_literals *rules_literals(const struct rules *, size_t i);
 
 #endif

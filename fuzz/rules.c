@@ -3,8 +3,9 @@
  * optionally followed by a line "%%" and log lines to match; without
  * them a few fixed lines are matched.  A file that loads must hold at
  * most RULES_MAX rules, and each event it gives must have a valid
- * address and fields within their limits.  A file that does not load
- * must give an error that names the file.
+ * address and fields within their limits, and the same result with the
+ * required-literal prefilter turned off.  A file that does not load must
+ * give an error that names the file.
  */
 #include <sys/socket.h>
 
@@ -42,14 +43,17 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static void
-fuzz_match(struct rules_matcher *rm, const char *text, size_t size)
+fuzz_match(struct rules_matcher *rm, struct rules_matcher *plain,
+    const char *text, size_t size)
 {
-	struct syslog_year	 yr;
-	struct event		 ev;
+	struct syslog_year	 yr, yr_plain;
+	struct event		 ev, ev_plain;
+	enum parse_result	 rc;
 	const char		*line, *nl;
 	size_t			 off = 0, len;
 
 	syslog_year_init(&yr, FUZZ_REFERENCE);
+	syslog_year_init(&yr_plain, FUZZ_REFERENCE);
 	while (off < size) {
 		line = text + off;
 		nl = memchr(line, '\n', size - off);
@@ -58,8 +62,14 @@ fuzz_match(struct rules_matcher *rm, const char *text, size_t size)
 		if (logread_check_line(line, len) != NULL)
 			continue;
 		memset(&ev, 0, sizeof ev);
-		if (rules_parse_line(rm, fuzz_reasons, &yr, line, len, &ev) !=
-		    PARSE_CLIENT)
+		memset(&ev_plain, 0, sizeof ev_plain);
+		rc = rules_parse_line(rm, fuzz_reasons, &yr, line, len, &ev);
+		FUZZ_CHECK(rules_parse_line(plain, fuzz_reasons, &yr_plain,
+		    line, len, &ev_plain) == rc, "result %d with the "
+		    "prefilter, another without", (int)rc);
+		FUZZ_CHECK(memcmp(&ev, &ev_plain, sizeof ev) == 0,
+		    "another event without the prefilter");
+		if (rc != PARSE_CLIENT)
 			continue;
 		FUZZ_CHECK(ev.addr.family == AF_INET ||
 		    ev.addr.family == AF_INET6, "address family %d",
@@ -79,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char		*text = (const char *)data, *split;
 	struct rules		*rs;
-	struct rules_matcher	*rm;
+	struct rules_matcher	*rm, *plain;
 	char			*cause;
 	size_t			 rules_len = size;
 
@@ -96,11 +106,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rules_count(rs) <= RULES_MAX, "%zu rules",
 	    rules_count(rs));
 	rm = rules_matcher_create(rs);
+	plain = rules_matcher_create(rs);
+	rules_matcher_set_prefilter(plain, 0);
 	if (split != NULL)
-		fuzz_match(rm, split + sizeof FUZZ_SPLIT - 1,
+		fuzz_match(rm, plain, split + sizeof FUZZ_SPLIT - 1,
 		    size - rules_len - (sizeof FUZZ_SPLIT - 2));
 	else
-		fuzz_match(rm, fuzz_lines, sizeof fuzz_lines - 1);
+		fuzz_match(rm, plain, fuzz_lines, sizeof fuzz_lines - 1);
+	rules_matcher_free(plain);
 	rules_matcher_free(rm);
 	rules_free(rs);
 	return 0;

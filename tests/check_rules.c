@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,11 +309,246 @@ START_TEST(test_rules_overlong_fields)
 }
 END_TEST
 
+/* Check one literal of a scan against the text expected, or none. */
+static void
+literal_is(const struct rules_literal *l, const char *text)
+{
+	if (text == NULL) {
+		ck_assert_ptr_null(l->text);
+		return;
+	}
+	ck_assert_ptr_nonnull(l->text);
+	ck_assert_uint_eq(l->len, strlen(text));
+	ck_assert_mem_eq(l->text, text, strlen(text));
+}
+
+/* Check the literals that the scanner finds in pattern. */
+static void
+literals_are(const char *pattern, const char *anchored, size_t offset,
+    const char *floating)
+{
+	struct rules_literals	lits;
+
+	rules_literal_find(pattern, &lits);
+	literal_is(&lits.anchored, anchored);
+	if (anchored != NULL)
+		ck_assert_uint_eq(lits.anchored.offset, offset);
+	literal_is(&lits.floating, floating);
+	if (floating != NULL)
+		ck_assert_uint_lt(lits.floating.probe, lits.floating.len);
+	rules_literals_free(&lits);
+}
+
+START_TEST(test_rules_literal_runs)
+{
+	static const struct {
+		const char	*pattern;
+		const char	*anchored;
+		size_t		 offset;
+		const char	*floating;
+	} cases[] = {
+		{ "^(?<time>\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d) "
+		    "H=\\((?<helo>[^)]{0,255})\\) \\[(?<ip>[0-9A-Fa-f.:]+)\\]"
+		    "(?::\\d+)? Warning: (?<reason>.*)", " H=(", 19,
+		    " Warning: " },
+		{ "^(?<t>\\S+) \\S+ <= \\S+ H=", NULL, 0, " <= " },
+		{ "^ab?cd", "a", 0, "cd" },
+		{ "^abc?d", "ab", 0, "ab" },
+		{ "^a{3}bc", "bc", 3, "bc" },
+		{ "^a{ 3 }bc", NULL, 0, "bc" },
+		{ "^a{,3}bc", NULL, 0, "bc" },
+		{ "^.{2}x{2,}yz", NULL, 0, "yz" },
+		{ "^(?:ab|c)de", NULL, 0, "de" },
+		{ "^(?=abc)[]x]\\.(?<n>..)end", "end", 4, "end" },
+		{ "^[[:digit:]]{2}(?'w'\\w)(?!q)(?<=x)zz", "zz", 3, "zz" },
+		{ "no anchor here", NULL, 0, "no anchor here" },
+		{ "\\bword\\b ok$", NULL, 0, "word" },
+		{ "^(?P<ip>\\d+) a\\ b", NULL, 0, " a b" },
+		{ "^\\d+ (x(y)z) tail", NULL, 0, " tail" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		literals_are(cases[i].pattern, cases[i].anchored,
+		    cases[i].offset, cases[i].floating);
+}
+END_TEST
+
+START_TEST(test_rules_literal_gives_up)
+{
+	static const char *const patterns[] = {
+		"abc|def",
+		"(?i)abc",
+		"(?x) abc # c",
+		"(?i:a)bc",
+		"a(?#(c)bc",
+		"\\Qabc\\E",
+		"[\\Q]\\E]abc",
+		"a(*ACCEPT)bc",
+		"(*UTF)abc",
+		"(?(1)a|b)cde",
+		"(?C1)abc",
+		"(a)\\1bcd",
+		"a\\Kbcd",
+		"\\x41bcd",
+		"caf\xc3\xa9 au lait",
+		"a\tbcd",
+		"ab{x}cd",
+		"[[:bad]abc",
+		"",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
+		literals_are(patterns[i], NULL, 0, NULL);
+}
+END_TEST
+
+/*
+ * Rules with literals of each kind, and lines that match them, nearly
+ * match them or match none.
+ */
+static const char prefilter_rules[] =
+    "rule - ^(?<time>\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d) "
+    "H=\\((?<helo>[^)]{0,255})\\) \\[(?<ip>[0-9A-Fa-f.:]+)\\](?::\\d+)? "
+    "Warning: (?<reason>.*)\n"
+    "rule - ^(?<time>\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d) \\S+ <= \\S+ "
+    "H=(?:(?<rdns>[^ ()]+) )?\\((?<helo>[^)]{0,255})\\) "
+    "\\[(?<ip>[0-9A-Fa-f.:]+)\\]\n"
+    "rule rejected ^(?<time>\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d) "
+    "H=\\((?<helo>[^)]{0,255})\\) \\[(?<ip>[0-9A-Fa-f.:]+)\\](?::\\d+)? "
+    "F=<[^>]*> rejected RCPT <[^>]*>: (?<reason>.*)\n"
+    "rule no_rdns ^(?<time>\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d) "
+    "no host name found for IP address (?<ip>\\S+)\n"
+    "rule spam \\bspam=(?<ip>[0-9.]+)\\b\n"
+    "rule helo_rejected (?:drop|deny) (?<ip>[0-9.]+) x{2}y\n";
+
+static const char *const prefilter_lines[] = {
+	"2026-11-01 00:00:00 H=(dsl-0.pool.example.com) [10.0.0.0]:5952 "
+	    "Warning: Forward/Reverse DNS mismatch",
+	"2026-11-01 00:00:03 MUSabg-dk2Ypm-Nv <= sender643@example.org "
+	    "H=host-5.isp.example (localhost) [10.0.0.5]:9544 P=esmtps",
+	"2026-11-01 00:00:04 H=(WIN-D2B3E16C) [10.0.0.6]:2146 "
+	    "F=<spam475@example.biz> rejected RCPT <u@example.com>: relay "
+	    "not permitted",
+	"2026-11-01 00:00:14 no host name found for IP address 10.0.0.21",
+	"2026-11-01 00:00:14 no host name found for IP address 2001:db8::1",
+	"2026-11-01 00:00:04 H=(x) [10.0.0.300]:2 Warning: bad address",
+	"2026-11-01 00:00:04 H=(x) [10.0.0.7]:2 Warning:  Warning: twice",
+	"2026-11-01 0:00:04 H=(x) [10.0.0.7]:2 Warning: short time",
+	"2026-11-01 00:00:05 TrFKX4-SKKpnz-m8 Completed",
+	"x spam=192.0.2.9 y",
+	"drop 192.0.2.10 xxy",
+	"deny 192.0.2.11 xxxy",
+	"2026-11-01 00:00:00 H=(",
+	"",
+};
+
+/* Parse line with and without the prefilter, and compare the results. */
+static void
+prefilter_compare(struct rules_matcher *plain, struct syslog_year *yr_plain,
+    const char *line, size_t len)
+{
+	struct event		 fast, slow;
+	enum parse_result	 rc_fast, rc_slow;
+
+	free(buf);
+	buf = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, line, len);
+	memset(&fast, 0x5a, sizeof fast);
+	memset(&slow, 0xa5, sizeof slow);
+	rc_fast = rules_parse_line(rm, rt, &yr, buf, len, &fast);
+	rc_slow = rules_parse_line(plain, rt, yr_plain, buf, len, &slow);
+	ck_assert_int_eq(rc_fast, rc_slow);
+	check_event_same(&fast, &slow);
+}
+
+START_TEST(test_rules_prefilter_same_result)
+{
+	struct rules_matcher	*plain;
+	struct syslog_year	 yr_plain;
+	const char		*line;
+	char			 copy[512];
+	size_t			 i, len, pos;
+	int			 clients = 0;
+	static const char	 bytes[] = { '\0', '\n', '\x80', '\xff', ' ',
+				    '(', '<' };
+	size_t			 b;
+
+	load(prefilter_rules);
+	plain = rules_matcher_create(rs);
+	rules_matcher_set_prefilter(plain, 0);
+	syslog_year_init(&yr_plain, JAN_2027);
+	for (i = 0; i < sizeof prefilter_lines / sizeof prefilter_lines[0];
+	    i++) {
+		line = prefilter_lines[i];
+		len = strlen(line);
+		ck_assert_uint_lt(len, sizeof copy);
+
+		/* The whole line, then every prefix. */
+		prefilter_compare(plain, &yr_plain, line, len);
+		if (rules_parse_line(rm, rt, &yr, line, len, &ev) ==
+		    PARSE_CLIENT)
+			clients++;
+		for (pos = 0; pos < len; pos++)
+			prefilter_compare(plain, &yr_plain, line, pos);
+
+		/* Odd bytes in place of each byte. */
+		for (pos = 0; pos < len; pos++)
+			for (b = 0; b < sizeof bytes; b++) {
+				memcpy(copy, line, len);
+				copy[pos] = bytes[b];
+				prefilter_compare(plain, &yr_plain, copy,
+				    len);
+			}
+	}
+	/* The lines above that a rule matches with a valid address. */
+	ck_assert_int_eq(clients, 8);
+	rules_matcher_free(plain);
+}
+END_TEST
+
+START_TEST(test_rules_prefilter_random_lines)
+{
+	struct rules_matcher	*plain;
+	struct syslog_year	 yr_plain;
+	static const char	 alphabet[] = "2026-11 00:4 H=()[]<>10.7:"
+				    "Warning F rejected no host spam=xydr";
+	char			 line[160];
+	size_t			 i, j, len;
+	unsigned int		 seed = 20261205;
+
+	load(prefilter_rules);
+	plain = rules_matcher_create(rs);
+	rules_matcher_set_prefilter(plain, 0);
+	syslog_year_init(&yr_plain, JAN_2027);
+	for (i = 0; i < 20000; i++) {
+		/* Half start as a real line, to reach the later checks. */
+		len = (size_t)rand_r(&seed) % sizeof line;
+		j = 0;
+		if (i % 2 == 0) {
+			j = strlen(prefilter_lines[i / 2 % 4]);
+			if (j > len)
+				j = len;
+			memcpy(line, prefilter_lines[i / 2 % 4], j);
+		}
+		for (; j < len; j++)
+			line[j] = rand_r(&seed) % 8 == 0 ?
+			    (char)rand_r(&seed) :
+			    alphabet[(size_t)rand_r(&seed) %
+			    (sizeof alphabet - 1)];
+		prefilter_compare(plain, &yr_plain, line, len);
+	}
+	rules_matcher_free(plain);
+}
+END_TEST
+
 Suite *
 make_rules_suite(void)
 {
 	Suite	*s;
-	TCase	*tc_core, *tc_file;
+	TCase	*tc_core, *tc_file, *tc_prefilter;
 
 	s = suite_create("rules");
 
@@ -338,6 +574,14 @@ make_rules_suite(void)
 	tcase_add_test(tc_file, test_rules_nul_and_long_lines);
 	tcase_add_test(tc_file, test_rules_load_file);
 	suite_add_tcase(s, tc_file);
+
+	tc_prefilter = tcase_create("prefilter");
+	tcase_add_checked_fixture(tc_prefilter, setup, teardown);
+	tcase_add_test(tc_prefilter, test_rules_literal_runs);
+	tcase_add_test(tc_prefilter, test_rules_literal_gives_up);
+	tcase_add_test(tc_prefilter, test_rules_prefilter_same_result);
+	tcase_add_test(tc_prefilter, test_rules_prefilter_random_lines);
+	suite_add_tcase(s, tc_prefilter);
 
 	return s;
 }
