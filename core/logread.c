@@ -752,15 +752,17 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
     uint64_t *offset, int *plain)
 {
 	struct logread_stats	*st = in->lr->st;
-	char			*p;
+	char			*buf, *p;
 	const char		*nl;
 	size_t			 avail;
 	ssize_t			 n;
 
 	if (in->buf == NULL)
 		in->buf = xmalloc(LOGREAD_BUF_SIZE);
+	/* Reading into the buffer does not move it. */
+	buf = in->buf;
 	for (;;) {
-		p = in->buf + in->start;
+		p = buf + in->start;
 		avail = in->end - in->start;
 		if ((nl = logread_scan_line(p, avail, plain)) != NULL) {
 			*len = (size_t)(nl - p);
@@ -789,13 +791,13 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
 			in->start = in->end = 0;
 			avail = 0;
 		}
-		memmove(in->buf, in->buf + in->start, avail);
+		memmove(buf, buf + in->start, avail);
 		in->start = 0;
 		in->end = avail;
 		if (in->done)
 			return 0;
 
-		n = logread_source(in, in->buf + in->end,
+		n = logread_source(in, buf + in->end,
 		    LOGREAD_BUF_SIZE - in->end);
 		if (n > 0) {
 			in->end += (size_t)n;
@@ -812,7 +814,7 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
 			in->start = in->end;
 			in->offset += avail;
 			in->lineno++;
-			*line = in->buf;
+			*line = buf;
 			*plain = 0;
 			return 1;
 		}

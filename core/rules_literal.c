@@ -144,7 +144,15 @@ literal_is_quantifier(char c)
 struct literal_scan {
 	const char	*p;
 	int		 give_up;
+	int		 depth;		/* groups open at p */
 };
+
+/*
+ * Groups nested deeper than this end the scan.  PCRE2 compiles a pattern
+ * before the scan and allows 250 levels by default, so this bounds the
+ * recursion of literal_item and literal_sequence in any case.
+ */
+#define LITERAL_DEPTH_MAX	64
 
 static size_t	literal_sequence(struct literal_scan *, int top,
 		    char *run, struct rules_literals *);
@@ -230,7 +238,7 @@ literal_keep(struct rules_literals *found, const char *run, size_t run_len,
  * Returns its width and sets *c to the character it matches when it is
  * a plain one, or else to 0.
  */
-static size_t
+static size_t /* NOLINTNEXTLINE(misc-no-recursion): LITERAL_DEPTH_MAX */
 literal_item(struct literal_scan *sc, char *c)
 {
 	const char	*p = sc->p;
@@ -266,8 +274,13 @@ literal_item(struct literal_scan *sc, char *c)
 			sc->give_up = 1;
 			return LITERAL_VARIABLE;
 		}
+		if (++sc->depth > LITERAL_DEPTH_MAX) {
+			sc->give_up = 1;
+			return LITERAL_VARIABLE;
+		}
 		sc->p = p + n;
 		w = literal_sequence(sc, 0, NULL, NULL);
+		sc->depth--;
 		if (sc->give_up || *sc->p != ')') {
 			sc->give_up = 1;
 			return LITERAL_VARIABLE;
@@ -293,7 +306,7 @@ literal_item(struct literal_scan *sc, char *c)
  * total width.  At the top level, keep the runs of plain characters in
  * found, with run as the buffer of the current one.
  */
-static size_t
+static size_t /* NOLINTNEXTLINE(misc-no-recursion): LITERAL_DEPTH_MAX */
 literal_sequence(struct literal_scan *sc, int top, char *run,
     struct rules_literals *found)
 {
@@ -360,8 +373,8 @@ rules_literal_find(const char *pattern, struct rules_literals *found)
 	run = xmalloc(size);
 	found->floating.text = xmalloc(size);
 	found->anchored.text = xmalloc(size);
+	memset(&sc, 0, sizeof sc);
 	sc.p = pattern;
-	sc.give_up = 0;
 	literal_sequence(&sc, 1, run, found);
 	free(run);
 	/* A ')' without its '(' does not compile, but stop on it anyway. */

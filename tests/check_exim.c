@@ -1399,7 +1399,10 @@ START_TEST(test_exim_fast_message_ids)
 		"1ahr79x-0006jK-G9 ", "1ahr79-0006j-G9 ", "1ahr79-00000000Of-1SXn ",
 		"1ahr79-0006jK-1SXn ", "1rDnxq-00000000Ofs-G9 ",
 		"1rDnxq-00000000Ofs-1SXnx ", "1ahr79-0006jK-G9-",
-		"1ahr\xff" "9-0006jK-G9 ", "1ahr79-0006jK-G\x80" "9 ",
+		"1ahr\xff"
+		    "9-0006jK-G9 ",
+		"1ahr79-0006jK-G\x80"
+		    "9 ",
 		"1ahr79+0006jK-G9 ", "1ahr79-0006jK+G9 ",
 		"[77] 1ahr79-0006jK-G9 ", "exim12-0006jK-G9 ",
 	};

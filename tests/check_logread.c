@@ -1198,7 +1198,8 @@ START_TEST(test_logread_scan_line_vector_same)
 
 	/* A CR before the newline keeps the line plain. */
 	memset(buf, 'a', sizeof buf);
-	memcpy(buf + 50, "\r\n", 2);
+	buf[50] = '\r';
+	buf[51] = '\n';
 	ck_assert_int_eq(scan_line_both(buf, sizeof buf), 1);
 }
 END_TEST

@@ -925,7 +925,7 @@ check_fast_long_field(const char *before, size_t len, const char *after)
 	ck_assert_uint_lt(n + len + strlen(after), sizeof line);
 	memset(line + n, 'a', len);
 	n += len;
-	memcpy(line + n, after, strlen(after));
+	memcpy(line + n, after, strlen(after) + 1);
 	check_fast_same(line, n + strlen(after));
 }
 
@@ -1234,7 +1234,7 @@ check_addr_same(const char *s, size_t len)
 
 START_TEST(test_field_addr_shapes)
 {
-#define SHAPE(text)	{ text, sizeof text - 1 }
+#define SHAPE(text)	{ (text), sizeof (text) - 1 }
 	static const struct {
 		const char	*text;
 		size_t		 len;	/* NUL bytes included */

@@ -533,11 +533,13 @@ START_TEST(test_rules_prefilter_random_lines)
 				j = len;
 			memcpy(line, prefilter_lines[i / 2 % 4], j);
 		}
-		for (; j < len; j++)
-			line[j] = rand_r(&seed) % 8 == 0 ?
-			    (char)rand_r(&seed) :
-			    alphabet[(size_t)rand_r(&seed) %
-			    (sizeof alphabet - 1)];
+		for (; j < len; j++) {
+			if (rand_r(&seed) % 8 == 0)
+				line[j] = (char)(rand_r(&seed) & 0xff);
+			else
+				line[j] = alphabet[(size_t)rand_r(&seed) %
+				    (sizeof alphabet - 1)];
+		}
 		prefilter_compare(plain, &yr_plain, line, len);
 	}
 	rules_matcher_free(plain);
