@@ -964,7 +964,7 @@ agg_counts_sort(struct agg_count *counts, size_t n)
 
 /*
  * reason_weight of an interned key, remembered by its address: the
- * strings of the agg do not move or change while it holds them.
+ * strings of the agg do not move or change while it keeps them.
  */
 static int
 agg_reason_weight(struct agg *agg, const char *key)

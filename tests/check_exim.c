@@ -1635,7 +1635,7 @@ END_TEST
 
 /*
  * Compare exim_host_ipv6 with inet_pton on s[0, len).  When it leaves
- * the text to inet_pton, check that the text holds a byte other than a
+ * the text to inet_pton, check that the text contains a byte other than a
  * hex digit or ':'.
  */
 static void

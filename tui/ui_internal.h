@@ -292,7 +292,7 @@ struct ui {
 	struct ui_follow_step	 *load_step;
 	uint64_t		  load_step_us;	/* its time so far */
 	int			  load_merged;	/* every part is merged */
-	/* Calls of ui_rows_rebuild, so a refresh in steps sees a new view. */
+	/* Calls of ui_rows_rebuild, so a refresh in steps notices a new view. */
 	uint64_t		  rows_builds;
 };
 
