@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "check_event.h"
+#include "check_rounds.h"
 #include "check_suites.h"
 #include "parser.h"
 #include "rules.h"
@@ -583,7 +584,7 @@ START_TEST(test_parser_random_lines_auto)
 		create(LOG_FORMAT_AUTO);
 		prefix = strlen(prefixes[k]);
 		memcpy(line, prefixes[k], prefix);
-		for (i = 0; i < 4000; i++) {
+		for (i = 0; i < check_rounds(4000); i++) {
 			seed = seed * 1103515245 + 12345;
 			n = prefix + (seed >> 16) % (sizeof line - prefix);
 			for (j = prefix; j < n; j++) {
@@ -721,7 +722,7 @@ START_TEST(test_parser_postfix_direct)
 	}
 
 	/* Random messages after a Postfix prefix, and random whole lines. */
-	for (i = 0; i < 20000; i++) {
+	for (i = 0; i < check_rounds(20000); i++) {
 		seed = seed * 1103515245 + 12345;
 		n = (seed >> 16) % sizeof line;
 		j = 0;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "check_event.h"
+#include "check_rounds.h"
 #include "check_suites.h"
 #include "check_util.h"
 #include "field.h"
@@ -850,7 +851,7 @@ START_TEST(test_postfix_fast_random_bytes)
 	size_t			 i, n, prefix = strlen(P);
 
 	memcpy(line, P, prefix + 1);
-	for (i = 0; i < 50000; i++) {
+	for (i = 0; i < check_rounds(50000); i++) {
 		n = check_random_pieces(line, sizeof line, prefix, pieces,
 		    sizeof pieces / sizeof pieces[0], 16, &seed);
 		check_fast_same(line, n);
@@ -957,7 +958,7 @@ START_TEST(test_postfix_fast_warnings_random)
 	size_t			 i, n, prefix = strlen(P) + strlen("warning: ");
 
 	memcpy(line, P "warning: ", prefix + 1);
-	for (i = 0; i < 50000; i++) {
+	for (i = 0; i < check_rounds(50000); i++) {
 		n = check_random_pieces(line, sizeof line, prefix, pieces,
 		    sizeof pieces / sizeof pieces[0], 12, &seed);
 		check_fast_same(line, n);
@@ -1001,7 +1002,7 @@ START_TEST(test_postfix_service_random)
 	size_t		i, n;
 	int		bare;
 
-	for (i = 0; i < 50000; i++) {
+	for (i = 0; i < check_rounds(50000); i++) {
 		n = check_random_pieces(tag, sizeof tag, 0, pieces,
 		    sizeof pieces / sizeof pieces[0], 6, &seed);
 		for (bare = 0; bare <= 1; bare++)
@@ -1064,7 +1065,7 @@ START_TEST(test_postfix_parser_line_as_steps)
 	pa = parser_create(&o, &cause);
 	ck_assert_msg(pa != NULL, "parser_create: %s", cause);
 	syslog_year_init(&steps, JAN_2027);
-	for (i = 0; i < 60000; i++) {
+	for (i = 0; i < check_rounds(60000); i++) {
 		seed = seed * 1103515245 + 12345;
 		k = (seed >> 16) % (sizeof times / sizeof times[0]);
 		n = strlen(times[k]);
@@ -1137,7 +1138,7 @@ START_TEST(test_postfix_no_rdns_pieces)
 	size_t			 i, n, k, reply_len;
 	int			 count, expected;
 
-	for (i = 0; i < 20000; i++) {
+	for (i = 0; i < check_rounds(20000); i++) {
 		n = sizeof head - 1;
 		memcpy(line, head, n);
 		reply = line + n;
@@ -1293,7 +1294,7 @@ START_TEST(test_field_addr_random)
 	uint32_t		 seed = 31;
 	size_t			 i, j, n;
 
-	for (i = 0; i < 300000; i++) {
+	for (i = 0; i < check_rounds(300000); i++) {
 		seed = seed * 1103515245 + 12345;
 		n = (seed >> 16) % sizeof text;
 		for (j = 0; j < n; j++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_rounds.h"
 #include "check_suites.h"
 #include "check_util.h"
 #include "span.h"
@@ -567,7 +568,7 @@ START_TEST(test_syslog_shortcuts_random)
 
 	syslog_year_init(&fast, JAN_2027);
 	syslog_year_init(&full, JAN_2027);
-	for (i = 0; i < 50000; i++) {
+	for (i = 0; i < check_rounds(50000); i++) {
 		seed = seed * 1103515245 + 12345;
 		t = times[(seed >> 16) % (sizeof times / sizeof times[0])];
 		prefix = strlen(t);
