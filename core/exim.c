@@ -1329,7 +1329,7 @@ exim_mainlog_time(const char *line, size_t len, struct ts *t)
 	if (tens < '0' || tens > '5' || ones < '0' || ones > '9')
 		return ts_parse_exim(line, len, t) == EXIM_MAINLOG_WORD - 1;
 	if (m->valid && memcmp(line, m->prefix, EXIM_MINUTE_LEN) == 0 &&
-	    m->generation == ts_local_generation()) {
+	    m->generation == ts_cache_generation) {
 		t->utc = m->utc0 + (tens - '0') * 10 + (ones - '0');
 		t->msec = 0;
 		t->offset = 0;
@@ -1340,8 +1340,39 @@ exim_mainlog_time(const char *line, size_t len, struct ts *t)
 		return 0;
 	memcpy(m->prefix, line, EXIM_MINUTE_LEN);
 	m->utc0 = t->utc - (tens - '0') * 10 - (ones - '0');
-	m->generation = ts_local_generation();
+	m->generation = ts_cache_generation;
 	m->valid = 1;
+	return 1;
+}
+
+/*
+ * Read the time of a line of the minute that exim_mainlog_time accepted
+ * last, which also checks the shape: that minute's text passed
+ * exim_mainlog_shape, so only the bytes from offset 16 on are left to
+ * test.  Returns 0 for a line of another minute or shape, which
+ * exim_mainlog_shape and exim_mainlog_time then read.
+ */
+static inline int
+exim_mainlog_same_minute(const char *line, size_t len, struct ts *t)
+{
+	const struct exim_minute	*m = &exim_minute;
+	unsigned			 tens, ones;
+	char				 w;
+
+	if (len <= EXIM_MAINLOG_WORD || !m->valid ||
+	    memcmp(line, m->prefix, EXIM_MINUTE_LEN) != 0 ||
+	    line[16] != ':' || line[19] != ' ' ||
+	    m->generation != ts_cache_generation)
+		return 0;
+	tens = (unsigned char)line[17] - (unsigned)'0';
+	ones = (unsigned char)line[18] - (unsigned)'0';
+	w = line[EXIM_MAINLOG_WORD];
+	if (tens > 5 || ones > 9 || w == '+' || w == '-' || w == '<')
+		return 0;
+	t->utc = m->utc0 + (int64_t)(tens * 10 + ones);
+	t->msec = 0;
+	t->offset = 0;
+	t->has_offset = 0;
 	return 1;
 }
 
@@ -1388,8 +1419,18 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 	struct ts	 t;
 	size_t		 rest = len - EXIM_MAINLOG_WORD, body, msgid;
 
-	if (!ep->fast || !exim_mainlog_shape(line, len) ||
-	    EXIM_TEXT_AT(word, rest, "exim"))
+	if (!ep->fast)
+		return 0;
+	/*
+	 * An invalid time makes the line unknown, as the general path
+	 * finds.  Reading the time first lets the cached minute stand for
+	 * most of the shape check.
+	 */
+	if (!exim_mainlog_same_minute(line, len, &t) &&
+	    (!exim_mainlog_shape(line, len) ||
+	    !exim_mainlog_time(line, len, &t)))
+		return 0;
+	if (EXIM_TEXT_AT(word, rest, "exim"))
 		return 0;
 
 	/*
@@ -1410,9 +1451,6 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 	    len - (size_t)(space + 1 - line), "exim"))
 		return 0;
 
-	/* An invalid time makes the line unknown, as the general path finds. */
-	if (!exim_mainlog_time(line, len, &t))
-		return 0;
 	body = EXIM_MAINLOG_WORD + msgid;
 	if (exim_body_skips(line + body, len - body)) {
 		*result = PARSE_SKIP;
