@@ -15,6 +15,7 @@
 #include "event.h"
 #include "exim.h"
 #include "logread.h"
+#include "logread_scan.h"
 #include "parser.h"
 
 /*
@@ -68,6 +69,7 @@ struct logread_input {
 	char			*buf;
 	size_t			 start;
 	size_t			 end;
+	struct logread_scan	 scan;		/* newlines of buf[0, end) */
 	uint64_t		 offset;	/* stream offset of buf[start] */
 	uint64_t		 lineno;
 	int			 skipping;	/* inside an overlong line */
