@@ -729,7 +729,7 @@ exim_prefix(const struct exim_parser *ep, const char *line, size_t len,
 }
 
 /* Check whether a body starts with a delivery's "=>", "->", "**", ... */
-static int
+static inline int
 exim_delivery(const char *b, size_t blen)
 {
 	return blen >= 3 && b[2] == ' ' &&
@@ -1456,9 +1456,19 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 		*result = PARSE_SKIP;
 		return 1;
 	}
-	memset(ev, 0, sizeof *ev);
+	/*
+	 * exim_parse_body sets the address of every client line, so only
+	 * the fields that it may leave alone are cleared.
+	 */
 	ev->time = t;
 	ev->has_time = 1;
+	ev->helo = NULL;
+	ev->helo_len = 0;
+	ev->rdns = NULL;
+	ev->rdns_len = 0;
+	ev->reason = NULL;
+	ev->reason_arg = NULL;
+	ev->reason_arg_len = 0;
 	*result = exim_parse_body(ep, line, len, body, ev);
 	return 1;
 }
