@@ -1281,6 +1281,26 @@ START_TEST(test_logread_scan_random)
 }
 END_TEST
 
+START_TEST(test_logread_copy_short_lengths)
+{
+	char		src[300], dst[310], want[310];
+	size_t		len, i;
+	uint32_t	seed = 9;
+
+	for (i = 0; i < sizeof src; i++)
+		src[i] = (char)split_random(&seed);
+	/* Every length, with the bytes around the copy left as they were. */
+	for (len = 0; len <= sizeof src; len++) {
+		memset(dst, '#', sizeof dst);
+		memset(want, '#', sizeof want);
+		memcpy(want + 5, src, len);
+		logread_copy_short(dst + 5, src, len);
+		ck_assert_msg(memcmp(dst, want, sizeof dst) == 0, "len %zu",
+		    len);
+	}
+}
+END_TEST
+
 START_TEST(test_logread_bad_byte_across_refill)
 {
 	const char	*path;
@@ -1374,6 +1394,7 @@ make_logread_suite(void)
 	tcase_add_test(tc, test_logread_scan_crafted);
 	tcase_add_test(tc, test_logread_scan_random);
 	tcase_add_test(tc, test_logread_bad_byte_across_refill);
+	tcase_add_test(tc, test_logread_copy_short_lengths);
 	suite_add_tcase(s, tc);
 	return s;
 }
