@@ -1417,7 +1417,7 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 {
 	const char	*word = line + EXIM_MAINLOG_WORD, *space;
 	struct ts	 t;
-	size_t		 rest = len - EXIM_MAINLOG_WORD, body, msgid;
+	size_t		 rest = len - EXIM_MAINLOG_WORD, body, msgid, n;
 
 	if (!ep->fast)
 		return 0;
@@ -1444,8 +1444,11 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 	else {
 		if (word[0] == '[')
 			return 0;
-		space = memchr(word, ' ', rest < EXIM_MAINLOG_HOST_SCAN ?
-		    rest : EXIM_MAINLOG_HOST_SCAN);
+		/* The first word is short, so an inline scan beats memchr. */
+		n = span_until4(word, rest < EXIM_MAINLOG_HOST_SCAN ? rest :
+		    EXIM_MAINLOG_HOST_SCAN, "    ");
+		space = n < rest && n < EXIM_MAINLOG_HOST_SCAN ? word + n :
+		    NULL;
 	}
 	if (space != NULL && EXIM_TEXT_AT(space + 1,
 	    len - (size_t)(space + 1 - line), "exim"))

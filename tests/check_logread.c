@@ -1263,6 +1263,7 @@ START_TEST(test_logread_scan_random)
 		'a', 'a', 'a', 'a', 'a', ' ', '\n', '\r', '\0', '\x80',
 		'\xff', '\x7f', '\x01'
 	};
+	static const char	 letters[] = "abcdefghijklmnopqrstuvwxyz";
 	char			 data[900];
 	size_t			 chunk[5], len, i, k;
 	uint32_t		 seed = 77;
@@ -1270,10 +1271,13 @@ START_TEST(test_logread_scan_random)
 	for (i = 0; i < check_rounds(3000); i++) {
 		len = split_random(&seed) % sizeof data;
 		/* Mostly plain text, with a rare class of bytes per round. */
-		for (k = 0; k < len; k++)
-			data[k] = split_random(&seed) % 8 != 0 ? 'a' +
-			    (char)(k % 26) : bytes[split_random(&seed) %
-			    (i % 3 == 0 ? 8 : sizeof bytes)];
+		for (k = 0; k < len; k++) {
+			if (split_random(&seed) % 8 != 0)
+				data[k] = letters[k % 26];
+			else
+				data[k] = bytes[split_random(&seed) %
+				    (i % 3 == 0 ? 8 : sizeof bytes)];
+		}
 		for (k = 0; k < 5; k++)
 			chunk[k] = 1 + split_random(&seed) % SPLIT_CAP;
 		split_all_ways(data, len, chunk, 5);
