@@ -1347,10 +1347,10 @@ exim_mainlog_time(const char *line, size_t len, struct ts *t)
 
 /*
  * Read the time of a line of the minute that exim_mainlog_time accepted
- * last, which also checks the shape: that minute's text passed
- * exim_mainlog_shape, so only the bytes from offset 16 on are left to
- * test.  Returns 0 for a line of another minute or shape, which
- * exim_mainlog_shape and exim_mainlog_time then read.
+ * last.  That minute's text passed exim_mainlog_shape, so only the bytes
+ * from offset 16 on are left to test for the shape.  Returns 0 for a
+ * line of another minute or shape, which exim_mainlog_shape and
+ * exim_mainlog_time then read.
  */
 static inline int
 exim_mainlog_same_minute(const char *line, size_t len, struct ts *t)

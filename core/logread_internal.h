@@ -130,9 +130,10 @@ struct logread {
 
 /*
  * Copy len bytes, at most a few hundred, without the string instructions
- * that compilers emit for a memcpy of bounded size: their start-up cost
- * is many times that of copying a name of a few dozen bytes.  Chunks of
- * 16 bytes, then one more that may overlap the last, copy exactly len.
+ * (rep movsq) that GCC 12 emits for a memcpy of bounded size, because
+ * their start-up cost is many times that of copying a short name.
+ * Chunks of 16 bytes, then one more that may overlap the last, copy
+ * exactly len.
  */
 static inline void
 logread_copy_short(char *dst, const char *src, size_t len)

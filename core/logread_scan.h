@@ -1,7 +1,7 @@
 /*
  * Splitting a read buffer into lines with one pass over its bytes.  The
  * pass stores a bitmap of the newlines, 64 bytes to a word, and notes the
- * first NUL byte or byte over 0x7f, so that each line costs a bit search
+ * first NUL byte or byte over 0x7f.  Each line then costs a bit search
  * and one compare instead of a scan of its own.  Only logread.c and the
  * unit tests include this file.
  */
@@ -22,7 +22,7 @@
 #endif
 #endif
 
-/* How logread_scan_map_with reads whole blocks. */
+/* The instructions that logread_scan_map_with uses for whole blocks. */
 enum logread_scan_way {
 	LOGREAD_SCAN_BEST,	/* AVX2 where the CPU has it, else SSE2 */
 	LOGREAD_SCAN_BYTES,	/* one byte at a time, as without SSE2 */
@@ -46,7 +46,7 @@ struct logread_scan {
 	size_t		 special;
 };
 
-/* Words of newlines for a buffer of size bytes. */
+/* Number of words in newlines for a buffer of size bytes. */
 static inline size_t
 logread_scan_words(size_t size)
 {
