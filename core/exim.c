@@ -729,7 +729,7 @@ exim_prefix(const struct exim_parser *ep, const char *line, size_t len,
 }
 
 /* Check whether a body starts with a delivery's "=>", "->", "**", ... */
-static int
+static inline int
 exim_delivery(const char *b, size_t blen)
 {
 	return blen >= 3 && b[2] == ' ' &&
@@ -1329,7 +1329,7 @@ exim_mainlog_time(const char *line, size_t len, struct ts *t)
 	if (tens < '0' || tens > '5' || ones < '0' || ones > '9')
 		return ts_parse_exim(line, len, t) == EXIM_MAINLOG_WORD - 1;
 	if (m->valid && memcmp(line, m->prefix, EXIM_MINUTE_LEN) == 0 &&
-	    m->generation == ts_local_generation()) {
+	    m->generation == ts_cache_generation) {
 		t->utc = m->utc0 + (tens - '0') * 10 + (ones - '0');
 		t->msec = 0;
 		t->offset = 0;
@@ -1340,8 +1340,39 @@ exim_mainlog_time(const char *line, size_t len, struct ts *t)
 		return 0;
 	memcpy(m->prefix, line, EXIM_MINUTE_LEN);
 	m->utc0 = t->utc - (tens - '0') * 10 - (ones - '0');
-	m->generation = ts_local_generation();
+	m->generation = ts_cache_generation;
 	m->valid = 1;
+	return 1;
+}
+
+/*
+ * Read the time of a line of the minute that exim_mainlog_time accepted
+ * last.  That minute's text passed exim_mainlog_shape, so only the bytes
+ * from offset 16 on are left to test for the shape.  Returns 0 for a
+ * line of another minute or shape, which exim_mainlog_shape and
+ * exim_mainlog_time then read.
+ */
+static inline int
+exim_mainlog_same_minute(const char *line, size_t len, struct ts *t)
+{
+	const struct exim_minute	*m = &exim_minute;
+	unsigned			 tens, ones;
+	char				 w;
+
+	if (len <= EXIM_MAINLOG_WORD || !m->valid ||
+	    memcmp(line, m->prefix, EXIM_MINUTE_LEN) != 0 ||
+	    line[16] != ':' || line[19] != ' ' ||
+	    m->generation != ts_cache_generation)
+		return 0;
+	tens = (unsigned char)line[17] - (unsigned)'0';
+	ones = (unsigned char)line[18] - (unsigned)'0';
+	w = line[EXIM_MAINLOG_WORD];
+	if (tens > 5 || ones > 9 || w == '+' || w == '-' || w == '<')
+		return 0;
+	t->utc = m->utc0 + (int64_t)(tens * 10 + ones);
+	t->msec = 0;
+	t->offset = 0;
+	t->has_offset = 0;
 	return 1;
 }
 
@@ -1386,10 +1417,20 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 {
 	const char	*word = line + EXIM_MAINLOG_WORD, *space;
 	struct ts	 t;
-	size_t		 rest = len - EXIM_MAINLOG_WORD, body, msgid;
+	size_t		 rest = len - EXIM_MAINLOG_WORD, body, msgid, n;
 
-	if (!ep->fast || !exim_mainlog_shape(line, len) ||
-	    EXIM_TEXT_AT(word, rest, "exim"))
+	if (!ep->fast)
+		return 0;
+	/*
+	 * An invalid time makes the line unknown, as the general path
+	 * finds.  Reading the time first lets the cached minute stand for
+	 * most of the shape check.
+	 */
+	if (!exim_mainlog_same_minute(line, len, &t) &&
+	    (!exim_mainlog_shape(line, len) ||
+	    !exim_mainlog_time(line, len, &t)))
+		return 0;
+	if (EXIM_TEXT_AT(word, rest, "exim"))
 		return 0;
 
 	/*
@@ -1403,24 +1444,34 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 	else {
 		if (word[0] == '[')
 			return 0;
-		space = memchr(word, ' ', rest < EXIM_MAINLOG_HOST_SCAN ?
-		    rest : EXIM_MAINLOG_HOST_SCAN);
+		/* The first word is short, so an inline scan beats memchr. */
+		n = span_until4(word, rest < EXIM_MAINLOG_HOST_SCAN ? rest :
+		    EXIM_MAINLOG_HOST_SCAN, "    ");
+		space = n < rest && n < EXIM_MAINLOG_HOST_SCAN ? word + n :
+		    NULL;
 	}
 	if (space != NULL && EXIM_TEXT_AT(space + 1,
 	    len - (size_t)(space + 1 - line), "exim"))
 		return 0;
 
-	/* An invalid time makes the line unknown, as the general path finds. */
-	if (!exim_mainlog_time(line, len, &t))
-		return 0;
 	body = EXIM_MAINLOG_WORD + msgid;
 	if (exim_body_skips(line + body, len - body)) {
 		*result = PARSE_SKIP;
 		return 1;
 	}
-	memset(ev, 0, sizeof *ev);
+	/*
+	 * exim_parse_body sets the address of every client line, so only
+	 * the fields that it may leave alone are cleared.
+	 */
 	ev->time = t;
 	ev->has_time = 1;
+	ev->helo = NULL;
+	ev->helo_len = 0;
+	ev->rdns = NULL;
+	ev->rdns_len = 0;
+	ev->reason = NULL;
+	ev->reason_arg = NULL;
+	ev->reason_arg_len = 0;
 	*result = exim_parse_body(ep, line, len, body, ev);
 	return 1;
 }

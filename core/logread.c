@@ -161,83 +161,6 @@ logread_check_line(const char *line, size_t len)
 }
 #endif
 
-/*
- * Find the first newline in the len bytes at p, as memchr does.  *plain is
- * set to 1 when no byte before it is NUL or over 0x7f, and to 0 when such
- * a byte may be there.  Without a newline, the bytes before p + len count.
- * This fallback always sets 0, so every line goes to logread_check_line.
- */
-const char *
-logread_scan_line_portable(const char *p, size_t len, int *plain)
-{
-	*plain = 0;
-	return memchr(p, '\n', len);
-}
-
-#ifdef __SSE2__
-/* Bits of movemask(v) for the NUL and over-0x7f bytes of v. */
-static inline unsigned
-logread_special_bits(__m128i v)
-{
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(v,
-	    _mm_cmpeq_epi8(v, _mm_setzero_si128())));
-}
-
-const char *
-logread_scan_line(const char *p, size_t len, int *plain)
-{
-	const __m128i	 newline = _mm_set1_epi8('\n');
-	const __m128i	 zero = _mm_setzero_si128();
-	__m128i		 v0, v1, n0, n1, any;
-	const char	*q = p, *end = p + len;
-	uint32_t	 lines, special;
-
-	/*
-	 * 32 bytes per step with one test for a newline, NUL or byte over
-	 * 0x7f (whose top bit movemask collects) in either half.  Only the
-	 * step that stops works out which byte came first.  Loads stay
-	 * inside p[0..len).
-	 */
-	for (; end - q >= 2 * LOGREAD_VECTOR; q += 2 * LOGREAD_VECTOR) {
-		v0 = _mm_loadu_si128((const __m128i *)(const void *)q);
-		v1 = _mm_loadu_si128((const __m128i *)(const void *)
-		    (q + LOGREAD_VECTOR));
-		n0 = _mm_cmpeq_epi8(v0, newline);
-		n1 = _mm_cmpeq_epi8(v1, newline);
-		any = _mm_or_si128(_mm_or_si128(n0, n1),
-		    _mm_or_si128(_mm_or_si128(v0, v1),
-		    _mm_cmpeq_epi8(_mm_min_epu8(v0, v1), zero)));
-		if (_mm_movemask_epi8(any) == 0)
-			continue;
-		lines = (uint32_t)_mm_movemask_epi8(n0) |
-		    (uint32_t)_mm_movemask_epi8(n1) << LOGREAD_VECTOR;
-		special = logread_special_bits(v0) |
-		    logread_special_bits(v1) << LOGREAD_VECTOR;
-		if (lines == 0 || (special & ((lines & -lines) - 1)) != 0) {
-			/* A NUL or high byte came first, so the caller checks the line. */
-			*plain = 0;
-			return memchr(q, '\n', (size_t)(end - q));
-		}
-		*plain = 1;
-		return q + __builtin_ctz(lines);
-	}
-	*plain = 1;
-	for (; q < end; q++) {
-		if (*q == '\n')
-			return q;
-		if (*q == '\0' || (unsigned char)*q > 0x7f)
-			*plain = 0;
-	}
-	return NULL;
-}
-#else
-const char *
-logread_scan_line(const char *p, size_t len, int *plain)
-{
-	return logread_scan_line_portable(p, len, plain);
-}
-#endif
-
 static void
 logread_bad(struct logread_stats *st, const char *path, uint64_t line,
     const char *why)
@@ -381,6 +304,7 @@ logread_input_reset(struct logread_input *in)
 	in->raw_offset = 0;
 	in->start = 0;
 	in->end = 0;
+	logread_scan_reset(&in->scan);
 	in->offset = 0;
 	in->lineno = 0;
 	in->skipping = 0;
@@ -403,8 +327,10 @@ logread_input_close(struct logread_input *in)
 	}
 	free(in->buf);
 	free(in->zbuf);
+	free(in->scan.newlines);
 	in->buf = NULL;
 	in->zbuf = NULL;
+	in->scan.newlines = NULL;
 }
 
 /* Open standard input for reading, as a descriptor of our own. */
@@ -753,19 +679,25 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
 {
 	struct logread_stats	*st = in->lr->st;
 	char			*buf, *p;
-	const char		*nl;
-	size_t			 avail;
+	size_t			 avail, nl;
 	ssize_t			 n;
 
-	if (in->buf == NULL)
+	if (in->buf == NULL) {
 		in->buf = xmalloc(LOGREAD_BUF_SIZE);
+		in->scan.newlines = xreallocarray(NULL,
+		    logread_scan_words(LOGREAD_BUF_SIZE), sizeof(uint64_t));
+		logread_scan_reset(&in->scan);
+	}
 	/* Reading into the buffer does not move it. */
 	buf = in->buf;
 	for (;;) {
 		p = buf + in->start;
 		avail = in->end - in->start;
-		if ((nl = logread_scan_line(p, avail, plain)) != NULL) {
-			*len = (size_t)(nl - p);
+		if (in->scan.mapped < in->end)
+			logread_scan_map(&in->scan, buf, in->end);
+		if ((nl = logread_scan_next(&in->scan, buf, in->start,
+		    plain)) != LOGREAD_SCAN_NONE) {
+			*len = nl - in->start;
 			*offset = in->offset;
 			in->start += *len + 1;
 			in->offset += *len + 1;
@@ -794,6 +726,7 @@ logread_getline(struct logread_input *in, const char **line, size_t *len,
 		memmove(buf, buf + in->start, avail);
 		in->start = 0;
 		in->end = avail;
+		logread_scan_reset(&in->scan);
 		if (in->done)
 			return 0;
 

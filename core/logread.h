@@ -66,15 +66,6 @@ const char *logread_check_line(const char *line, size_t len);
  */
 const char *logread_check_line_portable(const char *line, size_t len);
 
-/*
- * Find the first newline in the len bytes at p, or return NULL.  *plain
- * is set to 1 only when no NUL or byte over 0x7f comes before it, so a
- * line with *plain 0 still needs logread_check_line.  The portable
- * version is memchr with *plain always 0, and tests compare both.
- */
-const char *logread_scan_line(const char *p, size_t len, int *plain);
-const char *logread_scan_line_portable(const char *p, size_t len, int *plain);
-
 void	logread_stats_free(struct logread_stats *);
 
 struct rules;

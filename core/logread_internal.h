@@ -9,12 +9,14 @@
 #include <sys/types.h>
 
 #include <stdint.h>
+#include <string.h>
 #include <zlib.h>
 
 #include "agg.h"
 #include "event.h"
 #include "exim.h"
 #include "logread.h"
+#include "logread_scan.h"
 #include "parser.h"
 
 /*
@@ -68,6 +70,7 @@ struct logread_input {
 	char			*buf;
 	size_t			 start;
 	size_t			 end;
+	struct logread_scan	 scan;		/* newlines of buf[0, end) */
 	uint64_t		 offset;	/* stream offset of buf[start] */
 	uint64_t		 lineno;
 	int			 skipping;	/* inside an overlong line */
@@ -124,6 +127,33 @@ struct logread {
 	/* logread_file: agg outlives this logread, so agg reads by path. */
 	int			  legacy;
 };
+
+/*
+ * Copy len bytes, at most a few hundred, without the string instructions
+ * (rep movsq) that GCC 12 emits for a memcpy of bounded size, because
+ * their start-up cost is many times that of copying a short name.
+ * Chunks of 16 bytes, then one more that may overlap the last, copy
+ * exactly len.
+ */
+static inline void
+logread_copy_short(char *dst, const char *src, size_t len)
+{
+	size_t	i;
+
+	if (len >= 16) {
+		for (i = 0; i + 16 < len; i += 16)
+			memcpy(dst + i, src + i, 16);
+		memcpy(dst + len - 16, src + len - 16, 16);
+	} else if (len >= 8) {
+		memcpy(dst, src, 8);
+		memcpy(dst + len - 8, src + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(dst, src, 4);
+		memcpy(dst + len - 4, src + len - 4, 4);
+	} else
+		for (i = 0; i < len; i++)
+			dst[i] = src[i];
+}
 
 /* Queue a message for logread_take_messages. */
 void	logread_message(struct logread *, int error, const char *, ...)

@@ -92,19 +92,20 @@ logread_hold(struct logread_pending *p, const struct logread_input *in)
 	if (p->ev.helo != NULL) {
 		if (p->ev.helo_len > sizeof p->helo)
 			p->ev.helo_len = sizeof p->helo;
-		memcpy(p->helo, p->ev.helo, p->ev.helo_len);
+		logread_copy_short(p->helo, p->ev.helo, p->ev.helo_len);
 		p->ev.helo = p->helo;
 	}
 	if (p->ev.rdns != NULL) {
 		if (p->ev.rdns_len > sizeof p->rdns)
 			p->ev.rdns_len = sizeof p->rdns;
-		memcpy(p->rdns, p->ev.rdns, p->ev.rdns_len);
+		logread_copy_short(p->rdns, p->ev.rdns, p->ev.rdns_len);
 		p->ev.rdns = p->rdns;
 	}
 	if (p->ev.reason_arg != NULL) {
 		if (p->ev.reason_arg_len > sizeof p->arg)
 			p->ev.reason_arg_len = sizeof p->arg;
-		memcpy(p->arg, p->ev.reason_arg, p->ev.reason_arg_len);
+		logread_copy_short(p->arg, p->ev.reason_arg,
+		    p->ev.reason_arg_len);
 		p->ev.reason_arg = p->arg;
 	}
 }

@@ -63,7 +63,7 @@ struct ts_iso_slot {
 
 static _Thread_local struct ts_iso_slot ts_iso_cache[TS_ISO_CACHE_SLOTS];
 /* Calls of ts_local_reset in this thread. */
-static _Thread_local unsigned ts_cache_generation;
+_Thread_local unsigned ts_cache_generation;
 
 /* The last valid date that ts_wall_from_fields converted. */
 struct ts_date_last {

@@ -91,4 +91,10 @@ void	ts_local_reset(void);
  */
 unsigned ts_local_generation(void);
 
+/*
+ * The counter that ts_local_generation returns, for callers that read it
+ * once per log line.  Only ts_local_reset changes it.
+ */
+extern _Thread_local unsigned ts_cache_generation;
+
 #endif

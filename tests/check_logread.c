@@ -18,6 +18,7 @@
 #include "agg.h"
 #include "check_suites.h"
 #include "check_util.h"
+#include "check_rounds.h"
 #include "esc.h"
 #include "logread.h"
 #include "logread_internal.h"
@@ -1131,76 +1132,176 @@ START_TEST(test_logread_check_line_vector_same)
 }
 END_TEST
 
-/*
- * Scan len bytes both ways and check the vector result against memchr and
- * logread_check_line_portable.  Returns the vector's plain flag.
- */
-static int
-scan_line_both(const char *buf, size_t len)
-{
-	const char	*vector, *portable, *problem;
-	char		*copy;
-	int		 plain, portable_plain = -1;
-	size_t		 line_len;
+/* Buffer of the split tests: a few blocks, so that refills happen. */
+#define SPLIT_CAP	(4 * LOGREAD_SCAN_BLOCK + 7)
 
-	/* A copy of exactly len bytes lets a sanitizer catch reads past it. */
-	copy = xmalloc(len > 0 ? len : 1);
-	memcpy(copy, buf, len);
-	vector = logread_scan_line(copy, len, &plain);
-	portable = logread_scan_line_portable(copy, len, &portable_plain);
-	ck_assert_int_eq(portable_plain, 0);
-	ck_assert_ptr_eq(vector, memchr(copy, '\n', len));
-	ck_assert_ptr_eq(portable, vector);
-	line_len = vector != NULL ? (size_t)(vector - copy) : len;
-	problem = logread_check_line_portable(copy, line_len);
-	ck_assert_msg(plain == 0 || problem == NULL,
-	    "len %zu: plain line is bad: %s", len,
-	    problem != NULL ? problem : "ok");
-	free(copy);
-	return plain;
+/*
+ * Split data[0, len) into lines as logread_getline does: map what the
+ * buffer holds, take lines, and when none is left move the rest to the
+ * front and append the next piece, of chunk[k] bytes in turn.  Each line
+ * end must be memchr's, and plain must be 1 exactly when the line has no
+ * NUL or high byte.  Returns the lines found.
+ */
+static size_t
+split_one_way(const char *data, size_t len, const size_t *chunk,
+    size_t nchunk, enum logread_scan_way way)
+{
+	struct logread_scan	 sc;
+	char			 buf[SPLIT_CAP];
+	const char		*want, *bad;
+	size_t			 start = 0, end = 0, fed = 0, lines = 0;
+	size_t			 k = 0, piece, nl, done = 0, i;
+	int			 plain;
+
+	sc.newlines = xreallocarray(NULL, logread_scan_words(SPLIT_CAP),
+	    sizeof(uint64_t));
+	logread_scan_reset(&sc);
+	for (;;) {
+		logread_scan_map_with(&sc, buf, end, way);
+		nl = logread_scan_next(&sc, buf, start, &plain);
+		if (nl != LOGREAD_SCAN_NONE) {
+			want = memchr(data + done, '\n', len - done);
+			ck_assert_ptr_nonnull(want);
+			ck_assert_uint_eq(done + nl - start,
+			    (size_t)(want - data));
+			bad = NULL;
+			for (i = start; i < nl; i++)
+				if (logread_scan_is_special(buf[i]))
+					bad = buf + i;
+			ck_assert_msg(plain == (bad == NULL),
+			    "way %d, line at %zu: plain %d", (int)way, done,
+			    plain);
+			done += nl + 1 - start;
+			start = nl + 1;
+			lines++;
+			continue;
+		}
+		/* No newline: move the rest to the front, as a refill does. */
+		memmove(buf, buf + start, end - start);
+		end -= start;
+		start = 0;
+		logread_scan_reset(&sc);
+		if (fed == len || end == SPLIT_CAP)
+			break;
+		piece = chunk[k++ % nchunk];
+		if (piece > SPLIT_CAP - end)
+			piece = SPLIT_CAP - end;
+		if (piece > len - fed)
+			piece = len - fed;
+		memcpy(buf + end, data + fed, piece);
+		end += piece;
+		fed += piece;
+	}
+	/* What is left is the last line without a newline, or too long. */
+	ck_assert_ptr_null(memchr(data + done, '\n', fed - done));
+	free(sc.newlines);
+	return lines;
 }
 
-START_TEST(test_logread_scan_line_vector_same)
+/* Split data every way that logread_scan_map_with offers. */
+static void
+split_all_ways(const char *data, size_t len, const size_t *chunk,
+    size_t nchunk)
 {
-	static const char	 inserts[] = { '\0', '\x80', '\xc3', '\xff' };
-	/* Newline positions around the 16- and 32-byte steps of the scan. */
-	static const size_t	 newlines[] = {
-		0, 1, 14, 15, 16, 17, 30, 31, 32, 33, 47, 63, 64, 65, 70
+	size_t	bytes, vector, best;
+
+	bytes = split_one_way(data, len, chunk, nchunk, LOGREAD_SCAN_BYTES);
+	vector = split_one_way(data, len, chunk, nchunk, LOGREAD_SCAN_VECTOR);
+	best = split_one_way(data, len, chunk, nchunk, LOGREAD_SCAN_BEST);
+	ck_assert_uint_eq(vector, bytes);
+	ck_assert_uint_eq(best, bytes);
+}
+
+START_TEST(test_logread_scan_crafted)
+{
+	static const char	 specials[] = { '\0', '\x80', '\xc3', '\xff' };
+	/* Positions around the 16-, 32- and 64-byte steps of the map. */
+	static const size_t	 at[] = {
+		0, 1, 15, 16, 17, 31, 32, 33, 62, 63, 64, 65, 127, 128, 129,
+		190, 191, 192, 255
 	};
-	char			 buf[72];
-	size_t			 len, nl, pos, i, k;
+	static const size_t	 whole[] = { SPLIT_CAP };
+	static const size_t	 pieces[] = { 1, 63, 64, 65, 7, 130 };
+	char			 data[260];
+	size_t			 i, j, k, n;
 
-	/* A clean ASCII line is plain wherever its newline falls. */
-	for (len = 0; len <= sizeof buf; len++) {
-		memset(buf, 'a', sizeof buf);
-		ck_assert_int_eq(scan_line_both(buf, len), 1);
-		for (nl = 0; nl < len; nl++) {
-			memset(buf, 'a', sizeof buf);
-			buf[nl] = '\n';
-			ck_assert_int_eq(scan_line_both(buf, len), 1);
+	for (i = 0; i < sizeof at / sizeof at[0]; i++)
+		for (j = 0; j < sizeof at / sizeof at[0]; j++)
+			for (k = 0; k < sizeof specials; k++) {
+				memset(data, 'a', sizeof data);
+				data[at[i]] = '\n';
+				data[at[j]] = specials[k];
+				/* Newlines that cut the data into short lines. */
+				for (n = at[i] + 40; n < sizeof data; n += 41)
+					data[n] = '\n';
+				split_all_ways(data, sizeof data, whole, 1);
+				split_all_ways(data, sizeof data, pieces,
+				    sizeof pieces / sizeof pieces[0]);
+			}
+
+	/* A CR keeps a line plain, and lines of one byte or none split. */
+	memset(data, '\n', sizeof data);
+	data[5] = '\r';
+	split_all_ways(data, sizeof data, pieces,
+	    sizeof pieces / sizeof pieces[0]);
+	ck_assert_uint_eq(split_one_way(data, sizeof data, whole, 1,
+	    LOGREAD_SCAN_BEST), sizeof data - 1);
+}
+END_TEST
+
+/* The next value of a linear congruential generator, 15 bits. */
+static uint32_t
+split_random(uint32_t *seed)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return (*seed >> 16) & 0x7fff;
+}
+
+START_TEST(test_logread_scan_random)
+{
+	static const char	 bytes[] = {
+		'a', 'a', 'a', 'a', 'a', ' ', '\n', '\r', '\0', '\x80',
+		'\xff', '\x7f', '\x01'
+	};
+	static const char	 letters[] = "abcdefghijklmnopqrstuvwxyz";
+	char			 data[900];
+	size_t			 chunk[5], len, i, k;
+	uint32_t		 seed = 77;
+
+	for (i = 0; i < check_rounds(3000); i++) {
+		len = split_random(&seed) % sizeof data;
+		/* Mostly plain text, with a rare class of bytes per round. */
+		for (k = 0; k < len; k++) {
+			if (split_random(&seed) % 8 != 0)
+				data[k] = letters[k % 26];
+			else
+				data[k] = bytes[split_random(&seed) %
+				    (i % 3 == 0 ? 8 : sizeof bytes)];
 		}
+		for (k = 0; k < 5; k++)
+			chunk[k] = 1 + split_random(&seed) % SPLIT_CAP;
+		split_all_ways(data, len, chunk, 5);
 	}
+}
+END_TEST
 
-	/* A NUL or high byte clears plain only before the newline. */
-	for (len = 1; len <= sizeof buf; len++)
-		for (k = 0; k < sizeof newlines / sizeof newlines[0]; k++)
-			for (nl = newlines[k], pos = 0; pos < len; pos++)
-				for (i = 0; i < sizeof inserts; i++) {
-					memset(buf, 'a', sizeof buf);
-					if (nl < len)
-						buf[nl] = '\n';
-					if (pos == nl)
-						continue;
-					buf[pos] = inserts[i];
-					ck_assert_int_eq(scan_line_both(buf,
-					    len), pos > nl);
-				}
+START_TEST(test_logread_copy_short_lengths)
+{
+	char		src[300], dst[310], want[310];
+	size_t		len, i;
+	uint32_t	seed = 9;
 
-	/* A CR before the newline keeps the line plain. */
-	memset(buf, 'a', sizeof buf);
-	buf[50] = '\r';
-	buf[51] = '\n';
-	ck_assert_int_eq(scan_line_both(buf, sizeof buf), 1);
+	for (i = 0; i < sizeof src; i++)
+		src[i] = (char)split_random(&seed);
+	/* Every length, with the bytes around the copy left as they were. */
+	for (len = 0; len <= sizeof src; len++) {
+		memset(dst, '#', sizeof dst);
+		memset(want, '#', sizeof want);
+		memcpy(want + 5, src, len);
+		logread_copy_short(dst + 5, src, len);
+		ck_assert_msg(memcmp(dst, want, sizeof dst) == 0, "len %zu",
+		    len);
+	}
 }
 END_TEST
 
@@ -1294,8 +1395,10 @@ make_logread_suite(void)
 	tcase_add_test(tc, test_logread_overlong_line_skipped);
 	tcase_add_test(tc, test_logread_last_line_without_newline);
 	tcase_add_test(tc, test_logread_check_line_vector_same);
-	tcase_add_test(tc, test_logread_scan_line_vector_same);
+	tcase_add_test(tc, test_logread_scan_crafted);
+	tcase_add_test(tc, test_logread_scan_random);
 	tcase_add_test(tc, test_logread_bad_byte_across_refill);
+	tcase_add_test(tc, test_logread_copy_short_lengths);
 	suite_add_tcase(s, tc);
 	return s;
 }
