@@ -571,7 +571,10 @@ postfix_parse(struct postfix_parser *pp, const char *line, size_t len,
 	}
 	if (!pf_locate(pp, def, line, len, mend, &c))
 		return PARSE_SKIP;
-	if (field_addr(line + c.ip, c.ip_len, &ev->addr) == -1)
+	if (c.has_v4) {
+		ev->addr.family = AF_INET;
+		memcpy(ev->addr.bytes, c.v4, sizeof c.v4);
+	} else if (field_addr(line + c.ip, c.ip_len, &ev->addr) == -1)
 		return PARSE_SKIP;
 	if (c.name_len > 0 && !(c.name_len == 7 &&
 	    memcmp(line + c.name, "unknown", 7) == 0))

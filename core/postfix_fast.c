@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "field.h"
 #include "postfix_fast.h"
 #include "span.h"
 
@@ -169,9 +170,8 @@ enum pf_fast
 pf_fast_client(const char *line, size_t len, size_t start,
     struct pf_client *c)
 {
-	size_t	p = start, ip, port;
+	size_t	p = start, ip, port, used;
 
-	memset(c, 0, sizeof *c);
 	/* Many clients have no verified name, and "unknown" has no end byte. */
 	if (len - start >= 8 && memcmp(line + start, "unknown[", 8) == 0)
 		p += 7;
@@ -182,11 +182,23 @@ pf_fast_client(const char *line, size_t len, size_t start,
 	c->name = start;
 	c->name_len = p - start;
 
+	/*
+	 * Digits and dots are no end bytes of the field, so a dotted quad
+	 * followed by ']' is the whole address, and field_addr would read
+	 * it as the same IPv4 address.
+	 */
 	ip = ++p;
-	p += pf_fast_field(line, len, ip, PF_CLIENT_IP_MAX);
-	if (p == ip || p - ip > PF_CLIENT_IP_MAX || p >= len ||
-	    line[p] != ']')
-		return PF_FAST_UNSURE;
+	used = field_ipv4_scan_at(line, len, ip, c->v4);
+	if (used > 0 && ip + used < len && line[ip + used] == ']') {
+		c->has_v4 = 1;
+		p += used;
+	} else {
+		c->has_v4 = 0;
+		p += pf_fast_field(line, len, ip, PF_CLIENT_IP_MAX);
+		if (p == ip || p - ip > PF_CLIENT_IP_MAX || p >= len ||
+		    line[p] != ']')
+			return PF_FAST_UNSURE;
+	}
 	c->ip = ip;
 	c->ip_len = p - ip;
 	p++;

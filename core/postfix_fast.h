@@ -7,6 +7,7 @@
 #define SMTPTRIAGE_POSTFIX_FAST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Maximum lengths in the client field, as PF_CLIENT_PATTERN has them. */
 #define PF_CLIENT_NAME_MAX	255
@@ -26,6 +27,12 @@ struct pf_client {
 	size_t	name, name_len;
 	size_t	ip, ip_len;
 	size_t	end;			/* first byte after the field */
+	/*
+	 * Set when the reader has converted the address, a dotted quad
+	 * that fills the brackets, into v4 as field_addr would.
+	 */
+	int	has_v4;
+	uint8_t	v4[4];
 };
 
 enum pf_fast {
