@@ -332,16 +332,14 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 	enum postfix_service	service;
 	int			head;
 
-	head = syslog_parse_head(line, len, &p->year, &sm);
-	if (head == 1) {
+	/*
+	 * postfix_parse reads no pid, so no line needs it.  A line whose
+	 * "[pid]: " is invalid is no syslog line, whatever its tag.
+	 */
+	head = syslog_parse_short(line, len, &p->year, &sm);
+	if (head == 1)
 		service = postfix_service(sm.tag, sm.tag_len, 1);
-		if (service == POSTFIX_OTHER &&
-		    !syslog_rest_valid(line, len, &sm))
-			service = POSTFIX_NOT;
-		else if (service == POSTFIX_CLIENTS &&
-		    syslog_parse_rest(line, len, &sm) == -1)
-			service = POSTFIX_NOT;
-	} else if (head == -1 ||
+	else if (head == -1 ||
 	    syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1)
 		service = POSTFIX_NOT;
 	else

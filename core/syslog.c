@@ -403,8 +403,75 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 	return 0;
 }
 
-int
-syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
+/*
+ * Convert a plain RFC 3164 time at buf of the same minute as the last
+ * one, as syslog_time_from_last does.  The caller has checked the length
+ * of the last text, the space after buf's time and the local zone.
+ * Returns 1 with *out set, or 0 when buf needs syslog_time_from_last.
+ */
+SYSLOG_INLINE int
+syslog_time_same_minute(struct syslog_year *yr, const char *buf,
+    struct ts *out)
+{
+	char		*last = yr->last_text;
+	uint64_t	 a, b, c, d;
+	int		 sec;
+
+	/* Bytes 0-7 and 7-14, then "Nov 30 10:00:" alone. */
+	memcpy(&a, buf, 8);
+	memcpy(&b, buf + 7, 8);
+	memcpy(&c, last, 8);
+	memcpy(&d, last + 7, 8);
+	if (a != c)
+		return 0;
+	if (b != d) {
+		if (memcmp(buf + 8, last + 8, 5) != 0 ||
+		    (sec = syslog_two_digits(buf + 13)) < 0 || sec > 59)
+			return 0;
+		yr->last_time.utc += sec - syslog_two_digits(last + 13);
+		last[13] = buf[13];
+		last[14] = buf[14];
+	}
+	*out = yr->last_time;
+	return 1;
+}
+
+/* Bytes of a host name and its space that the host cache can keep. */
+#define SYSLOG_HOST_CACHED	16
+
+/* Check whether the 16 bytes at s start with the host of the last head. */
+SYSLOG_INLINE int
+syslog_same_host(const struct syslog_year *yr, const char *s)
+{
+	uint64_t	w0, w1;
+
+	memcpy(&w0, s, 8);
+	memcpy(&w1, s + 8, 8);
+	return (((w0 ^ yr->host_word[0]) & yr->host_mask[0]) |
+	    ((w1 ^ yr->host_word[1]) & yr->host_mask[1])) == 0;
+}
+
+/* Keep the host name and space s[0, n) for syslog_same_host. */
+static void
+syslog_keep_host(struct syslog_year *yr, const char *s, size_t n)
+{
+	unsigned char	bytes[SYSLOG_HOST_CACHED], mask[SYSLOG_HOST_CACHED];
+
+	yr->host_bytes = 0;
+	if (n > SYSLOG_HOST_CACHED)
+		return;
+	memset(bytes, 0, sizeof bytes);
+	memset(mask, 0, sizeof mask);
+	memcpy(bytes, s, n);
+	memset(mask, 0xff, n);
+	memcpy(yr->host_word, bytes, sizeof bytes);
+	memcpy(yr->host_mask, mask, sizeof mask);
+	yr->host_bytes = n;
+}
+
+/* The body of syslog_parse_head, inlined into syslog_parse_short. */
+SYSLOG_INLINE int
+syslog_head(const char *line, size_t len, struct syslog_year *yr,
     struct syslog_msg *out)
 {
 	size_t		 off, n, limit;
@@ -412,12 +479,12 @@ syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
 	if (len == 0 || line[0] == '<')
 		return 0;
 
-	/* The same plain time as the line before, as syslog_time_from_last. */
+	/* A plain time of the same minute as the line before. */
 	off = SYSLOG_PLAIN_TIME_LEN;
 	if (yr->last_len == SYSLOG_PLAIN_TIME_LEN && len > off &&
-	    line[off] == ' ' && syslog_same_plain_time(line, yr->last_text) &&
-	    yr->last_zone == ts_local_generation())
-		out->time = yr->last_time;
+	    line[off] == ' ' && yr->last_zone == ts_local_generation() &&
+	    syslog_time_same_minute(yr, line, &out->time))
+		;
 	else if ((off = syslog_time_from_last(yr, line, len, &out->time)) == 0 &&
 	    (off = syslog_parse_time_full(line, len, yr, &out->time)) == 0)
 		return 0;
@@ -428,12 +495,22 @@ syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
 	if (off == len || line[off] == '<')
 		return 0;	/* no host, or maybe a "<facility.level>" */
 
-	/* A host name followed by a space, as syslog_parse's shortcut. */
-	limit = len - off < SYSLOG_HOST_MAX + 1 ? len - off :
-	    SYSLOG_HOST_MAX + 1;
-	n = span_until4(line + off, limit, syslog_tag_end);
-	if (n == 0 || n >= limit || line[off + n] != ' ')
-		return 0;
+	/*
+	 * A host name followed by a space, as syslog_parse's shortcut.  The
+	 * bytes of the last one have no tag end before their space, so the
+	 * same bytes give the same name.
+	 */
+	if (yr->host_bytes != 0 && len - off >= SYSLOG_HOST_CACHED &&
+	    syslog_same_host(yr, line + off))
+		n = yr->host_bytes - 1;
+	else {
+		limit = len - off < SYSLOG_HOST_MAX + 1 ? len - off :
+		    SYSLOG_HOST_MAX + 1;
+		n = span_until4(line + off, limit, syslog_tag_end);
+		if (n == 0 || n >= limit || line[off + n] != ' ')
+			return 0;
+		syslog_keep_host(yr, line + off, n + 1);
+	}
 	out->host = line + off;
 	out->host_len = n;
 	off += n + 1;
@@ -460,6 +537,60 @@ syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out)
 	off += syslog_solaris_id(line + off, len - off);
 	out->msg = off;
 	return 0;
+}
+
+/* The body of syslog_skip_rest, inlined into syslog_parse_short. */
+SYSLOG_INLINE int
+syslog_skip(const char *line, size_t len, struct syslog_msg *out)
+{
+	size_t	off = (size_t)(out->tag - line) + out->tag_len, digits;
+
+	/* syslog_parse_head has checked that a '[' or ':' ends the name. */
+	if (line[off] == '[') {
+		digits = syslog_pid_digits(line + off + 1, len - off - 1,
+		    SYSLOG_PID_DIGITS + 1, NULL);
+		if (digits == 0 || digits > SYSLOG_PID_DIGITS ||
+		    digits == len - off - 1 || line[off + 1 + digits] != ']')
+			return -1;
+		off += digits + 2;
+	}
+	if (off >= len || line[off] != ':')
+		return -1;
+	off++;
+	if (off < len) {
+		if (line[off] != ' ')
+			return -1;
+		off++;
+		if (off < len && line[off] == '[')
+			off += syslog_solaris_id(line + off, len - off);
+	}
+	out->msg = off;
+	return 0;
+}
+
+int
+syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
+    struct syslog_msg *out)
+{
+	return syslog_head(line, len, yr, out);
+}
+
+int
+syslog_skip_rest(const char *line, size_t len, struct syslog_msg *out)
+{
+	return syslog_skip(line, len, out);
+}
+
+int
+syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
+    struct syslog_msg *out)
+{
+	int	head;
+
+	if ((head = syslog_head(line, len, yr, out)) == 1 &&
+	    syslog_skip(line, len, out) == -1)
+		return -1;
+	return head;
 }
 
 int
