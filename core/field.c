@@ -179,14 +179,6 @@ field_cut(const char *s, size_t len, size_t max)
 	return n;
 }
 
-int
-field_starts(const char *s, size_t len, const char *prefix)
-{
-	size_t	n = strlen(prefix);
-
-	return len >= n && memcmp(s, prefix, n) == 0;
-}
-
 static int
 field_common_byte(char c)
 {

@@ -12,6 +12,13 @@
 
 #include "event.h"
 
+/* The IPv4 readers below run once per client line, so no call for them. */
+#ifdef __GNUC__
+#define FIELD_INLINE	static inline __attribute__((always_inline))
+#else
+#define FIELD_INLINE	static inline
+#endif
+
 /*
  * Convert an address as inet_pton does.  A leading "IPv6:" (any case, as
  * Sendmail and OpenSMTPD write it) is skipped, and an IPv4 address mapped
@@ -36,7 +43,7 @@ int		 field_ipv4(const char *s, size_t len, uint8_t out[4]);
  * fourth digit fails, because only a dot may follow the first three parts
  * and the caller checks what follows the last one.
  */
-static inline size_t
+FIELD_INLINE size_t
 field_ipv4_scan(const char *s, size_t len, uint8_t out[4])
 {
 	const unsigned char	*u = (const unsigned char *)s;
@@ -77,7 +84,7 @@ field_ipv4_scan(const char *s, size_t len, uint8_t out[4])
  * offset 12, so the reads stay below offset 15.  Without the length
  * checks, it costs about a quarter less.
  */
-static inline size_t
+FIELD_INLINE size_t
 field_ipv4_scan_padded(const char *s, uint8_t out[4])
 {
 	const unsigned char	*u = (const unsigned char *)s;
@@ -113,7 +120,7 @@ field_ipv4_scan_padded(const char *s, uint8_t out[4])
  * bytes, the last FIELD_IPV4_READ bytes are copied before NUL padding,
  * which stops the scan where the end of the line would.
  */
-static inline size_t
+FIELD_INLINE size_t
 field_ipv4_scan_at(const char *line, size_t len, size_t off, uint8_t out[4])
 {
 	char	tail[2 * FIELD_IPV4_READ];
@@ -140,8 +147,17 @@ int		 field_ipv6(const char *s, size_t len, uint8_t out[16]);
 /* Shorten len to at most max bytes without splitting a UTF-8 sequence. */
 size_t		 field_cut(const char *s, size_t len, size_t max);
 
-/* Check whether s[0, len) starts with prefix. */
-int		 field_starts(const char *s, size_t len, const char *prefix);
+/*
+ * Check whether s[0, len) starts with prefix.  Inline, so that the
+ * compiler folds the length of a literal prefix and compares in place.
+ */
+static inline int
+field_starts(const char *s, size_t len, const char *prefix)
+{
+	size_t	n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
 
 /*
  * Find the first needle in s[0, len) as memmem does, but with memchr on

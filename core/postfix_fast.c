@@ -11,6 +11,12 @@
 #include "postfix_fast.h"
 #include "span.h"
 
+#ifdef __GNUC__
+#define PF_FAST_INLINE	static inline __attribute__((always_inline))
+#else
+#define PF_FAST_INLINE	static inline
+#endif
+
 /* Length limits of a short queue id of PF_QUEUE_ID, in hex digits. */
 #define PF_QUEUE_ID_MIN		5
 #define PF_QUEUE_ID_MAX		15
@@ -43,6 +49,21 @@ pf_fast_field(const char *line, size_t len, size_t start, size_t max)
 	    len - start : max + 1, pf_fast_field_end);
 }
 
+/* 1 for the bytes of [A-Za-z ], a table to keep the loop below short. */
+static const unsigned char pf_fast_letter_or_space[256] = {
+	[' '] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 /*
  * Check whether "[A-Za-z ]{1,48} limit exceeded: " may match at w.  The
  * run of letters and spaces of a match ends with " limit exceeded" right
@@ -55,8 +76,7 @@ pf_fast_may_be_limit(const char *w, size_t n)
 	size_t			run, tail_len = sizeof tail - 1;
 
 	for (run = 0; run < n && run <= PF_LIMIT_WORDS_MAX + tail_len &&
-	    ((w[run] >= 'A' && w[run] <= 'Z') ||
-	    (w[run] >= 'a' && w[run] <= 'z') || w[run] == ' '); run++)
+	    pf_fast_letter_or_space[(unsigned char)w[run]]; run++)
 		;
 	return run < n && w[run] == ':' && run > tail_len &&
 	    run <= PF_LIMIT_WORDS_MAX + tail_len &&
@@ -101,8 +121,9 @@ pf_fast_warning(const char *line, size_t len, size_t w, size_t *family,
 	return PF_FAST_FOUND;
 }
 
-enum pf_fast
-pf_fast_family(const char *line, size_t len, size_t msg, size_t *family,
+/* The body of pf_fast_family, inlined into pf_fast_line. */
+PF_FAST_INLINE enum pf_fast
+pf_fast_family_at(const char *line, size_t len, size_t msg, size_t *family,
     size_t *mend)
 {
 	const char	*m = line + msg;
@@ -166,8 +187,9 @@ pf_fast_alnum(char c)
 	    (c >= 'a' && c <= 'z');
 }
 
-enum pf_fast
-pf_fast_client(const char *line, size_t len, size_t start,
+/* The body of pf_fast_client, inlined into pf_fast_line. */
+PF_FAST_INLINE enum pf_fast
+pf_fast_client_at(const char *line, size_t len, size_t start,
     struct pf_client *c)
 {
 	size_t	p = start, ip, port, used;
@@ -218,4 +240,61 @@ pf_fast_client(const char *line, size_t len, size_t start,
 		return PF_FAST_UNSURE;
 	c->end = p;
 	return PF_FAST_FOUND;
+}
+
+enum pf_fast
+pf_fast_family(const char *line, size_t len, size_t msg, size_t *family,
+    size_t *mend)
+{
+	return pf_fast_family_at(line, len, msg, family, mend);
+}
+
+enum pf_fast
+pf_fast_client(const char *line, size_t len, size_t start,
+    struct pf_client *c)
+{
+	return pf_fast_client_at(line, len, start, c);
+}
+
+/*
+ * Read the address of "does not resolve to address <ip>[: <error>]" at
+ * line + start when it is a dotted quad followed by ": " or the end.
+ * The address of that family ends at the first ": ", and no ':' can
+ * come before that one.
+ */
+static enum pf_fast
+pf_fast_resolve_ip(const char *line, size_t len, size_t start,
+    struct pf_client *c)
+{
+	size_t	used, end;
+
+	used = field_ipv4_scan_at(line, len, start, c->v4);
+	end = start + used;
+	if (used == 0 || (end < len && (line[end] != ':' || end + 1 == len ||
+	    line[end + 1] != ' ')))
+		return PF_FAST_UNSURE;
+	c->name = 0;
+	c->name_len = 0;
+	c->ip = start;
+	c->ip_len = used;
+	c->end = end;
+	c->has_v4 = 1;
+	return PF_FAST_FOUND;
+}
+
+enum pf_fast
+pf_fast_line(const char *line, size_t len, size_t msg, size_t *family,
+    struct pf_client *c)
+{
+	size_t	mend;
+
+	if (pf_fast_family_at(line, len, msg, family, &mend) != PF_FAST_FOUND)
+		return PF_FAST_UNSURE;
+	if (*family == PF_FAMILY_RESOLVE) {
+		if (pf_fast_resolve_ip(line, len, mend, c) == PF_FAST_FOUND)
+			return PF_FAST_FOUND;
+	} else if (pf_fast_client_at(line, len, mend, c) == PF_FAST_FOUND)
+		return PF_FAST_FOUND;
+	c->end = mend;
+	return PF_FAST_FAMILY;
 }

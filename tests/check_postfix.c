@@ -900,6 +900,15 @@ START_TEST(test_postfix_fast_warnings)
 		"warning: hostname x does not resolve",
 		"warning: hostname x does not resolve to address limit "
 		    "exceeded: 3 from a[192.0.2.1]",
+		"warning: hostname x does not resolve to address 192.0.2.1:",
+		"warning: hostname x does not resolve to address 192.0.2.1:x",
+		"warning: hostname x does not resolve to address 192.0.2.1 :y",
+		"warning: hostname x does not resolve to address 192.0.2.1x: y",
+		"warning: hostname x does not resolve to address 192.0.2.256: "
+		    "y",
+		"warning: hostname x does not resolve to address 01.2.3.4: y",
+		"warning: hostname x does not resolve to address 192.0.2.1:: y",
+		"warning: hostname x does not resolve to address 1.2.3.4.5: y",
 		"warning: hostname[192.0.2.1]: x",
 		"warning: hostname x verification failed: y",
 		"warning: smtpd_peer_init: 192.0.2.1: hostname x verification "
@@ -962,6 +971,85 @@ START_TEST(test_postfix_fast_warnings_random)
 		n = check_random_pieces(line, sizeof line, prefix, pieces,
 		    sizeof pieces / sizeof pieces[0], 12, &seed);
 		check_fast_same(line, n);
+	}
+}
+END_TEST
+
+/*
+ * Find the last needle in s[from, to) byte by byte, as a reference for
+ * the searches of the parser.
+ */
+static const char *
+naive_rfind(const char *s, size_t from, size_t to, const char *needle)
+{
+	size_t	n = strlen(needle), i;
+
+	for (i = to; i >= from + n; i--)
+		if (memcmp(s + i - n, needle, n) == 0)
+			return s + i - n;
+	return NULL;
+}
+
+static int
+naive_has(const char *s, size_t len, const char *needle)
+{
+	return naive_rfind(s, 0, len, needle) != NULL;
+}
+
+/*
+ * Rejections and SASL warnings of random pieces: the HELO is the text
+ * after the last " helo=<" behind the client up to the last '>', and a
+ * SASL warning is auth_failed when its text has " authentication
+ * failed" but not the lost connection to the SASL server.
+ */
+START_TEST(test_postfix_helo_and_sasl_random)
+{
+	static const char *const pieces[] = {
+		" helo=<", "helo=<", "<", ">", " ", "a", ";", " from=<",
+		" to=<", " proto=", "=", "LOGIN", " authentication failed",
+		"Connection lost to authentication server", ": ", "x",
+	};
+	static const char	 reject[] = P "NOQUEUE: reject: RCPT from "
+				    "a[192.0.2.1]: 550 5.7.1 <x>: y";
+	static const char	 sasl[] = P "warning: a[192.0.2.1]: SASL ";
+	char			 line[300];
+	const char		*h, *gt, *text;
+	uint32_t		 seed = 4711;
+	size_t			 i, n, prefix, client_end, start;
+
+	for (i = 0; i < check_rounds(40000); i++) {
+		text = i % 2 == 0 ? reject : sasl;
+		prefix = strlen(text);
+		memcpy(line, text, prefix);
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 14, &seed);
+		ck_assert_int_eq(parse_len(line, n), PARSE_CLIENT);
+		client_end = (size_t)(strstr(line, "]") - line) + 1;
+		if (i % 2 == 0) {
+			h = naive_rfind(line, client_end, n, " helo=<");
+			gt = NULL;
+			if (h != NULL) {
+				start = (size_t)(h - line) + 7;
+				gt = naive_rfind(line, start, n, ">");
+			}
+			if (gt == NULL || gt == line + start)
+				ck_assert_msg(ev.helo == NULL, "%.*s", (int)n,
+				    line);
+			else {
+				/* parse_len parses a copy of line in buf. */
+				ck_assert_ptr_eq(ev.helo, buf + start);
+				ck_assert_uint_eq(ev.helo_len,
+				    field_cut(line + start,
+				    (size_t)(gt - line) - start,
+				    EVENT_NAME_MAX));
+			}
+		} else if (naive_has(line + client_end, n - client_end,
+		    " authentication failed") &&
+		    !naive_has(line + client_end, n - client_end,
+		    "Connection lost to authentication server"))
+			ck_assert_str_eq(REASON(), "auth_failed");
+		else
+			ck_assert_msg(ev.reason == NULL, "%.*s", (int)n, line);
 	}
 }
 END_TEST
@@ -1335,6 +1423,7 @@ make_postfix_suite(void)
 	tcase_add_test(tc_core, test_postfix_old_address_not_listed);
 	tcase_add_test(tc_core, test_postfix_sasl_failed);
 	tcase_add_test(tc_core, test_postfix_sasl_server_lost);
+	tcase_add_test(tc_core, test_postfix_helo_and_sasl_random);
 	tcase_add_test(tc_core, test_postfix_session_lines);
 	tcase_add_test(tc_core, test_postfix_protocol_errors);
 	tcase_add_test(tc_core, test_postfix_rate_limits);
