@@ -318,6 +318,13 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	    sm.has_time ? &sm.time : NULL, ev);
 }
 
+/* The kind of a tag for syslog_parse_short: its enum postfix_service. */
+static int
+parser_postfix_kind(const char *tag, size_t len)
+{
+	return (int)postfix_service(tag, len, 1);
+}
+
 /*
  * Most lines of a Postfix log come from services that name no client
  * (cleanup, qmgr, local), so the tag is classified before the pid and the
@@ -336,9 +343,10 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 	 * postfix_parse reads no pid, so no line needs it.  A line whose
 	 * "[pid]: " is invalid is no syslog line, whatever its tag.
 	 */
-	head = syslog_parse_short(line, len, &p->year, &sm);
+	head = syslog_parse_short(line, len, &p->year, parser_postfix_kind,
+	    &sm);
 	if (head == 1)
-		service = postfix_service(sm.tag, sm.tag_len, 1);
+		service = (enum postfix_service)sm.tag_kind;
 	else if (head == -1 ||
 	    syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1)
 		service = POSTFIX_NOT;

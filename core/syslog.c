@@ -436,45 +436,83 @@ syslog_time_same_minute(struct syslog_year *yr, const char *buf,
 	return 1;
 }
 
-/* Bytes of a host name and its space that the host cache can keep. */
-#define SYSLOG_HOST_CACHED	16
-
-/* Check whether the 16 bytes at s start with the host of the last head. */
+/* Check whether the SYSLOG_CACHED_MAX bytes at s start with c's bytes. */
 SYSLOG_INLINE int
-syslog_same_host(const struct syslog_year *yr, const char *s)
+syslog_same_bytes(const struct syslog_cached *c, const char *s)
 {
-	uint64_t	w0, w1;
+	uint64_t	w0, w1, w2, w3;
 
 	memcpy(&w0, s, 8);
 	memcpy(&w1, s + 8, 8);
-	return (((w0 ^ yr->host_word[0]) & yr->host_mask[0]) |
-	    ((w1 ^ yr->host_word[1]) & yr->host_mask[1])) == 0;
+	memcpy(&w2, s + 16, 8);
+	memcpy(&w3, s + 24, 8);
+	return (((w0 ^ c->word[0]) & c->mask[0]) |
+	    ((w1 ^ c->word[1]) & c->mask[1]) |
+	    ((w2 ^ c->word[2]) & c->mask[2]) |
+	    ((w3 ^ c->word[3]) & c->mask[3])) == 0;
 }
 
-/* Keep the host name and space s[0, n) for syslog_same_host. */
+/* Keep s[0, n) in c for syslog_same_bytes, with the rest of the entry. */
 static void
-syslog_keep_host(struct syslog_year *yr, const char *s, size_t n)
+syslog_keep_bytes(struct syslog_cached *c, const char *s, size_t n,
+    size_t host_len, int kind)
 {
-	unsigned char	bytes[SYSLOG_HOST_CACHED], mask[SYSLOG_HOST_CACHED];
+	unsigned char	bytes[SYSLOG_CACHED_MAX], mask[SYSLOG_CACHED_MAX];
 
-	yr->host_bytes = 0;
-	if (n > SYSLOG_HOST_CACHED)
-		return;
 	memset(bytes, 0, sizeof bytes);
 	memset(mask, 0, sizeof mask);
 	memcpy(bytes, s, n);
 	memset(mask, 0xff, n);
-	memcpy(yr->host_word, bytes, sizeof bytes);
-	memcpy(yr->host_mask, mask, sizeof mask);
-	yr->host_bytes = n;
+	memcpy(c->word, bytes, sizeof bytes);
+	memcpy(c->mask, mask, sizeof mask);
+	c->bytes = n;
+	c->host_len = host_len;
+	c->kind = kind;
 }
 
-/* The body of syslog_parse_head, inlined into syslog_parse_short. */
+/*
+ * Pick the slot for the host name and tag at s, assuming a host name of
+ * host_len bytes: the ninth and tenth bytes of the tag then tell apart
+ * the names after "postfix/" of busy logs.  The slot only says where to
+ * look, and syslog_same_bytes decides.
+ */
+SYSLOG_INLINE size_t
+syslog_head_slot(const char *s, size_t host_len)
+{
+	const unsigned char	*tag = (const unsigned char *)s + host_len + 1;
+
+	return (tag[SYSLOG_SLOT_BYTE - 1] ^ tag[SYSLOG_SLOT_BYTE]) &
+	    (SYSLOG_HEAD_SLOTS - 1);
+}
+
+/*
+ * Keep the host name and tag of out, which start at s, in their slot
+ * when they fit, and the length of the host name for the next lookup.
+ */
+static void
+syslog_keep_head(struct syslog_year *yr, const char *s, size_t avail,
+    const struct syslog_msg *out)
+{
+	size_t	bytes = out->host_len + out->tag_len + 2;
+
+	yr->host_hint = out->host_len;
+	if (bytes > SYSLOG_CACHED_MAX || avail < SYSLOG_CACHED_MAX ||
+	    out->host_len + SYSLOG_SLOT_BYTE + 1 >= SYSLOG_CACHED_MAX)
+		return;
+	syslog_keep_bytes(&yr->heads[syslog_head_slot(s, out->host_len)], s,
+	    bytes, out->host_len, out->tag_kind);
+}
+
+/*
+ * The body of syslog_parse_head, inlined into syslog_parse_short.  With a
+ * kind function, the tag is looked up in and kept in the tag slots.
+ */
 SYSLOG_INLINE int
 syslog_head(const char *line, size_t len, struct syslog_year *yr,
-    struct syslog_msg *out)
+    int (*kind)(const char *, size_t), struct syslog_msg *out)
 {
-	size_t		 off, n, limit;
+	struct syslog_cached	*slot;
+	size_t			 off, n, limit, start;
 
 	if (len == 0 || line[0] == '<')
 		return 0;
@@ -496,21 +534,31 @@ syslog_head(const char *line, size_t len, struct syslog_year *yr,
 		return 0;	/* no host, or maybe a "<facility.level>" */
 
 	/*
-	 * A host name followed by a space, as syslog_parse's shortcut.  The
-	 * bytes of the last one have no tag end before their space, so the
-	 * same bytes give the same name.
+	 * With a kind function, the host name and tag are looked up together
+	 * in the slots first.  A kept entry is a host name, a space, a tag
+	 * and its '[' or ':', with no tag end inside either name, so the
+	 * same bytes split the same way.
 	 */
-	if (yr->host_bytes != 0 && len - off >= SYSLOG_HOST_CACHED &&
-	    syslog_same_host(yr, line + off))
-		n = yr->host_bytes - 1;
-	else {
-		limit = len - off < SYSLOG_HOST_MAX + 1 ? len - off :
-		    SYSLOG_HOST_MAX + 1;
-		n = span_until4(line + off, limit, syslog_tag_end);
-		if (n == 0 || n >= limit || line[off + n] != ' ')
-			return 0;
-		syslog_keep_host(yr, line + off, n + 1);
+	if (kind != NULL && len - off >= SYSLOG_CACHED_MAX &&
+	    yr->host_hint + SYSLOG_SLOT_BYTE + 1 < SYSLOG_CACHED_MAX) {
+		slot = &yr->heads[syslog_head_slot(line + off, yr->host_hint)];
+		if (slot->bytes != 0 && syslog_same_bytes(slot, line + off)) {
+			out->host = line + off;
+			out->host_len = slot->host_len;
+			out->tag = line + off + slot->host_len + 1;
+			out->tag_len = slot->bytes - slot->host_len - 2;
+			out->tag_kind = slot->kind;
+			return 1;
+		}
 	}
+	start = off;
+
+	/* A host name followed by a space, as syslog_parse's shortcut. */
+	limit = len - off < SYSLOG_HOST_MAX + 1 ? len - off :
+	    SYSLOG_HOST_MAX + 1;
+	n = span_until4(line + off, limit, syslog_tag_end);
+	if (n == 0 || n >= limit || line[off + n] != ' ')
+		return 0;
 	out->host = line + off;
 	out->host_len = n;
 	off += n + 1;
@@ -523,6 +571,10 @@ syslog_head(const char *line, size_t len, struct syslog_year *yr,
 		return -1;
 	out->tag = line + off;
 	out->tag_len = n;
+	if (kind != NULL) {
+		out->tag_kind = kind(line + off, n);
+		syslog_keep_head(yr, line + start, len - start, out);
+	}
 	return 1;
 }
 
@@ -572,7 +624,7 @@ int
 syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
     struct syslog_msg *out)
 {
-	return syslog_head(line, len, yr, out);
+	return syslog_head(line, len, yr, NULL, out);
 }
 
 int
@@ -583,11 +635,11 @@ syslog_skip_rest(const char *line, size_t len, struct syslog_msg *out)
 
 int
 syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
-    struct syslog_msg *out)
+    int (*kind)(const char *, size_t), struct syslog_msg *out)
 {
 	int	head;
 
-	if ((head = syslog_head(line, len, yr, out)) == 1 &&
+	if ((head = syslog_head(line, len, yr, kind, out)) == 1 &&
 	    syslog_skip(line, len, out) == -1)
 		return -1;
 	return head;

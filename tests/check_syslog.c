@@ -473,6 +473,18 @@ check_msg_same(const struct syslog_msg *a, const struct syslog_msg *b)
 	ck_assert_uint_eq(a->msg, b->msg);
 }
 
+/* A kind of tag for syslog_parse_short made from all its bytes. */
+static int
+test_tag_kind(const char *tag, size_t len)
+{
+	unsigned	h = 7;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = h * 31 + (unsigned char)tag[i];
+	return (int)(h & 0x7fffffff);
+}
+
 /*
  * Split line[0, len) with syslog_parse_head, then syslog_parse_rest, or
  * syslog_parse where the head returns 0.  Check the result and the year
@@ -492,7 +504,7 @@ check_head_rest_same(const char *line, size_t len, struct syslog_year *state,
 	memset(&b, 0x5a, sizeof b);
 	memset(&one, 0x5a, sizeof one);
 	head = syslog_parse_head(line, len, state, &a);
-	rone = syslog_parse_short(line, len, &joined, &one);
+	rone = syslog_parse_short(line, len, &joined, test_tag_kind, &one);
 	if (head == 1) {
 		skip = a;
 		valid = syslog_rest_valid(line, len, &a);
@@ -509,6 +521,8 @@ check_head_rest_same(const char *line, size_t len, struct syslog_year *state,
 			ck_assert_uint_eq(one.host_len, a.host_len);
 			ck_assert_ptr_eq(one.tag, a.tag);
 			ck_assert_uint_eq(one.tag_len, a.tag_len);
+			ck_assert_int_eq(one.tag_kind,
+			    test_tag_kind(a.tag, a.tag_len));
 		}
 	} else
 		ck_assert_int_eq(rone, head);
@@ -580,7 +594,7 @@ check_short_same(const char *line, size_t len, struct syslog_year *state,
 	memcpy(copy, line, len);
 	memset(&a, 0x5a, sizeof a);
 	memset(&b, 0x5a, sizeof b);
-	head = syslog_parse_short(copy, len, state, &a);
+	head = syslog_parse_short(copy, len, state, test_tag_kind, &a);
 	if (head == 0)
 		ra = syslog_parse(copy, len, state, SYSLOG_NO_TIME, &a);
 	else
@@ -598,6 +612,9 @@ check_short_same(const char *line, size_t len, struct syslog_year *state,
 		ck_assert_ptr_eq(a.tag, b.tag);
 		ck_assert_uint_eq(a.tag_len, b.tag_len);
 		ck_assert_uint_eq(a.msg, b.msg);
+		if (head == 1)
+			ck_assert_int_eq(a.tag_kind,
+			    test_tag_kind(b.tag, b.tag_len));
 	}
 	free(copy);
 }
@@ -646,8 +663,8 @@ START_TEST(test_syslog_shortcuts_random)
 END_TEST
 
 /*
- * Lines whose host names share their first bytes with the host of the
- * line before, or differ only after 16 bytes, one after the other.
+ * Lines whose host names or tags share their first bytes with those of
+ * a line before, or differ only after 16 bytes, one after the other.
  */
 START_TEST(test_syslog_head_host_cache)
 {
@@ -674,6 +691,21 @@ START_TEST(test_syslog_head_host_cache)
 		"Nov 30 10:01:7 mx1 postfix/smtpd[3]: c",
 		"Nov 30 10:01:60 mx1 postfix/smtpd[3]: c",
 		"Nov 30 10:01:08 mx1 postfix/smtpd[3]: c",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtpdx[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtpd: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtp[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[: connect from xxxxx",
+		"Nov 30 10:01:08 mx1 postfix/cleanup[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/cleanup2[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/cleanup[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/submission/smtpd[3]: connect",
+		"Nov 30 10:01:08 mx1 postfix/submission/smtpd[3]: connect",
+		"Nov 30 10:01:08 mx1 postfix/submission/smtp[3]: connect x",
+		"Nov 30 10:01:08 mx1 postfix/submission/smtpd[3]: connect",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]:",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]: x",
 	};
 	struct syslog_year	 state, ref;
 	size_t			 i;
