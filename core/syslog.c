@@ -161,6 +161,9 @@ syslog_parse_time_full(const char *buf, size_t len, struct syslog_year *yr,
 			return 0;
 		if (n <= sizeof yr->last_text) {
 			memcpy(yr->last_text, buf, n);
+			/* syslog_time_same_minute compares the space too. */
+			if (n < sizeof yr->last_text)
+				yr->last_text[n] = ' ';
 			yr->last_len = n;
 			yr->last_time = *out;
 			yr->last_zone = ts_local_generation();
@@ -224,6 +227,8 @@ static const char syslog_tag_end[4] = { ' ', ':', '[', ']' };
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SYSLOG_SWAR	1
+/* "]: " as the low three bytes of a little-endian word. */
+#define SYSLOG_PID_END	(0x5dULL | 0x3aULL << 8 | 0x20ULL << 16)
 #endif
 
 /*
@@ -404,28 +409,32 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 }
 
 /*
- * Convert a plain RFC 3164 time at buf of the same minute as the last
- * one, as syslog_time_from_last does.  The caller has checked the length
- * of the last text, the space after buf's time and the local zone.
+ * Convert a plain RFC 3164 time at buf and the space after it, 16 bytes,
+ * of the same minute as the last one, as syslog_time_from_last does.  The
+ * caller has checked the length of the last text and the local zone.
  * Returns 1 with *out set, or 0 when buf needs syslog_time_from_last.
  */
 SYSLOG_INLINE int
 syslog_time_same_minute(struct syslog_year *yr, const char *buf,
     struct ts *out)
 {
-	char		*last = yr->last_text;
-	uint64_t	 a, b, c, d;
-	int		 sec;
+	/* Bytes 8-12 of "Nov 30 10:00:00 " and its space, not the seconds. */
+	static const unsigned char	minute[8] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0xff
+	};
+	char				*last = yr->last_text;
+	uint64_t			 a, b, c, d, mask;
+	int				 sec;
 
-	/* Bytes 0-7 and 7-14, then "Nov 30 10:00:" alone. */
 	memcpy(&a, buf, 8);
-	memcpy(&b, buf + 7, 8);
+	memcpy(&b, buf + 8, 8);
 	memcpy(&c, last, 8);
-	memcpy(&d, last + 7, 8);
+	memcpy(&d, last + 8, 8);
 	if (a != c)
 		return 0;
 	if (b != d) {
-		if (memcmp(buf + 8, last + 8, 5) != 0 ||
+		memcpy(&mask, minute, 8);
+		if (((b ^ d) & mask) != 0 ||
 		    (sec = syslog_two_digits(buf + 13)) < 0 || sec > 59)
 			return 0;
 		yr->last_time.utc += sec - syslog_two_digits(last + 13);
@@ -520,7 +529,7 @@ syslog_head(const char *line, size_t len, struct syslog_year *yr,
 	/* A plain time of the same minute as the line before. */
 	off = SYSLOG_PLAIN_TIME_LEN;
 	if (yr->last_len == SYSLOG_PLAIN_TIME_LEN && len > off &&
-	    line[off] == ' ' && yr->last_zone == ts_local_generation() &&
+	    yr->last_zone == ts_local_generation() &&
 	    syslog_time_same_minute(yr, line, &out->time))
 		;
 	else if ((off = syslog_time_from_last(yr, line, len, &out->time)) == 0 &&
@@ -595,9 +604,30 @@ syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out)
 SYSLOG_INLINE int
 syslog_skip(const char *line, size_t len, struct syslog_msg *out)
 {
-	size_t	off = (size_t)(out->tag - line) + out->tag_len, digits;
+	size_t		off = (size_t)(out->tag - line) + out->tag_len, digits;
+#ifdef SYSLOG_SWAR
+	uint64_t	x, bad;
+#endif
 
 	/* syslog_parse_head has checked that a '[' or ':' ends the name. */
+#ifdef SYSLOG_SWAR
+	if (line[off] == '[' && len - off > 8) {
+		/* A pid of 1 to 5 digits and "]: " are in one word. */
+		memcpy(&x, line + off + 1, 8);
+		bad = ((x & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+		    (((x & 0x0f0f0f0f0f0f0f0fULL) + 0x0606060606060606ULL) &
+		    0xf0f0f0f0f0f0f0f0ULL);
+		digits = (size_t)__builtin_ctzll(bad | 1ULL << 63) / 8;
+		if (digits > 0 && digits <= 5 &&
+		    ((x >> (8 * digits)) & 0xffffff) == SYSLOG_PID_END) {
+			off += digits + 4;
+			if (off < len && line[off] == '[')
+				off += syslog_solaris_id(line + off, len - off);
+			out->msg = off;
+			return 0;
+		}
+	}
+#endif
 	if (line[off] == '[') {
 		digits = syslog_pid_digits(line + off + 1, len - off - 1,
 		    SYSLOG_PID_DIGITS + 1, NULL);
