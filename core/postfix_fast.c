@@ -5,6 +5,7 @@
  * result, so the parser gets what PCRE2 would give.  tests/check_postfix.c
  * compares the two.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "field.h"
@@ -36,6 +37,54 @@ static int
 pf_fast_upper_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * Mark the bytes of the little-endian word x that are no upper-case hex
+ * digits, with the top bit of each such byte.  Each byte is compared
+ * with the ends of '0'-'9' and 'A'-'F' by adding to its low 7 bits so
+ * that the top bit carries the result, and bytes of 0x80 and up are
+ * marked on their own.
+ */
+static inline uint64_t
+pf_fast_not_hex(uint64_t x)
+{
+	const uint64_t	ones = 0x0101010101010101ULL;
+	const uint64_t	top = 0x8080808080808080ULL;
+	uint64_t	y = x & ~top, digit, letter;
+
+	digit = (y + (0x80 - '0') * ones) & ~(y + (0x80 - '9' - 1) * ones);
+	letter = (y + (0x80 - 'A') * ones) & ~(y + (0x80 - 'F' - 1) * ones);
+	return (~(digit | letter) | x) & top;
+}
+#endif
+
+/*
+ * Measure the run of upper-case hex digits at m, counting at most
+ * PF_QUEUE_ID_MAX + 1 of them.
+ */
+static inline size_t
+pf_fast_hex_run(const char *m, size_t n)
+{
+	size_t		id;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	x, bad;
+
+	if (n >= 16) {
+		memcpy(&x, m, 8);
+		if ((bad = pf_fast_not_hex(x)) != 0)
+			return (size_t)__builtin_ctzll(bad) / 8;
+		memcpy(&x, m + 8, 8);
+		if ((bad = pf_fast_not_hex(x)) != 0)
+			return 8 + (size_t)__builtin_ctzll(bad) / 8;
+		return 16;
+	}
+#endif
+	for (id = 0; id < n && id <= PF_QUEUE_ID_MAX &&
+	    pf_fast_upper_hex(m[id]); id++)
+		;
+	return id;
 }
 
 /* Bytes that end a name or an address of the client field. */
@@ -149,9 +198,7 @@ pf_fast_family_at(const char *line, size_t len, size_t msg, size_t *family,
 	if (pf_fast_starts(m, n, "NOQUEUE: ", 9))
 		id = 9;
 	else {
-		for (id = 0; id < n && id <= PF_QUEUE_ID_MAX &&
-		    pf_fast_upper_hex(m[id]); id++)
-			;
+		id = pf_fast_hex_run(m, n);
 		if (id < PF_QUEUE_ID_MIN || id > PF_QUEUE_ID_MAX ||
 		    !pf_fast_starts(m + id, n - id, ": ", 2))
 			return PF_FAST_UNSURE;

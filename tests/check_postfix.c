@@ -764,6 +764,24 @@ check_fast_same(const char *line, size_t len)
 		check_event_same(&fast, &pcre);
 }
 
+/*
+ * Compare both ways on P and message[0, len), and on the same line cut
+ * right after its first cut bytes of message.
+ */
+static void
+check_fast_message_cut(const char *message, size_t len, size_t cut)
+{
+	char	line[512];
+	size_t	prefix = strlen(P);
+
+	ck_assert_uint_lt(prefix + len, sizeof line);
+	memcpy(line, P, prefix);
+	memcpy(line + prefix, message, len);
+	check_fast_same(line, prefix + len);
+	if (cut < len)
+		check_fast_same(line, prefix + cut);
+}
+
 /* Compare both ways on P and each message, cut at every length. */
 static void
 check_fast_messages(const char **messages, size_t count)
@@ -835,6 +853,37 @@ START_TEST(test_postfix_fast_shapes)
 	};
 
 	check_fast_messages(messages, sizeof messages / sizeof messages[0]);
+}
+END_TEST
+
+/*
+ * Queue ids of 0 to 17 bytes of upper-case hex, each with every byte
+ * around the hex ranges in its place in turn, before ": client=".
+ */
+START_TEST(test_postfix_fast_queue_ids)
+{
+	static const char	hex[] = "0123456789ABCDEF0A";
+	static const char	edges[] = { '/', ':', '@', 'G', '`', 'a', 'f',
+				    ' ', '\0', '\x7f', '\x80', '\xb0', '\xc1',
+				    '\xff', '0', 'F' };
+	char			id[32], message[80];
+	size_t			n, k, e;
+
+	for (n = 0; n <= 17; n++) {
+		memcpy(id, hex, n);
+		for (k = 0; k < n; k++)
+			for (e = 0; e < sizeof edges; e++) {
+				memcpy(id, hex, n);
+				id[k] = edges[e];
+				memcpy(message, id, n);
+				memcpy(message + n, ": client=unknown[192.0.2.1]",
+				    28);
+				check_fast_message_cut(message, n + 27, n + 2);
+			}
+		memcpy(message, id, n);
+		memcpy(message + n, ": client=unknown[192.0.2.1]", 28);
+		check_fast_message_cut(message, n + 27, n + 2);
+	}
 }
 END_TEST
 
@@ -1468,6 +1517,7 @@ make_postfix_suite(void)
 	tcase_add_test(tc_limits, test_postfix_every_truncation);
 	tcase_add_test(tc_limits, test_postfix_random_bytes);
 	tcase_add_test(tc_limits, test_postfix_fast_shapes);
+	tcase_add_test(tc_limits, test_postfix_fast_queue_ids);
 	tcase_add_test(tc_limits, test_postfix_fast_random_bytes);
 	tcase_add_test(tc_limits, test_postfix_fast_warnings);
 	tcase_add_test(tc_limits, test_postfix_fast_warning_lengths);
