@@ -248,24 +248,6 @@ field_rfind(const char *s, size_t from, size_t to, const char *needle)
 }
 
 void
-field_set_helo(struct event *ev, const char *s, size_t len)
-{
-	if (len == 0)
-		return;
-	ev->helo = s;
-	ev->helo_len = field_cut(s, len, EVENT_NAME_MAX);
-}
-
-void
-field_set_rdns(struct event *ev, const char *s, size_t len)
-{
-	if (len == 0)
-		return;
-	ev->rdns = s;
-	ev->rdns_len = field_cut(s, len, EVENT_NAME_MAX);
-}
-
-void
 field_set_reason(struct event *ev, const char *reason, const char *arg,
     size_t len)
 {

@@ -12,7 +12,7 @@
 
 #include "event.h"
 
-/* The IPv4 readers below run once per client line, so no call for them. */
+/* The IPv4 readers below run once per client line, so they are inlined. */
 #ifdef __GNUC__
 #define FIELD_INLINE	static inline __attribute__((always_inline))
 #else
@@ -81,8 +81,8 @@ field_ipv4_scan(const char *s, size_t len, uint8_t out[4])
 /*
  * Read a dotted-quad IPv4 address as field_ipv4_scan does, when at least
  * FIELD_IPV4_READ bytes can be read at s.  A part starts at most at
- * offset 12, so the reads stay below offset 15.  Without the length
- * checks, it costs about a quarter less.
+ * offset 12, so the reads stay below offset 15.  It needs no length
+ * checks, so it runs fewer instructions.
  */
 FIELD_INLINE size_t
 field_ipv4_scan_padded(const char *s, uint8_t out[4])
@@ -175,9 +175,34 @@ const char	*field_find(const char *s, size_t from, size_t to,
 const char	*field_rfind(const char *s, size_t from, size_t to,
 		    const char *needle);
 
-/* Set the HELO or rDNS name of ev, cut to EVENT_NAME_MAX; len 0: none. */
-void		 field_set_helo(struct event *, const char *s, size_t len);
-void		 field_set_rdns(struct event *, const char *s, size_t len);
+/* The length of a name of len bytes at s once field_cut cuts it. */
+static inline size_t
+field_name_len(const char *s, size_t len)
+{
+	return len <= EVENT_NAME_MAX ? len : field_cut(s, len, EVENT_NAME_MAX);
+}
+
+/*
+ * Set the HELO or rDNS name of ev, cut to EVENT_NAME_MAX; len 0: none.
+ * Inline, because each client line sets one or both.
+ */
+static inline void
+field_set_helo(struct event *ev, const char *s, size_t len)
+{
+	if (len > 0) {
+		ev->helo = s;
+		ev->helo_len = field_name_len(s, len);
+	}
+}
+
+static inline void
+field_set_rdns(struct event *ev, const char *s, size_t len)
+{
+	if (len > 0) {
+		ev->rdns = s;
+		ev->rdns_len = field_name_len(s, len);
+	}
+}
 
 /*
  * Set the reason of ev and, when len > 0, its text (the key becomes

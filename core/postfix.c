@@ -612,7 +612,6 @@ postfix_parse(struct postfix_parser *pp, const char *line, size_t len,
 	const struct pf_family	*def;
 	struct pf_client	 c;
 
-	/* A compound literal clears ev with a few vector stores. */
 	*ev = (struct event){ .time = sm->time, .has_time = sm->has_time };
 	if (!pf_find(pp, line, len, sm->msg, &def, &c))
 		return PARSE_SKIP;

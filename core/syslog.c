@@ -481,9 +481,9 @@ syslog_keep_bytes(struct syslog_cached *c, const char *s, size_t n,
 
 /*
  * Pick the slot for the host name and tag at s, assuming a host name of
- * host_len bytes: the ninth and tenth bytes of the tag then tell apart
- * the names after "postfix/" of busy logs.  The slot only says where to
- * look, and syslog_same_bytes decides.
+ * host_len bytes.  The ninth and tenth bytes of the tag tell apart the
+ * names after "postfix/" of busy logs.  The slot is only where to look,
+ * and syslog_same_bytes decides whether it holds the line's bytes.
  */
 SYSLOG_INLINE size_t
 syslog_head_slot(const char *s, size_t host_len)

@@ -155,8 +155,8 @@ int	syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out);
 /*
  * Find the message as syslog_parse_rest does, but set only out->msg and
  * leave the pid fields as they are.  Returns 0, or -1 where
- * syslog_parse_rest returns -1.  It costs about a third as much, for
- * callers that do not need the pid.
+ * syslog_parse_rest returns -1.  It skips the conversion of the pid, for
+ * callers that do not need its value.
  */
 int	syslog_skip_rest(const char *line, size_t len, struct syslog_msg *out);
 

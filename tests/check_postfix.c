@@ -765,8 +765,8 @@ check_fast_same(const char *line, size_t len)
 }
 
 /*
- * Compare both ways on P and message[0, len), and on the same line cut
- * right after its first cut bytes of message.
+ * Compare both ways on the line of P and message[0, len), and on that
+ * line cut after cut bytes of message.
  */
 static void
 check_fast_message_cut(const char *message, size_t len, size_t cut)
@@ -775,7 +775,7 @@ check_fast_message_cut(const char *message, size_t len, size_t cut)
 	size_t	prefix = strlen(P);
 
 	ck_assert_uint_lt(prefix + len, sizeof line);
-	memcpy(line, P, prefix);
+	memcpy(line, P, prefix + 1);
 	memcpy(line + prefix, message, len);
 	check_fast_same(line, prefix + len);
 	if (cut < len)
