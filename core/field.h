@@ -175,6 +175,22 @@ const char	*field_find(const char *s, size_t from, size_t to,
 const char	*field_rfind(const char *s, size_t from, size_t to,
 		    const char *needle);
 
+/*
+ * Clear an event.  Two memsets of fixed sizes compile to 16-byte stores,
+ * where one memset of the whole event becomes a "rep stos" that runs
+ * more instructions (GCC 12 at -O2 on x86-64).
+ */
+#define FIELD_EVENT_SPLIT	64
+_Static_assert(sizeof(struct event) >= FIELD_EVENT_SPLIT,
+    "field_event_clear splits struct event at FIELD_EVENT_SPLIT");
+static inline void
+field_event_clear(struct event *ev)
+{
+	memset(ev, 0, FIELD_EVENT_SPLIT);
+	memset((char *)ev + FIELD_EVENT_SPLIT, 0,
+	    sizeof *ev - FIELD_EVENT_SPLIT);
+}
+
 /* The length of a name of len bytes at s once field_cut cuts it. */
 static inline size_t
 field_name_len(const char *s, size_t len)

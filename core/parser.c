@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "exim.h"
+#include "field.h"
 #include "opensmtpd.h"
 #include "parser.h"
 #include "postfix.h"
@@ -330,7 +331,7 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	    &msg, &mlen)) {
 	case EXIM_SPLIT_PENDING:
 		p->split_parts++;
-		memset(ev, 0, sizeof *ev);
+		field_event_clear(ev);
 		return PARSE_SKIP;
 	case EXIM_SPLIT_DONE:
 		p->split_parts++;
@@ -379,10 +380,10 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 
 	switch (service) {
 	case POSTFIX_NOT:
-		memset(ev, 0, sizeof *ev);
+		field_event_clear(ev);
 		return PARSE_UNKNOWN;
 	case POSTFIX_OTHER:
-		memset(ev, 0, sizeof *ev);
+		field_event_clear(ev);
 		return PARSE_SKIP;
 	case POSTFIX_CLIENTS:
 		break;
@@ -397,7 +398,7 @@ parser_sendmail(struct parser *p, const char *line, size_t len,
 {
 	struct syslog_msg	sm;
 
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1 ||
 	    !sendmail_tag(sm.tag, sm.tag_len))
 		return PARSE_UNKNOWN;
@@ -410,7 +411,7 @@ parser_opensmtpd(struct parser *p, const char *line, size_t len,
 {
 	struct syslog_msg	sm;
 
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1)
 		return PARSE_UNKNOWN;
 	if (!syslog_tag_is(&sm, "smtpd") &&
@@ -431,7 +432,7 @@ parser_dispatch(struct parser *p, enum log_format f, const char *line,
 	 */
 	if (parser_load(p, f, &cause) == -1) {
 		free(cause);
-		memset(ev, 0, sizeof *ev);
+		field_event_clear(ev);
 		return PARSE_UNKNOWN;
 	}
 	switch (f) {
@@ -447,7 +448,7 @@ parser_dispatch(struct parser *p, enum log_format f, const char *line,
 	case LOG_FORMAT_RULES:
 		break;
 	}
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	return PARSE_UNKNOWN;
 }
 
@@ -474,7 +475,7 @@ parser_auto(struct parser *p, const char *line, size_t len, struct event *ev)
 		p->format = f;
 		return parser_dispatch(p, f, line, len, ev);
 	}
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
 		r = parser_dispatch(p, order[i], line, len, &tried);
 		if (r == PARSE_CLIENT) {
@@ -489,7 +490,7 @@ parser_auto(struct parser *p, const char *line, size_t len, struct event *ev)
 		p->format = found;
 	if (clients > 0)
 		return PARSE_CLIENT;
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	return best;
 }
 

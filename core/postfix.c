@@ -612,7 +612,9 @@ postfix_parse(struct postfix_parser *pp, const char *line, size_t len,
 	const struct pf_family	*def;
 	struct pf_client	 c;
 
-	*ev = (struct event){ .time = sm->time, .has_time = sm->has_time };
+	field_event_clear(ev);
+	ev->time = sm->time;
+	ev->has_time = sm->has_time;
 	if (!pf_find(pp, line, len, sm->msg, &def, &c))
 		return PARSE_SKIP;
 	if (c.has_v4) {
