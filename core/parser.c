@@ -352,9 +352,9 @@ parser_postfix_kind(const char *tag, size_t len)
 
 /*
  * Most lines of a Postfix log come from services that name no client
- * (cleanup, qmgr, local), so the tag is classified before the pid and the
- * rest of the prefix are read.  The pid still decides whether such a line
- * is a syslog line at all.
+ * (cleanup, qmgr, local), so their message is not read once their tag
+ * is classified.  The "[pid]: " still decides whether such a line is a
+ * syslog line at all.
  */
 PARSER_INLINE enum parse_result
 parser_postfix(struct parser *p, const char *line, size_t len,
