@@ -10,45 +10,6 @@
 #include "field.h"
 #include "reason.h"
 
-/*
- * Read a dotted-quad IPv4 address at the start of s[0, len): four parts
- * of 1 to 3 digits, no leading zero, each at most 255.  Returns the bytes
- * used with the parts in out[0..3], or 0 with out partly written.  A
- * fourth digit fails, because only a dot may follow the first three parts
- * and the caller checks what follows the last one.
- */
-static inline size_t
-field_ipv4_scan(const char *s, size_t len, uint8_t out[4])
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 p = 0;
-	unsigned		 part, v, d;
-
-	for (part = 0;; part++) {
-		if (p >= len || (v = (unsigned)u[p] - '0') > 9)
-			return 0;
-		p++;
-		if (p < len && (d = (unsigned)u[p] - '0') <= 9) {
-			if (v == 0)
-				return 0;
-			v = v * 10 + d;
-			p++;
-			if (p < len && (d = (unsigned)u[p] - '0') <= 9) {
-				v = v * 10 + d;
-				p++;
-				if (v > 255)
-					return 0;
-			}
-		}
-		out[part] = (uint8_t)v;
-		if (part == 3)
-			return p;
-		if (p >= len || u[p] != '.')
-			return 0;
-		p++;
-	}
-}
-
 /* Check for "IPv6:" in any case, as strncasecmp compares ASCII letters. */
 static inline int
 field_ipv6_prefix(const char *s)
@@ -218,14 +179,6 @@ field_cut(const char *s, size_t len, size_t max)
 	return n;
 }
 
-int
-field_starts(const char *s, size_t len, const char *prefix)
-{
-	size_t	n = strlen(prefix);
-
-	return len >= n && memcmp(s, prefix, n) == 0;
-}
-
 static int
 field_common_byte(char c)
 {
@@ -292,24 +245,6 @@ field_rfind(const char *s, size_t from, size_t to, const char *needle)
 			return NULL;
 		last = (size_t)(q - s) - 1;
 	}
-}
-
-void
-field_set_helo(struct event *ev, const char *s, size_t len)
-{
-	if (len == 0)
-		return;
-	ev->helo = s;
-	ev->helo_len = field_cut(s, len, EVENT_NAME_MAX);
-}
-
-void
-field_set_rdns(struct event *ev, const char *s, size_t len)
-{
-	if (len == 0)
-		return;
-	ev->rdns = s;
-	ev->rdns_len = field_cut(s, len, EVENT_NAME_MAX);
 }
 
 void

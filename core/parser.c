@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "exim.h"
+#include "field.h"
 #include "opensmtpd.h"
 #include "parser.h"
 #include "postfix.h"
@@ -138,10 +139,40 @@ log_format_detect(const char *buf, size_t len)
 	return LOG_FORMAT_AUTO;
 }
 
+/*
+ * Create the parser of format f unless it exists.  Returns 0, or -1 with
+ * *cause set (allocated) when its patterns do not compile.
+ */
 static int
-parser_need(const struct parser *p, enum log_format f)
+parser_load(struct parser *p, enum log_format f, char **cause)
 {
-	return p->format == LOG_FORMAT_AUTO || p->format == f;
+	switch (f) {
+	case LOG_FORMAT_EXIM:
+		if (p->exim != NULL)
+			return 0;
+		if ((p->exim = exim_parser_create(p->reasons, cause)) == NULL)
+			return -1;
+		p->split = exim_split_create();
+		return 0;
+	case LOG_FORMAT_POSTFIX:
+		if (p->postfix == NULL &&
+		    (p->postfix = postfix_parser_create(cause)) == NULL)
+			return -1;
+		return 0;
+	case LOG_FORMAT_SENDMAIL:
+		if (p->sendmail == NULL &&
+		    (p->sendmail = sendmail_parser_create(cause)) == NULL)
+			return -1;
+		return 0;
+	case LOG_FORMAT_OPENSMTPD:
+		if (p->opensmtpd == NULL)
+			p->opensmtpd = opensmtpd_parser_create();
+		return 0;
+	case LOG_FORMAT_AUTO:
+	case LOG_FORMAT_RULES:
+		break;
+	}
+	return 0;
 }
 
 struct parser *
@@ -168,24 +199,18 @@ parser_create(const struct parser_options *opts, char **cause)
 	if (p->rules_only)
 		return p;
 
-	if (parser_need(p, LOG_FORMAT_EXIM)) {
-		if ((p->exim = exim_parser_create(p->reasons, cause)) == NULL)
-			goto fail;
-		p->split = exim_split_create();
+	/*
+	 * While the format is undetected, each format's parser is made when
+	 * a line first needs it (parser_dispatch), so that a log of one
+	 * format does not compile the patterns of the others.  The patterns
+	 * are fixed, and the tests compile each of them.
+	 */
+	if (p->format != LOG_FORMAT_AUTO &&
+	    parser_load(p, p->format, cause) == -1) {
+		parser_free(p);
+		return NULL;
 	}
-	if (parser_need(p, LOG_FORMAT_POSTFIX) &&
-	    (p->postfix = postfix_parser_create(cause)) == NULL)
-		goto fail;
-	if (parser_need(p, LOG_FORMAT_SENDMAIL) &&
-	    (p->sendmail = sendmail_parser_create(cause)) == NULL)
-		goto fail;
-	if (parser_need(p, LOG_FORMAT_OPENSMTPD))
-		p->opensmtpd = opensmtpd_parser_create();
 	return p;
-
-fail:
-	parser_free(p);
-	return NULL;
 }
 
 void
@@ -306,7 +331,7 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	    &msg, &mlen)) {
 	case EXIM_SPLIT_PENDING:
 		p->split_parts++;
-		memset(ev, 0, sizeof *ev);
+		field_event_clear(ev);
 		return PARSE_SKIP;
 	case EXIM_SPLIT_DONE:
 		p->split_parts++;
@@ -318,11 +343,18 @@ parser_exim(struct parser *p, const char *line, size_t len, struct event *ev)
 	    sm.has_time ? &sm.time : NULL, ev);
 }
 
+/* The kind of a tag for syslog_parse_short: its enum postfix_service. */
+static int
+parser_postfix_kind(const char *tag, size_t len)
+{
+	return (int)postfix_service(tag, len, 1);
+}
+
 /*
  * Most lines of a Postfix log come from services that name no client
- * (cleanup, qmgr, local), so the tag is classified before the pid and the
- * rest of the prefix are read.  The pid still decides whether such a line
- * is a syslog line at all.
+ * (cleanup, qmgr, local), so their message is not read once their tag
+ * is classified.  The "[pid]: " still decides whether such a line is a
+ * syslog line at all.
  */
 PARSER_INLINE enum parse_result
 parser_postfix(struct parser *p, const char *line, size_t len,
@@ -332,16 +364,15 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 	enum postfix_service	service;
 	int			head;
 
-	head = syslog_parse_head(line, len, &p->year, &sm);
-	if (head == 1) {
-		service = postfix_service(sm.tag, sm.tag_len, 1);
-		if (service == POSTFIX_OTHER &&
-		    !syslog_rest_valid(line, len, &sm))
-			service = POSTFIX_NOT;
-		else if (service == POSTFIX_CLIENTS &&
-		    syslog_parse_rest(line, len, &sm) == -1)
-			service = POSTFIX_NOT;
-	} else if (head == -1 ||
+	/*
+	 * postfix_parse reads no pid, so no line needs it.  A line whose
+	 * "[pid]: " is invalid is no syslog line, whatever its tag.
+	 */
+	head = syslog_parse_short(line, len, &p->year, parser_postfix_kind,
+	    &sm);
+	if (head == 1)
+		service = (enum postfix_service)sm.tag_kind;
+	else if (head == -1 ||
 	    syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1)
 		service = POSTFIX_NOT;
 	else
@@ -349,10 +380,10 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 
 	switch (service) {
 	case POSTFIX_NOT:
-		memset(ev, 0, sizeof *ev);
+		field_event_clear(ev);
 		return PARSE_UNKNOWN;
 	case POSTFIX_OTHER:
-		memset(ev, 0, sizeof *ev);
+		field_event_clear(ev);
 		return PARSE_SKIP;
 	case POSTFIX_CLIENTS:
 		break;
@@ -367,7 +398,7 @@ parser_sendmail(struct parser *p, const char *line, size_t len,
 {
 	struct syslog_msg	sm;
 
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1 ||
 	    !sendmail_tag(sm.tag, sm.tag_len))
 		return PARSE_UNKNOWN;
@@ -380,7 +411,7 @@ parser_opensmtpd(struct parser *p, const char *line, size_t len,
 {
 	struct syslog_msg	sm;
 
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	if (syslog_parse(line, len, &p->year, SYSLOG_NO_TIME, &sm) == -1)
 		return PARSE_UNKNOWN;
 	if (!syslog_tag_is(&sm, "smtpd") &&
@@ -393,6 +424,17 @@ static enum parse_result
 parser_dispatch(struct parser *p, enum log_format f, const char *line,
     size_t len, struct event *ev)
 {
+	char	*cause = NULL;
+
+	/*
+	 * NOTE: a format whose parser cannot be made here leaves its lines
+	 * unknown without a message; that needs a broken built-in pattern.
+	 */
+	if (parser_load(p, f, &cause) == -1) {
+		free(cause);
+		field_event_clear(ev);
+		return PARSE_UNKNOWN;
+	}
 	switch (f) {
 	case LOG_FORMAT_EXIM:
 		return parser_exim(p, line, len, ev);
@@ -406,7 +448,7 @@ parser_dispatch(struct parser *p, enum log_format f, const char *line,
 	case LOG_FORMAT_RULES:
 		break;
 	}
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	return PARSE_UNKNOWN;
 }
 
@@ -433,7 +475,7 @@ parser_auto(struct parser *p, const char *line, size_t len, struct event *ev)
 		p->format = f;
 		return parser_dispatch(p, f, line, len, ev);
 	}
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
 		r = parser_dispatch(p, order[i], line, len, &tried);
 		if (r == PARSE_CLIENT) {
@@ -448,7 +490,7 @@ parser_auto(struct parser *p, const char *line, size_t len, struct event *ev)
 		p->format = found;
 	if (clients > 0)
 		return PARSE_CLIENT;
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	return best;
 }
 

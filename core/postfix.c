@@ -327,7 +327,7 @@ pf_locate(const struct postfix_parser *pp, const struct pf_family *def,
  * Check whether s[0, len) contains needle.  The replies are short, so
  * memchr on the first byte and memcmp cost less than memmem's setup.
  */
-static int
+static inline int
 pf_has(const char *s, size_t len, const char *needle)
 {
 	const char	*q, *end;
@@ -384,16 +384,28 @@ pf_temporary(const char *s, size_t len)
 	    pf_has(s, len, "try again");
 }
 
-/* Set the HELO from the last " helo=<...>" at or after from. */
+/*
+ * Set the HELO from the last " helo=<...>" at or after from.  The search
+ * goes back from one '<' to the one before, which is rarer in a line
+ * than the space that field_rfind would look for.
+ */
 static void
 pf_helo(const char *line, size_t len, size_t from, struct event *ev)
 {
-	const char	*h, *end;
-	size_t		 start;
+	static const char	 key[] = " helo=";
+	const size_t		 n = sizeof key - 1;
+	const char		*lt, *end;
+	size_t			 start, last = len;
 
-	if ((h = field_rfind(line, from, len, " helo=<")) == NULL)
-		return;
-	start = (size_t)(h - line) + strlen(" helo=<");
+	for (;;) {
+		if (last < from + n + 1 ||
+		    (lt = memrchr(line + from + n, '<', last - from - n)) == NULL)
+			return;
+		if (memcmp(lt - n, key, n) == 0)
+			break;
+		last = (size_t)(lt - line);
+	}
+	start = (size_t)(lt - line) + 1;
 	if ((end = memrchr(line + start, '>', len - start)) == NULL)
 		return;
 	field_set_helo(ev, line + start, (size_t)(end - line) - start);
@@ -403,20 +415,17 @@ pf_helo(const char *line, size_t len, size_t from, struct event *ev)
 static size_t
 pf_reply_len(const char *s, size_t len)
 {
-	static const char	*fields[] = {
-		" from=<", " to=<", " proto=", " helo=<"
-	};
-	const char		*q, *p = s, *end = s + len;
-	size_t			 i, n;
+	const char	*q, *p = s, *end = s + len;
+	size_t		 rest;
 
 	/* The first ';' that one of them follows. */
 	while ((q = memchr(p, ';', (size_t)(end - p))) != NULL) {
-		for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-			n = strlen(fields[i]);
-			if ((size_t)(end - q - 1) >= n &&
-			    memcmp(q + 1, fields[i], n) == 0)
-				return (size_t)(q - s);
-		}
+		rest = (size_t)(end - q - 1);
+		if (field_starts(q + 1, rest, " from=<") ||
+		    field_starts(q + 1, rest, " to=<") ||
+		    field_starts(q + 1, rest, " proto=") ||
+		    field_starts(q + 1, rest, " helo=<"))
+			return (size_t)(q - s);
 		p = q + 1;
 	}
 	return len;
@@ -465,12 +474,30 @@ pf_why_reject(const char *s, size_t len, struct event *ev)
 	field_set_reason(ev, REASON_REJECTED, text, text_len);
 }
 
+/*
+ * Check whether " authentication failed" follows the mechanism of
+ * ": SASL <mechanism> authentication failed", where Postfix writes it.
+ * Otherwise pf_has must search the rest.
+ */
+static int
+pf_sasl_failed_at_mechanism(const char *s, size_t len)
+{
+	static const char	 failed[] = " authentication failed";
+	const char		*sp;
+	size_t			 word = sizeof ": SASL " - 1;
+
+	if ((sp = memchr(s + word, ' ', len - word)) == NULL)
+		return 0;
+	return field_starts(sp, len - (size_t)(sp - s), failed);
+}
+
 /* Set the reason of "warning: name[ip]: <text>". */
 static void
 pf_why_warning(const char *s, size_t len, struct event *ev)
 {
 	if (field_starts(s, len, ": SASL ") &&
-	    pf_has(s, len, " authentication failed")) {
+	    (pf_sasl_failed_at_mechanism(s, len) ||
+	    pf_has(s, len, " authentication failed"))) {
 		/* A failure of the SASL server, not of the client. */
 		if (!pf_has(s, len, "Connection lost to authentication server"))
 			ev->reason = REASON_AUTH_FAILED;
@@ -539,39 +566,61 @@ pf_why(const struct pf_family *def, const char *line, size_t len,
 	}
 }
 
+/*
+ * Find the family and the client of the message at line + msg, with the
+ * hand-written readers first.  Returns 0 when the message names none.
+ */
+static inline int
+pf_find(const struct postfix_parser *pp, const char *line, size_t len,
+    size_t msg, const struct pf_family **def, struct pf_client *c)
+{
+	long	mark;
+	size_t	family;
+
+	if (pp->fast) {
+		switch (pf_fast_line(line, len, msg, &family, c)) {
+		case PF_FAST_FOUND:
+			*def = &pf_families[family];
+			return 1;
+		case PF_FAST_FAMILY:
+			*def = &pf_families[family];
+			return pf_locate(pp, *def, line, len, c->end, c);
+		case PF_FAST_UNSURE:
+			break;
+		}
+	}
+
+	/*
+	 * The families that the fast reader finds name a client in brackets
+	 * or start with "warning: ", so the check only spares PCRE2.
+	 */
+	if (!pf_may_name_client(line + msg, len - msg))
+		return 0;
+	if (!regexp_match(&pp->env, &pp->family, line, len, msg))
+		return 0;
+	mark = regexp_mark(&pp->family);
+	if (mark < 0 || (size_t)mark >= PF_NFAMILIES)
+		return 0;
+	*def = &pf_families[mark];
+	return pf_locate(pp, *def, line, len, regexp_end(&pp->family), c);
+}
+
 enum parse_result
 postfix_parse(struct postfix_parser *pp, const char *line, size_t len,
     const struct syslog_msg *sm, struct event *ev)
 {
 	const struct pf_family	*def;
 	struct pf_client	 c;
-	long			 mark;
-	size_t			 family, mend;
 
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	ev->time = sm->time;
 	ev->has_time = sm->has_time;
-	/*
-	 * The families that the fast reader finds name a client in brackets
-	 * or start with "warning: ", so the check only spares PCRE2.
-	 */
-	if (pp->fast && pf_fast_family(line, len, sm->msg, &family,
-	    &mend) == PF_FAST_FOUND)
-		def = &pf_families[family];
-	else {
-		if (!pf_may_name_client(line + sm->msg, len - sm->msg))
-			return PARSE_SKIP;
-		if (!regexp_match(&pp->env, &pp->family, line, len, sm->msg))
-			return PARSE_SKIP;
-		mark = regexp_mark(&pp->family);
-		if (mark < 0 || (size_t)mark >= PF_NFAMILIES)
-			return PARSE_SKIP;
-		def = &pf_families[mark];
-		mend = regexp_end(&pp->family);
-	}
-	if (!pf_locate(pp, def, line, len, mend, &c))
+	if (!pf_find(pp, line, len, sm->msg, &def, &c))
 		return PARSE_SKIP;
-	if (field_addr(line + c.ip, c.ip_len, &ev->addr) == -1)
+	if (c.has_v4) {
+		ev->addr.family = AF_INET;
+		memcpy(ev->addr.bytes, c.v4, sizeof c.v4);
+	} else if (field_addr(line + c.ip, c.ip_len, &ev->addr) == -1)
 		return PARSE_SKIP;
 	if (c.name_len > 0 && !(c.name_len == 7 &&
 	    memcmp(line + c.name, "unknown", 7) == 0))

@@ -7,6 +7,7 @@
 #define SMTPTRIAGE_POSTFIX_FAST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Maximum lengths in the client field, as PF_CLIENT_PATTERN has them. */
 #define PF_CLIENT_NAME_MAX	255
@@ -26,11 +27,18 @@ struct pf_client {
 	size_t	name, name_len;
 	size_t	ip, ip_len;
 	size_t	end;			/* first byte after the field */
+	/*
+	 * Set when the reader has converted the address, a dotted quad
+	 * that fills the brackets, into v4 as field_addr would.
+	 */
+	int	has_v4;
+	uint8_t	v4[4];
 };
 
 enum pf_fast {
 	PF_FAST_FOUND,		/* the result is set */
 	PF_FAST_UNSURE,		/* use the PCRE2 pattern instead */
+	PF_FAST_FAMILY,		/* pf_fast_line: only the family is known */
 };
 
 /*
@@ -51,5 +59,16 @@ enum pf_fast	pf_fast_family(const char *line, size_t len, size_t msg,
  */
 enum pf_fast	pf_fast_client(const char *line, size_t len, size_t start,
 		    struct pf_client *c);
+
+/*
+ * Read the family and the client of the message at line + msg in one
+ * call: pf_fast_family, then pf_fast_client, or for the "does not
+ * resolve" family a dotted quad up to ": " or the end.  Returns
+ * PF_FAST_FOUND with both set, PF_FAST_FAMILY with the family set and
+ * c->end set to where its match ends (the client needs the general
+ * reader), or PF_FAST_UNSURE.
+ */
+enum pf_fast	pf_fast_line(const char *line, size_t len, size_t msg,
+		    size_t *family, struct pf_client *c);
 
 #endif

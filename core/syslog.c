@@ -161,6 +161,9 @@ syslog_parse_time_full(const char *buf, size_t len, struct syslog_year *yr,
 			return 0;
 		if (n <= sizeof yr->last_text) {
 			memcpy(yr->last_text, buf, n);
+			/* syslog_time_same_minute compares the space too. */
+			if (n < sizeof yr->last_text)
+				yr->last_text[n] = ' ';
 			yr->last_len = n;
 			yr->last_time = *out;
 			yr->last_zone = ts_local_generation();
@@ -224,6 +227,8 @@ static const char syslog_tag_end[4] = { ' ', ':', '[', ']' };
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SYSLOG_SWAR	1
+/* "]: " as the low three bytes of a little-endian word. */
+#define SYSLOG_PID_END	(0x5dULL | 0x3aULL << 8 | 0x20ULL << 16)
 #endif
 
 /*
@@ -403,21 +408,130 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 	return 0;
 }
 
-int
-syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
-    struct syslog_msg *out)
+/*
+ * Convert a plain RFC 3164 time at buf and the space after it, 16 bytes,
+ * of the same minute as the last one, as syslog_time_from_last does.  The
+ * caller has checked the length of the last text and the local zone.
+ * Returns 1 with *out set, or 0 when buf needs syslog_time_from_last.
+ */
+SYSLOG_INLINE int
+syslog_time_same_minute(struct syslog_year *yr, const char *buf,
+    struct ts *out)
 {
-	size_t		 off, n, limit;
+	/* Bytes 8-12 of "Nov 30 10:00:00 " and its space, not the seconds. */
+	static const unsigned char	minute[8] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0xff
+	};
+	char				*last = yr->last_text;
+	uint64_t			 a, b, c, d, mask;
+	int				 sec;
+
+	memcpy(&a, buf, 8);
+	memcpy(&b, buf + 8, 8);
+	memcpy(&c, last, 8);
+	memcpy(&d, last + 8, 8);
+	if (a != c)
+		return 0;
+	if (b != d) {
+		memcpy(&mask, minute, 8);
+		if (((b ^ d) & mask) != 0 ||
+		    (sec = syslog_two_digits(buf + 13)) < 0 || sec > 59)
+			return 0;
+		yr->last_time.utc += sec - syslog_two_digits(last + 13);
+		last[13] = buf[13];
+		last[14] = buf[14];
+	}
+	*out = yr->last_time;
+	return 1;
+}
+
+/* Check whether the SYSLOG_CACHED_MAX bytes at s start with c's bytes. */
+SYSLOG_INLINE int
+syslog_same_bytes(const struct syslog_cached *c, const char *s)
+{
+	uint64_t	w0, w1, w2, w3;
+
+	memcpy(&w0, s, 8);
+	memcpy(&w1, s + 8, 8);
+	memcpy(&w2, s + 16, 8);
+	memcpy(&w3, s + 24, 8);
+	return (((w0 ^ c->word[0]) & c->mask[0]) |
+	    ((w1 ^ c->word[1]) & c->mask[1]) |
+	    ((w2 ^ c->word[2]) & c->mask[2]) |
+	    ((w3 ^ c->word[3]) & c->mask[3])) == 0;
+}
+
+/* Keep s[0, n) in c for syslog_same_bytes, with the rest of the entry. */
+static void
+syslog_keep_bytes(struct syslog_cached *c, const char *s, size_t n,
+    size_t host_len, int kind)
+{
+	unsigned char	bytes[SYSLOG_CACHED_MAX], mask[SYSLOG_CACHED_MAX];
+
+	memset(bytes, 0, sizeof bytes);
+	memset(mask, 0, sizeof mask);
+	memcpy(bytes, s, n);
+	memset(mask, 0xff, n);
+	memcpy(c->word, bytes, sizeof bytes);
+	memcpy(c->mask, mask, sizeof mask);
+	c->bytes = n;
+	c->host_len = host_len;
+	c->kind = kind;
+}
+
+/*
+ * Pick the slot for the host name and tag at s, assuming a host name of
+ * host_len bytes.  The ninth and tenth bytes of the tag tell apart the
+ * names after "postfix/" of busy logs.  The slot is only where to look,
+ * and syslog_same_bytes decides whether it holds the line's bytes.
+ */
+SYSLOG_INLINE size_t
+syslog_head_slot(const char *s, size_t host_len)
+{
+	const unsigned char	*tag = (const unsigned char *)s + host_len + 1;
+
+	return (tag[SYSLOG_SLOT_BYTE - 1] ^ tag[SYSLOG_SLOT_BYTE]) &
+	    (SYSLOG_HEAD_SLOTS - 1);
+}
+
+/*
+ * Keep the host name and tag of out, which start at s, in their slot
+ * when they fit, and the length of the host name for the next lookup.
+ */
+static void
+syslog_keep_head(struct syslog_year *yr, const char *s, size_t avail,
+    const struct syslog_msg *out)
+{
+	size_t	bytes = out->host_len + out->tag_len + 2;
+
+	yr->host_hint = out->host_len;
+	if (bytes > SYSLOG_CACHED_MAX || avail < SYSLOG_CACHED_MAX ||
+	    out->host_len + SYSLOG_SLOT_BYTE + 1 >= SYSLOG_CACHED_MAX)
+		return;
+	syslog_keep_bytes(&yr->heads[syslog_head_slot(s, out->host_len)], s,
+	    bytes, out->host_len, out->tag_kind);
+}
+
+/*
+ * The body of syslog_parse_head, inlined into syslog_parse_short.  With a
+ * kind function, the tag is looked up in and kept in the tag slots.
+ */
+SYSLOG_INLINE int
+syslog_head(const char *line, size_t len, struct syslog_year *yr,
+    int (*kind)(const char *, size_t), struct syslog_msg *out)
+{
+	struct syslog_cached	*slot;
+	size_t			 off, n, limit, start;
 
 	if (len == 0 || line[0] == '<')
 		return 0;
 
-	/* The same plain time as the line before, as syslog_time_from_last. */
+	/* A plain time of the same minute as the line before. */
 	off = SYSLOG_PLAIN_TIME_LEN;
 	if (yr->last_len == SYSLOG_PLAIN_TIME_LEN && len > off &&
-	    line[off] == ' ' && syslog_same_plain_time(line, yr->last_text) &&
-	    yr->last_zone == ts_local_generation())
-		out->time = yr->last_time;
+	    yr->last_zone == ts_local_generation() &&
+	    syslog_time_same_minute(yr, line, &out->time))
+		;
 	else if ((off = syslog_time_from_last(yr, line, len, &out->time)) == 0 &&
 	    (off = syslog_parse_time_full(line, len, yr, &out->time)) == 0)
 		return 0;
@@ -427,6 +541,26 @@ syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
 	off++;
 	if (off == len || line[off] == '<')
 		return 0;	/* no host, or maybe a "<facility.level>" */
+
+	/*
+	 * With a kind function, the host name and tag are looked up together
+	 * in the slots first.  A kept entry is a host name, a space, a tag
+	 * and its '[' or ':', with no tag end inside either name, so the
+	 * same bytes split the same way.
+	 */
+	if (kind != NULL && len - off >= SYSLOG_CACHED_MAX &&
+	    yr->host_hint + SYSLOG_SLOT_BYTE + 1 < SYSLOG_CACHED_MAX) {
+		slot = &yr->heads[syslog_head_slot(line + off, yr->host_hint)];
+		if (slot->bytes != 0 && syslog_same_bytes(slot, line + off)) {
+			out->host = line + off;
+			out->host_len = slot->host_len;
+			out->tag = line + off + slot->host_len + 1;
+			out->tag_len = slot->bytes - slot->host_len - 2;
+			out->tag_kind = slot->kind;
+			return 1;
+		}
+	}
+	start = off;
 
 	/* A host name followed by a space, as syslog_parse's shortcut. */
 	limit = len - off < SYSLOG_HOST_MAX + 1 ? len - off :
@@ -446,6 +580,10 @@ syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
 		return -1;
 	out->tag = line + off;
 	out->tag_len = n;
+	if (kind != NULL) {
+		out->tag_kind = kind(line + off, n);
+		syslog_keep_head(yr, line + start, len - start, out);
+	}
 	return 1;
 }
 
@@ -460,6 +598,81 @@ syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out)
 	off += syslog_solaris_id(line + off, len - off);
 	out->msg = off;
 	return 0;
+}
+
+/* The body of syslog_skip_rest, inlined into syslog_parse_short. */
+SYSLOG_INLINE int
+syslog_skip(const char *line, size_t len, struct syslog_msg *out)
+{
+	size_t		off = (size_t)(out->tag - line) + out->tag_len, digits;
+#ifdef SYSLOG_SWAR
+	uint64_t	x, bad;
+#endif
+
+	/* syslog_parse_head has checked that a '[' or ':' ends the name. */
+#ifdef SYSLOG_SWAR
+	if (line[off] == '[' && len - off > 8) {
+		/* A pid of 1 to 5 digits and "]: " are in one word. */
+		memcpy(&x, line + off + 1, 8);
+		bad = ((x & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+		    (((x & 0x0f0f0f0f0f0f0f0fULL) + 0x0606060606060606ULL) &
+		    0xf0f0f0f0f0f0f0f0ULL);
+		digits = (size_t)__builtin_ctzll(bad | 1ULL << 63) / 8;
+		if (digits > 0 && digits <= 5 &&
+		    ((x >> (8 * digits)) & 0xffffff) == SYSLOG_PID_END) {
+			off += digits + 4;
+			if (off < len && line[off] == '[')
+				off += syslog_solaris_id(line + off, len - off);
+			out->msg = off;
+			return 0;
+		}
+	}
+#endif
+	if (line[off] == '[') {
+		digits = syslog_pid_digits(line + off + 1, len - off - 1,
+		    SYSLOG_PID_DIGITS + 1, NULL);
+		if (digits == 0 || digits > SYSLOG_PID_DIGITS ||
+		    digits == len - off - 1 || line[off + 1 + digits] != ']')
+			return -1;
+		off += digits + 2;
+	}
+	if (off >= len || line[off] != ':')
+		return -1;
+	off++;
+	if (off < len) {
+		if (line[off] != ' ')
+			return -1;
+		off++;
+		if (off < len && line[off] == '[')
+			off += syslog_solaris_id(line + off, len - off);
+	}
+	out->msg = off;
+	return 0;
+}
+
+int
+syslog_parse_head(const char *line, size_t len, struct syslog_year *yr,
+    struct syslog_msg *out)
+{
+	return syslog_head(line, len, yr, NULL, out);
+}
+
+int
+syslog_skip_rest(const char *line, size_t len, struct syslog_msg *out)
+{
+	return syslog_skip(line, len, out);
+}
+
+int
+syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
+    int (*kind)(const char *, size_t), struct syslog_msg *out)
+{
+	int	head;
+
+	if ((head = syslog_head(line, len, yr, kind, out)) == 1 &&
+	    syslog_skip(line, len, out) == -1)
+		return -1;
+	return head;
 }
 
 int

@@ -26,6 +26,28 @@
  */
 #define SYSLOG_MONTH_SLACK	2
 
+/*
+ * Bytes of a host name, its space, a tag and its '[' or ':' that a slot
+ * for them can keep.
+ */
+#define SYSLOG_CACHED_MAX	32
+/* Slots for host names and tags, a power of two. */
+#define SYSLOG_HEAD_SLOTS	8
+/* The bytes of a tag that pick its slot: this one and the one before. */
+#define SYSLOG_SLOT_BYTE	9
+
+/*
+ * A host name and tag as four words, with masks that keep the bytes that
+ * count (none when bytes is 0).
+ */
+struct syslog_cached {
+	uint64_t	word[4];
+	uint64_t	mask[4];
+	size_t		bytes;
+	size_t		host_len;
+	int		kind;	/* the tag's kind, see syslog_parse_short */
+};
+
 struct syslog_year {
 	time_t	reference;	/* file modification time, or now */
 	int	year;		/* 0 until the first RFC 3164 time */
@@ -43,6 +65,15 @@ struct syslog_year {
 	size_t		last_len;
 	struct ts	last_time;
 	unsigned	last_zone;	/* ts_local_generation() of last_time */
+
+	/*
+	 * Host names and tags that syslog_parse_short split, with the kind
+	 * its caller gave each tag, and the length of the last host name,
+	 * which picks the slot to look in.  A line with the same bytes has
+	 * the same host name and tag, so they are compared, not scanned.
+	 */
+	struct syslog_cached	heads[SYSLOG_HEAD_SLOTS];
+	size_t			host_hint;
 };
 
 /* Start inferring years against reference (0: the current time). */
@@ -93,6 +124,7 @@ struct syslog_msg {
 	uint32_t	 pid;
 	int		 has_pid;
 	size_t		 msg;		/* offset of the message in the line */
+	int		 tag_kind;	/* syslog_parse_short's kind of tag */
 };
 
 /*
@@ -119,6 +151,26 @@ int	syslog_parse(const char *line, size_t len, struct syslog_year *,
 int	syslog_parse_head(const char *line, size_t len, struct syslog_year *,
 	    struct syslog_msg *out);
 int	syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out);
+
+/*
+ * Find the message as syslog_parse_rest does, but set only out->msg and
+ * leave the pid fields as they are.  Returns 0, or -1 where
+ * syslog_parse_rest returns -1.  It skips the conversion of the pid, for
+ * callers that do not need its value.
+ */
+int	syslog_skip_rest(const char *line, size_t len, struct syslog_msg *out);
+
+/*
+ * Split a line as syslog_parse_head and then syslog_skip_rest do, in one
+ * call, and set out->tag_kind to what kind returns for the tag.  The
+ * result of kind is kept with the tag, so kind must depend on the tag's
+ * bytes alone, and it runs only for tags that are not kept yet.  Returns
+ * 1 with the time, host, tag, message and kind set, 0 when the line has
+ * another shape (then syslog_parse must read it), or -1 where
+ * syslog_parse returns -1.
+ */
+int	syslog_parse_short(const char *line, size_t len, struct syslog_year *,
+	    int (*kind)(const char *tag, size_t len), struct syslog_msg *out);
 
 /*
  * Check whether syslog_parse_rest would return 0 after syslog_parse_head

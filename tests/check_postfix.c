@@ -764,6 +764,24 @@ check_fast_same(const char *line, size_t len)
 		check_event_same(&fast, &pcre);
 }
 
+/*
+ * Compare both ways on the line of P and message[0, len), and on that
+ * line cut after cut bytes of message.
+ */
+static void
+check_fast_message_cut(const char *message, size_t len, size_t cut)
+{
+	char	line[512];
+	size_t	prefix = strlen(P);
+
+	ck_assert_uint_lt(prefix + len, sizeof line);
+	memcpy(line, P, prefix + 1);
+	memcpy(line + prefix, message, len);
+	check_fast_same(line, prefix + len);
+	if (cut < len)
+		check_fast_same(line, prefix + cut);
+}
+
 /* Compare both ways on P and each message, cut at every length. */
 static void
 check_fast_messages(const char **messages, size_t count)
@@ -838,6 +856,37 @@ START_TEST(test_postfix_fast_shapes)
 }
 END_TEST
 
+/*
+ * Queue ids of 0 to 17 bytes of upper-case hex, each with every byte
+ * around the hex ranges in its place in turn, before ": client=".
+ */
+START_TEST(test_postfix_fast_queue_ids)
+{
+	static const char	hex[] = "0123456789ABCDEF0A";
+	static const char	edges[] = { '/', ':', '@', 'G', '`', 'a', 'f',
+				    ' ', '\0', '\x7f', '\x80', '\xb0', '\xc1',
+				    '\xff', '0', 'F' };
+	char			id[32], message[80];
+	size_t			n, k, e;
+
+	for (n = 0; n <= 17; n++) {
+		memcpy(id, hex, n);
+		for (k = 0; k < n; k++)
+			for (e = 0; e < sizeof edges; e++) {
+				memcpy(id, hex, n);
+				id[k] = edges[e];
+				memcpy(message, id, n);
+				memcpy(message + n, ": client=unknown[192.0.2.1]",
+				    28);
+				check_fast_message_cut(message, n + 27, n + 2);
+			}
+		memcpy(message, id, n);
+		memcpy(message + n, ": client=unknown[192.0.2.1]", 28);
+		check_fast_message_cut(message, n + 27, n + 2);
+	}
+}
+END_TEST
+
 START_TEST(test_postfix_fast_random_bytes)
 {
 	static const char *const pieces[] = {
@@ -900,6 +949,15 @@ START_TEST(test_postfix_fast_warnings)
 		"warning: hostname x does not resolve",
 		"warning: hostname x does not resolve to address limit "
 		    "exceeded: 3 from a[192.0.2.1]",
+		"warning: hostname x does not resolve to address 192.0.2.1:",
+		"warning: hostname x does not resolve to address 192.0.2.1:x",
+		"warning: hostname x does not resolve to address 192.0.2.1 :y",
+		"warning: hostname x does not resolve to address 192.0.2.1x: y",
+		"warning: hostname x does not resolve to address 192.0.2.256: "
+		    "y",
+		"warning: hostname x does not resolve to address 01.2.3.4: y",
+		"warning: hostname x does not resolve to address 192.0.2.1:: y",
+		"warning: hostname x does not resolve to address 1.2.3.4.5: y",
 		"warning: hostname[192.0.2.1]: x",
 		"warning: hostname x verification failed: y",
 		"warning: smtpd_peer_init: 192.0.2.1: hostname x verification "
@@ -962,6 +1020,85 @@ START_TEST(test_postfix_fast_warnings_random)
 		n = check_random_pieces(line, sizeof line, prefix, pieces,
 		    sizeof pieces / sizeof pieces[0], 12, &seed);
 		check_fast_same(line, n);
+	}
+}
+END_TEST
+
+/*
+ * Find the last needle in s[from, to) byte by byte, as a reference for
+ * the searches of the parser.
+ */
+static const char *
+naive_rfind(const char *s, size_t from, size_t to, const char *needle)
+{
+	size_t	n = strlen(needle), i;
+
+	for (i = to; i >= from + n; i--)
+		if (memcmp(s + i - n, needle, n) == 0)
+			return s + i - n;
+	return NULL;
+}
+
+static int
+naive_has(const char *s, size_t len, const char *needle)
+{
+	return naive_rfind(s, 0, len, needle) != NULL;
+}
+
+/*
+ * Rejections and SASL warnings of random pieces: the HELO is the text
+ * after the last " helo=<" behind the client up to the last '>', and a
+ * SASL warning is auth_failed when its text has " authentication
+ * failed" but not the lost connection to the SASL server.
+ */
+START_TEST(test_postfix_helo_and_sasl_random)
+{
+	static const char *const pieces[] = {
+		" helo=<", "helo=<", "<", ">", " ", "a", ";", " from=<",
+		" to=<", " proto=", "=", "LOGIN", " authentication failed",
+		"Connection lost to authentication server", ": ", "x",
+	};
+	static const char	 reject[] = P "NOQUEUE: reject: RCPT from "
+				    "a[192.0.2.1]: 550 5.7.1 <x>: y";
+	static const char	 sasl[] = P "warning: a[192.0.2.1]: SASL ";
+	char			 line[300];
+	const char		*h, *gt, *text;
+	uint32_t		 seed = 4711;
+	size_t			 i, n, prefix, client_end, start;
+
+	for (i = 0; i < check_rounds(40000); i++) {
+		text = i % 2 == 0 ? reject : sasl;
+		prefix = strlen(text);
+		memcpy(line, text, prefix);
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 14, &seed);
+		ck_assert_int_eq(parse_len(line, n), PARSE_CLIENT);
+		client_end = (size_t)(strstr(line, "]") - line) + 1;
+		if (i % 2 == 0) {
+			h = naive_rfind(line, client_end, n, " helo=<");
+			gt = NULL;
+			if (h != NULL) {
+				start = (size_t)(h - line) + 7;
+				gt = naive_rfind(line, start, n, ">");
+			}
+			if (gt == NULL || gt == line + start)
+				ck_assert_msg(ev.helo == NULL, "%.*s", (int)n,
+				    line);
+			else {
+				/* parse_len parses a copy of line in buf. */
+				ck_assert_ptr_eq(ev.helo, buf + start);
+				ck_assert_uint_eq(ev.helo_len,
+				    field_cut(line + start,
+				    (size_t)(gt - line) - start,
+				    EVENT_NAME_MAX));
+			}
+		} else if (naive_has(line + client_end, n - client_end,
+		    " authentication failed") &&
+		    !naive_has(line + client_end, n - client_end,
+		    "Connection lost to authentication server"))
+			ck_assert_str_eq(REASON(), "auth_failed");
+		else
+			ck_assert_msg(ev.reason == NULL, "%.*s", (int)n, line);
 	}
 }
 END_TEST
@@ -1335,6 +1472,7 @@ make_postfix_suite(void)
 	tcase_add_test(tc_core, test_postfix_old_address_not_listed);
 	tcase_add_test(tc_core, test_postfix_sasl_failed);
 	tcase_add_test(tc_core, test_postfix_sasl_server_lost);
+	tcase_add_test(tc_core, test_postfix_helo_and_sasl_random);
 	tcase_add_test(tc_core, test_postfix_session_lines);
 	tcase_add_test(tc_core, test_postfix_protocol_errors);
 	tcase_add_test(tc_core, test_postfix_rate_limits);
@@ -1379,6 +1517,7 @@ make_postfix_suite(void)
 	tcase_add_test(tc_limits, test_postfix_every_truncation);
 	tcase_add_test(tc_limits, test_postfix_random_bytes);
 	tcase_add_test(tc_limits, test_postfix_fast_shapes);
+	tcase_add_test(tc_limits, test_postfix_fast_queue_ids);
 	tcase_add_test(tc_limits, test_postfix_fast_random_bytes);
 	tcase_add_test(tc_limits, test_postfix_fast_warnings);
 	tcase_add_test(tc_limits, test_postfix_fast_warning_lengths);

@@ -473,32 +473,66 @@ check_msg_same(const struct syslog_msg *a, const struct syslog_msg *b)
 	ck_assert_uint_eq(a->msg, b->msg);
 }
 
+/* A kind of tag for syslog_parse_short made from all its bytes. */
+static int
+test_tag_kind(const char *tag, size_t len)
+{
+	unsigned	h = 7;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = h * 31 + (unsigned char)tag[i];
+	return (int)(h & 0x7fffffff);
+}
+
 /*
- * Split line[0, len) as parser_postfix does: syslog_parse_head, then
- * syslog_parse_rest, or syslog_parse where the head returns 0.  Check
- * the result and the year state against syslog_parse with SYSLOG_NO_TIME
- * on a copy of ref, which is left as it was.
+ * Split line[0, len) with syslog_parse_head, then syslog_parse_rest, or
+ * syslog_parse where the head returns 0.  Check the result and the year
+ * state against syslog_parse with SYSLOG_NO_TIME on a copy of ref, which
+ * is left as it was, and syslog_skip_rest and syslog_parse_short
+ * against the two steps.
  */
 static void
 check_head_rest_same(const char *line, size_t len, struct syslog_year *state,
     const struct syslog_year *ref)
 {
-	struct syslog_year	 whole = *ref;
-	struct syslog_msg	 a, b;
-	int			 ra, rb, head, valid;
+	struct syslog_year	 whole = *ref, joined = *ref;
+	struct syslog_msg	 a, b, skip, one;
+	int			 ra, rb, head, valid, rskip, rone;
 
 	memset(&a, 0x5a, sizeof a);
 	memset(&b, 0x5a, sizeof b);
+	memset(&one, 0x5a, sizeof one);
 	head = syslog_parse_head(line, len, state, &a);
+	rone = syslog_parse_short(line, len, &joined, test_tag_kind, &one);
 	if (head == 1) {
+		skip = a;
 		valid = syslog_rest_valid(line, len, &a);
+		rskip = syslog_skip_rest(line, len, &skip);
 		ra = syslog_parse_rest(line, len, &a);
 		ck_assert_int_eq(valid, ra == 0);
-	}
-	else if (head == 0)
+		ck_assert_int_eq(rskip, ra);
+		ck_assert_int_eq(rone, ra == 0 ? 1 : -1);
+		if (ra == 0) {
+			ck_assert_uint_eq(skip.msg, a.msg);
+			ck_assert_uint_eq(one.msg, a.msg);
+			ck_assert_int_eq(ts_cmp(&one.time, &a.time), 0);
+			ck_assert_ptr_eq(one.host, a.host);
+			ck_assert_uint_eq(one.host_len, a.host_len);
+			ck_assert_ptr_eq(one.tag, a.tag);
+			ck_assert_uint_eq(one.tag_len, a.tag_len);
+			ck_assert_int_eq(one.tag_kind,
+			    test_tag_kind(a.tag, a.tag_len));
+		}
+	} else if (head == 0) {
+		ck_assert_int_eq(rone, 0);
 		ra = syslog_parse(line, len, state, SYSLOG_NO_TIME, &a);
-	else
+	} else {
+		ck_assert_int_eq(rone, -1);
 		ra = -1;
+	}
+	ck_assert_int_eq(joined.year, state->year);
+	ck_assert_int_eq(joined.month, state->month);
 	rb = syslog_parse(line, len, &whole, SYSLOG_NO_TIME, &b);
 	ck_assert_msg(ra == rb, "head %d, result %d, syslog_parse %d: %.*s",
 	    head, ra, rb, (int)len, line);
@@ -543,6 +577,49 @@ check_shortcuts_same(const char *line, size_t len, int flags,
 	free(copy);
 }
 
+/*
+ * Split a copy of line[0, len) with syslog_parse_short on state, which
+ * keeps its host and time from one call to the next, and with
+ * syslog_parse and SYSLOG_NO_TIME on ref.  Check that both agree.
+ */
+static void
+check_short_same(const char *line, size_t len, struct syslog_year *state,
+    struct syslog_year *ref)
+{
+	struct syslog_msg	 a, b;
+	char			*copy;
+	int			 ra, rb, head;
+
+	copy = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, line, len);
+	memset(&a, 0x5a, sizeof a);
+	memset(&b, 0x5a, sizeof b);
+	head = syslog_parse_short(copy, len, state, test_tag_kind, &a);
+	if (head == 0)
+		ra = syslog_parse(copy, len, state, SYSLOG_NO_TIME, &a);
+	else
+		ra = head == 1 ? 0 : -1;
+	rb = syslog_parse(copy, len, ref, SYSLOG_NO_TIME, &b);
+	ck_assert_msg(ra == rb, "short %d, syslog_parse %d: %.*s", head, rb,
+	    (int)len, line);
+	ck_assert_int_eq(state->year, ref->year);
+	ck_assert_int_eq(state->month, ref->month);
+	if (ra == 0) {
+		ck_assert_int_eq(ts_cmp(&a.time, &b.time), 0);
+		ck_assert_int_eq(a.has_time, b.has_time);
+		ck_assert_ptr_eq(a.host, b.host);
+		ck_assert_uint_eq(a.host_len, b.host_len);
+		ck_assert_ptr_eq(a.tag, b.tag);
+		ck_assert_uint_eq(a.tag_len, b.tag_len);
+		ck_assert_uint_eq(a.msg, b.msg);
+		if (head == 1)
+			ck_assert_int_eq(a.tag_kind,
+			    test_tag_kind(b.tag, b.tag_len));
+	}
+	free(copy);
+}
+
 START_TEST(test_syslog_shortcuts_random)
 {
 	static const char *const times[] = {
@@ -559,8 +636,10 @@ START_TEST(test_syslog_shortcuts_random)
 		"mx1", " ", "postfix/smtpd", "[", "]", ":", "123", ": ",
 		"a:b", "x[", "postfix-submission/smtpd", "<mail.info> ",
 		"[ID 1 mail.info] ", "\x80", "\xff", "msg", "12345678901",
+		"mx1.example.org ", "mx1.example.org2 ", "mx1 ", "mx ",
+		"Nov 30 10:00:0", "1 ",
 	};
-	struct syslog_year	 fast, full;
+	struct syslog_year	 fast, full, state, ref;
 	char			 line[256];
 	uint32_t		 seed = 7;
 	size_t			 i, n, prefix;
@@ -568,6 +647,8 @@ START_TEST(test_syslog_shortcuts_random)
 
 	syslog_year_init(&fast, JAN_2027);
 	syslog_year_init(&full, JAN_2027);
+	syslog_year_init(&state, JAN_2027);
+	syslog_year_init(&ref, JAN_2027);
 	for (i = 0; i < check_rounds(50000); i++) {
 		seed = seed * 1103515245 + 12345;
 		t = times[(seed >> 16) % (sizeof times / sizeof times[0])];
@@ -577,7 +658,64 @@ START_TEST(test_syslog_shortcuts_random)
 		    sizeof pieces / sizeof pieces[0], 12, &seed);
 		check_shortcuts_same(line, n, i % 3 == 0 ? 0 : SYSLOG_NO_TIME,
 		    &fast, &full);
+		check_short_same(line, n, &state, &ref);
 	}
+}
+END_TEST
+
+/*
+ * Lines whose host names or tags share their first bytes with those of
+ * a line before, one after the other, so that the slots of
+ * syslog_parse_short must tell them apart.
+ */
+START_TEST(test_syslog_head_host_cache)
+{
+	static const char	*lines[] = {
+		"Nov 30 10:00:00 mx1 postfix/smtpd[1]: a",
+		"Nov 30 10:00:00 mx10 postfix/smtpd[1]: a",
+		"Nov 30 10:00:00 mx1 postfix/smtpd[1]: a",
+		"Nov 30 10:00:00 mx1[ postfix/smtpd[1]: a",
+		"Nov 30 10:00:00 mx1 postfix/smtpd[1]: a",
+		"Nov 30 10:00:00 mx1 x",
+		"Nov 30 10:00:00 mx1 postfix/qmgr[1]: a",
+		"Nov 30 10:00:01 mx1.example.org postfix/smtpd[2]: b",
+		"Nov 30 10:00:01 mx1.example.org postfix/qmgr[2]: b",
+		"Nov 30 10:00:02 mx1.example.orgX postfix/qmgr[2]: b",
+		"Nov 30 10:00:02 mx1.example.org postfix/qmgr[2]: b",
+		"Nov 30 10:00:02 mx1.example.org2 postfix/qmgr[2]: b",
+		"Nov 30 10:00:02 mx1.example.org2 postfix/qmgr[2]: b",
+		"Nov 30 10:00:03 mx1.example.or postfix/qmgr[2]: b",
+		"Nov 30 10:00:03 mx1.example.or",
+		"Nov 30 10:00:03 mx1.example.or ",
+		"Nov 30 10:00:59 mx1 postfix/smtpd[3]: c",
+		"Nov 30 10:01:00 mx1 postfix/smtpd[3]: c",
+		"Nov 30 10:01:07 mx1 postfix/smtpd[3]: c",
+		"Nov 30 10:01:7 mx1 postfix/smtpd[3]: c",
+		"Nov 30 10:01:60 mx1 postfix/smtpd[3]: c",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]: c",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtpdx[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtpd: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtp[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[: connect from xxxxx",
+		"Nov 30 10:01:08 mx1 postfix/cleanup[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/cleanup2[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/cleanup[3]: connect from x",
+		"Nov 30 10:01:08 mx1 postfix/submission/smtpd[3]: connect",
+		"Nov 30 10:01:08 mx1 postfix/submission/smtpd[3]: connect",
+		"Nov 30 10:01:08 mx1 postfix/submission/smtp[3]: connect x",
+		"Nov 30 10:01:08 mx1 postfix/submission/smtpd[3]: connect",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]:",
+		"Nov 30 10:01:08 mx1 postfix/smtpd[3]: x",
+	};
+	struct syslog_year	 state, ref;
+	size_t			 i;
+
+	syslog_year_init(&state, JAN_2027);
+	syslog_year_init(&ref, JAN_2027);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		check_short_same(lines[i], strlen(lines[i]), &state, &ref);
 }
 END_TEST
 
@@ -828,6 +966,7 @@ make_syslog_suite(void)
 	tcase_add_test(tc_limits, test_syslog_every_truncation);
 	tcase_add_test(tc_limits, test_syslog_shortcuts_random);
 	tcase_add_test(tc_limits, test_syslog_shortcuts_every_byte);
+	tcase_add_test(tc_limits, test_syslog_head_host_cache);
 	tcase_add_test(tc_limits, test_syslog_shortcuts_host_limit);
 	tcase_add_test(tc_limits, test_syslog_pid_lengths);
 	tcase_add_test(tc_limits, test_span_every_position);
