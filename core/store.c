@@ -646,22 +646,33 @@ store_one_int(struct store *st, sqlite3_stmt *stmt, char **cause)
 	return v;
 }
 
-int64_t
-store_last_report_to(struct store *st, const char *ip, const char *recipient,
-    char **cause)
+/*
+ * Run the query sql, which returns one integer, with the inet_ntop form
+ * of ip as ?1 and recipient as ?2.
+ */
+static int64_t
+store_ip_recipient_int(struct store *st, const char *sql, const char *ip,
+    const char *recipient, char **cause)
 {
 	sqlite3_stmt	*stmt;
 	char		 text[INET6_ADDRSTRLEN];
 
 	if (store_ip(ip, text, cause) == -1)
 		return -1;
-	if ((stmt = store_prepare(st, "SELECT max(time) FROM reports "
-	    "WHERE ip = ?1 AND lower(recipient) = lower(?2) AND "
-	    "exit_status = 0", cause)) == NULL)
+	if ((stmt = store_prepare(st, sql, cause)) == NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
 	return store_one_int(st, stmt, cause);
+}
+
+int64_t
+store_last_report_to(struct store *st, const char *ip, const char *recipient,
+    char **cause)
+{
+	return store_ip_recipient_int(st, "SELECT max(time) FROM reports "
+	    "WHERE ip = ?1 AND lower(recipient) = lower(?2) AND "
+	    "exit_status = 0", ip, recipient, cause);
 }
 
 int64_t
@@ -745,20 +756,12 @@ int
 store_failed_waiting(struct store *st, const char *ip, const char *recipient,
     char **cause)
 {
-	sqlite3_stmt	*stmt;
-	char		 text[INET6_ADDRSTRLEN];
-
-	if (store_ip(ip, text, cause) == -1)
-		return -1;
-	if ((stmt = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM reports "
-	    "AS r WHERE ip = ?1 AND lower(recipient) = lower(?2) AND "
-	    "exit_status != 0 AND path IS NOT NULL AND NOT EXISTS (SELECT 1 "
-	    "FROM reports AS s WHERE s.message_id = r.message_id AND "
-	    "s.exit_status = 0))", cause)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
-	return (int)store_one_int(st, stmt, cause);
+	return (int)store_ip_recipient_int(st, "SELECT EXISTS (SELECT 1 "
+	    "FROM reports AS r WHERE ip = ?1 AND "
+	    "lower(recipient) = lower(?2) AND exit_status != 0 AND "
+	    "path IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reports AS s "
+	    "WHERE s.message_id = r.message_id AND s.exit_status = 0))", ip,
+	    recipient, cause);
 }
 
 int
