@@ -1,5 +1,7 @@
 /* Helpers shared by the unit suites. */
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
 
 #include <check.h>
 #include <dirent.h>
@@ -66,4 +68,19 @@ check_random_pieces(char *line, size_t size, size_t prefix,
 		n += plen;
 	}
 	return n;
+}
+
+struct event_addr
+check_addr(const char *ip)
+{
+	struct event_addr	a;
+
+	memset(&a, 0, sizeof a);
+	if (inet_pton(AF_INET, ip, a.bytes) == 1)
+		a.family = AF_INET;
+	else {
+		ck_assert_int_eq(inet_pton(AF_INET6, ip, a.bytes), 1);
+		a.family = AF_INET6;
+	}
+	return a;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
+
 /*
  * Remove dir and everything below it, without following symbolic links
  * and without a shell.  Returns 0, or -1 with errno set.
@@ -25,5 +27,8 @@ size_t	check_count_entries(const char *dir);
 size_t	check_random_pieces(char *line, size_t size, size_t prefix,
 	    const char *const *pieces, size_t npieces, size_t max_pieces,
 	    uint32_t *seed);
+
+/* Parse the IPv4 or IPv6 address ip, failing the test when it is none. */
+struct event_addr check_addr(const char *ip);
 
 #endif
