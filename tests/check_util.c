@@ -7,9 +7,11 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_util.h"
+#include "xmalloc.h"
 
 /* Open file descriptors that nftw may use while it walks. */
 #define CHECK_TREE_FDS	16
@@ -83,4 +85,54 @@ check_addr(const char *ip)
 		a.family = AF_INET6;
 	}
 	return a;
+}
+
+char *
+check_read_file(const char *path)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 len = 0, size = 4096, n;
+
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	buf = xmalloc(size);
+	while ((n = fread(buf + len, 1, size - len - 1, f)) > 0) {
+		len += n;
+		if (size - len == 1) {
+			size *= 2;
+			buf = xreallocarray(buf, 1, size);
+		}
+	}
+	ck_assert_msg(!ferror(f), "cannot read %s", path);
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+void
+check_write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE	*f;
+
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+char *
+check_write_script(const char *dir, const char *name, const char *body)
+{
+	FILE	*f;
+	char	*path;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(path, 0700), 0);
+	return path;
 }
