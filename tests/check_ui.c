@@ -74,8 +74,6 @@ make_clients(size_t n)
 static void
 setup(void)
 {
-	char	*cause = NULL;
-
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_ui.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	xasprintf(&state_path, "%s/state.db", tmpdir);
@@ -90,13 +88,7 @@ setup(void)
 	free(cfg.report_to);
 	cfg.report_to = NULL;
 
-	memset(&ctx, 0, sizeof ctx);
-	ctx.cfg = &cfg;
-	ctx.store = store_open(state_path, &cause);
-	ck_assert_msg(ctx.store != NULL, "store_open: %s", cause);
-	ctx.wl = wl_load(wl_path, &cause);
-	ck_assert_msg(ctx.wl != NULL, "wl_load: %s", cause);
-	ctx.hostname = "triage.example";
+	check_ui_context(&ctx, &cfg, tmpdir);
 
 	setenv("TZ", "UTC", 1);
 	tzset();

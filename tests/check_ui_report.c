@@ -85,7 +85,7 @@ ur_clients(void)
 static void
 ur_setup(void)
 {
-	char	*path, *cause = NULL;
+	char	*cause = NULL;
 
 	snprintf(ur_dir, sizeof ur_dir, "/tmp/check_ui_report.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(ur_dir));
@@ -101,17 +101,7 @@ ur_setup(void)
 	ck_assert_int_eq(provider_table_add_recipient(cfg.providers,
 	    "Example Hosting", 1, "abuse@hosting.example", &cause), 0);
 
-	memset(&ctx, 0, sizeof ctx);
-	ctx.cfg = &cfg;
-	xasprintf(&path, "%s/state.db", ur_dir);
-	ctx.store = store_open(path, &cause);
-	ck_assert_msg(ctx.store != NULL, "store_open: %s", cause);
-	free(path);
-	xasprintf(&path, "%s/whitelist", ur_dir);
-	ctx.wl = wl_load(path, &cause);
-	ck_assert_msg(ctx.wl != NULL, "wl_load: %s", cause);
-	free(path);
-	ctx.hostname = "triage.example";
+	check_ui_context(&ctx, &cfg, ur_dir);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	ur_clients();

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "check_util.h"
+#include "store.h"
+#include "ui.h"
+#include "whitelist.h"
 #include "xmalloc.h"
 
 /* Open file descriptors that nftw may use while it walks. */
@@ -135,4 +138,22 @@ check_write_script(const char *dir, const char *name, const char *body)
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(chmod(path, 0700), 0);
 	return path;
+}
+
+void
+check_ui_context(struct ui_context *ctx, struct config *cfg, const char *dir)
+{
+	char	*path, *cause = NULL;
+
+	memset(ctx, 0, sizeof *ctx);
+	ctx->cfg = cfg;
+	xasprintf(&path, "%s/state.db", dir);
+	ctx->store = store_open(path, &cause);
+	ck_assert_msg(ctx->store != NULL, "store_open: %s", cause);
+	free(path);
+	xasprintf(&path, "%s/whitelist", dir);
+	ctx->wl = wl_load(path, &cause);
+	ck_assert_msg(ctx->wl != NULL, "wl_load: %s", cause);
+	free(path);
+	ctx->hostname = "triage.example";
 }

@@ -46,6 +46,17 @@ void	 check_write_file(const char *path, const char *text, mode_t mode);
 char	*check_write_script(const char *dir, const char *name,
 	    const char *body);
 
+struct config;
+struct ui_context;
+
+/*
+ * Clear ctx and point it at cfg, at the state database dir/state.db and
+ * at the whitelist dir/whitelist, both opened here, with the host name
+ * "triage.example".  Fails the test when either cannot be opened.
+ */
+void	 check_ui_context(struct ui_context *ctx, struct config *cfg,
+	    const char *dir);
+
 /* Parse the IPv4 or IPv6 address ip, failing the test when it is none. */
 struct event_addr check_addr(const char *ip);
 
