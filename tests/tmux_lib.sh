@@ -103,16 +103,23 @@ capture() {
 	tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
 }
 
-# Wait until the screen contains the fixed string $1, for at most $2
-# tenths of a second (default WAIT_TENTHS).
-wait_for() {
+# Capture the screen until "grep -q $1 -- $2" finds a line, for at most
+# $3 tenths of a second (default WAIT_TENTHS).  Returns 1 on a timeout.
+screen_wait() {
 	i=0
-	while [ $i -lt "${2:-$WAIT_TENTHS}" ]; do
+	while [ $i -lt "${3:-$WAIT_TENTHS}" ]; do
 		capture
-		grep -qF -- "$1" "$tmp/screen" && return 0
+		grep -q "$1" -- "$2" "$tmp/screen" && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
+	return 1
+}
+
+# Wait until the screen contains the fixed string $1, for at most $2
+# tenths of a second (default WAIT_TENTHS).
+wait_for() {
+	screen_wait -F "$1" "${2:-}" && return 0
 	fail "waited for \"$1\""
 	return 1
 }
@@ -132,13 +139,7 @@ wait_gone() {
 
 # Wait until the screen matches the extended regular expression $1.
 wait_match() {
-	i=0
-	while [ $i -lt "$WAIT_TENTHS" ]; do
-		capture
-		grep -qE -- "$1" "$tmp/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
+	screen_wait -E "$1" && return 0
 	fail "waited for a match of /$1/"
 	return 1
 }
