@@ -73,9 +73,19 @@ helo_add(struct dns_result *r, const char *name)
 }
 
 /*
- * Add a PTR name whose A and AAAA lookups gave the rcodes a and aaaa and,
- * unless ip is NULL, the address ip.
+ * Set the A and AAAA rcodes of f to a and aaaa and, unless ip is NULL, add
+ * the address ip.
  */
+static void
+forward_fill(struct dns_addrlist *f, enum dns_rcode a, enum dns_rcode aaaa,
+    const char *ip)
+{
+	forward_set(f, a, aaaa);
+	if (ip != NULL)
+		forward_add(f, ip);
+}
+
+/* Add a PTR name with lookups as forward_fill sets them. */
 static struct dns_ptrname *
 ptr_add_forward(struct dns_result *r, const char *name, enum dns_rcode a,
     enum dns_rcode aaaa, const char *ip)
@@ -83,13 +93,11 @@ ptr_add_forward(struct dns_result *r, const char *name, enum dns_rcode a,
 	struct dns_ptrname	*p;
 
 	p = ptr_add(r, name);
-	forward_set(&p->forward, a, aaaa);
-	if (ip != NULL)
-		forward_add(&p->forward, ip);
+	forward_fill(&p->forward, a, aaaa, ip);
 	return p;
 }
 
-/* Add a HELO name with lookups as ptr_add_forward describes. */
+/* Add a HELO name with lookups as forward_fill sets them. */
 static struct dns_helo *
 helo_add_forward(struct dns_result *r, const char *name, enum dns_rcode a,
     enum dns_rcode aaaa, const char *ip)
@@ -97,9 +105,7 @@ helo_add_forward(struct dns_result *r, const char *name, enum dns_rcode a,
 	struct dns_helo	*h;
 
 	h = helo_add(r, name);
-	forward_set(&h->forward, a, aaaa);
-	if (ip != NULL)
-		forward_add(&h->forward, ip);
+	forward_fill(&h->forward, a, aaaa, ip);
 	return h;
 }
 
