@@ -118,7 +118,7 @@ START_TEST(test_esc_del)
 }
 END_TEST
 
-/* One row per rule of esc_utf8_seq: a length of 0 means invalid. */
+/* One row per rule of esc_utf8_seq.  A length of 0 means invalid. */
 START_TEST(test_esc_utf8_seq_cases)
 {
 	static const struct {
@@ -130,7 +130,7 @@ START_TEST(test_esc_utf8_seq_cases)
 		{ "a", 1, 1, 'a' },
 		{ "\x1b", 1, 1, 0x1b },
 		{ "\xc3\xbc", 2, 2, 0xfc },
-		{ "\xe2\x80\xae", 3, 3, 0x202e },
+		{ "\xe2\x82\xac", 3, 3, 0x20ac },
 		{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
 		{ "\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff },
 		/* Overlong forms of '/'. */

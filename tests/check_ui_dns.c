@@ -346,7 +346,7 @@ ud_run(void)
 }
 
 /*
- * Check that the preview holds a report composed after the DNS check
+ * Check that the preview contains a report composed after the DNS check
  * ("Not run" is absent) and, unless to is NULL, addressed to to.
  */
 static void

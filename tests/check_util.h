@@ -57,7 +57,7 @@ struct ui_context;
 void	 check_ui_context(struct ui_context *ctx, struct config *cfg,
 	    const char *dir);
 
-/* Parse the IPv4 or IPv6 address ip, failing the test when it is none. */
+/* Parse the IPv4 or IPv6 address ip, or fail the test when it is invalid. */
 struct event_addr check_addr(const char *ip);
 
 #endif
