@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,30 @@ assert_load_error(const char *text, const char *want_after_path)
 
 	cause = load_fails(&cfg, text);
 	xasprintf(&want, "%s:%s", cf_path, want_after_path);
+	ck_assert_str_eq(cause, want);
+	free(want);
+	free(cause);
+	config_free(&cfg);
+}
+
+/*
+ * Load cf_path with default settings and check that it fails with the
+ * message that fmt and the arguments after it format.
+ */
+static void __attribute__((format(printf, 1, 2)))
+assert_load_cause(const char *fmt, ...)
+{
+	struct config	 cfg;
+	va_list		 ap;
+	char		*cause = NULL, *want;
+	int		 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&want, fmt, ap);
+	va_end(ap);
+	ck_assert_int_ge(n, 0);
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
 	ck_assert_str_eq(cause, want);
 	free(want);
 	free(cause);
@@ -438,71 +463,35 @@ END_TEST
 
 START_TEST(test_config_group_writable)
 {
-	struct config	 cfg;
-	char		*cause = NULL, *want;
-
 	check_write_file(cf_path, "dns_tries = 2\n", 0664);
-	config_defaults(&cfg);
-	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
-	xasprintf(&want, "%s can be written by other users (mode 0664); fix "
-	    "it with: chmod go-w %s", cf_path, cf_path);
-	ck_assert_str_eq(cause, want);
-	free(want);
-	free(cause);
-	config_free(&cfg);
+	assert_load_cause("%s can be written by other users (mode 0664); "
+	    "fix it with: chmod go-w %s", cf_path, cf_path);
 }
 END_TEST
 
 START_TEST(test_config_world_writable)
 {
-	struct config	 cfg;
-	char		*cause = NULL, *want;
-
 	check_write_file(cf_path, "dns_tries = 2\n", 0602);
-	config_defaults(&cfg);
-	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
-	xasprintf(&want, "%s can be written by other users (mode 0602); fix "
-	    "it with: chmod go-w %s", cf_path, cf_path);
-	ck_assert_str_eq(cause, want);
-	free(want);
-	free(cause);
-	config_free(&cfg);
+	assert_load_cause("%s can be written by other users (mode 0602); "
+	    "fix it with: chmod go-w %s", cf_path, cf_path);
 }
 END_TEST
 
 START_TEST(test_config_other_owner)
 {
-	struct config	 cfg;
-	char		*cause = NULL, *want;
-
 	if (geteuid() != 0)
 		return;		/* only root can give a file away */
 	check_write_file(cf_path, "dns_tries = 2\n", 0600);
 	ck_assert_int_eq(chown(cf_path, 4242, 4242), 0);
-	config_defaults(&cfg);
-	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
-	xasprintf(&want, "%s is owned by uid 4242, not by you (uid 0) or "
+	assert_load_cause("%s is owned by uid 4242, not by you (uid 0) or "
 	    "root, so another user could change it", cf_path);
-	ck_assert_str_eq(cause, want);
-	free(want);
-	free(cause);
-	config_free(&cfg);
 }
 END_TEST
 
 START_TEST(test_config_not_regular)
 {
-	struct config	 cfg;
-	char		*cause = NULL, *want;
-
 	ck_assert_int_eq(mkdir(cf_path, 0700), 0);
-	config_defaults(&cfg);
-	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
-	xasprintf(&want, "%s is not a regular file", cf_path);
-	ck_assert_str_eq(cause, want);
-	free(want);
-	free(cause);
-	config_free(&cfg);
+	assert_load_cause("%s is not a regular file", cf_path);
 }
 END_TEST
 
