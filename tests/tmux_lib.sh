@@ -1,7 +1,7 @@
 # Shared helpers of the tests that drive the console in tmux
-# (tui_test.sh, tui_view_test.sh, follow_test.sh, console_test.sh and
-# inject_test.sh).  Source this POSIX sh file from the repository root
-# after setting:
+# (tui_test.sh, tui_view_test.sh, follow_test.sh, console_test.sh,
+# inject_test.sh and report_test.sh).  Source this POSIX sh file from the
+# repository root after setting:
 #	test_name	the stage name that starts every message ("tui test")
 #	WAIT_TENTHS	maximum wait for the screen, in tenths of a second
 # Sourcing only defines functions.  tmux_setup creates the temporary
