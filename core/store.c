@@ -451,15 +451,13 @@ store_check_text(const char *what, const char *value, char **cause)
 	return 0;
 }
 
-int
-store_add_report(struct store *st, const struct store_report *r,
-    char **cause)
+/*
+ * Check that r has a Message-ID and a method, "outbox" or "sendmail".
+ * 0, or -1 with *cause.
+ */
+static int
+store_check_report(const struct store_report *r, char **cause)
 {
-	sqlite3_stmt	*stmt = st->stmt[STMT_REPORT_ADD];
-	char		 text[INET6_ADDRSTRLEN];
-
-	if (store_ip(r->ip, text, cause) == -1)
-		return -1;
 	if (r->message_id == NULL || r->method == NULL) {
 		xasprintf(cause, "report without %s",
 		    r->method == NULL ? "method" : "Message-ID");
@@ -471,6 +469,20 @@ store_add_report(struct store *st, const struct store_report *r,
 		    "outbox or sendmail", r->method);
 		return -1;
 	}
+	return 0;
+}
+
+int
+store_add_report(struct store *st, const struct store_report *r,
+    char **cause)
+{
+	sqlite3_stmt	*stmt = st->stmt[STMT_REPORT_ADD];
+	char		 text[INET6_ADDRSTRLEN];
+
+	if (store_ip(r->ip, text, cause) == -1)
+		return -1;
+	if (store_check_report(r, cause) == -1)
+		return -1;
 	if (store_check_text("recipient", r->recipient, cause) == -1 ||
 	    store_check_text("Message-ID", r->message_id, cause) == -1 ||
 	    store_check_text("path", r->path, cause) == -1)
@@ -582,17 +594,8 @@ store_add_report_rcpts(struct store *st, const struct store_report *r,
 	char		 text[INET6_ADDRSTRLEN];
 	size_t		 i, k;
 
-	if (r->message_id == NULL || r->method == NULL) {
-		xasprintf(cause, "report without %s",
-		    r->method == NULL ? "method" : "Message-ID");
+	if (store_check_report(r, cause) == -1)
 		return -1;
-	}
-	if (strcmp(r->method, "outbox") != 0 &&
-	    strcmp(r->method, "sendmail") != 0) {
-		xasprintf(cause, "invalid report method \"%.32s\": expected "
-		    "outbox or sendmail", r->method);
-		return -1;
-	}
 	for (k = 0; k < nrcpts; k++) {
 		if (store_check_text("recipient", rcpts[k], cause) == -1)
 			return -1;
