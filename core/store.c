@@ -376,27 +376,38 @@ store_ip(const char *ip, char *out, char **cause)
 	return 0;
 }
 
+/*
+ * Run stmt, which changes rows, in the open transaction and reset it.
+ * When it fails, roll the transaction back.  0, or -1 with *cause.
+ */
+static int
+store_step_or_rollback(struct store *st, sqlite3_stmt *stmt, char **cause)
+{
+	int	rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		store_fail(st, sqlite3_sql(stmt), cause);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_DONE) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run a statement that changes the database, in its own transaction. */
 static int
 store_change(struct store *st, sqlite3_stmt *stmt, char **cause)
 {
-	int	rc;
-
 	if (store_begin(st, cause) == -1) {
 		sqlite3_reset(stmt);
 		sqlite3_clear_bindings(stmt);
 		return -1;
 	}
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, sqlite3_sql(stmt), cause);
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-		store_rollback(st);
+	if (store_step_or_rollback(st, stmt, cause) == -1)
 		return -1;
-	}
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
 	return store_commit(st, cause);
 }
 
@@ -622,15 +633,8 @@ store_add_report_rcpts(struct store *st, const struct store_report *r,
 			sqlite3_bind_text(stmt, 5, r->path, -1, SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 6, r->exit_status);
 		sqlite3_bind_int64(stmt, 7, (sqlite3_int64)r->time);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			store_fail(st, sqlite3_sql(stmt), cause);
-			sqlite3_reset(stmt);
-			sqlite3_clear_bindings(stmt);
-			store_rollback(st);
+		if (store_step_or_rollback(st, stmt, cause) == -1)
 			return -1;
-		}
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
 	}
 	return store_commit(st, cause);
 }
