@@ -4,8 +4,6 @@
  * store.c keeps does not change:
  *	dns_history(id, ip, time, ptr, fcrdns, helo, listed, problem)
  */
-#include <sys/socket.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <stdio.h>
@@ -199,25 +197,6 @@ dnshist_outcome(const struct dns_result *r, int64_t t,
 		    e->listed);
 }
 
-/* Check ip and write its inet_ntop form into out (INET6_ADDRSTRLEN). */
-static int
-dnshist_ip(const char *ip, char *out, char **cause)
-{
-	unsigned char	bytes[16];
-	int		family;
-
-	if (inet_pton(AF_INET, ip, bytes) == 1)
-		family = AF_INET;
-	else if (inet_pton(AF_INET6, ip, bytes) == 1)
-		family = AF_INET6;
-	else {
-		xasprintf(cause, "invalid IP address \"%.64s\"", ip);
-		return -1;
-	}
-	inet_ntop(family, bytes, out, INET6_ADDRSTRLEN);
-	return 0;
-}
-
 /* Run stmt, which returns no rows, and reset it. */
 static int
 dnshist_step(struct dnshist *h, sqlite3_stmt *stmt, char **cause)
@@ -239,7 +218,7 @@ dnshist_insert(struct dnshist *h, const char *ip,
 	sqlite3_stmt	*stmt = h->stmt[DNSHIST_INSERT];
 	char		 text[INET6_ADDRSTRLEN];
 
-	if (dnshist_ip(ip, text, cause) == -1)
+	if (store_ip_normalize(ip, text, cause) == -1)
 		return -1;
 	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)e->time);
@@ -307,7 +286,7 @@ dnshist_get(struct dnshist *h, const char *ip, struct dnshist_entry **out,
 
 	*out = NULL;
 	*n = 0;
-	if (dnshist_ip(ip, text, cause) == -1)
+	if (store_ip_normalize(ip, text, cause) == -1)
 		return -1;
 	entries = xcalloc(DNSHIST_KEEP, sizeof *entries);
 	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);

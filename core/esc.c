@@ -8,12 +8,7 @@
 #include "esc.h"
 #include "xmalloc.h"
 
-/*
- * Length of the valid UTF-8 sequence at s (at most len bytes), or 0 if the
- * bytes there are not one: overlong forms, surrogates and code points above
- * U+10FFFF are invalid.  Sets *cp to the code point.
- */
-static size_t
+size_t
 esc_utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	size_t		n, i;
@@ -113,6 +108,28 @@ esc_buf_printf(struct esc_buf *b, const char *fmt, ...)
 }
 
 /*
+ * Append the escape of a newline, carriage return or tab ("\n", "\r",
+ * "\t"), which JSON and the display share.  Returns 0 and appends nothing
+ * for any other code point.
+ */
+static int
+esc_buf_short_escape(struct esc_buf *b, uint32_t cp)
+{
+	switch (cp) {
+	case '\n':
+		esc_buf_add(b, "\\n", 2);
+		return 1;
+	case '\r':
+		esc_buf_add(b, "\\r", 2);
+		return 1;
+	case '\t':
+		esc_buf_add(b, "\\t", 2);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * Append src escaped for display.  With keep_backslash a backslash stays
  * as it is, for text such as a composed report that is escaped already.
  */
@@ -133,23 +150,15 @@ esc_buf_display(struct esc_buf *b, const char *src, size_t len,
 			n = 1;
 			continue;
 		}
-		switch (cp) {
-		case '\\':
+		if (cp == '\\') {
 			if (keep_backslash)
 				esc_buf_add(b, "\\", 1);
 			else
 				esc_buf_add(b, "\\\\", 2);
 			continue;
-		case '\n':
-			esc_buf_add(b, "\\n", 2);
-			continue;
-		case '\r':
-			esc_buf_add(b, "\\r", 2);
-			continue;
-		case '\t':
-			esc_buf_add(b, "\\t", 2);
-			continue;
 		}
+		if (esc_buf_short_escape(b, cp))
+			continue;
 		/* C0, DEL, C1 controls; also the bidi overrides and isolates. */
 		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
 			snprintf(hex, sizeof hex, "\\x%02X", cp);
@@ -165,26 +174,28 @@ esc_buf_display(struct esc_buf *b, const char *src, size_t len,
 	}
 }
 
-char *
-esc_display(const char *src, size_t len)
+/* Allocate and return src escaped for display as esc_buf_display does. */
+static char *
+esc_display_new(const char *src, size_t len, int keep_backslash)
 {
 	struct esc_buf	b = { NULL, 0, 0 };
 
 	esc_buf_grow(&b, len);
 	b.data[0] = '\0';
-	esc_buf_display(&b, src, len, 0);
+	esc_buf_display(&b, src, len, keep_backslash);
 	return b.data;
+}
+
+char *
+esc_display(const char *src, size_t len)
+{
+	return esc_display_new(src, len, 0);
 }
 
 char *
 esc_controls(const char *src, size_t len)
 {
-	struct esc_buf	b = { NULL, 0, 0 };
-
-	esc_buf_grow(&b, len);
-	b.data[0] = '\0';
-	esc_buf_display(&b, src, len, 1);
-	return b.data;
+	return esc_display_new(src, len, 1);
 }
 
 /* Bytes of a 64-bit word that are all v. */
@@ -258,16 +269,9 @@ esc_buf_json(struct esc_buf *b, const char *src, size_t len)
 		case '\\':
 			esc_buf_add(b, "\\\\", 2);
 			continue;
-		case '\n':
-			esc_buf_add(b, "\\n", 2);
-			continue;
-		case '\r':
-			esc_buf_add(b, "\\r", 2);
-			continue;
-		case '\t':
-			esc_buf_add(b, "\\t", 2);
-			continue;
 		}
+		if (esc_buf_short_escape(b, cp))
+			continue;
 		/*
 		 * The bidirectional controls too: valid JSON either way, but
 		 * JSON is often read in a terminal, where they reorder text.

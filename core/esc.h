@@ -6,6 +6,13 @@
 #include <stdint.h>
 
 /*
+ * Decode the UTF-8 sequence at s, which has len > 0 bytes left.  Sets *cp
+ * to its code point and returns its length, or returns 0 when the bytes
+ * are overlong, a surrogate, above U+10FFFF, cut short or not UTF-8.
+ */
+size_t	esc_utf8_seq(const unsigned char *s, size_t len, uint32_t *cp);
+
+/*
  * Escape src for display: printable ASCII and valid, printable UTF-8 pass;
  * C0 and C1 controls, DEL, ESC and invalid or overlong UTF-8 become "\xNN"
  * (or \n, \r, \t), the bidirectional overrides and isolates "\uNNNN", and

@@ -32,33 +32,18 @@ mail_is_ascii(const char *s)
 	return 1;
 }
 
-/* Length of the valid UTF-8 character at s, or 0. */
+/*
+ * Length of the valid UTF-8 character at s, a NUL-terminated string, or 0
+ * at the NUL or at bytes that are not one.
+ */
 static size_t
 mail_utf8_len(const unsigned char *s)
 {
-	size_t		n, i;
 	uint32_t	cp;
 
-	if (s[0] < 0x80)
-		return s[0] == '\0' ? 0 : 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
+	if (s[0] == '\0')
 		return 0;
-	cp = s[0] & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
+	return esc_utf8_seq(s, strnlen((const char *)s, 4), &cp);
 }
 
 /* Copy s with controls and invalid UTF-8 replaced by "?". */

@@ -376,27 +376,38 @@ store_ip(const char *ip, char *out, char **cause)
 	return 0;
 }
 
+/*
+ * Run stmt, which changes rows, in the open transaction and reset it.
+ * When it fails, roll the transaction back.  0, or -1 with *cause.
+ */
+static int
+store_step_or_rollback(struct store *st, sqlite3_stmt *stmt, char **cause)
+{
+	int	rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		store_fail(st, sqlite3_sql(stmt), cause);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_DONE) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run a statement that changes the database, in its own transaction. */
 static int
 store_change(struct store *st, sqlite3_stmt *stmt, char **cause)
 {
-	int	rc;
-
 	if (store_begin(st, cause) == -1) {
 		sqlite3_reset(stmt);
 		sqlite3_clear_bindings(stmt);
 		return -1;
 	}
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, sqlite3_sql(stmt), cause);
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-		store_rollback(st);
+	if (store_step_or_rollback(st, stmt, cause) == -1)
 		return -1;
-	}
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
 	return store_commit(st, cause);
 }
 
@@ -451,15 +462,13 @@ store_check_text(const char *what, const char *value, char **cause)
 	return 0;
 }
 
-int
-store_add_report(struct store *st, const struct store_report *r,
-    char **cause)
+/*
+ * Check that r has a Message-ID and a method, "outbox" or "sendmail".
+ * 0, or -1 with *cause.
+ */
+static int
+store_check_report(const struct store_report *r, char **cause)
 {
-	sqlite3_stmt	*stmt = st->stmt[STMT_REPORT_ADD];
-	char		 text[INET6_ADDRSTRLEN];
-
-	if (store_ip(r->ip, text, cause) == -1)
-		return -1;
 	if (r->message_id == NULL || r->method == NULL) {
 		xasprintf(cause, "report without %s",
 		    r->method == NULL ? "method" : "Message-ID");
@@ -471,6 +480,20 @@ store_add_report(struct store *st, const struct store_report *r,
 		    "outbox or sendmail", r->method);
 		return -1;
 	}
+	return 0;
+}
+
+int
+store_add_report(struct store *st, const struct store_report *r,
+    char **cause)
+{
+	sqlite3_stmt	*stmt = st->stmt[STMT_REPORT_ADD];
+	char		 text[INET6_ADDRSTRLEN];
+
+	if (store_ip(r->ip, text, cause) == -1)
+		return -1;
+	if (store_check_report(r, cause) == -1)
+		return -1;
 	if (store_check_text("recipient", r->recipient, cause) == -1 ||
 	    store_check_text("Message-ID", r->message_id, cause) == -1 ||
 	    store_check_text("path", r->path, cause) == -1)
@@ -582,17 +605,8 @@ store_add_report_rcpts(struct store *st, const struct store_report *r,
 	char		 text[INET6_ADDRSTRLEN];
 	size_t		 i, k;
 
-	if (r->message_id == NULL || r->method == NULL) {
-		xasprintf(cause, "report without %s",
-		    r->method == NULL ? "method" : "Message-ID");
+	if (store_check_report(r, cause) == -1)
 		return -1;
-	}
-	if (strcmp(r->method, "outbox") != 0 &&
-	    strcmp(r->method, "sendmail") != 0) {
-		xasprintf(cause, "invalid report method \"%.32s\": expected "
-		    "outbox or sendmail", r->method);
-		return -1;
-	}
 	for (k = 0; k < nrcpts; k++) {
 		if (store_check_text("recipient", rcpts[k], cause) == -1)
 			return -1;
@@ -619,15 +633,8 @@ store_add_report_rcpts(struct store *st, const struct store_report *r,
 			sqlite3_bind_text(stmt, 5, r->path, -1, SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 6, r->exit_status);
 		sqlite3_bind_int64(stmt, 7, (sqlite3_int64)r->time);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			store_fail(st, sqlite3_sql(stmt), cause);
-			sqlite3_reset(stmt);
-			sqlite3_clear_bindings(stmt);
-			store_rollback(st);
+		if (store_step_or_rollback(st, stmt, cause) == -1)
 			return -1;
-		}
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
 	}
 	return store_commit(st, cause);
 }
@@ -646,22 +653,33 @@ store_one_int(struct store *st, sqlite3_stmt *stmt, char **cause)
 	return v;
 }
 
-int64_t
-store_last_report_to(struct store *st, const char *ip, const char *recipient,
-    char **cause)
+/*
+ * Run the query sql, which returns one integer, with the inet_ntop form
+ * of ip as ?1 and recipient as ?2.
+ */
+static int64_t
+store_ip_recipient_int(struct store *st, const char *sql, const char *ip,
+    const char *recipient, char **cause)
 {
 	sqlite3_stmt	*stmt;
 	char		 text[INET6_ADDRSTRLEN];
 
 	if (store_ip(ip, text, cause) == -1)
 		return -1;
-	if ((stmt = store_prepare(st, "SELECT max(time) FROM reports "
-	    "WHERE ip = ?1 AND lower(recipient) = lower(?2) AND "
-	    "exit_status = 0", cause)) == NULL)
+	if ((stmt = store_prepare(st, sql, cause)) == NULL)
 		return -1;
 	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
 	return store_one_int(st, stmt, cause);
+}
+
+int64_t
+store_last_report_to(struct store *st, const char *ip, const char *recipient,
+    char **cause)
+{
+	return store_ip_recipient_int(st, "SELECT max(time) FROM reports "
+	    "WHERE ip = ?1 AND lower(recipient) = lower(?2) AND "
+	    "exit_status = 0", ip, recipient, cause);
 }
 
 int64_t
@@ -745,20 +763,12 @@ int
 store_failed_waiting(struct store *st, const char *ip, const char *recipient,
     char **cause)
 {
-	sqlite3_stmt	*stmt;
-	char		 text[INET6_ADDRSTRLEN];
-
-	if (store_ip(ip, text, cause) == -1)
-		return -1;
-	if ((stmt = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM reports "
-	    "AS r WHERE ip = ?1 AND lower(recipient) = lower(?2) AND "
-	    "exit_status != 0 AND path IS NOT NULL AND NOT EXISTS (SELECT 1 "
-	    "FROM reports AS s WHERE s.message_id = r.message_id AND "
-	    "s.exit_status = 0))", cause)) == NULL)
-		return -1;
-	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
-	return (int)store_one_int(st, stmt, cause);
+	return (int)store_ip_recipient_int(st, "SELECT EXISTS (SELECT 1 "
+	    "FROM reports AS r WHERE ip = ?1 AND "
+	    "lower(recipient) = lower(?2) AND exit_status != 0 AND "
+	    "path IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reports AS s "
+	    "WHERE s.message_id = r.message_id AND s.exit_status = 0))", ip,
+	    recipient, cause);
 }
 
 int

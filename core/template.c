@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "esc.h"
 #include "template.h"
 #include "xmalloc.h"
 
@@ -104,38 +105,6 @@ static const char template_builtin[] =
 
 static struct template	*template_builtin_parsed;
 
-/* Length of the UTF-8 sequence at s (at most len bytes), or 0 if invalid. */
-static size_t
-template_utf8_len(const unsigned char *s, size_t len)
-{
-	size_t		n, i;
-	uint32_t	cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	cp = s[0] & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 /* Look up a placeholder name; returns its index or -1. */
 static int
 template_lookup(const char *name, size_t len)
@@ -194,6 +163,7 @@ template_check_bytes(const char *line, size_t len, const char *at,
     char **cause)
 {
 	const unsigned char	*u = (const unsigned char *)line;
+	uint32_t		 cp;
 	size_t			 i, n;
 
 	if (len > TEMPLATE_LINE_MAX) {
@@ -207,7 +177,7 @@ template_check_bytes(const char *line, size_t len, const char *at,
 			    "character 0x%02x", at, u[i]);
 			return -1;
 		}
-		if ((n = template_utf8_len(u + i, len - i)) == 0) {
+		if ((n = esc_utf8_seq(u + i, len - i, &cp)) == 0) {
 			xasprintf(cause, "%s: line contains invalid UTF-8 "
 			    "(byte 0x%02x)", at, u[i]);
 			return -1;

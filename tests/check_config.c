@@ -4,7 +4,7 @@
 #include <sys/types.h>
 
 #include <fcntl.h>
-#include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +25,6 @@ static char	*cf_path;
 static const char *const cf_vars[] = { "HOME", "XDG_STATE_HOME",
     "XDG_CONFIG_HOME" };
 static char	*cf_saved[3];
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
 
 static void
 cf_setup(void)
@@ -55,7 +49,7 @@ cf_teardown(void)
 {
 	size_t	i;
 
-	nftw(cf_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	check_remove_tree(cf_dir);
 	free(cf_path);
 	cf_path = NULL;
 	for (i = 0; i < 3; i++) {
@@ -68,25 +62,13 @@ cf_teardown(void)
 	}
 }
 
-static void
-write_config(const char *text, mode_t mode)
-{
-	FILE	*f;
-
-	f = fopen(cf_path, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fwrite(text, 1, strlen(text), f), strlen(text));
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(chmod(cf_path, mode), 0);
-}
-
 /* Load text as the config file and return the cause of the failure. */
 static char *
 load_fails(struct config *cfg, const char *text)
 {
 	char	*cause = NULL;
 
-	write_config(text, 0600);
+	check_write_file(cf_path, text, 0600);
 	config_defaults(cfg);
 	ck_assert_int_eq(config_load(cfg, cf_path, 1, &cause), -1);
 	ck_assert_ptr_nonnull(cause);
@@ -101,6 +83,30 @@ assert_load_error(const char *text, const char *want_after_path)
 
 	cause = load_fails(&cfg, text);
 	xasprintf(&want, "%s:%s", cf_path, want_after_path);
+	ck_assert_str_eq(cause, want);
+	free(want);
+	free(cause);
+	config_free(&cfg);
+}
+
+/*
+ * Load cf_path with default settings and check that it fails with the
+ * message that fmt and the arguments after it format.
+ */
+static void __attribute__((format(printf, 1, 2)))
+assert_load_cause(const char *fmt, ...)
+{
+	struct config	 cfg;
+	va_list		 ap;
+	char		*cause = NULL, *want;
+	int		 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&want, fmt, ap);
+	va_end(ap);
+	ck_assert_int_ge(n, 0);
+	config_defaults(&cfg);
+	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
 	ck_assert_str_eq(cause, want);
 	free(want);
 	free(cause);
@@ -187,7 +193,7 @@ START_TEST(test_config_every_key)
 	struct config	 cfg;
 	char		*cause = NULL;
 
-	write_config("# every key\n"
+	check_write_file(cf_path, "# every key\n"
 	    "\n"
 	    "state = /var/lib/st/state.db\n"
 	    "whitelist=/etc/st/whitelist\n"
@@ -220,7 +226,7 @@ START_TEST(test_config_home_path)
 	struct config	 cfg;
 	char		*cause = NULL;
 
-	write_config("state = ~/st/state.db\n", 0600);
+	check_write_file(cf_path, "state = ~/st/state.db\n", 0600);
 	config_defaults(&cfg);
 	ck_assert_int_eq(config_load(&cfg, cf_path, 1, &cause), 0);
 	ck_assert_str_eq(cfg.state_path, "/home/tester/st/state.db");
@@ -233,7 +239,8 @@ START_TEST(test_config_empty_resets)
 	struct config	 cfg;
 	char		*cause = NULL;
 
-	write_config("sendmail = /usr/sbin/sendmail -t\nresolver = 127.0.0.1\n"
+	check_write_file(cf_path,
+	    "sendmail = /usr/sbin/sendmail -t\nresolver = 127.0.0.1\n"
 	    "report_to = a@example.net\n"
 	    "sendmail =\nresolver =\nreport_to =\n", 0600);
 	config_defaults(&cfg);
@@ -250,7 +257,7 @@ START_TEST(test_config_crlf_lines)
 	struct config	 cfg;
 	char		*cause = NULL;
 
-	write_config("dns_tries = 4\r\n# note\r\n", 0600);
+	check_write_file(cf_path, "dns_tries = 4\r\n# note\r\n", 0600);
 	config_defaults(&cfg);
 	ck_assert_int_eq(config_load(&cfg, cf_path, 1, &cause), 0);
 	ck_assert_int_eq(cfg.dns_tries, 4);
@@ -382,7 +389,8 @@ START_TEST(test_config_warning_lines)
 	const char	*t1 = "Local check: a = b";
 	const char	*t2 = "say \"hi\" \\ ok";
 
-	write_config("warning \"HELO verification failed\" = helo_bad\n"
+	check_write_file(cf_path,
+	    "warning \"HELO verification failed\" = helo_bad\n"
 	    "warning \"Local check: a = b\" = eq_in_text\n"
 	    "warning\t\"say \\\"hi\\\" \\\\ ok\"=escaped_text\n", 0600);
 	config_defaults(&cfg);
@@ -455,71 +463,35 @@ END_TEST
 
 START_TEST(test_config_group_writable)
 {
-	struct config	 cfg;
-	char		*cause = NULL, *want;
-
-	write_config("dns_tries = 2\n", 0664);
-	config_defaults(&cfg);
-	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
-	xasprintf(&want, "%s can be written by other users (mode 0664); fix "
-	    "it with: chmod go-w %s", cf_path, cf_path);
-	ck_assert_str_eq(cause, want);
-	free(want);
-	free(cause);
-	config_free(&cfg);
+	check_write_file(cf_path, "dns_tries = 2\n", 0664);
+	assert_load_cause("%s can be written by other users (mode 0664); "
+	    "fix it with: chmod go-w %s", cf_path, cf_path);
 }
 END_TEST
 
 START_TEST(test_config_world_writable)
 {
-	struct config	 cfg;
-	char		*cause = NULL, *want;
-
-	write_config("dns_tries = 2\n", 0602);
-	config_defaults(&cfg);
-	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
-	xasprintf(&want, "%s can be written by other users (mode 0602); fix "
-	    "it with: chmod go-w %s", cf_path, cf_path);
-	ck_assert_str_eq(cause, want);
-	free(want);
-	free(cause);
-	config_free(&cfg);
+	check_write_file(cf_path, "dns_tries = 2\n", 0602);
+	assert_load_cause("%s can be written by other users (mode 0602); "
+	    "fix it with: chmod go-w %s", cf_path, cf_path);
 }
 END_TEST
 
 START_TEST(test_config_other_owner)
 {
-	struct config	 cfg;
-	char		*cause = NULL, *want;
-
 	if (geteuid() != 0)
 		return;		/* only root can give a file away */
-	write_config("dns_tries = 2\n", 0600);
+	check_write_file(cf_path, "dns_tries = 2\n", 0600);
 	ck_assert_int_eq(chown(cf_path, 4242, 4242), 0);
-	config_defaults(&cfg);
-	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
-	xasprintf(&want, "%s is owned by uid 4242, not by you (uid 0) or "
+	assert_load_cause("%s is owned by uid 4242, not by you (uid 0) or "
 	    "root, so another user could change it", cf_path);
-	ck_assert_str_eq(cause, want);
-	free(want);
-	free(cause);
-	config_free(&cfg);
 }
 END_TEST
 
 START_TEST(test_config_not_regular)
 {
-	struct config	 cfg;
-	char		*cause = NULL, *want;
-
 	ck_assert_int_eq(mkdir(cf_path, 0700), 0);
-	config_defaults(&cfg);
-	ck_assert_int_eq(config_load(&cfg, cf_path, 0, &cause), -1);
-	xasprintf(&want, "%s is not a regular file", cf_path);
-	ck_assert_str_eq(cause, want);
-	free(want);
-	free(cause);
-	config_free(&cfg);
+	assert_load_cause("%s is not a regular file", cf_path);
 }
 END_TEST
 
@@ -647,7 +619,7 @@ START_TEST(test_config_make_dir_file)
 {
 	char	*cause = NULL, *want;
 
-	write_config("x\n", 0600);
+	check_write_file(cf_path, "x\n", 0600);
 	ck_assert_int_eq(config_make_dir(cf_path, &cause), -1);
 	xasprintf(&want, "%s exists but is not a folder", cf_path);
 	ck_assert_str_eq(cause, want);
@@ -661,7 +633,7 @@ START_TEST(test_config_write_no_replace)
 	struct stat	 sb;
 	char		*cause = NULL, *want;
 
-	write_config("old\n", 0600);
+	check_write_file(cf_path, "old\n", 0600);
 	ck_assert_int_eq(config_write_atomic(cf_path, "new\n", 4, 0600, 0,
 	    &cause), -1);
 	xasprintf(&want, "cannot create %s: File exists", cf_path);
@@ -768,7 +740,7 @@ START_TEST(test_config_write_replace)
 	FILE		*f;
 	char		 buf[16], *cause = NULL;
 
-	write_config("old\n", 0640);
+	check_write_file(cf_path, "old\n", 0640);
 	ck_assert_int_eq(config_write_atomic(cf_path, "newer\n", 6, 0600, 1,
 	    &cause), 0);
 	ck_assert_int_eq(stat(cf_path, &sb), 0);

@@ -18,31 +18,17 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "dns.h"
 #include "dns_pool.h"
 #include "dnsbl.h"
 #include "xmalloc.h"
 
-static struct event_addr
-addr_of(const char *ip)
-{
-	struct event_addr	a;
-
-	memset(&a, 0, sizeof a);
-	if (inet_pton(AF_INET, ip, a.bytes) == 1)
-		a.family = AF_INET;
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, ip, a.bytes), 1);
-		a.family = AF_INET6;
-	}
-	return a;
-}
-
 static void
 forward_add(struct dns_addrlist *f, const char *ip)
 {
 	ck_assert_uint_lt(f->count, DNS_ADDRS_MAX);
-	f->addrs[f->count++] = addr_of(ip);
+	f->addrs[f->count++] = check_addr(ip);
 }
 
 static void
@@ -86,6 +72,43 @@ helo_add(struct dns_result *r, const char *name)
 	return h;
 }
 
+/*
+ * Set the A and AAAA rcodes of f to a and aaaa and, unless ip is NULL, add
+ * the address ip.
+ */
+static void
+forward_fill(struct dns_addrlist *f, enum dns_rcode a, enum dns_rcode aaaa,
+    const char *ip)
+{
+	forward_set(f, a, aaaa);
+	if (ip != NULL)
+		forward_add(f, ip);
+}
+
+/* Add a PTR name with lookups as forward_fill sets them. */
+static struct dns_ptrname *
+ptr_add_forward(struct dns_result *r, const char *name, enum dns_rcode a,
+    enum dns_rcode aaaa, const char *ip)
+{
+	struct dns_ptrname	*p;
+
+	p = ptr_add(r, name);
+	forward_fill(&p->forward, a, aaaa, ip);
+	return p;
+}
+
+/* Add a HELO name with lookups as forward_fill sets them. */
+static struct dns_helo *
+helo_add_forward(struct dns_result *r, const char *name, enum dns_rcode a,
+    enum dns_rcode aaaa, const char *ip)
+{
+	struct dns_helo	*h;
+
+	h = helo_add(r, name);
+	forward_fill(&h->forward, a, aaaa, ip);
+	return h;
+}
+
 static void
 result_clear(struct dns_result *r)
 {
@@ -103,7 +126,7 @@ judge_fcrdns(struct dns_result *r, const char *client)
 {
 	struct event_addr	a;
 
-	a = addr_of(client);
+	a = check_addr(client);
 	dns_result_judge(r, &a);
 	return r->fcrdns;
 }
@@ -113,7 +136,7 @@ judge_helo(struct dns_result *r, const char *client, size_t i)
 {
 	struct event_addr	a;
 
-	a = addr_of(client);
+	a = check_addr(client);
 	dns_result_judge(r, &a);
 	return r->helo[i].verified;
 }
@@ -122,28 +145,22 @@ judge_helo(struct dns_result *r, const char *client, size_t i)
 static void
 result_confirmed_ptr(struct dns_result *r)
 {
-	struct dns_ptrname	*p;
-
 	r->ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(r, "mail.example.test");
-	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&p->forward, "192.0.2.10");
+	ptr_add_forward(r, "mail.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "192.0.2.10");
 }
 
 /* FCrDNS F1: a PTR name whose A records contain the client. */
 START_TEST(test_fcrdns_f1_confirmed_name)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "other.example.test");
-	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&p->forward, "192.0.2.99");
-	p = ptr_add(&r, "mail.example.test");
-	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_SERVFAIL);
-	forward_add(&p->forward, "192.0.2.10");
+	ptr_add_forward(&r, "other.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "192.0.2.99");
+	ptr_add_forward(&r, "mail.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_SERVFAIL, "192.0.2.10");
 	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"), DNS_VERDICT_PASS);
 	ck_assert_int_eq(r.ptr[0].confirmed, 0);
 	ck_assert_int_eq(r.ptr[1].confirmed, 1);
@@ -166,13 +183,11 @@ END_TEST
 START_TEST(test_fcrdns_f1_ipv6_client)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "v6.example.test");
-	forward_set(&p->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NOERROR);
-	forward_add(&p->forward, "2001:db8::25");
+	ptr_add_forward(&r, "v6.example.test", DNS_RCODE_NXDOMAIN,
+	    DNS_RCODE_NOERROR, "2001:db8::25");
 	ck_assert_int_eq(judge_fcrdns(&r, "2001:DB8:0::25"), DNS_VERDICT_PASS);
 	result_clear(&r);
 }
@@ -182,12 +197,11 @@ END_TEST
 START_TEST(test_fcrdns_f1_before_pending)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
 
 	memset(&r, 0, sizeof r);
 	result_confirmed_ptr(&r);
-	p = ptr_add(&r, "slow.example.test");
-	forward_set(&p->forward, DNS_RCODE_NONE, DNS_RCODE_NONE);
+	ptr_add_forward(&r, "slow.example.test", DNS_RCODE_NONE,
+	    DNS_RCODE_NONE, NULL);
 	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"), DNS_VERDICT_PASS);
 	result_clear(&r);
 }
@@ -205,14 +219,13 @@ END_TEST
 START_TEST(test_fcrdns_f2_forward_pending)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "a.example.test");
-	forward_set(&p->forward, DNS_RCODE_TIMEOUT, DNS_RCODE_TIMEOUT);
-	p = ptr_add(&r, "b.example.test");
-	forward_set(&p->forward, DNS_RCODE_NONE, DNS_RCODE_NOERROR);
+	ptr_add_forward(&r, "a.example.test", DNS_RCODE_TIMEOUT,
+	    DNS_RCODE_TIMEOUT, NULL);
+	ptr_add_forward(&r, "b.example.test", DNS_RCODE_NONE,
+	    DNS_RCODE_NOERROR, NULL);
 	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"), DNS_VERDICT_NONE);
 	result_clear(&r);
 }
@@ -238,14 +251,13 @@ END_TEST
 START_TEST(test_fcrdns_f4_forward_temporary)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "a.example.test");
-	forward_set(&p->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN);
-	p = ptr_add(&r, "b.example.test");
-	forward_set(&p->forward, DNS_RCODE_SERVFAIL, DNS_RCODE_NOERROR);
+	ptr_add_forward(&r, "a.example.test", DNS_RCODE_NXDOMAIN,
+	    DNS_RCODE_NXDOMAIN, NULL);
+	ptr_add_forward(&r, "b.example.test", DNS_RCODE_SERVFAIL,
+	    DNS_RCODE_NOERROR, NULL);
 	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.10"),
 	    DNS_VERDICT_INDETERMINATE);
 	result_clear(&r);
@@ -256,13 +268,11 @@ END_TEST
 START_TEST(test_fcrdns_f4_other_family_ignored)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "v6.example.test");
-	forward_set(&p->forward, DNS_RCODE_TIMEOUT, DNS_RCODE_NOERROR);
-	forward_add(&p->forward, "2001:db8::99");
+	ptr_add_forward(&r, "v6.example.test", DNS_RCODE_TIMEOUT,
+	    DNS_RCODE_NOERROR, "2001:db8::99");
 	ck_assert_int_eq(judge_fcrdns(&r, "2001:db8::25"), DNS_VERDICT_FAIL);
 	result_clear(&r);
 }
@@ -291,19 +301,17 @@ END_TEST
 START_TEST(test_fcrdns_f7_no_name_matches)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "mismatch.example.test");
-	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&p->forward, "192.0.2.99");
-	p = ptr_add(&r, "gone.example.test");
-	forward_set(&p->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN);
-	p = ptr_add(&r, "nodata.example.test");
-	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	p = ptr_add(&r, "bad\\032name.example.test");
-	forward_set(&p->forward, DNS_RCODE_INVALID, DNS_RCODE_INVALID);
+	ptr_add_forward(&r, "mismatch.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "192.0.2.99");
+	ptr_add_forward(&r, "gone.example.test", DNS_RCODE_NXDOMAIN,
+	    DNS_RCODE_NXDOMAIN, NULL);
+	ptr_add_forward(&r, "nodata.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, NULL);
+	ptr_add_forward(&r, "bad\\032name.example.test", DNS_RCODE_INVALID,
+	    DNS_RCODE_INVALID, NULL);
 	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.20"), DNS_VERDICT_FAIL);
 	ck_assert_str_eq(r.ptr[3].invalid, "invalid character in name");
 	result_clear(&r);
@@ -318,9 +326,8 @@ START_TEST(test_fcrdns_f4a_names_dropped)
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "mismatch.example.test");
-	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&p->forward, "192.0.2.99");
+	p = ptr_add_forward(&r, "mismatch.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "192.0.2.99");
 	r.ptr_dropped = 1;
 	ck_assert_int_eq(judge_fcrdns(&r, "192.0.2.20"),
 	    DNS_VERDICT_INDETERMINATE);
@@ -426,12 +433,11 @@ END_TEST
 START_TEST(test_helo_h4_equals_confirmed_ptr)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	result_confirmed_ptr(&r);
-	h = helo_add(&r, "MAIL.Example.TEST.");
-	forward_set(&h->forward, DNS_RCODE_SERVFAIL, DNS_RCODE_SERVFAIL);
+	helo_add_forward(&r, "MAIL.Example.TEST.", DNS_RCODE_SERVFAIL,
+	    DNS_RCODE_SERVFAIL, NULL);
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_PASS);
 	result_clear(&r);
 }
@@ -440,17 +446,13 @@ END_TEST
 START_TEST(test_helo_h4_unconfirmed_ptr_no_pass)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "mismatch.example.test");
-	forward_set(&p->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&p->forward, "192.0.2.99");
-	h = helo_add(&r, "mismatch.example.test");
-	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&h->forward, "192.0.2.99");
+	ptr_add_forward(&r, "mismatch.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "192.0.2.99");
+	helo_add_forward(&r, "mismatch.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "192.0.2.99");
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.20", 0), DNS_VERDICT_FAIL);
 	result_clear(&r);
 }
@@ -459,13 +461,11 @@ END_TEST
 START_TEST(test_helo_h5_forward_contains_client)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_SERVFAIL;
-	h = helo_add(&r, "fine.example.test");
-	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&h->forward, "198.51.100.40");
+	helo_add_forward(&r, "fine.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "198.51.100.40");
 	ck_assert_int_eq(judge_helo(&r, "198.51.100.40", 0), DNS_VERDICT_PASS);
 	result_clear(&r);
 }
@@ -478,9 +478,8 @@ START_TEST(test_helo_h5_aaaa_contains_client)
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
-	h = helo_add(&r, "dual.example.test");
-	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&h->forward, "192.0.2.70");
+	h = helo_add_forward(&r, "dual.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "192.0.2.70");
 	forward_add(&h->forward, "2001:db8::70");
 	ck_assert_int_eq(judge_helo(&r, "2001:db8::70", 0), DNS_VERDICT_PASS);
 	result_clear(&r);
@@ -490,12 +489,11 @@ END_TEST
 START_TEST(test_helo_h6_forward_pending)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
-	h = helo_add(&r, "slow.example.test");
-	forward_set(&h->forward, DNS_RCODE_NONE, DNS_RCODE_NOERROR);
+	helo_add_forward(&r, "slow.example.test", DNS_RCODE_NONE,
+	    DNS_RCODE_NOERROR, NULL);
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_NONE);
 	result_clear(&r);
 }
@@ -504,12 +502,10 @@ END_TEST
 START_TEST(test_helo_h6_ptr_pending)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
-	h = helo_add(&r, "other.example.test");
-	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&h->forward, "198.51.100.7");
+	helo_add_forward(&r, "other.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "198.51.100.7");
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_NONE);
 	result_clear(&r);
 }
@@ -518,15 +514,13 @@ END_TEST
 START_TEST(test_helo_h6_equal_ptr_pending)
 {
 	struct dns_result	r;
-	struct dns_ptrname	*p;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NOERROR;
-	p = ptr_add(&r, "mail.example.test");
-	forward_set(&p->forward, DNS_RCODE_NONE, DNS_RCODE_NONE);
-	h = helo_add(&r, "mail.example.test");
-	forward_set(&h->forward, DNS_RCODE_TIMEOUT, DNS_RCODE_TIMEOUT);
+	ptr_add_forward(&r, "mail.example.test", DNS_RCODE_NONE,
+	    DNS_RCODE_NONE, NULL);
+	helo_add_forward(&r, "mail.example.test", DNS_RCODE_TIMEOUT,
+	    DNS_RCODE_TIMEOUT, NULL);
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_NONE);
 	result_clear(&r);
 }
@@ -557,12 +551,11 @@ END_TEST
 START_TEST(test_helo_h7_ptr_and_helo_servfail)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_SERVFAIL;
-	h = helo_add(&r, "EUR03-AM5-obe.outbound.protection.example.test");
-	forward_set(&h->forward, DNS_RCODE_SERVFAIL, DNS_RCODE_SERVFAIL);
+	helo_add_forward(&r, "EUR03-AM5-obe.outbound.protection.example.test", DNS_RCODE_SERVFAIL,
+	    DNS_RCODE_SERVFAIL, NULL);
 	ck_assert_int_eq(judge_helo(&r, "203.0.113.125", 0),
 	    DNS_VERDICT_INDETERMINATE);
 	ck_assert_int_eq(r.fcrdns, DNS_VERDICT_INDETERMINATE);
@@ -573,13 +566,11 @@ END_TEST
 START_TEST(test_helo_h8_other_address)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	result_confirmed_ptr(&r);
-	h = helo_add(&r, "other.example.test");
-	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_NOERROR);
-	forward_add(&h->forward, "198.51.100.7");
+	helo_add_forward(&r, "other.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_NOERROR, "198.51.100.7");
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_FAIL);
 	result_clear(&r);
 }
@@ -588,12 +579,11 @@ END_TEST
 START_TEST(test_helo_h8_nxdomain)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
-	h = helo_add(&r, "nx.example.test");
-	forward_set(&h->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN);
+	helo_add_forward(&r, "nx.example.test", DNS_RCODE_NXDOMAIN,
+	    DNS_RCODE_NXDOMAIN, NULL);
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.30", 0), DNS_VERDICT_FAIL);
 	result_clear(&r);
 }
@@ -603,12 +593,11 @@ END_TEST
 START_TEST(test_helo_h8_ptr_servfail_ignored)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_SERVFAIL;
-	h = helo_add(&r, "nx.example.test");
-	forward_set(&h->forward, DNS_RCODE_NXDOMAIN, DNS_RCODE_NXDOMAIN);
+	helo_add_forward(&r, "nx.example.test", DNS_RCODE_NXDOMAIN,
+	    DNS_RCODE_NXDOMAIN, NULL);
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.30", 0), DNS_VERDICT_FAIL);
 	result_clear(&r);
 }
@@ -618,12 +607,11 @@ END_TEST
 START_TEST(test_helo_h8_other_family_ignored)
 {
 	struct dns_result	r;
-	struct dns_helo		*h;
 
 	memset(&r, 0, sizeof r);
 	r.ptr_rcode = DNS_RCODE_NXDOMAIN;
-	h = helo_add(&r, "helo.example.test");
-	forward_set(&h->forward, DNS_RCODE_NOERROR, DNS_RCODE_TIMEOUT);
+	helo_add_forward(&r, "helo.example.test", DNS_RCODE_NOERROR,
+	    DNS_RCODE_TIMEOUT, NULL);
 	ck_assert_int_eq(judge_helo(&r, "192.0.2.10", 0), DNS_VERDICT_FAIL);
 	result_clear(&r);
 }
@@ -839,7 +827,7 @@ literal(const char *helo, const char *want)
 
 	rc = dns_literal_parse(helo, &got);
 	if (rc == 1 && want != NULL) {
-		expect = addr_of(want);
+		expect = check_addr(want);
 		ck_assert_int_eq(got.family, expect.family);
 		ck_assert_mem_eq(got.bytes, expect.bytes, 16);
 	}
@@ -896,7 +884,7 @@ reverse(const char *ip)
 	static char		buf[DNS_REVERSE_NAME_MAX];
 	struct event_addr	a;
 
-	a = addr_of(ip);
+	a = check_addr(ip);
 	ck_assert_int_eq(dns_reverse_name(&a, buf, sizeof buf), 0);
 	return buf;
 }
@@ -925,7 +913,7 @@ START_TEST(test_dns_reverse_ipv4_cut)
 	struct event_addr	a;
 	char			buf[32];
 
-	a = addr_of("192.0.2.100");
+	a = check_addr("192.0.2.100");
 	ck_assert_int_eq(dns_reverse_name(&a, buf, 24), -1);
 	ck_assert_str_eq(buf, "100.2.0.192.in-addr.arp");
 	ck_assert_int_eq(dns_reverse_name(&a, buf, 25), 0);
@@ -945,9 +933,9 @@ START_TEST(test_dns_reverse_limits)
 	struct event_addr	a;
 	char			small[20];
 
-	a = addr_of("2001:db8::25");
+	a = check_addr("2001:db8::25");
 	ck_assert_int_eq(dns_reverse_name(&a, small, sizeof small), -1);
-	a = addr_of("192.0.2.100");
+	a = check_addr("192.0.2.100");
 	ck_assert_int_eq(dns_reverse_name(&a, small, 10), -1);
 	memset(&a, 0, sizeof a);
 	ck_assert_int_eq(dns_reverse_name(&a, small, sizeof small), -1);
@@ -958,16 +946,16 @@ START_TEST(test_dns_addr_equal)
 {
 	struct event_addr	a, b;
 
-	a = addr_of("192.0.2.10");
-	b = addr_of("::ffff:192.0.2.10");
+	a = check_addr("192.0.2.10");
+	b = check_addr("::ffff:192.0.2.10");
 	ck_assert_int_eq(dns_addr_equal(&a, &b), 1);
-	b = addr_of("192.0.2.11");
+	b = check_addr("192.0.2.11");
 	ck_assert_int_eq(dns_addr_equal(&a, &b), 0);
-	a = addr_of("2001:db8::1");
-	b = addr_of("2001:DB8:0:0:0:0:0:1");
+	a = check_addr("2001:db8::1");
+	b = check_addr("2001:DB8:0:0:0:0:0:1");
 	ck_assert_int_eq(dns_addr_equal(&a, &b), 1);
-	b = addr_of("::c000:20a");	/* 192.0.2.10 as IPv4-compatible */
-	a = addr_of("192.0.2.10");
+	b = check_addr("::c000:20a");	/* 192.0.2.10 as IPv4-compatible */
+	a = check_addr("192.0.2.10");
 	ck_assert_int_eq(dns_addr_equal(&a, &b), 0);
 }
 END_TEST
@@ -1070,7 +1058,7 @@ msg_rr_addr(struct msg *m, const char *owner, const char *ip)
 	struct event_addr	a;
 	size_t			len;
 
-	a = addr_of(ip);
+	a = check_addr(ip);
 	len = a.family == AF_INET ? 4 : 16;
 	if (owner == NULL)
 		msg_u16(m, 0xc00c);
@@ -1914,7 +1902,7 @@ START_TEST(test_engine_full_check)
 	struct event_addr		 a;
 
 	dns = fake_engine(&f, 500, 1, 0);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c = dns_check_start(dns, &a, helos, 4, count_callback, NULL);
 	ck_assert_uint_eq(dns_check_id(c), 1);
 	fake_run(&f, dns);
@@ -1963,7 +1951,7 @@ START_TEST(test_engine_inflight_limit)
 
 	dns = fake_engine(&f, 1000, 1, 2);
 	for (i = 0; i < 3; i++) {
-		a = addr_of(ips[i]);
+		a = check_addr(ips[i]);
 		c[i] = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	}
 	ck_assert_uint_eq(dns_inflight(dns), 3);
@@ -2008,7 +1996,7 @@ START_TEST(test_engine_cancel_running)
 	struct event_addr		 a;
 
 	dns = fake_engine(&f, 1000, 1, 0);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	old = dns_check_start(dns, &a, helos, 1, count_callback, NULL);
 	dns_check_free(old);
 	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
@@ -2036,9 +2024,9 @@ START_TEST(test_engine_cancel_queued)
 	struct event_addr	 a;
 
 	dns = fake_engine(&f, 1000, 1, 1);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
-	a = addr_of("192.0.2.11");
+	a = check_addr("192.0.2.11");
 	old = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	ck_assert_uint_eq(dns_inflight(dns), 2);
 	dns_check_free(old);
@@ -2064,7 +2052,7 @@ START_TEST(test_engine_timeout_one_name)
 	int64_t				 start, took;
 
 	dns = fake_engine(&f, 100, 1, 0);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	start = now_ms();
 	c = dns_check_start(dns, &a, helos, 1, count_callback, NULL);
 	fake_run(&f, dns);
@@ -2091,7 +2079,7 @@ START_TEST(test_engine_no_server_is_error)
 
 	dns = fake_engine(&f, 500, 1, 0);
 	fake_stop(&f);		/* nothing listens on the port now */
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	dns_run(dns);
 	ck_assert_int_eq(dns_check_result(c)->ptr_rcode, DNS_RCODE_ERROR);
@@ -2111,7 +2099,7 @@ START_TEST(test_engine_free_running)
 	struct event_addr		 a;
 
 	dns = fake_engine(&f, 1000, 1, 1);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	dns_check_start(dns, &a, helos, 1, count_callback, NULL);
 	dns_check_start(dns, &a, helos, 1, count_callback, NULL);
 	dns_free(dns);
@@ -2128,7 +2116,7 @@ START_TEST(test_engine_callback_frees)
 	int			 ran = 0;
 
 	dns = fake_engine(&f, 1000, 1, 0);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	dns_check_start(dns, &a, NULL, 0, free_callback, &ran);
 	dns_check_start(dns, &a, NULL, 0, free_callback, &ran);
 	fake_run(&f, dns);
@@ -2343,7 +2331,7 @@ START_TEST(test_engine_same_query_once)
 	struct event_addr		 a;
 
 	dns = fake_engine(&f, 1000, 1, 0);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c1 = dns_check_start(dns, &a, helos, 1, count_callback, NULL);
 	c2 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	fake_run(&f, dns);
@@ -2374,7 +2362,7 @@ START_TEST(test_engine_cache_hit_and_age)
 	struct event_addr	 a;
 
 	dns = clock_engine(&f, 0, 0);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c1 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	fake_run(&f, dns);
 	ck_assert_int_eq(f.received, 3);
@@ -2408,7 +2396,7 @@ START_TEST(test_engine_cache_expires)
 	struct event_addr	 a;
 
 	dns = clock_engine(&f, 0, 0);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c1 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	fake_run(&f, dns);
 	ck_assert_int_eq(f.received, 3);
@@ -2436,7 +2424,7 @@ START_TEST(test_engine_fresh_skips_cache)
 	struct event_addr	 a;
 
 	dns = clock_engine(&f, 0, 0);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c1 = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	fake_run(&f, dns);
 	test_clock += 10 * 1000;
@@ -2472,7 +2460,7 @@ START_TEST(test_engine_cache_negative)
 	struct event_addr		 a;
 
 	dns = clock_engine(&f, 0, 0);
-	a = addr_of("192.0.2.99");
+	a = check_addr("192.0.2.99");
 	c1 = dns_check_start(dns, &a, helos, 2, count_callback, NULL);
 	fake_run(&f, dns);
 	ck_assert_int_eq(f.received, 5);
@@ -2510,7 +2498,7 @@ START_TEST(test_engine_cache_max)
 	struct event_addr	 a;
 
 	dns = clock_engine(&f, 0, 1);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	fake_run(&f, dns);
 	dns_get_stats(dns, &st);
@@ -2533,7 +2521,7 @@ START_TEST(test_engine_qps_limit)
 
 	/* 10 per second: one query may go out now, the next 100 ms later. */
 	dns = clock_engine(&f, 10, 0);
-	a = addr_of("192.0.2.99");
+	a = check_addr("192.0.2.99");
 	c = dns_check_start(dns, &a, helos, 2, count_callback, NULL);
 	dns_get_stats(dns, &st);
 	ck_assert_uint_eq(st.sent, 1);
@@ -2575,11 +2563,11 @@ START_TEST(test_engine_urgent_first)
 
 	dns = fake_engine(&f, 1000, 1, 1);
 	f.hold = 1;
-	a = addr_of("192.0.2.11");
+	a = check_addr("192.0.2.11");
 	c[0] = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
-	a = addr_of("192.0.2.12");
+	a = check_addr("192.0.2.12");
 	c[1] = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c[2] = dns_check_begin(dns, &a, NULL, 0, DNS_CHECK_URGENT,
 	    count_callback, NULL);
 
@@ -2628,7 +2616,7 @@ START_TEST(test_engine_truncated_over_tcp)
 	struct event_addr	 a;
 
 	dns = fake_engine(&f, 1000, 1, 0);
-	a = addr_of("192.0.2.13");
+	a = check_addr("192.0.2.13");
 	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	fake_run(&f, dns);
 	r = dns_check_result(c);
@@ -2664,7 +2652,7 @@ START_TEST(test_engine_dnsbl_and_abuse)
 	cfg.dnsbl = bl;
 	cfg.abuse_zone = "abuse.example.test";
 	dns = fake_engine_with(&f, &cfg);
-	a = addr_of("192.0.2.10");
+	a = check_addr("192.0.2.10");
 	c = dns_check_start(dns, &a, NULL, 0, count_callback, NULL);
 	fake_run(&f, dns);
 	r = dns_check_result(c);

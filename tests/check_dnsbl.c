@@ -4,10 +4,7 @@
  * command-line overrides of core/dns_batch.c, and the JSON of
  * core/dns_json.c.
  */
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,26 +12,12 @@
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "dns_batch.h"
 #include "dns_json.h"
 #include "dnsbl.h"
 #include "xmalloc.h"
-
-static struct event_addr
-bl_addr(const char *ip)
-{
-	struct event_addr	a;
-
-	memset(&a, 0, sizeof a);
-	if (inet_pton(AF_INET, ip, a.bytes) == 1)
-		a.family = AF_INET;
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, ip, a.bytes), 1);
-		a.family = AF_INET6;
-	}
-	return a;
-}
 
 static const char *
 bl_name(const char *ip, const char *zone)
@@ -42,7 +25,7 @@ bl_name(const char *ip, const char *zone)
 	static char		buf[DNS_HOST_NAME_MAX + 2];
 	struct event_addr	a;
 
-	a = bl_addr(ip);
+	a = check_addr(ip);
 	if (dnsbl_query_name(&a, zone, buf, sizeof buf) == -1)
 		return NULL;
 	return buf;
@@ -87,7 +70,7 @@ START_TEST(test_dnsbl_name_limits)
 	zone[189] = '\0';
 	ck_assert_ptr_nonnull(bl_name("2001:db8::1", zone));
 
-	a = bl_addr("192.0.2.1");
+	a = check_addr("192.0.2.1");
 	ck_assert_int_eq(dnsbl_query_name(&a, "bl.example.test", buf, 20), -1);
 	memset(&a, 0, sizeof a);
 	ck_assert_int_eq(dnsbl_query_name(&a, "bl.example.test", buf,
@@ -170,7 +153,7 @@ bl_kind(const struct dnsbl_list *l, const char *zone, const char *code,
 {
 	struct event_addr	a;
 
-	a = bl_addr(code);
+	a = check_addr(code);
 	return dnsbl_code_kind(l, zone, &a, text);
 }
 
@@ -264,9 +247,9 @@ bl_judge(const struct dnsbl_list *l, enum dns_rcode rcode, const char *c1,
 	memset(codes, 0, sizeof codes);
 
 	if (c1 != NULL)
-		codes[n++] = bl_addr(c1);
+		codes[n++] = check_addr(c1);
 	if (c2 != NULL)
-		codes[n++] = bl_addr(c2);
+		codes[n++] = check_addr(c2);
 	return dnsbl_judge(l, "bl.example.test", rcode, codes, n);
 }
 
@@ -499,8 +482,8 @@ START_TEST(test_dnsbl_json_exact)
 	r.dnsbl[0].rcode = DNS_RCODE_NOERROR;
 	r.dnsbl[0].listed = DNS_LISTED_YES;
 	r.dnsbl[0].ncodes = 2;
-	r.dnsbl[0].codes[0] = bl_addr("127.0.0.2");
-	r.dnsbl[0].codes[1] = bl_addr("127.0.0.4");
+	r.dnsbl[0].codes[0] = check_addr("127.0.0.2");
+	r.dnsbl[0].codes[1] = check_addr("127.0.0.4");
 	r.dnsbl[1].zone = zone2;
 	r.dnsbl[1].rcode = DNS_RCODE_TIMEOUT;
 	r.dnsbl[1].listed = DNS_LISTED_UNKNOWN;

@@ -1,4 +1,5 @@
 /* Tests for core/esc.c: what untrusted text looks like once escaped. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,18 @@ assert_display(const char *in, size_t len, const char *want)
 	got = esc_display(in, len);
 	ck_assert_str_eq(got, want);
 	free(got);
+}
+
+/* Append in[0, len) with append to an empty buffer and compare with want. */
+static void
+assert_appended(void (*append)(struct esc_buf *, const char *, size_t),
+    const char *in, size_t len, const char *want)
+{
+	struct esc_buf	b = { NULL, 0, 0 };
+
+	append(&b, in, len);
+	ck_assert_str_eq(b.data, want);
+	esc_buf_free(&b);
 }
 
 START_TEST(test_esc_plain_ascii)
@@ -105,6 +118,53 @@ START_TEST(test_esc_del)
 }
 END_TEST
 
+/* One row per rule of esc_utf8_seq.  A length of 0 means invalid. */
+START_TEST(test_esc_utf8_seq_cases)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		size_t		 want_len;
+		uint32_t	 want_cp;
+	} cases[] = {
+		{ "a", 1, 1, 'a' },
+		{ "\x1b", 1, 1, 0x1b },
+		{ "\xc3\xbc", 2, 2, 0xfc },
+		{ "\xe2\x82\xac", 3, 3, 0x20ac },
+		{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
+		{ "\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff },
+		/* Overlong forms of '/'. */
+		{ "\xc0\xaf", 2, 0, 0 },
+		{ "\xe0\x80\xaf", 3, 0, 0 },
+		{ "\xf0\x80\x80\xaf", 4, 0, 0 },
+		/* The surrogate U+D800, U+110000, a lead byte past 0xf4. */
+		{ "\xed\xa0\x80", 3, 0, 0 },
+		{ "\xf4\x90\x80\x80", 4, 0, 0 },
+		{ "\xf5\x80\x80\x80", 4, 0, 0 },
+		/* A lone continuation byte, sequences cut short by len. */
+		{ "\x80", 1, 0, 0 },
+		{ "\xe2\x82", 2, 0, 0 },
+		{ "\xe2\x82\xac", 2, 0, 0 },
+		/* A lead byte without its continuation bytes. */
+		{ "\xe2(\xac", 3, 0, 0 },
+	};
+	uint32_t	cp;
+	size_t		i, n;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cp = 0;
+		n = esc_utf8_seq((const unsigned char *)cases[i].in,
+		    cases[i].len, &cp);
+		ck_assert_msg(n == cases[i].want_len, "case %zu: length %zu, "
+		    "expected %zu", i, n, cases[i].want_len);
+		if (n > 0)
+			ck_assert_msg(cp == cases[i].want_cp, "case %zu: code "
+			    "point U+%04X, expected U+%04X", i, (unsigned)cp,
+			    (unsigned)cases[i].want_cp);
+	}
+}
+END_TEST
+
 START_TEST(test_esc_controls_keep_backslash)
 {
 	char	*got;
@@ -117,11 +177,8 @@ END_TEST
 
 START_TEST(test_esc_json_string)
 {
-	struct esc_buf	b = { NULL, 0, 0 };
-
-	esc_buf_json(&b, "a\"b\\c\n\x01\xff", 8);
-	ck_assert_str_eq(b.data, "a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd");
-	esc_buf_free(&b);
+	assert_appended(esc_buf_json, "a\"b\\c\n\x01\xff", 8,
+	    "a\\\"b\\\\c\\n\\u0001\xef\xbf\xbd");
 }
 END_TEST
 
@@ -190,32 +247,21 @@ END_TEST
 
 START_TEST(test_esc_json_utf8_across_words)
 {
-	struct esc_buf	b = { NULL, 0, 0 };
-
 	/* A valid two-byte sequence split by the eight-byte step stays. */
-	esc_buf_json(&b, "abcdefg\xc3\xa9hijklmn\"", 17);
-	ck_assert_str_eq(b.data, "abcdefg\xc3\xa9hijklmn\\\"");
-	esc_buf_free(&b);
+	assert_appended(esc_buf_json, "abcdefg\xc3\xa9hijklmn\"", 17,
+	    "abcdefg\xc3\xa9hijklmn\\\"");
 }
 END_TEST
 
 START_TEST(test_esc_csv_plain)
 {
-	struct esc_buf	b = { NULL, 0, 0 };
-
-	esc_buf_csv(&b, "abc", 3);
-	ck_assert_str_eq(b.data, "abc");
-	esc_buf_free(&b);
+	assert_appended(esc_buf_csv, "abc", 3, "abc");
 }
 END_TEST
 
 START_TEST(test_esc_csv_quoted)
 {
-	struct esc_buf	b = { NULL, 0, 0 };
-
-	esc_buf_csv(&b, "a,\"b\"\nc", 7);
-	ck_assert_str_eq(b.data, "\"a,\"\"b\"\"\\nc\"");
-	esc_buf_free(&b);
+	assert_appended(esc_buf_csv, "a,\"b\"\nc", 7, "\"a,\"\"b\"\"\\nc\"");
 }
 END_TEST
 
@@ -254,6 +300,7 @@ make_esc_suite(void)
 	tcase_add_test(tc, test_esc_bidi_override);
 	tcase_add_test(tc, test_esc_del);
 	tcase_add_test(tc, test_esc_controls_keep_backslash);
+	tcase_add_test(tc, test_esc_utf8_seq_cases);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("formats");

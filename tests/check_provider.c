@@ -3,13 +3,13 @@
  * recipient map and the order of recipient sources, including what an
  * unverified HELO name may and may not yield.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "provider.h"
 #include "xmalloc.h"
@@ -27,21 +27,6 @@ pv_teardown(void)
 {
 	provider_table_free(pt);
 	pt = NULL;
-}
-
-static struct event_addr
-addr_of(const char *ip)
-{
-	struct event_addr	a;
-
-	memset(&a, 0, sizeof a);
-	if (inet_pton(AF_INET, ip, a.bytes) == 1)
-		a.family = AF_INET;
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, ip, a.bytes), 1);
-		a.family = AF_INET6;
-	}
-	return a;
 }
 
 /* Add a line as the config file parser would hand it over. */
@@ -122,7 +107,7 @@ END_TEST
 START_TEST(test_provider_range_wins_over_rdns)
 {
 	struct provider_info	 p;
-	struct event_addr	 a = addr_of("40.107.3.125");
+	struct event_addr	 a = check_addr("40.107.3.125");
 
 	add_ok("provider \"Microsoft\" = 40.92.0.0/15, 40.107.0.0/16, "
 	    "52.100.0.0/14");
@@ -138,13 +123,13 @@ END_TEST
 START_TEST(test_provider_most_specific_range)
 {
 	struct provider_info	 p;
-	struct event_addr	 a = addr_of("192.0.2.200");
+	struct event_addr	 a = check_addr("192.0.2.200");
 
 	add_ok("provider \"Big Net\" = 192.0.2.0/24");
 	add_ok("provider \"Small Customer\" = 192.0.2.192/26");
 	provider_identify(pt, &a, NULL, NULL, &p);
 	ck_assert_str_eq(p.name, "Small Customer");
-	a = addr_of("192.0.2.7");
+	a = check_addr("192.0.2.7");
 	provider_identify(pt, &a, NULL, NULL, &p);
 	ck_assert_str_eq(p.name, "Big Net");
 }
@@ -153,15 +138,15 @@ END_TEST
 START_TEST(test_provider_range_ipv6_and_mapped)
 {
 	struct provider_info	 p;
-	struct event_addr	 a = addr_of("2a01:111:f400::25");
+	struct event_addr	 a = check_addr("2a01:111:f400::25");
 
 	add_ok("provider \"Microsoft\" = 2a01:111:f400::/48, 40.107.0.0/16");
 	provider_identify(pt, &a, NULL, NULL, &p);
 	ck_assert_str_eq(p.name, "Microsoft");
-	a = addr_of("::ffff:40.107.3.125");
+	a = check_addr("::ffff:40.107.3.125");
 	provider_identify(pt, &a, NULL, NULL, &p);
 	ck_assert_str_eq(p.name, "Microsoft");
-	a = addr_of("2a01:111:f401::25");
+	a = check_addr("2a01:111:f401::25");
 	provider_identify(pt, &a, NULL, NULL, &p);
 	ck_assert_int_eq(p.source, PROVIDER_NONE);
 	ck_assert_str_eq(p.name, "");
@@ -171,7 +156,7 @@ END_TEST
 START_TEST(test_provider_rdns_domain_verified)
 {
 	struct provider_info	 p;
-	struct event_addr	 a = addr_of("198.51.100.7");
+	struct event_addr	 a = check_addr("198.51.100.7");
 
 	provider_identify(pt, &a, "host7.mail.example.net", "evil.example.com",
 	    &p);
@@ -185,7 +170,7 @@ END_TEST
 START_TEST(test_provider_helo_domain_unverified)
 {
 	struct provider_info	 p;
-	struct event_addr	 a = addr_of("198.51.100.7");
+	struct event_addr	 a = check_addr("198.51.100.7");
 
 	provider_identify(pt, &a, NULL, "mx1.victim.example.org", &p);
 	ck_assert_int_eq(p.source, PROVIDER_HELO);
@@ -198,7 +183,7 @@ END_TEST
 START_TEST(test_provider_nothing_known)
 {
 	struct provider_info	 p;
-	struct event_addr	 a = addr_of("198.51.100.7");
+	struct event_addr	 a = check_addr("198.51.100.7");
 
 	provider_identify(pt, &a, NULL, "localhost", &p);
 	ck_assert_int_eq(p.source, PROVIDER_NONE);
@@ -216,7 +201,7 @@ START_TEST(test_provider_client_uses_dns_confirmed)
 
 	memset(&c, 0, sizeof c);
 	memset(&r, 0, sizeof r);
-	c.addr = addr_of("198.51.100.7");
+	c.addr = check_addr("198.51.100.7");
 	helos[0].name = xstrdup("[198.51.100.7]");
 	helos[0].count = 5;
 	helos[1].name = xstrdup("mail.example.org");
@@ -282,7 +267,7 @@ START_TEST(test_provider_recipient_order)
 {
 	struct provider_info	 p;
 	struct provider_rcpt	 r;
-	struct event_addr	 a = addr_of("192.0.2.7");
+	struct event_addr	 a = check_addr("192.0.2.7");
 
 	add_ok("provider \"Example Hosting\" = 192.0.2.0/24");
 	add_ok("recipient \"Example Hosting\" = abuse@hosting.example");
@@ -299,7 +284,7 @@ START_TEST(test_provider_recipient_order)
 	ck_assert_int_eq(r.source, RCPT_MAP_CIDR);
 	ck_assert_str_eq(r.address, "desk@range.example");
 
-	a = addr_of("192.0.2.77");
+	a = check_addr("192.0.2.77");
 	provider_recipient(pt, &a, &p, NULL, "txt@example.com", &r);
 	ck_assert_int_eq(r.source, RCPT_MAP_PROVIDER);
 	ck_assert_str_eq(r.address, "abuse@hosting.example");
@@ -310,7 +295,7 @@ START_TEST(test_provider_recipient_domain_then_txt_then_2142)
 {
 	struct provider_info	 p;
 	struct provider_rcpt	 r;
-	struct event_addr	 a = addr_of("198.51.100.7");
+	struct event_addr	 a = check_addr("198.51.100.7");
 
 	add_ok("recipient example.net = noc@example.net");
 	provider_identify(pt, &a, "mx.example.net", NULL, &p);
@@ -334,7 +319,7 @@ START_TEST(test_provider_helo_never_a_recipient)
 {
 	struct provider_info	 p;
 	struct provider_rcpt	 r;
-	struct event_addr	 a = addr_of("198.51.100.7");
+	struct event_addr	 a = check_addr("198.51.100.7");
 
 	/* The client claims to be a victim's host: only a suggestion. */
 	provider_identify(pt, &a, NULL, "mail.victim.example", &p);
@@ -357,7 +342,7 @@ START_TEST(test_provider_bad_abuse_contact_ignored)
 {
 	struct provider_info	 p;
 	struct provider_rcpt	 r;
-	struct event_addr	 a = addr_of("198.51.100.7");
+	struct event_addr	 a = check_addr("198.51.100.7");
 
 	provider_identify(pt, &a, NULL, NULL, &p);
 	provider_recipient(pt, &a, &p, NULL, "a@example.com\r\nBcc: x@y.example",
@@ -391,7 +376,7 @@ END_TEST
 START_TEST(test_provider_matches_name_or_domain)
 {
 	struct provider_info	 p;
-	struct event_addr	 a = addr_of("40.107.3.125");
+	struct event_addr	 a = check_addr("40.107.3.125");
 
 	add_ok("provider \"Microsoft\" = 40.107.0.0/16");
 	provider_identify(pt, &a, "x.outbound.protection.outlook.com", NULL,

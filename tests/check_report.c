@@ -8,7 +8,6 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "mail.h"
 #include "plan.h"
@@ -56,12 +56,6 @@ struct fixture {
 	struct report_input	in;
 };
 
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void
 rp_setup(void)
 {
@@ -78,7 +72,7 @@ rp_setup(void)
 static void
 rp_teardown(void)
 {
-	nftw(rp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	check_remove_tree(rp_dir);
 	while (rp_npool > 0)
 		free(rp_pool[--rp_npool]);
 	if (rp_saved_tz != NULL)
@@ -400,38 +394,6 @@ count_header_fields(const char *headers)
 	return n;
 }
 
-static char *
-read_file(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	buf = xcalloc(1, 4 * 1024 * 1024);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	n = fread(buf, 1, 4 * 1024 * 1024 - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Write an executable shell script that fakes sendmail. */
-static char *
-fake_sendmail(const char *name, const char *body)
-{
-	FILE	*f;
-	char	*path;
-
-	xasprintf(&path, "%s/%s", rp_dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "#!/bin/sh\n%s\n", body);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(chmod(path, 0700), 0);
-	return path;
-}
-
 /* A script that saves its arguments and stdin next to itself. */
 static char *
 recording_sendmail(int exit_status)
@@ -441,7 +403,7 @@ recording_sendmail(int exit_status)
 	xasprintf(&body, "for a in \"$0\" \"$@\"; do printf '%%s\\n' \"$a\"; "
 	    "done > %s/args\ncat > %s/stdin\nexit %d", rp_dir, rp_dir,
 	    exit_status);
-	path = fake_sendmail("sendmail", body);
+	path = check_write_script(rp_dir, "sendmail", body);
 	free(body);
 	return path;
 }
@@ -1041,7 +1003,7 @@ START_TEST(test_report_outbox_file)
 	ck_assert_uint_gt(strlen(path), len);
 	ck_assert_msg(shape_eq(path + strlen(path) - len, "/outbox/########T"
 	    "######Z-%%%%%%%%%%%%%%%%.eml"), "outbox file %s", path);
-	got = read_file(path);
+	got = check_read_file(path);
 	ck_assert_str_eq(got, "Subject: x\n\nbody\n");
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 07777, 0600);
@@ -1086,7 +1048,7 @@ START_TEST(test_report_sendmail_argv_stdin)
 	xasprintf(&got, "%s/args", rp_dir);
 	free(cmd);
 	cmd = got;
-	got = read_file(cmd);
+	got = check_read_file(cmd);
 	xasprintf(&want, "%s\n-oi\n-t\n$HOME\n;id\n`id`\n'q'\n*\n|x\n", script);
 	ck_assert_str_eq(got, want);
 	free(got);
@@ -1094,7 +1056,7 @@ START_TEST(test_report_sendmail_argv_stdin)
 	free(cmd);
 
 	xasprintf(&cmd, "%s/stdin", rp_dir);
-	got = read_file(cmd);
+	got = check_read_file(cmd);
 	ck_assert_str_eq(got, "To: a@example.net\n\nhi\n");
 	free(got);
 	free(cmd);
@@ -1137,7 +1099,7 @@ START_TEST(test_report_sendmail_not_executable)
 	char	*script, *argv[2], *cause = NULL, *want;
 	int	 status = -1;
 
-	script = fake_sendmail("plain", "exit 0");
+	script = check_write_script(rp_dir, "plain", "exit 0");
 	ck_assert_int_eq(chmod(script, 0600), 0);
 	argv[0] = script;
 	argv[1] = NULL;
@@ -1155,7 +1117,7 @@ START_TEST(test_report_sendmail_signal)
 	char	*script, *argv[2], *cause = NULL, *want;
 	int	 status = -1;
 
-	script = fake_sendmail("killed", "kill -TERM $$");
+	script = check_write_script(rp_dir, "killed", "kill -TERM $$");
 	argv[0] = script;
 	argv[1] = NULL;
 	ck_assert_int_eq(report_sendmail(argv, "x\n", &status, &cause), -1);
@@ -1175,7 +1137,7 @@ START_TEST(test_report_sendmail_early_exit)
 	int			 status = -1;
 
 	/* The command never reads its stdin, so writing gets EPIPE. */
-	script = fake_sendmail("early", "exit 0");
+	script = check_write_script(rp_dir, "early", "exit 0");
 	argv[0] = script;
 	argv[1] = NULL;
 	msg = xcalloc(1, 1024 * 1024 + 1);
@@ -1195,7 +1157,8 @@ START_TEST(test_report_sendmail_chatty)
 	int	 status = -1;
 
 	/* Output fills the pipe before the command reads: no deadlock. */
-	script = fake_sendmail("chatty", "head -c 300000 /dev/zero\n"
+	script = check_write_script(rp_dir, "chatty",
+	    "head -c 300000 /dev/zero\n"
 	    "cat > /dev/null\nexit 3");
 	argv[0] = script;
 	argv[1] = NULL;
@@ -1249,7 +1212,7 @@ START_TEST(test_report_deliver_failed_send)
 	char			*script, *got, *want, *cause = NULL;
 	const char		*msg = "To: abuse@example.net\n\nreport\n";
 
-	script = fake_sendmail("tempfail", "cat > /dev/null\n"
+	script = check_write_script(rp_dir, "tempfail", "cat > /dev/null\n"
 	    "echo 'queue is full' >&2\nexit 75");
 	deliver_env(&cfg, &st, script);
 	ck_assert_int_eq(report_deliver(&cfg, st, "2001:db8::7",
@@ -1262,7 +1225,7 @@ START_TEST(test_report_deliver_failed_send)
 	free(want);
 	ck_assert_ptr_nonnull(out.path);
 	ck_assert_ptr_nonnull(strstr(out.path, "Z-2001_db8__7-"));
-	got = read_file(out.path);
+	got = check_read_file(out.path);
 	ck_assert_str_eq(got, msg);
 	free(got);
 	ck_assert_int_eq(store_last_report(st, "2001:db8::7", &cause), 0);
@@ -1319,7 +1282,7 @@ START_TEST(test_report_deliver_outbox_only)
 	ck_assert_int_eq(out.exit_status, 0);
 	ck_assert_ptr_null(out.detail);
 	ck_assert_ptr_nonnull(strstr(out.path, "Z-192.0.2.7-"));
-	got = read_file(out.path);
+	got = check_read_file(out.path);
 	ck_assert_str_eq(got, "Subject: x\n\ny\n");
 	free(got);
 	got = recorded("SELECT method || ' ' || exit_status || ' ' || "
@@ -1408,7 +1371,7 @@ assert_fixture(const char *msg, const char *name)
 		fputs(msg, f);
 		ck_assert_int_eq(fclose(f), 0);
 	}
-	want = read_file(path);
+	want = check_read_file(path);
 	for (a = msg, b = want, line = msg; *a != '\0' && *a == *b; a++, b++) {
 		if (*a == '\n') {
 			lineno++;
@@ -2458,7 +2421,7 @@ START_TEST(test_report_failed_send_then_retry)
 	char			*script, *msg, *id, *got, *path, *cause = NULL;
 	size_t			 unread;
 
-	script = fake_sendmail("flaky", "cat > /dev/null\n"
+	script = check_write_script(rp_dir, "flaky", "cat > /dev/null\n"
 	    "echo 'queue is full' >&2\nexit 75");
 	plan_env_init(&e, script);
 	p = plan_build(e.list + 1, NULL, 2, &e.o, &cause);
@@ -2501,7 +2464,7 @@ START_TEST(test_report_failed_send_then_retry)
 	free(got);
 	free(path);
 	xasprintf(&path, "%s/stdin", rp_dir);
-	got = read_file(path);
+	got = check_read_file(path);
 	ck_assert_str_eq(got, msg);
 	free(got);
 	free(path);
@@ -2531,7 +2494,8 @@ START_TEST(test_report_retry_file_gone)
 	struct report_outcome	 out;
 	char			*script, *cause = NULL;
 
-	script = fake_sendmail("tempfail", "cat >/dev/null; exit 75");
+	script = check_write_script(rp_dir, "tempfail",
+	    "cat >/dev/null; exit 75");
 	deliver_env(&cfg, &st, script);
 	ck_assert_int_eq(report_deliver(&cfg, st, "192.0.2.7",
 	    "abuse@example.net", "x\n", "<gone@x>", &out, &cause), 0);

@@ -13,7 +13,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "config.h"
 #include "report.h"
 #include "sendlock.h"
@@ -36,12 +36,6 @@ static struct config	 sl_cfg;
 static struct store	*sl_store;
 static int		 sl_waited;
 static pid_t		 sl_waited_for;
-
-static int
-sl_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
 
 /* A config that pipes reports to a script appending to $dir/sent. */
 static void
@@ -78,7 +72,7 @@ sl_teardown(void)
 	store_close(sl_store);
 	config_free(&sl_cfg);
 	free(sl_lock);
-	nftw(sl_dir, sl_rm, 16, FTW_DEPTH | FTW_PHYS);
+	check_remove_tree(sl_dir);
 }
 
 /* Hold the lock as another process would: its own open file. */

@@ -3,7 +3,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +11,12 @@
 #include <sqlite3.h>
 
 #include "check_suites.h"
+#include "check_util.h"
 #include "store.h"
 #include "xmalloc.h"
 
 static char	 st_dir[64];
 static char	*st_path;
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
 
 static void
 st_setup(void)
@@ -35,7 +29,7 @@ st_setup(void)
 static void
 st_teardown(void)
 {
-	nftw(st_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	check_remove_tree(st_dir);
 	free(st_path);
 	st_path = NULL;
 }

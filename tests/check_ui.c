@@ -74,8 +74,6 @@ make_clients(size_t n)
 static void
 setup(void)
 {
-	char	*cause = NULL;
-
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_ui.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	xasprintf(&state_path, "%s/state.db", tmpdir);
@@ -90,13 +88,7 @@ setup(void)
 	free(cfg.report_to);
 	cfg.report_to = NULL;
 
-	memset(&ctx, 0, sizeof ctx);
-	ctx.cfg = &cfg;
-	ctx.store = store_open(state_path, &cause);
-	ck_assert_msg(ctx.store != NULL, "store_open: %s", cause);
-	ctx.wl = wl_load(wl_path, &cause);
-	ck_assert_msg(ctx.wl != NULL, "wl_load: %s", cause);
-	ctx.hostname = "triage.example";
+	check_ui_context(&ctx, &cfg, tmpdir);
 
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -161,25 +153,6 @@ whitelist_ip(void)
 	ck_assert_int_eq(ui_key(&ui, 'i'), UI_ACT_REDRAW);
 	ck_assert_int_eq(ui.prompt, UI_PROMPT_WL_COMMENT);
 	return ui_key(&ui, '\r');
-}
-
-static char *
-read_file(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	long	 len;
-
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = xmalloc((size_t)len + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 START_TEST(test_ui_down_stops_at_last_row)
@@ -334,7 +307,7 @@ START_TEST(test_ui_whitelist_comment_has_date)
 
 	use_clients(3, 10);
 	whitelist_ip();
-	text = read_file(wl_path);
+	text = check_read_file(wl_path);
 	strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
 	snprintf(expect, sizeof expect, "added by smtptriage %s", date);
 	ck_assert_ptr_nonnull(strstr(text, "192.0.2.10"));
@@ -463,7 +436,7 @@ START_TEST(test_ui_report_send_writes_outbox)
 	ck_assert_str_eq(ui.message, expect);
 	ck_assert_int_eq(ui.message_error, 0);
 
-	text = read_file(path);
+	text = check_read_file(path);
 	ck_assert_ptr_nonnull(strstr(text, "192.0.2.11"));
 	ck_assert_ptr_nonnull(strstr(text, "\nSubject: "));
 	ck_assert_ptr_nonnull(strstr(text, "Message-ID: <"));
@@ -510,7 +483,7 @@ START_TEST(test_ui_report_sendmail_sent)
 	ck_assert_str_eq(ui.message, "sent to abuse@example.net");
 	ck_assert_int_eq(ui.message_error, 0);
 	ck_assert_uint_eq(outbox_files(NULL), 0);
-	text = read_file(sent);
+	text = check_read_file(sent);
 	ck_assert_ptr_nonnull(strstr(text, "\nTo: abuse@example.net\n"));
 	ck_assert_int_gt(clients[0].reported_at, 0);
 	ck_assert_int_eq(store_last_report(ctx.store, "192.0.2.10", &cause),

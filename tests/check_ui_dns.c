@@ -345,6 +345,25 @@ ud_run(void)
 	return max_seen;
 }
 
+/*
+ * Check that the preview contains a report composed after the DNS check
+ * ("Not run" is absent) and, unless to is NULL, addressed to to.
+ */
+static void
+ud_assert_checked_report(const char *to)
+{
+	char	*header;
+
+	ck_assert_ptr_nonnull(ud_ui.report_msg);
+	if (to != NULL) {
+		xasprintf(&header, "\nTo: %s\n", to);
+		ck_assert_msg(strstr(ud_ui.report_msg, header) != NULL,
+		    "the report is not addressed to %s", to);
+		free(header);
+	}
+	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+}
+
 static struct dnshist_entry *
 ud_history(const char *ip, size_t *n)
 {
@@ -551,12 +570,9 @@ START_TEST(test_ui_dns_report_waits_for_check)
 	ck_assert_ptr_null(ui_report_plan(&ud_ui));
 
 	ud_run();
-	ck_assert_ptr_nonnull(ud_ui.report_msg);
 	/* The abuse contact from the TXT answer is the recipient. */
-	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg,
-	    "\nTo: abuse@a.test\n"));
+	ud_assert_checked_report("abuse@a.test");
 	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg, "\nDNS check at "));
-	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
 	ui_report_close(&ud_ui);
 }
 END_TEST
@@ -599,10 +615,7 @@ START_TEST(test_ui_dns_report_skips_debounce)
 	ck_assert_int_eq(check->done, 0);
 
 	ud_run();
-	ck_assert_ptr_nonnull(ud_ui.report_msg);
-	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg,
-	    "\nTo: abuse@a.test\n"));
-	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ud_assert_checked_report("abuse@a.test");
 	ui_report_close(&ud_ui);
 }
 END_TEST
@@ -622,8 +635,7 @@ START_TEST(test_ui_dns_tagged_report_starts_checks)
 	ck_assert_ptr_nonnull(ui_check_find(&ud_ui, ud_clients[1].ip));
 
 	ud_run();
-	ck_assert_ptr_nonnull(ud_ui.report_msg);
-	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ud_assert_checked_report(NULL);
 	p = ui_report_plan(&ud_ui);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(p->nmessages, 2);
@@ -678,10 +690,7 @@ START_TEST(test_ui_dns_pager_recheck_waits)
 	    "report is composed when the check ends; Esc cancels");
 	free(status);
 	ud_run();
-	ck_assert_ptr_nonnull(ud_ui.report_msg);
-	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg,
-	    "\nTo: abuse@provider.example\n"));
-	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ud_assert_checked_report("abuse@provider.example");
 	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg, "\nDNS check at "));
 	p = ui_report_plan(&ud_ui);
 	ck_assert_uint_eq(p->nmessages, 1);
@@ -775,10 +784,7 @@ START_TEST(test_ui_dns_provider_report_waits)
 	ck_assert_ptr_null(ud_ui.report_msg);
 
 	ud_run();
-	ck_assert_ptr_nonnull(ud_ui.report_msg);
-	ck_assert_ptr_nonnull(strstr(ud_ui.report_msg,
-	    "\nTo: abuse@provider.example\n"));
-	ck_assert_ptr_null(strstr(ud_ui.report_msg, "Not run"));
+	ud_assert_checked_report("abuse@provider.example");
 	ui_report_close(&ud_ui);
 }
 END_TEST

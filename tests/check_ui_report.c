@@ -85,7 +85,7 @@ ur_clients(void)
 static void
 ur_setup(void)
 {
-	char	*path, *cause = NULL;
+	char	*cause = NULL;
 
 	snprintf(ur_dir, sizeof ur_dir, "/tmp/check_ui_report.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(ur_dir));
@@ -101,17 +101,7 @@ ur_setup(void)
 	ck_assert_int_eq(provider_table_add_recipient(cfg.providers,
 	    "Example Hosting", 1, "abuse@hosting.example", &cause), 0);
 
-	memset(&ctx, 0, sizeof ctx);
-	ctx.cfg = &cfg;
-	xasprintf(&path, "%s/state.db", ur_dir);
-	ctx.store = store_open(path, &cause);
-	ck_assert_msg(ctx.store != NULL, "store_open: %s", cause);
-	free(path);
-	xasprintf(&path, "%s/whitelist", ur_dir);
-	ctx.wl = wl_load(path, &cause);
-	ck_assert_msg(ctx.wl != NULL, "wl_load: %s", cause);
-	free(path);
-	ctx.hostname = "triage.example";
+	check_ui_context(&ctx, &cfg, ur_dir);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	ur_clients();
@@ -130,22 +120,6 @@ ur_teardown(void)
 	config_free(&cfg);
 	if (check_remove_tree(ur_dir) == -1)
 		fprintf(stderr, "could not remove %s\n", ur_dir);
-}
-
-/* Write an executable shell script into the test folder. */
-static char *
-ur_script(const char *name, const char *body)
-{
-	FILE	*f;
-	char	*path;
-
-	xasprintf(&path, "%s/%s", ur_dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "#!/bin/sh\n%s\n", body);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(chmod(path, 0700), 0);
-	return path;
 }
 
 static size_t
@@ -167,22 +141,6 @@ ur_outbox(char **first)
 	}
 	closedir(d);
 	return n;
-}
-
-static char *
-ur_read(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	buf = xcalloc(1, 1024 * 1024);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	n = fread(buf, 1, 1024 * 1024 - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* Select row i of the list. */
@@ -280,7 +238,7 @@ START_TEST(test_ui_report_unverified_asks_for_to)
 	ui_key(&ui, 'y');
 	ck_assert_int_eq(ui.screen, UI_SCREEN_LIST);
 	ck_assert_uint_eq(ur_outbox(&path), 1);
-	text = ur_read(path);
+	text = check_read_file(path);
 	ck_assert_ptr_nonnull(strstr(text, "\nTo: x@y.com\n"));
 	ck_assert_int_gt(store_last_report_to(ctx.store, "192.0.2.10",
 	    "x@y.com", &status), 0);
@@ -317,7 +275,8 @@ START_TEST(test_ui_report_edit_with_editor)
 	ui_key(&ui, 'r');
 	ck_assert_int_eq(ui_key(&ui, 'e'), UI_ACT_EDIT | UI_ACT_REDRAW);
 	/* An editor with arguments: split at blanks, no shell. */
-	editor = ur_script("editor", "[ \"$1\" = \"--note\" ] || exit 9\n"
+	editor = check_write_script(ur_dir, "editor",
+	    "[ \"$1\" = \"--note\" ] || exit 9\n"
 	    "sed -i \"s/^What to fix\\$/What to fix (edited by $2)/\" \"$3\"");
 	xasprintf(&cmd, "%s --note the-admin", editor);
 	ck_assert_msg(ui_report_edit_run(&ui, cmd, &cause) == 0, "%s", cause);
@@ -325,7 +284,7 @@ START_TEST(test_ui_report_edit_with_editor)
 	    "\nWhat to fix (edited by the-admin)\n"));
 	ui_key(&ui, 'y');
 	ck_assert_uint_eq(ur_outbox(&path), 1);
-	text = ur_read(path);
+	text = check_read_file(path);
 	ck_assert_ptr_nonnull(strstr(text, "\nWhat to fix (edited by "
 	    "the-admin)\n"));
 	free(text);
@@ -343,7 +302,8 @@ START_TEST(test_ui_report_edit_failures_keep_message)
 	ui_key(&ui, 'r');
 	before = xstrdup(ui.report_msg);
 
-	editor = ur_script("fails", "echo junk > \"$1\"; exit 3");
+	editor = check_write_script(ur_dir, "fails",
+	    "echo junk > \"$1\"; exit 3");
 	ck_assert_int_eq(ui_report_edit_run(&ui, editor, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "failed (exit status 3); the "
 	    "report is unchanged"));
@@ -351,7 +311,8 @@ START_TEST(test_ui_report_edit_failures_keep_message)
 	free(cause);
 	free(editor);
 
-	editor = ur_script("nohead", "echo 'only a body' > \"$1\"");
+	editor = check_write_script(ur_dir, "nohead",
+	    "echo 'only a body' > \"$1\"");
 	ck_assert_int_eq(ui_report_edit_run(&ui, editor, &cause), -1);
 	ck_assert_str_eq(cause, "the edited report has no header followed "
 	    "by an empty line; it is unchanged");
@@ -376,13 +337,14 @@ START_TEST(test_ui_report_edit_changes_to)
 	xasprintf(&cfg.sendmail, "/bin/dd of=%s status=none", sent);
 	ur_select(1);
 	ui_key(&ui, 'r');
-	editor = ur_script("retarget", "sed -i 's/^To: .*/To: Desk "
+	editor = check_write_script(ur_dir, "retarget",
+	    "sed -i 's/^To: .*/To: Desk "
 	    "<desk@example.net>/' \"$1\"");
 	ck_assert_msg(ui_report_edit_run(&ui, editor, &cause) == 0, "%s",
 	    cause);
 	ui_key(&ui, 'y');
 	ck_assert_str_eq(ui.message, "sent to desk@example.net");
-	text = ur_read(sent);
+	text = check_read_file(sent);
 	ck_assert_ptr_nonnull(strstr(text, "\nTo: Desk <desk@example.net>\n"));
 	ck_assert_int_gt(store_last_report_to(ctx.store, "192.0.2.11",
 	    "desk@example.net", &cause), 0);
@@ -545,7 +507,7 @@ START_TEST(test_ui_report_retry_key)
 	ck_assert_str_eq(ui.message, "sent 1 failed report about 192.0.2.11 "
 	    "again");
 	ck_assert_int_eq(access(path, F_OK), -1);
-	text = ur_read(sent);
+	text = check_read_file(sent);
 	ck_assert_ptr_nonnull(strstr(text, "\nTo: abuse@example.net\n"));
 	ck_assert_int_gt(clients[1].reported_at, 0);
 	ui_report_detail(&ui, &clients[1], &provider, &history);
@@ -697,7 +659,8 @@ START_TEST(test_ui_report_edit_bcc_recorded)
 
 	xasprintf(&sent, "%s/sent", ur_dir);
 	xasprintf(&cfg.sendmail, "/bin/dd of=%s status=none", sent);
-	editor = ur_script("bcc", "sed -i 's/^To: .*/&\\nBcc: Archive "
+	editor = check_write_script(ur_dir, "bcc",
+	    "sed -i 's/^To: .*/&\\nBcc: Archive "
 	    "<archive@example.org>/' \"$1\"");
 	ur_select(1);
 	ui_key(&ui, 'r');
@@ -707,7 +670,7 @@ START_TEST(test_ui_report_edit_bcc_recorded)
 	    "\nBcc: Archive <archive@example.org>\n"));
 	ui_key(&ui, 'y');
 	ck_assert_str_eq(ui.message, "sent to abuse@example.net");
-	text = ur_read(sent);
+	text = check_read_file(sent);
 	ck_assert_ptr_nonnull(strstr(text, "\nBcc: Archive "
 	    "<archive@example.org>\n"));
 	free(text);

@@ -93,7 +93,7 @@ ut_make_clients(void)
 static void
 ut_setup(void)
 {
-	char	*path, *cause = NULL;
+	char	*cause = NULL;
 
 	snprintf(ut_dir, sizeof ut_dir, "/tmp/check_ui_tags.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(ut_dir));
@@ -109,17 +109,7 @@ ut_setup(void)
 	ck_assert_int_eq(provider_table_add(ut_cfg.providers,
 	    "Example Hosting", "198.51.100.0/24", &cause), 0);
 
-	memset(&ut_ctx, 0, sizeof ut_ctx);
-	ut_ctx.cfg = &ut_cfg;
-	xasprintf(&path, "%s/state.db", ut_dir);
-	ut_ctx.store = store_open(path, &cause);
-	ck_assert_msg(ut_ctx.store != NULL, "store_open: %s", cause);
-	free(path);
-	xasprintf(&path, "%s/whitelist", ut_dir);
-	ut_ctx.wl = wl_load(path, &cause);
-	ck_assert_msg(ut_ctx.wl != NULL, "wl_load: %s", cause);
-	free(path);
-	ut_ctx.hostname = "triage.example";
+	check_ui_context(&ut_ctx, &ut_cfg, ut_dir);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	ut_make_clients();

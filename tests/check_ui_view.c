@@ -111,15 +111,9 @@ uv_setup(void)
 	    "Example Hosting", "198.51.100.0/24, 2001:db8:ffff::/48",
 	    &cause), 0);
 
-	memset(&uv_ctx, 0, sizeof uv_ctx);
-	uv_ctx.cfg = &uv_cfg;
+	check_ui_context(&uv_ctx, &uv_cfg, uv_dir);
 	xasprintf(&uv_state_path, "%s/state.db", uv_dir);
-	uv_ctx.store = store_open(uv_state_path, &cause);
-	ck_assert_msg(uv_ctx.store != NULL, "store_open: %s", cause);
 	xasprintf(&uv_wl_path, "%s/whitelist", uv_dir);
-	uv_ctx.wl = wl_load(uv_wl_path, &cause);
-	ck_assert_msg(uv_ctx.wl != NULL, "wl_load: %s", cause);
-	uv_ctx.hostname = "triage.example";
 	setenv("TZ", "UTC", 1);
 	tzset();
 	uv_make_clients();

@@ -2,8 +2,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <arpa/inet.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +15,6 @@
 static char	 wl_dir[64];
 static char	*wl_path;
 
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void
 wl_setup(void)
 {
@@ -34,52 +26,19 @@ wl_setup(void)
 static void
 wl_teardown(void)
 {
-	nftw(wl_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	check_remove_tree(wl_dir);
 	free(wl_path);
 	wl_path = NULL;
 }
 
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE	*f;
-
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fwrite(text, 1, strlen(text), f), strlen(text));
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(chmod(path, mode), 0);
-}
-
-static char *
-read_file(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	buf = xcalloc(1, 65536);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	n = fread(buf, 1, 65535, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static struct event_addr
-addr(const char *text)
+/* Match the address ip and the rDNS name rdns (or NULL) against wl. */
+static const char *
+match_ip(struct whitelist *wl, const char *ip, const char *rdns)
 {
 	struct event_addr	a;
 
-	memset(&a, 0, sizeof a);
-	if (inet_pton(AF_INET, text, a.bytes) == 1)
-		a.family = AF_INET;
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, text, a.bytes), 1);
-		a.family = AF_INET6;
-	}
-	return a;
+	a = check_addr(ip);
+	return wl_match(wl, &a, rdns);
 }
 
 static void
@@ -211,7 +170,7 @@ START_TEST(test_wl_load_kinds)
 {
 	struct whitelist	*wl;
 
-	write_file(wl_path, "# trusted senders\n"
+	check_write_file(wl_path, "# trusted senders\n"
 	    "192.0.2.1\n"
 	    "\n"
 	    "  198.51.100.0/24   # partner\n"
@@ -244,7 +203,7 @@ START_TEST(test_wl_load_invalid_line)
 {
 	char	*cause = NULL, *want;
 
-	write_file(wl_path, "# ok\n192.0.2.1\n192.0.2.1/33\n", 0600);
+	check_write_file(wl_path, "# ok\n192.0.2.1\n192.0.2.1/33\n", 0600);
 	ck_assert_ptr_null(wl_load(wl_path, &cause));
 	xasprintf(&want, "%s:3: invalid prefix length \"/33\" in "
 	    "\"192.0.2.1/33\": expected a number from 0 to 32", wl_path);
@@ -258,7 +217,7 @@ START_TEST(test_wl_load_two_entries)
 {
 	char	*cause = NULL, *want;
 
-	write_file(wl_path, "192.0.2.1 192.0.2.2\n", 0600);
+	check_write_file(wl_path, "192.0.2.1 192.0.2.2\n", 0600);
 	ck_assert_ptr_null(wl_load(wl_path, &cause));
 	xasprintf(&want, "%s:1: more than one entry on the line; put each "
 	    "entry on its own line", wl_path);
@@ -290,7 +249,7 @@ START_TEST(test_wl_load_group_writable)
 {
 	char	*cause = NULL, *want;
 
-	write_file(wl_path, "192.0.2.1\n", 0620);
+	check_write_file(wl_path, "192.0.2.1\n", 0620);
 	ck_assert_ptr_null(wl_load(wl_path, &cause));
 	xasprintf(&want, "%s can be written by other users (mode 0620); fix "
 	    "it with: chmod go-w %s", wl_path, wl_path);
@@ -303,16 +262,12 @@ END_TEST
 START_TEST(test_wl_match_address)
 {
 	struct whitelist	*wl;
-	struct event_addr	 a;
 
-	write_file(wl_path, "192.0.2.1\n2001:db8::5\n", 0600);
+	check_write_file(wl_path, "192.0.2.1\n2001:db8::5\n", 0600);
 	wl = load_ok();
-	a = addr("192.0.2.1");
-	ck_assert_str_eq(wl_match(wl, &a, NULL), "192.0.2.1");
-	a = addr("192.0.2.2");
-	ck_assert_ptr_null(wl_match(wl, &a, NULL));
-	a = addr("2001:db8:0::5");
-	ck_assert_str_eq(wl_match(wl, &a, NULL), "2001:db8::5");
+	ck_assert_str_eq(match_ip(wl, "192.0.2.1", NULL), "192.0.2.1");
+	ck_assert_ptr_null(match_ip(wl, "192.0.2.2", NULL));
+	ck_assert_str_eq(match_ip(wl, "2001:db8:0::5", NULL), "2001:db8::5");
 	wl_free(wl);
 }
 END_TEST
@@ -320,20 +275,17 @@ END_TEST
 START_TEST(test_wl_match_cidr_edges)
 {
 	struct whitelist	*wl;
-	struct event_addr	 a;
 
-	write_file(wl_path, "198.51.100.128/25\n2001:db8::/32\n", 0600);
+	check_write_file(wl_path, "198.51.100.128/25\n2001:db8::/32\n", 0600);
 	wl = load_ok();
-	a = addr("198.51.100.128");
-	ck_assert_str_eq(wl_match(wl, &a, NULL), "198.51.100.128/25");
-	a = addr("198.51.100.255");
-	ck_assert_str_eq(wl_match(wl, &a, NULL), "198.51.100.128/25");
-	a = addr("198.51.100.127");
-	ck_assert_ptr_null(wl_match(wl, &a, NULL));
-	a = addr("2001:db8:ffff:ffff::1");
-	ck_assert_str_eq(wl_match(wl, &a, NULL), "2001:db8::/32");
-	a = addr("2001:db9::1");
-	ck_assert_ptr_null(wl_match(wl, &a, NULL));
+	ck_assert_str_eq(match_ip(wl, "198.51.100.128", NULL),
+	    "198.51.100.128/25");
+	ck_assert_str_eq(match_ip(wl, "198.51.100.255", NULL),
+	    "198.51.100.128/25");
+	ck_assert_ptr_null(match_ip(wl, "198.51.100.127", NULL));
+	ck_assert_str_eq(match_ip(wl, "2001:db8:ffff:ffff::1", NULL),
+	    "2001:db8::/32");
+	ck_assert_ptr_null(match_ip(wl, "2001:db9::1", NULL));
 	wl_free(wl);
 }
 END_TEST
@@ -341,14 +293,11 @@ END_TEST
 START_TEST(test_wl_match_prefix_zero)
 {
 	struct whitelist	*wl;
-	struct event_addr	 a;
 
-	write_file(wl_path, "0.0.0.0/0\n", 0600);
+	check_write_file(wl_path, "0.0.0.0/0\n", 0600);
 	wl = load_ok();
-	a = addr("203.0.113.9");
-	ck_assert_str_eq(wl_match(wl, &a, NULL), "0.0.0.0/0");
-	a = addr("2001:db8::1");
-	ck_assert_ptr_null(wl_match(wl, &a, NULL));
+	ck_assert_str_eq(match_ip(wl, "203.0.113.9", NULL), "0.0.0.0/0");
+	ck_assert_ptr_null(match_ip(wl, "2001:db8::1", NULL));
 	wl_free(wl);
 }
 END_TEST
@@ -356,12 +305,11 @@ END_TEST
 START_TEST(test_wl_match_mapped_client)
 {
 	struct whitelist	*wl;
-	struct event_addr	 a;
 
-	write_file(wl_path, "192.0.2.0/24\n", 0600);
+	check_write_file(wl_path, "192.0.2.0/24\n", 0600);
 	wl = load_ok();
-	a = addr("::ffff:192.0.2.40");
-	ck_assert_str_eq(wl_match(wl, &a, NULL), "192.0.2.0/24");
+	ck_assert_str_eq(match_ip(wl, "::ffff:192.0.2.40", NULL),
+	    "192.0.2.0/24");
 	wl_free(wl);
 }
 END_TEST
@@ -371,9 +319,9 @@ START_TEST(test_wl_glob_needs_rdns)
 	struct whitelist	*wl;
 	struct event_addr	 a;
 
-	write_file(wl_path, "*.example.net\n", 0600);
+	check_write_file(wl_path, "*.example.net\n", 0600);
 	wl = load_ok();
-	a = addr("192.0.2.1");
+	a = check_addr("192.0.2.1");
 	ck_assert_ptr_null(wl_match(wl, &a, NULL));
 	ck_assert_str_eq(wl_match(wl, &a, "mx1.example.net"),
 	    "*.example.net");
@@ -386,9 +334,9 @@ START_TEST(test_wl_glob_case_insensitive)
 	struct whitelist	*wl;
 	struct event_addr	 a;
 
-	write_file(wl_path, "*.Example.net\nmail.example.ORG\n", 0600);
+	check_write_file(wl_path, "*.Example.net\nmail.example.ORG\n", 0600);
 	wl = load_ok();
-	a = addr("192.0.2.1");
+	a = check_addr("192.0.2.1");
 	ck_assert_str_eq(wl_match(wl, &a, "MX1.EXAMPLE.NET"),
 	    "*.example.net");
 	ck_assert_str_eq(wl_match(wl, &a, "Mail.Example.Org."),
@@ -402,9 +350,9 @@ START_TEST(test_wl_glob_boundaries)
 	struct whitelist	*wl;
 	struct event_addr	 a;
 
-	write_file(wl_path, "*.example.net\nmx?.example.org\n", 0600);
+	check_write_file(wl_path, "*.example.net\nmx?.example.org\n", 0600);
 	wl = load_ok();
-	a = addr("192.0.2.1");
+	a = check_addr("192.0.2.1");
 	ck_assert_ptr_null(wl_match(wl, &a, "example.net"));
 	ck_assert_ptr_null(wl_match(wl, &a, "evilexample.net"));
 	ck_assert_str_eq(wl_match(wl, &a, "a.b.example.net"),
@@ -428,11 +376,11 @@ START_TEST(test_wl_add_keeps_comments)
 	    "192.0.2.1    # office \xc3\xa9\t\x01 odd bytes\n"
 	    "   # indented comment\n"
 	    "*.example.net\n";
-	write_file(wl_path, orig, 0600);
+	check_write_file(wl_path, orig, 0600);
 	wl = load_ok();
 	ck_assert_int_eq(wl_add(wl, "198.51.100.7", "added by test", &cause),
 	    0);
-	got = read_file(wl_path);
+	got = check_read_file(wl_path);
 	xasprintf(&want, "%s198.51.100.7 # added by test\n", orig);
 	ck_assert_str_eq(got, want);
 	ck_assert_uint_eq(wl_count(wl), 3);
@@ -448,11 +396,11 @@ START_TEST(test_wl_remove_keeps_comments)
 	struct whitelist	*wl;
 	char			*cause = NULL, *got;
 
-	write_file(wl_path, "# head\n192.0.2.1 # office\n\n"
+	check_write_file(wl_path, "# head\n192.0.2.1 # office\n\n"
 	    "*.example.net\n# tail\n", 0600);
 	wl = load_ok();
 	ck_assert_int_eq(wl_remove(wl, "192.0.2.1/32", &cause), 0);
-	got = read_file(wl_path);
+	got = check_read_file(wl_path);
 	ck_assert_str_eq(got, "# head\n\n*.example.net\n# tail\n");
 	ck_assert_uint_eq(wl_count(wl), 1);
 	ck_assert_str_eq(wl_entry(wl, 0), "*.example.net");
@@ -466,10 +414,10 @@ START_TEST(test_wl_add_existing)
 	struct whitelist	*wl;
 	char			*cause = NULL, *got;
 
-	write_file(wl_path, "192.0.2.0/24 # net\n", 0600);
+	check_write_file(wl_path, "192.0.2.0/24 # net\n", 0600);
 	wl = load_ok();
 	ck_assert_int_eq(wl_add(wl, "192.0.2.9/24", NULL, &cause), 0);
-	got = read_file(wl_path);
+	got = check_read_file(wl_path);
 	ck_assert_str_eq(got, "192.0.2.0/24 # net\n");
 	ck_assert_uint_eq(wl_count(wl), 1);
 	free(got);
@@ -482,10 +430,10 @@ START_TEST(test_wl_remove_missing)
 	struct whitelist	*wl;
 	char			*cause = NULL, *got;
 
-	write_file(wl_path, "192.0.2.1\n", 0600);
+	check_write_file(wl_path, "192.0.2.1\n", 0600);
 	wl = load_ok();
 	ck_assert_int_eq(wl_remove(wl, "192.0.2.2", &cause), 0);
-	got = read_file(wl_path);
+	got = check_read_file(wl_path);
 	ck_assert_str_eq(got, "192.0.2.1\n");
 	free(got);
 	wl_free(wl);
@@ -512,10 +460,10 @@ START_TEST(test_wl_add_no_final_newline)
 	struct whitelist	*wl;
 	char			*cause = NULL, *got;
 
-	write_file(wl_path, "192.0.2.1", 0600);
+	check_write_file(wl_path, "192.0.2.1", 0600);
 	wl = load_ok();
 	ck_assert_int_eq(wl_add(wl, "mx.example.org", NULL, &cause), 0);
-	got = read_file(wl_path);
+	got = check_read_file(wl_path);
 	ck_assert_str_eq(got, "192.0.2.1\nmx.example.org\n");
 	free(got);
 	wl_free(wl);
@@ -530,7 +478,7 @@ START_TEST(test_wl_add_comment_escaped)
 	wl = load_ok();
 	ck_assert_int_eq(wl_add(wl, "192.0.2.1", "helo x\r\n192.0.2.2\x1b[0m",
 	    &cause), 0);
-	got = read_file(wl_path);
+	got = check_read_file(wl_path);
 	ck_assert_str_eq(got, "192.0.2.1 # helo x\\r\\n192.0.2.2\\x1B[0m\n");
 	ck_assert_uint_eq(wl_count(wl), 1);
 	free(got);
@@ -558,7 +506,7 @@ START_TEST(test_wl_add_keeps_mode)
 	struct stat		 sb;
 	char			*cause = NULL;
 
-	write_file(wl_path, "192.0.2.1\n", 0640);
+	check_write_file(wl_path, "192.0.2.1\n", 0640);
 	wl = load_ok();
 	ck_assert_int_eq(wl_add(wl, "192.0.2.2", NULL, &cause), 0);
 	ck_assert_int_eq(stat(wl_path, &sb), 0);
@@ -593,7 +541,7 @@ START_TEST(test_wl_rewrite_no_temp_files)
 	struct whitelist	*wl;
 	char			*cause = NULL;
 
-	write_file(wl_path, "# list\n", 0600);
+	check_write_file(wl_path, "# list\n", 0600);
 	wl = load_ok();
 	ck_assert_int_eq(wl_add(wl, "192.0.2.1", NULL, &cause), 0);
 	ck_assert_int_eq(wl_add(wl, "192.0.2.2", NULL, &cause), 0);
@@ -612,7 +560,7 @@ START_TEST(test_wl_two_writers)
 	two = load_ok();
 	ck_assert_int_eq(wl_add(one, "192.0.2.1", NULL, &cause), 0);
 	ck_assert_int_eq(wl_add(two, "192.0.2.2", NULL, &cause), 0);
-	got = read_file(wl_path);
+	got = check_read_file(wl_path);
 	ck_assert_str_eq(got, "192.0.2.1\n192.0.2.2\n");
 	ck_assert_uint_eq(wl_count(two), 2);
 	free(got);
@@ -628,13 +576,13 @@ START_TEST(test_wl_add_through_symlink)
 	char			*real, *cause = NULL, *got;
 
 	xasprintf(&real, "%s/real-list", wl_dir);
-	write_file(real, "192.0.2.1\n", 0600);
+	check_write_file(real, "192.0.2.1\n", 0600);
 	ck_assert_int_eq(symlink(real, wl_path), 0);
 	wl = load_ok();
 	ck_assert_int_eq(wl_add(wl, "192.0.2.2", NULL, &cause), 0);
 	ck_assert_int_eq(lstat(wl_path, &sb), 0);
 	ck_assert(S_ISLNK(sb.st_mode));
-	got = read_file(real);
+	got = check_read_file(real);
 	ck_assert_str_eq(got, "192.0.2.1\n192.0.2.2\n");
 	free(got);
 	free(real);

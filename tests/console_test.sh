@@ -25,36 +25,12 @@ LOAD_RATE=6000
 # Clients of the log read at full speed, two lines each.
 MANY_CLIENTS=300000
 
-for tool in tmux python3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "console test skipped: $tool is not installed"
-		exit 0
-	fi
-done
-if [ ! -x ./smtptriage ]; then
-	echo "console test: ./smtptriage is missing; run make first" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/console_test.XXXXXX")
-sock=$tmp/tmux.sock
-failures=0
+test_name="console test"
+. tests/tmux_lib.sh
+require_tools tmux python3
+require_program ./smtptriage
+tmux_setup console_test
 esc=$(printf '\033')
-
-cleanup() {
-	tmux -S "$sock" kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "console test FAILED: $*" >&2
-	echo "--- screen:" >&2
-	cat "$tmp/screen" >&2 2>/dev/null
-	echo "---" >&2
-	failures=$((failures + 1))
-}
 
 # A UDP port on 127.0.0.1 with nothing bound to it once python3 exits:
 # queries to it are refused at once.
@@ -63,8 +39,6 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')
 
-echo "set-option -g status off" >"$tmp/tmux.conf"
-
 # Start the console on the log $1 in a 160x45 pane; further arguments
 # are put in front of the command as environment settings.
 start() {
@@ -72,65 +46,15 @@ start() {
 	shift
 	rm -rf "$tmp/exit" "$tmp/state.db" "$tmp/whitelist" "$tmp/outbox"
 	tmux -S "$sock" kill-server 2>/dev/null
-	tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x 160 -y 45 \
-	    "env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color $* ./smtptriage \
+	tmux_start "env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color $* ./smtptriage \
 --config /dev/null --state $tmp/state.db --whitelist $tmp/whitelist \
 --outbox $tmp/outbox --resolver 127.0.0.1:$port --dns-timeout 500 --dns-tries 1 $log; \
-echo \$? >$tmp/exit" || {
-		echo "console test: tmux could not start" >&2
-		exit 1
-	}
-}
-
-capture() {
-	tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
+echo \$? >$tmp/exit"
 }
 
 # The pane with its attributes as escape sequences.
 capture_attrs() {
 	tmux -S "$sock" capture-pane -p -e >"$tmp/screen" 2>/dev/null
-}
-
-# Wait until the screen contains the fixed string $1; $2 is the wait in
-# tenths of a second (default WAIT_TENTHS).
-wait_for() {
-	i=0
-	while [ $i -lt "${2:-$WAIT_TENTHS}" ]; do
-		capture
-		grep -qF -- "$1" "$tmp/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited for \"$1\""
-	return 1
-}
-
-# Wait until the screen matches the extended regular expression $1.
-wait_match() {
-	i=0
-	while [ $i -lt $WAIT_TENTHS ]; do
-		capture
-		grep -qE -- "$1" "$tmp/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited for a match of /$1/"
-	return 1
-}
-
-# Compare screen line $1 (1 = top), trailing blanks removed, with $2.
-expect_line() {
-	got=$(sed -n "${1}p" "$tmp/screen" | sed 's/ *$//')
-	if [ "$got" != "$2" ]; then
-		fail "line $1 is
-  \"$got\"
-expected
-  \"$2\""
-	fi
-}
-
-keys() {
-	tmux -S "$sock" send-keys "$@"
 }
 
 # Send a mouse event in the X10 encoding that the terminal description
@@ -146,13 +70,7 @@ mouse() {
 
 quit() {
 	keys q
-	i=0
-	while [ ! -s "$tmp/exit" ] && [ $i -lt $WAIT_TENTHS ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(cat "$tmp/exit" 2>/dev/null)" = 0 ] ||
-	    fail "smtptriage did not exit with status 0 after q"
+	wait_exit "after q"
 }
 
 # --- Loading a large log in slices.
@@ -488,9 +406,4 @@ sleep 0.2
 wait_for " IP       192.0.2.3  status new"
 quit
 
-if [ $failures -gt 0 ]; then
-	echo "console test: $failures check(s) failed" >&2
-	exit 1
-fi
-echo "console test passed"
-exit 0
+finish

@@ -97,6 +97,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
+. tests/nsd_lib.sh
 
 for tool in nsd jq setsid od; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -119,10 +120,6 @@ dnsbl_code bl.test 127.0.0.3 = not_listed test entry
 EOF
 chmod 600 "$tmp/config"
 
-random_port() {
-	od -An -N2 -tu2 /dev/urandom | awk '{ print 20000 + $1 % 40000 }'
-}
-
 # Start NSD on a random port, trying another one if the port is taken.
 start_nsd() {
 	attempt=0
@@ -131,20 +128,9 @@ start_nsd() {
 		port=$(random_port)
 		sed -e "s|@DIR@|$tmp|g" -e "s|@PORT@|$port|g" \
 		    "$fixtures/nsd.conf.in" >"$tmp/nsd.conf"
-		rm -f "$tmp/nsd.log" "$tmp/nsd.pid"
 		# setsid: NSD forks a server and a transfer process, and
 		# SIGSTOP must reach all of them through one process group.
-		setsid nsd -d -c "$tmp/nsd.conf" >"$tmp/nsd.out" 2>&1 &
-		started=$!
-		i=0
-		while [ "$i" -lt 50 ]; do
-			grep -q 'nsd started' "$tmp/nsd.log" 2>/dev/null &&
-			    break
-			kill -0 "$started" 2>/dev/null || break
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if grep -q 'nsd started' "$tmp/nsd.log" 2>/dev/null; then
+		if nsd_try_start 50 setsid; then
 			nsd_pid=$(cat "$tmp/nsd.pid")
 			# Field 5 of /proc/PID/stat, counted after the
 			# command name in parentheses, is the process group.
@@ -159,8 +145,6 @@ start_nsd() {
 			fi
 			return 0
 		fi
-		kill -TERM "$started" 2>/dev/null
-		wait "$started" 2>/dev/null
 		say "NSD did not start on port $port; trying another port"
 	done
 	say "FAIL: NSD did not start. Its log:"

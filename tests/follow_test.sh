@@ -18,58 +18,14 @@ cd "$(dirname "$0")/.."
 WAIT_TENTHS=50
 bin=${SMTPTRIAGE:-./smtptriage}
 
-for tool in tmux perl; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "follow test skipped: $tool is not installed"
-		exit 0
-	fi
-done
-if [ ! -x "$bin" ]; then
-	echo "follow test: $bin is missing; run make first" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/follow_test.XXXXXX")
-sock=$tmp/tmux.sock
-silent_pid=""
-failures=0
-
-cleanup() {
-	tmux -S "$sock" kill-server 2>/dev/null
-	[ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+test_name="follow test"
+. tests/tmux_lib.sh
+require_tools tmux perl
+require_program "$bin"
+tmux_setup follow_test
 # PIPE too: a reader of the output that stops early must not leave tmux.
-trap 'exit 1' INT TERM HUP PIPE
-
-fail() {
-	echo "follow test FAILED: $*" >&2
-	echo "--- screen:" >&2
-	cat "$tmp/screen" >&2 2>/dev/null
-	echo "---" >&2
-	failures=$((failures + 1))
-}
-
-# A UDP socket that receives queries and never replies.  Perl prints its
-# port, then sleeps until the cleanup kills it.
-perl -MIO::Socket::INET -e '
-	my $s = IO::Socket::INET->new(Proto => "udp",
-	    LocalAddr => "127.0.0.1", LocalPort => 0) or die "socket: $!\n";
-	$| = 1;
-	print $s->sockport, "\n";
-	sleep 600;' >"$tmp/port" &
-silent_pid=$!
-i=0
-while [ ! -s "$tmp/port" ] && [ $i -lt $WAIT_TENTHS ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-port=$(cat "$tmp/port")
-if [ -z "$port" ]; then
-	echo "follow test: the silent DNS socket did not start" >&2
-	exit 1
-fi
+trap 'exit 1' PIPE
+start_silent_dns
 
 log=$tmp/mainlog
 cp tests/fixtures/sources/follow-mainlog "$log"
@@ -79,42 +35,11 @@ cmd="env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color $bin --follow \
 --outbox $tmp/outbox --resolver 127.0.0.1:$port $log; \
 echo \$? >$tmp/exit"
 
-# No status bar, so the pane is the whole 160x45 window.
-echo "set-option -g status off" >"$tmp/tmux.conf"
-
-capture() {
-	tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
-}
-
-# Wait until the screen contains the fixed string $1.
-wait_for() {
-	i=0
-	while [ $i -lt $WAIT_TENTHS ]; do
-		capture
-		grep -qF -- "$1" "$tmp/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited for \"$1\""
-	return 1
-}
-
-# Compare screen line $1 (1 = top), trailing blanks removed, with $2.
-expect_line() {
-	got=$(sed -n "${1}p" "$tmp/screen" | sed 's/ *$//')
-	if [ "$got" != "$2" ]; then
-		fail "line $1 is
-  \"$got\"
-expected
-  \"$2\""
-	fi
-}
-
 # Expect the list rows $1... from screen line 3 on, then an empty line.
 expect_rows() {
 	n=3
 	for r in "$@"; do
-		expect_line $n "$(printf '%-149s%s' "$r" new)"
+		expect_line $n "$(status_row "$r" new)"
 		n=$((n + 1))
 	done
 	expect_line $n ""
@@ -131,10 +56,6 @@ warn() {
 	echo "2026-11-30 $1 H=($2) [$3] Warning: $4"
 }
 
-keys() {
-	tmux -S "$sock" send-keys "$@"
-}
-
 # The list rows as drawn at 160 columns: IP, HELO, rDNS, reasons, count
 # and last seen; the status column starts at column 150.
 row_a='192.0.2.10      mail.example.invalid -    helo_verify_failed,no_verified_rdns                                                     3 2026-11-30 10:04'
@@ -147,10 +68,7 @@ row_f='198.51.100.77   f.example            -    helo_verify_failed,no_verified_
 hv="HELO verification failed"
 fr="Forward/Reverse DNS mismatch"
 
-tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x 160 -y 45 "$cmd" || {
-	echo "follow test: tmux could not start" >&2
-	exit 1
-}
+tmux_start "$cmd"
 wait_for "192.0.2.10" || exit 1
 capture
 expect_rows "$row_a" "$row_b"
@@ -231,20 +149,6 @@ removed=$(sed -n 1p "$tmp/screen" | grep -oF "$log (removed)" | wc -l)
     fail "the header names \"$log (removed)\" $removed times, expected once"
 
 keys q
-i=0
-while [ ! -s "$tmp/exit" ] && [ $i -lt $WAIT_TENTHS ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ ! -s "$tmp/exit" ]; then
-	fail "smtptriage did not exit after q"
-elif [ "$(cat "$tmp/exit")" != 0 ]; then
-	fail "smtptriage exited with status $(cat "$tmp/exit")"
-fi
+wait_exit "after q"
 
-if [ $failures -gt 0 ]; then
-	echo "follow test: $failures check(s) failed" >&2
-	exit 1
-fi
-echo "follow test passed"
-exit 0
+finish

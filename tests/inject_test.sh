@@ -29,6 +29,12 @@ say() {
 	printf 'inject_test: %s\n' "$*"
 }
 
+# The screen helpers (capture, wait_for, keys, wait_exit) and NSD.  The
+# fail below replaces the one of tmux_lib.sh.
+test_name=inject_test
+. tests/tmux_lib.sh
+. tests/nsd_lib.sh
+
 for tool in tmux nsd jq perl setsid; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		say "skipped: $tool is not installed"
@@ -47,14 +53,7 @@ failures=0
 
 cleanup() {
 	tmux -S "$sock" kill-server 2>/dev/null
-	if [ -n "$nsd_pid" ]; then
-		kill -TERM "$nsd_pid" 2>/dev/null
-		i=0
-		while kill -0 "$nsd_pid" 2>/dev/null && [ "$i" -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-	fi
+	[ -n "$nsd_pid" ] && nsd_stop "$nsd_pid"
 	[ -n "${KEEP_TMP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -129,27 +128,13 @@ start_nsd() {
 	attempt=0
 	while [ "$attempt" -lt 5 ]; do
 		attempt=$((attempt + 1))
-		port=$(od -An -N2 -tu2 /dev/urandom |
-		    awk '{ print 20000 + $1 % 40000 }')
+		port=$(random_port)
 		sed -e "s|@DIR@|$tmp|g" -e "s|@PORT@|$port|g" \
 		    "$tmp/nsd.conf.in" >"$tmp/nsd.conf"
-		rm -f "$tmp/nsd.log" "$tmp/nsd.pid"
-		setsid nsd -d -c "$tmp/nsd.conf" >"$tmp/nsd.out" 2>&1 &
-		started=$!
-		i=0
-		while [ "$i" -lt 50 ]; do
-			grep -q 'nsd started' "$tmp/nsd.log" 2>/dev/null &&
-			    break
-			kill -0 "$started" 2>/dev/null || break
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if grep -q 'nsd started' "$tmp/nsd.log" 2>/dev/null; then
+		if nsd_try_start 50 setsid; then
 			nsd_pid=$(cat "$tmp/nsd.pid")
 			return 0
 		fi
-		kill -TERM "$started" 2>/dev/null
-		wait "$started" 2>/dev/null
 	done
 	say "FAIL: NSD did not start:"
 	cat "$tmp/nsd.log" "$tmp/nsd.out" 2>/dev/null
@@ -262,22 +247,6 @@ $bin $opts $tmp/mainlog; echo \$? >$tmp/exit" || {
 	exit 1
 }
 
-capture() {
-	tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
-}
-
-wait_for() {
-	i=0
-	while [ "$i" -lt "$WAIT_TENTHS" ]; do
-		capture
-		grep -qF -- "$1" "$tmp/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited for \"$1\" on the screen"
-	return 1
-}
-
 check_titles() {
 	title=$(tmux -S "$sock" display-message -p '#{pane_title}')
 	name=$(tmux -S "$sock" display-message -p '#{window_name}')
@@ -309,25 +278,19 @@ wait_for '\\027]0;ptrpwned\\007.example'
 row=0
 while [ "$row" -lt 9 ]; do
 	sleep 0.3
-	tmux -S "$sock" send-keys r
+	keys r
 	wait_for "Report about" || break
-	tmux -S "$sock" send-keys y
+	keys y
 	wait_for "sent" || break
 	check_titles "after the report on row $((row + 1))"
 	capture
 	problems=$(forbidden "$tmp/screen")
 	[ -z "$problems" ] || fail "row $((row + 1)) screen: $problems"
-	tmux -S "$sock" send-keys j
+	keys j
 	row=$((row + 1))
 done
-tmux -S "$sock" send-keys q
-i=0
-while [ ! -s "$tmp/exit" ] && [ "$i" -lt "$WAIT_TENTHS" ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ "$(cat "$tmp/exit" 2>/dev/null)" = 0 ] ||
-    fail "the console exited with \"$(cat "$tmp/exit" 2>/dev/null)\""
+keys q
+wait_exit "after q"
 [ "$failures" -eq "$console_failures" ] &&
     say "the console shows every name escaped; pane title, window name" \
     "and layout unchanged"

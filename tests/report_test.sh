@@ -16,10 +16,14 @@
 set -u
 cd "$(dirname "$0")/.."
 
-if [ ! -x ./smtptriage ]; then
-	echo "report test: ./smtptriage is missing; run make first" >&2
-	exit 1
-fi
+# Maximum wait for the console's screen, in tenths of a second.
+WAIT_TENTHS=50
+
+# The screen helpers (capture, wait_for, keys).  The fail below replaces
+# the one of tmux_lib.sh, which also prints the screen.
+test_name="report test"
+. tests/tmux_lib.sh
+require_program ./smtptriage
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/report_test.XXXXXX")
 failures=0
@@ -566,28 +570,13 @@ if command -v tmux >/dev/null 2>&1; then
 	    --whitelist $tmp/whitelist --outbox $tmp/outbox-console \
 	    --resolver 127.0.0.1:1 --abuse-zone '' --dry-run $log; \
 	    echo \$? >$tmp/console-exit" || fail "tmux could not start"
-	# Wait up to 5 seconds for $1 on the screen.
-	screen_has() {
+	if wait_for "192.0.2.61"; then
+		keys r
+		wait_for "Report about" && keys e
+		wait_for "report edited; y sends it as it is now" && keys y
+		wait_for "dry run: written to $tmp/outbox-console/" && keys q
 		i=0
-		while [ $i -lt 50 ]; do
-			tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
-			grep -qF -- "$1" "$tmp/screen" && return 0
-			sleep 0.1
-			i=$((i + 1))
-		done
-		fail "console: waited for \"$1\""
-		return 1
-	}
-	if screen_has "192.0.2.61"; then
-		tmux -S "$sock" send-keys r
-		screen_has "Report about" &&
-		    tmux -S "$sock" send-keys e
-		screen_has "report edited; y sends it as it is now" &&
-		    tmux -S "$sock" send-keys y
-		screen_has "dry run: written to $tmp/outbox-console/" &&
-		    tmux -S "$sock" send-keys q
-		i=0
-		while [ ! -s "$tmp/console-exit" ] && [ $i -lt 50 ]; do
+		while [ ! -s "$tmp/console-exit" ] && [ $i -lt "$WAIT_TENTHS" ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done

@@ -14,57 +14,12 @@ cd "$(dirname "$0")/.."
 # Maximum wait for the screen to show something, in tenths of a second.
 WAIT_TENTHS=50
 
-for tool in tmux perl; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "tui test skipped: $tool is not installed"
-		exit 0
-	fi
-done
-if [ ! -x ./smtptriage ]; then
-	echo "tui test: ./smtptriage is missing; run make first" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tui_test.XXXXXX")
-sock=$tmp/tmux.sock
-silent_pid=""
-failures=0
-
-cleanup() {
-	tmux -S "$sock" kill-server 2>/dev/null
-	[ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "tui test FAILED: $*" >&2
-	echo "--- screen:" >&2
-	cat "$tmp/screen" >&2 2>/dev/null
-	echo "---" >&2
-	failures=$((failures + 1))
-}
-
-# A UDP socket that receives queries and never replies.  Perl prints its
-# port, then sleeps until the cleanup kills it.
-perl -MIO::Socket::INET -e '
-	my $s = IO::Socket::INET->new(Proto => "udp",
-	    LocalAddr => "127.0.0.1", LocalPort => 0) or die "socket: $!\n";
-	$| = 1;
-	print $s->sockport, "\n";
-	sleep 600;' >"$tmp/port" &
-silent_pid=$!
-i=0
-while [ ! -s "$tmp/port" ] && [ $i -lt $WAIT_TENTHS ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-port=$(cat "$tmp/port")
-if [ -z "$port" ]; then
-	echo "tui test: the silent DNS socket did not start" >&2
-	exit 1
-fi
+test_name="tui test"
+. tests/tmux_lib.sh
+require_tools tmux perl
+require_program ./smtptriage
+tmux_setup tui_test
+start_silent_dns
 
 # No sendmail command: reports go to the outbox, addressed to report_to.
 cat >"$tmp/config" <<EOF
@@ -79,78 +34,6 @@ cmd="env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color ./smtptriage \
 --dns-timeout 1000 --dns-tries 1 $log; \
 echo \$? >$tmp/exit"
 
-# No status bar, so the pane is the whole 160x45 window.
-echo "set-option -g status off" >"$tmp/tmux.conf"
-
-# Start the console in a detached 160x45 pane.
-start() {
-	rm -f "$tmp/exit"
-	tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x 160 -y 45 \
-	    "$cmd" || {
-		echo "tui test: tmux could not start" >&2
-		exit 1
-	}
-}
-
-capture() {
-	tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
-}
-
-# Wait until the screen contains the fixed string $1.
-wait_for() {
-	i=0
-	while [ $i -lt $WAIT_TENTHS ]; do
-		capture
-		grep -qF -- "$1" "$tmp/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited for \"$1\""
-	return 1
-}
-
-# Wait until the screen no longer contains the fixed string $1.
-wait_gone() {
-	i=0
-	while [ $i -lt $WAIT_TENTHS ]; do
-		capture
-		grep -qF -- "$1" "$tmp/screen" || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "\"$1\" stayed on the screen"
-	return 1
-}
-
-# Compare screen line $1 (1 = top), trailing blanks removed, with $2.
-expect_line() {
-	got=$(sed -n "${1}p" "$tmp/screen" | sed 's/ *$//')
-	if [ "$got" != "$2" ]; then
-		fail "line $1 is
-  \"$got\"
-expected
-  \"$2\""
-	fi
-}
-
-# Wait for the program to exit and check its status.
-wait_exit() {
-	i=0
-	while [ ! -s "$tmp/exit" ] && [ $i -lt $WAIT_TENTHS ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if [ ! -s "$tmp/exit" ]; then
-		fail "smtptriage did not exit after q"
-	elif [ "$(cat "$tmp/exit")" != 0 ]; then
-		fail "smtptriage exited with status $(cat "$tmp/exit")"
-	fi
-}
-
-keys() {
-	tmux -S "$sock" send-keys "$@"
-}
-
 # The list rows as drawn at 160 columns: IP, HELO, rDNS, reasons, count
 # and last seen; the status column starts at column 150.
 title='IP              HELO                        RDNS REASONS                                                                      COUNT LAST SEEN        STATUS'
@@ -160,21 +43,16 @@ row_c='203.0.113.30    unknown-host                -    no_verified_rdns,helo_ve
 row_d='192.0.2.50      \x1B]0;pwned\x07\x1B[31mred -    helo_verify_failed,no_verified_rdns                                              1 2026-11-30 10:03'
 row_e='2001:db8::40    v6.example                  -    no_verified_rdns,warning:Sender rate high                                        1 2026-11-30 10:05'
 
-# A list row with its status.
-row() {
-	printf '%-149s%s' "$1" "$2"
-}
-
 # --- First run: look, move, mark, whitelist, report, quit.
-start
+tmux_start "$cmd"
 wait_for "192.0.2.10" || exit 1
 capture
 expect_line 2 "$title"
-expect_line 3 "$(row "$row_a" new)"
-expect_line 4 "$(row "$row_b" new)"
-expect_line 5 "$(row "$row_c" new)"
-expect_line 6 "$(row "$row_d" new)"
-expect_line 7 "$(row "$row_e" new)"
+expect_line 3 "$(status_row "$row_a" new)"
+expect_line 4 "$(status_row "$row_b" new)"
+expect_line 5 "$(status_row "$row_c" new)"
+expect_line 6 "$(status_row "$row_d" new)"
+expect_line 7 "$(status_row "$row_e" new)"
 expect_line 8 ""
 grep -qF "1 bad line skipped (first: $log:10 invalid UTF-8)" "$tmp/screen" ||
     fail "the status line does not show the bad line"
@@ -186,10 +64,10 @@ title_now=$(tmux -S "$sock" display-message -p '#{pane_title}')
 tmux -S "$sock" resize-window -x 50 -y 10
 wait_for "terminal too small: need 60x12, have 50x10"
 tmux -S "$sock" resize-window -x 160 -y 45
-wait_for "$(row "$row_a" new)"
+wait_for "$(status_row "$row_a" new)"
 capture
 expect_line 2 "$title"
-expect_line 7 "$(row "$row_e" new)"
+expect_line 7 "$(status_row "$row_e" new)"
 
 # Idle, the console sleeps in poll: it uses less than a tenth of the CPU
 # time over half a second (clock ticks are fields 14 and 15 of stat).
@@ -208,11 +86,11 @@ used=$(($(ticks) - before))
 keys '?'
 wait_for "smtptriage help"
 keys Escape
-wait_for "$(row "$row_a" new)"
+wait_for "$(status_row "$row_a" new)"
 
 keys j m
-wait_for "$(row "$row_b" marked)"
-expect_line 3 "$(row "$row_a" new)"
+wait_for "$(status_row "$row_b" marked)"
+expect_line 3 "$(status_row "$row_a" new)"
 
 keys j w
 wait_for "Whitelist: i IP 203.0.113.30, n 203.0.113.0/24; Esc cancels"
@@ -221,8 +99,8 @@ wait_for "Comment for 203.0.113.30: added by smtptriage "
 keys Enter
 wait_gone "203.0.113.30    unknown-host"
 wait_for "whitelisted 203.0.113.30: 1 more suspect; W shows whitelisted clients"
-expect_line 5 "$(row "$row_d" new)"
-expect_line 6 "$(row "$row_e" new)"
+expect_line 5 "$(status_row "$row_d" new)"
+expect_line 6 "$(status_row "$row_e" new)"
 expect_line 7 ""
 grep -Eq '^203\.0\.113\.30 # added by smtptriage [0-9]{4}-[0-9]{2}-[0-9]{2}$' \
     "$tmp/whitelist" ||
@@ -235,7 +113,7 @@ wait_for "checking DNS of 192.0.2.50"
 wait_for "Report about 192.0.2.50"
 keys y
 wait_for "written to $tmp/outbox/"
-wait_for "$(row "$row_d" reported)"
+wait_for "$(status_row "$row_d" reported)"
 set -- "$tmp"/outbox/*
 if [ $# -ne 1 ] || [ ! -f "$1" ]; then
 	fail "expected one report in the outbox, found: $*"
@@ -254,21 +132,21 @@ else
 fi
 
 keys q
-wait_exit
+wait_exit "after q"
 
 # --- Second run: the state is kept.
-start
+tmux_start "$cmd"
 wait_for "192.0.2.10" || exit 1
 capture
-expect_line 3 "$(row "$row_a" new)"
-expect_line 4 "$(row "$row_b" marked)"
-expect_line 5 "$(row "$row_d" reported)"
-expect_line 6 "$(row "$row_e" new)"
+expect_line 3 "$(status_row "$row_a" new)"
+expect_line 4 "$(status_row "$row_b" marked)"
+expect_line 5 "$(status_row "$row_d" reported)"
+expect_line 6 "$(status_row "$row_e" new)"
 expect_line 7 ""
 keys W
 wait_for "203.0.113.30    unknown-host"
 capture
-expect_line 5 "$(row "$row_c" whitelisted)"
+expect_line 5 "$(status_row "$row_c" whitelisted)"
 
 # Tags and groups: t tags the first row, ;m marks the tagged ones, g groups
 # by provider.  send-keys takes ";" literally only with -l.
@@ -282,11 +160,6 @@ keys g
 wait_for "grouped by provider: 4 groups"
 wait_for "- example.invalid (unverified)  1 suspect, 1 marked, 1 tagged"
 keys q
-wait_exit
+wait_exit "after q"
 
-if [ $failures -gt 0 ]; then
-	echo "tui test: $failures check(s) failed" >&2
-	exit 1
-fi
-echo "tui test passed"
-exit 0
+finish

@@ -16,55 +16,12 @@ cd "$(dirname "$0")/.."
 # Maximum wait for the screen to show something, in tenths of a second.
 WAIT_TENTHS=50
 
-for tool in tmux perl sqlite3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "tui view test skipped: $tool is not installed"
-		exit 0
-	fi
-done
-if [ ! -x ./smtptriage ]; then
-	echo "tui view test: ./smtptriage is missing; run make first" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tui_view_test.XXXXXX")
-sock=$tmp/tmux.sock
-silent_pid=""
-failures=0
-
-cleanup() {
-	tmux -S "$sock" kill-server 2>/dev/null
-	[ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "tui view test FAILED: $*" >&2
-	echo "--- screen:" >&2
-	cat "$tmp/screen" >&2 2>/dev/null
-	echo "---" >&2
-	failures=$((failures + 1))
-}
-
-perl -MIO::Socket::INET -e '
-	my $s = IO::Socket::INET->new(Proto => "udp",
-	    LocalAddr => "127.0.0.1", LocalPort => 0) or die "socket: $!\n";
-	$| = 1;
-	print $s->sockport, "\n";
-	sleep 600;' >"$tmp/port" &
-silent_pid=$!
-i=0
-while [ ! -s "$tmp/port" ] && [ $i -lt $WAIT_TENTHS ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-port=$(cat "$tmp/port")
-if [ -z "$port" ]; then
-	echo "tui view test: the silent DNS socket did not start" >&2
-	exit 1
-fi
+test_name="tui view test"
+. tests/tmux_lib.sh
+require_tools tmux perl sqlite3
+require_program ./smtptriage
+tmux_setup tui_view_test
+start_silent_dns
 
 cat >"$tmp/config" <<EOF
 from = triage@example.org
@@ -78,36 +35,13 @@ key quit = Q
 EOF
 
 log=tests/fixtures/tui-mainlog
-echo "set-option -g status off" >"$tmp/tmux.conf"
 
 # Start the console with config file $1 in a detached 160x45 pane.
 start() {
-	rm -f "$tmp/exit"
-	tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x 160 -y 45 \
-	    "env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color ./smtptriage \
+	tmux_start "env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color ./smtptriage \
 	    --config $1 --state $tmp/state.db --whitelist $tmp/whitelist \
 	    --outbox $tmp/outbox --resolver 127.0.0.1:$port \
-	    --dns-timeout 1000 --dns-tries 1 $log; echo \$? >$tmp/exit" || {
-		echo "tui view test: tmux could not start" >&2
-		exit 1
-	}
-}
-
-capture() {
-	tmux -S "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
-}
-
-# Wait until the screen contains the fixed string $1.
-wait_for() {
-	i=0
-	while [ $i -lt $WAIT_TENTHS ]; do
-		capture
-		grep -qF -- "$1" "$tmp/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "waited for \"$1\""
-	return 1
+	    --dns-timeout 1000 --dns-tries 1 $log; echo \$? >$tmp/exit"
 }
 
 # Wait until the IPs of the list rows (lines 3 to 7), joined by blanks,
@@ -140,23 +74,6 @@ $(cat "$1" 2>/dev/null)
 expected
 $expect"
 	return 1
-}
-
-wait_exit() {
-	i=0
-	while [ ! -s "$tmp/exit" ] && [ $i -lt $WAIT_TENTHS ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if [ ! -s "$tmp/exit" ]; then
-		fail "smtptriage did not exit"
-	elif [ "$(cat "$tmp/exit")" != 0 ]; then
-		fail "smtptriage exited with status $(cat "$tmp/exit")"
-	fi
-}
-
-keys() {
-	tmux -S "$sock" send-keys "$@"
 }
 
 a=192.0.2.10 b=198.51.100.20 c=203.0.113.30 d=192.0.2.50 e=2001:db8::40
@@ -335,9 +252,4 @@ fi
 grep -qF "$tmp/config-bad:1: unknown action \"sortt\" in a key line; smtptriage.conf(5) lists the actions" "$tmp/err" ||
     fail "no error for the unknown action: $(cat "$tmp/err")"
 
-if [ $failures -gt 0 ]; then
-	echo "tui view test: $failures check(s) failed" >&2
-	exit 1
-fi
-echo "tui view test passed"
-exit 0
+finish

@@ -40,18 +40,12 @@ say() {
 cleanup() {
 	[ -n "$tmp" ] && [ -S "$tmp/tmux.sock" ] &&
 	    tmux -S "$tmp/tmux.sock" kill-server 2>/dev/null
-	if [ -n "$nsd_pid" ]; then
-		kill -TERM "$nsd_pid" 2>/dev/null
-		i=0
-		while kill -0 "$nsd_pid" 2>/dev/null && [ "$i" -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-	fi
+	[ -n "$nsd_pid" ] && nsd_stop "$nsd_pid"
 	[ -n "$tmp" ] && rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
+. tests/nsd_lib.sh
 
 for tool in nsd tmux mawk; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -86,10 +80,6 @@ mawk -v n="$count" -v dir="$tmp" 'BEGIN {
 	}
 }'
 
-random_port() {
-	od -An -N2 -tu2 /dev/urandom | mawk '{ print 20000 + $1 % 40000 }'
-}
-
 start_nsd() {
 	attempt=0
 	while [ "$attempt" -lt 5 ]; do
@@ -123,23 +113,10 @@ zone:
 	name: "18.198.in-addr.arpa"
 	zonefile: "18.198.in-addr.arpa.zone"
 EOF
-		rm -f "$tmp/nsd.log" "$tmp/nsd.pid"
-		nsd -d -c "$tmp/nsd.conf" >"$tmp/nsd.out" 2>&1 &
-		started=$!
-		i=0
-		while [ "$i" -lt 100 ]; do
-			grep -q 'nsd started' "$tmp/nsd.log" 2>/dev/null &&
-			    break
-			kill -0 "$started" 2>/dev/null || break
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if grep -q 'nsd started' "$tmp/nsd.log" 2>/dev/null; then
-			nsd_pid=$started
+		if nsd_try_start 100; then
+			nsd_pid=$nsd_started
 			return 0
 		fi
-		kill -TERM "$started" 2>/dev/null
-		wait "$started" 2>/dev/null
 	done
 	say "NSD did not start:"
 	cat "$tmp/nsd.log" "$tmp/nsd.out" 2>/dev/null
