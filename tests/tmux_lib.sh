@@ -90,13 +90,21 @@ start_silent_dns() {
 
 # Run the shell command $1 in a detached 160x45 pane.  It removes
 # $tmp/exit first, so that the file shows when this run has ended.
+# The server of the previous run exits after its last pane closes.  A new
+# session that reaches it in that moment fails with "server exited
+# unexpectedly", so the start is tried up to five times.
 tmux_start() {
 	rm -f "$tmp/exit"
-	tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x 160 -y 45 \
-	    "$1" || {
-		echo "$test_name: tmux could not start" >&2
-		exit 1
-	}
+	tries=1
+	until tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d \
+	    -x 160 -y 45 "$1"; do
+		if [ $tries -ge 5 ]; then
+			echo "$test_name: tmux could not start" >&2
+			exit 1
+		fi
+		tries=$((tries + 1))
+		sleep 0.2
+	done
 }
 
 capture() {
