@@ -48,6 +48,38 @@ struct agg_count {
 	uint32_t	 tag;
 };
 
+/*
+ * A flag in the byte before each string that the agg interns: the string
+ * is printable ASCII without '"' and '\\', so JSON takes it as it is.
+ */
+#define AGG_STRING_JSON_PLAIN	0x01
+
+/*
+ * Check whether the name of c needs no JSON escape.  Only a count that
+ * the agg made (len or tag not 0) has the flag; others return 0.
+ */
+static inline int
+agg_count_json_plain(const struct agg_count *c)
+{
+	if (c->len == 0 && c->tag == 0)
+		return 0;
+	return (c->name[-1] & AGG_STRING_JSON_PLAIN) != 0;
+}
+
+/*
+ * Return the length of s, a string that the agg interned, if it needs no
+ * JSON escape, or 0.  The interned length is in the two bytes before the
+ * flags, low byte first.
+ */
+static inline size_t
+agg_string_json_plain(const char *s)
+{
+	if ((s[-1] & AGG_STRING_JSON_PLAIN) == 0)
+		return 0;
+	return (size_t)(unsigned char)s[-3] |
+	    (size_t)(unsigned char)s[-2] << 8;
+}
+
 /* Maximum bytes of an evidence line that agg_add_text keeps a copy of. */
 #define AGG_TEXT_MAX		1024
 
@@ -72,6 +104,20 @@ enum client_status {
 struct client {
 	struct event_addr	 addr;
 	char			 ip[INET6_ADDRSTRLEN];
+	/*
+	 * Index of the oldest of the latest evidence entries while loading:
+	 * they are a ring from evidence[AGG_EVIDENCE_FIRST + evidence_ring],
+	 * so a new line replaces the oldest without moving the others.
+	 * agg_finish puts them back in file order and sets it to 0.
+	 * agg_client_evidence reads them in file order at any time.
+	 */
+	uint8_t			 evidence_ring;
+	/*
+	 * Length of ip when the agg wrote it, or 0 in a client made
+	 * elsewhere.  Then rdns is a string that the agg interned too, which
+	 * agg_string_json_plain can test.
+	 */
+	uint8_t			 ip_len;
 
 	struct agg_count	*helos;		/* most frequent first */
 	size_t			 nhelos;
@@ -107,6 +153,23 @@ struct client {
 	int64_t			 reported_at;	/* 0 if never reported */
 	int			 state_loaded;	/* marked, reported_at are set */
 };
+
+/*
+ * Evidence entry i (below c->nevidence) of c in file order, also between
+ * agg_add and agg_finish, while the latest entries may form a ring.
+ */
+static inline const struct agg_evidence *
+agg_client_evidence(const struct client *c, size_t i)
+{
+	size_t	k = i;
+
+	if (i >= AGG_EVIDENCE_FIRST && c->evidence_ring != 0) {
+		k = i + c->evidence_ring;
+		if (k >= AGG_EVIDENCE_MAX)
+			k -= AGG_EVIDENCE_LAST;
+	}
+	return &c->evidence[k];
+}
 
 struct agg;
 
@@ -221,6 +284,14 @@ uint64_t	 agg_dropped(const struct agg *);
  */
 void		 agg_set_max_clients(struct agg *, size_t max);
 size_t		 agg_max_clients(const struct agg *);
+
+/*
+ * Set the clients from which agg_finish, and agg_merge into this agg,
+ * finish or merge on two threads, for tests of those paths; 0 restores
+ * the default of 16384.  Two threads also need logread_threads_default
+ * (SMTPTRIAGE_THREADS or the online CPUs) to be at least 2.
+ */
+void		 agg_set_thread_min(struct agg *, size_t min);
 
 /*
  * Return the suspects (clients with a reason) ordered by score, highest
