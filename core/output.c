@@ -1,5 +1,6 @@
 /* Formatting suspects for the headless commands: table, JSON lines, CSV. */
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,132 @@ out_json_string(struct esc_buf *b, const char *s)
 	out_lit(b, "\"");
 }
 
+/*
+ * The name of a count as a JSON string.  A name that the agg flagged as
+ * plain is copied without the escape scan.
+ */
+static inline void
+out_json_name(struct esc_buf *b, const struct agg_count *count)
+{
+	if (!agg_count_json_plain(count)) {
+		out_json_string(b, count->name);
+		return;
+	}
+	out_lit(b, "\"");
+	out_add(b, count->name, count->len);
+	out_lit(b, "\"");
+}
+
+/*
+ * A JSON string of len bytes that need no escape.  len 0 falls back to
+ * out_json_string, for a string whose length is not known.
+ */
+static inline void
+out_json_plain(struct esc_buf *b, const char *s, size_t len)
+{
+	if (len == 0) {
+		out_json_string(b, s);
+		return;
+	}
+	out_lit(b, "\"");
+	out_add(b, s, len);
+	out_lit(b, "\"");
+}
+
+/*
+ * The ISO 8601 text of the first second of a minute, kept by
+ * out_format_time for the other seconds of that minute.
+ */
+struct out_minute {
+	int64_t		minute;		/* utc / 60, rounded down */
+	int32_t		offset;		/* of the struct ts */
+	uint8_t		has_offset;	/* of the struct ts */
+	uint8_t		state;		/* OUT_MINUTE_* */
+	uint8_t		len;
+	char		text[TS_ISO_MAX];
+};
+
+#define OUT_MINUTE_EMPTY	0
+#define OUT_MINUTE_TEXT		1	/* text serves every second */
+#define OUT_MINUTE_DIRECT	2	/* format each second alone */
+
+/*
+ * Minutes kept per thread.  The times of a log's clients bunch up, at
+ * its start for first_seen and at its end for last_seen, so most of them
+ * fall in a minute written before.
+ */
+#define OUT_MINUTES		1024
+
+static _Thread_local struct out_minute out_minutes[OUT_MINUTES];
+/* The ts_local_generation that out_minutes were written under. */
+static _Thread_local unsigned out_minutes_generation;
+
+/*
+ * Fill e for the minute of t: it serves every second of the minute when
+ * the texts of its first and last second differ only in the seconds
+ * "00" and "59".  Then the offset is the same at both ends and has no
+ * seconds, and tzdata has no offset change and change back within one
+ * minute.  A leap second of a right/ zone shifts the local seconds, so
+ * that minute is formatted second by second.
+ */
+static void
+out_minute_fill(struct out_minute *e, const struct ts *t, int64_t minute)
+{
+	struct ts	first = *t, last = *t;
+	char		text[TS_ISO_MAX];
+	size_t		len, end;
+
+	first.utc = minute * 60;
+	first.msec = 0;
+	last.utc = first.utc + 59;
+	last.msec = 0;
+	e->minute = minute;
+	e->offset = t->offset;
+	e->has_offset = t->has_offset;
+	e->state = OUT_MINUTE_DIRECT;
+	len = ts_format_iso(&first, e->text, sizeof e->text);
+	/* The text ends in ":SS+hh:mm": the seconds come 8 bytes before. */
+	if (len < 9 || len > UINT8_MAX ||
+	    ts_format_iso(&last, text, sizeof text) != len)
+		return;
+	end = len - 8;
+	if (e->text[end - 1] != ':' || memcmp(e->text + end, "00", 2) != 0 ||
+	    memcmp(text + end, "59", 2) != 0 ||
+	    memcmp(e->text, text, end) != 0 ||
+	    memcmp(e->text + end + 2, text + end + 2, len - end - 2) != 0)
+		return;
+	e->len = (uint8_t)len;
+	e->state = OUT_MINUTE_TEXT;
+}
+
+/* ts_format_iso into buf of TS_ISO_MAX bytes, through out_minutes. */
+static size_t
+out_format_time(const struct ts *t, char *buf)
+{
+	struct out_minute	*e;
+	int64_t			 minute, second;
+	unsigned		 generation = ts_local_generation();
+
+	/* After a change of TZ, the local texts are those of another zone. */
+	if (generation != out_minutes_generation) {
+		memset(out_minutes, 0, sizeof out_minutes);
+		out_minutes_generation = generation;
+	}
+	minute = t->utc >= 0 ? t->utc / 60 : -((-t->utc + 59) / 60);
+	second = t->utc - minute * 60;
+	e = &out_minutes[(uint64_t)minute % OUT_MINUTES];
+	if (e->state == OUT_MINUTE_EMPTY || e->minute != minute ||
+	    e->offset != t->offset || e->has_offset != t->has_offset)
+		out_minute_fill(e, t, minute);
+	if (e->state != OUT_MINUTE_TEXT)
+		return ts_format_iso(t, buf, TS_ISO_MAX);
+	memcpy(buf, e->text, e->len);
+	buf[e->len] = '\0';
+	buf[e->len - 8] = (char)('0' + second / 10);
+	buf[e->len - 7] = (char)('0' + second % 10);
+	return e->len;
+}
+
 /* A time and its ISO 8601 text. */
 struct out_time {
 	struct ts	t;
@@ -78,7 +205,7 @@ out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t,
 	if (!iso->valid || iso->t.utc != t->utc || iso->t.msec != t->msec ||
 	    iso->t.offset != t->offset ||
 	    iso->t.has_offset != t->has_offset) {
-		iso->len = ts_format_iso(t, iso->text, sizeof iso->text);
+		iso->len = out_format_time(t, iso->text);
 		iso->t = *t;
 		iso->valid = 1;
 	}
@@ -144,20 +271,24 @@ static void
 out_client_json_history(struct esc_buf *b, const struct client *c,
     const struct dns_result *dns, const struct dnshist_list *history)
 {
-	struct out_time	iso;
-	size_t		i;
+	struct out_time	 iso;
+	const char	*status;
+	size_t		 i;
 
 	iso.valid = 0;
 	out_lit(b, "{\"ip\":");
-	out_json_string(b, c->ip);
+	/* The agg writes ip as digits, dots, colons and hex letters. */
+	out_json_plain(b, c->ip, c->ip_len);
 	out_lit(b, ",\"helo\":[");
 	for (i = 0; i < c->nhelos; i++) {
 		if (i > 0)
 			out_lit(b, ",");
-		out_json_string(b, c->helos[i].name);
+		out_json_name(b, &c->helos[i]);
 	}
 	out_lit(b, "],\"rdns\":");
-	if (c->rdns != NULL)
+	if (c->rdns != NULL && c->ip_len != 0)
+		out_json_plain(b, c->rdns, agg_string_json_plain(c->rdns));
+	else if (c->rdns != NULL)
 		out_json_string(b, c->rdns);
 	else
 		out_lit(b, "null");
@@ -165,7 +296,7 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 	for (i = 0; i < c->nreasons; i++) {
 		if (i > 0)
 			out_lit(b, ",");
-		out_json_string(b, c->reasons[i].name);
+		out_json_name(b, &c->reasons[i]);
 		out_lit(b, ":");
 		esc_buf_uint(b, c->reasons[i].count);
 	}
@@ -176,7 +307,9 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 	out_lit(b, ",\"last_seen\":");
 	out_json_time(b, c, &c->last, &iso);
 	out_lit(b, ",\"status\":");
-	out_json_string(b, client_status_name(client_status(c)));
+	/* The status names are lowercase words. */
+	status = client_status_name(client_status(c));
+	out_json_plain(b, status, strlen(status));
 	if (dns != NULL) {
 		dns_json_lists(b, dns);
 		out_lit(b, ",\"dns\":");
