@@ -1005,8 +1005,12 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 	if (ev->helo != NULL) {
 		len = ev->helo_len > EVENT_NAME_MAX ? EVENT_NAME_MAX :
 		    ev->helo_len;
-		if (agg_count_add(agg, &c->helos, &c->nhelos, AGG_HELO_MAX,
-		    ev->helo, len, 1) == -1)
+		/* Most events repeat the first name, so it needs no tag. */
+		if (c->nhelos > 0 && c->helos[0].len == len &&
+		    agg_bytes_equal(c->helos[0].name, ev->helo, len))
+			c->helos[0].count++;
+		else if (agg_count_add(agg, &c->helos, &c->nhelos,
+		    AGG_HELO_MAX, ev->helo, len, 1) == -1)
 			c->helo_other++;
 	}
 	if (ev->rdns != NULL) {
@@ -1318,7 +1322,7 @@ agg_finish_prepare(struct agg *agg)
 	if (agg->no_verified_rdns != NULL)
 		return;
 	agg->no_verified_rdns = agg_intern(agg, REASON_NO_VERIFIED_RDNS, len);
-	agg->no_verified_rdns_tag = agg_count_tag(REASON_NO_VERIFIED_RDNS,
+	agg->no_verified_rdns_tag = agg_count_tag(agg->no_verified_rdns,
 	    len);
 }
 
@@ -1361,6 +1365,44 @@ agg_finish_serial(struct agg *agg)
 }
 
 
+/* The slab k places after slab. */
+static struct agg_slab *
+agg_slab_skip(struct agg_slab *slab, size_t k)
+{
+	for (; k > 0; k--)
+		slab = slab->next;
+	return slab;
+}
+
+/* The clients of n slabs from slab on. */
+static size_t
+agg_slabs_clients(const struct agg_slab *slab, size_t n)
+{
+	size_t	clients = 0;
+
+	for (; n > 0; n--, slab = slab->next)
+		clients += slab->used;
+	return clients;
+}
+
+/*
+ * Run fn with helper_arg on a new thread and with own_arg on the calling
+ * thread, or both on the calling thread when no thread starts.
+ */
+static void
+agg_run_pair(void *(*fn)(void *), void *helper_arg, void *own_arg)
+{
+	pthread_t	tid;
+	int		threaded;
+
+	threaded = pthread_create(&tid, NULL, fn, helper_arg) == 0;
+	(void)fn(own_arg);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else
+		(void)fn(helper_arg);
+}
+
 /* The clients of a run of slabs, finished by one thread of agg_finish. */
 struct agg_finish_half {
 	struct agg		 *agg;
@@ -1379,13 +1421,10 @@ agg_finish_slabs(struct agg_finish_half *half)
 {
 	struct agg_slab	*slab;
 	struct client	*c;
-	size_t		 i, k, room = 0;
+	size_t		 i, k;
 
-	slab = half->slabs;
-	for (k = 0; k < half->nslabs; k++, slab = slab->next)
-		room += slab->used;
-	half->suspects = xreallocarray(NULL, room + 1,
-	    sizeof *half->suspects);
+	half->suspects = xreallocarray(NULL, agg_slabs_clients(half->slabs,
+	    half->nslabs) + 1, sizeof *half->suspects);
 	slab = half->slabs;
 	for (k = 0; k < half->nslabs; k++, slab = slab->next) {
 		for (i = 0; i < slab->used; i++) {
@@ -1460,10 +1499,7 @@ agg_finish_parallel(struct agg *agg, size_t nslabs)
 	struct agg_finish_half	 half[2];
 	struct agg_weight	 weights[AGG_WEIGHT_SLOTS];
 	struct agg_pool		 pool;
-	struct agg_slab		*slab;
-	pthread_t		 tid;
 	size_t			 k;
-	int			 threaded;
 
 	memset(half, 0, sizeof half);
 	memset(weights, 0, sizeof weights);
@@ -1473,20 +1509,12 @@ agg_finish_parallel(struct agg *agg, size_t nslabs)
 	half[0].nslabs = nslabs / 2;
 	half[0].pool = &pool;
 	half[0].weights = weights;
-	for (slab = agg->slabs, k = 0; k < nslabs / 2; k++)
-		slab = slab->next;
-	half[1].slabs = slab;
+	half[1].slabs = agg_slab_skip(agg->slabs, nslabs / 2);
 	half[1].nslabs = nslabs - nslabs / 2;
 	half[1].pool = &agg->pool;
 	half[1].weights = agg->weights;
 
-	threaded = pthread_create(&tid, NULL, agg_finish_thread,
-	    &half[0]) == 0;
-	agg_finish_slabs(&half[1]);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else
-		agg_finish_slabs(&half[0]);
+	agg_run_pair(agg_finish_thread, &half[0], &half[1]);
 	agg_pool_adopt(&agg->pool, &pool);
 
 	agg->suspects = xreallocarray(agg->suspects, agg->nclients + 1,
@@ -1892,6 +1920,25 @@ agg_merge_begin(struct agg *agg, struct agg *src)
 	}
 }
 
+/*
+ * Start loading what merging client i of slab into agg waits for, a few
+ * clients ahead: agg's hash slot, its client and the lists.
+ */
+static void
+agg_merge_prefetch(const struct agg *agg, const struct agg_slab *slab,
+    size_t i)
+{
+	const struct client	*c;
+
+	if (i + 2 * AGG_AHEAD < slab->used)
+		agg_prefetch_slot(agg, &slab->clients[i + 2 * AGG_AHEAD].addr);
+	if (i + AGG_AHEAD < slab->used) {
+		c = &slab->clients[i + AGG_AHEAD];
+		agg_prefetch_client(agg, &c->addr);
+		agg_prefetch_lists(c);
+	}
+}
+
 /* The clients of a run of src's slabs, merged by one thread. */
 struct agg_merge_half {
 	struct agg		 *agg;
@@ -1905,9 +1952,7 @@ struct agg_merge_half {
 
 /*
  * Merge the clients of a run of src's slabs that agg has already, and
- * keep the others in half->later.  Each step waits for the memory of
- * agg's hash slot, its client and its lists, so those are loaded a few
- * clients ahead, as in agg_merge_serial.
+ * keep the others in half->later.
  */
 static void
 agg_merge_slabs(struct agg_merge_half *half)
@@ -1915,23 +1960,14 @@ agg_merge_slabs(struct agg_merge_half *half)
 	const struct agg	*agg = half->agg;
 	struct agg_slab		*slab;
 	struct client		*src, *c;
-	size_t			 i, k, room = 0;
+	size_t			 i, k;
 
-	slab = half->slabs;
-	for (k = 0; k < half->nslabs; k++, slab = slab->next)
-		room += slab->used;
-	half->later = xreallocarray(NULL, room + 1, sizeof *half->later);
+	half->later = xreallocarray(NULL, agg_slabs_clients(half->slabs,
+	    half->nslabs) + 1, sizeof *half->later);
 	slab = half->slabs;
 	for (k = 0; k < half->nslabs; k++, slab = slab->next) {
 		for (i = 0; i < slab->used; i++) {
-			if (i + 2 * AGG_AHEAD < slab->used)
-				agg_prefetch_slot(agg,
-				    &slab->clients[i + 2 * AGG_AHEAD].addr);
-			if (i + AGG_AHEAD < slab->used) {
-				c = &slab->clients[i + AGG_AHEAD];
-				agg_prefetch_client(agg, &c->addr);
-				agg_prefetch_lists(c);
-			}
+			agg_merge_prefetch(agg, slab, i);
 			src = &slab->clients[i];
 			c = agg->slots[agg_slot(agg, &src->addr,
 			    agg_hash(&src->addr))].client;
@@ -1965,10 +2001,8 @@ agg_merge_parallel(struct agg *agg, struct agg *src, uint64_t lines,
 {
 	struct agg_merge_half	 half[2];
 	struct agg_pool		 pool;
-	struct agg_slab		*slab;
-	pthread_t		 tid;
 	size_t			 i, k;
-	int			 threaded, rc = 0;
+	int			 rc = 0;
 
 	memset(half, 0, sizeof half);
 	memset(&pool, 0, sizeof pool);
@@ -1977,19 +2011,11 @@ agg_merge_parallel(struct agg *agg, struct agg *src, uint64_t lines,
 	half[0].slabs = src->slabs;
 	half[0].nslabs = nslabs / 2;
 	half[0].pool = &pool;
-	for (slab = src->slabs, k = 0; k < nslabs / 2; k++)
-		slab = slab->next;
-	half[1].slabs = slab;
+	half[1].slabs = agg_slab_skip(src->slabs, nslabs / 2);
 	half[1].nslabs = nslabs - nslabs / 2;
 	half[1].pool = &agg->pool;
 
-	threaded = pthread_create(&tid, NULL, agg_merge_thread,
-	    &half[0]) == 0;
-	agg_merge_slabs(&half[1]);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else
-		agg_merge_slabs(&half[0]);
+	agg_run_pair(agg_merge_thread, &half[0], &half[1]);
 	agg_pool_adopt(&agg->pool, &pool);
 
 	for (k = 0; k < 2; k++) {
@@ -2005,24 +2031,12 @@ static int
 agg_merge_serial(struct agg *agg, struct agg *src, uint64_t lines)
 {
 	struct agg_slab	*slab;
-	struct client	*c;
 	size_t		 i;
 
-	/*
-	 * The clients of src in the order of its slabs, which is the order
-	 * of memory.  Each step waits for the memory of agg's hash slot, its
-	 * client and its lists, so those are loaded a few clients ahead.
-	 */
+	/* The clients of src in the order of its slabs, that of memory. */
 	for (slab = src->slabs; slab != NULL; slab = slab->next) {
 		for (i = 0; i < slab->used; i++) {
-			if (i + 2 * AGG_AHEAD < slab->used)
-				agg_prefetch_slot(agg,
-				    &slab->clients[i + 2 * AGG_AHEAD].addr);
-			if (i + AGG_AHEAD < slab->used) {
-				c = &slab->clients[i + AGG_AHEAD];
-				agg_prefetch_client(agg, &c->addr);
-				agg_prefetch_lists(c);
-			}
+			agg_merge_prefetch(agg, slab, i);
 			if (agg_merge_client(agg, &slab->clients[i],
 			    lines) == -1)
 				return -1;
