@@ -86,94 +86,99 @@ out_json_plain(struct esc_buf *b, const char *s, size_t len)
 }
 
 /*
- * The ISO 8601 text of the first second of a minute, kept by
- * out_format_time for the other seconds of that minute.
+ * The ISO 8601 text of the first second of an hour (UTC), kept by
+ * out_format_time for the other seconds of that hour.
  */
-struct out_minute {
-	int64_t		minute;		/* utc / 60, rounded down */
+struct out_hour {
+	int64_t		hour;		/* utc / 3600, rounded down */
 	int32_t		offset;		/* of the struct ts */
 	uint8_t		has_offset;	/* of the struct ts */
-	uint8_t		state;		/* OUT_MINUTE_* */
+	uint8_t		state;		/* OUT_HOUR_* */
 	uint8_t		len;
 	char		text[TS_ISO_MAX];
 };
 
-#define OUT_MINUTE_EMPTY	0
-#define OUT_MINUTE_TEXT		1	/* text serves every second */
-#define OUT_MINUTE_DIRECT	2	/* format each second alone */
+#define OUT_HOUR_EMPTY		0
+#define OUT_HOUR_TEXT		1	/* text serves every second */
+#define OUT_HOUR_DIRECT		2	/* format each second alone */
 
 /*
- * Minutes kept per thread.  The times of a log's clients bunch up, at
- * its start for first_seen and at its end for last_seen, so most of them
- * fall in a minute written before.
+ * Hours kept per thread: 42 days of a log.  The times of a log's clients
+ * bunch up, at its start for first_seen and at its end for last_seen.
  */
-#define OUT_MINUTES		1024
+#define OUT_HOURS		1024
 
-static _Thread_local struct out_minute out_minutes[OUT_MINUTES];
-/* The ts_local_generation that out_minutes were written under. */
-static _Thread_local unsigned out_minutes_generation;
+static _Thread_local struct out_hour out_hours[OUT_HOURS];
+/* The ts_local_generation that out_hours were written under. */
+static _Thread_local unsigned out_hours_generation;
 
 /*
- * Fill e for the minute of t: it serves every second of the minute when
- * the texts of its first and last second differ only in the seconds
- * "00" and "59".  Then the offset is the same at both ends and has no
- * seconds, and tzdata has no offset change and change back within one
- * minute.  A leap second of a right/ zone shifts the local seconds, so
- * that minute is formatted second by second.
+ * Fill e for the hour of t.  It serves every second of the hour when the
+ * texts of its first and last second differ only in "00:00" and "59:59"
+ * before the offset.  Then the offset is the same at both ends and is
+ * made of whole hours, and tzdata has no offset change and change back
+ * within one hour (ts_format_iso assumes the same).  Offsets such as
+ * +05:30 and the leap seconds of right/ zones shift the local minutes
+ * or seconds, so those hours are formatted second by second.
  */
 static void
-out_minute_fill(struct out_minute *e, const struct ts *t, int64_t minute)
+out_hour_fill(struct out_hour *e, const struct ts *t, int64_t hour)
 {
 	struct ts	first = *t, last = *t;
 	char		text[TS_ISO_MAX];
 	size_t		len, end;
 
-	first.utc = minute * 60;
+	first.utc = hour * 3600;
 	first.msec = 0;
-	last.utc = first.utc + 59;
+	last.utc = first.utc + 3599;
 	last.msec = 0;
-	e->minute = minute;
+	e->hour = hour;
 	e->offset = t->offset;
 	e->has_offset = t->has_offset;
-	e->state = OUT_MINUTE_DIRECT;
+	e->state = OUT_HOUR_DIRECT;
 	len = ts_format_iso(&first, e->text, sizeof e->text);
-	/* The text ends in ":SS+hh:mm": the seconds come 8 bytes before. */
-	if (len < 9 || len > UINT8_MAX ||
+	/* The text ends in ":MM:SS+hh:mm": the minutes come 11 bytes before. */
+	if (len < 12 || len >= sizeof e->text ||
 	    ts_format_iso(&last, text, sizeof text) != len)
 		return;
-	end = len - 8;
-	if (e->text[end - 1] != ':' || memcmp(e->text + end, "00", 2) != 0 ||
-	    memcmp(text + end, "59", 2) != 0 ||
+	end = len - 11;
+	if (e->text[end - 1] != ':' ||
+	    memcmp(e->text + end, "00:00", 5) != 0 ||
+	    memcmp(text + end, "59:59", 5) != 0 ||
 	    memcmp(e->text, text, end) != 0 ||
-	    memcmp(e->text + end + 2, text + end + 2, len - end - 2) != 0)
+	    memcmp(e->text + end + 5, text + end + 5, len - end - 5) != 0)
 		return;
 	e->len = (uint8_t)len;
-	e->state = OUT_MINUTE_TEXT;
+	e->state = OUT_HOUR_TEXT;
 }
 
-/* ts_format_iso into buf of TS_ISO_MAX bytes, through out_minutes. */
+/* ts_format_iso into buf of TS_ISO_MAX bytes, through out_hours. */
 static size_t
 out_format_time(const struct ts *t, char *buf)
 {
-	struct out_minute	*e;
-	int64_t			 minute, second;
-	unsigned		 generation = ts_local_generation();
+	struct out_hour	*e;
+	int64_t		 hour, minute, second;
+	unsigned	 generation = ts_local_generation();
 
 	/* After a change of TZ, the local texts are those of another zone. */
-	if (generation != out_minutes_generation) {
-		memset(out_minutes, 0, sizeof out_minutes);
-		out_minutes_generation = generation;
+	if (generation != out_hours_generation) {
+		memset(out_hours, 0, sizeof out_hours);
+		out_hours_generation = generation;
 	}
-	minute = t->utc >= 0 ? t->utc / 60 : -((-t->utc + 59) / 60);
-	second = t->utc - minute * 60;
-	e = &out_minutes[(uint64_t)minute % OUT_MINUTES];
-	if (e->state == OUT_MINUTE_EMPTY || e->minute != minute ||
+	hour = t->utc >= 0 ? t->utc / 3600 : -((-t->utc + 3599) / 3600);
+	second = t->utc - hour * 3600;
+	e = &out_hours[(uint64_t)hour % OUT_HOURS];
+	if (e->state == OUT_HOUR_EMPTY || e->hour != hour ||
 	    e->offset != t->offset || e->has_offset != t->has_offset)
-		out_minute_fill(e, t, minute);
-	if (e->state != OUT_MINUTE_TEXT)
+		out_hour_fill(e, t, hour);
+	if (e->state != OUT_HOUR_TEXT)
 		return ts_format_iso(t, buf, TS_ISO_MAX);
+	minute = second / 60;
+	second %= 60;
 	memcpy(buf, e->text, e->len);
 	buf[e->len] = '\0';
+	buf[e->len - 11] = (char)('0' + minute / 10);
+	buf[e->len - 10] = (char)('0' + minute % 10);
 	buf[e->len - 8] = (char)('0' + second / 10);
 	buf[e->len - 7] = (char)('0' + second % 10);
 	return e->len;

@@ -353,20 +353,23 @@ add_named(struct agg *a, const char *ip, const char *name, size_t len)
  */
 START_TEST(test_output_json_plain_names_like_general)
 {
-	static const char	*utf8[] = { "caf\xc3\xa9", "\xe2\x80\xae" "x",
-	    "\xc3", "a\xf0\x9f\x98\x80", "\xed\xa0\x80", "ok.example" };
+	/* U+202E, a bidirectional control, which JSON output escapes. */
+	static const char	 bidi[] = { '\xe2', '\x80', '\xae', 'x', '\0' };
+	static const char	*utf8[] = { "caf\xc3\xa9", bidi, "\xc3",
+	    "a\xf0\x9f\x98\x80", "\xed\xa0\x80", "ok.example" };
 	struct agg		*a;
 	struct client		*c;
 	char			 name[64], ip[32];
-	size_t			 i, k, len, n = 0, rounds;
+	size_t			 i, j, k, len, n = 0, rounds;
 	uint32_t		 x = 7;
 
 	a = agg_create();
 	agg_add_file(a, "test.log");
 	for (i = 0; i < 256; i++) {
 		for (k = 0; k < 3; k++) {
-			memcpy(name, "abcdefghijklmnopq", 17);
 			len = k == 2 ? 17 : 9;
+			for (j = 0; j < len; j++)
+				name[j] = (char)('a' + j);
 			name[k == 0 ? 0 : len - 1] = (char)i;
 			if (k == 1)
 				name[4] = (char)i;
@@ -434,21 +437,23 @@ assert_json_time(const struct ts *t)
 }
 
 /*
- * Times written through the minute cache of the JSON writer match
+ * Times written through the hour cache of the JSON writer match
  * ts_format_iso: in zones with offsets of half and quarter hours, with
- * changes at odd times and seconds (Amsterdam 1937, St Johns 1937), and
- * with leap seconds (right/UTC), for every second near the changes and
- * for random times.
+ * changes at odd times and seconds (Amsterdam 1937, St Johns 1937), with
+ * leap seconds (right/UTC), and with a POSIX rule whose whole-hour
+ * offsets change at half past an hour, for every second near the
+ * changes and for random times.
  */
 START_TEST(test_output_json_times_like_ts_format)
 {
 	static const char *const zones[] = { "UTC", "Australia/Lord_Howe",
 	    "Asia/Kathmandu", "Europe/Amsterdam", "America/St_Johns",
-	    "right/UTC", "Europe/Berlin" };
+	    "right/UTC", "Europe/Berlin",
+	    "CET-1CEST,M3.5.0/2:30,M10.5.0/3:30" };
 	/* Changes of offset, in UTC seconds, with a minute of margin. */
 	static const int64_t	 changes[] = { -1025000000, -1004000000,
 	    504918000, 1711846800, 1743897600, 1483228800, 1483228827,
-	    -1001000000, -1020000000 };
+	    -1001000000, -1020000000, 1774747800, 1792891800 };
 	struct ts		 t;
 	size_t			 z, k, i, rounds = check_rounds(3000);
 	int64_t			 d;
