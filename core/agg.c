@@ -16,8 +16,9 @@
 /*
  * Clients from which agg_finish and agg_merge use a second thread, unless
  * agg_set_thread_min sets another number.  Below that, the thread start
- * is a large part of the work: finishing and sorting 100,000 clients
- * took about 1,000 instructions per client under callgrind.
+ * is a large part of the work: finishing and sorting the 100,000 clients
+ * of a 20 MB bench_loggen log took about 740 instructions per client
+ * under callgrind.
  */
 #define AGG_THREAD_MIN		16384
 /* Clients allocated at a time; their addresses never change. */
@@ -131,7 +132,10 @@ struct agg {
 	char		 *no_verified_rdns;
 	uint32_t	  no_verified_rdns_tag;
 
-	/* The interned key "other" and its tag, for agg_merge, cleared alike. */
+	/*
+	 * The interned key "other" and its tag, for agg_merge.  A merge that
+	 * takes the strings of another agg clears them as well.
+	 */
 	char		 *other;
 	uint32_t	  other_tag;
 
@@ -1886,7 +1890,7 @@ agg_merge_into(const struct agg *agg, struct agg_pool *pool, struct client *c,
 		agg_merge_count(pool, &c->reasons, &c->nreasons,
 		    AGG_REASON_MAX + 1, &other);
 	}
-	/* The same name is common, and its address is not. */
+	/* The part's copy of the same name has another address. */
 	if (src->rdns != NULL && (c->rdns == NULL ||
 	    agg_string_len(c->rdns) != agg_string_len(src->rdns) ||
 	    !agg_bytes_equal(c->rdns, src->rdns, agg_string_len(src->rdns))))

@@ -24,7 +24,7 @@
 
 /*
  * Distinct clients kept.  Every client costs memory: about 1 KB on x86-64
- * (986 MiB peak for 1,000,000 clients in bench/log/run.sh), more with full
+ * (929 MiB peak for 1,000,000 clients in bench/log/run.sh), more with full
  * HELO and reason lists.  An attacker with an
  * IPv6 prefix has more addresses than any machine has memory, so the table
  * stops growing here, or at the config key max_clients.  Events of clients

@@ -438,11 +438,11 @@ assert_json_time(const struct ts *t)
 
 /*
  * Times written through the hour cache of the JSON writer match
- * ts_format_iso: in zones with offsets of half and quarter hours, with
- * changes at odd times and seconds (Amsterdam 1937, St Johns 1937), with
- * leap seconds (right/UTC), and with a POSIX rule whose whole-hour
- * offsets change at half past an hour, for every second near the
- * changes and for random times.
+ * ts_format_iso, for every second near the offset changes and for random
+ * times.  The zones have offsets of half and quarter hours, changes at
+ * odd times and seconds (Amsterdam 1937, St Johns 1937) and leap seconds
+ * (right/UTC).  A POSIX rule changes its whole-hour offsets at half past
+ * an hour.
  */
 START_TEST(test_output_json_times_like_ts_format)
 {
