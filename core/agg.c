@@ -615,25 +615,33 @@ agg_json_special(uint64_t w)
 }
 
 /*
- * Check whether s[0, len) is printable ASCII without '"' and '\\', which
- * JSON takes as it is.
+ * Copy len bytes from s to dst, a word at a time, and check whether they
+ * are printable ASCII without '"' and '\\', which JSON takes as it is.
+ * From 8 bytes on, the last word is copied at len - 8 and may overlap the
+ * one before.
  */
 static int
-agg_json_plain(const char *s, size_t len)
+agg_copy_json_plain(char *dst, const char *s, size_t len)
 {
 	uint64_t	w, special = 0;
 	size_t		i;
 
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		special |= agg_json_special(w);
-	}
-	if (i < len) {
-		/* The last 1 to 7 bytes, after plain 'a' bytes. */
-		for (w = AGG_ONES * 'a'; i < len; i++)
+	if (len < 8) {
+		/* After plain 'a' bytes, which the check passes. */
+		for (w = AGG_ONES * 'a', i = 0; i < len; i++) {
+			dst[i] = s[i];
 			w = w << 8 | (unsigned char)s[i];
+		}
+		return agg_json_special(w) == 0;
+	}
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&w, s + i, 8);
+		memcpy(dst + i, &w, 8);
 		special |= agg_json_special(w);
 	}
+	memcpy(&w, s + len - 8, 8);
+	memcpy(dst + len - 8, &w, 8);
+	special |= agg_json_special(w);
 	return special == 0;
 }
 
@@ -657,8 +665,8 @@ agg_arena_copy(struct agg *agg, const char *s, size_t len)
 	p = arena->bytes + arena->used + AGG_STRING_HEAD;
 	p[-3] = (char)(len & 0xff);
 	p[-2] = (char)(len >> 8);
-	p[-1] = (char)(agg_json_plain(s, len) ? AGG_STRING_JSON_PLAIN : 0);
-	memcpy(p, s, len);
+	p[-1] = (char)(agg_copy_json_plain(p, s, len) ?
+	    AGG_STRING_JSON_PLAIN : 0);
 	p[len] = '\0';
 	arena->used += need;
 	return p;
@@ -1752,7 +1760,6 @@ agg_merge_count(struct agg_pool *pool, struct agg_count **counts, size_t *n,
 	(*counts)[(*n)++] = *from;
 	return 0;
 }
-
 
 /*
  * Append k entries to an evidence array of *n entries, growing it at
