@@ -42,7 +42,8 @@ struct agg_count {
 	/*
 	 * The length of name and a tag of its bytes (agg_count_add), so a
 	 * lookup reads only the name that may match.  Counts made elsewhere
-	 * leave both 0 and are never looked up.
+	 * must leave both 0: they are never looked up, and the JSON writer
+	 * reads the flags of an interned name only when one is set.
 	 */
 	uint32_t	 len;
 	uint32_t	 tag;
@@ -53,18 +54,6 @@ struct agg_count {
  * is printable ASCII without '"' and '\\', so JSON takes it as it is.
  */
 #define AGG_STRING_JSON_PLAIN	0x01
-
-/*
- * Check whether the name of c needs no JSON escape.  Only a count that
- * the agg made (len or tag not 0) has the flag; others return 0.
- */
-static inline int
-agg_count_json_plain(const struct agg_count *c)
-{
-	if (c->len == 0 && c->tag == 0)
-		return 0;
-	return (c->name[-1] & AGG_STRING_JSON_PLAIN) != 0;
-}
 
 /*
  * Return the length of s, a string that the agg interned, if it needs no
@@ -153,6 +142,20 @@ struct client {
 	int64_t			 reported_at;	/* 0 if never reported */
 	int			 state_loaded;	/* marked, reported_at are set */
 };
+
+/*
+ * Check whether the name of count, a count of client, needs no JSON
+ * escape.  Only a count that the agg made (len or tag not 0) in a client
+ * that it made (ip_len not 0) has the flag; others return 0.
+ */
+static inline int
+agg_count_json_plain(const struct client *client,
+    const struct agg_count *count)
+{
+	if (client->ip_len == 0 || (count->len == 0 && count->tag == 0))
+		return 0;
+	return (count->name[-1] & AGG_STRING_JSON_PLAIN) != 0;
+}
 
 /*
  * Evidence entry i (below c->nevidence) of c in file order, also between

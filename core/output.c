@@ -58,9 +58,10 @@ out_json_string(struct esc_buf *b, const char *s)
  * plain is copied without the escape scan.
  */
 static inline void
-out_json_name(struct esc_buf *b, const struct agg_count *count)
+out_json_name(struct esc_buf *b, const struct client *c,
+    const struct agg_count *count)
 {
-	if (!agg_count_json_plain(count)) {
+	if (!agg_count_json_plain(c, count)) {
 		out_json_string(b, count->name);
 		return;
 	}
@@ -288,7 +289,7 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 	for (i = 0; i < c->nhelos; i++) {
 		if (i > 0)
 			out_lit(b, ",");
-		out_json_name(b, &c->helos[i]);
+		out_json_name(b, c, &c->helos[i]);
 	}
 	out_lit(b, "],\"rdns\":");
 	if (c->rdns != NULL && c->ip_len != 0)
@@ -301,7 +302,7 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 	for (i = 0; i < c->nreasons; i++) {
 		if (i > 0)
 			out_lit(b, ",");
-		out_json_name(b, &c->reasons[i]);
+		out_json_name(b, c, &c->reasons[i]);
 		out_lit(b, ":");
 		esc_buf_uint(b, c->reasons[i].count);
 	}

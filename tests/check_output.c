@@ -404,7 +404,7 @@ START_TEST(test_output_json_plain_names_like_general)
 		assert_json_like_general(c);
 		/* The byte value decides: printable ASCII but '"' and '\\'. */
 		k = i / 3;
-		ck_assert_int_eq(agg_count_json_plain(&c->helos[0]),
+		ck_assert_int_eq(agg_count_json_plain(c, &c->helos[0]),
 		    k >= 0x20 && k <= 0x7e && k != '"' && k != '\\');
 	}
 	for (i = 0; i < rounds; i++) {
