@@ -145,8 +145,8 @@ struct client {
 
 /*
  * Check whether the name of count, a count of client, needs no JSON
- * escape.  Only a count that the agg made (len or tag not 0) in a client
- * that it made (ip_len not 0) has the flag; others return 0.
+ * escape.  Only the counts that the agg made (len or tag not 0) have the
+ * flag, and only in a client that it made (ip_len not 0).
  */
 static inline int
 agg_count_json_plain(const struct client *client,
@@ -198,7 +198,8 @@ void		 agg_add_text(struct agg *, const struct event *,
 /*
  * Finish loading: add no_verified_rdns to clients never seen with a
  * verified name, sort names and reasons, compute scores.  agg_add may be
- * called again afterwards, followed by another agg_finish.
+ * called again afterwards, followed by another agg_finish.  A large
+ * table is finished on two threads (agg_set_thread_min).
  */
 void		 agg_finish(struct agg *);
 
@@ -212,6 +213,8 @@ void		 agg_finish(struct agg *);
  * -1, with agg part merged, when src has dropped events or agg would
  * grow past its max_clients: the caller must then read the input again
  * in order, because which clients a full table keeps depends on it.
+ * agg keeps the strings of src, and a large src is merged on two
+ * threads (agg_set_thread_min).
  */
 int		 agg_merge(struct agg *, struct agg *src, uint64_t lines);
 
