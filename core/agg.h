@@ -24,7 +24,7 @@
 
 /*
  * Distinct clients kept.  Every client costs memory: about 1 KB on x86-64
- * (986 MiB peak for 1,000,000 clients in bench/log/run.sh), more with full
+ * (929 MiB peak for 1,000,000 clients in bench/log/run.sh), more with full
  * HELO and reason lists.  An attacker with an
  * IPv6 prefix has more addresses than any machine has memory, so the table
  * stops growing here, or at the config key max_clients.  Events of clients
@@ -42,11 +42,32 @@ struct agg_count {
 	/*
 	 * The length of name and a tag of its bytes (agg_count_add), so a
 	 * lookup reads only the name that may match.  Counts made elsewhere
-	 * leave both 0 and are never looked up.
+	 * must leave both 0: they are never looked up, and the JSON writer
+	 * reads the flags of an interned name only when one is set.
 	 */
 	uint32_t	 len;
 	uint32_t	 tag;
 };
+
+/*
+ * A flag in the byte before each string that the agg interns: the string
+ * is printable ASCII without '"' and '\\', so JSON takes it as it is.
+ */
+#define AGG_STRING_JSON_PLAIN	0x01
+
+/*
+ * Return the length of s, a string that the agg interned, if it needs no
+ * JSON escape, or 0.  The interned length is in the two bytes before the
+ * flags, low byte first.
+ */
+static inline size_t
+agg_string_json_plain(const char *s)
+{
+	if ((s[-1] & AGG_STRING_JSON_PLAIN) == 0)
+		return 0;
+	return (size_t)(unsigned char)s[-3] |
+	    (size_t)(unsigned char)s[-2] << 8;
+}
 
 /* Maximum bytes of an evidence line that agg_add_text keeps a copy of. */
 #define AGG_TEXT_MAX		1024
@@ -72,6 +93,20 @@ enum client_status {
 struct client {
 	struct event_addr	 addr;
 	char			 ip[INET6_ADDRSTRLEN];
+	/*
+	 * Index of the oldest of the latest evidence entries while loading:
+	 * they are a ring from evidence[AGG_EVIDENCE_FIRST + evidence_ring],
+	 * so a new line replaces the oldest without moving the others.
+	 * agg_finish puts them back in file order and sets it to 0.
+	 * agg_client_evidence reads them in file order at any time.
+	 */
+	uint8_t			 evidence_ring;
+	/*
+	 * Length of ip when the agg wrote it, or 0 in a client made
+	 * elsewhere.  Then rdns is a string that the agg interned too, which
+	 * agg_string_json_plain can test.
+	 */
+	uint8_t			 ip_len;
 
 	struct agg_count	*helos;		/* most frequent first */
 	size_t			 nhelos;
@@ -108,6 +143,37 @@ struct client {
 	int			 state_loaded;	/* marked, reported_at are set */
 };
 
+/*
+ * Check whether the name of count, a count of client, needs no JSON
+ * escape.  Only the counts that the agg made (len or tag not 0) have the
+ * flag, and only in a client that it made (ip_len not 0).
+ */
+static inline int
+agg_count_json_plain(const struct client *client,
+    const struct agg_count *count)
+{
+	if (client->ip_len == 0 || (count->len == 0 && count->tag == 0))
+		return 0;
+	return (count->name[-1] & AGG_STRING_JSON_PLAIN) != 0;
+}
+
+/*
+ * Evidence entry i (below c->nevidence) of c in file order, also between
+ * agg_add and agg_finish, while the latest entries may form a ring.
+ */
+static inline const struct agg_evidence *
+agg_client_evidence(const struct client *c, size_t i)
+{
+	size_t	k = i;
+
+	if (i >= AGG_EVIDENCE_FIRST && c->evidence_ring != 0) {
+		k = i + c->evidence_ring;
+		if (k >= AGG_EVIDENCE_MAX)
+			k -= AGG_EVIDENCE_LAST;
+	}
+	return &c->evidence[k];
+}
+
 struct agg;
 
 struct agg	*agg_create(void);
@@ -132,7 +198,8 @@ void		 agg_add_text(struct agg *, const struct event *,
 /*
  * Finish loading: add no_verified_rdns to clients never seen with a
  * verified name, sort names and reasons, compute scores.  agg_add may be
- * called again afterwards, followed by another agg_finish.
+ * called again afterwards, followed by another agg_finish.  A large
+ * table is finished on two threads (agg_set_thread_min).
  */
 void		 agg_finish(struct agg *);
 
@@ -146,6 +213,8 @@ void		 agg_finish(struct agg *);
  * -1, with agg part merged, when src has dropped events or agg would
  * grow past its max_clients: the caller must then read the input again
  * in order, because which clients a full table keeps depends on it.
+ * agg keeps the strings of src, and a large src is merged on two
+ * threads (agg_set_thread_min).
  */
 int		 agg_merge(struct agg *, struct agg *src, uint64_t lines);
 
@@ -221,6 +290,14 @@ uint64_t	 agg_dropped(const struct agg *);
  */
 void		 agg_set_max_clients(struct agg *, size_t max);
 size_t		 agg_max_clients(const struct agg *);
+
+/*
+ * Set the clients from which agg_finish, and agg_merge into this agg,
+ * finish or merge on two threads, for tests of those paths; 0 restores
+ * the default of 16384.  Two threads also need logread_threads_default
+ * (SMTPTRIAGE_THREADS or the online CPUs) to be at least 2.
+ */
+void		 agg_set_thread_min(struct agg *, size_t min);
 
 /*
  * Return the suspects (clients with a reason) ordered by score, highest

@@ -1,5 +1,6 @@
 /* Formatting suspects for the headless commands: table, JSON lines, CSV. */
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,138 @@ out_json_string(struct esc_buf *b, const char *s)
 	out_lit(b, "\"");
 }
 
+/*
+ * The name of a count as a JSON string.  A name that the agg flagged as
+ * plain is copied without the escape scan.
+ */
+static inline void
+out_json_name(struct esc_buf *b, const struct client *c,
+    const struct agg_count *count)
+{
+	if (!agg_count_json_plain(c, count)) {
+		out_json_string(b, count->name);
+		return;
+	}
+	out_lit(b, "\"");
+	out_add(b, count->name, count->len);
+	out_lit(b, "\"");
+}
+
+/*
+ * A JSON string of len bytes that need no escape.  len 0 falls back to
+ * out_json_string, for a string whose length is not known.
+ */
+static inline void
+out_json_plain(struct esc_buf *b, const char *s, size_t len)
+{
+	if (len == 0) {
+		out_json_string(b, s);
+		return;
+	}
+	out_lit(b, "\"");
+	out_add(b, s, len);
+	out_lit(b, "\"");
+}
+
+/*
+ * The ISO 8601 text of the first second of an hour (UTC), kept by
+ * out_format_time for the other seconds of that hour.
+ */
+struct out_hour {
+	int64_t		hour;		/* utc / 3600, rounded down */
+	int32_t		offset;		/* of the struct ts */
+	uint8_t		has_offset;	/* of the struct ts */
+	uint8_t		state;		/* OUT_HOUR_* */
+	uint8_t		len;
+	char		text[TS_ISO_MAX];
+};
+
+#define OUT_HOUR_EMPTY		0
+#define OUT_HOUR_TEXT		1	/* text serves every second */
+#define OUT_HOUR_DIRECT		2	/* format each second alone */
+
+/*
+ * Hours kept per thread: 42 days of a log.  The times of a log's clients
+ * bunch up, at its start for first_seen and at its end for last_seen.
+ */
+#define OUT_HOURS		1024
+
+static _Thread_local struct out_hour out_hours[OUT_HOURS];
+/* The ts_local_generation that out_hours were written under. */
+static _Thread_local unsigned out_hours_generation;
+
+/*
+ * Fill e for the hour of t.  It serves every second of the hour when the
+ * texts of its first and last second differ only in "00:00" and "59:59"
+ * before the offset.  Then the offset is the same at both ends and is
+ * made of whole hours, and tzdata has no offset change and change back
+ * within one hour (ts_format_iso assumes the same).  Offsets such as
+ * +05:30 and the leap seconds of right/ zones shift the local minutes
+ * or seconds, so those hours are formatted second by second.
+ */
+static void
+out_hour_fill(struct out_hour *e, const struct ts *t, int64_t hour)
+{
+	struct ts	first = *t, last = *t;
+	char		text[TS_ISO_MAX];
+	size_t		len, end;
+
+	first.utc = hour * 3600;
+	first.msec = 0;
+	last.utc = first.utc + 3599;
+	last.msec = 0;
+	e->hour = hour;
+	e->offset = t->offset;
+	e->has_offset = t->has_offset;
+	e->state = OUT_HOUR_DIRECT;
+	len = ts_format_iso(&first, e->text, sizeof e->text);
+	/* The text ends in ":MM:SS+hh:mm": the minutes come 11 bytes before. */
+	if (len < 12 || len >= sizeof e->text ||
+	    ts_format_iso(&last, text, sizeof text) != len)
+		return;
+	end = len - 11;
+	if (e->text[end - 1] != ':' ||
+	    memcmp(e->text + end, "00:00", 5) != 0 ||
+	    memcmp(text + end, "59:59", 5) != 0 ||
+	    memcmp(e->text, text, end) != 0 ||
+	    memcmp(e->text + end + 5, text + end + 5, len - end - 5) != 0)
+		return;
+	e->len = (uint8_t)len;
+	e->state = OUT_HOUR_TEXT;
+}
+
+/* ts_format_iso into buf of TS_ISO_MAX bytes, through out_hours. */
+static size_t
+out_format_time(const struct ts *t, char *buf)
+{
+	struct out_hour	*e;
+	int64_t		 hour, minute, second;
+	unsigned	 generation = ts_local_generation();
+
+	/* After a change of TZ, the local texts are those of another zone. */
+	if (generation != out_hours_generation) {
+		memset(out_hours, 0, sizeof out_hours);
+		out_hours_generation = generation;
+	}
+	hour = t->utc >= 0 ? t->utc / 3600 : -((-t->utc + 3599) / 3600);
+	second = t->utc - hour * 3600;
+	e = &out_hours[(uint64_t)hour % OUT_HOURS];
+	if (e->state == OUT_HOUR_EMPTY || e->hour != hour ||
+	    e->offset != t->offset || e->has_offset != t->has_offset)
+		out_hour_fill(e, t, hour);
+	if (e->state != OUT_HOUR_TEXT)
+		return ts_format_iso(t, buf, TS_ISO_MAX);
+	minute = second / 60;
+	second %= 60;
+	memcpy(buf, e->text, e->len);
+	buf[e->len] = '\0';
+	buf[e->len - 11] = (char)('0' + minute / 10);
+	buf[e->len - 10] = (char)('0' + minute % 10);
+	buf[e->len - 8] = (char)('0' + second / 10);
+	buf[e->len - 7] = (char)('0' + second % 10);
+	return e->len;
+}
+
 /* A time and its ISO 8601 text. */
 struct out_time {
 	struct ts	t;
@@ -78,7 +211,7 @@ out_json_time(struct esc_buf *b, const struct client *c, const struct ts *t,
 	if (!iso->valid || iso->t.utc != t->utc || iso->t.msec != t->msec ||
 	    iso->t.offset != t->offset ||
 	    iso->t.has_offset != t->has_offset) {
-		iso->len = ts_format_iso(t, iso->text, sizeof iso->text);
+		iso->len = out_format_time(t, iso->text);
 		iso->t = *t;
 		iso->valid = 1;
 	}
@@ -144,20 +277,24 @@ static void
 out_client_json_history(struct esc_buf *b, const struct client *c,
     const struct dns_result *dns, const struct dnshist_list *history)
 {
-	struct out_time	iso;
-	size_t		i;
+	struct out_time	 iso;
+	const char	*status;
+	size_t		 i;
 
 	iso.valid = 0;
 	out_lit(b, "{\"ip\":");
-	out_json_string(b, c->ip);
+	/* The agg writes ip as digits, dots, colons and hex letters. */
+	out_json_plain(b, c->ip, c->ip_len);
 	out_lit(b, ",\"helo\":[");
 	for (i = 0; i < c->nhelos; i++) {
 		if (i > 0)
 			out_lit(b, ",");
-		out_json_string(b, c->helos[i].name);
+		out_json_name(b, c, &c->helos[i]);
 	}
 	out_lit(b, "],\"rdns\":");
-	if (c->rdns != NULL)
+	if (c->rdns != NULL && c->ip_len != 0)
+		out_json_plain(b, c->rdns, agg_string_json_plain(c->rdns));
+	else if (c->rdns != NULL)
 		out_json_string(b, c->rdns);
 	else
 		out_lit(b, "null");
@@ -165,7 +302,7 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 	for (i = 0; i < c->nreasons; i++) {
 		if (i > 0)
 			out_lit(b, ",");
-		out_json_string(b, c->reasons[i].name);
+		out_json_name(b, c, &c->reasons[i]);
 		out_lit(b, ":");
 		esc_buf_uint(b, c->reasons[i].count);
 	}
@@ -176,7 +313,9 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 	out_lit(b, ",\"last_seen\":");
 	out_json_time(b, c, &c->last, &iso);
 	out_lit(b, ",\"status\":");
-	out_json_string(b, client_status_name(client_status(c)));
+	/* The status names are lowercase words. */
+	status = client_status_name(client_status(c));
+	out_json_plain(b, status, strlen(status));
 	if (dns != NULL) {
 		dns_json_lists(b, dns);
 		out_lit(b, ",\"dns\":");

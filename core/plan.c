@@ -325,7 +325,8 @@ plan_compose_message(const struct plan *p, size_t i,
 		    sizeof *items[k].evidence);
 		for (e = n = 0; e < s->client->nevidence && pc->agg != NULL;
 		    e++) {
-			if (agg_read_evidence(pc->agg, &s->client->evidence[e],
+			if (agg_read_evidence(pc->agg,
+			    agg_client_evidence(s->client, e),
 			    &items[k].evidence[n], &error) == -1) {
 				free(error);
 				(*unread)++;

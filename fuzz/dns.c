@@ -240,6 +240,7 @@ fuzz_check_output(const struct event_addr *a, const struct dns_result *r)
 	int			 csv;
 
 	memset(&c, 0, sizeof c);
+	memset(helos, 0, sizeof helos);
 	c.addr = *a;
 	inet_ntop(a->family, a->bytes, c.ip, sizeof c.ip);
 	for (i = 0; i < r->nhelo; i++) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "check_rounds.h"
 #include "check_suites.h"
 #include "reason.h"
 
@@ -387,10 +388,12 @@ assert_same_client(const struct client *a, const struct client *b)
 		ck_assert_str_eq(a->rdns, b->rdns);
 	ck_assert_uint_eq(a->evidence_seen, b->evidence_seen);
 	ck_assert_uint_eq(a->nevidence, b->nevidence);
+	/* Before agg_finish, the latest lines may be a ring. */
 	for (i = 0; i < a->nevidence; i++) {
-		ck_assert_uint_eq(a->evidence[i].line, b->evidence[i].line);
-		ck_assert_uint_eq(a->evidence[i].offset,
-		    b->evidence[i].offset);
+		ck_assert_uint_eq(agg_client_evidence(a, i)->line,
+		    agg_client_evidence(b, i)->line);
+		ck_assert_uint_eq(agg_client_evidence(a, i)->offset,
+		    agg_client_evidence(b, i)->offset);
 	}
 }
 
@@ -498,11 +501,222 @@ START_TEST(test_agg_merge_full_evidence)
 			    counts[a] + counts[b]);
 			assert_same_client(c, d);
 			for (j = 0; j < c->nevidence; j++)
-				ck_assert_str_eq(c->evidence[j].text,
-				    d->evidence[j].text);
+				ck_assert_str_eq(agg_client_evidence(c,
+				    j)->text, agg_client_evidence(d, j)->text);
 		}
 	}
 	agg_free(acc);
+}
+END_TEST
+
+/*
+ * The latest evidence lines form a ring while lines are added: for each
+ * count of lines, agg_client_evidence returns the first and the latest
+ * ones in file order before agg_finish, and the array contains them in
+ * that order after it.
+ */
+START_TEST(test_agg_evidence_ring_order)
+{
+	struct client	*c;
+	char		 ip[32];
+	uint64_t	 want;
+	size_t		 n, i, k, kept;
+
+	for (n = 1; n <= 3 * AGG_EVIDENCE_MAX; n++) {
+		snprintf(ip, sizeof ip, "10.2.0.%zu", n);
+		for (k = 1; k <= n; k++)
+			add(ip, "h", NULL, REASON_NO_RDNS, 100, n * 1000 + k);
+		c = find_client(ip);
+		kept = n < AGG_EVIDENCE_MAX ? n : AGG_EVIDENCE_MAX;
+		ck_assert_uint_eq(c->nevidence, kept);
+		for (i = 0; i < kept; i++) {
+			want = i < AGG_EVIDENCE_FIRST || n <= AGG_EVIDENCE_MAX ?
+			    i + 1 : n - (kept - i) + 1;
+			ck_assert_uint_eq(agg_client_evidence(c, i)->line,
+			    n * 1000 + want);
+		}
+	}
+	agg_finish(agg);
+	for (n = 1; n <= 3 * AGG_EVIDENCE_MAX; n++) {
+		snprintf(ip, sizeof ip, "10.2.0.%zu", n);
+		c = find_client(ip);
+		ck_assert_uint_eq(c->evidence_ring, 0);
+		for (i = 0; i < c->nevidence; i++)
+			ck_assert_uint_eq(c->evidence[i].line,
+			    agg_client_evidence(c, i)->line);
+		if (n > AGG_EVIDENCE_MAX)
+			ck_assert_uint_eq(c->evidence[AGG_EVIDENCE_MAX - 1].line,
+			    n * 1000 + n);
+	}
+}
+END_TEST
+
+/* The text of random IPv4 clients, as inet_ntop writes it. */
+START_TEST(test_agg_ipv4_text_like_inet_ntop)
+{
+	struct event	 ev;
+	struct client	*c;
+	char		 want[INET_ADDRSTRLEN];
+	size_t		 i, rounds = check_rounds(20000);
+	uint32_t	 x = 12345;
+
+	for (i = 0; i < rounds; i++) {
+		memset(&ev, 0, sizeof ev);
+		ev.addr.family = AF_INET;
+		/* Each byte below 10, below 100 and above in turn. */
+		x = x * 1103515245U + 12345U;
+		ev.addr.bytes[0] = (uint8_t)(x >> 24);
+		ev.addr.bytes[1] = (uint8_t)(x >> 16) % (i % 3 == 0 ? 10 : 256);
+		ev.addr.bytes[2] = (uint8_t)(x >> 8) % (i % 3 == 1 ? 100 : 256);
+		ev.addr.bytes[3] = (uint8_t)x % (i % 5 == 0 ? 10 : 256);
+		ev.reason = REASON_NO_RDNS;
+		agg_add(agg, &ev, 0, i, i + 1);
+		c = agg_find(agg, &ev.addr);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET, ev.addr.bytes, want,
+		    sizeof want));
+		ck_assert_str_eq(c->ip, want);
+		ck_assert_uint_eq(c->ip_len, strlen(want));
+	}
+}
+END_TEST
+
+/* Set SMTPTRIAGE_THREADS, which agg_merge and agg_finish read. */
+static void
+set_threads(const char *n)
+{
+	ck_assert_int_eq(setenv("SMTPTRIAGE_THREADS", n, 1), 0);
+}
+
+/*
+ * Parts merged on two threads, and finished on two threads, give the
+ * clients and the suspect order of one agg that counted everything on
+ * one thread.  The parts have more clients than one slab, names that
+ * the first part lacks, and clients that only a later part has.
+ */
+START_TEST(test_agg_merge_threads_same_as_whole)
+{
+	struct agg		 *acc, *part;
+	struct client		**s, **t;
+	struct synthetic_text	  text;
+	struct event		  ev;
+	size_t			  n, m, i, k, from;
+	size_t			  cuts[] = { 0, 4000, 7001, 12000 };
+	const char		 *old = getenv("SMTPTRIAGE_THREADS");
+	char			 *saved = old != NULL ? strdup(old) : NULL;
+
+	/* Clients 2000 to 2599 come in the last part only. */
+	set_threads("1");
+	for (k = 0; k < cuts[3]; k++) {
+		ev = synthetic_event(k, k < cuts[2] ? 2000 : 2600, &text);
+		agg_add(agg, &ev, 0, k * 100, k + 1);
+	}
+	agg_finish(agg);
+
+	set_threads("2");
+	acc = agg_create();
+	agg_add_file(acc, "test.log");
+	agg_set_thread_min(acc, 1);
+	for (i = 0; i < 3; i++) {
+		part = agg_create();
+		agg_add_file(part, "test.log");
+		from = cuts[i];
+		for (k = from; k < cuts[i + 1]; k++) {
+			ev = synthetic_event(k, k < cuts[2] ? 2000 : 2600,
+			    &text);
+			agg_add(part, &ev, 0, k * 100, k + 1 - from);
+		}
+		/* The first part is taken whole, the later ones merged. */
+		ck_assert_int_eq(agg_merge(acc, part, from), 0);
+		agg_free(part);
+	}
+	agg_finish(acc);
+	if (saved != NULL)
+		set_threads(saved);
+	else
+		unsetenv("SMTPTRIAGE_THREADS");
+	free(saved);
+
+	s = agg_suspects(agg, &n);
+	t = agg_suspects(acc, &m);
+	ck_assert_uint_eq(agg_clients(agg), agg_clients(acc));
+	ck_assert_uint_eq(n, m);
+	ck_assert_uint_gt(n, 2000);
+	for (i = 0; i < n; i++)
+		assert_same_client(s[i], t[i]);
+	agg_free(acc);
+}
+END_TEST
+
+/*
+ * Reason keys that the client in the merged agg lacks are added on two
+ * threads as on one, and past AGG_REASON_MAX they count as "other".
+ */
+START_TEST(test_agg_merge_threads_reason_overflow)
+{
+	struct agg	*whole, *acc, *part;
+	struct client	*c, *d;
+	struct event	 ev;
+	char		 ip[32], arg[32];
+	size_t		 half, i, j, line = 0, from = 0, nclients = 1100;
+	const char	*old = getenv("SMTPTRIAGE_THREADS");
+	char		*saved = old != NULL ? strdup(old) : NULL;
+
+	whole = agg_create();
+	acc = agg_create();
+	part = agg_create();
+	agg_set_thread_min(acc, 1);
+	/*
+	 * Every third client has 20 warning texts in each part, 40 in all,
+	 * and the others 5 in all.  A quarter gets a verified name.
+	 */
+	for (half = 0; half < 2; half++) {
+		if (half == 1)
+			from = line;
+		for (j = 0; j < 20; j++) {
+			for (i = 0; i < nclients; i++) {
+				snprintf(ip, sizeof ip, "10.3.%zu.%zu", i / 256,
+				    i % 256);
+				snprintf(arg, sizeof arg, "text %zu",
+				    (half * 20 + j) % (i % 3 == 0 ? 45 : 5));
+				ev = make_event(ip, half == 0 ? "first" :
+				    "second", i % 4 == 0 && half == 1 ?
+				    "rdns.example" : NULL, REASON_WARNING,
+				    (int64_t)(1000 + line));
+				ev.reason_arg = arg;
+				ev.reason_arg_len = strlen(arg);
+				line++;
+				agg_add(whole, &ev, 0, line * 10, line);
+				agg_add(half == 0 ? acc : part, &ev, 0,
+				    line * 10, line - from);
+			}
+		}
+	}
+	set_threads("2");
+	ck_assert_int_eq(agg_merge(acc, part, from), 0);
+	if (saved != NULL)
+		set_threads(saved);
+	else
+		unsetenv("SMTPTRIAGE_THREADS");
+	free(saved);
+	agg_finish(whole);
+	agg_finish(acc);
+	for (i = 0; i < nclients; i++) {
+		snprintf(ip, sizeof ip, "10.3.%zu.%zu", i / 256, i % 256);
+		ev = make_event(ip, NULL, NULL, NULL, 0);
+		c = agg_find(whole, &ev.addr);
+		d = agg_find(acc, &ev.addr);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_ptr_nonnull(d);
+		assert_same_client(c, d);
+		/* "other", and no_verified_rdns without a verified name. */
+		if (i % 3 == 0)
+			ck_assert_uint_eq(d->nreasons, AGG_REASON_MAX + 1 +
+			    (i % 4 == 0 ? 0 : 1));
+	}
+	agg_free(part);
+	agg_free(acc);
+	agg_free(whole);
 }
 END_TEST
 
@@ -971,6 +1185,10 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_order_many_suspects);
 	tcase_add_test(tc, test_agg_merge_parts_same_as_whole);
 	tcase_add_test(tc, test_agg_merge_full_evidence);
+	tcase_add_test(tc, test_agg_merge_threads_same_as_whole);
+	tcase_add_test(tc, test_agg_merge_threads_reason_overflow);
+	tcase_add_test(tc, test_agg_evidence_ring_order);
+	tcase_add_test(tc, test_agg_ipv4_text_like_inet_ntop);
 	tcase_add_test(tc, test_agg_reasons_shrink_and_grow);
 	tcase_add_test(tc, test_agg_scores_many_reason_keys);
 	tcase_add_test(tc, test_agg_ipv6_text_form);

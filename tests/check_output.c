@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_rounds.h"
 #include "check_suites.h"
 #include "output.h"
 #include "reason.h"
@@ -282,6 +283,214 @@ slices_agg(struct client ***suspects, size_t *n)
 	return a;
 }
 
+/*
+ * The JSON of a client as the agg made it, where ip and the names may
+ * skip the escape scan, against the JSON of a copy whose ip and names
+ * carry no length, which takes the general path.
+ */
+static void
+assert_json_like_general(const struct client *c)
+{
+	struct esc_buf		 fast = { NULL, 0, 0 }, general = { NULL, 0, 0 };
+	struct agg_count	 helos[AGG_HELO_MAX], reasons[AGG_REASON_MAX + 2];
+	struct client		 copy = *c;
+	size_t			 i;
+
+	ck_assert_uint_ne(c->ip_len, 0);
+	copy.ip_len = 0;
+	for (i = 0; i < c->nhelos; i++) {
+		helos[i] = c->helos[i];
+		helos[i].len = helos[i].tag = 0;
+	}
+	for (i = 0; i < c->nreasons; i++) {
+		reasons[i] = c->reasons[i];
+		reasons[i].len = reasons[i].tag = 0;
+	}
+	copy.helos = helos;
+	copy.reasons = reasons;
+	out_client_json(&fast, c, NULL);
+	out_client_json(&general, &copy, NULL);
+	ck_assert_str_eq(fast.data, general.data);
+	esc_buf_free(&fast);
+	esc_buf_free(&general);
+}
+
+/* The client of ip in a. */
+static struct client *
+find_ip(struct agg *a, const char *ip)
+{
+	struct event_addr	addr;
+
+	memset(&addr, 0, sizeof addr);
+	addr.family = AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, ip, addr.bytes), 1);
+	return agg_find(a, &addr);
+}
+
+/* Count one event whose HELO, verified name and warning text are name. */
+static struct client *
+add_named(struct agg *a, const char *ip, const char *name, size_t len)
+{
+	struct event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.addr.family = AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, ip, ev.addr.bytes), 1);
+	ev.helo = name;
+	ev.helo_len = len;
+	ev.rdns = name;
+	ev.rdns_len = len;
+	ev.reason = REASON_WARNING;
+	ev.reason_arg = name;
+	ev.reason_arg_len = len;
+	agg_add(a, &ev, 0, 0, 1);
+	return agg_find(a, &ev.addr);
+}
+
+/*
+ * Names with each byte value at the start, the middle and the end, and
+ * random names, come out as the escaping of the general path gives them.
+ */
+START_TEST(test_output_json_plain_names_like_general)
+{
+	/* U+202E, a bidirectional control, which JSON output escapes. */
+	static const char	 bidi[] = { '\xe2', '\x80', '\xae', 'x', '\0' };
+	static const char	*utf8[] = { "caf\xc3\xa9", bidi, "\xc3",
+	    "a\xf0\x9f\x98\x80", "\xed\xa0\x80", "ok.example" };
+	struct agg		*a;
+	struct client		*c;
+	char			 name[64], ip[32];
+	size_t			 i, j, k, len, n = 0, rounds;
+	uint32_t		 x = 7;
+
+	a = agg_create();
+	agg_add_file(a, "test.log");
+	for (i = 0; i < 256; i++) {
+		for (k = 0; k < 3; k++) {
+			len = k == 2 ? 17 : 9;
+			for (j = 0; j < len; j++)
+				name[j] = (char)('a' + j);
+			name[k == 0 ? 0 : len - 1] = (char)i;
+			if (k == 1)
+				name[4] = (char)i;
+			snprintf(ip, sizeof ip, "10.4.%zu.%zu", n / 256,
+			    n % 256);
+			n++;
+			c = add_named(a, ip, name, len);
+			ck_assert_ptr_nonnull(c);
+		}
+	}
+	for (i = 0; i < sizeof utf8 / sizeof utf8[0]; i++) {
+		snprintf(ip, sizeof ip, "10.5.0.%zu", i);
+		ck_assert_ptr_nonnull(add_named(a, ip, utf8[i],
+		    strlen(utf8[i])));
+	}
+	rounds = check_rounds(5000);
+	for (i = 0; i < rounds; i++) {
+		len = 1 + i % 40;
+		for (k = 0; k < len; k++) {
+			x = x * 1103515245U + 12345U;
+			/* Mostly printable ASCII, now and then any byte. */
+			name[k] = (char)(x >> 24 < 16 ? x >> 16 :
+			    0x20 + (x >> 16) % 0x5f);
+		}
+		snprintf(ip, sizeof ip, "10.6.%zu.%zu", i / 256, i % 256);
+		ck_assert_ptr_nonnull(add_named(a, ip, name, len));
+	}
+	agg_finish(a);
+	for (i = 0; i < n; i++) {
+		snprintf(ip, sizeof ip, "10.4.%zu.%zu", i / 256, i % 256);
+		ck_assert_ptr_nonnull(c = find_ip(a, ip));
+		assert_json_like_general(c);
+		/* The byte value decides: printable ASCII but '"' and '\\'. */
+		k = i / 3;
+		ck_assert_int_eq(agg_count_json_plain(c, &c->helos[0]),
+		    k >= 0x20 && k <= 0x7e && k != '"' && k != '\\');
+	}
+	for (i = 0; i < rounds; i++) {
+		snprintf(ip, sizeof ip, "10.6.%zu.%zu", i / 256, i % 256);
+		ck_assert_ptr_nonnull(c = find_ip(a, ip));
+		assert_json_like_general(c);
+	}
+	agg_free(a);
+}
+END_TEST
+
+/* The first_seen text of out_client_json for a client first seen at t. */
+static void
+assert_json_time(const struct ts *t)
+{
+	struct esc_buf	 b = { NULL, 0, 0 };
+	struct client	 c = *client;
+	char		 want[TS_ISO_MAX + 64];
+	char		 text[TS_ISO_MAX];
+
+	c.first = *t;
+	c.last = *t;
+	c.last.utc++;
+	ts_format_iso(t, text, sizeof text);
+	snprintf(want, sizeof want, "\"first_seen\":\"%s\"", text);
+	out_client_json(&b, &c, NULL);
+	ck_assert_msg(strstr(b.data, want) != NULL, "%s not in %s", want,
+	    b.data);
+	esc_buf_free(&b);
+}
+
+/*
+ * Times written through the hour cache of the JSON writer match
+ * ts_format_iso, for every second near the offset changes and for random
+ * times.  The zones have offsets of half and quarter hours, changes at
+ * odd times and seconds (Amsterdam 1937, St Johns 1937) and leap seconds
+ * (right/UTC).  A POSIX rule changes its whole-hour offsets at half past
+ * an hour.
+ */
+START_TEST(test_output_json_times_like_ts_format)
+{
+	static const char *const zones[] = { "UTC", "Australia/Lord_Howe",
+	    "Asia/Kathmandu", "Europe/Amsterdam", "America/St_Johns",
+	    "right/UTC", "Europe/Berlin",
+	    "CET-1CEST,M3.5.0/2:30,M10.5.0/3:30" };
+	/* Changes of offset, in UTC seconds, with a minute of margin. */
+	static const int64_t	 changes[] = { -1025000000, -1004000000,
+	    504918000, 1711846800, 1743897600, 1483228800, 1483228827,
+	    -1001000000, -1020000000, 1774747800, 1792891800 };
+	struct ts		 t;
+	size_t			 z, k, i, rounds = check_rounds(3000);
+	int64_t			 d;
+	uint32_t		 x = 99;
+	const char		*old = getenv("TZ");
+	char			*saved = old != NULL ? strdup(old) : NULL;
+
+	for (z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		ts_local_reset();
+		memset(&t, 0, sizeof t);
+		for (k = 0; k < sizeof changes / sizeof changes[0]; k++) {
+			for (d = -90; d <= 90; d++) {
+				t.utc = changes[k] + d;
+				assert_json_time(&t);
+			}
+		}
+		for (i = 0; i < rounds; i++) {
+			x = x * 1103515245U + 12345U;
+			t.utc = (int64_t)(x % 2000000000U) - 500000000 +
+			    (int64_t)(i % 7);
+			t.has_offset = i % 3 == 0;
+			t.offset = (int32_t)(x >> 20) % 50000;
+			assert_json_time(&t);
+		}
+	}
+	if (saved != NULL)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	free(saved);
+	tzset();
+	ts_local_reset();
+}
+END_TEST
+
 START_TEST(test_output_slices_same_text)
 {
 	struct esc_buf		 whole = { NULL, 0, 0 };
@@ -364,6 +573,8 @@ make_output_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_output_json_exact);
 	tcase_add_test(tc, test_output_json_times_reused_exactly);
+	tcase_add_test(tc, test_output_json_plain_names_like_general);
+	tcase_add_test(tc, test_output_json_times_like_ts_format);
 	tcase_add_test(tc, test_output_json_dns);
 	tcase_add_test(tc, test_output_csv_exact);
 	tcase_add_test(tc, test_output_table_local_time);

@@ -329,9 +329,10 @@ ui_format_date(int64_t utc, char *buf, size_t size)
 void
 ui_detail_load(struct ui *ui, struct client *c)
 {
-	struct ui_evline	*ev;
-	char			*line, *cause;
-	size_t			 i;
+	const struct agg_evidence	*from;
+	struct ui_evline		*ev;
+	char				*line, *cause;
+	size_t				 i;
 
 	/*
 	 * Follow mode adds events to the client on screen, so the count of
@@ -352,10 +353,12 @@ ui_detail_load(struct ui *ui, struct client *c)
 
 	ui->evidence = xcalloc(c->nevidence, sizeof *ui->evidence);
 	for (i = 0; i < c->nevidence; i++) {
+		/* In file order, also before the next agg_finish. */
+		from = agg_client_evidence(c, i);
 		ev = &ui->evidence[ui->nevidence++];
-		ev->file = c->evidence[i].file;
-		ev->line = c->evidence[i].line;
-		if (agg_read_evidence(ui->ctx->agg, &c->evidence[i], &line,
+		ev->file = from->file;
+		ev->line = from->line;
+		if (agg_read_evidence(ui->ctx->agg, from, &line,
 		    &cause) == -1) {
 			ev->text = ui_escape(cause, strlen(cause));
 			ev->error = 1;
