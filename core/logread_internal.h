@@ -173,10 +173,11 @@ struct logread_pending {
 };
 
 /*
- * Clients in the agg from which on the events go through the ring.  With
- * fewer, the table stays in the CPU caches, and the copies and prefetches
- * of the ring cost more than they save.  The value is an estimate for
- * caches of 512 KiB to a few MiB per core, not a measured optimum.
+ * Client count of the agg at which events start to go through the ring.
+ * With fewer clients the table stays in the CPU caches, and the copies
+ * and prefetches of the ring cost more than they save.
+ * NOTE: an estimate for caches of 512 KiB to a few MiB per core, not a
+ * measured optimum.
  */
 #define LOGREAD_RING_CLIENTS	16384
 /* Events between two checks of the client count. */
@@ -201,17 +202,17 @@ int	logread_ring_start(struct logread_ring *, const struct agg *);
 
 /*
  * Hold the head of in and clear it, after counting the oldest held event
- * when the ring is full, so that agg sees the events in the order read.
+ * when the ring is full, so that agg counts the events in the order read.
  * The loads that counting the next events will need start here.
  */
 void	logread_ring_hold(struct logread_ring *, struct agg *,
 	    struct logread_input *in);
 
 /*
- * Count the head of in into agg and clear it, or once agg holds
- * LOGREAD_RING_CLIENTS clients (checked every LOGREAD_RING_CHECK events)
- * hold it in the ring.  Inline, because a small table counts every event
- * right here.
+ * Count the head of in into agg and clear it.  Once agg contains
+ * LOGREAD_RING_CLIENTS clients, checked every LOGREAD_RING_CHECK events,
+ * hold it in the ring instead.  It is inline because with a small table
+ * every event is counted right here.
  */
 static inline void
 logread_ring_push(struct logread_ring *r, struct agg *agg,

@@ -311,8 +311,8 @@ write_ring_log(const char *name, int clients, int repeats)
 }
 
 /*
- * Once the table holds LOGREAD_RING_CLIENTS clients, one thread holds
- * events back in a ring.  The table must equal one that gets every parsed
+ * Once the table contains LOGREAD_RING_CLIENTS clients, one thread
+ * keeps events back in a ring.  The table must equal one that gets every parsed
  * event at once, in file order.
  */
 START_TEST(test_logread_ring_same_as_direct)
