@@ -1051,18 +1051,54 @@ exim_why_warning(const struct exim_parser *ep, const char *text, size_t len,
 }
 
 /*
+ * Find what exim_rdns_texts finds and the first ": " of a rejection text
+ * in one pass, which tests 16 bytes at a time for a 'k' or a ':'.
+ */
+static void
+exim_reject_scan(const char *s, size_t len, int *deferred, int *failed,
+    const char **colon)
+{
+	size_t	i = 0, start;
+
+	*deferred = *failed = 0;
+	*colon = NULL;
+	for (; (i += span_until4(s + i, len - i, "k:k:")) < len; i++) {
+		if (s[i] == ':') {
+			if (*colon == NULL && i + 1 < len && s[i + 1] == ' ')
+				*colon = s + i;
+			continue;
+		}
+		if (i < EXIM_RDNS_LOOKUP_KEY)
+			continue;
+		start = i - EXIM_RDNS_LOOKUP_KEY;
+		if (!EXIM_TEXT_AT(s + start, len - start, EXIM_RDNS_LOOKUP))
+			continue;
+		if (EXIM_TEXT_AT(s + start, len - start, EXIM_RDNS_DEFERRED)) {
+			*deferred = 1;
+			return;
+		}
+		if (EXIM_TEXT_AT(s + start, len - start, EXIM_RDNS_FAILED))
+			*failed = 1;
+	}
+}
+
+/*
  * Set the reason of a rejection: Exim's reverse lookup texts first, then
  * any permanent rejection with the text after its first ": ".  A temporary
  * rejection with another text (greylisting, rate limits) gives no reason.
+ * With fast set, one pass finds the texts and the ": ".
  */
 static void
-exim_why_reject(const char *text, size_t len, int permanent,
+exim_why_reject(const char *text, size_t len, int permanent, int fast,
     struct event *ev)
 {
-	const char	*colon;
+	const char	*colon = NULL;
 	int		 deferred, failed;
 
-	exim_rdns_texts(text, len, &deferred, &failed);
+	if (fast)
+		exim_reject_scan(text, len, &deferred, &failed, &colon);
+	else
+		exim_rdns_texts(text, len, &deferred, &failed);
 	if (deferred) {
 		ev->reason = REASON_RDNS_TEMPFAIL;
 		return;
@@ -1078,7 +1114,9 @@ exim_why_reject(const char *text, size_t len, int permanent,
 	if (!permanent)
 		return;
 	ev->reason = REASON_REJECTED;
-	if ((colon = field_memmem(text, len, ": ", 2)) != NULL) {
+	if (!fast)
+		colon = field_memmem(text, len, ": ", 2);
+	if (colon != NULL) {
 		colon += 2;
 		exim_set_arg(ev, REASON_REJECTED, colon,
 		    len - (size_t)(colon - text));
@@ -1114,17 +1152,20 @@ exim_why_host_line(const struct exim_parser *ep, const char *s, size_t len,
 	case 'r':
 		off = sizeof EXIM_VERB_REJECTED - 1;
 		if (EXIM_TEXT_AT(s, len, EXIM_VERB_REJECTED))
-			exim_why_reject(s + off, len - off, 1, ev);
+			exim_why_reject(s + off, len - off, 1, ep->fast,
+			    ev);
 		break;
 	case 'd':
 		off = sizeof EXIM_VERB_DROPPED - 1;
 		if (EXIM_TEXT_AT(s, len, EXIM_VERB_DROPPED))
-			exim_why_reject(s + off, len - off, 1, ev);
+			exim_why_reject(s + off, len - off, 1, ep->fast,
+			    ev);
 		break;
 	case 't':
 		off = sizeof EXIM_VERB_TEMPORARILY - 1;
 		if (EXIM_TEXT_AT(s, len, EXIM_VERB_TEMPORARILY))
-			exim_why_reject(s + off, len - off, 0, ev);
+			exim_why_reject(s + off, len - off, 0, ep->fast,
+			    ev);
 		break;
 	case 's':
 		if (EXIM_TEXT_AT(s, len, EXIM_VERB_VERIFY))

@@ -31,18 +31,32 @@ exim_host_name_byte(char c)
 
 /*
  * Measure the bytes of s[0, limit) before the first byte that cannot be
- * part of a verified name.  span_until4 takes four stops, so a second
- * search looks for the fifth, ')', before the first of the others.
+ * part of a verified name.  With SSE2, one pass tests 16 bytes at a time
+ * for all five such bytes, and the bytes after the last full block go
+ * through the table.
  */
 static size_t
 exim_host_name_len(const char *s, size_t limit)
 {
-	const char	*close;
-	size_t		 n;
+	size_t		n = 0;
+#ifdef SPAN_SSE2
+	__m128i		v, hit;
+	unsigned	mask;
 
-	n = span_until4(s, limit, " ([]");
-	if ((close = memchr(s, ')', n)) != NULL)
-		n = (size_t)(close - s);
+	for (; n + 16 <= limit; n += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + n));
+		hit = _mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8('('))),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(')')),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8(']')))));
+		if ((mask = (unsigned)_mm_movemask_epi8(hit)) != 0)
+			return n + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	while (n < limit && exim_host_name_byte(s[n]))
+		n++;
 	return n;
 }
 

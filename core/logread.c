@@ -935,6 +935,130 @@ logread_heap_pop(struct logread *lr)
 	return top;
 }
 
+void
+logread_ring_init(struct logread_ring *r)
+{
+	r->slots = xcalloc(LOGREAD_PENDING, sizeof *r->slots);
+	r->held = 0;
+	r->oldest = 0;
+	r->on = 0;
+	r->until_check = 1;
+}
+
+/*
+ * Hold the head of in back as p, copying what points into in's buffer.
+ * agg_add keeps at most EVENT_NAME_MAX bytes of a name and REASON_ARG_MAX
+ * of a reason text, so longer ones are cut here already.
+ */
+static void
+logread_hold(struct logread_pending *p, const struct logread_input *in)
+{
+	p->ev = in->head;
+	p->offset = in->head_offset;
+	p->line = in->head_line;
+	if (p->ev.helo != NULL) {
+		if (p->ev.helo_len > sizeof p->helo)
+			p->ev.helo_len = sizeof p->helo;
+		logread_copy_short(p->helo, p->ev.helo, p->ev.helo_len);
+		p->ev.helo = p->helo;
+	}
+	if (p->ev.rdns != NULL) {
+		if (p->ev.rdns_len > sizeof p->rdns)
+			p->ev.rdns_len = sizeof p->rdns;
+		logread_copy_short(p->rdns, p->ev.rdns, p->ev.rdns_len);
+		p->ev.rdns = p->rdns;
+	}
+	if (p->ev.reason_arg != NULL) {
+		if (p->ev.reason_arg_len > sizeof p->arg)
+			p->ev.reason_arg_len = sizeof p->arg;
+		logread_copy_short(p->arg, p->ev.reason_arg,
+		    p->ev.reason_arg_len);
+		p->ev.reason_arg = p->arg;
+	}
+}
+
+int
+logread_ring_start(struct logread_ring *r, const struct agg *agg)
+{
+	r->until_check = LOGREAD_RING_CHECK;
+	if (agg_clients(agg) >= LOGREAD_RING_CLIENTS)
+		r->on = 1;
+	return r->on;
+}
+
+void
+logread_ring_hold(struct logread_ring *r, struct agg *agg,
+    struct logread_input *in)
+{
+	struct logread_pending	*p;
+
+	if (r->held == LOGREAD_PENDING) {
+		p = &r->slots[r->oldest];
+		agg_add(agg, &p->ev, in->file, p->offset, p->line);
+		r->oldest = (r->oldest + 1) % LOGREAD_PENDING;
+		r->held--;
+	}
+	p = &r->slots[(r->oldest + r->held) % LOGREAD_PENDING];
+	logread_hold(p, in);
+	in->has_head = 0;
+	r->held++;
+	/* One step for each of the next three events to be counted. */
+	agg_prefetch_slot(agg, &p->ev.addr);
+	if (r->held >= 2)
+		agg_prefetch_client(agg, &r->slots[(r->oldest + r->held - 2) %
+		    LOGREAD_PENDING].ev.addr);
+	if (r->held >= 3)
+		agg_prefetch_counts(agg, &r->slots[(r->oldest + r->held - 3) %
+		    LOGREAD_PENDING].ev.addr);
+}
+
+void
+logread_ring_flush(struct logread_ring *r, struct agg *agg, uint32_t file)
+{
+	struct logread_pending	*p;
+
+	for (; r->held > 0; r->held--) {
+		p = &r->slots[r->oldest];
+		agg_add(agg, &p->ev, file, p->offset, p->line);
+		r->oldest = (r->oldest + 1) % LOGREAD_PENDING;
+	}
+}
+
+void
+logread_ring_free(struct logread_ring *r)
+{
+	free(r->slots);
+	r->slots = NULL;
+}
+
+/*
+ * Consume the heads of in, its only input, until it has none or the line
+ * budget is spent.  Returns as logread_advance does.  Unless the input's
+ * text is kept, the events go through a ring as in the part workers, so
+ * that counting one overlaps with parsing the next ones.  Every held
+ * event is counted before it returns.
+ */
+static int
+logread_run_one(struct logread *lr, struct logread_input *in)
+{
+	struct logread_ring	ring;
+	int			rc;
+
+	if (in->is_stdin && !lr->legacy) {
+		do {
+			logread_consume(in);
+		} while ((rc = logread_advance(in)) == 1);
+		return rc;
+	}
+	logread_ring_init(&ring);
+	do {
+		logread_ring_push(&ring, lr->agg, in);
+	} while ((rc = logread_advance(in)) == 1);
+	logread_ring_flush(&ring, lr->agg, in->file);
+	logread_ring_free(&ring);
+	return rc;
+}
+
 int
 logread_run(struct logread *lr, uint64_t max_lines)
 {
@@ -963,12 +1087,9 @@ logread_run(struct logread *lr, uint64_t max_lines)
 	 */
 	if (lr->nheap == 1 && lr->ninputs == 1) {
 		in = lr->heap[0];
-		do {
-			logread_consume(in);
-			if ((rc = logread_advance(in)) == -1)
-				return 1;
-		} while (rc == 1);
 		lr->nheap = 0;
+		if (logread_run_one(lr, in) == -1)
+			return 1;
 	}
 	while (lr->nheap > 0) {
 		in = logread_heap_pop(lr);

@@ -155,6 +155,85 @@ logread_copy_short(char *dst, const char *src, size_t len)
 			dst[i] = src[i];
 }
 
+/*
+ * Events held back before they are counted.  Counting an event mostly
+ * waits for the memory of its hash slot and client, so the reader
+ * prefetches both while it parses the next events.
+ */
+#define LOGREAD_PENDING		4
+
+/* An event held back, with copies of its strings. */
+struct logread_pending {
+	struct event	ev;
+	uint64_t	offset;
+	uint64_t	line;
+	char		helo[EVENT_NAME_MAX];
+	char		rdns[EVENT_NAME_MAX];
+	char		arg[REASON_ARG_MAX];
+};
+
+/*
+ * Client count of the agg at which events start to go through the ring.
+ * With fewer clients the table stays in the CPU caches, and the copies
+ * and prefetches of the ring cost more than they save.
+ * NOTE: an estimate for caches of 512 KiB to a few MiB per core, not a
+ * measured optimum.
+ */
+#define LOGREAD_RING_CLIENTS	16384
+/* Events between two checks of the client count. */
+#define LOGREAD_RING_CHECK	256
+
+/* A ring of LOGREAD_PENDING held events, counted oldest first. */
+struct logread_ring {
+	struct logread_pending	*slots;
+	size_t			 held;
+	size_t			 oldest;
+	int			 on;		/* events go through slots */
+	unsigned		 until_check;	/* events to the next check */
+};
+
+void	logread_ring_init(struct logread_ring *);
+
+/*
+ * Check the client count of agg, and switch the ring on when it has
+ * reached LOGREAD_RING_CLIENTS.  Returns whether the ring is on.
+ */
+int	logread_ring_start(struct logread_ring *, const struct agg *);
+
+/*
+ * Hold the head of in and clear it, after counting the oldest held event
+ * when the ring is full, so that agg counts the events in the order read.
+ * The loads that counting the next events will need start here.
+ */
+void	logread_ring_hold(struct logread_ring *, struct agg *,
+	    struct logread_input *in);
+
+/*
+ * Count the head of in into agg and clear it.  Once agg contains
+ * LOGREAD_RING_CLIENTS clients, checked every LOGREAD_RING_CHECK events,
+ * hold it in the ring instead.  It is inline because with a small table
+ * every event is counted right here.
+ */
+static inline void
+logread_ring_push(struct logread_ring *r, struct agg *agg,
+    struct logread_input *in)
+{
+	if (!r->on && (--r->until_check > 0 || !logread_ring_start(r, agg))) {
+		/* agg_add_text without a text is agg_add. */
+		agg_add_text(agg, &in->head, in->file, in->head_offset,
+		    in->head_line, NULL, 0);
+		in->has_head = 0;
+		return;
+	}
+	logread_ring_hold(r, agg, in);
+}
+
+/* Count every held event into agg under file, oldest first. */
+void	logread_ring_flush(struct logread_ring *, struct agg *,
+	    uint32_t file);
+
+void	logread_ring_free(struct logread_ring *);
+
 /* Queue a message for logread_take_messages. */
 void	logread_message(struct logread *, int error, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -43,23 +43,6 @@
  */
 #define LOGREAD_SHARE_FLOOR	16
 
-/*
- * Events held back before they are counted.  Counting an event mostly
- * waits for the memory of its hash slot and client, so the worker
- * prefetches both while it parses the next events.
- */
-#define LOGREAD_PENDING		4
-
-/* An event held back, with copies of its strings. */
-struct logread_pending {
-	struct event	ev;
-	uint64_t	offset;
-	uint64_t	line;
-	char		helo[EVENT_NAME_MAX];
-	char		rdns[EVENT_NAME_MAX];
-	char		arg[REASON_ARG_MAX];
-};
-
 int
 logread_threads_default(void)
 {
@@ -76,38 +59,6 @@ logread_threads_default(void)
 	if (n < 1)
 		return 1;
 	return n > LOGREAD_THREADS_MAX ? LOGREAD_THREADS_MAX : (int)n;
-}
-
-/*
- * Hold the head of in back as p, copying what points into in's buffer.
- * agg_add keeps at most EVENT_NAME_MAX bytes of a name and REASON_ARG_MAX
- * of a reason text, so longer ones are cut here already.
- */
-static void
-logread_hold(struct logread_pending *p, const struct logread_input *in)
-{
-	p->ev = in->head;
-	p->offset = in->head_offset;
-	p->line = in->head_line;
-	if (p->ev.helo != NULL) {
-		if (p->ev.helo_len > sizeof p->helo)
-			p->ev.helo_len = sizeof p->helo;
-		logread_copy_short(p->helo, p->ev.helo, p->ev.helo_len);
-		p->ev.helo = p->helo;
-	}
-	if (p->ev.rdns != NULL) {
-		if (p->ev.rdns_len > sizeof p->rdns)
-			p->ev.rdns_len = sizeof p->rdns;
-		logread_copy_short(p->rdns, p->ev.rdns, p->ev.rdns_len);
-		p->ev.rdns = p->rdns;
-	}
-	if (p->ev.reason_arg != NULL) {
-		if (p->ev.reason_arg_len > sizeof p->arg)
-			p->ev.reason_arg_len = sizeof p->arg;
-		logread_copy_short(p->arg, p->ev.reason_arg,
-		    p->ev.reason_arg_len);
-		p->ev.reason_arg = p->arg;
-	}
 }
 
 /* Record the time and the bad-line count of the part's next event. */
@@ -157,10 +108,9 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 	struct logread		 plr;
 	struct logread_input	 pin;
 	struct parser_options	 popt;
-	struct logread_pending	*pending, *p;
+	struct logread_ring	 ring;
 	struct stat		 sb;
 	char			*cause;
-	size_t			 held = 0, oldest = 0;
 	unsigned		 events = 0;
 
 	memset(&plr, 0, sizeof plr);
@@ -201,41 +151,16 @@ logread_part_read(const struct logread *lr, struct logread_part *part)
 		return;
 	}
 
-	/*
-	 * A ring of held events: the oldest is counted when a new one
-	 * comes, in the order read, as logread_consume would have.
-	 */
-	pending = xcalloc(LOGREAD_PENDING, sizeof *pending);
+	logread_ring_init(&ring);
 	while (logread_advance(&pin) == 1) {
 		logread_note_event(part, &pin.head);
-		if (held == LOGREAD_PENDING) {
-			p = &pending[oldest];
-			agg_add(plr.agg, &p->ev, pin.file, p->offset, p->line);
-			oldest = (oldest + 1) % LOGREAD_PENDING;
-			held--;
-		}
-		p = &pending[(oldest + held) % LOGREAD_PENDING];
-		logread_hold(p, &pin);
-		pin.has_head = 0;
-		held++;
+		logread_ring_push(&ring, plr.agg, &pin);
 		if ((++events & LOGREAD_PROGRESS_EVENTS) == 0)
 			logread_part_progress(part, pin.offset - part->from,
 			    pin.lineno);
-		/* One step for each of the next three events to be counted. */
-		agg_prefetch_slot(plr.agg, &p->ev.addr);
-		if (held >= 2)
-			agg_prefetch_client(plr.agg, &pending[(oldest + held -
-			    2) % LOGREAD_PENDING].ev.addr);
-		if (held >= 3)
-			agg_prefetch_counts(plr.agg, &pending[(oldest + held -
-			    3) % LOGREAD_PENDING].ev.addr);
 	}
-	for (; held > 0; held--) {
-		p = &pending[oldest];
-		agg_add(plr.agg, &p->ev, pin.file, p->offset, p->line);
-		oldest = (oldest + 1) % LOGREAD_PENDING;
-	}
-	free(pending);
+	logread_ring_flush(&ring, plr.agg, pin.file);
+	logread_ring_free(&ring);
 	if (!part->has_event)
 		part->bad_first = part->st.bad;
 	part->lines = pin.lineno;

@@ -1754,6 +1754,65 @@ START_TEST(test_exim_reverse_lookup_texts)
 }
 END_TEST
 
+/*
+ * Rejection and warning texts made of the pieces that the one-pass scan
+ * of a rejection looks for, read with the fast paths and with PCRE2 and
+ * the separate searches.
+ */
+START_TEST(test_exim_fast_reject_texts)
+{
+	static const char *const heads[] = {
+		T0 "H=(a) [192.0.2.1] F=<a@b> rejected ",
+		T0 "H=(a) [192.0.2.1] F=<a@b> temporarily rejected ",
+		T0 "H=(a) [192.0.2.1] dropped by ",
+		T0 "H=(a) [192.0.2.1] Warning: ",
+		T0 "rejected HELO from [192.0.2.1]",
+	};
+	static const char *const pieces[] = {
+		"host lookup ", "failed", "deferred for reverse lookup check",
+		"does not match any IP address", ": ", ":", " ", "k", "kk",
+		"host", "lookup", "RCPT <c@d>", "x", "\xff", "0123456789abcdef",
+	};
+	char			 line[512];
+	uint32_t		 seed = 9090;
+	size_t			 i, n, prefix;
+
+	for (i = 0; i < check_rounds(20000); i++) {
+		prefix = strlen(heads[i % (sizeof heads / sizeof heads[0])]);
+		memcpy(line, heads[i % (sizeof heads / sizeof heads[0])],
+		    prefix + 1);
+		n = check_random_pieces(line, sizeof line, prefix, pieces,
+		    sizeof pieces / sizeof pieces[0], 16, &seed);
+		check_fast_same(line, n);
+	}
+}
+END_TEST
+
+/* Names next to each byte that ends a verified name, at each offset. */
+START_TEST(test_exim_fast_name_stops)
+{
+	static const char	 stops[] = { ' ', '(', ')', '[', ']', '\0',
+		'\xff', 'a' };
+	char			 line[256], name[40];
+	size_t			 len, at, k, n;
+
+	for (len = 1; len < sizeof name; len++) {
+		for (at = 0; at < len; at++) {
+			for (k = 0; k < sizeof stops; k++) {
+				memset(name, 'n', len);
+				name[at] = stops[k];
+				n = (size_t)snprintf(line, sizeof line, T0 "H=");
+				memcpy(line + n, name, len);
+				n += len;
+				n += (size_t)snprintf(line + n, sizeof line - n,
+				    " (h) [192.0.2.1]:25 Warning: x");
+				check_fast_same(line, n);
+			}
+		}
+	}
+}
+END_TEST
+
 /* field_ipv4 and field_memmem, the Exim parser's fast helpers. */
 START_TEST(test_field_ipv4_as_inet_pton)
 {
@@ -2051,6 +2110,8 @@ make_exim_suite(void)
 	tcase_add_test(tc_limits, test_exim_mainlog_random);
 	tcase_add_test(tc_limits, test_exim_mainlog_fast_off);
 	tcase_add_test(tc_limits, test_exim_reverse_lookup_texts);
+	tcase_add_test(tc_limits, test_exim_fast_reject_texts);
+	tcase_add_test(tc_limits, test_exim_fast_name_stops);
 	tcase_add_test(tc_limits, test_field_ipv4_as_inet_pton);
 	tcase_add_test(tc_limits, test_field_memmem_as_memmem);
 	suite_add_tcase(s, tc_limits);

@@ -280,6 +280,96 @@ START_TEST(test_logread_parts_match_one_thread)
 END_TEST
 
 /*
+ * Write a mainlog whose distinct clients pass LOGREAD_RING_CLIENTS, then
+ * lines of early clients with long HELO and rDNS names and rejection
+ * texts, which the ring must copy.  Returns the path.
+ */
+static const char *
+write_ring_log(const char *name, int clients, int repeats)
+{
+	const char	*path = in_dir(name);
+	char		 helo[300];
+	FILE		*f;
+	int		 i;
+
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < clients; i++)
+		fprintf(f, "2026-11-30 10:%02d:%02d H=(h%d) [10.%d.%d.%d] "
+		    "Warning: text %d\n", i / 600 % 60, i / 10 % 60, i % 5,
+		    i >> 16 & 255, i >> 8 & 255, i & 255, i % 3);
+	for (i = 0; i < repeats; i++) {
+		memset(helo, 'a' + i % 26, sizeof helo - 1);
+		helo[40 + i % 250] = '\0';
+		fprintf(f, "2026-11-30 11:%02d:%02d H=rdns-%s.example (%s) "
+		    "[10.0.%d.%d]:25 F=<a@b> rejected RCPT <c@d>: %s %d\n",
+		    i / 60 % 60, i % 60, helo, helo, i / 256 % 4, i % 256,
+		    helo, i);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/*
+ * Once the table contains LOGREAD_RING_CLIENTS clients, one thread
+ * keeps events back in a ring.  The table must equal one that gets every parsed
+ * event at once, in file order.
+ */
+START_TEST(test_logread_ring_same_as_direct)
+{
+	struct parser_options	 popt;
+	struct parser		*p;
+	struct agg		*direct;
+	struct event		 ev;
+	const char		*path;
+	char			*cause = NULL, *line = NULL, *ring_json;
+	char			*direct_json;
+	size_t			 cap = 0;
+	ssize_t			 n;
+	uint64_t		 offset = 0, lineno = 0;
+	FILE			*f;
+
+	path = write_ring_log("ring.log", LOGREAD_RING_CLIENTS + 2000, 1500);
+	open_lr(LOG_FORMAT_EXIM, NULL);
+	add_ok(path);
+	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
+	agg_finish(agg);
+	ck_assert_uint_eq(st.parts, 0);
+	ck_assert_uint_eq(agg_clients(agg), LOGREAD_RING_CLIENTS + 2000);
+
+	memset(&popt, 0, sizeof popt);
+	popt.format = LOG_FORMAT_EXIM;
+	popt.reasons = rt;
+	p = parser_create(&popt, &cause);
+	ck_assert_msg(p != NULL, "parser_create: %s", cause);
+	direct = agg_create();
+	ck_assert_uint_eq(agg_add_file(direct, path), 0);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (parser_line(p, line, (size_t)n - 1, &ev) == PARSE_CLIENT)
+			agg_add(direct, &ev, 0, offset, lineno);
+		offset += (uint64_t)n;
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	free(line);
+	parser_free(p);
+	agg_finish(direct);
+
+	ring_json = list_json(agg);
+	direct_json = list_json(direct);
+	/* The lists are too long for a message of ck_assert_str_eq. */
+	ck_assert_msg(strcmp(ring_json, direct_json) == 0,
+	    "tables differ, ring %zu and direct %zu bytes", strlen(ring_json),
+	    strlen(direct_json));
+	free(ring_json);
+	free(direct_json);
+	agg_free(direct);
+}
+END_TEST
+
+/*
  * Read path with opt (its threads set by the caller) into a new table and
  * return the list as JSON; *parts gets the parts that were merged.
  */
@@ -1384,6 +1474,7 @@ make_logread_suite(void)
 	tcase_add_test(tc, test_logread_find_rotations);
 	tcase_add_test(tc, test_logread_default_bases);
 	tcase_add_test(tc, test_logread_parts_match_one_thread);
+	tcase_add_test(tc, test_logread_ring_same_as_direct);
 	tcase_add_test(tc, test_logread_rules_in_parts);
 	suite_add_tcase(s, tc);
 
