@@ -16,8 +16,10 @@
 /* Small helpers of the per-line path, which GCC would otherwise call. */
 #ifdef __GNUC__
 #define SYSLOG_INLINE	static inline __attribute__((always_inline))
+#define SYSLOG_NOINLINE	static __attribute__((noinline))
 #else
 #define SYSLOG_INLINE	static inline
+#define SYSLOG_NOINLINE	static
 #endif
 
 void
@@ -119,7 +121,7 @@ syslog_time_from_last(struct syslog_year *yr, const char *buf, size_t len,
 
 	/* ts_parse_bsd needs a space or the end after the time. */
 	if (n == 0 || len < n || (len > n && buf[n] != ' ') ||
-	    yr->last_zone != ts_local_generation())
+	    yr->last_zone != ts_cache_generation)
 		return 0;
 	if (n != SYSLOG_PLAIN_TIME_LEN) {
 		if (memcmp(buf, last, n) != 0)
@@ -495,6 +497,31 @@ syslog_head_slot(const char *s, size_t host_len)
 }
 
 /*
+ * Look the host name and tag at line + off up in their slot.  Returns 1
+ * with the host, tag and kind of out set when the slot holds the bytes
+ * there, or 0.
+ */
+SYSLOG_INLINE int
+syslog_slot_hit(const struct syslog_year *yr, const char *line, size_t len,
+    size_t off, struct syslog_msg *out)
+{
+	const struct syslog_cached	*slot;
+
+	if (len - off < SYSLOG_CACHED_MAX ||
+	    yr->host_hint + SYSLOG_SLOT_BYTE + 1 >= SYSLOG_CACHED_MAX)
+		return 0;
+	slot = &yr->heads[syslog_head_slot(line + off, yr->host_hint)];
+	if (slot->bytes == 0 || !syslog_same_bytes(slot, line + off))
+		return 0;
+	out->host = line + off;
+	out->host_len = slot->host_len;
+	out->tag = line + off + slot->host_len + 1;
+	out->tag_len = slot->bytes - slot->host_len - 2;
+	out->tag_kind = slot->kind;
+	return 1;
+}
+
+/*
  * Keep the host name and tag of out, which start at s, in their slot
  * when they fit, and the length of the host name for the next lookup.
  */
@@ -520,8 +547,7 @@ SYSLOG_INLINE int
 syslog_head(const char *line, size_t len, struct syslog_year *yr,
     int (*kind)(const char *, size_t), struct syslog_msg *out)
 {
-	struct syslog_cached	*slot;
-	size_t			 off, n, limit, start;
+	size_t	off, n, limit, start;
 
 	if (len == 0 || line[0] == '<')
 		return 0;
@@ -529,7 +555,7 @@ syslog_head(const char *line, size_t len, struct syslog_year *yr,
 	/* A plain time of the same minute as the line before. */
 	off = SYSLOG_PLAIN_TIME_LEN;
 	if (yr->last_len == SYSLOG_PLAIN_TIME_LEN && len > off &&
-	    yr->last_zone == ts_local_generation() &&
+	    yr->last_zone == ts_cache_generation &&
 	    syslog_time_same_minute(yr, line, &out->time))
 		;
 	else if ((off = syslog_time_from_last(yr, line, len, &out->time)) == 0 &&
@@ -548,18 +574,8 @@ syslog_head(const char *line, size_t len, struct syslog_year *yr,
 	 * and its '[' or ':', with no tag end inside either name, so the
 	 * same bytes split the same way.
 	 */
-	if (kind != NULL && len - off >= SYSLOG_CACHED_MAX &&
-	    yr->host_hint + SYSLOG_SLOT_BYTE + 1 < SYSLOG_CACHED_MAX) {
-		slot = &yr->heads[syslog_head_slot(line + off, yr->host_hint)];
-		if (slot->bytes != 0 && syslog_same_bytes(slot, line + off)) {
-			out->host = line + off;
-			out->host_len = slot->host_len;
-			out->tag = line + off + slot->host_len + 1;
-			out->tag_len = slot->bytes - slot->host_len - 2;
-			out->tag_kind = slot->kind;
-			return 1;
-		}
-	}
+	if (kind != NULL && syslog_slot_hit(yr, line, len, off, out))
+		return 1;
 	start = off;
 
 	/* A host name followed by a space, as syslog_parse's shortcut. */
@@ -600,34 +616,51 @@ syslog_parse_rest(const char *line, size_t len, struct syslog_msg *out)
 	return 0;
 }
 
+/*
+ * Read a "[pid]: " with 1 to 5 digits at line + off from one 8-byte word.
+ * Returns the offset after it, or 0 when the bytes there have another
+ * shape, or fewer than 9 bytes are left.
+ */
+SYSLOG_INLINE size_t
+syslog_short_pid(const char *line, size_t len, size_t off)
+{
+#ifdef SYSLOG_SWAR
+	uint64_t	x, bad;
+	size_t		digits;
+
+	if (line[off] != '[' || len - off <= 8)
+		return 0;
+	memcpy(&x, line + off + 1, 8);
+	bad = ((x & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+	    (((x & 0x0f0f0f0f0f0f0f0fULL) + 0x0606060606060606ULL) &
+	    0xf0f0f0f0f0f0f0f0ULL);
+	digits = (size_t)__builtin_ctzll(bad | 1ULL << 63) / 8;
+	if (digits > 0 && digits <= 5 &&
+	    ((x >> (8 * digits)) & 0xffffff) == SYSLOG_PID_END)
+		return off + digits + 4;
+#else
+	(void)line;
+	(void)len;
+	(void)off;
+#endif
+	return 0;
+}
+
 /* The body of syslog_skip_rest, inlined into syslog_parse_short. */
 SYSLOG_INLINE int
 syslog_skip(const char *line, size_t len, struct syslog_msg *out)
 {
 	size_t		off = (size_t)(out->tag - line) + out->tag_len, digits;
-#ifdef SYSLOG_SWAR
-	uint64_t	x, bad;
-#endif
+	size_t		word;
 
 	/* syslog_parse_head has checked that a '[' or ':' ends the name. */
-#ifdef SYSLOG_SWAR
-	if (line[off] == '[' && len - off > 8) {
-		/* A pid of 1 to 5 digits and "]: " are in one word. */
-		memcpy(&x, line + off + 1, 8);
-		bad = ((x & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
-		    (((x & 0x0f0f0f0f0f0f0f0fULL) + 0x0606060606060606ULL) &
-		    0xf0f0f0f0f0f0f0f0ULL);
-		digits = (size_t)__builtin_ctzll(bad | 1ULL << 63) / 8;
-		if (digits > 0 && digits <= 5 &&
-		    ((x >> (8 * digits)) & 0xffffff) == SYSLOG_PID_END) {
-			off += digits + 4;
-			if (off < len && line[off] == '[')
-				off += syslog_solaris_id(line + off, len - off);
-			out->msg = off;
-			return 0;
-		}
+	if ((word = syslog_short_pid(line, len, off)) != 0) {
+		off = word;
+		if (off < len && line[off] == '[')
+			off += syslog_solaris_id(line + off, len - off);
+		out->msg = off;
+		return 0;
 	}
-#endif
 	if (line[off] == '[') {
 		digits = syslog_pid_digits(line + off + 1, len - off - 1,
 		    SYSLOG_PID_DIGITS + 1, NULL);
@@ -663,9 +696,39 @@ syslog_skip_rest(const char *line, size_t len, struct syslog_msg *out)
 	return syslog_skip(line, len, out);
 }
 
-int
-syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
-    int (*kind)(const char *, size_t), struct syslog_msg *out)
+/*
+ * Split a line of the commonest shape as syslog_parse_short does: a plain
+ * time of the same minute as the last one, a host name and tag kept in
+ * their slot, a pid of 1 to 5 digits and no Solaris id.  Returns 1 with
+ * out set, or 0 when the line needs the general steps.  The time is read
+ * last, because it updates the last time, so that a 0 leaves yr as it
+ * was.
+ */
+SYSLOG_INLINE int
+syslog_short_common(const char *line, size_t len, struct syslog_year *yr,
+    struct syslog_msg *out)
+{
+	size_t	off = SYSLOG_PLAIN_TIME_LEN + 1, msg;
+
+	if (yr->last_len != SYSLOG_PLAIN_TIME_LEN || len <= off ||
+	    !syslog_slot_hit(yr, line, len, off, out))
+		return 0;
+	msg = syslog_short_pid(line, len,
+	    (size_t)(out->tag - line) + out->tag_len);
+	if (msg == 0 || (msg < len && line[msg] == '[') ||
+	    yr->last_zone != ts_cache_generation ||
+	    !syslog_time_same_minute(yr, line, &out->time))
+		return 0;
+	out->has_time = 1;
+	out->msg = msg;
+	return 1;
+}
+
+/* The general steps of syslog_parse_short, out of its common path. */
+SYSLOG_NOINLINE int
+syslog_parse_short_general(const char *line, size_t len,
+    struct syslog_year *yr, int (*kind)(const char *, size_t),
+    struct syslog_msg *out)
 {
 	int	head;
 
@@ -673,6 +736,15 @@ syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
 	    syslog_skip(line, len, out) == -1)
 		return -1;
 	return head;
+}
+
+int
+syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
+    int (*kind)(const char *, size_t), struct syslog_msg *out)
+{
+	if (kind != NULL && syslog_short_common(line, len, yr, out))
+		return 1;
+	return syslog_parse_short_general(line, len, yr, kind, out);
 }
 
 int
