@@ -48,8 +48,8 @@ pf_fast_starts(const char *s, size_t len, const char *prefix, size_t n)
 		return memcmp(s, prefix, n) == 0;
 	memcpy(&a, s, 8);
 	memcpy(&b, prefix, 8);
-	memcpy(&c, s + n - 8, 8);
-	memcpy(&d, prefix + n - 8, 8);
+	memcpy(&c, s + (n - 8), 8);
+	memcpy(&d, prefix + (n - 8), 8);
 	return ((a ^ b) | (c ^ d)) == 0;
 }
 
