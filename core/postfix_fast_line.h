@@ -190,7 +190,7 @@ pf_fast_warning(const char *line, size_t len, size_t w, size_t *family,
 	return PF_FAST_FOUND;
 }
 
-/* The body of pf_fast_family, inlined into pf_fast_line. */
+/* The body of pf_fast_family, inlined into pf_fast_line_at. */
 PF_FAST_INLINE enum pf_fast
 pf_fast_family_at(const char *line, size_t len, size_t msg, size_t *family,
     size_t *mend)
@@ -254,7 +254,7 @@ pf_fast_alnum(char c)
 	    (c >= 'a' && c <= 'z');
 }
 
-/* The body of pf_fast_client, inlined into pf_fast_line. */
+/* The body of pf_fast_client, inlined into pf_fast_line_at. */
 PF_FAST_INLINE enum pf_fast
 pf_fast_client_at(const char *line, size_t len, size_t start,
     struct pf_client *c)
@@ -335,7 +335,7 @@ pf_fast_resolve_ip(const char *line, size_t len, size_t start,
 	return PF_FAST_FOUND;
 }
 
-/* The body of pf_fast_line, inlined into the Postfix parser. */
+/* The body of pf_fast_line, inlined into postfix_parse. */
 PF_FAST_INLINE enum pf_fast
 pf_fast_line_at(const char *line, size_t len, size_t msg, size_t *family,
     struct pf_client *c)
