@@ -27,53 +27,74 @@ static const unsigned char field_hex_plus1[256] = {
 	['E'] = 15, ['F'] = 16,
 };
 
+/*
+ * Read the hex digit at p, if p is before end, into the low nibble of
+ * *value.  Returns 1, or 0 when there is no digit there.
+ */
+static inline int
+field_hex_digit(const unsigned char *p, const unsigned char *end,
+    unsigned *value)
+{
+	unsigned	d;
+
+	if (p == end || (d = field_hex_plus1[*p]) == 0)
+		return 0;
+	*value = *value << 4 | (d - 1);
+	return 1;
+}
+
 int
 field_ipv6(const char *s, size_t len, uint8_t out[16])
 {
-	uint8_t		 groups[16];
-	size_t		 i = 0, n = 0, gap = 0, after;
-	unsigned	 value = 0, d;
-	int		 digits = 0, has_gap = 0;
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len;
+	uint8_t			 groups[16];
+	size_t			 n = 0, gap = 0, after;
+	unsigned		 value, digits;
+	int			 has_gap = 0;
 
 	if (len == 0)
 		return 0;
 	/* A leading ':' must start a "::". */
-	if (s[0] == ':') {
-		if (len < 2 || s[1] != ':')
+	if (p[0] == ':') {
+		if (len < 2 || p[1] != ':')
 			return 0;
-		i = 1;
+		p++;
 	}
-	for (; i < len; i++) {
-		if ((d = field_hex_plus1[(unsigned char)s[i]]) != 0) {
-			if (digits == 4)
-				return 0;
-			value = value << 4 | (d - 1);
-			digits++;
-			continue;
-		}
-		if (s[i] != ':')
-			return -1;
-		if (digits == 0) {
+
+	/*
+	 * Each turn reads a group of 1 to 4 hex digits and the ':' after it,
+	 * or the second ':' of a "::".  The bytes are read in order, so the
+	 * first error or other byte decides between 0 and -1.
+	 */
+	while (p != end) {
+		value = 0;
+		if (!field_hex_digit(p, end, &value)) {
+			if (*p != ':')
+				return -1;
 			/* A second "::" is invalid. */
 			if (has_gap)
 				return 0;
 			has_gap = 1;
 			gap = n;
+			p++;
 			continue;
 		}
+		p++;
+		for (digits = 1; digits < 4 &&
+		    field_hex_digit(p, end, &value); digits++)
+			p++;
+		if (digits == 4 && p != end && field_hex_plus1[*p] != 0)
+			return 0;	/* a fifth digit */
+		if (p != end && *p != ':')
+			return -1;
 		/* A group may not end the address with a single ':'. */
-		if (i + 1 == len || n == sizeof groups)
+		if (n == sizeof groups || (p != end && p + 1 == end))
 			return 0;
 		groups[n++] = (uint8_t)(value >> 8);
 		groups[n++] = (uint8_t)value;
-		digits = 0;
-		value = 0;
-	}
-	if (digits > 0) {
-		if (n == sizeof groups)
-			return 0;
-		groups[n++] = (uint8_t)(value >> 8);
-		groups[n++] = (uint8_t)value;
+		if (p != end)
+			p++;
 	}
 	if (!has_gap) {
 		if (n != sizeof groups)

@@ -21,6 +21,7 @@
 #include "rules.h"
 #include "sendmail.h"
 #include "syslog.h"
+#include "syslog_short.h"
 #include "xmalloc.h"
 
 /* Lines of a buffer that log_format_detect looks at. */
@@ -368,8 +369,8 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 	 * postfix_parse reads no pid, so no line needs it.  A line whose
 	 * "[pid]: " is invalid is no syslog line, whatever its tag.
 	 */
-	head = syslog_parse_short(line, len, &p->year, parser_postfix_kind,
-	    &sm);
+	head = syslog_parse_short_inline(line, len, &p->year,
+	    parser_postfix_kind, &sm);
 	if (head == 1)
 		service = (enum postfix_service)sm.tag_kind;
 	else if (head == -1 ||

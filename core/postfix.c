@@ -24,7 +24,7 @@
 
 #include "field.h"
 #include "postfix.h"
-#include "postfix_fast.h"
+#include "postfix_fast_line.h"
 #include "reason.h"
 #include "regexp.h"
 #include "xmalloc.h"
@@ -578,7 +578,7 @@ pf_find(const struct postfix_parser *pp, const char *line, size_t len,
 	size_t	family;
 
 	if (pp->fast) {
-		switch (pf_fast_line(line, len, msg, &family, c)) {
+		switch (pf_fast_line_at(line, len, msg, &family, c)) {
 		case PF_FAST_FOUND:
 			*def = &pf_families[family];
 			return 1;

@@ -4,6 +4,7 @@
 
 #include "span.h"
 #include "syslog.h"
+#include "syslog_short.h"
 
 /* Longest "<priority>" and "<facility.level>" skipped, brackets included. */
 #define SYSLOG_PRI_MAX		5
@@ -12,13 +13,6 @@
 #define SYSLOG_SOLARIS_ID_MAX	64
 /* Digits of a process id. */
 #define SYSLOG_PID_DIGITS	10
-
-/* Small helpers of the per-line path, which GCC would otherwise call. */
-#ifdef __GNUC__
-#define SYSLOG_INLINE	static inline __attribute__((always_inline))
-#else
-#define SYSLOG_INLINE	static inline
-#endif
 
 void
 syslog_year_init(struct syslog_year *yr, time_t reference)
@@ -75,18 +69,6 @@ syslog_year_continues(const struct syslog_year *before,
 	return yr->first_year == before->year;
 }
 
-/* Length of an RFC 3164 time in the plain form "Nov 30 10:00:00". */
-#define SYSLOG_PLAIN_TIME_LEN	15
-
-/* Read the two digits at s, or return -1. */
-SYSLOG_INLINE int
-syslog_two_digits(const char *s)
-{
-	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
-		return -1;
-	return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
 /* Compare two plain RFC 3164 times as bytes 0-7 and 7-14. */
 static inline int
 syslog_same_plain_time(const char *s, const char *t)
@@ -119,7 +101,7 @@ syslog_time_from_last(struct syslog_year *yr, const char *buf, size_t len,
 
 	/* ts_parse_bsd needs a space or the end after the time. */
 	if (n == 0 || len < n || (len > n && buf[n] != ' ') ||
-	    yr->last_zone != ts_local_generation())
+	    yr->last_zone != ts_cache_generation)
 		return 0;
 	if (n != SYSLOG_PLAIN_TIME_LEN) {
 		if (memcmp(buf, last, n) != 0)
@@ -224,12 +206,6 @@ syslog_facility(const char *s, size_t len)
 
 /* Bytes that end the program name of a tag. */
 static const char syslog_tag_end[4] = { ' ', ':', '[', ']' };
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SYSLOG_SWAR	1
-/* "]: " as the low three bytes of a little-endian word. */
-#define SYSLOG_PID_END	(0x5dULL | 0x3aULL << 8 | 0x20ULL << 16)
-#endif
 
 /*
  * Read the decimal digits of a pid at d, at most limit of them, into
@@ -408,59 +384,6 @@ syslog_parse(const char *line, size_t len, struct syslog_year *yr, int flags,
 	return 0;
 }
 
-/*
- * Convert a plain RFC 3164 time at buf and the space after it, 16 bytes,
- * of the same minute as the last one, as syslog_time_from_last does.  The
- * caller has checked the length of the last text and the local zone.
- * Returns 1 with *out set, or 0 when buf needs syslog_time_from_last.
- */
-SYSLOG_INLINE int
-syslog_time_same_minute(struct syslog_year *yr, const char *buf,
-    struct ts *out)
-{
-	/* Bytes 8-12 of "Nov 30 10:00:00 " and its space, not the seconds. */
-	static const unsigned char	minute[8] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0xff
-	};
-	char				*last = yr->last_text;
-	uint64_t			 a, b, c, d, mask;
-	int				 sec;
-
-	memcpy(&a, buf, 8);
-	memcpy(&b, buf + 8, 8);
-	memcpy(&c, last, 8);
-	memcpy(&d, last + 8, 8);
-	if (a != c)
-		return 0;
-	if (b != d) {
-		memcpy(&mask, minute, 8);
-		if (((b ^ d) & mask) != 0 ||
-		    (sec = syslog_two_digits(buf + 13)) < 0 || sec > 59)
-			return 0;
-		yr->last_time.utc += sec - syslog_two_digits(last + 13);
-		last[13] = buf[13];
-		last[14] = buf[14];
-	}
-	*out = yr->last_time;
-	return 1;
-}
-
-/* Check whether the SYSLOG_CACHED_MAX bytes at s start with c's bytes. */
-SYSLOG_INLINE int
-syslog_same_bytes(const struct syslog_cached *c, const char *s)
-{
-	uint64_t	w0, w1, w2, w3;
-
-	memcpy(&w0, s, 8);
-	memcpy(&w1, s + 8, 8);
-	memcpy(&w2, s + 16, 8);
-	memcpy(&w3, s + 24, 8);
-	return (((w0 ^ c->word[0]) & c->mask[0]) |
-	    ((w1 ^ c->word[1]) & c->mask[1]) |
-	    ((w2 ^ c->word[2]) & c->mask[2]) |
-	    ((w3 ^ c->word[3]) & c->mask[3])) == 0;
-}
-
 /* Keep s[0, n) in c for syslog_same_bytes, with the rest of the entry. */
 static void
 syslog_keep_bytes(struct syslog_cached *c, const char *s, size_t n,
@@ -477,21 +400,6 @@ syslog_keep_bytes(struct syslog_cached *c, const char *s, size_t n,
 	c->bytes = n;
 	c->host_len = host_len;
 	c->kind = kind;
-}
-
-/*
- * Pick the slot for the host name and tag at s, assuming a host name of
- * host_len bytes.  The ninth and tenth bytes of the tag tell apart the
- * names after "postfix/" of busy logs.  The slot is only where to look,
- * and syslog_same_bytes decides whether it holds the line's bytes.
- */
-SYSLOG_INLINE size_t
-syslog_head_slot(const char *s, size_t host_len)
-{
-	const unsigned char	*tag = (const unsigned char *)s + host_len + 1;
-
-	return (tag[SYSLOG_SLOT_BYTE - 1] ^ tag[SYSLOG_SLOT_BYTE]) &
-	    (SYSLOG_HEAD_SLOTS - 1);
 }
 
 /*
@@ -520,8 +428,7 @@ SYSLOG_INLINE int
 syslog_head(const char *line, size_t len, struct syslog_year *yr,
     int (*kind)(const char *, size_t), struct syslog_msg *out)
 {
-	struct syslog_cached	*slot;
-	size_t			 off, n, limit, start;
+	size_t	off, n, limit, start;
 
 	if (len == 0 || line[0] == '<')
 		return 0;
@@ -529,7 +436,7 @@ syslog_head(const char *line, size_t len, struct syslog_year *yr,
 	/* A plain time of the same minute as the line before. */
 	off = SYSLOG_PLAIN_TIME_LEN;
 	if (yr->last_len == SYSLOG_PLAIN_TIME_LEN && len > off &&
-	    yr->last_zone == ts_local_generation() &&
+	    yr->last_zone == ts_cache_generation &&
 	    syslog_time_same_minute(yr, line, &out->time))
 		;
 	else if ((off = syslog_time_from_last(yr, line, len, &out->time)) == 0 &&
@@ -548,18 +455,8 @@ syslog_head(const char *line, size_t len, struct syslog_year *yr,
 	 * and its '[' or ':', with no tag end inside either name, so the
 	 * same bytes split the same way.
 	 */
-	if (kind != NULL && len - off >= SYSLOG_CACHED_MAX &&
-	    yr->host_hint + SYSLOG_SLOT_BYTE + 1 < SYSLOG_CACHED_MAX) {
-		slot = &yr->heads[syslog_head_slot(line + off, yr->host_hint)];
-		if (slot->bytes != 0 && syslog_same_bytes(slot, line + off)) {
-			out->host = line + off;
-			out->host_len = slot->host_len;
-			out->tag = line + off + slot->host_len + 1;
-			out->tag_len = slot->bytes - slot->host_len - 2;
-			out->tag_kind = slot->kind;
-			return 1;
-		}
-	}
+	if (kind != NULL && syslog_slot_hit(yr, line, len, off, out))
+		return 1;
 	start = off;
 
 	/* A host name followed by a space, as syslog_parse's shortcut. */
@@ -605,29 +502,16 @@ SYSLOG_INLINE int
 syslog_skip(const char *line, size_t len, struct syslog_msg *out)
 {
 	size_t		off = (size_t)(out->tag - line) + out->tag_len, digits;
-#ifdef SYSLOG_SWAR
-	uint64_t	x, bad;
-#endif
+	size_t		word;
 
 	/* syslog_parse_head has checked that a '[' or ':' ends the name. */
-#ifdef SYSLOG_SWAR
-	if (line[off] == '[' && len - off > 8) {
-		/* A pid of 1 to 5 digits and "]: " are in one word. */
-		memcpy(&x, line + off + 1, 8);
-		bad = ((x & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
-		    (((x & 0x0f0f0f0f0f0f0f0fULL) + 0x0606060606060606ULL) &
-		    0xf0f0f0f0f0f0f0f0ULL);
-		digits = (size_t)__builtin_ctzll(bad | 1ULL << 63) / 8;
-		if (digits > 0 && digits <= 5 &&
-		    ((x >> (8 * digits)) & 0xffffff) == SYSLOG_PID_END) {
-			off += digits + 4;
-			if (off < len && line[off] == '[')
-				off += syslog_solaris_id(line + off, len - off);
-			out->msg = off;
-			return 0;
-		}
+	if ((word = syslog_short_pid(line, len, off)) != 0) {
+		off = word;
+		if (off < len && line[off] == '[')
+			off += syslog_solaris_id(line + off, len - off);
+		out->msg = off;
+		return 0;
 	}
-#endif
 	if (line[off] == '[') {
 		digits = syslog_pid_digits(line + off + 1, len - off - 1,
 		    SYSLOG_PID_DIGITS + 1, NULL);
@@ -664,8 +548,9 @@ syslog_skip_rest(const char *line, size_t len, struct syslog_msg *out)
 }
 
 int
-syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
-    int (*kind)(const char *, size_t), struct syslog_msg *out)
+syslog_parse_short_general(const char *line, size_t len,
+    struct syslog_year *yr, int (*kind)(const char *, size_t),
+    struct syslog_msg *out)
 {
 	int	head;
 
@@ -673,6 +558,13 @@ syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
 	    syslog_skip(line, len, out) == -1)
 		return -1;
 	return head;
+}
+
+int
+syslog_parse_short(const char *line, size_t len, struct syslog_year *yr,
+    int (*kind)(const char *, size_t), struct syslog_msg *out)
+{
+	return syslog_parse_short_inline(line, len, yr, kind, out);
 }
 
 int

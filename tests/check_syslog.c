@@ -719,6 +719,48 @@ START_TEST(test_syslog_head_host_cache)
 }
 END_TEST
 
+/*
+ * Lines that differ in one byte, or in length, from a line split just
+ * before, so that syslog_parse_short finds the time, host name and tag
+ * of the line before and must still notice the difference.
+ */
+START_TEST(test_syslog_short_after_same_line)
+{
+	static const char	 bytes[] = { '\0', ' ', ':', '[', ']', '0',
+				    '9', 'a', '<', '\x80', '\xff' };
+	static const char	*lines[] = {
+		"Nov 30 10:00:00 mx1 postfix/smtpd[4711]: connect from x",
+		"Nov 30 10:00:00 mx1 postfix/smtpd[1]: [ID 1 mail.info] x",
+		"Nov 30 10:00:00 mx1 postfix/smtpd[12345]: x",
+		"Nov 30 10:00:00 mx1 postfix/smtpd[123456]: x",
+		"Nov 30 10:00:00 mx1.example.org postfix/qmgr[99]: x",
+		"Nov 30 10:00:00 mx1 postfix/smtpd[1]:",
+	};
+	struct syslog_year	 state, ref;
+	char			 line[128];
+	size_t			 i, j, k, len;
+
+	syslog_year_init(&state, JAN_2027);
+	syslog_year_init(&ref, JAN_2027);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		len = strlen(lines[i]);
+		ck_assert_uint_lt(len, sizeof line);
+		for (j = 0; j < len; j++) {
+			for (k = 0; k < sizeof bytes; k++) {
+				check_short_same(lines[i], len, &state, &ref);
+				memcpy(line, lines[i], len);
+				line[j] = bytes[k];
+				check_short_same(line, len, &state, &ref);
+			}
+		}
+		for (j = 0; j <= len; j++) {
+			check_short_same(lines[i], len, &state, &ref);
+			check_short_same(lines[i], j, &state, &ref);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_syslog_shortcuts_every_byte)
 {
 	static const char	 bytes[] = { '\0', ' ', ':', '[', ']', '0',
@@ -965,6 +1007,7 @@ make_syslog_suite(void)
 	tcase_add_test(tc_limits, test_syslog_tag_too_long);
 	tcase_add_test(tc_limits, test_syslog_every_truncation);
 	tcase_add_test(tc_limits, test_syslog_shortcuts_random);
+	tcase_add_test(tc_limits, test_syslog_short_after_same_line);
 	tcase_add_test(tc_limits, test_syslog_shortcuts_every_byte);
 	tcase_add_test(tc_limits, test_syslog_head_host_cache);
 	tcase_add_test(tc_limits, test_syslog_shortcuts_host_limit);
