@@ -954,6 +954,7 @@ static void
 logread_hold(struct logread_pending *p, const struct logread_input *in)
 {
 	p->ev = in->head;
+	p->client = NULL;
 	p->offset = in->head_offset;
 	p->line = in->head_line;
 	if (p->ev.helo != NULL) {
@@ -986,30 +987,86 @@ logread_ring_start(struct logread_ring *r, const struct agg *agg)
 	return r->on;
 }
 
+/*
+ * Look up the client of p, whose hash slot and client were prefetched by
+ * the two events before, and start loading its lists and the evidence
+ * entry that counting p will write.  A client that an event still held
+ * will create is not found, and p is counted without these hints.
+ */
+static void
+logread_ring_find(struct agg *agg, struct logread_pending *p)
+{
+	const struct client	*c;
+
+	p->client = c = agg_find(agg, &p->ev.addr);
+	if (c == NULL)
+		return;
+	if (c->helos != NULL)
+		__builtin_prefetch(c->helos);
+	if (c->reasons != NULL)
+		__builtin_prefetch(c->reasons);
+	if (c->evidence == NULL)
+		return;
+	if (c->nevidence < AGG_EVIDENCE_MAX)
+		__builtin_prefetch(&c->evidence[c->nevidence]);
+	else
+		__builtin_prefetch(&c->evidence[AGG_EVIDENCE_FIRST +
+		    c->evidence_ring]);
+}
+
+/*
+ * Start loading the first HELO and reason names of the client of p,
+ * which agg_add compares with the event's names.  Their lists were
+ * prefetched two events before.  The lists are read again here because
+ * an event counted since then may have grown them.
+ */
+static void
+logread_ring_names(const struct logread_pending *p)
+{
+	const struct client	*c = p->client;
+
+	if (c == NULL)
+		return;
+	if (p->ev.helo != NULL && c->nhelos > 0)
+		__builtin_prefetch(c->helos[0].name);
+	if (p->ev.reason != NULL && c->nreasons > 0)
+		__builtin_prefetch(c->reasons[0].name);
+}
+
+#define LOGREAD_RING_AT(r, k)	\
+	(&(r)->slots[((r)->oldest + (k)) & (LOGREAD_PENDING - 1)])
+
 void
 logread_ring_hold(struct logread_ring *r, struct agg *agg,
     struct logread_input *in)
 {
 	struct logread_pending	*p;
+	size_t			 newest;
 
 	if (r->held == LOGREAD_PENDING) {
 		p = &r->slots[r->oldest];
 		agg_add(agg, &p->ev, in->file, p->offset, p->line);
-		r->oldest = (r->oldest + 1) % LOGREAD_PENDING;
+		r->oldest = (r->oldest + 1) & (LOGREAD_PENDING - 1);
 		r->held--;
 	}
-	p = &r->slots[(r->oldest + r->held) % LOGREAD_PENDING];
+	newest = r->held;
+	p = LOGREAD_RING_AT(r, newest);
 	logread_hold(p, in);
 	in->has_head = 0;
 	r->held++;
-	/* One step for each of the next three events to be counted. */
+	/*
+	 * One stage for each of the events held before this one: the slot
+	 * of the newest, the client of the one before, the lists of the
+	 * third newest and the names of the fifth newest.  Each load then
+	 * has at least three parsed events' time before agg_add needs it.
+	 */
 	agg_prefetch_slot(agg, &p->ev.addr);
-	if (r->held >= 2)
-		agg_prefetch_client(agg, &r->slots[(r->oldest + r->held - 2) %
-		    LOGREAD_PENDING].ev.addr);
-	if (r->held >= 3)
-		agg_prefetch_counts(agg, &r->slots[(r->oldest + r->held - 3) %
-		    LOGREAD_PENDING].ev.addr);
+	if (newest >= 1)
+		agg_prefetch_client(agg, &LOGREAD_RING_AT(r, newest - 1)->ev.addr);
+	if (newest >= 2)
+		logread_ring_find(agg, LOGREAD_RING_AT(r, newest - 2));
+	if (newest >= 4)
+		logread_ring_names(LOGREAD_RING_AT(r, newest - 4));
 }
 
 void
@@ -1020,7 +1077,7 @@ logread_ring_flush(struct logread_ring *r, struct agg *agg, uint32_t file)
 	for (; r->held > 0; r->held--) {
 		p = &r->slots[r->oldest];
 		agg_add(agg, &p->ev, file, p->offset, p->line);
-		r->oldest = (r->oldest + 1) % LOGREAD_PENDING;
+		r->oldest = (r->oldest + 1) & (LOGREAD_PENDING - 1);
 	}
 }
 

@@ -156,15 +156,19 @@ logread_copy_short(char *dst, const char *src, size_t len)
 }
 
 /*
- * Events held back before they are counted.  Counting an event mostly
- * waits for the memory of its hash slot and client, so the reader
- * prefetches both while it parses the next events.
+ * Events held back before they are counted, a power of two.  Counting an
+ * event mostly waits for memory: its hash slot, its client, the client's
+ * lists and the interned name it compares first.  Each of those depends
+ * on the one before, so the ring starts loading them in stages, one stage
+ * for each event parsed after it (logread_ring_hold).
  */
-#define LOGREAD_PENDING		4
+#define LOGREAD_PENDING		8
 
 /* An event held back, with copies of its strings. */
 struct logread_pending {
 	struct event	ev;
+	/* The event's client once the ring looked it up, or NULL. */
+	const struct client *client;
 	uint64_t	offset;
 	uint64_t	line;
 	char		helo[EVENT_NAME_MAX];

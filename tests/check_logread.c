@@ -311,17 +311,51 @@ write_ring_log(const char *name, int clients, int repeats)
 }
 
 /*
- * Once the table contains LOGREAD_RING_CLIENTS clients, one thread
- * keeps events back in a ring.  The table must equal one that gets every parsed
- * event at once, in file order.
+ * Write a mainlog whose distinct clients reach LOGREAD_RING_CLIENTS, then
+ * lines that the ring looks up while older held events still change their
+ * client.  Each new client comes three times in a row, so the first line
+ * creates it after the other two were looked up.  Between them, one of
+ * four old clients gets a new HELO name and rejection text each time, so
+ * its lists grow and its evidence ring wraps.  Returns the path.
  */
-START_TEST(test_logread_ring_same_as_direct)
+static const char *
+write_ring_repeat_log(const char *name, int clients, int repeats)
+{
+	const char	*path = in_dir(name);
+	FILE		*f;
+	int		 i, k;
+
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < clients; i++)
+		fprintf(f, "2026-11-30 10:%02d:%02d H=(h%d) [10.%d.%d.%d] "
+		    "Warning: text %d\n", i / 600 % 60, i / 10 % 60, i % 5,
+		    i >> 16 & 255, i >> 8 & 255, i & 255, i % 3);
+	for (i = 0; i < repeats; i++) {
+		k = i / 3;
+		fprintf(f, "2026-11-30 11:%02d:%02d H=(n%d) [10.200.%d.%d] "
+		    "rejected RCPT <c@d>: blocked %d\n", i / 60 % 60, i % 60,
+		    i % 7, k >> 8 & 255, k & 255, i % 11);
+		fprintf(f, "2026-11-30 11:%02d:%02d H=rdns%d.example (g%d) "
+		    "[10.0.0.%d]:25 F=<a@b> rejected RCPT <c@d>: list %d\n",
+		    i / 60 % 60, i % 60, i % 9, i % 40, i % 4, i % 23);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/*
+ * Read path on one thread, whose table passes LOGREAD_RING_CLIENTS so
+ * that events go through the ring, and compare the table with one that
+ * got every parsed event at once, in file order.
+ */
+static void
+check_ring_same_as_direct(const char *path, size_t clients)
 {
 	struct parser_options	 popt;
 	struct parser		*p;
 	struct agg		*direct;
 	struct event		 ev;
-	const char		*path;
 	char			*cause = NULL, *line = NULL, *ring_json;
 	char			*direct_json;
 	size_t			 cap = 0;
@@ -329,13 +363,12 @@ START_TEST(test_logread_ring_same_as_direct)
 	uint64_t		 offset = 0, lineno = 0;
 	FILE			*f;
 
-	path = write_ring_log("ring.log", LOGREAD_RING_CLIENTS + 2000, 1500);
 	open_lr(LOG_FORMAT_EXIM, NULL);
 	add_ok(path);
 	ck_assert_int_eq(logread_run(lr, UINT64_MAX), 0);
 	agg_finish(agg);
 	ck_assert_uint_eq(st.parts, 0);
-	ck_assert_uint_eq(agg_clients(agg), LOGREAD_RING_CLIENTS + 2000);
+	ck_assert_uint_eq(agg_clients(agg), clients);
 
 	memset(&popt, 0, sizeof popt);
 	popt.format = LOG_FORMAT_EXIM;
@@ -366,6 +399,36 @@ START_TEST(test_logread_ring_same_as_direct)
 	free(ring_json);
 	free(direct_json);
 	agg_free(direct);
+}
+
+/*
+ * Once the table contains LOGREAD_RING_CLIENTS clients, one thread
+ * keeps events back in a ring.  The table must equal one that gets every parsed
+ * event at once, in file order.
+ */
+START_TEST(test_logread_ring_same_as_direct)
+{
+	const char	*path;
+
+	path = write_ring_log("ring.log", LOGREAD_RING_CLIENTS + 2000, 1500);
+	check_ring_same_as_direct(path, LOGREAD_RING_CLIENTS + 2000);
+}
+END_TEST
+
+/*
+ * The ring looks up the client of an event before the events held ahead
+ * of it are counted.  New clients and growing lists in that window must
+ * not change the table.
+ */
+START_TEST(test_logread_ring_repeats_same_as_direct)
+{
+	const char	*path;
+	int		 repeats = (int)check_rounds(3000);
+
+	path = write_ring_repeat_log("ring-repeat.log", LOGREAD_RING_CLIENTS,
+	    repeats);
+	check_ring_same_as_direct(path,
+	    LOGREAD_RING_CLIENTS + (size_t)(repeats + 2) / 3);
 }
 END_TEST
 
@@ -1475,6 +1538,7 @@ make_logread_suite(void)
 	tcase_add_test(tc, test_logread_default_bases);
 	tcase_add_test(tc, test_logread_parts_match_one_thread);
 	tcase_add_test(tc, test_logread_ring_same_as_direct);
+	tcase_add_test(tc, test_logread_ring_repeats_same_as_direct);
 	tcase_add_test(tc, test_logread_rules_in_parts);
 	suite_add_tcase(s, tc);
 
