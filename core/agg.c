@@ -1135,6 +1135,12 @@ struct agg_sort_key {
 };
 
 #define AGG_SORT_IPV6	0x80000000U
+
+/*
+ * Suspects from which agg_suspects_keys sorts IPv4 keys by counting
+ * passes; below, the merge sort takes fewer instructions.
+ */
+#define AGG_SORT_PAIRS_MIN	64
 _Static_assert(AGG_CLIENTS_MAX < AGG_SORT_IPV6, "client index overlaps");
 
 /*
@@ -1211,6 +1217,163 @@ agg_sort_keys(struct agg_sort_key *keys, struct agg_sort_key *tmp, size_t n)
 }
 
 /*
+ * The order of agg_sort_key_cmp for IPv4 suspects with fewer than 2^32
+ * events, as two numbers compared without sign: major holds the score
+ * and the events, both turned so that the larger comes first, and minor
+ * holds the address above the suspect's index.
+ */
+struct agg_sort_pair {
+	uint64_t	major;
+	uint64_t	minor;
+};
+
+/*
+ * Sort pairs by major, then by the top half of minor, with one stable
+ * counting pass for each byte of those 12 that differs between the
+ * pairs (from the lowest).  varies has a bit set in each byte that
+ * differs: word 0 for major, word 1 for minor.  tmp has room for n
+ * pairs.  Returns the array that holds the result, pairs or tmp.
+ */
+static struct agg_sort_pair *
+agg_sort_pairs(struct agg_sort_pair *pairs, struct agg_sort_pair *tmp,
+    size_t n, const uint64_t varies[2])
+{
+	struct agg_sort_pair	*src = pairs, *dst = tmp, *swap;
+	size_t			 count[256], pos, d, i, b;
+	unsigned int		 shift;
+	int			 w;
+
+	for (d = 4; d < 16; d++) {
+		w = d < 8 ? 1 : 0;
+		shift = (unsigned int)(d % 8) * 8;
+		if ((varies[w] >> shift & 0xff) == 0)
+			continue;
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++) {
+			b = (size_t)((w == 0 ? src[i].major : src[i].minor) >>
+			    shift & 0xff);
+			count[b]++;
+		}
+		for (b = 0, pos = 0; b < 256; b++) {
+			i = count[b];
+			count[b] = pos;
+			pos += i;
+		}
+		for (i = 0; i < n; i++) {
+			b = (size_t)((w == 0 ? src[i].major : src[i].minor) >>
+			    shift & 0xff);
+			dst[count[b]++] = src[i];
+		}
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	return src;
+}
+
+/* The major word of agg_sort_pair for a score and an event count. */
+static inline uint64_t
+agg_sort_major(int32_t score, uint64_t events)
+{
+	/* The sign bit flipped gives the order of int32_t. */
+	uint32_t	s = (uint32_t)score ^ 0x80000000U;
+
+	return (uint64_t)~s << 32 | (uint32_t)~(uint32_t)events;
+}
+
+/* The key of suspect i for agg_sort_key_cmp. */
+static void
+agg_sort_key_set(struct agg_sort_key *key, const struct client *c,
+    size_t i)
+{
+	key->score = c->score;
+	key->index = (uint32_t)i;
+	key->events = c->events;
+	key->low = 0;
+	if (c->addr.family == AF_INET)
+		key->high = agg_sort_word(c->addr.bytes, 4);
+	else {
+		key->index |= AGG_SORT_IPV6;
+		key->high = agg_sort_word(c->addr.bytes, 8);
+		key->low = agg_sort_word(c->addr.bytes + 8, 8);
+	}
+}
+
+/*
+ * agg_suspects_keys for suspects with fewer than 2^32 events each, or
+ * NULL, having sorted nothing, when a suspect has more.  The IPv4
+ * suspects are sorted as pairs by agg_sort_pairs, the IPv6 ones by the
+ * merge sort, and both lists merged.  At most 48 bytes per suspect are
+ * held at a time, as in the merge sort alone, and 16 more per IPv6
+ * suspect.
+ */
+static struct agg_sort_key *
+agg_suspects_keys_pairs(struct client *const *suspects, size_t n)
+{
+	struct agg_sort_pair	*pairs, *tmp, *sorted;
+	struct agg_sort_key	*keys, *keys6, *tmp6;
+	const struct client	*c;
+	uint64_t		 or[2] = { 0, 0 }, and[2] = { ~0ULL, ~0ULL };
+	uint64_t		 varies[2], major6 = 0;
+	uint32_t		 addr;
+	size_t			 i, j, k = 0, n4 = 0, n6 = 0;
+
+	for (i = 0; i < n; i++) {
+		if (suspects[i]->events > UINT32_MAX)
+			return NULL;
+		if (suspects[i]->addr.family == AF_INET)
+			n4++;
+	}
+	pairs = xreallocarray(NULL, n4 + 1, sizeof *pairs);
+	keys6 = xreallocarray(NULL, n - n4 + 1, sizeof *keys6);
+	for (i = 0; i < n; i++) {
+		c = suspects[i];
+		if (c->addr.family != AF_INET) {
+			agg_sort_key_set(&keys6[n6++], c, i);
+			continue;
+		}
+		addr = (uint32_t)c->addr.bytes[0] << 24 |
+		    (uint32_t)c->addr.bytes[1] << 16 |
+		    (uint32_t)c->addr.bytes[2] << 8 | c->addr.bytes[3];
+		pairs[k].major = agg_sort_major(c->score, c->events);
+		pairs[k].minor = (uint64_t)addr << 32 | i;
+		or[0] |= pairs[k].major;
+		and[0] &= pairs[k].major;
+		or[1] |= pairs[k].minor;
+		and[1] &= pairs[k].minor;
+		k++;
+	}
+	tmp6 = xreallocarray(NULL, n6 / 2 + 1, sizeof *tmp6);
+	agg_sort_keys(keys6, tmp6, n6);
+	free(tmp6);
+	varies[0] = or[0] ^ and[0];
+	varies[1] = or[1] ^ and[1];
+	tmp = xreallocarray(NULL, n4 + 1, sizeof *tmp);
+	sorted = agg_sort_pairs(pairs, tmp, n4, varies);
+	free(sorted == pairs ? tmp : pairs);
+
+	/* At equal score and events, IPv4 comes first. */
+	keys = xcalloc(n + 1, sizeof *keys);
+	for (i = 0, j = 0, k = 0; k < n; k++) {
+		if (j < n6)
+			major6 = agg_sort_major(keys6[j].score,
+			    keys6[j].events);
+		if (j == n6 || (i < n4 && sorted[i].major <= major6)) {
+			keys[k].score = (int32_t)(~(uint32_t)(sorted[i].major >>
+			    32) ^ 0x80000000U);
+			keys[k].events = (uint32_t)~(uint32_t)sorted[i].major;
+			keys[k].index = (uint32_t)sorted[i].minor;
+			keys[k].high = sorted[i].minor >> 32 << 32;
+			i++;
+		} else
+			keys[k] = keys6[j++];
+	}
+	free(sorted);
+	free(keys6);
+	return keys;
+}
+
+/*
  * The sort keys of suspects, sorted by agg_sort_key_cmp.  The index of
  * each key is the suspect's position in suspects.  n is at most
  * AGG_CLIENTS_MAX, so an index fits below bit 31.
@@ -1221,22 +1384,12 @@ agg_suspects_keys(struct client *const *suspects, size_t n)
 	struct agg_sort_key	*keys, *tmp;
 	size_t			 i;
 
+	if (n >= AGG_SORT_PAIRS_MIN &&
+	    (keys = agg_suspects_keys_pairs(suspects, n)) != NULL)
+		return keys;
 	keys = xcalloc(n + 1, sizeof *keys);
-	for (i = 0; i < n; i++) {
-		keys[i].score = suspects[i]->score;
-		keys[i].index = (uint32_t)i;
-		keys[i].events = suspects[i]->events;
-		if (suspects[i]->addr.family == AF_INET)
-			keys[i].high = agg_sort_word(suspects[i]->addr.bytes,
-			    4);
-		else {
-			keys[i].index |= AGG_SORT_IPV6;
-			keys[i].high = agg_sort_word(suspects[i]->addr.bytes,
-			    8);
-			keys[i].low = agg_sort_word(suspects[i]->addr.bytes +
-			    8, 8);
-		}
-	}
+	for (i = 0; i < n; i++)
+		agg_sort_key_set(&keys[i], suspects[i], i);
 	tmp = xreallocarray(NULL, n / 2 + 1, sizeof *tmp);
 	agg_sort_keys(keys, tmp, n);
 	free(tmp);

@@ -360,6 +360,98 @@ START_TEST(test_agg_order_many_suspects)
 }
 END_TEST
 
+/*
+ * Address bytes of client i in a round of the random order test: every
+ * byte from a hash of i in odd rounds, so that all of them differ, and
+ * only the last two of an address in even ones.
+ */
+static void
+seed_bytes(uint8_t *bytes, size_t i, size_t round)
+{
+	uint64_t	h = (i + 1) * 0x9e3779b97f4a7c15ULL;
+	size_t		k;
+
+	memset(bytes, 0, 16);
+	bytes[0] = 10;
+	if (round % 2 == 0) {
+		bytes[2] = (uint8_t)(i >> 8);
+		bytes[3] = (uint8_t)i;
+		bytes[14] = (uint8_t)(i >> 8);
+		bytes[15] = (uint8_t)i;
+		return;
+	}
+	for (k = 0; k < 16; k++) {
+		h ^= h >> 29;
+		h *= 0xbf58476d1ce4e5b9ULL;
+		bytes[k] = (uint8_t)(h >> 56);
+	}
+}
+
+/* The order of agg_suspects, written out for qsort. */
+static int
+suspect_order(const void *x, const void *y)
+{
+	const struct client	*a = *(struct client *const *)x;
+	const struct client	*b = *(struct client *const *)y;
+	size_t			 len;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->events != b->events)
+		return a->events > b->events ? -1 : 1;
+	if (a->addr.family != b->addr.family)
+		return a->addr.family == AF_INET ? -1 : 1;
+	len = a->addr.family == AF_INET ? 4 : 16;
+	return memcmp(a->addr.bytes, b->addr.bytes, len);
+}
+
+/*
+ * Random clients, IPv4 alone or mixed with IPv6, with addresses that
+ * differ in all bytes or only in the last ones: the suspects come out as
+ * qsort orders them, which is what the counting passes and the merge
+ * sort must both give.
+ */
+START_TEST(test_agg_order_random_like_qsort)
+{
+	static const char	*reasons[] = { REASON_HELO_REJECTED,
+	    REASON_NO_RDNS, REASON_DNSBL, REASON_FCRDNS_MISMATCH, NULL };
+	struct agg		 *a;
+	struct client		**s, **want;
+	struct event		  ev;
+	size_t			  round, rounds = check_rounds(120), n, i, k;
+	size_t			  nclients, nevents;
+	unsigned int		  seed = 7;
+
+	for (round = 0; round < rounds; round++) {
+		a = agg_create();
+		agg_add_file(a, "test.log");
+		nclients = 1 + (size_t)rand_r(&seed) % 3000;
+		nevents = nclients * (1 + round % 4);
+		for (k = 0; k < nevents; k++) {
+			i = (size_t)rand_r(&seed) % nclients;
+			memset(&ev, 0, sizeof ev);
+			ev.addr.family = round % 3 == 1 && i % 4 == 0 ?
+			    AF_INET6 : AF_INET;
+			seed_bytes(ev.addr.bytes, i, round);
+			ev.reason = reasons[(size_t)rand_r(&seed) % 5];
+			ev.has_time = 1;
+			ev.time.utc = 1000 + (int64_t)k;
+			agg_add(a, &ev, 0, k * 100, k + 1);
+		}
+		agg_finish(a);
+		s = agg_suspects(a, &n);
+		want = malloc((n + 1) * sizeof *want);
+		ck_assert_ptr_nonnull(want);
+		memcpy(want, s, n * sizeof *want);
+		qsort(want, n, sizeof *want, suspect_order);
+		for (i = 0; i < n; i++)
+			ck_assert_ptr_eq(s[i], want[i]);
+		free(want);
+		agg_free(a);
+	}
+}
+END_TEST
+
 /* Compare every field that list shows, and the evidence, of two clients. */
 static void
 assert_same_client(const struct client *a, const struct client *b)
@@ -1173,6 +1265,7 @@ make_agg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_agg_counts_helos_by_frequency);
 	tcase_add_test(tc, test_agg_ipv4_text);
+	tcase_add_test(tc, test_agg_order_random_like_qsort);
 	tcase_add_test(tc, test_agg_first_last_seen);
 	tcase_add_test(tc, test_agg_verified_clean_not_suspect);
 	tcase_add_test(tc, test_agg_no_verified_rdns_added);
