@@ -812,19 +812,27 @@ agg_pool_grow(struct agg_pool *pool, void *old, size_t n, size_t elem)
  * Names that differ mostly differ there; equal tags are compared byte by
  * byte.
  */
+static inline uint32_t
+agg_count_tag_words(uint64_t head, uint64_t tail, size_t len)
+{
+	uint64_t	h;
+
+	h = (head ^ (tail * 0x9e3779b97f4a7c15ULL) ^ len) *
+	    0xbf58476d1ce4e5b9ULL;
+	return (uint32_t)(h >> 32);
+}
+
 static uint32_t
 agg_count_tag(const char *s, size_t len)
 {
-	uint64_t	head = 0, tail = 0, h;
+	uint64_t	head = 0, tail = 0;
 
 	if (len >= 8) {
 		memcpy(&head, s, 8);
 		memcpy(&tail, s + len - 8, 8);
 	} else
 		memcpy(&head, s, len);
-	h = (head ^ (tail * 0x9e3779b97f4a7c15ULL) ^ len) *
-	    0xbf58476d1ce4e5b9ULL;
-	return (uint32_t)(h >> 32);
+	return agg_count_tag_words(head, tail, len);
 }
 
 /* Add name to counts, which do not have it, if there is room. */
@@ -888,7 +896,7 @@ agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
 }
 
 /* Append to an evidence array of at most max entries that has room. */
-static void
+static inline void
 agg_evidence_append(struct agg_pool *pool, struct agg_evidence **list,
     size_t *n, const struct agg_evidence *ev)
 {
@@ -939,29 +947,86 @@ agg_evidence_unring(struct client *c)
 	c->evidence_ring = 0;
 }
 
+/*
+ * Count the key "<name>:<arg>" in the reasons of c without writing it
+ * out, when name has at least 7 bytes and arg at least 8, so that the
+ * first and last eight bytes of the key come from one of them each.
+ * Returns 1 when counted, 0 when c does not have the key yet (with its
+ * tag in *tag), or -1 for a key of other lengths.
+ */
+static inline int
+agg_reason_parts_count(struct client *c, const char *name, size_t len,
+    const char *arg, size_t arglen, uint32_t *tag)
+{
+	struct agg_count	*count;
+	uint64_t		 head, tail, w;
+	char			 bytes[8];
+	size_t			 i, total = len + 1 + arglen;
+
+	if (len < 7 || arglen < 8)
+		return -1;
+	if (len >= 8)
+		memcpy(&head, name, 8);
+	else {
+		memcpy(bytes, name, 7);
+		bytes[7] = ':';
+		memcpy(&head, bytes, 8);
+	}
+	memcpy(&tail, arg + arglen - 8, 8);
+	*tag = agg_count_tag_words(head, tail, total);
+	for (i = 0; i < c->nreasons; i++) {
+		count = &c->reasons[i];
+		if (count->len != total || count->tag != *tag)
+			continue;
+		if (len >= 8) {
+			if (!agg_bytes_equal(count->name, name, len) ||
+			    count->name[len] != ':')
+				continue;
+		} else {
+			/* The seven bytes of name and the ':'. */
+			memcpy(&w, count->name, 8);
+			if (w != head)
+				continue;
+		}
+		if (agg_bytes_equal(count->name + len + 1, arg, arglen)) {
+			count->count++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void
 agg_add_reason(struct agg *agg, struct client *c, const struct event *ev)
 {
 	char		 key[AGG_KEY_MAX];
 	const char	*name = ev->reason;
 	size_t		 len, arglen;
+	uint32_t	 tag = 0;
+	int		 found = -1;
 
 	len = strlen(ev->reason);
 	if (len > 64)
 		len = 64;
 	/* Without an argument the key is the name, so it is not copied. */
 	if (ev->reason_arg != NULL) {
-		memcpy(key, ev->reason, len);
 		arglen = ev->reason_arg_len;
 		if (arglen > REASON_ARG_MAX)
 			arglen = REASON_ARG_MAX;
+		found = agg_reason_parts_count(c, ev->reason, len,
+		    ev->reason_arg, arglen, &tag);
+		if (found == 1)
+			return;
+		memcpy(key, ev->reason, len);
 		key[len++] = ':';
 		memcpy(key + len, ev->reason_arg, arglen);
 		len += arglen;
 		name = key;
 	}
-	if (agg_count_add(agg, &c->reasons, &c->nreasons, AGG_REASON_MAX,
-	    name, len, 1) == -1)
+	/* found is 0 when the key is not among the reasons. */
+	if ((found == 0 ? agg_count_new(agg, &c->reasons, &c->nreasons,
+	    AGG_REASON_MAX, name, len, tag, 1) : agg_count_add(agg,
+	    &c->reasons, &c->nreasons, AGG_REASON_MAX, name, len, 1)) == -1)
 		agg_count_add(agg, &c->reasons, &c->nreasons,
 		    AGG_REASON_MAX + 1, "other", 5, 1);
 }
@@ -1007,11 +1072,17 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 	agg->suspects_valid = 0;
 	c->events++;
 
+	/*
+	 * first is never after last, so a time after last is not before
+	 * first, and most logs go forward in time.
+	 */
 	if (ev->has_time) {
-		if (c->events == 1 || agg_ts_before(&ev->time, &c->first))
-			c->first = ev->time;
-		if (c->events == 1 || agg_ts_before(&c->last, &ev->time))
+		if (c->events == 1)
+			c->first = c->last = ev->time;
+		else if (agg_ts_before(&c->last, &ev->time))
 			c->last = ev->time;
+		else if (agg_ts_before(&ev->time, &c->first))
+			c->first = ev->time;
 	}
 
 	if (ev->helo != NULL) {

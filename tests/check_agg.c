@@ -224,6 +224,85 @@ START_TEST(test_agg_warning_reason_key)
 }
 END_TEST
 
+/* A reason name and argument of test_agg_reason_keys_like_text. */
+struct reason_part {
+	const char	*name;
+	const char	*arg;
+};
+
+/*
+ * Reason names and arguments that meet at every length the counting
+ * path treats apart (7 and 8 bytes, the cuts at 64 and 200 bytes), keys
+ * with the same first and last eight bytes, and two ways to split one
+ * key at a ':'.  Each event's key is written out as "<name>:<arg>" after
+ * the cuts and counted here too, so both counts must agree.
+ */
+START_TEST(test_agg_reason_keys_like_text)
+{
+	char			 longname[80], longname2[80], longarg[260];
+	char			 longarg2[260], key[300], want[16][300];
+	struct reason_part	 parts[16];
+	uint64_t		 counts[16];
+	struct client		*c;
+	struct event		 ev;
+	size_t			 i, k, nwant = 0, nparts = 0, len, arglen;
+	size_t			 events = check_rounds(3000);
+	unsigned int		 seed = 11;
+
+	memset(longname, 'n', 70);
+	longname[70] = '\0';
+	memcpy(longname2, longname, sizeof longname);
+	longname2[66] = 'm';
+	memset(longarg, 'a', 250);
+	longarg[250] = '\0';
+	memcpy(longarg2, longarg, sizeof longarg);
+	longarg2[220] = 'b';
+	parts[nparts++] = (struct reason_part){ "warning", "dynamic IP range" };
+	parts[nparts++] = (struct reason_part){ "warning", "dynamic IQ range" };
+	parts[nparts++] = (struct reason_part){ "rejected", "relay denied" };
+	parts[nparts++] = (struct reason_part){ "rejected", "1234567" };
+	parts[nparts++] = (struct reason_part){ "rejected", "12345678" };
+	parts[nparts++] = (struct reason_part){ "abcdefg", "12345678" };
+	parts[nparts++] = (struct reason_part){ "abcdefh", "12345678" };
+	parts[nparts++] = (struct reason_part){ "x", "12345678" };
+	parts[nparts++] = (struct reason_part){ "warning", "a:bcdefghij" };
+	parts[nparts++] = (struct reason_part){ "warning:a", "bcdefghij" };
+	parts[nparts++] = (struct reason_part){ longname, "12345678" };
+	parts[nparts++] = (struct reason_part){ longname2, "12345678" };
+	parts[nparts++] = (struct reason_part){ "rejected", longarg };
+	parts[nparts++] = (struct reason_part){ "rejected", longarg2 };
+	parts[nparts++] = (struct reason_part){ "rejected", "" };
+	memset(counts, 0, sizeof counts);
+	for (k = 0; k < events; k++) {
+		i = (size_t)rand_r(&seed) % nparts;
+		ev = make_event("192.0.2.10", NULL, NULL, parts[i].name, 100);
+		ev.reason_arg = parts[i].arg;
+		ev.reason_arg_len = strlen(parts[i].arg);
+		agg_add(agg, &ev, 0, k * 100, k + 1);
+
+		len = strlen(parts[i].name);
+		arglen = ev.reason_arg_len;
+		snprintf(key, sizeof key, "%.*s:%.*s", (int)(len > 64 ? 64 :
+		    len), parts[i].name, (int)(arglen > REASON_ARG_MAX ?
+		    REASON_ARG_MAX : arglen), parts[i].arg);
+		for (i = 0; i < nwant && strcmp(want[i], key) != 0; i++)
+			;
+		if (i == nwant)
+			memcpy(want[nwant++], key, sizeof key);
+		counts[i]++;
+	}
+	c = find_client("192.0.2.10");
+	ck_assert_uint_eq(c->nreasons, nwant);
+	for (i = 0; i < nwant; i++) {
+		for (k = 0; k < c->nreasons &&
+		    strcmp(c->reasons[k].name, want[i]) != 0; k++)
+			;
+		ck_assert_uint_lt(k, c->nreasons);
+		ck_assert_uint_eq(c->reasons[k].count, counts[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_agg_rdns_client_keeps_reason_only)
 {
 	struct client	*c;
@@ -1265,6 +1344,7 @@ make_agg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_agg_counts_helos_by_frequency);
 	tcase_add_test(tc, test_agg_ipv4_text);
+	tcase_add_test(tc, test_agg_reason_keys_like_text);
 	tcase_add_test(tc, test_agg_order_random_like_qsort);
 	tcase_add_test(tc, test_agg_first_last_seen);
 	tcase_add_test(tc, test_agg_verified_clean_not_suspect);
