@@ -949,10 +949,10 @@ agg_evidence_unring(struct client *c)
 
 /*
  * Count the key "<name>:<arg>" in the reasons of c without writing it
- * out, when name has at least 7 bytes and arg at least 8, so that the
- * first and last eight bytes of the key come from one of them each.
- * Returns 1 when counted, 0 when c does not have the key yet (with its
- * tag in *tag), or -1 for a key of other lengths.
+ * out.  This works when name has at least 7 bytes and arg at least 8,
+ * because then the first and last eight bytes of the key come from one
+ * of them each.  Returns 1 when counted, 0 when c does not have the key
+ * yet (with its tag in *tag), or -1 for a key of other lengths.
  */
 static inline int
 agg_reason_parts_count(struct client *c, const char *name, size_t len,
@@ -1209,7 +1209,8 @@ struct agg_sort_key {
 
 /*
  * Suspects from which agg_suspects_keys sorts IPv4 keys by counting
- * passes; below, the merge sort takes fewer instructions.
+ * passes.  Each pass clears and sums 256 counters, so short lists keep
+ * the merge sort.  NOTE: 64 is an estimate, not measured.
  */
 #define AGG_SORT_PAIRS_MIN	64
 _Static_assert(AGG_CLIENTS_MAX < AGG_SORT_IPV6, "client index overlaps");
@@ -1288,10 +1289,10 @@ agg_sort_keys(struct agg_sort_key *keys, struct agg_sort_key *tmp, size_t n)
 }
 
 /*
- * The order of agg_sort_key_cmp for IPv4 suspects with fewer than 2^32
- * events, as two numbers compared without sign: major holds the score
- * and the events, both turned so that the larger comes first, and minor
- * holds the address above the suspect's index.
+ * The order of agg_sort_key_cmp for an IPv4 suspect with fewer than 2^32
+ * events, as two unsigned numbers.  major is the score and the events,
+ * each complemented so that the larger sorts first.  minor is the
+ * address in the top half and the suspect's index in the bottom half.
  */
 struct agg_sort_pair {
 	uint64_t	major;
@@ -1303,7 +1304,7 @@ struct agg_sort_pair {
  * counting pass for each byte of those 12 that differs between the
  * pairs (from the lowest).  varies has a bit set in each byte that
  * differs: word 0 for major, word 1 for minor.  tmp has room for n
- * pairs.  Returns the array that holds the result, pairs or tmp.
+ * pairs.  Returns the array with the result, pairs or tmp.
  */
 static struct agg_sort_pair *
 agg_sort_pairs(struct agg_sort_pair *pairs, struct agg_sort_pair *tmp,

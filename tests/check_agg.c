@@ -231,11 +231,11 @@ struct reason_part {
 };
 
 /*
- * Reason names and arguments that meet at every length the counting
- * path treats apart (7 and 8 bytes, the cuts at 64 and 200 bytes), keys
- * with the same first and last eight bytes, and two ways to split one
- * key at a ':'.  Each event's key is written out as "<name>:<arg>" after
- * the cuts and counted here too, so both counts must agree.
+ * Reason names and arguments at each length that the counting path
+ * treats apart: 7 and 8 bytes, and the cuts at 64 and 200 bytes.  Some
+ * keys share their first and last eight bytes, and one key is split at
+ * two of its ':'.  The test writes each event's key out after the cuts
+ * and counts it too, so both counts must agree.
  */
 START_TEST(test_agg_reason_keys_like_text)
 {
@@ -486,9 +486,8 @@ suspect_order(const void *x, const void *y)
 
 /*
  * Random clients, IPv4 alone or mixed with IPv6, with addresses that
- * differ in all bytes or only in the last ones: the suspects come out as
- * qsort orders them, which is what the counting passes and the merge
- * sort must both give.
+ * differ in all bytes or only in the last ones.  The suspects must come
+ * out as qsort orders them, from the counting passes and the merge sort.
  */
 START_TEST(test_agg_order_random_like_qsort)
 {
