@@ -812,19 +812,27 @@ agg_pool_grow(struct agg_pool *pool, void *old, size_t n, size_t elem)
  * Names that differ mostly differ there; equal tags are compared byte by
  * byte.
  */
+static inline uint32_t
+agg_count_tag_words(uint64_t head, uint64_t tail, size_t len)
+{
+	uint64_t	h;
+
+	h = (head ^ (tail * 0x9e3779b97f4a7c15ULL) ^ len) *
+	    0xbf58476d1ce4e5b9ULL;
+	return (uint32_t)(h >> 32);
+}
+
 static uint32_t
 agg_count_tag(const char *s, size_t len)
 {
-	uint64_t	head = 0, tail = 0, h;
+	uint64_t	head = 0, tail = 0;
 
 	if (len >= 8) {
 		memcpy(&head, s, 8);
 		memcpy(&tail, s + len - 8, 8);
 	} else
 		memcpy(&head, s, len);
-	h = (head ^ (tail * 0x9e3779b97f4a7c15ULL) ^ len) *
-	    0xbf58476d1ce4e5b9ULL;
-	return (uint32_t)(h >> 32);
+	return agg_count_tag_words(head, tail, len);
 }
 
 /* Add name to counts, which do not have it, if there is room. */
@@ -888,7 +896,7 @@ agg_count_add(struct agg *agg, struct agg_count **counts, size_t *n,
 }
 
 /* Append to an evidence array of at most max entries that has room. */
-static void
+static inline void
 agg_evidence_append(struct agg_pool *pool, struct agg_evidence **list,
     size_t *n, const struct agg_evidence *ev)
 {
@@ -939,29 +947,86 @@ agg_evidence_unring(struct client *c)
 	c->evidence_ring = 0;
 }
 
+/*
+ * Count the key "<name>:<arg>" in the reasons of c without writing it
+ * out.  This works when name has at least 7 bytes and arg at least 8,
+ * because then the first and last eight bytes of the key come from one
+ * of them each.  Returns 1 when counted, 0 when c does not have the key
+ * yet (with its tag in *tag), or -1 for a key of other lengths.
+ */
+static inline int
+agg_reason_parts_count(struct client *c, const char *name, size_t len,
+    const char *arg, size_t arglen, uint32_t *tag)
+{
+	struct agg_count	*count;
+	uint64_t		 head, tail, w;
+	char			 bytes[8];
+	size_t			 i, total = len + 1 + arglen;
+
+	if (len < 7 || arglen < 8)
+		return -1;
+	if (len >= 8)
+		memcpy(&head, name, 8);
+	else {
+		memcpy(bytes, name, 7);
+		bytes[7] = ':';
+		memcpy(&head, bytes, 8);
+	}
+	memcpy(&tail, arg + arglen - 8, 8);
+	*tag = agg_count_tag_words(head, tail, total);
+	for (i = 0; i < c->nreasons; i++) {
+		count = &c->reasons[i];
+		if (count->len != total || count->tag != *tag)
+			continue;
+		if (len >= 8) {
+			if (!agg_bytes_equal(count->name, name, len) ||
+			    count->name[len] != ':')
+				continue;
+		} else {
+			/* The seven bytes of name and the ':'. */
+			memcpy(&w, count->name, 8);
+			if (w != head)
+				continue;
+		}
+		if (agg_bytes_equal(count->name + len + 1, arg, arglen)) {
+			count->count++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void
 agg_add_reason(struct agg *agg, struct client *c, const struct event *ev)
 {
 	char		 key[AGG_KEY_MAX];
 	const char	*name = ev->reason;
 	size_t		 len, arglen;
+	uint32_t	 tag = 0;
+	int		 found = -1;
 
 	len = strlen(ev->reason);
 	if (len > 64)
 		len = 64;
 	/* Without an argument the key is the name, so it is not copied. */
 	if (ev->reason_arg != NULL) {
-		memcpy(key, ev->reason, len);
 		arglen = ev->reason_arg_len;
 		if (arglen > REASON_ARG_MAX)
 			arglen = REASON_ARG_MAX;
+		found = agg_reason_parts_count(c, ev->reason, len,
+		    ev->reason_arg, arglen, &tag);
+		if (found == 1)
+			return;
+		memcpy(key, ev->reason, len);
 		key[len++] = ':';
 		memcpy(key + len, ev->reason_arg, arglen);
 		len += arglen;
 		name = key;
 	}
-	if (agg_count_add(agg, &c->reasons, &c->nreasons, AGG_REASON_MAX,
-	    name, len, 1) == -1)
+	/* found is 0 when the key is not among the reasons. */
+	if ((found == 0 ? agg_count_new(agg, &c->reasons, &c->nreasons,
+	    AGG_REASON_MAX, name, len, tag, 1) : agg_count_add(agg,
+	    &c->reasons, &c->nreasons, AGG_REASON_MAX, name, len, 1)) == -1)
 		agg_count_add(agg, &c->reasons, &c->nreasons,
 		    AGG_REASON_MAX + 1, "other", 5, 1);
 }
@@ -1007,11 +1072,17 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 	agg->suspects_valid = 0;
 	c->events++;
 
+	/*
+	 * first is never after last, so a time after last is not before
+	 * first, and most logs go forward in time.
+	 */
 	if (ev->has_time) {
-		if (c->events == 1 || agg_ts_before(&ev->time, &c->first))
-			c->first = ev->time;
-		if (c->events == 1 || agg_ts_before(&c->last, &ev->time))
+		if (c->events == 1)
+			c->first = c->last = ev->time;
+		else if (agg_ts_before(&c->last, &ev->time))
 			c->last = ev->time;
+		else if (agg_ts_before(&ev->time, &c->first))
+			c->first = ev->time;
 	}
 
 	if (ev->helo != NULL) {
@@ -1135,6 +1206,13 @@ struct agg_sort_key {
 };
 
 #define AGG_SORT_IPV6	0x80000000U
+
+/*
+ * Suspects from which agg_suspects_keys sorts IPv4 keys by counting
+ * passes.  Each pass clears and sums 256 counters, so short lists keep
+ * the merge sort.  NOTE: 64 is an estimate, not measured.
+ */
+#define AGG_SORT_PAIRS_MIN	64
 _Static_assert(AGG_CLIENTS_MAX < AGG_SORT_IPV6, "client index overlaps");
 
 /*
@@ -1211,6 +1289,163 @@ agg_sort_keys(struct agg_sort_key *keys, struct agg_sort_key *tmp, size_t n)
 }
 
 /*
+ * The order of agg_sort_key_cmp for an IPv4 suspect with fewer than 2^32
+ * events, as two unsigned numbers.  major is the score and the events,
+ * each complemented so that the larger sorts first.  minor is the
+ * address in the top half and the suspect's index in the bottom half.
+ */
+struct agg_sort_pair {
+	uint64_t	major;
+	uint64_t	minor;
+};
+
+/*
+ * Sort pairs by major, then by the top half of minor, with one stable
+ * counting pass for each byte of those 12 that differs between the
+ * pairs (from the lowest).  varies has a bit set in each byte that
+ * differs: word 0 for major, word 1 for minor.  tmp has room for n
+ * pairs.  Returns the array with the result, pairs or tmp.
+ */
+static struct agg_sort_pair *
+agg_sort_pairs(struct agg_sort_pair *pairs, struct agg_sort_pair *tmp,
+    size_t n, const uint64_t varies[2])
+{
+	struct agg_sort_pair	*src = pairs, *dst = tmp, *swap;
+	size_t			 count[256], pos, d, i, b;
+	unsigned int		 shift;
+	int			 w;
+
+	for (d = 4; d < 16; d++) {
+		w = d < 8 ? 1 : 0;
+		shift = (unsigned int)(d % 8) * 8;
+		if ((varies[w] >> shift & 0xff) == 0)
+			continue;
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++) {
+			b = (size_t)((w == 0 ? src[i].major : src[i].minor) >>
+			    shift & 0xff);
+			count[b]++;
+		}
+		for (b = 0, pos = 0; b < 256; b++) {
+			i = count[b];
+			count[b] = pos;
+			pos += i;
+		}
+		for (i = 0; i < n; i++) {
+			b = (size_t)((w == 0 ? src[i].major : src[i].minor) >>
+			    shift & 0xff);
+			dst[count[b]++] = src[i];
+		}
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	return src;
+}
+
+/* The major word of agg_sort_pair for a score and an event count. */
+static inline uint64_t
+agg_sort_major(int32_t score, uint64_t events)
+{
+	/* The sign bit flipped gives the order of int32_t. */
+	uint32_t	s = (uint32_t)score ^ 0x80000000U;
+
+	return (uint64_t)~s << 32 | (uint32_t)~(uint32_t)events;
+}
+
+/* The key of suspect i for agg_sort_key_cmp. */
+static void
+agg_sort_key_set(struct agg_sort_key *key, const struct client *c,
+    size_t i)
+{
+	key->score = c->score;
+	key->index = (uint32_t)i;
+	key->events = c->events;
+	key->low = 0;
+	if (c->addr.family == AF_INET)
+		key->high = agg_sort_word(c->addr.bytes, 4);
+	else {
+		key->index |= AGG_SORT_IPV6;
+		key->high = agg_sort_word(c->addr.bytes, 8);
+		key->low = agg_sort_word(c->addr.bytes + 8, 8);
+	}
+}
+
+/*
+ * agg_suspects_keys for suspects with fewer than 2^32 events each, or
+ * NULL, having sorted nothing, when a suspect has more.  The IPv4
+ * suspects are sorted as pairs by agg_sort_pairs, the IPv6 ones by the
+ * merge sort, and both lists merged.  At most 48 bytes per suspect are
+ * held at a time, as in the merge sort alone, and 16 more per IPv6
+ * suspect.
+ */
+static struct agg_sort_key *
+agg_suspects_keys_pairs(struct client *const *suspects, size_t n)
+{
+	struct agg_sort_pair	*pairs, *tmp, *sorted;
+	struct agg_sort_key	*keys, *keys6, *tmp6;
+	const struct client	*c;
+	uint64_t		 or[2] = { 0, 0 }, and[2] = { ~0ULL, ~0ULL };
+	uint64_t		 varies[2], major6 = 0;
+	uint32_t		 addr;
+	size_t			 i, j, k = 0, n4 = 0, n6 = 0;
+
+	for (i = 0; i < n; i++) {
+		if (suspects[i]->events > UINT32_MAX)
+			return NULL;
+		if (suspects[i]->addr.family == AF_INET)
+			n4++;
+	}
+	pairs = xreallocarray(NULL, n4 + 1, sizeof *pairs);
+	keys6 = xreallocarray(NULL, n - n4 + 1, sizeof *keys6);
+	for (i = 0; i < n; i++) {
+		c = suspects[i];
+		if (c->addr.family != AF_INET) {
+			agg_sort_key_set(&keys6[n6++], c, i);
+			continue;
+		}
+		addr = (uint32_t)c->addr.bytes[0] << 24 |
+		    (uint32_t)c->addr.bytes[1] << 16 |
+		    (uint32_t)c->addr.bytes[2] << 8 | c->addr.bytes[3];
+		pairs[k].major = agg_sort_major(c->score, c->events);
+		pairs[k].minor = (uint64_t)addr << 32 | i;
+		or[0] |= pairs[k].major;
+		and[0] &= pairs[k].major;
+		or[1] |= pairs[k].minor;
+		and[1] &= pairs[k].minor;
+		k++;
+	}
+	tmp6 = xreallocarray(NULL, n6 / 2 + 1, sizeof *tmp6);
+	agg_sort_keys(keys6, tmp6, n6);
+	free(tmp6);
+	varies[0] = or[0] ^ and[0];
+	varies[1] = or[1] ^ and[1];
+	tmp = xreallocarray(NULL, n4 + 1, sizeof *tmp);
+	sorted = agg_sort_pairs(pairs, tmp, n4, varies);
+	free(sorted == pairs ? tmp : pairs);
+
+	/* At equal score and events, IPv4 comes first. */
+	keys = xcalloc(n + 1, sizeof *keys);
+	for (i = 0, j = 0, k = 0; k < n; k++) {
+		if (j < n6)
+			major6 = agg_sort_major(keys6[j].score,
+			    keys6[j].events);
+		if (j == n6 || (i < n4 && sorted[i].major <= major6)) {
+			keys[k].score = (int32_t)(~(uint32_t)(sorted[i].major >>
+			    32) ^ 0x80000000U);
+			keys[k].events = (uint32_t)~(uint32_t)sorted[i].major;
+			keys[k].index = (uint32_t)sorted[i].minor;
+			keys[k].high = sorted[i].minor >> 32 << 32;
+			i++;
+		} else
+			keys[k] = keys6[j++];
+	}
+	free(sorted);
+	free(keys6);
+	return keys;
+}
+
+/*
  * The sort keys of suspects, sorted by agg_sort_key_cmp.  The index of
  * each key is the suspect's position in suspects.  n is at most
  * AGG_CLIENTS_MAX, so an index fits below bit 31.
@@ -1221,22 +1456,12 @@ agg_suspects_keys(struct client *const *suspects, size_t n)
 	struct agg_sort_key	*keys, *tmp;
 	size_t			 i;
 
+	if (n >= AGG_SORT_PAIRS_MIN &&
+	    (keys = agg_suspects_keys_pairs(suspects, n)) != NULL)
+		return keys;
 	keys = xcalloc(n + 1, sizeof *keys);
-	for (i = 0; i < n; i++) {
-		keys[i].score = suspects[i]->score;
-		keys[i].index = (uint32_t)i;
-		keys[i].events = suspects[i]->events;
-		if (suspects[i]->addr.family == AF_INET)
-			keys[i].high = agg_sort_word(suspects[i]->addr.bytes,
-			    4);
-		else {
-			keys[i].index |= AGG_SORT_IPV6;
-			keys[i].high = agg_sort_word(suspects[i]->addr.bytes,
-			    8);
-			keys[i].low = agg_sort_word(suspects[i]->addr.bytes +
-			    8, 8);
-		}
-	}
+	for (i = 0; i < n; i++)
+		agg_sort_key_set(&keys[i], suspects[i], i);
 	tmp = xreallocarray(NULL, n / 2 + 1, sizeof *tmp);
 	agg_sort_keys(keys, tmp, n);
 	free(tmp);

@@ -30,7 +30,9 @@ out_format_parse(const char *name, enum out_format *format)
 
 /*
  * esc_buf_add, with the copy inline when the buffer has room, because the
- * JSON of each client is mostly short literals.
+ * JSON of each client is mostly short literals.  The inline copy leaves
+ * out the NUL after the text.  Room for it is left, so a writer calls
+ * out_end once when its last out_add is done.
  */
 static inline void
 out_add(struct esc_buf *b, const char *s, size_t len)
@@ -38,9 +40,15 @@ out_add(struct esc_buf *b, const char *s, size_t len)
 	if (b->size - b->len > len) {
 		memcpy(b->data + b->len, s, len);
 		b->len += len;
-		b->data[b->len] = '\0';
 	} else
 		esc_buf_add(b, s, len);
+}
+
+/* Write the NUL after the text, in the room that out_add left. */
+static inline void
+out_end(struct esc_buf *b)
+{
+	b->data[b->len] = '\0';
 }
 
 #define out_lit(b, s)	out_add((b), (s), sizeof(s) - 1)
@@ -324,6 +332,7 @@ out_client_json_history(struct esc_buf *b, const struct client *c,
 	if (history != NULL)
 		dns_json_history(b, history);
 	out_lit(b, "}");
+	out_end(b);
 }
 
 void
@@ -646,6 +655,7 @@ out_clients_history(struct esc_buf *b, enum out_format format,
 			    dns != NULL ? dns[i] : NULL,
 			    history != NULL ? &history[i] : NULL);
 			out_lit(b, "\n");
+			out_end(b);
 		}
 		break;
 	case OUT_CSV:

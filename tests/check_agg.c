@@ -224,6 +224,85 @@ START_TEST(test_agg_warning_reason_key)
 }
 END_TEST
 
+/* A reason name and argument of test_agg_reason_keys_like_text. */
+struct reason_part {
+	const char	*name;
+	const char	*arg;
+};
+
+/*
+ * Reason names and arguments at each length that the counting path
+ * treats apart: 7 and 8 bytes, and the cuts at 64 and 200 bytes.  Some
+ * keys share their first and last eight bytes, and one key is split at
+ * two of its ':'.  The test writes each event's key out after the cuts
+ * and counts it too, so both counts must agree.
+ */
+START_TEST(test_agg_reason_keys_like_text)
+{
+	char			 longname[80], longname2[80], longarg[260];
+	char			 longarg2[260], key[300], want[16][300];
+	struct reason_part	 parts[16];
+	uint64_t		 counts[16];
+	struct client		*c;
+	struct event		 ev;
+	size_t			 i, k, nwant = 0, nparts = 0, len, arglen;
+	size_t			 events = check_rounds(3000);
+	unsigned int		 seed = 11;
+
+	memset(longname, 'n', 70);
+	longname[70] = '\0';
+	memcpy(longname2, longname, sizeof longname);
+	longname2[66] = 'm';
+	memset(longarg, 'a', 250);
+	longarg[250] = '\0';
+	memcpy(longarg2, longarg, sizeof longarg);
+	longarg2[220] = 'b';
+	parts[nparts++] = (struct reason_part){ "warning", "dynamic IP range" };
+	parts[nparts++] = (struct reason_part){ "warning", "dynamic IQ range" };
+	parts[nparts++] = (struct reason_part){ "rejected", "relay denied" };
+	parts[nparts++] = (struct reason_part){ "rejected", "1234567" };
+	parts[nparts++] = (struct reason_part){ "rejected", "12345678" };
+	parts[nparts++] = (struct reason_part){ "abcdefg", "12345678" };
+	parts[nparts++] = (struct reason_part){ "abcdefh", "12345678" };
+	parts[nparts++] = (struct reason_part){ "x", "12345678" };
+	parts[nparts++] = (struct reason_part){ "warning", "a:bcdefghij" };
+	parts[nparts++] = (struct reason_part){ "warning:a", "bcdefghij" };
+	parts[nparts++] = (struct reason_part){ longname, "12345678" };
+	parts[nparts++] = (struct reason_part){ longname2, "12345678" };
+	parts[nparts++] = (struct reason_part){ "rejected", longarg };
+	parts[nparts++] = (struct reason_part){ "rejected", longarg2 };
+	parts[nparts++] = (struct reason_part){ "rejected", "" };
+	memset(counts, 0, sizeof counts);
+	for (k = 0; k < events; k++) {
+		i = (size_t)rand_r(&seed) % nparts;
+		ev = make_event("192.0.2.10", NULL, NULL, parts[i].name, 100);
+		ev.reason_arg = parts[i].arg;
+		ev.reason_arg_len = strlen(parts[i].arg);
+		agg_add(agg, &ev, 0, k * 100, k + 1);
+
+		len = strlen(parts[i].name);
+		arglen = ev.reason_arg_len;
+		snprintf(key, sizeof key, "%.*s:%.*s", (int)(len > 64 ? 64 :
+		    len), parts[i].name, (int)(arglen > REASON_ARG_MAX ?
+		    REASON_ARG_MAX : arglen), parts[i].arg);
+		for (i = 0; i < nwant && strcmp(want[i], key) != 0; i++)
+			;
+		if (i == nwant)
+			memcpy(want[nwant++], key, sizeof key);
+		counts[i]++;
+	}
+	c = find_client("192.0.2.10");
+	ck_assert_uint_eq(c->nreasons, nwant);
+	for (i = 0; i < nwant; i++) {
+		for (k = 0; k < c->nreasons &&
+		    strcmp(c->reasons[k].name, want[i]) != 0; k++)
+			;
+		ck_assert_uint_lt(k, c->nreasons);
+		ck_assert_uint_eq(c->reasons[k].count, counts[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_agg_rdns_client_keeps_reason_only)
 {
 	struct client	*c;
@@ -356,6 +435,97 @@ START_TEST(test_agg_order_many_suspects)
 		len = s[i]->addr.family == AF_INET6 ? 16 : 4;
 		ck_assert_int_lt(memcmp(s[i - 1]->addr.bytes, s[i]->addr.bytes,
 		    len), 0);
+	}
+}
+END_TEST
+
+/*
+ * Address bytes of client i in a round of the random order test: every
+ * byte from a hash of i in odd rounds, so that all of them differ, and
+ * only the last two of an address in even ones.
+ */
+static void
+seed_bytes(uint8_t *bytes, size_t i, size_t round)
+{
+	uint64_t	h = (i + 1) * 0x9e3779b97f4a7c15ULL;
+	size_t		k;
+
+	memset(bytes, 0, 16);
+	bytes[0] = 10;
+	if (round % 2 == 0) {
+		bytes[2] = (uint8_t)(i >> 8);
+		bytes[3] = (uint8_t)i;
+		bytes[14] = (uint8_t)(i >> 8);
+		bytes[15] = (uint8_t)i;
+		return;
+	}
+	for (k = 0; k < 16; k++) {
+		h ^= h >> 29;
+		h *= 0xbf58476d1ce4e5b9ULL;
+		bytes[k] = (uint8_t)(h >> 56);
+	}
+}
+
+/* The order of agg_suspects, written out for qsort. */
+static int
+suspect_order(const void *x, const void *y)
+{
+	const struct client	*a = *(struct client *const *)x;
+	const struct client	*b = *(struct client *const *)y;
+	size_t			 len;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->events != b->events)
+		return a->events > b->events ? -1 : 1;
+	if (a->addr.family != b->addr.family)
+		return a->addr.family == AF_INET ? -1 : 1;
+	len = a->addr.family == AF_INET ? 4 : 16;
+	return memcmp(a->addr.bytes, b->addr.bytes, len);
+}
+
+/*
+ * Random clients, IPv4 alone or mixed with IPv6, with addresses that
+ * differ in all bytes or only in the last ones.  The suspects must come
+ * out as qsort orders them, from the counting passes and the merge sort.
+ */
+START_TEST(test_agg_order_random_like_qsort)
+{
+	static const char	*reasons[] = { REASON_HELO_REJECTED,
+	    REASON_NO_RDNS, REASON_DNSBL, REASON_FCRDNS_MISMATCH, NULL };
+	struct agg		 *a;
+	struct client		**s, **want;
+	struct event		  ev;
+	size_t			  round, rounds = check_rounds(120), n, i, k;
+	size_t			  nclients, nevents;
+	unsigned int		  seed = 7;
+
+	for (round = 0; round < rounds; round++) {
+		a = agg_create();
+		agg_add_file(a, "test.log");
+		nclients = 1 + (size_t)rand_r(&seed) % 3000;
+		nevents = nclients * (1 + round % 4);
+		for (k = 0; k < nevents; k++) {
+			i = (size_t)rand_r(&seed) % nclients;
+			memset(&ev, 0, sizeof ev);
+			ev.addr.family = round % 3 == 1 && i % 4 == 0 ?
+			    AF_INET6 : AF_INET;
+			seed_bytes(ev.addr.bytes, i, round);
+			ev.reason = reasons[(size_t)rand_r(&seed) % 5];
+			ev.has_time = 1;
+			ev.time.utc = 1000 + (int64_t)k;
+			agg_add(a, &ev, 0, k * 100, k + 1);
+		}
+		agg_finish(a);
+		s = agg_suspects(a, &n);
+		want = malloc((n + 1) * sizeof *want);
+		ck_assert_ptr_nonnull(want);
+		memcpy(want, s, n * sizeof *want);
+		qsort(want, n, sizeof *want, suspect_order);
+		for (i = 0; i < n; i++)
+			ck_assert_ptr_eq(s[i], want[i]);
+		free(want);
+		agg_free(a);
 	}
 }
 END_TEST
@@ -1173,6 +1343,8 @@ make_agg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_agg_counts_helos_by_frequency);
 	tcase_add_test(tc, test_agg_ipv4_text);
+	tcase_add_test(tc, test_agg_reason_keys_like_text);
+	tcase_add_test(tc, test_agg_order_random_like_qsort);
 	tcase_add_test(tc, test_agg_first_last_seen);
 	tcase_add_test(tc, test_agg_verified_clean_not_suspect);
 	tcase_add_test(tc, test_agg_no_verified_rdns_added);
