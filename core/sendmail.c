@@ -296,7 +296,7 @@ sendmail_parse(struct sendmail_parser *sp, const char *line, size_t len,
 	const struct sm_family	*def;
 	struct sm_client	 c;
 	const char		*fixed = NULL, *arg = NULL, *q, *text = NULL;
-	size_t			 mend, text_len = 0;
+	size_t			 mend, text_len = 0, at;
 	long			 mark;
 	int			 known, code = 0;
 
@@ -328,13 +328,14 @@ sendmail_parse(struct sendmail_parser *sp, const char *line, size_t len,
 		return PARSE_SKIP;
 
 	if (def->verified && c.name_len > 0 && !c.forged) {
-		/* Drop an ident user: "user@name [ip]". */
-		q = memrchr(line + c.name, '@', c.name_len);
-		if (q != NULL)
-			field_set_rdns(ev, q + 1, c.name_len -
-			    (size_t)(q + 1 - (line + c.name)));
-		else
-			field_set_rdns(ev, line + c.name, c.name_len);
+		/*
+		 * Drop an ident user ("user@name [ip]") after the last '@'.
+		 * memrchr here makes GCC 12 warn of a null argument with -fsanitize.
+		 */
+		at = c.name_len;
+		while (at > 0 && line[c.name + at - 1] != '@')
+			at--;
+		field_set_rdns(ev, line + c.name + at, c.name_len - at);
 	}
 
 	if (def->why == SM_REJECT &&
