@@ -330,7 +330,8 @@ sendmail_parse(struct sendmail_parser *sp, const char *line, size_t len,
 	if (def->verified && c.name_len > 0 && !c.forged) {
 		/*
 		 * Drop an ident user ("user@name [ip]") after the last '@'.
-		 * memrchr here makes GCC 12 warn of a null argument with -fsanitize.
+		 * memrchr makes GCC 12 warn of a null argument under
+		 * -fsanitize.
 		 */
 		at = c.name_len;
 		while (at > 0 && line[c.name + at - 1] != '@')
