@@ -1463,9 +1463,9 @@ exim_parse_mainlog(struct exim_parser *ep, const char *line, size_t len,
 	if (!ep->fast)
 		return 0;
 	/*
-	 * An invalid time makes the line unknown, as the general path
-	 * finds.  Reading the time first lets the cached minute stand for
-	 * most of the shape check.
+	 * An invalid time makes the line unknown, as in the general path.
+	 * Reading the time first lets the cached minute replace most of
+	 * the shape check.
 	 */
 	if (!exim_mainlog_same_minute(line, len, &t) &&
 	    (!exim_mainlog_shape(line, len) ||

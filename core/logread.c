@@ -946,9 +946,9 @@ logread_ring_init(struct logread_ring *r)
 }
 
 /*
- * Hold the head of in back as p, copying what points into in's buffer.
- * agg_add keeps at most EVENT_NAME_MAX bytes of a name and REASON_ARG_MAX
- * of a reason text, so longer ones are cut here already.
+ * Copy the head of in into p, with copies of the strings that point into
+ * in's buffer.  agg_add keeps at most EVENT_NAME_MAX bytes of a name and
+ * REASON_ARG_MAX of a reason text, so longer strings are cut here.
  */
 static void
 logread_hold(struct logread_pending *p, const struct logread_input *in)
@@ -1058,7 +1058,8 @@ logread_ring_hold(struct logread_ring *r, struct agg *agg,
 	 * One stage for each of the events held before this one: the slot
 	 * of the newest, the client of the one before, the lists of the
 	 * third newest and the names of the fifth newest.  Each load then
-	 * has at least three parsed events' time before agg_add needs it.
+	 * has at least the time of parsing three events before agg_add
+	 * needs it.
 	 */
 	agg_prefetch_slot(agg, &p->ev.addr);
 	if (newest >= 1)

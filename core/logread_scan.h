@@ -91,7 +91,10 @@ logread_scan_map_bytes(struct logread_scan *sc, const char *buf, size_t w,
 	return special;
 }
 
-/* Note the first special byte of block w, given its bits, when none is. */
+/*
+ * Store the first special byte of block w, given its bits, unless one is
+ * already stored.
+ */
 static inline void
 logread_scan_note(struct logread_scan *sc, size_t w, uint64_t special)
 {
@@ -122,8 +125,8 @@ logread_scan_specials16(__m128i v)
 /*
  * Map the whole blocks of buf from pos (a block start) up to end with
  * four 16-byte loads each.  The test for a NUL or high byte is one OR
- * and one minimum over the block, so the exact bits are worked out only
- * for a block that has one.  Returns the offset after the last block.
+ * and one minimum over the block, so the exact bits are computed only for
+ * a block that has one.  Returns the offset after the last block.
  */
 static inline size_t
 logread_scan_blocks_sse2(struct logread_scan *sc, const char *buf,
@@ -307,7 +310,8 @@ logread_scan_find_special(struct logread_scan *sc, const char *buf,
  * buf, which is the start of a line.  Returns its offset and sets *plain
  * to 1 when no byte of the line is NUL or over 0x7f (0 when one is), or
  * returns LOGREAD_SCAN_NONE when the map has no newline there.  Lines
- * must be taken in order: the next call starts after the newline found.
+ * must be taken in order, because the next call starts after the newline
+ * found.
  */
 static inline size_t
 logread_scan_next(struct logread_scan *sc, const char *buf, size_t start,

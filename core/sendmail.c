@@ -329,7 +329,8 @@ sendmail_parse(struct sendmail_parser *sp, const char *line, size_t len,
 
 	if (def->verified && c.name_len > 0 && !c.forged) {
 		/*
-		 * Drop an ident user ("user@name [ip]") after the last '@'.
+		 * Drop an ident user ("user@name [ip]") by keeping only the
+		 * text after the last '@'.  A loop finds the '@' because
 		 * memrchr makes GCC 12 warn of a null argument under
 		 * -fsanitize.
 		 */

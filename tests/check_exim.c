@@ -1755,9 +1755,9 @@ START_TEST(test_exim_reverse_lookup_texts)
 END_TEST
 
 /*
- * Rejection and warning texts made of the pieces that the one-pass scan
- * of a rejection looks for, read with the fast paths and with PCRE2 and
- * the separate searches.
+ * Rejection and warning texts built from the pieces that the one-pass
+ * scan of a rejection looks for, parsed with the fast paths and with
+ * PCRE2 plus the separate searches.
  */
 START_TEST(test_exim_fast_reject_texts)
 {

@@ -280,7 +280,7 @@ START_TEST(test_logread_parts_match_one_thread)
 END_TEST
 
 /*
- * Write a mainlog whose distinct clients pass LOGREAD_RING_CLIENTS, then
+ * Write a mainlog whose distinct clients exceed LOGREAD_RING_CLIENTS, then
  * lines of early clients with long HELO and rDNS names and rejection
  * texts, which the ring must copy.  Returns the path.
  */
@@ -313,7 +313,7 @@ write_ring_log(const char *name, int clients, int repeats)
 /*
  * Write a mainlog whose distinct clients reach LOGREAD_RING_CLIENTS, then
  * lines that the ring looks up while older held events still change their
- * client.  Each new client comes three times in a row, so the first line
+ * client.  Each new client appears three times in a row, so the first line
  * creates it after the other two were looked up.  Between them, one of
  * four old clients gets a new HELO name and rejection text each time, so
  * its lists grow and its evidence ring wraps.  Returns the path.
@@ -345,7 +345,7 @@ write_ring_repeat_log(const char *name, int clients, int repeats)
 }
 
 /*
- * Read path on one thread, whose table passes LOGREAD_RING_CLIENTS so
+ * Read path on one thread, whose table exceeds LOGREAD_RING_CLIENTS so
  * that events go through the ring, and compare the table with one that
  * got every parsed event at once, in file order.
  */
@@ -1290,7 +1290,7 @@ END_TEST
 
 /*
  * Split data[0, len) into lines as logread_getline does: map what the
- * buffer holds, take lines, and when none is left move the rest to the
+ * buffer contains, take lines, and when none is left move the rest to the
  * front and append the next piece, of chunk[k] bytes in turn.  Each line
  * end must be memchr's, and plain must be 1 exactly when the line has no
  * NUL or high byte.  Returns the lines found.
