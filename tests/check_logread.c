@@ -154,15 +154,8 @@ read_pair(const char *first, const char *second)
 static struct client *
 find(const char *ip)
 {
-	struct event_addr	addr;
+	struct event_addr	addr = check_addr(ip);
 
-	memset(&addr, 0, sizeof addr);
-	if (inet_pton(AF_INET, ip, addr.bytes) == 1)
-		addr.family = AF_INET;
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, ip, addr.bytes), 1);
-		addr.family = AF_INET6;
-	}
 	return agg_find(agg, &addr);
 }
 
