@@ -109,8 +109,8 @@ esc_buf_printf(struct esc_buf *b, const char *fmt, ...)
 
 /*
  * Append the escape of a newline, carriage return or tab ("\n", "\r",
- * "\t"), which JSON and the display share.  Returns 0 and appends nothing
- * for any other code point.
+ * "\t"), which JSON and the display share, and return 1.  Returns 0 and
+ * appends nothing for any other code point.
  */
 static int
 esc_buf_short_escape(struct esc_buf *b, uint32_t cp)

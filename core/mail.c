@@ -33,8 +33,8 @@ mail_is_ascii(const char *s)
 }
 
 /*
- * Length of the valid UTF-8 character at s, a NUL-terminated string, or 0
- * at the NUL or at bytes that are not one.
+ * Return the length of the valid UTF-8 character at s, a NUL-terminated
+ * string, or 0 at the NUL or at an invalid sequence.
  */
 static size_t
 mail_utf8_len(const unsigned char *s)

@@ -377,8 +377,9 @@ store_ip(const char *ip, char *out, char **cause)
 }
 
 /*
- * Run stmt, which changes rows, in the open transaction and reset it.
- * When it fails, roll the transaction back.  0, or -1 with *cause.
+ * Run stmt, which changes rows, in the open transaction, then reset it and
+ * clear its bindings.  When it fails, roll the transaction back.  Returns
+ * 0, or -1 with *cause set.
  */
 static int
 store_step_or_rollback(struct store *st, sqlite3_stmt *stmt, char **cause)
@@ -464,7 +465,7 @@ store_check_text(const char *what, const char *value, char **cause)
 
 /*
  * Check that r has a Message-ID and a method, "outbox" or "sendmail".
- * 0, or -1 with *cause.
+ * Returns 0, or -1 with *cause set.
  */
 static int
 store_check_report(const struct store_report *r, char **cause)
@@ -655,7 +656,8 @@ store_one_int(struct store *st, sqlite3_stmt *stmt, char **cause)
 
 /*
  * Run the query sql, which returns one integer, with the inet_ntop form
- * of ip as ?1 and recipient as ?2.
+ * of ip as ?1 and recipient as ?2.  Returns that integer, or -1 with
+ * *cause set.
  */
 static int64_t
 store_ip_recipient_int(struct store *st, const char *sql, const char *ip,

@@ -38,10 +38,11 @@ fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 }
 
 /*
- * Length of the valid UTF-8 sequence at s, or 0, and sets *cp.  It does
- * what esc_utf8_seq in core/esc.c does, but is a copy on purpose, because
- * a check that used the decoder under test would accept the bytes that a
- * bug in the decoder lets through.
+ * Return the length of the valid UTF-8 sequence at s and set *cp to its
+ * code point, or return 0 when the sequence is invalid.  It decodes as
+ * esc_utf8_seq in core/esc.c does but is a deliberate copy, because a check
+ * that used the decoder under test would accept what a decoder bug lets
+ * through.
  */
 static size_t
 fuzz_utf8(const unsigned char *s, size_t len, uint32_t *cp)

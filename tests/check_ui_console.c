@@ -303,8 +303,9 @@ uc_add_client(struct agg *agg, int n)
 }
 
 /*
- * Run a refresh that ui_load_slice_refresh started to its end.  Each step
- * has a time budget, so a slow run (valgrind) needs several.
+ * Run a refresh that ui_load_slice_refresh started until it finishes.
+ * Each step has a time budget, so a slow run (under valgrind) needs
+ * several steps.
  */
 static void
 uc_finish_refresh(void)

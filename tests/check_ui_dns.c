@@ -347,7 +347,8 @@ ud_run(void)
 
 /*
  * Check that the preview contains a report composed after the DNS check
- * ("Not run" is absent) and, unless to is NULL, addressed to to.
+ * ("Not run" is absent) and, unless to is NULL, addressed to the
+ * recipient to.
  */
 static void
 ud_assert_checked_report(const char *to)

@@ -29,8 +29,8 @@ say() {
 	printf 'inject_test: %s\n' "$*"
 }
 
-# The screen helpers (capture, wait_for, keys, wait_exit) and NSD.  The
-# fail below replaces the one of tmux_lib.sh.
+# Load the screen helpers (capture, wait_for, keys, wait_exit) and the
+# NSD helpers.  The fail function below replaces the one in tmux_lib.sh.
 test_name=inject_test
 . tests/tmux_lib.sh
 . tests/nsd_lib.sh

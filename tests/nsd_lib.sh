@@ -8,7 +8,7 @@ random_port() {
 	od -An -N2 -tu2 /dev/urandom | awk '{ print 20000 + $1 % 40000 }'
 }
 
-# Start NSD in the foreground mode (-d) of $tmp/nsd.conf as a background
+# Start NSD with $tmp/nsd.conf in foreground mode (-d) as a background
 # job, with the words after $1 as a command prefix (for example setsid),
 # and set $nsd_started to the job's process ID.  Wait up to $1 tenths of
 # a second for "nsd started" in $tmp/nsd.log, and return 0 once it is

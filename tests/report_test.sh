@@ -19,8 +19,8 @@ cd "$(dirname "$0")/.."
 # Maximum wait for the console's screen, in tenths of a second.
 WAIT_TENTHS=50
 
-# The screen helpers (capture, wait_for, keys).  The fail below replaces
-# the one of tmux_lib.sh, which also prints the screen.
+# Load the screen helpers (capture, wait_for, keys).  The fail function
+# below replaces the one in tmux_lib.sh, which also prints the screen.
 test_name="report test"
 . tests/tmux_lib.sh
 require_program ./smtptriage
