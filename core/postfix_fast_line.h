@@ -4,7 +4,7 @@
  * PF_FAST_UNSURE wherever that pattern could backtrack to another
  * result, so the parser gets what PCRE2 would give.  tests/check_postfix.c
  * compares the two.  They are inline functions, so that the parser in
- * postfix.c runs them without a call; postfix_fast.h declares the
+ * postfix.c runs them without a call, and postfix_fast.h declares the
  * out-of-line entries.  Internal to the Postfix parser.
  */
 #ifndef SMTPTRIAGE_POSTFIX_FAST_LINE_H
