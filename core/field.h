@@ -191,7 +191,7 @@ field_event_clear(struct event *ev)
 	    sizeof *ev - FIELD_EVENT_SPLIT);
 }
 
-/* The length of a name of len bytes at s once field_cut cuts it. */
+/* Return the length of a name of len bytes at s once field_cut cuts it. */
 static inline size_t
 field_name_len(const char *s, size_t len)
 {
@@ -199,8 +199,9 @@ field_name_len(const char *s, size_t len)
 }
 
 /*
- * Set the HELO or rDNS name of ev, cut to EVENT_NAME_MAX; len 0: none.
- * Inline, because each client line sets one or both.
+ * Set the HELO or rDNS name of ev, cut to EVENT_NAME_MAX.  A len of 0
+ * leaves the name as it was.  Inline, because each client line sets one
+ * or both.
  */
 static inline void
 field_set_helo(struct event *ev, const char *s, size_t len)

@@ -367,7 +367,7 @@ parser_postfix(struct parser *p, const char *line, size_t len,
 
 	/*
 	 * postfix_parse reads no pid, so no line needs it.  A line whose
-	 * "[pid]: " is invalid is no syslog line, whatever its tag.
+	 * "[pid]: " is invalid is not a syslog line, whatever its tag.
 	 */
 	head = syslog_parse_short_inline(line, len, &p->year,
 	    parser_postfix_kind, &sm);
@@ -429,7 +429,7 @@ parser_dispatch(struct parser *p, enum log_format f, const char *line,
 
 	/*
 	 * NOTE: a format whose parser cannot be made here leaves its lines
-	 * unknown without a message; that needs a broken built-in pattern.
+	 * unknown without a message.  Only a broken built-in pattern does so.
 	 */
 	if (parser_load(p, f, &cause) == -1) {
 		free(cause);

@@ -62,8 +62,8 @@ enum pf_fast	pf_fast_client(const char *line, size_t len, size_t start,
 
 /*
  * Read the family and the client of the message at line + msg in one
- * call: pf_fast_family, then pf_fast_client, or for the "does not
- * resolve" family a dotted quad up to ": " or the end.  Returns
+ * call.  It runs pf_fast_family, then pf_fast_client, or for the "does
+ * not resolve" family reads a dotted quad up to ": " or the end.  Returns
  * PF_FAST_FOUND with both set, PF_FAST_FAMILY with the family set and
  * c->end set to where its match ends (the client needs the general
  * reader), or PF_FAST_UNSURE.

@@ -4,7 +4,7 @@
  * PF_FAST_UNSURE wherever that pattern could backtrack to another
  * result, so the parser gets what PCRE2 would give.  tests/check_postfix.c
  * compares the two.  They are inline functions, so that the parser in
- * postfix.c runs them without a call; postfix_fast.h declares the
+ * postfix.c runs them without a call, and postfix_fast.h declares the
  * out-of-line entries.  Internal to the Postfix parser.
  */
 #ifndef SMTPTRIAGE_POSTFIX_FAST_LINE_H
@@ -61,7 +61,7 @@ pf_fast_upper_hex(char c)
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /*
- * Mark the bytes of the little-endian word x that are no upper-case hex
+ * Mark the bytes of the little-endian word x that are not upper-case hex
  * digits, with the top bit of each such byte.  Each byte is compared
  * with the ends of '0'-'9' and 'A'-'F' by adding to its low 7 bits so
  * that the top bit carries the result, and bytes of 0x80 and up are
@@ -118,7 +118,7 @@ pf_fast_field(const char *line, size_t len, size_t start, size_t max)
 	    len - start : max + 1, pf_fast_field_end);
 }
 
-/* 1 for the bytes of [A-Za-z ], a table to keep the loop below short. */
+/* Table with 1 for the bytes of [A-Za-z ], which keeps the loop below short. */
 static const unsigned char pf_fast_letter_or_space[256] = {
 	[' '] = 1,
 	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
@@ -198,7 +198,10 @@ pf_fast_family_at(const char *line, size_t len, size_t msg, size_t *family,
 	const char	*m = line + msg;
 	size_t		 n = len - msg, id, verb;
 
-	/* No queue id starts with "co" or "di": none has a lower-case vowel. */
+	/*
+	 * No queue id starts with "co" or "di", because none has a lower-case
+	 * vowel.
+	 */
 	if (pf_fast_starts(m, n, "connect from ", 13)) {
 		*family = PF_FAMILY_CONNECT;
 		*mend = msg + 13;
@@ -272,7 +275,7 @@ pf_fast_client_at(const char *line, size_t len, size_t start,
 	c->name_len = p - start;
 
 	/*
-	 * Digits and dots are no end bytes of the field, so a dotted quad
+	 * Digits and dots are not end bytes of the field, so a dotted quad
 	 * followed by ']' is the whole address, and field_addr would read
 	 * it as the same IPv4 address.
 	 */

@@ -93,7 +93,7 @@ syslog_same_bytes(const struct syslog_cached *c, const char *s)
  * Pick the slot for the host name and tag at s, assuming a host name of
  * host_len bytes.  The ninth and tenth bytes of the tag tell apart the
  * names after "postfix/" of busy logs.  The slot is only where to look,
- * and syslog_same_bytes decides whether it holds the line's bytes.
+ * and syslog_same_bytes decides whether it contains the line's bytes.
  */
 SYSLOG_INLINE size_t
 syslog_head_slot(const char *s, size_t host_len)
@@ -105,9 +105,9 @@ syslog_head_slot(const char *s, size_t host_len)
 }
 
 /*
- * Look the host name and tag at line + off up in their slot.  Returns 1
- * with the host, tag and kind of out set when the slot holds the bytes
- * there, or 0.
+ * Look up the host name and tag at line + off in their slot.  Returns 1
+ * with the host, tag and kind of out set when the slot contains the
+ * bytes there, or 0.
  */
 SYSLOG_INLINE int
 syslog_slot_hit(const struct syslog_year *yr, const char *line, size_t len,
@@ -160,12 +160,12 @@ syslog_short_pid(const char *line, size_t len, size_t off)
 }
 
 /*
- * Split a line of the commonest shape as syslog_parse_short does: a plain
- * time of the same minute as the last one, a host name and tag kept in
- * their slot, a pid of 1 to 5 digits and no Solaris id.  Returns 1 with
- * out set, or 0 when the line needs the general steps.  The time is read
- * last, because it updates the last time, so that a 0 leaves yr as it
- * was.
+ * Split a line of the commonest shape as syslog_parse_short does.  That
+ * shape has a plain time of the same minute as the last one, a host name
+ * and tag kept in their slot, a pid of 1 to 5 digits and no Solaris id.
+ * Returns 1 with out set, or 0 when the line needs the general steps.
+ * The time is read last because it updates the last time, so a return
+ * of 0 leaves yr as it was.
  */
 SYSLOG_INLINE int
 syslog_short_common(const char *line, size_t len, struct syslog_year *yr,
@@ -195,7 +195,7 @@ int	syslog_parse_short_general(const char *line, size_t len,
 	    struct syslog_year *yr, int (*kind)(const char *, size_t),
 	    struct syslog_msg *out);
 
-/* syslog_parse_short, with its common path inline. */
+/* Split a line as syslog_parse_short does, with its common path inline. */
 SYSLOG_INLINE int
 syslog_parse_short_inline(const char *line, size_t len,
     struct syslog_year *yr, int (*kind)(const char *, size_t),

@@ -1046,8 +1046,8 @@ naive_has(const char *s, size_t len, const char *needle)
 }
 
 /*
- * Rejections and SASL warnings of random pieces: the HELO is the text
- * after the last " helo=<" behind the client up to the last '>', and a
+ * Rejections and SASL warnings made of random pieces.  The HELO is the
+ * text after the last " helo=<" behind the client up to the last '>'.  A
  * SASL warning is auth_failed when its text has " authentication
  * failed" but not the lost connection to the SASL server.
  */

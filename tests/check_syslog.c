@@ -487,10 +487,10 @@ test_tag_kind(const char *tag, size_t len)
 
 /*
  * Split line[0, len) with syslog_parse_head, then syslog_parse_rest, or
- * syslog_parse where the head returns 0.  Check the result and the year
- * state against syslog_parse with SYSLOG_NO_TIME on a copy of ref, which
- * is left as it was, and syslog_skip_rest and syslog_parse_short
- * against the two steps.
+ * with syslog_parse where the head returns 0.  Check the result and the
+ * year state against syslog_parse with SYSLOG_NO_TIME on a copy of ref,
+ * which is left as it was.  Also check syslog_skip_rest and
+ * syslog_parse_short against the two steps.
  */
 static void
 check_head_rest_same(const char *line, size_t len, struct syslog_year *state,
