@@ -14,8 +14,8 @@
 /* Maximum length of a reason key: a name, ":" and a cut warning text. */
 #define AGG_KEY_MAX	(64 + 1 + REASON_ARG_MAX)
 /*
- * Clients from which agg_finish and agg_merge use a second thread, unless
- * agg_set_thread_min sets another number.  Below that, the thread start
+ * Minimum number of clients for which agg_finish and agg_merge use a
+ * second thread, unless agg_set_thread_min sets another number.  Below that, the thread start
  * is a large part of the work: finishing and sorting the 100,000 clients
  * of a 20 MB bench_loggen log took about 740 instructions per client
  * under callgrind.
@@ -85,8 +85,8 @@ struct agg_string {
 };
 
 /*
- * Strings interned lately, by the tag of agg_count_tag, so that a name
- * that many clients share is found without its hash.
+ * Recently interned strings, indexed by the tag of agg_count_tag, so
+ * that a name that many clients share is found without its hash.
  */
 #define AGG_RECENT_SLOTS	256
 
@@ -122,7 +122,7 @@ struct agg {
 	struct agg_arena *arenas;
 
 	/*
-	 * Reason weights by interned key, strings interned lately, and the
+	 * Reason weights by interned key, recently interned strings, and the
 	 * interned key of no_verified_rdns, for agg_finish.  They refer to
 	 * strings, so a merge that takes the strings of another agg clears
 	 * them.
@@ -410,8 +410,8 @@ static const struct agg_decimal agg_decimals[256] = {
 };
 
 /*
- * Write an IPv4 address as inet_ntop does ("%u.%u.%u.%u"), without its
- * sprintf, into ip, which has room for at least 16 bytes.  Each part is
+ * Write an IPv4 address as inet_ntop does ("%u.%u.%u.%u") but without
+ * sprintf.  ip must have room for at least 16 bytes.  Each part is
  * stored as four bytes, and the dot after it or the text of the next
  * part overwrites the ones it does not use.
  */
@@ -596,10 +596,10 @@ agg_bytes_equal(const char *a, const char *b, size_t len)
 #define AGG_HIGHS	0x8080808080808080ULL
 
 /*
- * The high bit of some byte is set when one of the eight bytes of w is
+ * Return a word with the high bit of a byte set when that byte of w is
  * outside printable ASCII or is '"' or '\\'.  (x - AGG_ONES * n) & ~x &
  * AGG_HIGHS is not 0 exactly when a byte of x is below n, for n up to
- * 0x80, and the bytes from 0x80 up are tested apart.
+ * 0x80, and the bytes from 0x80 up are tested separately.
  */
 static inline uint64_t
 agg_json_special(uint64_t w)
@@ -864,7 +864,7 @@ agg_count_new(struct agg *agg, struct agg_count **counts, size_t *n,
 	return 0;
 }
 
-/* agg_count_add with the tag of name given. */
+/* Add name to counts as agg_count_add does, with the tag of name given. */
 static inline int
 agg_count_add_tag(struct agg *agg, struct agg_count **counts, size_t *n,
     size_t max, const char *name, size_t len, uint32_t tag, uint64_t by)
@@ -1208,8 +1208,8 @@ struct agg_sort_key {
 #define AGG_SORT_IPV6	0x80000000U
 
 /*
- * Suspects from which agg_suspects_keys sorts IPv4 keys by counting
- * passes.  Each pass clears and sums 256 counters, so short lists keep
+ * Minimum number of suspects for which agg_suspects_keys sorts IPv4
+ * keys by counting passes.  Each pass clears and sums 256 counters, so short lists keep
  * the merge sort.  NOTE: 64 is an estimate, not measured.
  */
 #define AGG_SORT_PAIRS_MIN	64
@@ -1372,8 +1372,9 @@ agg_sort_key_set(struct agg_sort_key *key, const struct client *c,
 }
 
 /*
- * agg_suspects_keys for suspects with fewer than 2^32 events each, or
- * NULL, having sorted nothing, when a suspect has more.  The IPv4
+ * Sort the keys as agg_suspects_keys does, for suspects with fewer than
+ * 2^32 events each.  Returns NULL, having sorted nothing, when a suspect
+ * has more.  The IPv4
  * suspects are sorted as pairs by agg_sort_pairs, the IPv6 ones by the
  * merge sort, and both lists merged.  At most 48 bytes per suspect are
  * held at a time, as in the merge sort alone, and 16 more per IPv6
@@ -1446,8 +1447,8 @@ agg_suspects_keys_pairs(struct client *const *suspects, size_t n)
 }
 
 /*
- * The sort keys of suspects, sorted by agg_sort_key_cmp.  The index of
- * each key is the suspect's position in suspects.  n is at most
+ * Build the sort keys of suspects, sorted by agg_sort_key_cmp.  The
+ * index of each key is the suspect's position in suspects.  n is at most
  * AGG_CLIENTS_MAX, so an index fits below bit 31.
  */
 static struct agg_sort_key *
@@ -1570,7 +1571,7 @@ agg_finish_client(struct agg *agg, struct client *c)
 	agg_finish_client_with(agg, &agg->pool, agg->weights, c);
 }
 
-/* agg_finish on the calling thread alone. */
+/* Finish all clients on the calling thread alone. */
 static void
 agg_finish_serial(struct agg *agg)
 {
@@ -1725,7 +1726,7 @@ agg_finish_merge(struct agg *agg, const struct agg_finish_half *a,
 }
 
 /*
- * Finish the clients on two threads: a helper takes the first half of
+ * Finish the clients on two threads.  A helper takes the first half of
  * the slabs, with a pool and weights of its own, and the calling thread
  * the rest.  The suspects come out in the order of agg_finish_serial,
  * because agg_sort_key_cmp orders any two suspects.
@@ -1928,9 +1929,9 @@ agg_set_file_path(struct agg *agg, uint32_t file, const char *path)
 }
 
 /*
- * agg_merge takes the strings of src along: it moves src's arenas into
- * agg, so that the names of src's clients stay valid there as they are,
- * and nothing is copied or interned.  A name can then be in agg twice, at
+ * Move the string arenas of src into agg for agg_merge, so that the
+ * names of src's clients stay valid there as they are, and nothing is
+ * copied or interned.  A name can then be in agg twice, at
  * two addresses, and only agg_finish_client compares names by address
  * (the no_verified_rdns key), with the bytes as a fallback.
  */
@@ -2143,8 +2144,8 @@ agg_merge_client(struct agg *agg, struct client *src, uint64_t lines)
 }
 
 /*
- * Prepare agg for the clients of src: take its strings and intern
- * "other" for reasons that overflow.
+ * Prepare agg for the clients of src.  It takes the strings of src and
+ * interns "other" for reasons that overflow.
  */
 static void
 agg_merge_begin(struct agg *agg, struct agg *src)
@@ -2157,7 +2158,7 @@ agg_merge_begin(struct agg *agg, struct agg *src)
 }
 
 /*
- * Start loading what merging client i of slab into agg waits for, a few
+ * Prefetch the data that merging client i of slab into agg reads, a few
  * clients ahead: agg's hash slot, its client and the lists.
  */
 static void
@@ -2224,7 +2225,7 @@ agg_merge_thread(void *arg)
 }
 
 /*
- * agg_merge on two threads.  A helper merges the clients of the first
+ * Merge src into agg on two threads.  A helper merges the clients of the first
  * half of src's slabs that agg already has with the same names, with a
  * pool of its own, and the calling thread those of the other half.  Then
  * the calling thread merges the rest, which may intern names and add
@@ -2262,7 +2263,7 @@ agg_merge_parallel(struct agg *agg, struct agg *src, uint64_t lines,
 	return rc;
 }
 
-/* agg_merge on the calling thread alone. */
+/* Merge src into agg on the calling thread alone. */
 static int
 agg_merge_serial(struct agg *agg, struct agg *src, uint64_t lines)
 {

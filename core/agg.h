@@ -25,9 +25,9 @@
 /*
  * Distinct clients kept.  Every client costs memory: about 1 KB on x86-64
  * (929 MiB peak for 1,000,000 clients in bench/log/run.sh), more with full
- * HELO and reason lists.  An attacker with an
- * IPv6 prefix has more addresses than any machine has memory, so the table
- * stops growing here, or at the config key max_clients.  Events of clients
+ * HELO and reason lists.  An attacker with an IPv6 prefix has more
+ * addresses than any machine has memory, so the table stops growing
+ * here, or at the config key max_clients.  Events of clients
  * not yet in a full table are counted (agg_dropped), not kept.
  */
 #define AGG_CLIENTS_MAX		1000000
@@ -42,7 +42,7 @@ struct agg_count {
 	/*
 	 * The length of name and a tag of its bytes (agg_count_add), so a
 	 * lookup reads only the name that may match.  Counts made elsewhere
-	 * must leave both 0: they are never looked up, and the JSON writer
+	 * must leave both 0, because they are never looked up, and the JSON writer
 	 * reads the flags of an interned name only when one is set.
 	 */
 	uint32_t	 len;
@@ -94,8 +94,8 @@ struct client {
 	struct event_addr	 addr;
 	char			 ip[INET6_ADDRSTRLEN];
 	/*
-	 * Index of the oldest of the latest evidence entries while loading:
-	 * they are a ring from evidence[AGG_EVIDENCE_FIRST + evidence_ring],
+	 * Index of the oldest of the latest evidence entries while loading.
+	 * These entries form a ring from evidence[AGG_EVIDENCE_FIRST + evidence_ring],
 	 * so a new line replaces the oldest without moving the others.
 	 * agg_finish puts them back in file order and sets it to 0.
 	 * agg_client_evidence reads them in file order at any time.
@@ -103,8 +103,8 @@ struct client {
 	uint8_t			 evidence_ring;
 	/*
 	 * Length of ip when the agg wrote it, or 0 in a client made
-	 * elsewhere.  Then rdns is a string that the agg interned too, which
-	 * agg_string_json_plain can test.
+	 * elsewhere.  When it is not 0, rdns is also a string that the agg
+	 * interned, which agg_string_json_plain can test.
 	 */
 	uint8_t			 ip_len;
 
@@ -158,8 +158,9 @@ agg_count_json_plain(const struct client *client,
 }
 
 /*
- * Evidence entry i (below c->nevidence) of c in file order, also between
- * agg_add and agg_finish, while the latest entries may form a ring.
+ * Return evidence entry i (below c->nevidence) of c in file order.  This
+ * also works between agg_add and agg_finish, while the latest entries may
+ * form a ring.
  */
 static inline const struct agg_evidence *
 agg_client_evidence(const struct client *c, size_t i)
@@ -293,8 +294,8 @@ size_t		 agg_max_clients(const struct agg *);
 
 /*
  * Set the clients from which agg_finish, and agg_merge into this agg,
- * finish or merge on two threads, for tests of those paths; 0 restores
- * the default of 16384.  Two threads also need logread_threads_default
+ * finish or merge on two threads, for tests of those paths.  A min of 0
+ * restores the default of 16384.  Two threads also need logread_threads_default
  * (SMTPTRIAGE_THREADS or the online CPUs) to be at least 2.
  */
 void		 agg_set_thread_min(struct agg *, size_t min);

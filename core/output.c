@@ -146,7 +146,7 @@ out_hour_fill(struct out_hour *e, const struct ts *t, int64_t hour)
 	e->has_offset = t->has_offset;
 	e->state = OUT_HOUR_DIRECT;
 	len = ts_format_iso(&first, e->text, sizeof e->text);
-	/* The text ends in ":MM:SS+hh:mm": the minutes come 11 bytes before. */
+	/* The text ends in ":MM:SS+hh:mm", so the minutes start 11 bytes back. */
 	if (len < 12 || len >= sizeof e->text ||
 	    ts_format_iso(&last, text, sizeof text) != len)
 		return;
@@ -161,7 +161,8 @@ out_hour_fill(struct out_hour *e, const struct ts *t, int64_t hour)
 	e->state = OUT_HOUR_TEXT;
 }
 
-/* ts_format_iso into buf of TS_ISO_MAX bytes, through out_hours. */
+/* Format t as ts_format_iso does, into buf of TS_ISO_MAX bytes, through
+ * the hour cache out_hours. */
 static size_t
 out_format_time(const struct ts *t, char *buf)
 {

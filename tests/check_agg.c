@@ -232,7 +232,7 @@ struct reason_part {
 
 /*
  * Reason names and arguments at each length that the counting path
- * treats apart: 7 and 8 bytes, and the cuts at 64 and 200 bytes.  Some
+ * handles separately: 7 and 8 bytes, and the cuts at 64 and 200 bytes.  Some
  * keys share their first and last eight bytes, and one key is split at
  * two of its ':'.  The test writes each event's key out after the cuts
  * and counts it too, so both counts must agree.
@@ -440,9 +440,9 @@ START_TEST(test_agg_order_many_suspects)
 END_TEST
 
 /*
- * Address bytes of client i in a round of the random order test: every
- * byte from a hash of i in odd rounds, so that all of them differ, and
- * only the last two of an address in even ones.
+ * Fill bytes with the address of client i in a round of the random order
+ * test.  In odd rounds every byte comes from a hash of i, so addresses
+ * differ in all bytes.  In even rounds only the last two bytes vary.
  */
 static void
 seed_bytes(uint8_t *bytes, size_t i, size_t round)
@@ -690,18 +690,18 @@ START_TEST(test_agg_evidence_ring_order)
 	struct client	*c;
 	char		 ip[32];
 	uint64_t	 want;
-	size_t		 n, i, k, kept;
+	size_t		 n, i, k, stored;
 
 	for (n = 1; n <= 3 * AGG_EVIDENCE_MAX; n++) {
 		snprintf(ip, sizeof ip, "10.2.0.%zu", n);
 		for (k = 1; k <= n; k++)
 			add(ip, "h", NULL, REASON_NO_RDNS, 100, n * 1000 + k);
 		c = find_client(ip);
-		kept = n < AGG_EVIDENCE_MAX ? n : AGG_EVIDENCE_MAX;
-		ck_assert_uint_eq(c->nevidence, kept);
-		for (i = 0; i < kept; i++) {
+		stored = n < AGG_EVIDENCE_MAX ? n : AGG_EVIDENCE_MAX;
+		ck_assert_uint_eq(c->nevidence, stored);
+		for (i = 0; i < stored; i++) {
 			want = i < AGG_EVIDENCE_FIRST || n <= AGG_EVIDENCE_MAX ?
-			    i + 1 : n - (kept - i) + 1;
+			    i + 1 : n - (stored - i) + 1;
 			ck_assert_uint_eq(agg_client_evidence(c, i)->line,
 			    n * 1000 + want);
 		}

@@ -284,9 +284,9 @@ slices_agg(struct client ***suspects, size_t *n)
 }
 
 /*
- * The JSON of a client as the agg made it, where ip and the names may
- * skip the escape scan, against the JSON of a copy whose ip and names
- * carry no length, which takes the general path.
+ * Check that the JSON of a client as the agg made it, where ip and the
+ * names may skip the escape scan, matches the JSON of a copy whose ip and
+ * names carry no length, which takes the general path.
  */
 static void
 assert_json_like_general(const struct client *c)
@@ -402,7 +402,7 @@ START_TEST(test_output_json_plain_names_like_general)
 		snprintf(ip, sizeof ip, "10.4.%zu.%zu", i / 256, i % 256);
 		ck_assert_ptr_nonnull(c = find_ip(a, ip));
 		assert_json_like_general(c);
-		/* The byte value decides: printable ASCII but '"' and '\\'. */
+		/* The flag is set for printable ASCII except '"' and '\\'. */
 		k = i / 3;
 		ck_assert_int_eq(agg_count_json_plain(c, &c->helos[0]),
 		    k >= 0x20 && k <= 0x7e && k != '"' && k != '\\');

@@ -353,7 +353,7 @@ ui_detail_load(struct ui *ui, struct client *c)
 
 	ui->evidence = xcalloc(c->nevidence, sizeof *ui->evidence);
 	for (i = 0; i < c->nevidence; i++) {
-		/* In file order, also before the next agg_finish. */
+		/* agg_client_evidence returns file order, even before agg_finish. */
 		from = agg_client_evidence(c, i);
 		ev = &ui->evidence[ui->nevidence++];
 		ev->file = from->file;
