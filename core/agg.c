@@ -21,10 +21,22 @@
  * under callgrind.
  */
 #define AGG_THREAD_MIN		16384
-/* Clients allocated at a time; their addresses never change. */
+/*
+ * Clients allocated at a time in a small slab; their addresses never
+ * change.
+ */
 #define AGG_SLAB_CLIENTS	1024
-/* Bytes of interned strings allocated at a time. */
+/* Bytes of interned strings allocated at a time in a small arena. */
 #define AGG_ARENA_SIZE		(64 * 1024)
+/*
+ * Bytes of slabs, of arenas or of pool chunks that an agg has before it
+ * takes the next ones in huge pages (xhuge_alloc), XHUGE_PAGE bytes
+ * each, in place of the small sizes.  A small log stays in small blocks,
+ * and a large one takes one page fault per 2 MiB instead of one per
+ * 4 KiB.  Client tables (slots and strings) of XHUGE_PAGE bytes or more
+ * come from xhuge_alloc too.
+ */
+#define AGG_HUGE_AFTER		(1024 * 1024)
 /*
  * Each interned string comes after a header of AGG_STRING_HEAD bytes:
  * its length (two bytes, low byte first) and the flags below.
@@ -42,14 +54,18 @@ struct agg_slot {
 struct agg_slab {
 	struct agg_slab	*next;
 	size_t		 used;
-	struct client	 clients[AGG_SLAB_CLIENTS];
+	size_t		 cap;		/* clients it has room for */
+	size_t		 huge;		/* bytes from xhuge_alloc, or 0 */
+	struct client	 clients[];
 };
 
 /* Storage of interned strings, chained for agg_free. */
 struct agg_arena {
 	struct agg_arena *next;
 	size_t		  used;
-	char		  bytes[AGG_ARENA_SIZE];
+	size_t		  size;		/* of bytes */
+	size_t		  huge;		/* bytes from xhuge_alloc, or 0 */
+	char		  bytes[];
 };
 
 /*
@@ -65,11 +81,14 @@ struct agg_arena {
 struct agg_pool_chunk {
 	struct agg_pool_chunk	*next;
 	size_t			 used;
-	_Alignas(AGG_POOL_ALIGN) unsigned char bytes[AGG_POOL_CHUNK];
+	size_t			 size;		/* of bytes */
+	size_t			 huge;		/* from xhuge_alloc, or 0 */
+	_Alignas(AGG_POOL_ALIGN) unsigned char bytes[];
 };
 
 struct agg_pool {
 	struct agg_pool_chunk	*chunks;
+	size_t			 total;		/* bytes of the chunks */
 	/* Freed blocks by size in AGG_POOL_ALIGN units, linked through. */
 	void			*free[AGG_POOL_BLOCK_MAX / AGG_POOL_ALIGN + 1];
 };
@@ -108,6 +127,8 @@ struct agg {
 	struct agg_slot	 *slots;	/* open addressing, power of two */
 	size_t		  nslots;
 	size_t		  nclients;
+	size_t		  slab_total;	/* bytes of the slabs */
+	size_t		  arena_total;	/* bytes of the arenas */
 	size_t		  max_clients;	/* AGG_CLIENTS_MAX or the config's */
 	size_t		  thread_min;	/* AGG_THREAD_MIN or a test's */
 	uint64_t	  dropped;	/* events of clients over max_clients */
@@ -154,6 +175,59 @@ struct agg_reader {
 	void	 *arg;
 };
 
+/*
+ * Allocate a block for a slab, an arena or a pool chunk: small bytes,
+ * or a huge page once *total (the bytes of that kind so far) reaches
+ * AGG_HUGE_AFTER.  Sets *size to the bytes allocated and *huge to the
+ * same, or to 0 for malloc.  With zero set, the block is zeroed.
+ */
+static void *
+agg_block_alloc(size_t *total, size_t small, int zero, size_t *size,
+    size_t *huge)
+{
+	void	*p;
+
+	if (*total < AGG_HUGE_AFTER) {
+		p = zero ? xcalloc(1, small) : xmalloc(small);
+		*size = small;
+		*huge = 0;
+	} else {
+		p = xhuge_alloc(XHUGE_PAGE);
+		*size = *huge = XHUGE_PAGE;
+	}
+	*total += *size;
+	return p;
+}
+
+static void
+agg_block_free(void *p, size_t huge)
+{
+	if (huge != 0)
+		xhuge_free(p, huge);
+	else
+		free(p);
+}
+
+/* A zeroed table of n entries of elem bytes (slots or strings). */
+static void *
+agg_table_alloc(size_t n, size_t elem)
+{
+	if (n > SIZE_MAX / elem)
+		abort();
+	if (n * elem >= XHUGE_PAGE)
+		return xhuge_alloc(n * elem);
+	return xcalloc(n, elem);
+}
+
+static void
+agg_table_free(void *p, size_t n, size_t elem)
+{
+	if (n * elem >= XHUGE_PAGE)
+		xhuge_free(p, n * elem);
+	else
+		free(p);
+}
+
 struct agg *
 agg_create(void)
 {
@@ -161,11 +235,12 @@ agg_create(void)
 
 	agg = xcalloc(1, sizeof *agg);
 	agg->nslots = 1024;
-	agg->slots = xcalloc(agg->nslots, sizeof *agg->slots);
+	agg->slots = agg_table_alloc(agg->nslots, sizeof *agg->slots);
 	agg->max_clients = AGG_CLIENTS_MAX;
 	agg->thread_min = AGG_THREAD_MIN;
 	agg->nstrings_slots = 1024;
-	agg->strings = xcalloc(agg->nstrings_slots, sizeof *agg->strings);
+	agg->strings = agg_table_alloc(agg->nstrings_slots,
+	    sizeof *agg->strings);
 	return agg;
 }
 
@@ -198,22 +273,23 @@ agg_free(struct agg *agg)
 	}
 	while ((chunk = agg->pool.chunks) != NULL) {
 		agg->pool.chunks = chunk->next;
-		free(chunk);
+		agg_block_free(chunk, chunk->huge);
 	}
 	while ((slab = agg->slabs) != NULL) {
 		agg->slabs = slab->next;
-		free(slab);
+		agg_block_free(slab, slab->huge);
 	}
 	while ((arena = agg->arenas) != NULL) {
 		agg->arenas = arena->next;
-		free(arena);
+		agg_block_free(arena, arena->huge);
 	}
-	free(agg->strings);
+	agg_table_free(agg->strings, agg->nstrings_slots,
+	    sizeof *agg->strings);
 	for (i = 0; i < agg->nfiles; i++)
 		free(agg->files[i]);
 	free(agg->files);
 	free(agg->readers);
-	free(agg->slots);
+	agg_table_free(agg->slots, agg->nslots, sizeof *agg->slots);
 	free(agg->suspects);
 	free(agg);
 }
@@ -296,7 +372,7 @@ agg_grow(struct agg *agg)
 
 	agg->nslots *= 2;
 	mask = agg->nslots - 1;
-	agg->slots = xcalloc(agg->nslots, sizeof *agg->slots);
+	agg->slots = agg_table_alloc(agg->nslots, sizeof *agg->slots);
 	for (i = 0; i < nold; i++) {
 		size_t	j;
 
@@ -307,7 +383,7 @@ agg_grow(struct agg *agg)
 			;
 		agg->slots[j] = old[i];
 	}
-	free(old);
+	agg_table_free(old, nold, sizeof *old);
 }
 
 struct client *
@@ -374,9 +450,14 @@ static struct client *
 agg_new_client(struct agg *agg)
 {
 	struct agg_slab	*slab = agg->slabs;
+	size_t		 size, huge;
 
-	if (slab == NULL || slab->used == AGG_SLAB_CLIENTS) {
-		slab = xcalloc(1, sizeof *slab);
+	if (slab == NULL || slab->used == slab->cap) {
+		slab = agg_block_alloc(&agg->slab_total, sizeof *slab +
+		    AGG_SLAB_CLIENTS * sizeof slab->clients[0], 1, &size,
+		    &huge);
+		slab->cap = (size - sizeof *slab) / sizeof slab->clients[0];
+		slab->huge = huge;
 		slab->next = agg->slabs;
 		agg->slabs = slab;
 	}
@@ -654,11 +735,14 @@ agg_arena_copy(struct agg *agg, const char *s, size_t len)
 {
 	struct agg_arena	*arena = agg->arenas;
 	char			*p;
-	size_t			 need = AGG_STRING_HEAD + len + 1;
+	size_t			 need = AGG_STRING_HEAD + len + 1, size, huge;
 
-	if (arena == NULL || AGG_ARENA_SIZE - arena->used < need) {
-		arena = xmalloc(sizeof *arena);
+	if (arena == NULL || arena->size - arena->used < need) {
+		arena = agg_block_alloc(&agg->arena_total, sizeof *arena +
+		    AGG_ARENA_SIZE, 0, &size, &huge);
 		arena->used = 0;
+		arena->size = size - sizeof *arena;
+		arena->huge = huge;
 		arena->next = agg->arenas;
 		agg->arenas = arena;
 	}
@@ -704,7 +788,7 @@ agg_intern(struct agg *agg, const char *s, size_t len)
 		nold = agg->nstrings_slots;
 		agg->nstrings_slots *= 2;
 		mask = agg->nstrings_slots - 1;
-		agg->strings = xcalloc(agg->nstrings_slots,
+		agg->strings = agg_table_alloc(agg->nstrings_slots,
 		    sizeof *agg->strings);
 		for (k = 0; k < nold; k++) {
 			if (old[k].str == NULL)
@@ -714,7 +798,7 @@ agg_intern(struct agg *agg, const char *s, size_t len)
 				;
 			agg->strings[i] = old[k];
 		}
-		free(old);
+		agg_table_free(old, nold, sizeof *old);
 		for (i = h & mask; agg->strings[i].str != NULL;
 		    i = (i + 1) & mask)
 			;
@@ -758,7 +842,7 @@ agg_pool_alloc(struct agg_pool *pool, size_t size)
 {
 	struct agg_pool_chunk	*chunk = pool->chunks;
 	void			*p;
-	size_t			 k = size / AGG_POOL_ALIGN;
+	size_t			 k = size / AGG_POOL_ALIGN, bytes, huge;
 
 	if (size == 0 || size % AGG_POOL_ALIGN != 0 ||
 	    size > AGG_POOL_BLOCK_MAX)
@@ -767,9 +851,12 @@ agg_pool_alloc(struct agg_pool *pool, size_t size)
 		memcpy(&pool->free[k], p, sizeof pool->free[k]);
 		return p;
 	}
-	if (chunk == NULL || AGG_POOL_CHUNK - chunk->used < size) {
-		chunk = xmalloc(sizeof *chunk);
+	if (chunk == NULL || chunk->size - chunk->used < size) {
+		chunk = agg_block_alloc(&pool->total, sizeof *chunk +
+		    AGG_POOL_CHUNK, 0, &bytes, &huge);
 		chunk->used = 0;
+		chunk->size = bytes - sizeof *chunk;
+		chunk->huge = huge;
 		chunk->next = pool->chunks;
 		pool->chunks = chunk;
 	}
@@ -1624,6 +1711,24 @@ agg_slabs_clients(const struct agg_slab *slab, size_t n)
 }
 
 /*
+ * The number of slabs, from 1 to nslabs - 1, at the head of a list of
+ * nslabs (2 or more) that hold about half of their clients.  Slabs differ
+ * in size, so a split by their count would not share the work evenly.
+ */
+static size_t
+agg_slabs_half(const struct agg_slab *slab, size_t nslabs)
+{
+	size_t	half = agg_slabs_clients(slab, nslabs) / 2, n = 0, k = 0;
+
+	while (k + 1 < nslabs && n + slab->used / 2 < half) {
+		n += slab->used;
+		slab = slab->next;
+		k++;
+	}
+	return k > 0 ? k : 1;
+}
+
+/*
  * Run fn with helper_arg on a new thread and with own_arg on the calling
  * thread, or both on the calling thread when no thread starts.
  */
@@ -1698,6 +1803,7 @@ agg_pool_adopt(struct agg_pool *pool, struct agg_pool *from)
 		last = last->next;
 	last->next = pool->chunks;
 	pool->chunks = from->chunks;
+	pool->total += from->total;
 	memset(from, 0, sizeof *from);
 }
 
@@ -1744,11 +1850,11 @@ agg_finish_parallel(struct agg *agg, size_t nslabs)
 	memset(&pool, 0, sizeof pool);
 	half[0].agg = half[1].agg = agg;
 	half[0].slabs = agg->slabs;
-	half[0].nslabs = nslabs / 2;
+	half[0].nslabs = agg_slabs_half(agg->slabs, nslabs);
 	half[0].pool = &pool;
 	half[0].weights = weights;
-	half[1].slabs = agg_slab_skip(agg->slabs, nslabs / 2);
-	half[1].nslabs = nslabs - nslabs / 2;
+	half[1].slabs = agg_slab_skip(agg->slabs, half[0].nslabs);
+	half[1].nslabs = nslabs - half[0].nslabs;
 	half[1].pool = &agg->pool;
 	half[1].weights = agg->weights;
 
@@ -1946,7 +2052,9 @@ agg_adopt_strings(struct agg *agg, struct agg *src)
 		last = last->next;
 	last->next = agg->arenas;
 	agg->arenas = src->arenas;
+	agg->arena_total += src->arena_total;
 	src->arenas = NULL;
+	src->arena_total = 0;
 }
 
 /* The count of counts[0, n) with the name of key, or NULL. */
@@ -2246,10 +2354,10 @@ agg_merge_parallel(struct agg *agg, struct agg *src, uint64_t lines,
 	half[0].agg = half[1].agg = agg;
 	half[0].lines = half[1].lines = lines;
 	half[0].slabs = src->slabs;
-	half[0].nslabs = nslabs / 2;
+	half[0].nslabs = agg_slabs_half(src->slabs, nslabs);
 	half[0].pool = &pool;
-	half[1].slabs = agg_slab_skip(src->slabs, nslabs / 2);
-	half[1].nslabs = nslabs - nslabs / 2;
+	half[1].slabs = agg_slab_skip(src->slabs, half[0].nslabs);
+	half[1].nslabs = nslabs - half[0].nslabs;
 	half[1].pool = &agg->pool;
 
 	agg_run_pair(agg_merge_thread, &half[0], &half[1]);
@@ -2299,6 +2407,8 @@ agg_merge(struct agg *agg, struct agg *src, uint64_t lines)
 		agg->nslots = src->nslots;
 		agg->nclients = src->nclients;
 		agg->slabs = src->slabs;
+		agg->slab_total = src->slab_total;
+		agg->arena_total = src->arena_total;
 		agg->pool = src->pool;
 		agg->texts = src->texts;
 		agg->strings = src->strings;
@@ -2309,6 +2419,8 @@ agg_merge(struct agg *agg, struct agg *src, uint64_t lines)
 		src->nslots = tmp.nslots;
 		src->nclients = tmp.nclients;
 		src->slabs = tmp.slabs;
+		src->slab_total = tmp.slab_total;
+		src->arena_total = tmp.arena_total;
 		src->pool = tmp.pool;
 		src->texts = tmp.texts;
 		src->strings = tmp.strings;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "xmalloc.h"
 
@@ -73,6 +74,57 @@ xstrndup(const char *s, size_t n)
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
+}
+
+/* size rounded up to whole huge pages, or 0 if that overflows. */
+static size_t
+xhuge_round(size_t size)
+{
+	if (size > SIZE_MAX - XHUGE_PAGE)
+		return 0;
+	return (size + XHUGE_PAGE - 1) & ~(XHUGE_PAGE - 1);
+}
+
+/*
+ * For tables that are read at random: with pages of 4 KiB most lookups
+ * in a large table miss the TLB, and the first write to each page is a
+ * fault.  With two threads, a write to a page that a read had mapped to
+ * the shared zero page also flushes the other CPU's TLB.  A huge page
+ * takes one fault for 2 MiB.  Where transparent huge pages are off, the
+ * kernel ignores the hint and uses small pages.
+ */
+void *
+xhuge_alloc(size_t size)
+{
+	size_t	 rounded, len, lead;
+	char	*p, *aligned;
+
+	if ((rounded = xhuge_round(size)) == 0 ||
+	    rounded > SIZE_MAX - XHUGE_PAGE) {
+		errno = ENOMEM;
+		xmalloc_die("mmap", size);
+	}
+	/* Map one page more and trim it, to align the block. */
+	len = rounded + XHUGE_PAGE;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		xmalloc_die("mmap", rounded);
+	lead = (XHUGE_PAGE - (uintptr_t)p % XHUGE_PAGE) % XHUGE_PAGE;
+	aligned = p + lead;
+	if (lead > 0)
+		(void)munmap(p, lead);
+	if (len - lead > rounded)
+		(void)munmap(aligned + rounded, len - lead - rounded);
+	(void)madvise(aligned, rounded, MADV_HUGEPAGE);
+	return aligned;
+}
+
+void
+xhuge_free(void *p, size_t size)
+{
+	if (p != NULL)
+		(void)munmap(p, xhuge_round(size));
 }
 
 int

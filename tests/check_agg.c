@@ -1,5 +1,6 @@
 /* Tests for core/agg.c: one entry per client, suspects and their order. */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "check_rounds.h"
 #include "check_suites.h"
 #include "reason.h"
+#include "xmalloc.h"
 
 static struct agg *agg;
 
@@ -372,7 +374,7 @@ synthetic_ip(size_t i, char *ip, size_t size)
 /* Room for the address and the HELO name of a synthetic event. */
 struct synthetic_text {
 	char	ip[INET6_ADDRSTRLEN];
-	char	helo[32];
+	char	helo[48];
 };
 
 /*
@@ -761,24 +763,26 @@ set_threads(const char *n)
 /*
  * Parts merged on two threads, and finished on two threads, give the
  * clients and the suspect order of one agg that counted everything on
- * one thread.  The parts have more clients than one slab, names that
- * the first part lacks, and clients that only a later part has.
+ * one thread.  cuts[0, 4) bound three parts of events; the events before
+ * cuts[2] name first_clients clients and the later ones later_clients,
+ * so the last part brings clients that the others lack.
  */
-START_TEST(test_agg_merge_threads_same_as_whole)
+static void
+check_merge_threads(const size_t cuts[4], size_t first_clients,
+    size_t later_clients)
 {
 	struct agg		 *acc, *part;
 	struct client		**s, **t;
 	struct synthetic_text	  text;
 	struct event		  ev;
 	size_t			  n, m, i, k, from;
-	size_t			  cuts[] = { 0, 4000, 7001, 12000 };
 	const char		 *old = getenv("SMTPTRIAGE_THREADS");
 	char			 *saved = old != NULL ? strdup(old) : NULL;
 
-	/* Clients 2000 to 2599 come in the last part only. */
 	set_threads("1");
 	for (k = 0; k < cuts[3]; k++) {
-		ev = synthetic_event(k, k < cuts[2] ? 2000 : 2600, &text);
+		ev = synthetic_event(k, k < cuts[2] ? first_clients :
+		    later_clients, &text);
 		agg_add(agg, &ev, 0, k * 100, k + 1);
 	}
 	agg_finish(agg);
@@ -792,8 +796,8 @@ START_TEST(test_agg_merge_threads_same_as_whole)
 		agg_add_file(part, "test.log");
 		from = cuts[i];
 		for (k = from; k < cuts[i + 1]; k++) {
-			ev = synthetic_event(k, k < cuts[2] ? 2000 : 2600,
-			    &text);
+			ev = synthetic_event(k, k < cuts[2] ? first_clients :
+			    later_clients, &text);
 			agg_add(part, &ev, 0, k * 100, k + 1 - from);
 		}
 		/* The first part is taken whole, the later ones merged. */
@@ -810,11 +814,53 @@ START_TEST(test_agg_merge_threads_same_as_whole)
 	s = agg_suspects(agg, &n);
 	t = agg_suspects(acc, &m);
 	ck_assert_uint_eq(agg_clients(agg), agg_clients(acc));
+	ck_assert_uint_gt(agg_clients(acc), first_clients);
 	ck_assert_uint_eq(n, m);
-	ck_assert_uint_gt(n, 2000);
+	ck_assert_uint_gt(n, first_clients);
 	for (i = 0; i < n; i++)
 		assert_same_client(s[i], t[i]);
 	agg_free(acc);
+}
+
+/* The parts have more clients than one small slab. */
+START_TEST(test_agg_merge_threads_same_as_whole)
+{
+	size_t	cuts[] = { 0, 4000, 7001, 12000 };
+
+	check_merge_threads(cuts, 2000, 2600);
+}
+END_TEST
+
+/*
+ * Parts large enough that their slabs, strings and lists pass
+ * AGG_HUGE_AFTER and come from huge pages, in blocks of another size
+ * than the first ones, and whose tables reach XHUGE_PAGE bytes.
+ */
+START_TEST(test_agg_merge_threads_huge_blocks)
+{
+	size_t	cuts[] = { 0, 60000, 110000, 160000 };
+
+	check_merge_threads(cuts, 30000, 36000);
+}
+END_TEST
+
+/* xhuge_alloc gives zeroed, writable blocks aligned to XHUGE_PAGE. */
+START_TEST(test_agg_xhuge_alloc)
+{
+	unsigned char	*p;
+	size_t		 sizes[] = { 1, XHUGE_PAGE, XHUGE_PAGE + 1 };
+	size_t		 i, k;
+
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		p = xhuge_alloc(sizes[i]);
+		ck_assert_uint_eq((uintptr_t)p % XHUGE_PAGE, 0);
+		for (k = 0; k < sizes[i]; k += 4096)
+			ck_assert_uint_eq(p[k], 0);
+		ck_assert_uint_eq(p[sizes[i] - 1], 0);
+		memset(p, 0xa5, sizes[i]);
+		ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
+		xhuge_free(p, sizes[i]);
+	}
 }
 END_TEST
 
@@ -1358,6 +1404,8 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_merge_parts_same_as_whole);
 	tcase_add_test(tc, test_agg_merge_full_evidence);
 	tcase_add_test(tc, test_agg_merge_threads_same_as_whole);
+	tcase_add_test(tc, test_agg_merge_threads_huge_blocks);
+	tcase_add_test(tc, test_agg_xhuge_alloc);
 	tcase_add_test(tc, test_agg_merge_threads_reason_overflow);
 	tcase_add_test(tc, test_agg_evidence_ring_order);
 	tcase_add_test(tc, test_agg_ipv4_text_like_inet_ntop);
