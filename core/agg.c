@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -244,13 +245,21 @@ agg_create(void)
 	return agg;
 }
 
+/* Free the copy of the line that e may have. */
+static inline void
+agg_evidence_free_text(struct agg_evidence *e)
+{
+	if (e->has_text)
+		free(e->text);
+}
+
 static void
 agg_free_texts(struct agg_evidence *ev, size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		free(ev[i].text);
+		agg_evidence_free_text(&ev[i]);
 }
 
 void
@@ -297,6 +306,12 @@ agg_free(struct agg *agg)
 uint32_t
 agg_add_file(struct agg *agg, const char *path)
 {
+	/* Evidence entries have AGG_FILE_BITS for the index. */
+	if (agg->nfiles >= AGG_FILES_MAX) {
+		fprintf(stderr, "smtptriage: more than %lu input files\n",
+		    (unsigned long)AGG_FILES_MAX);
+		exit(1);
+	}
 	agg->files = xreallocarray(agg->files, agg->nfiles + 1,
 	    sizeof *agg->files);
 	agg->files[agg->nfiles] = xstrdup(path);
@@ -1009,8 +1024,7 @@ agg_add_evidence(struct agg *agg, struct client *c,
 	 * takes the place of the oldest and nothing moves.
 	 */
 	oldest = &c->evidence[AGG_EVIDENCE_FIRST + c->evidence_ring];
-	if (oldest->text != NULL)
-		free(oldest->text);
+	agg_evidence_free_text(oldest);
 	*oldest = *ev;
 	if (++c->evidence_ring == AGG_EVIDENCE_LAST)
 		c->evidence_ring = 0;
@@ -1192,20 +1206,22 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 			c->rdns = agg_intern(agg, ev->rdns, len);
 	}
 
-	e.file = file;
 	e.offset = offset;
 	e.line = line;
-	e.text = NULL;
+	e.has_text = 0;
+	e.file = file;
 	if (ev->reason != NULL) {
 		agg_add_reason(agg, c, ev);
 		if (text != NULL) {
 			e.text = agg_text_copy(text, text_len);
+			e.has_text = 1;
 			agg->texts++;
 		}
 		agg_add_evidence(agg, c, &e);
 	} else if (c->nplain < AGG_EVIDENCE_FIRST) {
 		if (text != NULL) {
 			e.text = agg_text_copy(text, text_len);
+			e.has_text = 1;
 			agg->texts++;
 		}
 		agg_evidence_append(&agg->pool, &c->plain, &c->nplain, &e);
@@ -1627,7 +1643,7 @@ agg_finish_client_with(struct agg *agg, struct agg_pool *pool,
 		memcpy(c->evidence, c->plain, c->nplain * sizeof c->plain[0]);
 		c->nevidence = c->nplain;
 		for (i = 0; i < c->nevidence; i++) {
-			if (c->evidence[i].text != NULL)
+			if (c->evidence[i].has_text)
 				c->evidence[i].text =
 				    xstrdup(c->evidence[i].text);
 		}
@@ -2131,7 +2147,7 @@ agg_merge_evidence_shift(struct client *c, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		free(c->evidence[AGG_EVIDENCE_FIRST + i].text);
+		agg_evidence_free_text(&c->evidence[AGG_EVIDENCE_FIRST + i]);
 	memmove(&c->evidence[AGG_EVIDENCE_FIRST],
 	    &c->evidence[AGG_EVIDENCE_FIRST + n],
 	    (AGG_EVIDENCE_LAST - n) * sizeof c->evidence[0]);
@@ -2164,7 +2180,7 @@ agg_merge_evidence(struct agg_pool *pool, struct client *c,
 	 */
 	if ((rest = src->nevidence - i) > 0) {
 		for (; rest > AGG_EVIDENCE_LAST; rest--)
-			free(src->evidence[i++].text);
+			agg_evidence_free_text(&src->evidence[i++]);
 		agg_merge_evidence_shift(c, rest);
 		memcpy(&c->evidence[AGG_EVIDENCE_MAX - rest], &src->evidence[i],
 		    rest * sizeof c->evidence[0]);
@@ -2176,7 +2192,7 @@ agg_merge_evidence(struct agg_pool *pool, struct client *c,
 			agg_evidence_append(pool, &c->plain, &c->nplain,
 			    &src->plain[i]);
 		else
-			free(src->plain[i].text);
+			agg_evidence_free_text(&src->plain[i]);
 	}
 	/* The arrays of src go with the pool of src. */
 	src->evidence = src->plain = NULL;

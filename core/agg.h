@@ -72,16 +72,35 @@ agg_string_json_plain(const char *s)
 /* Maximum bytes of an evidence line that agg_add_text keeps a copy of. */
 #define AGG_TEXT_MAX		1024
 
+/*
+ * Bits of the line number and of the file index in an evidence entry.
+ * NOTE: a line number from 2^40 on (a log of about 10^12 lines) is kept
+ * cut to its low 40 bits, so its evidence names a wrong line.
+ */
+#define AGG_LINE_BITS		40
+#define AGG_FILE_BITS		23
+/* Input files that an agg can register (agg_add_file). */
+#define AGG_FILES_MAX		((uint32_t)1 << AGG_FILE_BITS)
+
+/*
+ * Where an evidence line is.  An entry takes 16 bytes, because a large
+ * log keeps up to AGG_EVIDENCE_MAX entries for each of its clients.
+ */
 struct agg_evidence {
-	uint32_t	file;		/* index for agg_file_path */
-	uint64_t	offset;		/* byte offset of the line */
-	uint64_t	line;		/* line number, from 1 */
-	/*
-	 * Copy of the line from agg_add_text, or NULL.  Only a reader set
-	 * with agg_set_file_reader looks at it.
-	 */
-	char		*text;
+	union {
+		uint64_t offset;	/* byte offset of the line */
+		/*
+		 * Copy of the line from agg_add_text, when has_text is
+		 * set.  Only a reader set with agg_set_file_reader looks
+		 * at it.
+		 */
+		char	*text;
+	};
+	uint64_t	line:AGG_LINE_BITS;	/* line number, from 1 */
+	uint64_t	has_text:1;
+	uint64_t	file:AGG_FILE_BITS;	/* index for agg_file_path */
 };
+_Static_assert(sizeof(struct agg_evidence) == 16, "evidence entry size");
 
 enum client_status {
 	CLIENT_NEW,

@@ -120,7 +120,7 @@ logread_read_back(void *arg, const struct agg_evidence *ev, char **line,
 		return -1;
 	}
 	if (rb->stdin_copy) {
-		if (ev->text == NULL) {
+		if (!ev->has_text) {
 			xasprintf(cause, "line %llu of standard input was not "
 			    "kept", (unsigned long long)ev->line);
 			return -1;

@@ -536,7 +536,8 @@ END_TEST
 static void
 assert_same_client(const struct client *a, const struct client *b)
 {
-	size_t	i;
+	const struct agg_evidence	*x, *y;
+	size_t				 i;
 
 	ck_assert_str_eq(a->ip, b->ip);
 	ck_assert_uint_eq(a->events, b->events);
@@ -562,10 +563,15 @@ assert_same_client(const struct client *a, const struct client *b)
 	ck_assert_uint_eq(a->nevidence, b->nevidence);
 	/* Before agg_finish, the latest lines may be a ring. */
 	for (i = 0; i < a->nevidence; i++) {
-		ck_assert_uint_eq(agg_client_evidence(a, i)->line,
-		    agg_client_evidence(b, i)->line);
-		ck_assert_uint_eq(agg_client_evidence(a, i)->offset,
-		    agg_client_evidence(b, i)->offset);
+		x = agg_client_evidence(a, i);
+		y = agg_client_evidence(b, i);
+		ck_assert_uint_eq(x->line, y->line);
+		ck_assert_uint_eq(x->has_text, y->has_text);
+		/* A copy of the line takes the place of the offset. */
+		if (x->has_text)
+			ck_assert_str_eq(x->text, y->text);
+		else
+			ck_assert_uint_eq(x->offset, y->offset);
 	}
 }
 
@@ -672,9 +678,12 @@ START_TEST(test_agg_merge_full_evidence)
 			ck_assert_uint_eq(d->evidence_seen,
 			    counts[a] + counts[b]);
 			assert_same_client(c, d);
-			for (j = 0; j < c->nevidence; j++)
+			for (j = 0; j < c->nevidence; j++) {
+				ck_assert(agg_client_evidence(c, j)->has_text);
+				ck_assert(agg_client_evidence(d, j)->has_text);
 				ck_assert_str_eq(agg_client_evidence(c,
 				    j)->text, agg_client_evidence(d, j)->text);
+			}
 		}
 	}
 	agg_free(acc);
@@ -841,6 +850,43 @@ START_TEST(test_agg_merge_threads_huge_blocks)
 	size_t	cuts[] = { 0, 60000, 110000, 160000 };
 
 	check_merge_threads(cuts, 30000, 36000);
+}
+END_TEST
+
+/*
+ * An evidence entry keeps the largest file index, line number and offset
+ * it has room for, and a copy of the line in place of the offset.
+ */
+START_TEST(test_agg_evidence_fields)
+{
+	const struct agg_evidence	*e;
+	struct client			*c;
+	struct event			 ev;
+	uint64_t			 line = ((uint64_t)1 << AGG_LINE_BITS) - 1;
+	uint64_t			 offset = UINT64_MAX - 1;
+	uint32_t			 file = 0;
+	int				 i;
+
+	ck_assert_uint_eq(sizeof(struct agg_evidence), 16);
+	for (i = 0; i < 3; i++)
+		file = agg_add_file(agg, "test.log");
+	ev = make_event("192.0.2.7", "h", NULL, REASON_DNSBL, 1000);
+	agg_add(agg, &ev, file, offset, line);
+	agg_add_text(agg, &ev, 0, 5, 7, "the line", 8);
+	ck_assert_ptr_nonnull(c = agg_find(agg, &ev.addr));
+	ck_assert_uint_eq(c->nevidence, 2);
+
+	e = agg_client_evidence(c, 0);
+	ck_assert_uint_eq(e->file, 3);
+	ck_assert_uint_eq(e->line, line);
+	ck_assert_uint_eq(e->offset, offset);
+	ck_assert(!e->has_text);
+
+	e = agg_client_evidence(c, 1);
+	ck_assert_uint_eq(e->file, 0);
+	ck_assert_uint_eq(e->line, 7);
+	ck_assert(e->has_text);
+	ck_assert_str_eq(e->text, "the line");
 }
 END_TEST
 
@@ -1406,6 +1452,7 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_merge_threads_same_as_whole);
 	tcase_add_test(tc, test_agg_merge_threads_huge_blocks);
 	tcase_add_test(tc, test_agg_xhuge_alloc);
+	tcase_add_test(tc, test_agg_evidence_fields);
 	tcase_add_test(tc, test_agg_merge_threads_reason_overflow);
 	tcase_add_test(tc, test_agg_evidence_ring_order);
 	tcase_add_test(tc, test_agg_ipv4_text_like_inet_ntop);
