@@ -51,14 +51,22 @@ struct agg_slot {
 	struct client	*client;	/* NULL: empty */
 };
 
-/* Clients allocated together, chained for agg_free. */
+/*
+ * Clients allocated together, chained for agg_free.  A slab starts at a
+ * cache line, and the header takes one, so that every client starts at
+ * one too.
+ */
+#define AGG_CACHE_LINE		64
+
 struct agg_slab {
 	struct agg_slab	*next;
 	size_t		 used;
 	size_t		 cap;		/* clients it has room for */
 	size_t		 huge;		/* bytes from xhuge_alloc, or 0 */
+	char		 pad_[AGG_CACHE_LINE - 4 * sizeof(size_t)];
 	struct client	 clients[];
 };
+_Static_assert(sizeof(struct agg_slab) == AGG_CACHE_LINE, "slab header");
 
 /* Storage of interned strings, chained for agg_free. */
 struct agg_arena {
@@ -180,16 +188,21 @@ struct agg_reader {
  * Allocate a block for a slab, an arena or a pool chunk: small bytes,
  * or a huge page once *total (the bytes of that kind so far) reaches
  * AGG_HUGE_AFTER.  Sets *size to the bytes allocated and *huge to the
- * same, or to 0 for malloc.  With zero set, the block is zeroed.
+ * same, or to 0 for malloc.  With slab set, the block is zeroed and
+ * starts at a cache line.
  */
 static void *
-agg_block_alloc(size_t *total, size_t small, int zero, size_t *size,
+agg_block_alloc(size_t *total, size_t small, int slab, size_t *size,
     size_t *huge)
 {
 	void	*p;
 
 	if (*total < AGG_HUGE_AFTER) {
-		p = zero ? xcalloc(1, small) : xmalloc(small);
+		if (slab) {
+			p = xaligned_alloc(AGG_CACHE_LINE, small);
+			memset(p, 0, small);
+		} else
+			p = xmalloc(small);
 		*size = small;
 		*huge = 0;
 	} else {
@@ -438,8 +451,11 @@ agg_prefetch_client(const struct agg *agg, const struct event_addr *a)
 	uint64_t		 h = agg_hash(a);
 
 	s = &agg->slots[h & (agg->nslots - 1)];
-	if (s->client != NULL && s->hash == h)
+	/* The fields that counting reads fill the first two lines. */
+	if (s->client != NULL && s->hash == h) {
 		__builtin_prefetch(s->client);
+		__builtin_prefetch((const char *)s->client + AGG_CACHE_LINE);
+	}
 }
 
 /*

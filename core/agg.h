@@ -109,9 +109,13 @@ enum client_status {
 	CLIENT_REPORTED,
 };
 
+/*
+ * A client.  The fields that counting an event reads come first, in the
+ * first two cache lines of 64 bytes; the slabs of the agg hold clients
+ * at cache-line boundaries.
+ */
 struct client {
 	struct event_addr	 addr;
-	char			 ip[INET6_ADDRSTRLEN];
 	/*
 	 * Index of the oldest of the latest evidence entries while loading.
 	 * These entries form a ring from evidence[AGG_EVIDENCE_FIRST + evidence_ring],
@@ -129,15 +133,12 @@ struct client {
 
 	struct agg_count	*helos;		/* most frequent first */
 	size_t			 nhelos;
-	uint64_t		 helo_other;
-	char			*rdns;		/* last verified name; interned */
-
 	struct agg_count	*reasons;	/* most frequent first */
 	size_t			 nreasons;
 
 	uint64_t		 events;
-	struct ts		 first;
 	struct ts		 last;
+	struct ts		 first;
 
 	/*
 	 * Lines with a reason, in file order: the first AGG_EVIDENCE_FIRST
@@ -149,8 +150,11 @@ struct client {
 	struct agg_evidence	*evidence;
 	size_t			 nevidence;
 	uint64_t		 evidence_seen;
+	char			*rdns;		/* last verified name; interned */
+
 	struct agg_evidence	*plain;
 	size_t			 nplain;
+	uint64_t		 helo_other;
 
 	int			 score;
 	int			 suspect;	/* has at least one reason */
@@ -160,7 +164,18 @@ struct client {
 	int			 whitelisted;
 	int64_t			 reported_at;	/* 0 if never reported */
 	int			 state_loaded;	/* marked, reported_at are set */
+
+	char			 ip[INET6_ADDRSTRLEN];
+#if UINTPTR_MAX == UINT64_MAX
+	/* Up to four whole cache lines (on 64-bit systems). */
+	char			 pad_[24];
+#endif
 };
+
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(struct client) == 256, "client size");
+#endif
+
 
 /*
  * Check whether the name of count, a count of client, needs no JSON

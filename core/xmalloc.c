@@ -57,6 +57,27 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	return p;
 }
 
+/*
+ * size bytes at a multiple of align, a power of two, for free().  The
+ * size is rounded up to a multiple of align, as aligned_alloc requires.
+ */
+void *
+xaligned_alloc(size_t align, size_t size)
+{
+	void	*p;
+
+	if (size == 0)
+		size = align;
+	if (size > SIZE_MAX - align) {
+		errno = ENOMEM;
+		xmalloc_die("aligned_alloc", size);
+	}
+	size = (size + align - 1) & ~(align - 1);
+	if ((p = aligned_alloc(align, size)) == NULL)
+		xmalloc_die("aligned_alloc", size);
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {

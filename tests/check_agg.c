@@ -1220,9 +1220,10 @@ END_TEST
 
 START_TEST(test_agg_many_clients)
 {
-	char	ip[32];
-	size_t	n;
-	int	i;
+	struct client	**s;
+	char		  ip[32];
+	size_t		  n, k;
+	int		  i;
 
 	for (i = 0; i < 5000; i++) {
 		snprintf(ip, sizeof ip, "10.%d.%d.%d", i >> 16, (i >> 8) & 255,
@@ -1232,8 +1233,11 @@ START_TEST(test_agg_many_clients)
 	add("10.0.0.5", "h", NULL, NULL, 100, 9999);
 	agg_finish(agg);
 	ck_assert_uint_eq(agg_clients(agg), 5000);
-	agg_suspects(agg, &n);
+	s = agg_suspects(agg, &n);
 	ck_assert_uint_eq(n, 5000);
+	/* In small slabs and in the huge ones after them. */
+	for (k = 0; k < n; k++)
+		ck_assert_uint_eq((uintptr_t)s[k] % 64, 0);
 }
 END_TEST
 
