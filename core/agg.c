@@ -1046,6 +1046,22 @@ agg_add_evidence(struct agg *agg, struct client *c,
 		c->evidence_ring = 0;
 }
 
+/*
+ * Free the plain lines of c, which has evidence now.  agg_finish uses
+ * them only for a client without evidence, and evidence is never taken
+ * away, so they would not be read again.  Their block goes back to the
+ * pool for the arrays of other clients.
+ */
+static void
+agg_drop_plain(struct agg_pool *pool, struct client *c)
+{
+	agg_free_texts(c->plain, c->nplain);
+	agg_pool_free(pool, c->plain, agg_array_room(c->nplain) *
+	    sizeof *c->plain);
+	c->plain = NULL;
+	c->nplain = 0;
+}
+
 /* Put the latest evidence entries of c back in file order. */
 static void
 agg_evidence_unring(struct client *c)
@@ -1234,7 +1250,9 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
 			agg->texts++;
 		}
 		agg_add_evidence(agg, c, &e);
-	} else if (c->nplain < AGG_EVIDENCE_FIRST) {
+		if (c->plain != NULL)
+			agg_drop_plain(&agg->pool, c);
+	} else if (c->nevidence == 0 && c->nplain < AGG_EVIDENCE_FIRST) {
 		if (text != NULL) {
 			e.text = agg_text_copy(text, text_len);
 			e.has_text = 1;
@@ -2204,12 +2222,14 @@ agg_merge_evidence(struct agg_pool *pool, struct client *c,
 	c->evidence_seen += src->evidence_seen;
 	for (i = 0; i < src->nplain; i++) {
 		src->plain[i].line += lines;
-		if (c->nplain < AGG_EVIDENCE_FIRST)
+		if (c->nevidence == 0 && c->nplain < AGG_EVIDENCE_FIRST)
 			agg_evidence_append(pool, &c->plain, &c->nplain,
 			    &src->plain[i]);
 		else
 			agg_evidence_free_text(&src->plain[i]);
 	}
+	if (c->nevidence > 0 && c->plain != NULL)
+		agg_drop_plain(pool, c);
 	/* The arrays of src go with the pool of src. */
 	src->evidence = src->plain = NULL;
 	src->nevidence = src->nplain = 0;

@@ -146,6 +146,7 @@ struct client {
 	 * no_verified_rdns gets its first plain lines instead.  Both arrays
 	 * are allocated and grow up to their maximum (AGG_EVIDENCE_MAX and
 	 * AGG_EVIDENCE_FIRST entries), so a client seen once stays small.
+	 * The plain lines are kept only until the first line with a reason.
 	 */
 	struct agg_evidence	*evidence;
 	size_t			 nevidence;

@@ -890,6 +890,47 @@ START_TEST(test_agg_evidence_fields)
 }
 END_TEST
 
+/*
+ * Lines without a reason are the evidence of a client only when it has
+ * no line with a reason, before and after a merge.
+ */
+START_TEST(test_agg_plain_lines_until_reason)
+{
+	struct agg	*part;
+	struct client	*c;
+	struct event	 ev;
+	uint64_t	 line;
+
+	for (line = 1; line <= 6; line++)
+		add("192.0.2.1", "h", NULL, line == 3 ? REASON_DNSBL : NULL,
+		    1000, line);
+	for (line = 10; line <= 15; line++)
+		add("192.0.2.2", "h", NULL, NULL, 1000, line);
+	add("192.0.2.3", "h", NULL, NULL, 1000, 20);
+	add("192.0.2.3", "h", NULL, NULL, 1000, 21);
+	part = agg_create();
+	agg_add_file(part, "test.log");
+	ev = make_event("192.0.2.3", "h", NULL, REASON_DNSBL, 1000);
+	agg_add(part, &ev, 0, 100, 1);
+	ev = make_event("192.0.2.3", "h", NULL, NULL, 1000);
+	agg_add(part, &ev, 0, 200, 2);
+	ck_assert_int_eq(agg_merge(agg, part, 21), 0);
+	agg_free(part);
+	agg_finish(agg);
+
+	c = find_client("192.0.2.1");
+	ck_assert_uint_eq(c->nevidence, 1);
+	ck_assert_uint_eq(agg_client_evidence(c, 0)->line, 3);
+	c = find_client("192.0.2.2");
+	ck_assert_uint_eq(c->nevidence, 4);
+	ck_assert_uint_eq(agg_client_evidence(c, 0)->line, 10);
+	ck_assert_uint_eq(agg_client_evidence(c, 3)->line, 13);
+	c = find_client("192.0.2.3");
+	ck_assert_uint_eq(c->nevidence, 1);
+	ck_assert_uint_eq(agg_client_evidence(c, 0)->line, 22);
+}
+END_TEST
+
 /* xhuge_alloc gives zeroed, writable blocks aligned to XHUGE_PAGE. */
 START_TEST(test_agg_xhuge_alloc)
 {
@@ -1457,6 +1498,7 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_merge_threads_huge_blocks);
 	tcase_add_test(tc, test_agg_xhuge_alloc);
 	tcase_add_test(tc, test_agg_evidence_fields);
+	tcase_add_test(tc, test_agg_plain_lines_until_reason);
 	tcase_add_test(tc, test_agg_merge_threads_reason_overflow);
 	tcase_add_test(tc, test_agg_evidence_ring_order);
 	tcase_add_test(tc, test_agg_ipv4_text_like_inet_ntop);
