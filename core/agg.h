@@ -130,6 +130,12 @@ struct client {
 	 * interned, which agg_string_json_plain can test.
 	 */
 	uint8_t			 ip_len;
+	/*
+	 * 1 when evidence holds a copy of the plain lines, which
+	 * agg_finish makes for a client without a line with a reason.  Its
+	 * first line with a reason, counted or merged later, replaces them.
+	 */
+	uint8_t			 evidence_plain;
 
 	struct agg_count	*helos;		/* most frequent first */
 	size_t			 nhelos;

@@ -891,14 +891,32 @@ START_TEST(test_agg_evidence_fields)
 END_TEST
 
 /*
+ * Merge into agg a part of two lines of client ip, which follow line
+ * from: the first with a reason, the second without.
+ */
+static void
+merge_reason_part(const char *ip, uint64_t from)
+{
+	struct agg	*part;
+	struct event	 ev;
+
+	part = agg_create();
+	agg_add_file(part, "test.log");
+	ev = make_event(ip, "h", NULL, REASON_DNSBL, 1000);
+	agg_add(part, &ev, 0, 100, 1);
+	ev = make_event(ip, "h", NULL, NULL, 1000);
+	agg_add(part, &ev, 0, 200, 2);
+	ck_assert_int_eq(agg_merge(agg, part, from), 0);
+	agg_free(part);
+}
+
+/*
  * Lines without a reason are the evidence of a client only when it has
  * no line with a reason, before and after a merge.
  */
 START_TEST(test_agg_plain_lines_until_reason)
 {
-	struct agg	*part;
 	struct client	*c;
-	struct event	 ev;
 	uint64_t	 line;
 
 	for (line = 1; line <= 6; line++)
@@ -908,14 +926,7 @@ START_TEST(test_agg_plain_lines_until_reason)
 		add("192.0.2.2", "h", NULL, NULL, 1000, line);
 	add("192.0.2.3", "h", NULL, NULL, 1000, 20);
 	add("192.0.2.3", "h", NULL, NULL, 1000, 21);
-	part = agg_create();
-	agg_add_file(part, "test.log");
-	ev = make_event("192.0.2.3", "h", NULL, REASON_DNSBL, 1000);
-	agg_add(part, &ev, 0, 100, 1);
-	ev = make_event("192.0.2.3", "h", NULL, NULL, 1000);
-	agg_add(part, &ev, 0, 200, 2);
-	ck_assert_int_eq(agg_merge(agg, part, 21), 0);
-	agg_free(part);
+	merge_reason_part("192.0.2.3", 21);
 	agg_finish(agg);
 
 	c = find_client("192.0.2.1");
@@ -928,6 +939,49 @@ START_TEST(test_agg_plain_lines_until_reason)
 	c = find_client("192.0.2.3");
 	ck_assert_uint_eq(c->nevidence, 1);
 	ck_assert_uint_eq(agg_client_evidence(c, 0)->line, 22);
+}
+END_TEST
+
+/*
+ * A finish between lines, as the console's refreshes do, leaves the same
+ * evidence as one finish at the end: the first plain lines until a line
+ * with a reason comes, counted or merged, and then the lines with a
+ * reason only.
+ */
+START_TEST(test_agg_refresh_plain_copy)
+{
+	struct client	*c;
+	uint64_t	 line;
+
+	add("192.0.2.1", "h", NULL, NULL, 1000, 1);
+	add("192.0.2.2", "h", NULL, NULL, 1000, 2);
+	add("192.0.2.3", "h", NULL, NULL, 1000, 3);
+	agg_finish(agg);
+	c = find_client("192.0.2.1");
+	ck_assert_uint_eq(c->nevidence, 1);
+	ck_assert(c->evidence_plain);
+
+	for (line = 4; line <= 8; line++)
+		add("192.0.2.1", "h", NULL, NULL, 1000, line);
+	add("192.0.2.2", "h", NULL, REASON_DNSBL, 1000, 9);
+	agg_finish(agg);
+	c = find_client("192.0.2.1");
+	ck_assert_uint_eq(c->nevidence, 4);
+	ck_assert_uint_eq(agg_client_evidence(c, 0)->line, 1);
+	ck_assert_uint_eq(agg_client_evidence(c, 3)->line, 6);
+	ck_assert(c->evidence_plain);
+	c = find_client("192.0.2.2");
+	ck_assert_uint_eq(c->nevidence, 1);
+	ck_assert_uint_eq(agg_client_evidence(c, 0)->line, 9);
+	ck_assert_uint_eq(c->evidence_seen, 1);
+	ck_assert(!c->evidence_plain);
+
+	merge_reason_part("192.0.2.3", 9);
+	agg_finish(agg);
+	c = find_client("192.0.2.3");
+	ck_assert_uint_eq(c->nevidence, 1);
+	ck_assert_uint_eq(agg_client_evidence(c, 0)->line, 10);
+	ck_assert(!c->evidence_plain);
 }
 END_TEST
 
@@ -1499,6 +1553,7 @@ make_agg_suite(void)
 	tcase_add_test(tc, test_agg_xhuge_alloc);
 	tcase_add_test(tc, test_agg_evidence_fields);
 	tcase_add_test(tc, test_agg_plain_lines_until_reason);
+	tcase_add_test(tc, test_agg_refresh_plain_copy);
 	tcase_add_test(tc, test_agg_merge_threads_reason_overflow);
 	tcase_add_test(tc, test_agg_evidence_ring_order);
 	tcase_add_test(tc, test_agg_ipv4_text_like_inet_ntop);

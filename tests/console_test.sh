@@ -232,6 +232,27 @@ grep -qE "^ loading \[" "$tmp/screen" ||
 expect_list_rows "parts"
 quit
 
+# A client whose first line has no reason and whose last line has one.
+# The refreshes of the paced load copy its first line as its evidence;
+# the line with a reason must replace that copy, as in list.
+{
+	echo "2026-11-01 00:00:00 aaaaaa-bbbbbb-cc <= a@example.org \
+H=(plain.example) [192.0.2.77]:25 P=esmtp S=100 id=p@example.org"
+	cat "$tmp/gen.log"
+	echo "2026-12-01 00:00:00 H=(bad.helo.example) [192.0.2.77]:25 \
+Warning: HELO verification failed"
+} >"$tmp/plain.log"
+start "$tmp/plain.log" SMTPTRIAGE_THREADS=2 SMTPTRIAGE_LOAD_RATE=8000
+wait_match "^ loading \[[#.]{20}\] [0-9]+%"
+wait_for "loaded $((gen_lines + 2)) lines, " $LOAD_TENTHS
+keys /
+keys '192\.0\.2\.77' Enter
+wait_for "Evidence 1 of 1 lines"
+grep -qE "^ +$((gen_lines + 2))  2026-12-01 00:00:00 H=\(bad\.helo" \
+    "$tmp/screen" ||
+    fail "plain first: the evidence is not the line with a reason"
+quit
+
 # A client table too small for the log: the parts cannot be merged, and
 # the console reads the log again on one thread, as list does.
 echo "max_clients = 300" >"$tmp/full.conf"

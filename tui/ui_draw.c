@@ -875,14 +875,18 @@ ui_detail_evidence(struct ui_pen *p, struct ui *ui, struct client *c)
 	const struct ui_evline	*ev;
 	const char		*path;
 	char			 buf[128], *base, *copy;
+	uint64_t		 seen;
 	size_t			 i;
 	int			 several;
 
+	/* Without a line with a reason, the evidence is its first lines. */
+	seen = c->evidence_plain ? c->events : c->evidence_seen;
 	snprintf(buf, sizeof buf, "Evidence %zu of %llu lines",
-	    c->nevidence, (unsigned long long)c->evidence_seen);
+	    c->nevidence, (unsigned long long)seen);
 	ui_pen_add(p, buf, ui_attr(ui, UI_C_LABEL));
-	if (c->evidence_seen > c->nevidence)
-		ui_pen_add(p, " (the first and the latest)", A_NORMAL);
+	if (seen > c->nevidence)
+		ui_pen_add(p, c->evidence_plain ? " (the first)" :
+		    " (the first and the latest)", A_NORMAL);
 	ui_pen_nl(p);
 
 	several = ui->ctx->agg != NULL &&
