@@ -107,9 +107,13 @@ logread_bg_part_end(const struct logread_part *part)
 /*
  * Join the planned parts of one input, parts[from] to parts[to - 1], that
  * start at LOGREAD_BG_KEEP bytes or later into LOGREAD_BG_TAIL_PARTS
- * parts per thread of about the same size, each ending where a planned
- * part ends (at a line boundary).  Writes the parts to out and returns
- * their number.
+ * parts per thread, each ending where a planned part ends (at a line
+ * boundary).  Writes the parts to out and returns their number.
+ *
+ * The parts are of about the same size, but the first is an eighth of
+ * a part shorter and the last as much longer.  Its thread then ends
+ * first, and the loop merges its part on that free CPU while the last
+ * part is still read, in place of merging both after the reading.
  */
 static size_t
 logread_bg_regroup_input(const struct logread_part *parts, size_t from,
@@ -126,7 +130,7 @@ logread_bg_regroup_input(const struct logread_part *parts, size_t from,
 	total = logread_bg_part_end(&parts[to - 1]) - start;
 	groups = threads * LOGREAD_BG_TAIL_PARTS;
 	for (g = 1; g <= groups && i < to; g++) {
-		target = start + total / groups * g;
+		target = start + total / groups * g - total / groups / 8;
 		out[n] = parts[i++];
 		while (i < to && (g == groups || parts[i].from < target))
 			out[n].to = parts[i++].to;
