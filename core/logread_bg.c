@@ -111,9 +111,10 @@ logread_bg_part_end(const struct logread_part *part)
  * boundary).  Writes the parts to out and returns their number.
  *
  * The parts are of about the same size, but the first is an eighth of
- * a part shorter and the last as much longer.  Its thread then ends
- * first, and the loop merges its part on that free CPU while the last
- * part is still read, in place of merging both after the reading.
+ * a part shorter and the last as much longer.  The first part's thread
+ * then ends first, and the loop merges that part on the CPU it leaves
+ * free while the last part is still read, in place of merging both
+ * after the reading.
  */
 static size_t
 logread_bg_regroup_input(const struct logread_part *parts, size_t from,
