@@ -24,7 +24,7 @@
 
 /*
  * Distinct clients kept.  Every client costs memory: under 1 KB on x86-64
- * (869 MiB peak for 1,000,000 clients in bench/log/run.sh, two threads),
+ * (816 MiB peak for 1,000,000 clients in bench/log/run.sh, two threads),
  * more with full HELO and reason lists.  An attacker with an IPv6 prefix has more
  * addresses than any machine has memory, so the table stops growing
  * here, or at the config key max_clients.  Events of clients
@@ -110,9 +110,9 @@ enum client_status {
 };
 
 /*
- * A client.  The fields that counting an event reads come first, in the
- * first two cache lines of 64 bytes; the slabs of the agg hold clients
- * at cache-line boundaries.
+ * A client address seen in the logs.  The fields that counting an event
+ * reads come first and fill two cache lines of 64 bytes, because the
+ * slabs of the agg start each client at a cache line.
  */
 struct client {
 	struct event_addr	 addr;
@@ -131,9 +131,10 @@ struct client {
 	 */
 	uint8_t			 ip_len;
 	/*
-	 * 1 when evidence holds a copy of the plain lines, which
-	 * agg_finish makes for a client without a line with a reason.  Its
-	 * first line with a reason, counted or merged later, replaces them.
+	 * 1 when evidence contains a copy of the plain lines, which
+	 * agg_finish makes for a client without a line with a reason.  The
+	 * client's first line with a reason, counted or merged later,
+	 * replaces the copy.
 	 */
 	uint8_t			 evidence_plain;
 
@@ -174,7 +175,7 @@ struct client {
 
 	char			 ip[INET6_ADDRSTRLEN];
 #if UINTPTR_MAX == UINT64_MAX
-	/* Up to four whole cache lines (on 64-bit systems). */
+	/* Padding to four whole cache lines on 64-bit systems. */
 	char			 pad_[24];
 #endif
 };

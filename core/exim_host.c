@@ -31,33 +31,12 @@ exim_host_name_byte(char c)
 
 /*
  * Measure the bytes of s[0, limit) before the first byte that cannot be
- * part of a verified name.  With SSE2, one pass tests 16 bytes at a time
- * for all five such bytes, and the bytes after the last full block go
- * through the table.
+ * part of a verified name.
  */
 static size_t
 exim_host_name_len(const char *s, size_t limit)
 {
-	size_t		n = 0;
-#ifdef SPAN_SSE2
-	__m128i		v, hit;
-	unsigned	mask;
-
-	for (; n + 16 <= limit; n += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(s + n));
-		hit = _mm_or_si128(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-		    _mm_cmpeq_epi8(v, _mm_set1_epi8('('))),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(')')),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')),
-		    _mm_cmpeq_epi8(v, _mm_set1_epi8(']')))));
-		if ((mask = (unsigned)_mm_movemask_epi8(hit)) != 0)
-			return n + (size_t)__builtin_ctz(mask);
-	}
-#endif
-	while (n < limit && exim_host_name_byte(s[n]))
-		n++;
-	return n;
+	return span_until5(s, limit, " ()[]");
 }
 
 static int

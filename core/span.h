@@ -14,13 +14,13 @@
 
 /*
  * Measure the bytes of s[0, limit) before the first byte equal to one of
- * stop[0] to stop[3] (repeat a byte to look for fewer).  Returns limit
+ * stop[0] to stop[4] (repeat a byte to look for fewer).  Returns limit
  * when none of them is there.  It reads no byte at or after s + limit,
  * because the 16-byte loads stop while fewer than 16 bytes remain.  The
  * rest goes byte by byte, in the same loop that runs without SSE2.
  */
 static inline size_t
-span_until4(const char *s, size_t limit, const char stop[4])
+span_until5(const char *s, size_t limit, const char stop[5])
 {
 	size_t		n = 0;
 #ifdef SPAN_SSE2
@@ -33,16 +33,27 @@ span_until4(const char *s, size_t limit, const char stop[4])
 		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(stop[0])),
 		    _mm_cmpeq_epi8(v, _mm_set1_epi8(stop[1]))),
 		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(stop[2])),
-		    _mm_cmpeq_epi8(v, _mm_set1_epi8(stop[3]))));
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(stop[3])),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8(stop[4])))));
 		if ((mask = (unsigned)_mm_movemask_epi8(hit)) != 0)
 			return n + (size_t)__builtin_ctz(mask);
 	}
 #endif
 	for (; n < limit; n++)
 		if (s[n] == stop[0] || s[n] == stop[1] || s[n] == stop[2] ||
-		    s[n] == stop[3])
+		    s[n] == stop[3] || s[n] == stop[4])
 			break;
 	return n;
+}
+
+/* Measure as span_until5 does, with four stop bytes. */
+static inline size_t
+span_until4(const char *s, size_t limit, const char stop[4])
+{
+	const char	five[5] = { stop[0], stop[1], stop[2], stop[3],
+			    stop[3] };
+
+	return span_until5(s, limit, five);
 }
 
 #endif

@@ -58,8 +58,9 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 }
 
 /*
- * size bytes at a multiple of align, a power of two, for free().  The
- * size is rounded up to a multiple of align, as aligned_alloc requires.
+ * Allocate size bytes at a multiple of align (a power of two), to be
+ * released with free().  The size is rounded up to a multiple of align,
+ * as aligned_alloc requires.
  */
 void *
 xaligned_alloc(size_t align, size_t size)
@@ -97,7 +98,7 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
-/* size rounded up to whole huge pages, or 0 if that overflows. */
+/* Return size rounded up to whole huge pages, or 0 on overflow. */
 static size_t
 xhuge_round(size_t size)
 {
@@ -107,12 +108,12 @@ xhuge_round(size_t size)
 }
 
 /*
- * For tables that are read at random: with pages of 4 KiB most lookups
- * in a large table miss the TLB, and the first write to each page is a
- * fault.  With two threads, a write to a page that a read had mapped to
- * the shared zero page also flushes the other CPU's TLB.  A huge page
- * takes one fault for 2 MiB.  Where transparent huge pages are off, the
- * kernel ignores the hint and uses small pages.
+ * Map a block for a table that is read at random.  With pages of 4 KiB
+ * most lookups in a large table miss the TLB, and the first write to each
+ * page is a fault.  With two threads, a write to a page that a read had
+ * mapped to the shared zero page also flushes the other CPU's TLB.  A
+ * huge page takes one fault for 2 MiB.  Where transparent huge pages are
+ * off, the kernel ignores the hint and uses small pages.
  */
 void *
 xhuge_alloc(size_t size)

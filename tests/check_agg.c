@@ -772,7 +772,7 @@ set_threads(const char *n)
 /*
  * Parts merged on two threads, and finished on two threads, give the
  * clients and the suspect order of one agg that counted everything on
- * one thread.  cuts[0, 4) bound three parts of events; the events before
+ * one thread.  cuts[0, 4) bound three parts of events.  The events before
  * cuts[2] name first_clients clients and the later ones later_clients,
  * so the last part brings clients that the others lack.
  */
@@ -944,9 +944,9 @@ END_TEST
 
 /*
  * A finish between lines, as the console's refreshes do, leaves the same
- * evidence as one finish at the end: the first plain lines until a line
- * with a reason comes, counted or merged, and then the lines with a
- * reason only.
+ * evidence as one finish at the end.  That is the first plain lines until
+ * a line with a reason is counted or merged, then only the lines with a
+ * reason.
  */
 START_TEST(test_agg_refresh_plain_copy)
 {

@@ -272,6 +272,18 @@ START_TEST(test_logread_parts_match_one_thread)
 }
 END_TEST
 
+/* Write one warning line for each of clients distinct clients to f. */
+static void
+write_ring_clients(FILE *f, int clients)
+{
+	int	i;
+
+	for (i = 0; i < clients; i++)
+		fprintf(f, "2026-11-30 10:%02d:%02d H=(h%d) [10.%d.%d.%d] "
+		    "Warning: text %d\n", i / 600 % 60, i / 10 % 60, i % 5,
+		    i >> 16 & 255, i >> 8 & 255, i & 255, i % 3);
+}
+
 /*
  * Write a mainlog whose distinct clients exceed LOGREAD_RING_CLIENTS, then
  * lines of early clients with long HELO and rDNS names and rejection
@@ -287,10 +299,7 @@ write_ring_log(const char *name, int clients, int repeats)
 
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	for (i = 0; i < clients; i++)
-		fprintf(f, "2026-11-30 10:%02d:%02d H=(h%d) [10.%d.%d.%d] "
-		    "Warning: text %d\n", i / 600 % 60, i / 10 % 60, i % 5,
-		    i >> 16 & 255, i >> 8 & 255, i & 255, i % 3);
+	write_ring_clients(f, clients);
 	for (i = 0; i < repeats; i++) {
 		memset(helo, 'a' + i % 26, sizeof helo - 1);
 		helo[40 + i % 250] = '\0';
@@ -320,10 +329,7 @@ write_ring_repeat_log(const char *name, int clients, int repeats)
 
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	for (i = 0; i < clients; i++)
-		fprintf(f, "2026-11-30 10:%02d:%02d H=(h%d) [10.%d.%d.%d] "
-		    "Warning: text %d\n", i / 600 % 60, i / 10 % 60, i % 5,
-		    i >> 16 & 255, i >> 8 & 255, i & 255, i % 3);
+	write_ring_clients(f, clients);
 	for (i = 0; i < repeats; i++) {
 		k = i / 3;
 		fprintf(f, "2026-11-30 11:%02d:%02d H=(n%d) [10.200.%d.%d] "

@@ -233,8 +233,8 @@ expect_list_rows "parts"
 quit
 
 # A client whose first line has no reason and whose last line has one.
-# The refreshes of the paced load copy its first line as its evidence;
-# the line with a reason must replace that copy, as in list.
+# The refreshes of the paced load copy its first line as its evidence,
+# and the line with a reason must replace that copy, as in list.
 {
 	echo "2026-11-01 00:00:00 aaaaaa-bbbbbb-cc <= a@example.org \
 H=(plain.example) [192.0.2.77]:25 P=esmtp S=100 id=p@example.org"

@@ -349,8 +349,8 @@ ui_load_parts_tick(struct ui *ui, uint64_t now_ms)
 	 * Once the page is full, a refresh waits while the next part is
 	 * read and can be merged at once.  At the end of a large log both
 	 * threads' last parts are read at about the same time, and a
-	 * refresh between their merges would take a tenth of a second for
-	 * nothing.  A paced load merges no faster, so it does not wait.
+	 * refresh between their merges costs about 0.1 s.  A paced load
+	 * merges no faster, so it does not wait.
 	 */
 	more = ui->load_rate == 0 && ui->nrows >= ui->page &&
 	    logread_bg_ready(ui->load_parts);
