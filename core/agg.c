@@ -414,41 +414,34 @@ agg_grow(struct agg *agg)
 	agg_table_free(old, nold, sizeof *old);
 }
 
-struct client *
-agg_find(struct agg *agg, const struct event_addr *a)
+uint64_t
+agg_addr_hash(const struct event_addr *a)
 {
-	uint64_t	h = agg_hash(a);
+	return agg_hash(a);
+}
 
+struct client *
+agg_find_hashed(struct agg *agg, const struct event_addr *a, uint64_t h)
+{
 	return agg->slots[agg_slot(agg, a, h)].client;
 }
 
-void
-agg_prefetch_slot(const struct agg *agg, const struct event_addr *a)
+struct client *
+agg_find(struct agg *agg, const struct event_addr *a)
 {
-	__builtin_prefetch(&agg->slots[agg_hash(a) & (agg->nslots - 1)]);
+	return agg_find_hashed(agg, a, agg_hash(a));
 }
 
 void
-agg_prefetch_counts(const struct agg *agg, const struct event_addr *a)
+agg_prefetch_slot(const struct agg *agg, uint64_t h)
 {
-	const struct agg_slot	*s;
-	const struct client	*c;
-	uint64_t		 h = agg_hash(a);
-
-	s = &agg->slots[h & (agg->nslots - 1)];
-	if ((c = s->client) == NULL || s->hash != h)
-		return;
-	if (c->helos != NULL)
-		__builtin_prefetch(c->helos);
-	if (c->reasons != NULL)
-		__builtin_prefetch(c->reasons);
+	__builtin_prefetch(&agg->slots[h & (agg->nslots - 1)]);
 }
 
 void
-agg_prefetch_client(const struct agg *agg, const struct event_addr *a)
+agg_prefetch_client(const struct agg *agg, uint64_t h)
 {
 	const struct agg_slot	*s;
-	uint64_t		 h = agg_hash(a);
 
 	s = &agg->slots[h & (agg->nslots - 1)];
 	/* Prefetch both cache lines that counting an event reads. */
@@ -631,15 +624,14 @@ agg_add_client(struct agg *agg, const struct event_addr *a, uint64_t h,
 }
 
 /*
- * Find or add the client.  from is as for agg_add_client.  Returns NULL
- * when it is new and the table is full.
+ * Find or add the client of address a, whose hash is h.  from is as for
+ * agg_add_client.  Returns NULL when it is new and the table is full.
  */
 static inline struct client *
 agg_lookup_or_create(struct agg *agg, const struct event_addr *a,
-    const struct client *from)
+    uint64_t h, const struct client *from)
 {
 	struct client	*c;
-	uint64_t	 h = agg_hash(a);
 	size_t		 i;
 
 	i = agg_slot(agg, a, h);
@@ -1188,11 +1180,22 @@ agg_add_reason(struct agg *agg, struct client *c, const struct event *ev)
 		    AGG_REASON_MAX + 1, "other", 5, 1);
 }
 
+static void agg_add_event(struct agg *, const struct event *, uint64_t,
+    uint32_t, uint64_t, uint64_t, const char *, size_t);
+
 void
 agg_add(struct agg *agg, const struct event *ev, uint32_t file,
     uint64_t offset, uint64_t line)
 {
-	agg_add_text(agg, ev, file, offset, line, NULL, 0);
+	agg_add_event(agg, ev, agg_hash(&ev->addr), file, offset, line, NULL,
+	    0);
+}
+
+void
+agg_add_hashed(struct agg *agg, const struct event *ev, uint64_t h,
+    uint32_t file, uint64_t offset, uint64_t line)
+{
+	agg_add_event(agg, ev, h, file, offset, line, NULL, 0);
 }
 
 /* ts_cmp(a, b) < 0, inline for the path of every event. */
@@ -1218,11 +1221,21 @@ void
 agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
     uint64_t offset, uint64_t line, const char *text, size_t text_len)
 {
+	agg_add_event(agg, ev, agg_hash(&ev->addr), file, offset, line, text,
+	    text_len);
+}
+
+/* Count ev, whose address has the hash h, as agg_add_text does. */
+static void
+agg_add_event(struct agg *agg, const struct event *ev, uint64_t h,
+    uint32_t file, uint64_t offset, uint64_t line, const char *text,
+    size_t text_len)
+{
 	struct client		*c;
 	struct agg_evidence	 e;
 	size_t			 len;
 
-	if ((c = agg_lookup_or_create(agg, &ev->addr, NULL)) == NULL) {
+	if ((c = agg_lookup_or_create(agg, &ev->addr, h, NULL)) == NULL) {
 		agg->dropped++;
 		return;
 	}
@@ -2337,7 +2350,8 @@ agg_merge_client(struct agg *agg, struct client *src, uint64_t lines)
 {
 	struct client	*c;
 
-	if ((c = agg_lookup_or_create(agg, &src->addr, src)) == NULL)
+	if ((c = agg_lookup_or_create(agg, &src->addr, agg_hash(&src->addr),
+	    src)) == NULL)
 		return -1;
 	agg_merge_into(agg, &agg->pool, c, src, lines);
 	return 0;
@@ -2368,10 +2382,11 @@ agg_merge_prefetch(const struct agg *agg, const struct agg_slab *slab,
 	const struct client	*c;
 
 	if (i + 2 * AGG_AHEAD < slab->used)
-		agg_prefetch_slot(agg, &slab->clients[i + 2 * AGG_AHEAD].addr);
+		agg_prefetch_slot(agg,
+		    agg_hash(&slab->clients[i + 2 * AGG_AHEAD].addr));
 	if (i + AGG_AHEAD < slab->used) {
 		c = &slab->clients[i + AGG_AHEAD];
-		agg_prefetch_client(agg, &c->addr);
+		agg_prefetch_client(agg, agg_hash(&c->addr));
 		agg_prefetch_lists(c);
 	}
 }

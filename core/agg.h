@@ -311,15 +311,20 @@ struct client	**agg_finish_job_install(struct agg *,
 void		 agg_finish_job_free(struct agg_finish_job *);
 
 /*
- * Prefetch hints for a caller that reads its next events early.  They
- * start loading the hash slot of a, then the client it points to, then
- * the client's HELO and reason lists.  None changes the agg.
+ * Functions for a caller that reads its next events early and hashes
+ * each address once with agg_addr_hash.  The prefetch hints start
+ * loading the hash slot, then the client it points to, and change
+ * nothing in the agg.  agg_find_hashed and agg_add_hashed work as
+ * agg_find and agg_add do.
  */
-void		 agg_prefetch_slot(const struct agg *, const struct event_addr *);
-void		 agg_prefetch_client(const struct agg *,
-		    const struct event_addr *);
-void		 agg_prefetch_counts(const struct agg *,
-		    const struct event_addr *);
+uint64_t	 agg_addr_hash(const struct event_addr *);
+void		 agg_prefetch_slot(const struct agg *, uint64_t hash);
+void		 agg_prefetch_client(const struct agg *, uint64_t hash);
+struct client	*agg_find_hashed(struct agg *, const struct event_addr *,
+		    uint64_t hash);
+void		 agg_add_hashed(struct agg *, const struct event *,
+		    uint64_t hash, uint32_t file, uint64_t offset,
+		    uint64_t line);
 
 /* Number of distinct clients, suspects or not. */
 size_t		 agg_clients(const struct agg *);

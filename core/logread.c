@@ -998,7 +998,7 @@ logread_ring_find(struct agg *agg, struct logread_pending *p)
 {
 	const struct client	*c;
 
-	p->client = c = agg_find(agg, &p->ev.addr);
+	p->client = c = agg_find_hashed(agg, &p->ev.addr, p->hash);
 	if (c == NULL)
 		return;
 	if (c->helos != NULL)
@@ -1045,13 +1045,15 @@ logread_ring_hold(struct logread_ring *r, struct agg *agg,
 
 	if (r->held == LOGREAD_PENDING) {
 		p = &r->slots[r->oldest];
-		agg_add(agg, &p->ev, in->file, p->offset, p->line);
+		agg_add_hashed(agg, &p->ev, p->hash, in->file, p->offset,
+		    p->line);
 		r->oldest = (r->oldest + 1) & (LOGREAD_PENDING - 1);
 		r->held--;
 	}
 	newest = r->held;
 	p = LOGREAD_RING_AT(r, newest);
 	logread_hold(p, in);
+	p->hash = agg_addr_hash(&p->ev.addr);
 	in->has_head = 0;
 	r->held++;
 	/*
@@ -1061,9 +1063,9 @@ logread_ring_hold(struct logread_ring *r, struct agg *agg,
 	 * has at least the time of parsing three events before agg_add
 	 * needs it.
 	 */
-	agg_prefetch_slot(agg, &p->ev.addr);
+	agg_prefetch_slot(agg, p->hash);
 	if (newest >= 1)
-		agg_prefetch_client(agg, &LOGREAD_RING_AT(r, newest - 1)->ev.addr);
+		agg_prefetch_client(agg, LOGREAD_RING_AT(r, newest - 1)->hash);
 	if (newest >= 2)
 		logread_ring_find(agg, LOGREAD_RING_AT(r, newest - 2));
 	if (newest >= 4)
@@ -1077,7 +1079,7 @@ logread_ring_flush(struct logread_ring *r, struct agg *agg, uint32_t file)
 
 	for (; r->held > 0; r->held--) {
 		p = &r->slots[r->oldest];
-		agg_add(agg, &p->ev, file, p->offset, p->line);
+		agg_add_hashed(agg, &p->ev, p->hash, file, p->offset, p->line);
 		r->oldest = (r->oldest + 1) & (LOGREAD_PENDING - 1);
 	}
 }

@@ -169,6 +169,8 @@ struct logread_pending {
 	struct event	ev;
 	/* The event's client once the ring looked it up, or NULL. */
 	const struct client *client;
+	/* agg_addr_hash of the event's address, made once when held. */
+	uint64_t	hash;
 	uint64_t	offset;
 	uint64_t	line;
 	char		helo[EVENT_NAME_MAX];
