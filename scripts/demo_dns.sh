@@ -7,7 +7,9 @@
 # Before sourcing, set: log (the Exim log), tmp (a private folder, removed
 # by the caller), state (the smtptriage options that keep state in tmp),
 # WAIT_TENTHS (how long to wait for NSD, in tenths of a second).  Sets
-# port (NSD's UDP and TCP port) and nsd_pid (kill it when done).
+# port (NSD's UDP and TCP port), nsd_pid (kill it when done) and
+# demo_opts, which the caller passes to smtptriage so that the abuse
+# contact lookup uses the private zone abuse.isp.test.
 # Needs nsd and perl.
 
 # The suspects in score order, then every (IP, HELO) pair of the log.
@@ -33,6 +35,8 @@ port=$(perl -MIO::Socket::INET -e '
 #      indeterminate;
 #   3  a reverse zone with no PTR record (NOERROR, no data), and HELO names
 #      outside every zone (REFUSED).
+# Kinds 0 and 1 also get the abuse contact abuse@isp.test in the zone
+# abuse.isp.test.  For the others that lookup returns NXDOMAIN.
 perl -MSocket=inet_pton,AF_INET,AF_INET6 -e '
 	my ($tmp, $port) = @ARGV;
 	my (@ips, %helos);
@@ -59,13 +63,18 @@ perl -MSocket=inet_pton,AF_INET,AF_INET6 -e '
 
 	my $soa = "\$TTL 300\n\@ IN SOA ns.isp.test. hostmaster.isp.test. " .
 	    "1 3600 600 86400 300\n\@ IN NS ns.isp.test.\n";
-	my %zones = ("isp.test" => $soa);
+	my %zones = ("isp.test" => $soa, "abuse.isp.test" => $soa);
 	my %seen;
 	for my $i (0 .. $#ips) {
 		my $ip = $ips[$i];
 		my $rev = reverse_name($ip);
 		my $kind = $i % 4;
 		my $other = $ip =~ /:/ ? "2001:db8:ffff::1" : "192.0.2.254";
+		if ($kind <= 1) {
+			(my $key = $rev) =~ s/\.(in-addr|ip6)\.arpa$//;
+			$zones{"abuse.isp.test"} .=
+			    "$key.abuse.isp.test. IN TXT \"abuse\@isp.test\"\n";
+		}
 		if ($kind == 0) {
 			$zones{$rev} = $soa . "\@ IN PTR dyn-$i.pool.isp.test.\n";
 			$zones{"isp.test"} .=
@@ -106,6 +115,8 @@ perl -MSocket=inet_pton,AF_INET,AF_INET6 -e '
 		print $conf "zone:\n\tname: \"$zone\"\n\tzonefile: \"$file\"\n";
 	}
 ' "$tmp" "$port"
+
+demo_opts="--abuse-zone abuse.isp.test"
 
 nsd -d -c "$tmp/nsd.conf" >"$tmp/nsd.out" 2>&1 &
 nsd_pid=$!

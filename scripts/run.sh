@@ -28,4 +28,4 @@ state="--config $tmp/config --state $tmp/state.db --whitelist $tmp/whitelist \
 . scripts/demo_dns.sh
 
 # shellcheck disable=SC2086
-./smtptriage $state --resolver "127.0.0.1:$port" "$log"
+./smtptriage $state $demo_opts --resolver "127.0.0.1:$port" "$log"

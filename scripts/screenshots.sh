@@ -108,7 +108,7 @@ shoot() {
 # No status bar, so the pane is the whole window.
 echo "set-option -g status off" >"$tmp/tmux.conf"
 tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x $COLS -y $LINES \
-    "env TERM=tmux-256color LC_ALL=C.UTF-8 ./smtptriage $state \
+    "env TERM=tmux-256color LC_ALL=C.UTF-8 ./smtptriage $state $demo_opts \
 --resolver 127.0.0.1:$port $log"
 
 # Give the rows some status colours: mark the second suspect and report
