@@ -1063,7 +1063,21 @@ agg_evidence_release(struct agg_pool *pool, struct agg_evidence **list,
 static void
 agg_drop_plain(struct agg_pool *pool, struct client *c)
 {
-	agg_evidence_release(pool, &c->plain, &c->nplain);
+	size_t	n = c->nplain;
+
+	agg_evidence_release(pool, &c->plain, &n);
+	c->nplain = 0;
+}
+
+/* Append ev to the plain lines of c, which has fewer than the maximum. */
+static void
+agg_add_plain(struct agg_pool *pool, struct client *c,
+    const struct agg_evidence *ev)
+{
+	size_t	n = c->nplain;
+
+	agg_evidence_append(pool, &c->plain, &n, ev);
+	c->nplain = (uint8_t)n;
 }
 
 /*
@@ -1289,7 +1303,7 @@ agg_add_event(struct agg *agg, const struct event *ev, uint64_t h,
 		if (c->evidence_plain)
 			agg_drop_plain_copy(&agg->pool, c);
 		agg_add_evidence(agg, c, &e);
-		if (c->plain != NULL)
+		if (c->nplain != 0)
 			agg_drop_plain(&agg->pool, c);
 	} else if ((c->nevidence == 0 || c->evidence_plain) &&
 	    c->nplain < AGG_EVIDENCE_FIRST) {
@@ -1298,7 +1312,7 @@ agg_add_event(struct agg *agg, const struct event *ev, uint64_t h,
 			e.has_text = 1;
 			agg->texts++;
 		}
-		agg_evidence_append(&agg->pool, &c->plain, &c->nplain, &e);
+		agg_add_plain(&agg->pool, c, &e);
 	}
 }
 
@@ -2276,12 +2290,11 @@ agg_merge_evidence(struct agg_pool *pool, struct client *c,
 		src->plain[i].line += lines;
 		if ((c->nevidence == 0 || c->evidence_plain) &&
 		    c->nplain < AGG_EVIDENCE_FIRST)
-			agg_evidence_append(pool, &c->plain, &c->nplain,
-			    &src->plain[i]);
+			agg_add_plain(pool, c, &src->plain[i]);
 		else
 			agg_evidence_free_text(&src->plain[i]);
 	}
-	if (c->nevidence > 0 && !c->evidence_plain && c->plain != NULL)
+	if (c->nevidence > 0 && !c->evidence_plain && c->nplain != 0)
 		agg_drop_plain(pool, c);
 	/* The arrays of src go with the pool of src. */
 	src->evidence = src->plain = NULL;

@@ -137,6 +137,12 @@ struct client {
 	 * replaces the copy.
 	 */
 	uint8_t			 evidence_plain;
+	/*
+	 * Number of entries in plain, at most AGG_EVIDENCE_FIRST.  Counting
+	 * tests it for every line, so it is in the first cache line.  The
+	 * array is read only until the client's first line with a reason.
+	 */
+	uint8_t			 nplain;
 
 	struct agg_count	*helos;		/* most frequent first */
 	size_t			 nhelos;
@@ -161,7 +167,6 @@ struct client {
 	char			*rdns;		/* last verified name; interned */
 
 	struct agg_evidence	*plain;
-	size_t			 nplain;
 	uint64_t		 helo_other;
 
 	int			 score;
@@ -176,13 +181,14 @@ struct client {
 	char			 ip[INET6_ADDRSTRLEN];
 #if UINTPTR_MAX == UINT64_MAX
 	/* Padding to four whole cache lines on 64-bit systems. */
-	char			 pad_[24];
+	char			 pad_[32];
 #endif
 };
 
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(struct client) == 256, "client size");
 #endif
+_Static_assert(AGG_EVIDENCE_FIRST <= UINT8_MAX, "nplain is one byte");
 
 
 /*
