@@ -5,28 +5,40 @@
 #
 # Runs "BINARY list --format json" on LOG for each BINARY in turn, and
 # that ROUNDS times (default 8), with SMTPTRIAGE_THREADS=THREADS
-# (default 2) and a private state.  Prints for each binary the median
-# wall time with the whole range and the median CPU time (user and
-# system), and checks that every binary printed the same bytes as the
-# first one.  Builds to compare are usually copies of ./smtptriage made
-# before and after a change.
+# (default 2, at most 16) and a private state.  Every other round runs
+# the builds in reverse order, so that no build always follows the same
+# one.  Prints for each binary the median wall time with the whole range
+# and the median CPU time (user and system), and fails when a binary
+# prints other bytes than the first one.  Builds to compare are usually
+# copies of ./smtptriage made before and after a change.
 set -u
+
+usage() {
+	echo "usage: ab.sh [-r rounds] [-t threads] log binary..." >&2
+	exit 2
+}
+
+# Check that $2, the value of option $1, is a whole number from 1 to $3.
+check_number() {
+	case $2 in
+	''|*[!0-9]*) ;;
+	*) [ "$2" -ge 1 ] && [ "$2" -le "$3" ] && return 0 ;;
+	esac
+	echo "ab.sh: invalid $1 $2: expected a number from 1 to $3" >&2
+	exit 2
+}
 
 rounds=8
 threads=2
 while getopts r:t: opt; do
 	case $opt in
-	r) rounds=$OPTARG ;;
-	t) threads=$OPTARG ;;
-	*) echo "usage: ab.sh [-r rounds] [-t threads] log binary..." >&2
-	   exit 2 ;;
+	r) check_number rounds "$OPTARG" 1000; rounds=$OPTARG ;;
+	t) check_number threads "$OPTARG" 16; threads=$OPTARG ;;
+	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
-if [ $# -lt 2 ]; then
-	echo "usage: ab.sh [-r rounds] [-t threads] log binary..." >&2
-	exit 2
-fi
+[ $# -ge 2 ] || usage
 log=$1
 shift
 if [ ! -r "$log" ]; then
@@ -34,7 +46,7 @@ if [ ! -r "$log" ]; then
 	exit 1
 fi
 for b in "$@"; do
-	if [ ! -x "$b" ]; then
+	if [ ! -f "$b" ] || [ ! -x "$b" ]; then
 		echo "ab.sh: $b is missing or not executable" >&2
 		exit 1
 	fi
@@ -46,55 +58,74 @@ fi
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/smtptriage-ab.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
+trap 'exit 1' HUP INT TERM
 cat "$log" > /dev/null
 
-# Run binary $2 once and append "$1 wall-ms cpu-ms" to $dir/times.
+# Run build number $1, the file $2, once and append "$1 wall-ms cpu-ms"
+# to $dir/times.  A name without a slash is taken from the current
+# folder, as the check above did, not from PATH.
 run_one() {
+	case $2 in
+	*/*) bin=$2 ;;
+	*) bin=./$2 ;;
+	esac
+
 	start=$(date +%s%N)
 	SMTPTRIAGE_THREADS=$threads /usr/bin/time -f "%U %S" -o "$dir/cpu" \
-	    "$2" list --format json --config /dev/null \
+	    "$bin" list --format json --config /dev/null \
 	    --state "$dir/state.db" --whitelist "$dir/whitelist" "$log" \
 	    > "$dir/out" 2> "$dir/err"
 	rc=$?
 	end=$(date +%s%N)
+
 	if [ $rc -ne 0 ]; then
 		echo "ab.sh: $2 failed (exit $rc):" >&2
 		cat "$dir/err" >&2
 		exit 1
 	fi
+
 	if [ ! -f "$dir/out.$1" ]; then
 		mv "$dir/out" "$dir/out.$1"
+		if [ "$1" -gt 0 ] && ! cmp -s "$dir/out.0" "$dir/out.$1"; then
+			echo "ab.sh: the output of $2 differs from that of" \
+			    "the first build" >&2
+			exit 1
+		fi
 	elif ! cmp -s "$dir/out" "$dir/out.$1"; then
-		echo "ab.sh: the output of $2 differs between two of its runs" >&2
+		echo "ab.sh: the output of $2 differs between two of its" \
+		    "runs" >&2
 		exit 1
 	fi
+
 	echo "$1 $(( (end - start) / 1000000 )) $(awk \
 	    '{ printf "%d", ($1 + $2) * 1000 }' "$dir/cpu")" >> "$dir/times"
 }
 
+# The builds as "index file" lines, and the same in reverse order.
+i=0
+for b in "$@"; do
+	echo "$i $b"
+	i=$((i + 1))
+done > "$dir/order"
+awk '{ line[NR] = $0 } END { for (i = NR; i >= 1; i--) print line[i] }' \
+    "$dir/order" > "$dir/reverse"
+
 r=0
 while [ $r -lt "$rounds" ]; do
-	i=0
-	for b in "$@"; do
-		run_one $i "$b"
-		i=$((i + 1))
-	done
+	if [ $((r % 2)) -eq 0 ]; then
+		list=$dir/order
+	else
+		list=$dir/reverse
+	fi
+	while read -r k b; do
+		run_one "$k" "$b" < /dev/null
+	done < "$list"
 	r=$((r + 1))
 done
 
-same=1
-i=0
-for b in "$@"; do
-	if [ $i -gt 0 ] && ! cmp -s "$dir/out.0" "$dir/out.$i"; then
-		echo "ab.sh: the output of $b differs from that of $1" >&2
-		same=0
-	fi
-	i=$((i + 1))
-done
-
-echo "ab.sh: $log, $threads threads, $rounds rounds, $(date -u \
+echo "ab.sh: $log, SMTPTRIAGE_THREADS=$threads, $rounds rounds, $(date -u \
     '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1 /proc/loadavg)"
-printf "%-40s %9s %19s %9s\n" binary "wall" "min-max" "CPU"
+printf "%-40s %8s %17s %8s\n" build "wall" "range" "CPU"
 i=0
 for b in "$@"; do
 	awk -v k=$i -v name="$b" '
@@ -107,10 +138,10 @@ for b in "$@"; do
 	}
 	$1 == k { w[++n] = $2 + 0; c[n] = $3 + 0 }
 	END {
-		mw = median(w, n)
-		printf "%-40s %8.3fs %8.3f-%8.3fs %8.3fs\n", name, mw / 1000,
-		    w[1] / 1000, w[n] / 1000, median(c, n) / 1000
+		mid = median(w, n)
+		range = sprintf("%.3f-%.3f s", w[1] / 1000, w[n] / 1000)
+		printf "%-40s %6.3f s %17s %6.2f s\n", name, mid / 1000, range,
+		    median(c, n) / 1000
 	}' "$dir/times"
 	i=$((i + 1))
 done
-[ $same -eq 1 ]
