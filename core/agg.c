@@ -1069,7 +1069,10 @@ agg_drop_plain(struct agg_pool *pool, struct client *c)
 	c->nplain = 0;
 }
 
-/* Append ev to the plain lines of c, which has fewer than the maximum. */
+/*
+ * Append ev to the plain lines of c, which has fewer than
+ * AGG_EVIDENCE_FIRST of them.
+ */
 static void
 agg_add_plain(struct agg_pool *pool, struct client *c,
     const struct agg_evidence *ev)

@@ -1018,10 +1018,9 @@ logread_ring_find(struct agg *agg, struct logread_pending *p)
  * Start loading the first HELO and reason names of the client of p,
  * which agg_add compares with the event's names.  Their lists were
  * prefetched two events before.  The lists are read again here because
- * an event counted since then may have grown them.  An interned name of
- * 22 bytes (the average HELO name of the bench logs) crosses a cache
- * line boundary in about a third of the cases, so both ends of the HELO
- * name are loaded.
+ * an event counted since then may have grown them.  A HELO name of 22
+ * bytes, the average of the bench logs, crosses a cache line boundary
+ * about one time in three, so both of its ends are loaded.
  */
 static void
 logread_ring_names(const struct logread_pending *p)

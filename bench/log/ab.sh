@@ -45,9 +45,9 @@ if [ ! -r "$log" ]; then
 	echo "ab.sh: $log is missing or not readable" >&2
 	exit 1
 fi
-for b in "$@"; do
-	if [ ! -f "$b" ] || [ ! -x "$b" ]; then
-		echo "ab.sh: $b is missing or not executable" >&2
+for build in "$@"; do
+	if [ ! -f "$build" ] || [ ! -x "$build" ]; then
+		echo "ab.sh: $build is missing or not executable" >&2
 		exit 1
 	fi
 done
@@ -61,9 +61,9 @@ trap 'rm -rf "$dir"' EXIT
 trap 'exit 1' HUP INT TERM
 cat "$log" > /dev/null
 
-# Run build number $1, the file $2, once and append "$1 wall-ms cpu-ms"
-# to $dir/times.  A name without a slash is taken from the current
-# folder, as the check above did, not from PATH.
+# Run build $2 (number $1) once and append "$1 wall-ms cpu-ms" to
+# $dir/times.  A name without a slash runs from the current folder, not
+# from PATH, because that is the file the checks above tested.
 run_one() {
 	case $2 in
 	*/*) bin=$2 ;;
@@ -101,10 +101,11 @@ run_one() {
 	    '{ printf "%d", ($1 + $2) * 1000 }' "$dir/cpu")" >> "$dir/times"
 }
 
-# The builds as "index file" lines, and the same in reverse order.
+# Write the builds as "number file" lines to $dir/order, and the same
+# lines in reverse order to $dir/reverse.
 i=0
-for b in "$@"; do
-	echo "$i $b"
+for build in "$@"; do
+	echo "$i $build"
 	i=$((i + 1))
 done > "$dir/order"
 awk '{ line[NR] = $0 } END { for (i = NR; i >= 1; i--) print line[i] }' \
@@ -117,8 +118,8 @@ while [ $r -lt "$rounds" ]; do
 	else
 		list=$dir/reverse
 	fi
-	while read -r k b; do
-		run_one "$k" "$b" < /dev/null
+	while read -r k build; do
+		run_one "$k" "$build" < /dev/null
 	done < "$list"
 	r=$((r + 1))
 done
@@ -127,8 +128,8 @@ echo "ab.sh: $log, SMTPTRIAGE_THREADS=$threads, $rounds rounds, $(date -u \
     '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1 /proc/loadavg)"
 printf "%-40s %8s %17s %8s\n" build "wall" "range" "CPU"
 i=0
-for b in "$@"; do
-	awk -v k=$i -v name="$b" '
+for build in "$@"; do
+	awk -v k=$i -v name="$build" '
 	function median(a, n,    i, j, t) {
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
