@@ -2,12 +2,13 @@
 # Benchmark of the list command against the baselines for several
 # numbers of distinct clients: see docs/performance.md.
 #
-#	sh bench/log/sweep.sh [-f exim|postfix] [-r ROUNDS] [-s SIZE] CLIENTS...
+#	sh bench/log/sweep.sh [-f FORMAT] [-r ROUNDS] [-s SIZE] CLIENTS...
 #
-# For each CLIENTS count the script generates a log of SIZE (default 1G)
-# in the format of -f (default exim) with that many distinct client
-# addresses in $BENCH_DIR (default /tmp/smtptriage-bench), unless a log
-# made with the same options is there.  It reads the log once to put it into the page
+# For each CLIENTS count the script generates a log of SIZE (default 1G;
+# k, M and G work) in FORMAT (exim, the default, or postfix) with that
+# many distinct client addresses.  The logs go to $BENCH_DIR (default
+# /tmp/smtptriage-bench) and are kept for the next run with the same
+# options.  The script reads each log once to put it into the page
 # cache, then runs the two-thread line count, mawk's aggregation and
 # "smtptriage list --format json" one after the other, ROUNDS times
 # (default 5).  It prints the median wall time of each and the two
@@ -24,13 +25,28 @@ usage() {
 	exit 2
 }
 
-# Check that $2, the value of $1, is a whole number from 1 to $3.
+# Check that $2, the value of $1, is a whole number from 1 to $3.  More
+# than nine digits are rejected before they reach test(1), whose numbers
+# overflow.
 check_number() {
 	case $2 in
-	''|*[!0-9]*) ;;
+	''|*[!0-9]*|??????????*) ;;
 	*) [ "$2" -ge 1 ] && [ "$2" -le "$3" ] && return 0 ;;
 	esac
 	echo "sweep.sh: invalid $1 $2: expected a number from 1 to $3" >&2
+	exit 2
+}
+
+# Check that $1 is a size that loggen reads: a number of bytes, or a
+# number followed by k, M or G.
+check_size() {
+	digits=${1%[kKmMgG]}
+	case $digits in
+	''|0*|*[!0-9]*) ;;
+	*) return 0 ;;
+	esac
+	echo "sweep.sh: invalid size $1: expected a number of bytes," \
+	    "optionally followed by k, M or G" >&2
 	exit 2
 }
 
@@ -42,11 +58,15 @@ while getopts f:r:s: opt; do
 	f)
 		case $OPTARG in
 		exim|postfix) format=$OPTARG ;;
-		*) usage ;;
+		*)
+			echo "sweep.sh: invalid format $OPTARG: expected exim" \
+			    "or postfix" >&2
+			exit 2
+			;;
 		esac
 		;;
 	r) check_number rounds "$OPTARG" 1000; rounds=$OPTARG ;;
-	s) size=$OPTARG ;;
+	s) check_size "$OPTARG"; size=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -97,17 +117,20 @@ run() {
 }
 
 echo "sweep.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load" \
-    "$(cut -d' ' -f1 /proc/loadavg), $format, size $size, $rounds rounds"
+    "$(cut -d' ' -f1 /proc/loadavg), $format, size $size, rounds: $rounds"
 printf "%9s %9s %9s %9s %11s %13s %9s\n" clients linecount mawk list \
-    "mawk/list" "list/linecnt" "list RSS"
+    "mawk/list" "list/lc rate" "list RSS"
 for n in "$@"; do
 	log="$dir/$format-c$n.log"
 	stamp="-f $format -s $size -c $n"
 	if [ ! -f "$log" ] || [ ! -f "$log.options" ] ||
 	    [ "$(cat "$log.options")" != "$stamp" ]; then
 		echo "sweep.sh: generating $log ($stamp)" >&2
+		# A log that was not finished must not pass for one that was.
+		rm -f "$log.options"
 		# shellcheck disable=SC2086 # the options are words
-		"$gen" $stamp -o "$log" || exit 1
+		"$gen" $stamp -o "$log.tmp" || exit 1
+		mv "$log.tmp" "$log" || exit 1
 		echo "$stamp" > "$log.options"
 	fi
 	cat "$log" > /dev/null
