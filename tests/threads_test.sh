@@ -80,6 +80,14 @@ same "exim csv, three output slices" --format csv "$tmp/many"
 [ "$(grep -c '^ip,' "$tmp/out.2")" -eq 1 ] ||
     fail "exim csv, three output slices: not one header line"
 
+# Client lines in SMTP sessions, so that sessions span the line where
+# the parts meet.
+"$gen" -f exim -s 1500k -c 3000 -S 4 -r 13 -o "$tmp/sessions" &&
+"$gen" -f postfix -s 1500k -c 3000 -S 4 -r 15 -o "$tmp/psessions" ||
+    exit 1
+same "exim sessions" --format json "$tmp/sessions"
+same "postfix sessions" --format json "$tmp/psessions"
+
 # The same logs cut in two at a line boundary, as a rotation leaves them.
 lines=$(wc -l <"$tmp/mainlog")
 head -n $((lines / 2)) "$tmp/mainlog" >"$tmp/mainlog.1"

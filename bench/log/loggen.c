@@ -6,12 +6,24 @@
  * always give the same bytes.
  *
  *	loggen [-f exim|postfix] [-s bytes] [-c clients] [-w warn%]
- *	    [-6 ipv6%] [-l longhelo%] [-r seed] [-o file]
+ *	    [-6 ipv6%] [-l longhelo%] [-S lines] [-r seed] [-o file]
  *
- * Every address of the pool shows up once before any repeats, so a log
- * with at least as many client lines as -c names exactly -c clients.
- * After that, half of the client lines come from the first 1 % of the
- * pool (busy senders and persistent scanners) and half from all of it.
+ * -S sets the mean number of client lines of an SMTP session.  An MTA
+ * logs several lines for one connection (Postfix its connect, reject and
+ * disconnect lines, Exim its warnings, rejections and arrivals), and
+ * other sessions run at the same time.  So with -S above 1 the client
+ * lines come from LOGGEN_SESSIONS sessions open at once: each line picks
+ * one of them, and a session that has written its lines is replaced by
+ * one of a new client.  A session writes from 1 to 2 * S - 1 client
+ * lines.  With -S 1, the default, every client line picks its client on
+ * its own, which no MTA writes, but which is the worst case for a
+ * program that keeps state per client.
+ *
+ * Every address of the pool starts a session once before any starts a
+ * second one, so a log with enough client lines names exactly -c
+ * clients.  After that, half of the sessions come from the first 1 % of
+ * the pool (busy senders and persistent scanners) and half from all of
+ * it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,10 +39,19 @@
 #define LOGGEN_LINE_MAX		1024
 /* Length of a long HELO name. */
 #define LOGGEN_LONG_HELO	200
+/* SMTP sessions open at once, with -S above 1. */
+#define LOGGEN_SESSIONS		16
+/* Maximum of -S. */
+#define LOGGEN_SESSION_MAX	1000
 
 enum loggen_format {
 	LOGGEN_EXIM,
 	LOGGEN_POSTFIX,
+};
+
+struct loggen_session {
+	uint64_t	client;		/* pool index */
+	uint64_t	left;		/* client lines still to write */
 };
 
 struct loggen {
@@ -40,6 +61,8 @@ struct loggen {
 	unsigned		 warn_pct;
 	unsigned		 ipv6_pct;
 	unsigned		 long_helo_pct;
+	uint64_t		 session_lines;	/* mean; 1: no sessions */
+	struct loggen_session	 sessions[LOGGEN_SESSIONS];
 	uint64_t		 rng;
 	uint64_t		 next_client;	/* pool index not used yet */
 	int64_t			 now;		/* seconds since 2026-11-01 */
@@ -65,8 +88,8 @@ static void
 loggen_usage(void)
 {
 	fprintf(stderr, "usage: loggen [-f exim|postfix] [-s bytes] "
-	    "[-c clients] [-w warn%%] [-6 ipv6%%] [-l longhelo%%] [-r seed] "
-	    "[-o file]\n");
+	    "[-c clients] [-w warn%%] [-6 ipv6%%] [-l longhelo%%] "
+	    "[-S lines] [-r seed] [-o file]\n");
 	exit(2);
 }
 
@@ -126,6 +149,28 @@ loggen_client(struct loggen *g)
 	if (loggen_rand(g) & 1)
 		return loggen_rand(g) % hot;
 	return loggen_rand(g) % g->clients;
+}
+
+/*
+ * Pick the client of the next client line: with sessions, the client of
+ * one of the open sessions.  With -S 1 this draws no random number of
+ * its own, so such logs keep the bytes of the recorded benchmark runs,
+ * which had no sessions.
+ */
+static uint64_t
+loggen_line_client(struct loggen *g)
+{
+	struct loggen_session	*s;
+
+	if (g->session_lines <= 1)
+		return loggen_client(g);
+	s = &g->sessions[loggen_rand(g) % LOGGEN_SESSIONS];
+	if (s->left == 0) {
+		s->client = loggen_client(g);
+		s->left = 1 + loggen_rand(g) % (2 * g->session_lines - 1);
+	}
+	s->left--;
+	return s->client;
 }
 
 /*
@@ -255,7 +300,7 @@ loggen_exim_line(struct loggen *g)
 	loggen_stamp(g);
 	loggen_msgid(g, id, sizeof id);
 	if (loggen_pct(g) < g->warn_pct) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		loggen_helo(g, c, helo, sizeof helo);
 		loggen_put(g, "H=(%s) [%s]:%u Warning: %s\n", helo, ip,
@@ -264,7 +309,7 @@ loggen_exim_line(struct loggen *g)
 		return;
 	}
 	if (kind < 25) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		loggen_helo(g, c, helo, sizeof helo);
 		rdns = loggen_rdns(c, name, sizeof name);
@@ -281,14 +326,14 @@ loggen_exim_line(struct loggen *g)
 	else if (kind < 70)
 		loggen_put(g, "%s Completed\n", id);
 	else if (kind < 82) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		loggen_helo(g, c, helo, sizeof helo);
 		loggen_put(g, "SMTP connection from (%s) [%s]:%u closed by "
 		    "QUIT\n", helo, ip, 1024 + (unsigned)(loggen_rand(g) %
 		    60000));
 	} else if (kind < 90) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		loggen_helo(g, c, helo, sizeof helo);
 		loggen_put(g, "H=(%s) [%s]:%u F=<spam%u@example.biz> rejected "
@@ -297,7 +342,7 @@ loggen_exim_line(struct loggen *g)
 		    (unsigned)(loggen_rand(g) % 1000),
 		    (unsigned)(loggen_rand(g) % 500));
 	} else if (kind < 93) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		loggen_put(g, "no host name found for IP address %s\n", ip);
 	} else if (kind < 97)
@@ -321,7 +366,7 @@ loggen_postfix_line(struct loggen *g)
 	snprintf(id, sizeof id, "%010" PRIX64, loggen_mix(++g->msgno) >> 24);
 	pid = 1000 + (unsigned)(loggen_rand(g) % 30000);
 	if (loggen_pct(g) < g->warn_pct) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		if (loggen_rand(g) & 1)
 			loggen_put(g, "postfix/smtpd[%u]: warning: hostname "
@@ -334,7 +379,7 @@ loggen_postfix_line(struct loggen *g)
 		return;
 	}
 	if (kind < 40) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		rdns = loggen_rdns(c, name, sizeof name);
 		loggen_put(g, "postfix/smtpd[%u]: %s from %s[%s]%s\n", pid,
@@ -343,13 +388,13 @@ loggen_postfix_line(struct loggen *g)
 		    kind < 20 ? "" : " ehlo=1 mail=1 rcpt=1 data=1 quit=1 "
 		    "commands=5");
 	} else if (kind < 50) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		rdns = loggen_rdns(c, name, sizeof name);
 		loggen_put(g, "postfix/smtpd[%u]: %s: client=%s[%s]\n", pid, id,
 		    rdns != NULL ? rdns : "unknown", ip);
 	} else if (kind < 58) {
-		c = loggen_client(g);
+		c = loggen_line_client(g);
 		loggen_addr(g, c, ip, sizeof ip);
 		loggen_helo(g, c, helo, sizeof helo);
 		loggen_put(g, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from "
@@ -413,8 +458,9 @@ main(int argc, char **argv)
 	g.warn_pct = 10;
 	g.ipv6_pct = 10;
 	g.long_helo_pct = 2;
+	g.session_lines = 1;
 	g.rng = 1;
-	while ((ch = getopt(argc, argv, "f:s:c:w:6:l:r:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:s:c:w:6:l:S:r:o:")) != -1) {
 		switch (ch) {
 		case 'f':
 			if (strcmp(optarg, "exim") == 0)
@@ -430,13 +476,15 @@ main(int argc, char **argv)
 		case '6': g.ipv6_pct = (unsigned)loggen_number(optarg); break;
 		case 'l': g.long_helo_pct = (unsigned)loggen_number(optarg);
 			break;
+		case 'S': g.session_lines = loggen_number(optarg); break;
 		case 'r': g.rng = loggen_number(optarg) | 1; break;
 		case 'o': path = optarg; break;
 		default: loggen_usage();
 		}
 	}
 	if (g.clients == 0 || g.warn_pct > 100 || g.ipv6_pct > 100 ||
-	    g.long_helo_pct > 100)
+	    g.long_helo_pct > 100 || g.session_lines == 0 ||
+	    g.session_lines > LOGGEN_SESSION_MAX)
 		loggen_usage();
 	g.out = stdout;
 	if (path != NULL && (g.out = fopen(path, "w")) == NULL) {

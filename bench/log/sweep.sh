@@ -2,13 +2,16 @@
 # Benchmark of the list command against the baselines for several
 # numbers of distinct clients: see docs/performance.md.
 #
-#	sh bench/log/sweep.sh [-f FORMAT] [-r ROUNDS] [-s SIZE] CLIENTS...
+#	sh bench/log/sweep.sh [-f FORMAT] [-r ROUNDS] [-s SIZE]
+#	    [-S LINES] CLIENTS...
 #
 # For each CLIENTS count the script generates a log of SIZE (default 1G;
 # k, M and G work) in FORMAT (exim, the default, or postfix) with that
-# many distinct client addresses.  The logs go to $BENCH_DIR (default
-# /tmp/smtptriage-bench) and are kept for the next run with the same
-# options.  The script reads each log once to put it into the page
+# many distinct client addresses.  Its client lines come in SMTP
+# sessions of LINES lines on average (default 1: no sessions, see
+# bench/log/loggen.c).  The logs
+# go to $BENCH_DIR (default /tmp/smtptriage-bench) and are kept for the
+# next run with the same options.  The script reads each log once to put it into the page
 # cache, then runs the two-thread line count, mawk's aggregation and
 # "smtptriage list --format json" one after the other, ROUNDS times
 # (default 5).  It prints the median wall time of each and the two
@@ -21,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 usage() {
 	echo "usage: sweep.sh [-f exim|postfix] [-r rounds] [-s size]" \
-	    "clients..." >&2
+	    "[-S lines] clients..." >&2
 	exit 2
 }
 
@@ -53,7 +56,8 @@ check_size() {
 format=exim
 rounds=5
 size=1G
-while getopts f:r:s: opt; do
+session=1
+while getopts f:r:s:S: opt; do
 	case $opt in
 	f)
 		case $OPTARG in
@@ -67,6 +71,7 @@ while getopts f:r:s: opt; do
 		;;
 	r) check_number rounds "$OPTARG" 1000; rounds=$OPTARG ;;
 	s) check_size "$OPTARG"; size=$OPTARG ;;
+	S) check_number "session lines" "$OPTARG" 1000; session=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -117,12 +122,13 @@ run() {
 }
 
 echo "sweep.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load" \
-    "$(cut -d' ' -f1 /proc/loadavg), $format, size $size, rounds: $rounds"
+    "$(cut -d' ' -f1 /proc/loadavg), $format, size $size, session lines:" \
+    "$session, rounds: $rounds"
 printf "%9s %9s %9s %9s %11s %13s %9s\n" clients linecount mawk list \
     "mawk/list" "list/lc rate" "list RSS"
 for n in "$@"; do
-	log="$dir/$format-c$n.log"
-	stamp="-f $format -s $size -c $n"
+	log="$dir/$format-c$n-S$session.log"
+	stamp="-f $format -s $size -c $n -S $session"
 	if [ ! -f "$log" ] || [ ! -f "$log.options" ] ||
 	    [ "$(cat "$log.options")" != "$stamp" ]; then
 		echo "sweep.sh: generating $log ($stamp)" >&2
