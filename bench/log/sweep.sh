@@ -9,14 +9,15 @@
 # k, M and G work) in FORMAT (exim, the default, or postfix) with that
 # many distinct client addresses.  Its client lines come in SMTP
 # sessions of LINES lines on average (default 1: no sessions, see
-# bench/log/loggen.c).  The logs
-# go to $BENCH_DIR (default /tmp/smtptriage-bench) and are kept for the
-# next run with the same options.  The script reads each log once to put it into the page
-# cache, then runs the two-thread line count, mawk's aggregation and
-# "smtptriage list --format json" one after the other, ROUNDS times
-# (default 5).  It prints the median wall time of each and the two
-# ratios of the throughput goals: mawk / list (goal at least 2) and the
-# list rate / the two-thread line count rate (goal at least 0.25).
+# bench/log/loggen.c, which warns when a log is too small to name every
+# client).  The logs go to $BENCH_DIR (default /tmp/smtptriage-bench)
+# and are kept for the next run with the same options.  The script reads
+# each log once to put it into the page cache, then runs the two-thread
+# line count, mawk's aggregation and "smtptriage list --format json" one
+# after the other, ROUNDS times (default 5).  It prints the median wall
+# time of each and the two ratios of the throughput goals: mawk / list
+# (goal at least 2) and the list rate / the two-thread line count rate
+# (goal at least 0.25).
 # Build the three programs it runs first:
 #	make smtptriage build/bench_loggen build/bench_linecount
 set -u
@@ -127,8 +128,14 @@ echo "sweep.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load" \
 printf "%9s %9s %9s %9s %11s %13s %9s\n" clients linecount mawk list \
     "mawk/list" "list/lc rate" "list RSS"
 for n in "$@"; do
-	log="$dir/$format-c$n-S$session.log"
-	stamp="-f $format -s $size -c $n -S $session"
+	# A log without sessions has the short name and no -S, as loggen's
+	# default writes it.
+	log="$dir/$format-c$n.log"
+	stamp="-f $format -s $size -c $n"
+	if [ "$session" -gt 1 ]; then
+		log="$dir/$format-c$n-S$session.log"
+		stamp="$stamp -S $session"
+	fi
 	if [ ! -f "$log" ] || [ ! -f "$log.options" ] ||
 	    [ "$(cat "$log.options")" != "$stamp" ]; then
 		echo "sweep.sh: generating $log ($stamp)" >&2
