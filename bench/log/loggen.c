@@ -20,11 +20,10 @@
  * program that keeps state per client.
  *
  * Every address of the pool starts a session once before any starts a
- * second one, so a log with enough client lines names exactly -c
- * clients: about -c times -S of them.  A log with fewer names fewer
- * clients, and loggen then prints a warning.  After that, half of the sessions come from the first 1 % of
- * the pool (busy senders and persistent scanners) and half from all of
- * it.
+ * second one.  So a log with about -c times -S client lines or more
+ * names exactly -c clients, and loggen warns when a log names fewer.
+ * After that, half of the sessions come from the first 1 % of the pool
+ * (busy senders and persistent scanners) and half from all of it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -42,7 +41,7 @@
 #define LOGGEN_LONG_HELO	200
 /* SMTP sessions open at once, with -S above 1. */
 #define LOGGEN_SESSIONS		16
-/* Maximum of -S. */
+/* Maximum value of -S. */
 #define LOGGEN_SESSION_MAX	1000
 
 enum loggen_format {
@@ -508,7 +507,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "loggen: write failed: %s\n", strerror(errno));
 		return 1;
 	}
-	/* A benchmark that states -c would misreport a log with fewer. */
+	/* A benchmark that reports -c as the client count would be wrong. */
 	if (g.next_client < g.clients)
 		fprintf(stderr, "loggen: warning: the log names only %" PRIu64
 		    " of the %" PRIu64 " clients; a larger -s or a smaller -S "

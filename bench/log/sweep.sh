@@ -173,10 +173,11 @@ for n in "$@"; do
 			rss = $3
 	}
 	END {
-		count = median("linecount")
-		awk = median("mawk")
-		list = median("list")
+		count_time = median("linecount")
+		mawk_time = median("mawk")
+		list_time = median("list")
 		printf "%9d %8.3fs %8.3fs %8.3fs %11.2f %13.2f %5.0f MiB\n",
-		    n, count, awk, list, awk / list, count / list, rss / 1024
+		    n, count_time, mawk_time, list_time, mawk_time / list_time,
+		    count_time / list_time, rss / 1024
 	}' "$work/times"
 done
