@@ -287,7 +287,8 @@ bench: bench-dns bench-log
 bench-dns: smtptriage build/bench_dns
 	sh bench/dns/run.sh
 
-bench-log: smtptriage build/bench_loggen build/bench_linecount
+bench-log: smtptriage build/bench_loggen build/bench_linecount \
+	    build/bench_latency
 	sh bench/log/run.sh
 	sh bench/log/console.sh
 
@@ -298,6 +299,10 @@ build/bench_loggen: bench/log/loggen.c
 build/bench_linecount: bench/log/linecount.c
 	@mkdir -p build
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -pthread -o $@ bench/log/linecount.c
+
+build/bench_latency: bench/log/latency.c
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -pthread -o $@ bench/log/latency.c
 
 build/bench_dns: bench/dns/dnsbench.c build/libsmtptriage.a
 	@mkdir -p build

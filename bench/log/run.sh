@@ -1,7 +1,7 @@
 #!/bin/sh
 # Log parsing benchmark: see docs/performance.md.  Run it with
-# "make bench-log" (the Makefile builds ./smtptriage, build/bench_loggen
-# and build/bench_linecount first), or as
+# "make bench-log" (the Makefile builds ./smtptriage, build/bench_loggen,
+# build/bench_linecount and build/bench_latency first), or as
 #	sh bench/log/run.sh [SIZE [ROUNDS [CLIENTS]]]
 #
 # SIZE is the size of each generated log (default 1G; k, M and G work),
@@ -17,7 +17,7 @@
 # states goals for.  The memory run reads one Exim mainlog with CLIENTS
 # distinct clients and prints the peak resident set size.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 size=${1:-1G}
 rounds=${2:-5}
@@ -123,6 +123,14 @@ bench_format() {
 
 say "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' \
     -f1-3 /proc/loadavg), size $size, $rounds rounds"
+# The load time of one random cache line per thread, two threads at
+# once, for tables of these sizes: where it jumps is the cache that the
+# client tables outgrow (see "Memory latency" in docs/performance.md).
+if [ -x ./build/bench_latency ]; then
+	say "memory latency, 2 threads, MiB each: $(./build/bench_latency \
+	    -t 2 -n 4000000 2 8 16 32 128 | awk 'NR > 2 {
+		printf "%s%s %.0f ns", sep, $1, $2; sep = ", " }')"
+fi
 bench_format exim
 bench_format postfix
 
