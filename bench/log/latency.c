@@ -1,16 +1,17 @@
 /*
- * Memory latency probe for the log parsing benchmark: how long one load
- * from a random cache line takes as the memory that the loads cover
- * grows.  Each thread follows a chain of pointers through its own
+ * Memory latency probe for the log parsing benchmark.  It measures how
+ * long one load from a random cache line takes as the memory that the
+ * loads cover grows.  Each thread follows a chain of pointers through its own
  * buffer, every line once in a random order, so each load waits for the
  * one before.  The size from which a load takes much longer is the
  * cache that the client tables of smtptriage must fit in to count at
  * cache speed (docs/performance.md).
  *
- *	latency [-t threads] [-n loads] [MiB ...]
+ *	bench_latency [-t threads] [-n loads] [MiB ...]
  *
  * With -t 2 both threads run at once, as the two part workers of
- * smtptriage do.  The default sizes run from 1 to 256 MiB per thread.
+ * smtptriage do.  The defaults are one thread, 20,000,000 loads per
+ * thread and sizes from 1 to 256 MiB per thread.
  */
 #include <sys/mman.h>
 
@@ -26,6 +27,8 @@
 #define LATENCY_LINE		64
 #define LATENCY_THREADS_MAX	16
 #define LATENCY_SIZES_MAX	64
+/* The largest size per thread, so that line numbers fit in 32 bits. */
+#define LATENCY_MIB_MAX		262143
 /* Buffers start at a 2 MiB boundary, so huge pages can back them. */
 #define LATENCY_ALIGN		((size_t)2 << 20)
 
@@ -101,15 +104,14 @@ latency_run(void *arg)
 	struct latency_thread	*t = arg;
 	size_t			 lines = t->bytes / LATENCY_LINE, i;
 	char			*buf;
-	void			*p;
+	void			*mem, *p;
 	double			 t0, t1;
 
-	buf = aligned_alloc(LATENCY_ALIGN, t->bytes);
-	if (buf == NULL) {
-		t->error = ENOMEM;
+	if ((t->error = posix_memalign(&mem, LATENCY_ALIGN, t->bytes)) != 0) {
 		pthread_barrier_wait(&latency_start);
 		return NULL;
 	}
+	buf = mem;
 	(void)madvise(buf, t->bytes, MADV_HUGEPAGE);
 	p = latency_link(buf, lines, t->seed);
 	if (p == NULL)
@@ -137,14 +139,23 @@ latency_run(void *arg)
 static void
 latency_usage(void)
 {
-	fprintf(stderr, "usage: latency [-t threads] [-n loads] "
-	    "[MiB ...]\n");
+	fprintf(stderr, "usage: bench_latency [-t threads] [-n loads] "
+	    "[MiB ...]\n"
+	    "  -t threads  threads that run at once, 1 to %d (default 1)\n"
+	    "  -n loads    loads per thread and size (default 20000000)\n"
+	    "  MiB         buffer size per thread, 1 to %d MiB, up to %d "
+	    "sizes\n"
+	    "              (default 1 2 4 8 12 16 20 24 32 64 128 256)\n",
+	    LATENCY_THREADS_MAX, LATENCY_MIB_MAX, LATENCY_SIZES_MAX);
 	exit(2);
 }
 
-/* Parse a whole number from 1 to max, or print the usage and exit. */
+/*
+ * Parse s, the value of what, as a whole number from 1 to max.  When it
+ * is invalid, print why and the usage, and exit.
+ */
 static unsigned long long
-latency_number(const char *s, unsigned long long max)
+latency_number(const char *s, const char *what, unsigned long long max)
 {
 	unsigned long long	 v;
 	char			*end;
@@ -152,9 +163,36 @@ latency_number(const char *s, unsigned long long max)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max ||
-	    s[0] == '-')
+	    s[0] == '-') {
+		fprintf(stderr, "bench_latency: invalid %s \"%s\": expected "
+		    "a whole number from 1 to %llu\n", what, s, max);
 		latency_usage();
+	}
 	return v;
+}
+
+/*
+ * Exit with a message when the buffers of one size would take more than
+ * half of the RAM, where the kernel could kill the process instead of
+ * failing the allocation.
+ */
+static void
+latency_check_ram(unsigned mib, size_t nthreads)
+{
+	long			 pages = sysconf(_SC_PHYS_PAGES);
+	long			 page = sysconf(_SC_PAGESIZE);
+	unsigned long long	 ram, need;
+
+	if (pages <= 0 || page <= 0)
+		return;
+	ram = (unsigned long long)pages * (unsigned long long)page >> 20;
+	need = (unsigned long long)mib * nthreads;
+	if (need > ram / 2) {
+		fprintf(stderr, "bench_latency: %zu threads of %u MiB need "
+		    "%llu MiB, more than half of the %llu MiB of RAM\n",
+		    nthreads, mib, need, ram);
+		exit(1);
+	}
 }
 
 int
@@ -166,6 +204,7 @@ main(int argc, char **argv)
 	unsigned		 sizes[LATENCY_SIZES_MAX];
 	size_t			 nsizes = 0, nthreads = 1, s, k;
 	uint64_t		 loads = 20000000;
+	unsigned long long	 mib_max = LATENCY_MIB_MAX;
 	double			 sum, max;
 	int			 ch;
 
@@ -173,10 +212,11 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 't':
 			nthreads = (size_t)latency_number(optarg,
-			    LATENCY_THREADS_MAX);
+			    "thread count", LATENCY_THREADS_MAX);
 			break;
 		case 'n':
-			loads = latency_number(optarg, 1000000000000ULL);
+			loads = latency_number(optarg, "load count",
+			    1000000000000ULL);
 			break;
 		default:
 			latency_usage();
@@ -184,14 +224,24 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > LATENCY_SIZES_MAX)
+	/* Where size_t has 32 bits, a buffer stays below 4 GiB. */
+	if ((SIZE_MAX >> 20) < mib_max)
+		mib_max = SIZE_MAX >> 20;
+	if (argc > LATENCY_SIZES_MAX) {
+		fprintf(stderr, "bench_latency: %d sizes given, at most %d "
+		    "allowed\n", argc, LATENCY_SIZES_MAX);
 		latency_usage();
+	}
 	for (k = 0; k < (size_t)argc; k++)
-		sizes[nsizes++] = (unsigned)latency_number(argv[k], 65536);
+		sizes[nsizes++] = (unsigned)latency_number(argv[k], "size",
+		    mib_max);
 	if (nsizes == 0) {
 		for (k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
 			sizes[nsizes++] = defaults[k];
 	}
+
+	for (s = 0; s < nsizes; s++)
+		latency_check_ram(sizes[s], nthreads);
 
 	printf("threads %zu, loads %llu per thread\n", nthreads,
 	    (unsigned long long)loads);
@@ -199,7 +249,7 @@ main(int argc, char **argv)
 	for (s = 0; s < nsizes; s++) {
 		if (pthread_barrier_init(&latency_start, NULL,
 		    (unsigned)nthreads) != 0) {
-			fprintf(stderr, "latency: pthread_barrier_init "
+			fprintf(stderr, "bench_latency: pthread_barrier_init "
 			    "failed\n");
 			return 1;
 		}
@@ -210,7 +260,7 @@ main(int argc, char **argv)
 			threads[k].seed = 0x9e3779b97f4a7c15ULL + k;
 			if (pthread_create(&threads[k].tid, NULL, latency_run,
 			    &threads[k]) != 0) {
-				fprintf(stderr, "latency: pthread_create "
+				fprintf(stderr, "bench_latency: pthread_create "
 				    "failed\n");
 				return 1;
 			}
@@ -219,7 +269,7 @@ main(int argc, char **argv)
 		for (k = 0; k < nthreads; k++) {
 			pthread_join(threads[k].tid, NULL);
 			if (threads[k].error != 0) {
-				fprintf(stderr, "latency: %u MiB: %s\n",
+				fprintf(stderr, "bench_latency: %u MiB: %s\n",
 				    sizes[s], strerror(threads[k].error));
 				return 1;
 			}

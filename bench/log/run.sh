@@ -10,6 +10,9 @@
 # $BENCH_DIR (default /tmp/smtptriage-bench) and are kept for the next
 # run with the same SIZE.
 #
+# It first prints the memory latency that build/bench_latency measures
+# with two threads, when that tool is built.
+#
 # For the Exim mainlog and the Postfix maillog the script reads the file
 # once to put it into the page cache, then runs every command ROUNDS
 # times, one after the other in each round.  It prints the median wall
@@ -124,12 +127,17 @@ bench_format() {
 say "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' \
     -f1-3 /proc/loadavg), size $size, $rounds rounds"
 # The load time of one random cache line per thread, two threads at
-# once, for tables of these sizes: where it jumps is the cache that the
-# client tables outgrow (see "Memory latency" in docs/performance.md).
+# once, for buffers of these sizes.  Where it jumps is the cache that
+# the client tables outgrow (see build/bench_latency under "Method" in
+# docs/performance.md).
 if [ -x ./build/bench_latency ]; then
-	say "memory latency, 2 threads, MiB each: $(./build/bench_latency \
-	    -t 2 -n 4000000 2 8 16 32 128 | awk 'NR > 2 {
-		printf "%s%s %.0f ns", sep, $1, $2; sep = ", " }')"
+	if latency=$(./build/bench_latency -t 2 -n 4000000 2 8 16 32 128); then
+		say "memory latency, 2 threads, MiB each: $(echo "$latency" |
+		    awk 'NR > 2 { printf "%s%s %.0f ns", sep, $1, $2
+			sep = ", " }')"
+	else
+		say "memory latency: build/bench_latency failed"
+	fi
 fi
 bench_format exim
 bench_format postfix
