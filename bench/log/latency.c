@@ -27,7 +27,10 @@
 #define LATENCY_LINE		64
 #define LATENCY_THREADS_MAX	16
 #define LATENCY_SIZES_MAX	64
-/* The largest size per thread, so that line numbers fit in 32 bits. */
+/*
+ * The largest size per thread, so that the number of lines, 16,384 per
+ * MiB, stays below 2^32 for the shuffle's 32-bit line numbers.
+ */
 #define LATENCY_MIB_MAX		262143
 /* Buffers start at a 2 MiB boundary, so huge pages can back them. */
 #define LATENCY_ALIGN		((size_t)2 << 20)
@@ -103,6 +106,7 @@ latency_run(void *arg)
 {
 	struct latency_thread	*t = arg;
 	size_t			 lines = t->bytes / LATENCY_LINE, i;
+	uint64_t		 n;
 	char			*buf;
 	void			*mem, *p;
 	double			 t0, t1;
@@ -124,7 +128,7 @@ latency_run(void *arg)
 	pthread_barrier_wait(&latency_start);
 	if (t->error == 0) {
 		t0 = latency_now();
-		for (i = 0; i < t->loads; i++)
+		for (n = 0; n < t->loads; n++)
 			p = *(void **)p;
 		t1 = latency_now();
 		t->ns = (t1 - t0) * 1e9 / (double)t->loads;
@@ -136,6 +140,17 @@ latency_run(void *arg)
 	return NULL;
 }
 
+/* The largest size per thread, less where size_t has 32 bits. */
+static unsigned long long
+latency_size_max(void)
+{
+	unsigned long long	max = LATENCY_MIB_MAX;
+
+	if ((SIZE_MAX >> 20) < max)
+		max = SIZE_MAX >> 20;
+	return max;
+}
+
 static void
 latency_usage(void)
 {
@@ -143,19 +158,19 @@ latency_usage(void)
 	    "[MiB ...]\n"
 	    "  -t threads  threads that run at once, 1 to %d (default 1)\n"
 	    "  -n loads    loads per thread and size (default 20000000)\n"
-	    "  MiB         buffer size per thread, 1 to %d MiB, up to %d "
+	    "  MiB         buffer size per thread, 1 to %llu MiB, up to %d "
 	    "sizes\n"
 	    "              (default 1 2 4 8 12 16 20 24 32 64 128 256)\n",
-	    LATENCY_THREADS_MAX, LATENCY_MIB_MAX, LATENCY_SIZES_MAX);
+	    LATENCY_THREADS_MAX, latency_size_max(), LATENCY_SIZES_MAX);
 	exit(2);
 }
 
 /*
- * Parse s, the value of what, as a whole number from 1 to max.  When it
- * is invalid, print why and the usage, and exit.
+ * Parse s, the value named by label, as a whole number from 1 to max.
+ * When it is invalid, print why and the usage, and exit.
  */
 static unsigned long long
-latency_number(const char *s, const char *what, unsigned long long max)
+latency_number(const char *s, const char *label, unsigned long long max)
 {
 	unsigned long long	 v;
 	char			*end;
@@ -165,16 +180,18 @@ latency_number(const char *s, const char *what, unsigned long long max)
 	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max ||
 	    s[0] == '-') {
 		fprintf(stderr, "bench_latency: invalid %s \"%s\": expected "
-		    "a whole number from 1 to %llu\n", what, s, max);
+		    "a whole number from 1 to %llu\n", label, s, max);
 		latency_usage();
 	}
 	return v;
 }
 
 /*
- * Exit with a message when the buffers of one size would take more than
- * half of the RAM, where the kernel could kill the process instead of
- * failing the allocation.
+ * Exit with a message when the buffers of one size, with the shuffle
+ * arrays of 4 bytes per line, would take more than half of the RAM,
+ * where the kernel could kill the process instead of failing the
+ * allocation.  NOTE: this is only a rough guard, because it compares
+ * with all of the RAM, not with what other programs leave free.
  */
 static void
 latency_check_ram(unsigned mib, size_t nthreads)
@@ -186,11 +203,12 @@ latency_check_ram(unsigned mib, size_t nthreads)
 	if (pages <= 0 || page <= 0)
 		return;
 	ram = (unsigned long long)pages * (unsigned long long)page >> 20;
-	need = (unsigned long long)mib * nthreads;
+	need = ((unsigned long long)mib * nthreads * 17 + 15) / 16;
 	if (need > ram / 2) {
-		fprintf(stderr, "bench_latency: %zu threads of %u MiB need "
-		    "%llu MiB, more than half of the %llu MiB of RAM\n",
-		    nthreads, mib, need, ram);
+		fprintf(stderr, "bench_latency: %zu %s of %u MiB %s %llu MiB "
+		    "with the shuffle arrays, more than half of the %llu MiB "
+		    "of RAM\n", nthreads, nthreads == 1 ? "thread" : "threads",
+		    mib, nthreads == 1 ? "needs" : "need", need, ram);
 		exit(1);
 	}
 }
@@ -204,11 +222,10 @@ main(int argc, char **argv)
 	unsigned		 sizes[LATENCY_SIZES_MAX];
 	size_t			 nsizes = 0, nthreads = 1, s, k;
 	uint64_t		 loads = 20000000;
-	unsigned long long	 mib_max = LATENCY_MIB_MAX;
 	double			 sum, max;
 	int			 ch;
 
-	while ((ch = getopt(argc, argv, "t:n:")) != -1) {
+	while ((ch = getopt(argc, argv, ":t:n:")) != -1) {
 		switch (ch) {
 		case 't':
 			nthreads = (size_t)latency_number(optarg,
@@ -218,15 +235,19 @@ main(int argc, char **argv)
 			loads = latency_number(optarg, "load count",
 			    1000000000000ULL);
 			break;
+		case ':':
+			fprintf(stderr, "bench_latency: option -%c needs a "
+			    "value\n", optopt);
+			latency_usage();
+			break;
 		default:
+			fprintf(stderr, "bench_latency: unknown option -%c\n",
+			    optopt);
 			latency_usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	/* Where size_t has 32 bits, a buffer stays below 4 GiB. */
-	if ((SIZE_MAX >> 20) < mib_max)
-		mib_max = SIZE_MAX >> 20;
 	if (argc > LATENCY_SIZES_MAX) {
 		fprintf(stderr, "bench_latency: %d sizes given, at most %d "
 		    "allowed\n", argc, LATENCY_SIZES_MAX);
@@ -234,7 +255,7 @@ main(int argc, char **argv)
 	}
 	for (k = 0; k < (size_t)argc; k++)
 		sizes[nsizes++] = (unsigned)latency_number(argv[k], "size",
-		    mib_max);
+		    latency_size_max());
 	if (nsizes == 0) {
 		for (k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
 			sizes[nsizes++] = defaults[k];

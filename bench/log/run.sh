@@ -10,8 +10,9 @@
 # $BENCH_DIR (default /tmp/smtptriage-bench) and are kept for the next
 # run with the same SIZE.
 #
-# It first prints the memory latency that build/bench_latency measures
-# with two threads, when that tool is built.
+# After the line with the date and the machine, it prints the memory
+# latency that build/bench_latency measures with two threads, when that
+# tool is built.
 #
 # For the Exim mainlog and the Postfix maillog the script reads the file
 # once to put it into the page cache, then runs every command ROUNDS
@@ -128,15 +129,21 @@ say "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' \
     -f1-3 /proc/loadavg), size $size, $rounds rounds"
 # The load time of one random cache line per thread, two threads at
 # once, for buffers of these sizes.  Where it jumps is the cache that
-# the client tables outgrow (see build/bench_latency under "Method" in
-# docs/performance.md).
+# the client tables outgrow (see build/bench_latency under "Log parsing",
+# "Method" in docs/performance.md).
 if [ -x ./build/bench_latency ]; then
-	if latency=$(./build/bench_latency -t 2 -n 4000000 2 8 16 32 128); then
-		say "memory latency, 2 threads, MiB each: $(echo "$latency" |
-		    awk 'NR > 2 { printf "%s%s %.0f ns", sep, $1, $2
-			sep = ", " }')"
+	latency=$(./build/bench_latency -t 2 -n 4000000 2 8 16 32 128)
+	rc=$?
+	measured=$(echo "$latency" | awk 'NR > 2 && NF == 3 {
+		printf "%s%s %.0f ns", sep, $1, $2; sep = ", " }')
+	if [ $rc -eq 0 ]; then
+		say "memory latency, 2 threads, MiB each: $measured"
+	elif [ -z "$measured" ]; then
+		say "memory latency: build/bench_latency failed (exit $rc)" \
+		    "before measuring any size"
 	else
-		say "memory latency: build/bench_latency failed"
+		say "memory latency: build/bench_latency failed (exit $rc)" \
+		    "after measuring, MiB each: $measured"
 	fi
 fi
 bench_format exim
