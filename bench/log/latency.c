@@ -1,9 +1,9 @@
 /*
  * Memory latency probe for the log parsing benchmark.  It measures how
  * long one load from a random cache line takes as the memory that the
- * loads cover grows.  Each thread follows a chain of pointers through its own
- * buffer, every line once in a random order, so each load waits for the
- * one before.  The size from which a load takes much longer is the
+ * loads cover grows.  Each thread follows a chain of pointers through
+ * its own buffer, every line once in a random order, so each load waits
+ * for the one before.  The size from which a load takes much longer is the
  * cache that the client tables of smtptriage must fit in to count at
  * cache speed (docs/performance.md).
  *
@@ -55,7 +55,7 @@ latency_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* xorshift64*: a fixed sequence for a seed, so runs shuffle alike. */
+/* Return the next number of xorshift64*, the same sequence for a seed. */
 static uint64_t
 latency_random(uint64_t *state)
 {
@@ -140,7 +140,7 @@ latency_run(void *arg)
 	return NULL;
 }
 
-/* The largest size per thread, less where size_t has 32 bits. */
+/* Return the largest size per thread, lower where size_t has 32 bits. */
 static unsigned long long
 latency_size_max(void)
 {
@@ -223,7 +223,7 @@ main(int argc, char **argv)
 	size_t			 nsizes = 0, nthreads = 1, s, k;
 	uint64_t		 loads = 20000000;
 	double			 sum, max;
-	int			 ch;
+	int			 ch, rc;
 
 	while ((ch = getopt(argc, argv, ":t:n:")) != -1) {
 		switch (ch) {
@@ -249,8 +249,8 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc > LATENCY_SIZES_MAX) {
-		fprintf(stderr, "bench_latency: %d sizes given, at most %d "
-		    "allowed\n", argc, LATENCY_SIZES_MAX);
+		fprintf(stderr, "bench_latency: too many sizes (%d), at most "
+		    "%d\n", argc, LATENCY_SIZES_MAX);
 		latency_usage();
 	}
 	for (k = 0; k < (size_t)argc; k++)
@@ -268,10 +268,11 @@ main(int argc, char **argv)
 	    (unsigned long long)loads);
 	printf("%8s %12s %12s\n", "MiB", "ns/load", "slowest");
 	for (s = 0; s < nsizes; s++) {
-		if (pthread_barrier_init(&latency_start, NULL,
-		    (unsigned)nthreads) != 0) {
+		rc = pthread_barrier_init(&latency_start, NULL,
+		    (unsigned)nthreads);
+		if (rc != 0) {
 			fprintf(stderr, "bench_latency: pthread_barrier_init "
-			    "failed\n");
+			    "failed: %s\n", strerror(rc));
 			return 1;
 		}
 		for (k = 0; k < nthreads; k++) {
@@ -279,10 +280,11 @@ main(int argc, char **argv)
 			threads[k].bytes = (size_t)sizes[s] << 20;
 			threads[k].loads = loads;
 			threads[k].seed = 0x9e3779b97f4a7c15ULL + k;
-			if (pthread_create(&threads[k].tid, NULL, latency_run,
-			    &threads[k]) != 0) {
+			rc = pthread_create(&threads[k].tid, NULL,
+			    latency_run, &threads[k]);
+			if (rc != 0) {
 				fprintf(stderr, "bench_latency: pthread_create "
-				    "failed\n");
+				    "failed: %s\n", strerror(rc));
 				return 1;
 			}
 		}
@@ -290,8 +292,9 @@ main(int argc, char **argv)
 		for (k = 0; k < nthreads; k++) {
 			pthread_join(threads[k].tid, NULL);
 			if (threads[k].error != 0) {
-				fprintf(stderr, "bench_latency: %u MiB: %s\n",
-				    sizes[s], strerror(threads[k].error));
+				fprintf(stderr, "bench_latency: measuring %u "
+				    "MiB failed: %s\n", sizes[s],
+				    strerror(threads[k].error));
 				return 1;
 			}
 			sum += threads[k].ns;

@@ -129,8 +129,8 @@ say "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' \
     -f1-3 /proc/loadavg), size $size, $rounds rounds"
 # The load time of one random cache line per thread, two threads at
 # once, for buffers of these sizes.  Where it jumps is the cache that
-# the client tables outgrow (see build/bench_latency under "Log parsing",
-# "Method" in docs/performance.md).
+# the client tables outgrow.  docs/performance.md describes the tool in
+# the "Method" part of "Log parsing".
 if [ -x ./build/bench_latency ]; then
 	latency=$(./build/bench_latency -t 2 -n 4000000 2 8 16 32 128)
 	rc=$?
