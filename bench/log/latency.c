@@ -151,18 +151,26 @@ latency_size_max(void)
 	return max;
 }
 
+/* Print the usage to out and exit with status. */
 static void
-latency_usage(void)
+latency_usage_to(FILE *out, int status)
 {
-	fprintf(stderr, "usage: bench_latency [-t threads] [-n loads] "
+	fprintf(out, "usage: bench_latency [-h] [-t threads] [-n loads] "
 	    "[MiB ...]\n"
+	    "  -h          print this help\n"
 	    "  -t threads  threads that run at once, 1 to %d (default 1)\n"
 	    "  -n loads    loads per thread and size (default 20000000)\n"
 	    "  MiB         buffer size per thread, 1 to %llu MiB, up to %d "
 	    "sizes\n"
 	    "              (default 1 2 4 8 12 16 20 24 32 64 128 256)\n",
 	    LATENCY_THREADS_MAX, latency_size_max(), LATENCY_SIZES_MAX);
-	exit(2);
+	exit(status);
+}
+
+static void
+latency_usage(void)
+{
+	latency_usage_to(stderr, 2);
 }
 
 /*
@@ -206,9 +214,10 @@ latency_check_ram(unsigned mib, size_t nthreads)
 	need = ((unsigned long long)mib * nthreads * 17 + 15) / 16;
 	if (need > ram / 2) {
 		fprintf(stderr, "bench_latency: %zu %s of %u MiB %s %llu MiB "
-		    "with the shuffle arrays, more than half of the %llu MiB "
-		    "of RAM\n", nthreads, nthreads == 1 ? "thread" : "threads",
-		    mib, nthreads == 1 ? "needs" : "need", need, ram);
+		    "with the shuffle's index, more than half of the %llu MiB "
+		    "of RAM; use smaller sizes or fewer threads (-t)\n",
+		    nthreads, nthreads == 1 ? "thread" : "threads", mib,
+		    nthreads == 1 ? "needs" : "need", need, ram);
 		exit(1);
 	}
 }
@@ -225,8 +234,13 @@ main(int argc, char **argv)
 	double			 sum, max;
 	int			 ch, rc;
 
-	while ((ch = getopt(argc, argv, ":t:n:")) != -1) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		latency_usage_to(stdout, 0);
+	while ((ch = getopt(argc, argv, ":ht:n:")) != -1) {
 		switch (ch) {
+		case 'h':
+			latency_usage_to(stdout, 0);
+			break;
 		case 't':
 			nthreads = (size_t)latency_number(optarg,
 			    "thread count", LATENCY_THREADS_MAX);
@@ -266,7 +280,7 @@ main(int argc, char **argv)
 
 	printf("threads %zu, loads %llu per thread\n", nthreads,
 	    (unsigned long long)loads);
-	printf("%8s %12s %12s\n", "MiB", "ns/load", "slowest");
+	printf("%8s %12s %12s\n", "MiB", "mean ns", "slowest ns");
 	for (s = 0; s < nsizes; s++) {
 		rc = pthread_barrier_init(&latency_start, NULL,
 		    (unsigned)nthreads);

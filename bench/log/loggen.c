@@ -510,7 +510,8 @@ main(int argc, char **argv)
 	/* A benchmark that reports -c as the client count would be wrong. */
 	if (g.next_client < g.clients)
 		fprintf(stderr, "loggen: warning: the log names only %" PRIu64
-		    " of the %" PRIu64 " clients; a larger -s or a smaller -S "
-		    "names them all\n", g.next_client, g.clients);
+		    " of the %" PRIu64 " clients; use a larger -s%s to name "
+		    "them all\n", g.next_client, g.clients,
+		    g.session_lines > 1 ? " or a smaller -S" : "");
 	return 0;
 }

@@ -127,23 +127,23 @@ bench_format() {
 
 say "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' \
     -f1-3 /proc/loadavg), size $size, $rounds rounds"
-# The load time of one random cache line per thread, two threads at
-# once, for buffers of these sizes.  Where it jumps is the cache that
+# The mean load time of one random cache line, two threads at once, for
+# buffers of these sizes per thread, 4,000,000 loads each.  Where it jumps is the cache that
 # the client tables outgrow.  docs/performance.md describes the tool in
 # the "Method" part of "Log parsing".
 if [ -x ./build/bench_latency ]; then
 	latency=$(./build/bench_latency -t 2 -n 4000000 2 8 16 32 128)
 	rc=$?
 	measured=$(echo "$latency" | awk 'NR > 2 && NF == 3 {
-		printf "%s%s %.0f ns", sep, $1, $2; sep = ", " }')
+		printf "%s%s MiB %.0f ns", sep, $1, $2; sep = ", " }')
 	if [ $rc -eq 0 ]; then
-		say "memory latency, 2 threads, MiB each: $measured"
+		say "memory latency, mean of 2 threads: $measured"
 	elif [ -z "$measured" ]; then
 		say "memory latency: build/bench_latency failed (exit $rc)" \
 		    "before measuring any size"
 	else
 		say "memory latency: build/bench_latency failed (exit $rc)" \
-		    "after measuring, MiB each: $measured"
+		    "after measuring $measured"
 	fi
 fi
 bench_format exim
