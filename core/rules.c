@@ -1,5 +1,6 @@
 /* Custom rules: PCRE2 patterns from a file. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,48 @@ rules_field(const struct rules_matcher *rm, const struct rules_rule *r,
 }
 
 /*
+ * Compare len bytes of a and b, a word at a time.  The last word goes
+ * first, because a literal that shares its start with many lines, such
+ * as the space after the time, differs from them at its end.  The words overlap where
+ * len is not a multiple of their size, so no byte past len is read.
+ */
+static inline int
+rules_bytes_equal(const char *a, const char *b, size_t len)
+{
+	uint64_t	x, y;
+	uint32_t	u, v;
+	size_t		i;
+
+	if (len >= 8) {
+		memcpy(&x, a + len - 8, 8);
+		memcpy(&y, b + len - 8, 8);
+		if (x != y)
+			return 0;
+		for (i = 0; i + 8 < len; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return 0;
+		}
+		return 1;
+	}
+	if (len >= 4) {
+		memcpy(&u, a + len - 4, 4);
+		memcpy(&v, b + len - 4, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		return u == v;
+	}
+	for (i = 0; i < len; i++) {
+		if (a[i] != b[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Check that line contains the rule's literals where every match has
  * them.  Returns 0 when it does not, so that the pattern cannot match.
  */
@@ -336,21 +379,11 @@ rules_prefilter(const struct rules_literals *lits, const char *line,
     size_t len)
 {
 	const struct rules_literal	*l = &lits->anchored;
-	const char			*p, *end, *q, *start;
-	size_t				 i;
+	const char			*p, *end, *q;
 
-	if (l->text != NULL) {
-		if (len < l->len || l->offset > len - l->len)
-			return 0;
-		/*
-		 * From the end, because an anchored run often starts with the
-		 * space after a time that every line has.
-		 */
-		start = line + l->offset;
-		for (i = l->len; i > 0; i--)
-			if (start[i - 1] != l->text[i - 1])
-				return 0;
-	}
+	if (l->text != NULL && (len < l->len || l->offset > len - l->len ||
+	    !rules_bytes_equal(line + l->offset, l->text, l->len)))
+		return 0;
 	l = &lits->floating;
 	if (l->text == NULL)
 		return 1;
@@ -364,10 +397,7 @@ rules_prefilter(const struct rules_literals *lits, const char *line,
 		q = memchr(p, l->text[l->probe], (size_t)(end - p));
 		if (q == NULL)
 			return 0;
-		start = q - l->probe;
-		for (i = 0; i < l->len && start[i] == l->text[i]; i++)
-			;
-		if (i == l->len)
+		if (rules_bytes_equal(q - l->probe, l->text, l->len))
 			return 1;
 		p = q + 1;
 	}
