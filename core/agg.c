@@ -12,6 +12,10 @@
 #include "reason.h"
 #include "xmalloc.h"
 
+#ifdef SMTPTRIAGE_FLOOR
+#include "floor.h"	/* bench/log: build/floor/smtptriage only */
+#endif
+
 /* Maximum length of a reason key: a name, ":" and a cut warning text. */
 #define AGG_KEY_MAX	(64 + 1 + REASON_ARG_MAX)
 /*
@@ -435,6 +439,9 @@ agg_find(struct agg *agg, const struct event_addr *a)
 void
 agg_prefetch_slot(const struct agg *agg, uint64_t h)
 {
+#ifdef SMTPTRIAGE_FLOOR
+	floor_prefetch(h);
+#endif
 	__builtin_prefetch(&agg->slots[h & (agg->nslots - 1)]);
 }
 
@@ -1204,6 +1211,10 @@ void
 agg_add(struct agg *agg, const struct event *ev, uint32_t file,
     uint64_t offset, uint64_t line)
 {
+#ifdef SMTPTRIAGE_FLOOR
+	if (floor_count(ev, agg_hash(&ev->addr)))
+		return;
+#endif
 	agg_add_event(agg, ev, agg_hash(&ev->addr), file, offset, line, NULL,
 	    0);
 }
@@ -1212,6 +1223,10 @@ void
 agg_add_hashed(struct agg *agg, const struct event *ev, uint64_t h,
     uint32_t file, uint64_t offset, uint64_t line)
 {
+#ifdef SMTPTRIAGE_FLOOR
+	if (floor_count(ev, h))
+		return;
+#endif
 	agg_add_event(agg, ev, h, file, offset, line, NULL, 0);
 }
 
@@ -1238,6 +1253,10 @@ void
 agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
     uint64_t offset, uint64_t line, const char *text, size_t text_len)
 {
+#ifdef SMTPTRIAGE_FLOOR
+	if (floor_count(ev, agg_hash(&ev->addr)))
+		return;
+#endif
 	agg_add_event(agg, ev, agg_hash(&ev->addr), file, offset, line, text,
 	    text_len);
 }

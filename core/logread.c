@@ -21,6 +21,10 @@
 #include "logread_internal.h"
 #include "xmalloc.h"
 
+#ifdef SMTPTRIAGE_FLOOR
+#include "floor.h"	/* bench/log: build/floor/smtptriage only */
+#endif
+
 /* logread_source results besides a byte count. */
 #define LOGREAD_AGAIN	(-2)	/* a pipe has no data now */
 
@@ -982,6 +986,10 @@ int
 logread_ring_start(struct logread_ring *r, const struct agg *agg)
 {
 	r->until_check = LOGREAD_RING_CHECK;
+#ifdef SMTPTRIAGE_FLOOR
+	if (floor_ring())
+		r->on = 1;
+#endif
 	if (agg_clients(agg) >= LOGREAD_RING_CLIENTS)
 		r->on = 1;
 	return r->on;

@@ -8,7 +8,7 @@
 # files (inflated on a thread of their own) and a file whose first line
 # is in another format.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/threads_test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -134,6 +134,59 @@ grep -q "events skipped: the client table is full at 500 clients" \
     "$tmp/err.2" ||
     fail "exim, table full: no message about it: $(cat "$tmp/err.2")"
 config=/dev/null
+
+# The build of bench/log/floor.sh: without SMTPTRIAGE_FLOOR it must
+# print what ./smtptriage prints, and its two modes must read the whole
+# log (so report its last line, which is bad) and count nothing in the
+# agg.
+floor=./build/floor/smtptriage
+cp "$tmp/mainlog" "$tmp/floorlog"
+printf '2026-11-01 23:59:59 H=(x\377) [10.9.9.9] Warning: x\n' \
+    >>"$tmp/floorlog"
+last=$(wc -l <"$tmp/floorlog")
+bad="smtptriage: $tmp/floorlog:$last: bad line skipped: invalid UTF-8"
+if [ ! -x "$floor" ]; then
+	fail "$floor is missing; run make build/floor/smtptriage"
+else
+	for mode in none parse compact bogus; do
+		if [ "$mode" = none ]; then
+			set -- env -u SMTPTRIAGE_FLOOR
+		else
+			set -- env SMTPTRIAGE_FLOOR=$mode
+		fi
+		SMTPTRIAGE_THREADS=2 "$@" "$floor" list --format json \
+		    --config /dev/null --state "$tmp/state.db" \
+		    --whitelist "$tmp/whitelist" "$tmp/floorlog" \
+		    >"$tmp/floor.$mode" 2>"$tmp/floor-err.$mode"
+		echo $? >"$tmp/floor-rc.$mode"
+	done
+	SMTPTRIAGE_THREADS=2 ./smtptriage list --format json --config /dev/null \
+	    --state "$tmp/state.db" --whitelist "$tmp/whitelist" \
+	    "$tmp/floorlog" >"$tmp/floor.main" 2>/dev/null
+	if [ "$(cat "$tmp/floor-rc.none")" != 0 ] ||
+	    [ ! -s "$tmp/floor.none" ] ||
+	    [ "$(cat "$tmp/floor-err.none")" != "$bad" ] ||
+	    ! cmp -s "$tmp/floor.none" "$tmp/floor.main"; then
+		fail "floor build without SMTPTRIAGE_FLOOR: other output than" \
+		    "./smtptriage"
+	fi
+	for mode in parse compact; do
+		if [ "$(cat "$tmp/floor-rc.$mode")" != 0 ] ||
+		    [ -s "$tmp/floor.$mode" ] ||
+		    [ "$(cat "$tmp/floor-err.$mode")" != "$bad" ]; then
+			fail "floor build, SMTPTRIAGE_FLOOR=$mode: exit status" \
+			    "$(cat "$tmp/floor-rc.$mode"), $(wc -c \
+			    <"$tmp/floor.$mode") bytes of output:" \
+			    "$(head -c 200 "$tmp/floor-err.$mode")"
+		fi
+	done
+	if [ "$(cat "$tmp/floor-rc.bogus")" != 2 ] ||
+	    [ "$(cat "$tmp/floor-err.bogus")" != "smtptriage:\
+ SMTPTRIAGE_FLOOR=bogus: expected parse or compact, or unset it" ]; then
+		fail "floor build, SMTPTRIAGE_FLOOR=bogus: exit status" \
+		    "$(cat "$tmp/floor-rc.bogus"): $(cat "$tmp/floor-err.bogus")"
+	fi
+fi
 
 [ "$failures" -eq 0 ] || exit 1
 echo "threads test: all passed"
