@@ -427,6 +427,11 @@ agg_addr_hash(const struct event_addr *a)
 struct client *
 agg_find_hashed(struct agg *agg, const struct event_addr *a, uint64_t h)
 {
+#ifdef SMTPTRIAGE_FLOOR
+	/* The ring of the compact bound looks up nothing in the empty agg. */
+	if (floor_ring_forced())
+		return NULL;
+#endif
 	return agg->slots[agg_slot(agg, a, h)].client;
 }
 
@@ -440,7 +445,10 @@ void
 agg_prefetch_slot(const struct agg *agg, uint64_t h)
 {
 #ifdef SMTPTRIAGE_FLOOR
-	floor_prefetch(h);
+	if (floor_ring_forced()) {
+		floor_prefetch(h);
+		return;
+	}
 #endif
 	__builtin_prefetch(&agg->slots[h & (agg->nslots - 1)]);
 }
@@ -450,6 +458,10 @@ agg_prefetch_client(const struct agg *agg, uint64_t h)
 {
 	const struct agg_slot	*s;
 
+#ifdef SMTPTRIAGE_FLOOR
+	if (floor_ring_forced())
+		return;
+#endif
 	s = &agg->slots[h & (agg->nslots - 1)];
 	/* Prefetch both cache lines that counting an event reads. */
 	if (s->client != NULL && s->hash == h) {
@@ -1212,8 +1224,10 @@ agg_add(struct agg *agg, const struct event *ev, uint32_t file,
     uint64_t offset, uint64_t line)
 {
 #ifdef SMTPTRIAGE_FLOOR
-	if (floor_count(ev, agg_hash(&ev->addr)))
+	if (floor_active()) {
+		floor_count(ev, agg_hash(&ev->addr));
 		return;
+	}
 #endif
 	agg_add_event(agg, ev, agg_hash(&ev->addr), file, offset, line, NULL,
 	    0);
@@ -1224,8 +1238,10 @@ agg_add_hashed(struct agg *agg, const struct event *ev, uint64_t h,
     uint32_t file, uint64_t offset, uint64_t line)
 {
 #ifdef SMTPTRIAGE_FLOOR
-	if (floor_count(ev, h))
+	if (floor_active()) {
+		floor_count(ev, h);
 		return;
+	}
 #endif
 	agg_add_event(agg, ev, h, file, offset, line, NULL, 0);
 }
@@ -1254,8 +1270,10 @@ agg_add_text(struct agg *agg, const struct event *ev, uint32_t file,
     uint64_t offset, uint64_t line, const char *text, size_t text_len)
 {
 #ifdef SMTPTRIAGE_FLOOR
-	if (floor_count(ev, agg_hash(&ev->addr)))
+	if (floor_active()) {
+		floor_count(ev, agg_hash(&ev->addr));
 		return;
+	}
 #endif
 	agg_add_event(agg, ev, agg_hash(&ev->addr), file, offset, line, text,
 	    text_len);

@@ -987,7 +987,7 @@ logread_ring_start(struct logread_ring *r, const struct agg *agg)
 {
 	r->until_check = LOGREAD_RING_CHECK;
 #ifdef SMTPTRIAGE_FLOOR
-	if (floor_ring())
+	if (floor_ring_forced())
 		r->on = 1;
 #endif
 	if (agg_clients(agg) >= LOGREAD_RING_CLIENTS)

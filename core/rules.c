@@ -331,8 +331,9 @@ rules_field(const struct rules_matcher *rm, const struct rules_rule *r,
 /*
  * Compare len bytes of a and b, a word at a time.  The last word goes
  * first, because a literal that shares its start with many lines, such
- * as the space after the time, differs from them at its end.  The words overlap where
- * len is not a multiple of their size, so no byte past len is read.
+ * as the space after the time, differs from them at its end.  The words
+ * overlap where len is not a multiple of their size, so no byte past len
+ * is read.
  */
 static inline int
 rules_bytes_equal(const char *a, const char *b, size_t len)

@@ -6,7 +6,8 @@
 # than two slices, rules alone, --since and --until, several files in time order
 # (read in parts) and out of time order (read on one thread again), gzip
 # files (inflated on a thread of their own) and a file whose first line
-# is in another format.
+# is in another format.  At the end it checks the lower-bound build of
+# bench/log/floor.sh (build/floor/smtptriage).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -135,56 +136,114 @@ grep -q "events skipped: the client table is full at 500 clients" \
     fail "exim, table full: no message about it: $(cat "$tmp/err.2")"
 config=/dev/null
 
-# The build of bench/log/floor.sh: without SMTPTRIAGE_FLOOR it must
-# print what ./smtptriage prints, and its two modes must read the whole
-# log (so report its last line, which is bad) and count nothing in the
-# agg.
+# The build of bench/log/floor.sh.  Without SMTPTRIAGE_FLOOR it must
+# print what ./smtptriage prints.  Its two lower bounds must read the
+# whole log (so report its last line, which is bad), count nothing in the
+# agg, and with SMTPTRIAGE_FLOOR_STATS=1 report the same events.  The
+# compact bound must keep one record for each of the log's 3,000
+# clients on one thread and send every event through the ring.
 floor=./build/floor/smtptriage
 cp "$tmp/mainlog" "$tmp/floorlog"
 printf '2026-11-01 23:59:59 H=(x\377) [10.9.9.9] Warning: x\n' \
     >>"$tmp/floorlog"
 last=$(wc -l <"$tmp/floorlog")
 bad="smtptriage: $tmp/floorlog:$last: bad line skipped: invalid UTF-8"
+
+# Run the floor build as floor_run NAME MODE THREADS; MODE none leaves
+# SMTPTRIAGE_FLOOR unset.
+floor_run() {
+	name=$1
+	threads=$3
+	if [ "$2" = none ]; then
+		set -- env -u SMTPTRIAGE_FLOOR
+	else
+		set -- env SMTPTRIAGE_FLOOR="$2" SMTPTRIAGE_FLOOR_STATS=1
+	fi
+	SMTPTRIAGE_THREADS=$threads "$@" "$floor" list --format json \
+	    --config /dev/null --state "$tmp/state.db" \
+	    --whitelist "$tmp/whitelist" "$tmp/floorlog" \
+	    >"$tmp/floor.$name" 2>"$tmp/floor-err.$name"
+	echo $? >"$tmp/floor-rc.$name"
+}
+
+# Check that run NAME exited 0 with no output and the bad line's message,
+# and print the numbers of its statistics line: events, records and
+# prefetches.  Prints "failed" after a failure.
+floor_stats() {
+	if [ "$(cat "$tmp/floor-rc.$1")" != 0 ] || [ -s "$tmp/floor.$1" ] ||
+	    [ "$(head -n 1 "$tmp/floor-err.$1")" != "$bad" ] ||
+	    [ "$(wc -l <"$tmp/floor-err.$1")" -ne 2 ]; then
+		echo "failed"
+		return
+	fi
+	sed -n 's/^smtptriage: SMTPTRIAGE_FLOOR=[a-z]*: \([0-9]*\) events,'\
+' \([0-9]*\) records, \([0-9]*\) prefetches$/\1 \2 \3/p' \
+	    "$tmp/floor-err.$1"
+}
+
+# Fail unless run NAME printed the statistics EXPECTED.
+floor_expect() {
+	got=$(floor_stats "$1")
+	[ "$got" = "$2" ] ||
+	    fail "floor build, $1: statistics \"$got\", expected \"$2\":" \
+	    "exit status $(cat "$tmp/floor-rc.$1"), $(wc -c \
+	    <"$tmp/floor.$1") bytes of output, messages:" \
+	    "$(head -c 300 "$tmp/floor-err.$1")"
+}
+
 if [ ! -x "$floor" ]; then
 	fail "$floor is missing; run make build/floor/smtptriage"
 else
-	for mode in none parse compact bogus; do
-		if [ "$mode" = none ]; then
-			set -- env -u SMTPTRIAGE_FLOOR
-		else
-			set -- env SMTPTRIAGE_FLOOR=$mode
-		fi
-		SMTPTRIAGE_THREADS=2 "$@" "$floor" list --format json \
-		    --config /dev/null --state "$tmp/state.db" \
-		    --whitelist "$tmp/whitelist" "$tmp/floorlog" \
-		    >"$tmp/floor.$mode" 2>"$tmp/floor-err.$mode"
-		echo $? >"$tmp/floor-rc.$mode"
-	done
 	SMTPTRIAGE_THREADS=2 ./smtptriage list --format json --config /dev/null \
 	    --state "$tmp/state.db" --whitelist "$tmp/whitelist" \
 	    "$tmp/floorlog" >"$tmp/floor.main" 2>/dev/null
-	if [ "$(cat "$tmp/floor-rc.none")" != 0 ] ||
-	    [ ! -s "$tmp/floor.none" ] ||
-	    [ "$(cat "$tmp/floor-err.none")" != "$bad" ] ||
-	    ! cmp -s "$tmp/floor.none" "$tmp/floor.main"; then
-		fail "floor build without SMTPTRIAGE_FLOOR: other output than" \
-		    "./smtptriage"
-	fi
-	for mode in parse compact; do
-		if [ "$(cat "$tmp/floor-rc.$mode")" != 0 ] ||
-		    [ -s "$tmp/floor.$mode" ] ||
-		    [ "$(cat "$tmp/floor-err.$mode")" != "$bad" ]; then
-			fail "floor build, SMTPTRIAGE_FLOOR=$mode: exit status" \
-			    "$(cat "$tmp/floor-rc.$mode"), $(wc -c \
-			    <"$tmp/floor.$mode") bytes of output:" \
-			    "$(head -c 200 "$tmp/floor-err.$mode")"
+	for t in 1 2; do
+		floor_run none-$t none $t
+		if [ "$(cat "$tmp/floor-rc.none-$t")" != 0 ] ||
+		    [ ! -s "$tmp/floor.none-$t" ] ||
+		    [ "$(cat "$tmp/floor-err.none-$t")" != "$bad" ] ||
+		    ! cmp -s "$tmp/floor.none-$t" "$tmp/floor.main"; then
+			fail "floor build, $t threads, without" \
+			    "SMTPTRIAGE_FLOOR: other output than ./smtptriage"
 		fi
+		floor_run parse-$t parse $t
+		floor_run compact-$t compact $t
 	done
-	if [ "$(cat "$tmp/floor-rc.bogus")" != 2 ] ||
-	    [ "$(cat "$tmp/floor-err.bogus")" != "smtptriage:\
- SMTPTRIAGE_FLOOR=bogus: expected parse or compact, or unset it" ]; then
-		fail "floor build, SMTPTRIAGE_FLOOR=bogus: exit status" \
-		    "$(cat "$tmp/floor-rc.bogus"): $(cat "$tmp/floor-err.bogus")"
+
+	# The lines that name a client (the three shapes of bench_loggen's
+	# Exim lines), without the bad line: the events that list counts.
+	events=$(grep -c -E \
+	    ' (H=|SMTP connection from |no host name found for IP address )' \
+	    "$tmp/mainlog")
+	floor_expect parse-1 "$events 0 0"
+	floor_expect parse-2 "$events 0 0"
+	floor_expect compact-1 "$events 3000 $events"
+	# Each of the two parts keeps a record of every client in it.
+	got=$(floor_stats compact-2)
+	records=${got#* }
+	records=${records% *}
+	case $got in
+	"$events "*" $events")
+		if [ "$records" -lt 3000 ] || [ "$records" -gt 6000 ]; then
+			fail "floor build, compact-2: $records records," \
+			    "expected 3000 to 6000"
+		fi
+		;;
+	*)
+		fail "floor build, compact-2: statistics \"$got\", expected" \
+		    "\"$events RECORDS $events\""
+		;;
+	esac
+
+	SMTPTRIAGE_FLOOR=bogus "$floor" --version >"$tmp/floor.bogus" \
+	    2>"$tmp/floor-err.bogus"
+	rc=$?
+	if [ $rc != 1 ] || [ -s "$tmp/floor.bogus" ] ||
+	    [ "$(cat "$tmp/floor-err.bogus")" != "smtptriage: invalid\
+ SMTPTRIAGE_FLOOR value 'bogus': expected parse or compact, or leave it\
+ unset" ]; then
+		fail "floor build, SMTPTRIAGE_FLOOR=bogus: exit status $rc:" \
+		    "$(cat "$tmp/floor-err.bogus")"
 	fi
 fi
 

@@ -1,32 +1,32 @@
 /*
  * The hooks of floor.h.  In compact mode each thread counts its events
- * in a table of its own, as each part worker of list counts into an agg
- * of its own.  A record keeps the client's address, its event count,
- * its latest time and 64-bit hashes of its latest HELO name, rDNS name
- * and reason.  So counting an event reads and writes one cache line.
- * That is less than any correct count keeps (no name lists, no first
- * time, no evidence lines), so its time bounds what a smaller client
- * record could reach.  The records are never merged or printed.
+ * in a table of its own.  With one file and two threads that is one
+ * table per part, as the part workers of list count into an agg each.
+ * A record keeps the client's address, its event count, its latest time
+ * and 64-bit hashes of its latest HELO name, rDNS name and reason.  So
+ * counting an event reads and writes one cache line.  The records are
+ * never merged or printed.
  */
-#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "floor.h"
+#include "xmalloc.h"
 
 #define FLOOR_LINE		64
 /* 2^18 records of 64 bytes: 16 MiB per thread. */
 #define FLOOR_BITS		18
 #define FLOOR_SLOTS		((size_t)1 << FLOOR_BITS)
+#define FLOOR_TABLE_SIZE	(FLOOR_SLOTS * sizeof(struct floor_rec))
 /* Clients per thread: three quarters of the slots keep the probes short. */
 #define FLOOR_CLIENTS_MAX	(FLOOR_SLOTS / 4 * 3)
 
 enum floor_mode {
-	FLOOR_UNKNOWN,
 	FLOOR_OFF,
 	FLOOR_PARSE,
 	FLOOR_COMPACT,
@@ -44,16 +44,70 @@ struct floor_rec {
 };
 _Static_assert(sizeof(struct floor_rec) == FLOOR_LINE, "one cache line");
 
-static enum floor_mode			 floor_mode = FLOOR_UNKNOWN;
-static pthread_once_t			 floor_once = PTHREAD_ONCE_INIT;
-static _Thread_local struct floor_rec	*floor_table;
-static _Thread_local size_t		 floor_clients;
+/* Counters of one thread, for SMTPTRIAGE_FLOOR_STATS. */
+struct floor_stats {
+	uint64_t	events;
+	uint64_t	records;
+	uint64_t	prefetches;
+};
 
-/* Read SMTPTRIAGE_FLOOR, once for all threads (floor_get_mode). */
+/*
+ * Set before main by floor_init, so before any thread starts, and only
+ * read after that.
+ */
+static enum floor_mode			 floor_mode;
+static int				 floor_print_stats;
+static pthread_key_t			 floor_key;
+
+static pthread_mutex_t			 floor_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct floor_stats		 floor_total;
+
+static _Thread_local struct floor_rec	*floor_table;
+static _Thread_local struct floor_stats	 floor_local;
+static _Thread_local int		 floor_registered;
+
+/* Add the counts of a thread to the total, at its end or at exit. */
 static void
-floor_read_mode(void)
+floor_add_stats(const struct floor_stats *st)
 {
-	const char	*v;
+	pthread_mutex_lock(&floor_lock);
+	floor_total.events += st->events;
+	floor_total.records += st->records;
+	floor_total.prefetches += st->prefetches;
+	pthread_mutex_unlock(&floor_lock);
+}
+
+/* Destructor of floor_key, run when a thread other than main ends. */
+static void
+floor_thread_end(void *arg)
+{
+	floor_add_stats(arg);
+}
+
+/*
+ * Print the statistics at exit, on the main thread, after list has
+ * joined its workers.
+ */
+static void
+floor_exit(void)
+{
+	static const char *const	names[] = { "off", "parse", "compact" };
+
+	if (floor_registered)
+		floor_add_stats(&floor_local);
+	floor_registered = 0;
+	fprintf(stderr, "smtptriage: SMTPTRIAGE_FLOOR=%s: %llu events, %llu "
+	    "records, %llu prefetches\n", names[floor_mode],
+	    (unsigned long long)floor_total.events,
+	    (unsigned long long)floor_total.records,
+	    (unsigned long long)floor_total.prefetches);
+}
+
+/* Read SMTPTRIAGE_FLOOR once, before main and so before any thread. */
+__attribute__((constructor)) static void
+floor_init(void)
+{
+	const char	*v, *s;
 
 	if ((v = getenv("SMTPTRIAGE_FLOOR")) == NULL || *v == '\0')
 		floor_mode = FLOOR_OFF;
@@ -62,17 +116,30 @@ floor_read_mode(void)
 	else if (strcmp(v, "compact") == 0)
 		floor_mode = FLOOR_COMPACT;
 	else {
-		fprintf(stderr, "smtptriage: SMTPTRIAGE_FLOOR=%s: expected "
-		    "parse or compact, or unset it\n", v);
-		exit(2);
+		fprintf(stderr, "smtptriage: invalid SMTPTRIAGE_FLOOR value "
+		    "'%s': expected parse or compact, or leave it unset\n", v);
+		exit(1);
 	}
+	if (floor_mode == FLOOR_OFF ||
+	    (s = getenv("SMTPTRIAGE_FLOOR_STATS")) == NULL ||
+	    strcmp(s, "1") != 0)
+		return;
+	if (pthread_key_create(&floor_key, floor_thread_end) != 0 ||
+	    atexit(floor_exit) != 0) {
+		fprintf(stderr, "smtptriage: SMTPTRIAGE_FLOOR_STATS: "
+		    "cannot register the counters\n");
+		exit(1);
+	}
+	floor_print_stats = 1;
 }
 
-static enum floor_mode
-floor_get_mode(void)
+/* Count the events of this thread in the total when it ends. */
+static void
+floor_register(void)
 {
-	(void)pthread_once(&floor_once, floor_read_mode);
-	return floor_mode;
+	floor_registered = 1;
+	if (floor_print_stats)
+		(void)pthread_setspecific(floor_key, &floor_local);
 }
 
 /* Hash a name by 8-byte words, as a real record would to compare it. */
@@ -95,25 +162,9 @@ floor_name_hash(const char *s, size_t n)
 }
 
 /*
- * Map the table of this thread, zeroed, on huge pages where the kernel
- * gives them, as agg.c does for its large tables.
+ * Find the record of ev or make one.  A full table ends the program, once
+ * for all threads, because the bound would no longer mean anything.
  */
-static void
-floor_table_map(void)
-{
-	void	*p;
-	size_t	 size = FLOOR_SLOTS * sizeof *floor_table;
-
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		perror("smtptriage: floor table");
-		exit(1);
-	}
-	(void)madvise(p, size, MADV_HUGEPAGE);
-	floor_table = p;
-}
-
 static struct floor_rec *
 floor_find(const struct event *ev, uint64_t h)
 {
@@ -130,11 +181,12 @@ floor_find(const struct event *ev, uint64_t h)
 		    memcmp(r->bytes, ev->addr.bytes, n) == 0)
 			return r;
 	}
-	if (++floor_clients > FLOOR_CLIENTS_MAX) {
-		fprintf(stderr, "smtptriage: the compact table of one part "
-		    "holds at most %zu clients; use a log with fewer\n",
-		    FLOOR_CLIENTS_MAX);
-		exit(1);
+	if (++floor_local.records > FLOOR_CLIENTS_MAX) {
+		pthread_mutex_lock(&floor_lock);
+		fprintf(stderr, "smtptriage: SMTPTRIAGE_FLOOR=compact: more "
+		    "than %zu clients on one thread; use a log with fewer "
+		    "clients\n", FLOOR_CLIENTS_MAX);
+		_exit(1);
 	}
 	r->hash = h;
 	r->family = (uint32_t)ev->addr.family;
@@ -143,20 +195,29 @@ floor_find(const struct event *ev, uint64_t h)
 }
 
 int
+floor_active(void)
+{
+	return floor_mode != FLOOR_OFF;
+}
+
+int
+floor_ring_forced(void)
+{
+	return floor_mode == FLOOR_COMPACT;
+}
+
+void
 floor_count(const struct event *ev, uint64_t h)
 {
 	struct floor_rec	*r;
 
-	switch (floor_get_mode()) {
-	case FLOOR_PARSE:
-		return 1;
-	case FLOOR_COMPACT:
-		break;
-	default:
-		return 0;
-	}
+	if (!floor_registered)
+		floor_register();
+	floor_local.events++;
+	if (floor_mode != FLOOR_COMPACT)
+		return;
 	if (floor_table == NULL)
-		floor_table_map();
+		floor_table = xhuge_alloc(FLOOR_TABLE_SIZE);
 	r = floor_find(ev, h);
 	r->events++;
 	if (ev->has_time && ev->time.utc > r->last)
@@ -168,18 +229,15 @@ floor_count(const struct event *ev, uint64_t h)
 	if (ev->reason != NULL)
 		r->reason = floor_name_hash(ev->reason_arg,
 		    ev->reason_arg_len) ^ (uint64_t)(uintptr_t)ev->reason;
-	return 1;
 }
 
 void
 floor_prefetch(uint64_t h)
 {
-	if (floor_table != NULL)
-		__builtin_prefetch(&floor_table[h & (FLOOR_SLOTS - 1)], 1);
-}
-
-int
-floor_ring(void)
-{
-	return floor_get_mode() == FLOOR_COMPACT;
+	if (!floor_registered)
+		floor_register();
+	if (floor_table == NULL)
+		floor_table = xhuge_alloc(FLOOR_TABLE_SIZE);
+	floor_local.prefetches++;
+	__builtin_prefetch(&floor_table[h & (FLOOR_SLOTS - 1)], 1);
 }

@@ -1,11 +1,11 @@
 #!/bin/sh
 # How close list could come to the line count goal: see
-# docs/performance.md, "Lower bounds".
+# docs/performance.md, "Lower bounds, 2026-12-05".
 #
 #	sh bench/log/floor.sh [-r ROUNDS] LOG
 #
-# Runs on LOG, ROUNDS times (default 8), in an order that turns round
-# every other round:
+# Runs four commands on LOG, ROUNDS times (default 8), in an order that
+# is reversed every other round:
 #   linecount  build/bench_linecount -t 2, the baseline of the goal;
 #   list       ./smtptriage list --format json, two threads;
 #   compact    build/floor/smtptriage with SMTPTRIAGE_FLOOR=compact:
@@ -15,13 +15,15 @@
 #              parsing only, no event counted.
 # Prints the median wall time of each with its range, the median CPU
 # time and the peak resident memory.  Then it prints each command's rate
-# as a share of the line count rate, where the goal asks for at least
+# as a share of the line count rate, where the goal requires at least
 # 0.25, and the list time that the goal allows: four times the line
-# count.  Before the rounds it
-# checks that build/floor/smtptriage without SMTPTRIAGE_FLOOR prints the
-# same bytes as ./smtptriage on LOG.  Build the programs first:
+# count.  Before the rounds it checks that ./smtptriage lists some
+# clients of LOG, and that build/floor/smtptriage without
+# SMTPTRIAGE_FLOOR prints the same bytes.  Build the programs first:
 #	make smtptriage build/floor/smtptriage build/bench_linecount
 set -u
+# LOG may be relative to the folder the script was started from.
+start_dir=$PWD
 cd "$(dirname "$0")/../.." || exit 1
 
 usage() {
@@ -30,13 +32,15 @@ usage() {
 }
 
 # Check that $1, the number of rounds, is a whole number from 1 to 1000.
-# Longer strings are rejected before they reach test(1).
+# Strings of five or more characters are rejected before they reach
+# test(1), whose numbers overflow.
 check_rounds() {
 	case $1 in
 	''|*[!0-9]*|?????*) ;;
 	*) [ "$1" -ge 1 ] && [ "$1" -le 1000 ] && return 0 ;;
 	esac
-	echo "floor.sh: invalid rounds $1: expected a number from 1 to 1000" >&2
+	echo "floor.sh: invalid rounds '$1': expected a number from 1 to" \
+	    "1000" >&2
 	exit 2
 }
 
@@ -50,8 +54,16 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] || usage
 log=$1
+case $log in
+/*) ;;
+*) log=$start_dir/$log ;;
+esac
+if [ -d "$log" ]; then
+	echo "floor.sh: $1 is a directory; give a log file" >&2
+	exit 1
+fi
 if [ ! -f "$log" ] || [ ! -r "$log" ]; then
-	echo "floor.sh: $log is missing or not a readable file" >&2
+	echo "floor.sh: $1 is missing or not readable" >&2
 	exit 1
 fi
 for prog in smtptriage build/floor/smtptriage build/bench_linecount; do
@@ -103,6 +115,11 @@ run_one() {
 
 cat "$log" > /dev/null
 run_one list < /dev/null
+if [ ! -s "$dir/out" ]; then
+	echo "floor.sh: ./smtptriage lists no clients in $1, so the bounds" \
+	    "would measure nothing; use a log with suspect clients" >&2
+	exit 1
+fi
 mv "$dir/out" "$dir/out.list"
 run_one hooks < /dev/null
 if ! cmp -s "$dir/out.list" "$dir/out"; then
@@ -125,7 +142,7 @@ while [ $r -lt "$rounds" ]; do
 	r=$((r + 1))
 done
 
-echo "floor.sh: $log, $rounds rounds, $(date -u '+%Y-%m-%d %H:%M UTC')," \
+echo "floor.sh: $log, rounds: $rounds, $(date -u '+%Y-%m-%d %H:%M UTC')," \
     "load $(cut -d' ' -f1 /proc/loadavg)"
 awk '
 function median(a, n,    i, j, t) {
