@@ -139,9 +139,9 @@ config=/dev/null
 # The build of bench/log/floor.sh.  Without SMTPTRIAGE_FLOOR it must
 # print what ./smtptriage prints.  Its two lower bounds must read the
 # whole log (so report its last line, which is bad), count nothing in the
-# agg, and with SMTPTRIAGE_FLOOR_STATS=1 report the same events.  The
-# compact bound must keep one record for each of the log's 3,000
-# clients on one thread and send every event through the ring.
+# agg, and with SMTPTRIAGE_FLOOR_STATS=1 report the same events and
+# names.  The compact bound must keep one record for each of the log's
+# 3,000 clients on one thread and send every event through the ring.
 floor=./build/floor/smtptriage
 cp "$tmp/mainlog" "$tmp/floorlog"
 printf '2026-11-01 23:59:59 H=(x\377) [10.9.9.9] Warning: x\n' \
@@ -167,8 +167,8 @@ floor_run() {
 }
 
 # Check that run NAME exited 0 with no output and the bad line's message,
-# and print the numbers of its statistics line: events, records and
-# prefetches.  Prints "failed" after a failure.
+# and print the numbers of its statistics line: events, names, records
+# and prefetches.  Prints "failed" after a failure.
 floor_stats() {
 	if [ "$(cat "$tmp/floor-rc.$1")" != 0 ] || [ -s "$tmp/floor.$1" ] ||
 	    [ "$(head -n 1 "$tmp/floor-err.$1")" != "$bad" ] ||
@@ -177,8 +177,8 @@ floor_stats() {
 		return
 	fi
 	sed -n 's/^smtptriage: SMTPTRIAGE_FLOOR=[a-z]*: \([0-9]*\) events,'\
-' \([0-9]*\) records, \([0-9]*\) prefetches$/\1 \2 \3/p' \
-	    "$tmp/floor-err.$1"
+' \([0-9]*\) names, \([0-9]*\) records, \([0-9]*\) prefetches$'\
+'/\1 \2 \3 \4/p' "$tmp/floor-err.$1"
 }
 
 # Fail unless run NAME printed the statistics EXPECTED.
@@ -215,15 +215,26 @@ else
 	events=$(grep -c -E \
 	    ' (H=|SMTP connection from |no host name found for IP address )' \
 	    "$tmp/mainlog")
-	floor_expect parse-1 "$events 0 0"
-	floor_expect parse-2 "$events 0 0"
-	floor_expect compact-1 "$events 3000 $events"
+	# The HELO, rDNS and reason texts that parse found, which compact
+	# must hash.
+	got=$(floor_stats parse-1)
+	names=${got#* }
+	names=${names%% *}
+	case $names in
+	''|*[!0-9]*) names=0 ;;
+	esac
+	[ "$names" -gt "$events" ] ||
+	    fail "floor build, parse-1: statistics \"$got\": expected more" \
+	    "names than the $events events"
+	floor_expect parse-1 "$events $names 0 0"
+	floor_expect parse-2 "$events $names 0 0"
+	floor_expect compact-1 "$events $names 3000 $events"
 	# Each of the two parts keeps a record of every client in it.
 	got=$(floor_stats compact-2)
-	records=${got#* }
+	records=${got#* * }
 	records=${records% *}
 	case $got in
-	"$events "*" $events")
+	"$events $names "*" $events")
 		if [ "$records" -lt 3000 ] || [ "$records" -gt 6000 ]; then
 			fail "floor build, compact-2: $records records," \
 			    "expected 3000 to 6000"
@@ -231,7 +242,7 @@ else
 		;;
 	*)
 		fail "floor build, compact-2: statistics \"$got\", expected" \
-		    "\"$events RECORDS $events\""
+		    "\"$events $names RECORDS $events\""
 		;;
 	esac
 

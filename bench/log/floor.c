@@ -47,6 +47,7 @@ _Static_assert(sizeof(struct floor_rec) == FLOOR_LINE, "one cache line");
 /* Counters of one thread, for SMTPTRIAGE_FLOOR_STATS. */
 struct floor_stats {
 	uint64_t	events;
+	uint64_t	names;		/* HELO, rDNS and reason texts */
 	uint64_t	records;
 	uint64_t	prefetches;
 };
@@ -72,38 +73,55 @@ floor_add_stats(const struct floor_stats *st)
 {
 	pthread_mutex_lock(&floor_lock);
 	floor_total.events += st->events;
+	floor_total.names += st->names;
 	floor_total.records += st->records;
 	floor_total.prefetches += st->prefetches;
 	pthread_mutex_unlock(&floor_lock);
 }
 
-/* Destructor of floor_key, run when a thread other than main ends. */
+/*
+ * Destructor of floor_key, run when a thread other than main ends: the
+ * console starts new workers for each load, so their tables are freed.
+ */
 static void
 floor_thread_end(void *arg)
 {
-	floor_add_stats(arg);
+	if (floor_print_stats)
+		floor_add_stats(arg);
+	if (floor_table != NULL)
+		xhuge_free(floor_table, FLOOR_TABLE_SIZE);
+	floor_table = NULL;
 }
 
 /*
- * Print the statistics at exit, on the main thread, after list has
- * joined its workers.
+ * Print the statistics at exit.
+ * NOTE: the totals are exact only when the threads that counted have
+ * ended before, as the part workers of list have.
  */
 static void
 floor_exit(void)
 {
-	static const char *const	names[] = { "off", "parse", "compact" };
+	static const char *const	modes[] = { "off", "parse", "compact" };
+	struct floor_stats		total;
 
 	if (floor_registered)
 		floor_add_stats(&floor_local);
 	floor_registered = 0;
+	pthread_mutex_lock(&floor_lock);
+	total = floor_total;
+	pthread_mutex_unlock(&floor_lock);
 	fprintf(stderr, "smtptriage: SMTPTRIAGE_FLOOR=%s: %llu events, %llu "
-	    "records, %llu prefetches\n", names[floor_mode],
-	    (unsigned long long)floor_total.events,
-	    (unsigned long long)floor_total.records,
-	    (unsigned long long)floor_total.prefetches);
+	    "names, %llu records, %llu prefetches\n", modes[floor_mode],
+	    (unsigned long long)total.events,
+	    (unsigned long long)total.names,
+	    (unsigned long long)total.records,
+	    (unsigned long long)total.prefetches);
 }
 
-/* Read SMTPTRIAGE_FLOOR once, before main and so before any thread. */
+/*
+ * Read SMTPTRIAGE_FLOOR and SMTPTRIAGE_FLOOR_STATS once, before main and
+ * so before any thread.
+ */
 __attribute__((constructor)) static void
 floor_init(void)
 {
@@ -120,26 +138,31 @@ floor_init(void)
 		    "'%s': expected parse or compact, or leave it unset\n", v);
 		exit(1);
 	}
-	if (floor_mode == FLOOR_OFF ||
-	    (s = getenv("SMTPTRIAGE_FLOOR_STATS")) == NULL ||
-	    strcmp(s, "1") != 0)
+	if ((s = getenv("SMTPTRIAGE_FLOOR_STATS")) != NULL && *s != '\0') {
+		if (strcmp(s, "1") != 0) {
+			fprintf(stderr, "smtptriage: invalid "
+			    "SMTPTRIAGE_FLOOR_STATS value '%s': expected 1, "
+			    "or leave it unset\n", s);
+			exit(1);
+		}
+		floor_print_stats = floor_mode != FLOOR_OFF;
+	}
+	if (floor_mode == FLOOR_OFF)
 		return;
 	if (pthread_key_create(&floor_key, floor_thread_end) != 0 ||
-	    atexit(floor_exit) != 0) {
-		fprintf(stderr, "smtptriage: SMTPTRIAGE_FLOOR_STATS: "
-		    "cannot register the counters\n");
+	    (floor_print_stats && atexit(floor_exit) != 0)) {
+		fprintf(stderr, "smtptriage: SMTPTRIAGE_FLOOR: failed to "
+		    "register the thread and exit handlers\n");
 		exit(1);
 	}
-	floor_print_stats = 1;
 }
 
-/* Count the events of this thread in the total when it ends. */
+/* Have floor_thread_end run when this thread ends. */
 static void
 floor_register(void)
 {
 	floor_registered = 1;
-	if (floor_print_stats)
-		(void)pthread_setspecific(floor_key, &floor_local);
+	(void)pthread_setspecific(floor_key, &floor_local);
 }
 
 /* Hash a name by 8-byte words, as a real record would to compare it. */
@@ -206,6 +229,10 @@ floor_ring_forced(void)
 	return floor_mode == FLOOR_COMPACT;
 }
 
+/*
+ * In parse mode, count ev and its names for the statistics and drop it.
+ * In compact mode, also update its record.
+ */
 void
 floor_count(const struct event *ev, uint64_t h)
 {
@@ -214,21 +241,30 @@ floor_count(const struct event *ev, uint64_t h)
 	if (!floor_registered)
 		floor_register();
 	floor_local.events++;
-	if (floor_mode != FLOOR_COMPACT)
+	if (floor_mode != FLOOR_COMPACT) {
+		floor_local.names += (ev->helo != NULL) + (ev->rdns != NULL) +
+		    (ev->reason != NULL);
 		return;
+	}
 	if (floor_table == NULL)
 		floor_table = xhuge_alloc(FLOOR_TABLE_SIZE);
 	r = floor_find(ev, h);
 	r->events++;
 	if (ev->has_time && ev->time.utc > r->last)
 		r->last = ev->time.utc;
-	if (ev->helo != NULL)
+	if (ev->helo != NULL) {
 		r->helo = floor_name_hash(ev->helo, ev->helo_len);
-	if (ev->rdns != NULL)
+		floor_local.names++;
+	}
+	if (ev->rdns != NULL) {
 		r->rdns = floor_name_hash(ev->rdns, ev->rdns_len);
-	if (ev->reason != NULL)
+		floor_local.names++;
+	}
+	if (ev->reason != NULL) {
 		r->reason = floor_name_hash(ev->reason_arg,
 		    ev->reason_arg_len) ^ (uint64_t)(uintptr_t)ev->reason;
+		floor_local.names++;
+	}
 }
 
 void

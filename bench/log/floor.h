@@ -11,7 +11,8 @@
  *
  * With parse or compact the agg stays empty, so list prints no clients.
  * With SMTPTRIAGE_FLOOR_STATS=1 as well, the program prints the events,
- * records and prefetches of the mode to standard error when it exits.
+ * names (HELO, rDNS and reason texts), records and prefetches of the mode
+ * to standard error when it exits.  Any other value than 1 is invalid.
  * bench/log/floor.sh runs the modes side by side.
  */
 #ifndef SMTPTRIAGE_BENCH_FLOOR_H
@@ -24,7 +25,10 @@
 /* 1 when SMTPTRIAGE_FLOOR is parse or compact, so the agg counts nothing. */
 int	floor_active(void);
 
-/* 1 in compact mode: the ring of logread.c holds every event. */
+/*
+ * 1 in compact mode: the ring of logread.c then takes every event of a
+ * file, but not of standard input, which does not use the ring.
+ */
 int	floor_ring_forced(void);
 
 /* Drop ev (parse) or count it, whose address has the hash h (compact). */
