@@ -10,6 +10,7 @@
 #include "agg.h"
 #include "logread.h"
 #include "reason.h"
+#include "span.h"
 #include "xmalloc.h"
 
 #ifdef SMTPTRIAGE_FLOOR
@@ -686,35 +687,6 @@ agg_string_hash(const char *s, size_t len)
 	return h;
 }
 
-/*
- * Compare len bytes, a word at a time.  From 8 bytes on, the last word
- * is read at len - 8 and may overlap the one before, so no byte is read
- * past len.
- */
-static inline int
-agg_bytes_equal(const char *a, const char *b, size_t len)
-{
-	uint64_t	x, y;
-	size_t		i;
-
-	if (len < 8) {
-		for (i = 0; i < len; i++) {
-			if (a[i] != b[i])
-				return 0;
-		}
-		return 1;
-	}
-	for (i = 0; i + 8 < len; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return 0;
-	}
-	memcpy(&x, a + len - 8, 8);
-	memcpy(&y, b + len - 8, 8);
-	return x == y;
-}
-
 #define AGG_ONES	0x0101010101010101ULL
 #define AGG_HIGHS	0x8080808080808080ULL
 
@@ -822,7 +794,7 @@ agg_intern(struct agg *agg, const char *s, size_t len)
 	for (i = h & mask; (p = agg->strings[i].str) != NULL;
 	    i = (i + 1) & mask) {
 		if (agg->strings[i].hash == h && agg_string_len(p) == len &&
-		    agg_bytes_equal(p, s, len))
+		    span_equal(p, s, len))
 			return p;
 	}
 	/*
@@ -986,7 +958,7 @@ agg_count_new(struct agg *agg, struct agg_count **counts, size_t *n,
 	c = &(*counts)[*n];
 	recent = &agg->recent[tag % AGG_RECENT_SLOTS];
 	if (recent->str == NULL || recent->tag != tag || recent->len != len ||
-	    !agg_bytes_equal(recent->str, name, len)) {
+	    !span_equal(recent->str, name, len)) {
 		recent->str = agg_intern(agg, name, len);
 		recent->len = (uint32_t)len;
 		recent->tag = tag;
@@ -1010,7 +982,7 @@ agg_count_add_tag(struct agg *agg, struct agg_count **counts, size_t *n,
 	for (i = 0; i < *n; i++) {
 		c = &(*counts)[i];
 		if (c->len == len && c->tag == tag &&
-		    agg_bytes_equal(c->name, name, len)) {
+		    span_equal(c->name, name, len)) {
 			c->count += by;
 			return 0;
 		}
@@ -1164,7 +1136,7 @@ agg_reason_parts_count(struct client *c, const char *name, size_t len,
 		if (count->len != total || count->tag != *tag)
 			continue;
 		if (len >= 8) {
-			if (!agg_bytes_equal(count->name, name, len) ||
+			if (!span_equal(count->name, name, len) ||
 			    count->name[len] != ':')
 				continue;
 		} else {
@@ -1173,7 +1145,7 @@ agg_reason_parts_count(struct client *c, const char *name, size_t len,
 			if (w != head)
 				continue;
 		}
-		if (agg_bytes_equal(count->name + len + 1, arg, arglen)) {
+		if (span_equal(count->name + len + 1, arg, arglen)) {
 			count->count++;
 			return 1;
 		}
@@ -1314,7 +1286,7 @@ agg_add_event(struct agg *agg, const struct event *ev, uint64_t h,
 		    ev->helo_len;
 		/* Most events repeat the first name, so it needs no tag. */
 		if (c->nhelos > 0 && c->helos[0].len == len &&
-		    agg_bytes_equal(c->helos[0].name, ev->helo, len))
+		    span_equal(c->helos[0].name, ev->helo, len))
 			c->helos[0].count++;
 		else if (agg_count_add(agg, &c->helos, &c->nhelos,
 		    AGG_HELO_MAX, ev->helo, len, 1) == -1)
@@ -1325,7 +1297,7 @@ agg_add_event(struct agg *agg, const struct event *ev, uint64_t h,
 		    ev->rdns_len;
 		/* c->rdns is interned, so its header has the length. */
 		if (c->rdns == NULL || agg_string_len(c->rdns) != len ||
-		    !agg_bytes_equal(c->rdns, ev->rdns, len))
+		    !span_equal(c->rdns, ev->rdns, len))
 			c->rdns = agg_intern(agg, ev->rdns, len);
 	}
 
@@ -1743,7 +1715,7 @@ agg_finish_client_with(struct agg *agg, struct agg_pool *pool,
 		count = &c->reasons[i];
 		if (count->name == key || (count->tag ==
 		    agg->no_verified_rdns_tag && count->len == len &&
-		    agg_bytes_equal(count->name, key, len)))
+		    span_equal(count->name, key, len)))
 			break;
 	}
 	if (c->rdns == NULL) {
@@ -2211,7 +2183,7 @@ agg_count_find(struct agg_count *counts, size_t n,
 
 	for (i = 0; i < n; i++) {
 		if (counts[i].len == key->len && counts[i].tag == key->tag &&
-		    agg_bytes_equal(counts[i].name, key->name, key->len))
+		    span_equal(counts[i].name, key->name, key->len))
 			return &counts[i];
 	}
 	return NULL;
@@ -2392,7 +2364,7 @@ agg_merge_into(const struct agg *agg, struct agg_pool *pool, struct client *c,
 	/* The part's copy of the same name has another address. */
 	if (src->rdns != NULL && (c->rdns == NULL ||
 	    agg_string_len(c->rdns) != agg_string_len(src->rdns) ||
-	    !agg_bytes_equal(c->rdns, src->rdns, agg_string_len(src->rdns))))
+	    !span_equal(c->rdns, src->rdns, agg_string_len(src->rdns))))
 		c->rdns = src->rdns;
 	agg_merge_evidence(pool, c, src, lines);
 }

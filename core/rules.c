@@ -1,6 +1,5 @@
 /* Custom rules: PCRE2 patterns from a file. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "field.h"
 #include "regexp.h"
 #include "rules.h"
+#include "span.h"
 #include "xmalloc.h"
 
 /* Maximum length of a reason name, as in the warning table. */
@@ -329,49 +329,6 @@ rules_field(const struct rules_matcher *rm, const struct rules_rule *r,
 }
 
 /*
- * Compare len bytes of a and b, a word at a time.  The last word goes
- * first, because a literal that shares its start with many lines, such
- * as the space after the time, differs from them at its end.  The words
- * overlap where len is not a multiple of their size, so no byte past len
- * is read.
- */
-static inline int
-rules_bytes_equal(const char *a, const char *b, size_t len)
-{
-	uint64_t	x, y;
-	uint32_t	u, v;
-	size_t		i;
-
-	if (len >= 8) {
-		memcpy(&x, a + len - 8, 8);
-		memcpy(&y, b + len - 8, 8);
-		if (x != y)
-			return 0;
-		for (i = 0; i + 8 < len; i += 8) {
-			memcpy(&x, a + i, 8);
-			memcpy(&y, b + i, 8);
-			if (x != y)
-				return 0;
-		}
-		return 1;
-	}
-	if (len >= 4) {
-		memcpy(&u, a + len - 4, 4);
-		memcpy(&v, b + len - 4, 4);
-		if (u != v)
-			return 0;
-		memcpy(&u, a, 4);
-		memcpy(&v, b, 4);
-		return u == v;
-	}
-	for (i = 0; i < len; i++) {
-		if (a[i] != b[i])
-			return 0;
-	}
-	return 1;
-}
-
-/*
  * Check that line contains the rule's literals where every match has
  * them.  Returns 0 when it does not, so that the pattern cannot match.
  */
@@ -383,7 +340,7 @@ rules_prefilter(const struct rules_literals *lits, const char *line,
 	const char			*p, *end, *q;
 
 	if (l->text != NULL && (len < l->len || l->offset > len - l->len ||
-	    !rules_bytes_equal(line + l->offset, l->text, l->len)))
+	    !span_equal(line + l->offset, l->text, l->len)))
 		return 0;
 	l = &lits->floating;
 	if (l->text == NULL)
@@ -398,7 +355,7 @@ rules_prefilter(const struct rules_literals *lits, const char *line,
 		q = memchr(p, l->text[l->probe], (size_t)(end - p));
 		if (q == NULL)
 			return 0;
-		if (rules_bytes_equal(q - l->probe, l->text, l->len))
+		if (span_equal(q - l->probe, l->text, l->len))
 			return 1;
 		p = q + 1;
 	}

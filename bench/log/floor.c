@@ -80,8 +80,9 @@ floor_add_stats(const struct floor_stats *st)
 }
 
 /*
- * Destructor of floor_key, run when a thread other than main ends: the
- * console starts new workers for each load, so their tables are freed.
+ * Destructor of floor_key, run when a thread other than main ends.  It
+ * frees the thread's table, because the console starts new workers for
+ * each load.
  */
 static void
 floor_thread_end(void *arg)
@@ -157,11 +158,16 @@ floor_init(void)
 	}
 }
 
-/* Have floor_thread_end run when this thread ends. */
+/*
+ * Set up the calling thread at its first event: map its table in compact
+ * mode, and have floor_thread_end run when the thread ends.
+ */
 static void
-floor_register(void)
+floor_thread_start(void)
 {
 	floor_registered = 1;
+	if (floor_mode == FLOOR_COMPACT)
+		floor_table = xhuge_alloc(FLOOR_TABLE_SIZE);
 	(void)pthread_setspecific(floor_key, &floor_local);
 }
 
@@ -239,15 +245,13 @@ floor_count(const struct event *ev, uint64_t h)
 	struct floor_rec	*r;
 
 	if (!floor_registered)
-		floor_register();
+		floor_thread_start();
 	floor_local.events++;
 	if (floor_mode != FLOOR_COMPACT) {
 		floor_local.names += (ev->helo != NULL) + (ev->rdns != NULL) +
 		    (ev->reason != NULL);
 		return;
 	}
-	if (floor_table == NULL)
-		floor_table = xhuge_alloc(FLOOR_TABLE_SIZE);
 	r = floor_find(ev, h);
 	r->events++;
 	if (ev->has_time && ev->time.utc > r->last)
@@ -271,9 +275,7 @@ void
 floor_prefetch(uint64_t h)
 {
 	if (!floor_registered)
-		floor_register();
-	if (floor_table == NULL)
-		floor_table = xhuge_alloc(FLOOR_TABLE_SIZE);
+		floor_thread_start();
 	floor_local.prefetches++;
 	__builtin_prefetch(&floor_table[h & (FLOOR_SLOTS - 1)], 1);
 }

@@ -31,7 +31,10 @@ int	floor_active(void);
  */
 int	floor_ring_forced(void);
 
-/* Drop ev (parse) or count it, whose address has the hash h (compact). */
+/*
+ * Count ev for the statistics.  In compact mode also update its record,
+ * found by h, the hash of its address.  ev never reaches the agg.
+ */
 void	floor_count(const struct event *ev, uint64_t h);
 
 /* Start loading the compact record of hash h: a hint for the ring. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# How close list could come to the line count goal: see
+# Lower bounds of list against the line count goal: see
 # docs/performance.md, "Lower bounds, 2026-12-05".
 #
 #	sh bench/log/floor.sh [-r ROUNDS] LOG
