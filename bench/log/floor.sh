@@ -66,6 +66,12 @@ if [ ! -f "$log" ] || [ ! -r "$log" ]; then
 	echo "floor.sh: $1 is missing or not readable" >&2
 	exit 1
 fi
+# The line count reads the bytes as they are, so a gzip file would give
+# no baseline.
+if [ "$(od -An -tx1 -N2 "$log" | tr -d ' ')" = 1f8b ]; then
+	echo "floor.sh: $1 is gzip-compressed; give an uncompressed log" >&2
+	exit 1
+fi
 for prog in smtptriage build/floor/smtptriage build/bench_linecount; do
 	if [ ! -x "$prog" ]; then
 		echo "floor.sh: $prog is missing; run: make smtptriage" \
@@ -162,7 +168,7 @@ function median(a, n,    i, j, t) {
 }
 END {
 	split("linecount list compact parse", names, " ")
-	printf "%-10s %9s %17s %9s %9s %11s\n", "command", "wall", "range",
+		printf "%-10s %9s %16s %9s %9s %11s\n", "command", "wall", "range",
 	    "CPU", "peak RSS", "rate share"
 	for (i = 1; i <= 4; i++) {
 		k = names[i]
