@@ -415,7 +415,7 @@ rules_parse_line(struct rules_matcher *rm, const struct reason_table *rt,
 			continue;
 		/* Clear ev once, and only for a line that some rule matches. */
 		if (!cleared) {
-			memset(ev, 0, sizeof *ev);
+			field_event_clear(ev);
 			cleared = 1;
 		}
 		if (!rules_field(rm, r, RULES_IP, &s, &n) ||
@@ -437,6 +437,6 @@ rules_parse_line(struct rules_matcher *rm, const struct reason_table *rt,
 		rules_reason(r, rt, text, n, ev);
 		return PARSE_CLIENT;
 	}
-	memset(ev, 0, sizeof *ev);
+	field_event_clear(ev);
 	return PARSE_SKIP;
 }

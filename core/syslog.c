@@ -163,6 +163,14 @@ syslog_parse_time(const char *buf, size_t len, struct syslog_year *yr,
 {
 	size_t	n;
 
+	/*
+	 * "YYYY-MM-DD HH:MM:SS", Exim's own form.  A BSD time has a space
+	 * or a digit at byte 4 and RFC 3339 a 'T' at byte 10, so neither
+	 * they nor the last BSD text can match, and the result is the one
+	 * the full order of tries gives.
+	 */
+	if (len > 10 && buf[4] == '-' && buf[10] == ' ')
+		return ts_parse_exim(buf, len, out);
 	if ((n = syslog_time_from_last(yr, buf, len, out)) > 0)
 		return n;
 	return syslog_parse_time_full(buf, len, yr, out);

@@ -369,6 +369,26 @@ START_TEST(test_syslog_parse_time_forms)
 	    &t), 20);
 	ck_assert_int_eq(t.utc, T0_UTC);
 	ck_assert_uint_eq(syslog_parse_time("yesterday", 9, &yr, &t), 0);
+
+	/* Exim's own form right after a BSD time, and a BSD time after it. */
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:00:00", 15, &yr, &t),
+	    15);
+	ck_assert_uint_eq(syslog_parse_time("2026-11-30 10:00:07.250 x", 25,
+	    &yr, &t), 23);
+	ck_assert_int_eq(t.utc, T0_UTC + 7);
+	ck_assert_uint_eq(t.msec, 250);
+	ck_assert_uint_eq(syslog_parse_time("2026-11-30 10:00:09", 19, &yr,
+	    &t), 19);
+	ck_assert_int_eq(t.utc, T0_UTC + 9);
+	ck_assert_uint_eq(t.msec, 0);
+	ck_assert_uint_eq(syslog_parse_time("2026-11-30 24:00:00", 19, &yr,
+	    &t), 0);
+	ck_assert_uint_eq(syslog_parse_time("2026-11-30 10:00:0x", 19, &yr,
+	    &t), 0);
+	ck_assert_uint_eq(syslog_parse_time("2026-11-30 ", 11, &yr, &t), 0);
+	ck_assert_uint_eq(syslog_parse_time("Nov 30 10:00:01", 15, &yr, &t),
+	    15);
+	ck_assert_int_eq(t.utc, T0_UTC + 1);
 }
 END_TEST
 
