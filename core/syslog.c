@@ -165,9 +165,9 @@ syslog_parse_time(const char *buf, size_t len, struct syslog_year *yr,
 
 	/*
 	 * "YYYY-MM-DD HH:MM:SS", Exim's own form.  A BSD time has a space
-	 * or a digit at byte 4 and RFC 3339 a 'T' at byte 10, so neither
-	 * they nor the last BSD text can match, and the result is the one
-	 * the full order of tries gives.
+	 * or a digit at byte 4, and RFC 3339 a 'T' or 't' at byte 10.  So
+	 * neither they nor the last BSD text can match, and the result is
+	 * the one that the full order of tries gives.
 	 */
 	if (len > 10 && buf[4] == '-' && buf[10] == ' ')
 		return ts_parse_exim(buf, len, out);
