@@ -1,11 +1,13 @@
 #!/bin/sh
 # Compare builds of smtptriage side by side: see docs/performance.md.
 #
-#	sh bench/log/ab.sh [-r ROUNDS] [-t THREADS] LOG BINARY...
+#	sh bench/log/ab.sh [-r ROUNDS] [-t THREADS] [-f FORMAT] LOG BINARY...
 #
 # Runs "BINARY list --format json" on LOG for each BINARY in turn, and
 # that ROUNDS times (default 8), with SMTPTRIAGE_THREADS=THREADS
-# (default 2, at most 16) and a private state.  Every other round runs
+# (default 2, at most 16) and a private state.  With -f, every build
+# gets "--log-format FORMAT": a format name such as exim, or a rules
+# file such as bench/log/exim.rules.  Every other round runs
 # the builds in reverse order, so that no build always follows the same
 # one.  Prints for each binary the median wall time with the whole range
 # and the median CPU time (user and system), and fails when a binary
@@ -14,7 +16,8 @@
 set -u
 
 usage() {
-	echo "usage: ab.sh [-r rounds] [-t threads] log binary..." >&2
+	echo "usage: ab.sh [-r rounds] [-t threads] [-f format] log" \
+	    "binary..." >&2
 	exit 2
 }
 
@@ -30,10 +33,12 @@ check_number() {
 
 rounds=8
 threads=2
-while getopts r:t: opt; do
+format=
+while getopts r:t:f: opt; do
 	case $opt in
 	r) check_number rounds "$OPTARG" 1000; rounds=$OPTARG ;;
 	t) check_number threads "$OPTARG" 16; threads=$OPTARG ;;
+	f) format=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -65,39 +70,47 @@ cat "$log" > /dev/null
 # $dir/times.  A name without a slash runs from the current folder, not
 # from PATH, because that is the file the checks above tested.
 run_one() {
-	case $2 in
-	*/*) bin=$2 ;;
-	*) bin=./$2 ;;
+	k=$1
+	build=$2
+	case $build in
+	*/*) bin=$build ;;
+	*) bin=./$build ;;
 	esac
+	# The positional parameters now hold the options of -f, if any.
+	if [ -n "$format" ]; then
+		set -- --log-format "$format"
+	else
+		set --
+	fi
 
 	start=$(date +%s%N)
 	SMTPTRIAGE_THREADS=$threads /usr/bin/time -f "%U %S" -o "$dir/cpu" \
-	    "$bin" list --format json --config /dev/null \
+	    "$bin" list --format json "$@" --config /dev/null \
 	    --state "$dir/state.db" --whitelist "$dir/whitelist" "$log" \
 	    > "$dir/out" 2> "$dir/err"
 	rc=$?
 	end=$(date +%s%N)
 
 	if [ $rc -ne 0 ]; then
-		echo "ab.sh: $2 failed (exit $rc):" >&2
+		echo "ab.sh: $build failed (exit $rc):" >&2
 		cat "$dir/err" >&2
 		exit 1
 	fi
 
-	if [ ! -f "$dir/out.$1" ]; then
-		mv "$dir/out" "$dir/out.$1"
-		if [ "$1" -gt 0 ] && ! cmp -s "$dir/out.0" "$dir/out.$1"; then
-			echo "ab.sh: the output of $2 differs from that of" \
+	if [ ! -f "$dir/out.$k" ]; then
+		mv "$dir/out" "$dir/out.$k"
+		if [ "$k" -gt 0 ] && ! cmp -s "$dir/out.0" "$dir/out.$k"; then
+			echo "ab.sh: the output of $build differs from that of" \
 			    "the first build" >&2
 			exit 1
 		fi
-	elif ! cmp -s "$dir/out" "$dir/out.$1"; then
-		echo "ab.sh: the output of $2 differs between two of its" \
+	elif ! cmp -s "$dir/out" "$dir/out.$k"; then
+		echo "ab.sh: the output of $build differs between two of its" \
 		    "runs" >&2
 		exit 1
 	fi
 
-	echo "$1 $(( (end - start) / 1000000 )) $(awk \
+	echo "$k $(( (end - start) / 1000000 )) $(awk \
 	    '{ printf "%d", ($1 + $2) * 1000 }' "$dir/cpu")" >> "$dir/times"
 }
 
@@ -124,7 +137,8 @@ while [ $r -lt "$rounds" ]; do
 	r=$((r + 1))
 done
 
-echo "ab.sh: $log, SMTPTRIAGE_THREADS=$threads, $rounds rounds, $(date -u \
+echo "ab.sh: $log${format:+, --log-format $format}," \
+    "SMTPTRIAGE_THREADS=$threads, $rounds rounds, $(date -u \
     '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1 /proc/loadavg)"
 printf "%-40s %8s %17s %8s\n" build "wall" "range" "CPU"
 i=0
