@@ -18,7 +18,8 @@
 # once to put it into the page cache, then runs every command ROUNDS
 # times, one after the other in each round.  It prints the median wall
 # time, the minimum and maximum, and the ratios that docs/performance.md
-# states goals for.  The memory run reads one Exim mainlog with CLIENTS
+# states goals for.  After each ratio of two medians it prints the
+# lowest and highest ratio of the same two commands within one round.  The memory run reads one Exim mainlog with CLIENTS
 # distinct clients and prints the peak resident set size.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -165,9 +166,23 @@ function median(k,    n, i, j, t, a) {
 	lo[k] = a[1]; hi[k] = a[n]
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+# Print the ratio of the medians of commands a and b on log f, then the
+# lowest and highest ratio of the two commands within one round.
+function ratio(f, text, a, b, goal,    r, x, low, high) {
+	for (r = 1; r <= runs[f " " a] && r <= runs[f " " b]; r++) {
+		x = run_time[f " " a, r] / run_time[f " " b, r]
+		if (r == 1 || x < low)
+			low = x
+		if (r == 1 || x > high)
+			high = x
+	}
+	printf "%s: %s %.2f, by round %.2f-%.2f%s\n", f, text,
+	    m[f " " a] / m[f " " b], low, high, goal
+}
 {
 	k = $1 " " $2
 	all[k] = all[k] " " $3
+	run_time[k, ++runs[k]] = $3
 	rss[k] = $4 > rss[k] ? $4 : rss[k]
 	if (!(k in seen)) { seen[k] = 1; order[++n] = k }
 }
@@ -186,21 +201,18 @@ END {
 	split("exim postfix", fs, " ")
 	for (i = 1; i <= 2; i++) {
 		f = fs[i]
-		fmt = "%s: mawk / list %.2f (goal >= 2)\n"
-		printf fmt, f, m[f " mawk"] / m[f " list"]
-		fmt = "%s: list rate / 2-thread line count rate %.2f"
-		fmt = fmt " (goal >= 0.25)\n"
-		printf fmt, f, m[f " linecount-2"] / m[f " list"]
-		fmt = "%s: list of .gz / zcat %.2f (goal <= 1.2)\n"
-		printf fmt, f, m[f " list-gz"] / m[f " zcat"]
-		fmt = "%s: detection, list / list --log-format %.2f"
-		fmt = fmt " (goal <= 1.5)\n"
-		printf fmt, f, m[f " list"] / m[f " list-forced"]
-		fmt = "%s: list with 1 thread / list %.2f\n"
-		printf fmt, f, m[f " list-1-thread"] / m[f " list"]
+		ratio(f, "mawk / list", "mawk", "list", " (goal >= 2)")
+		ratio(f, "list rate / 2-thread line count rate", "linecount-2",
+		    "list", " (goal >= 0.25)")
+		ratio(f, "list of .gz / zcat", "list-gz", "zcat",
+		    " (goal <= 1.2)")
+		ratio(f, "detection, list / list --log-format", "list",
+		    "list-forced", " (goal <= 1.5)")
+		ratio(f, "list with 1 thread / list", "list-1-thread", "list",
+		    "")
 	}
-	fmt = "exim: rules / built-in parser %.2f (goal <= 1.5)\n"
-	printf fmt, m["exim list-rules"] / m["exim list-forced"]
+	ratio("exim", "rules / built-in parser", "list-rules", "list-forced",
+	    " (goal <= 1.5)")
 	limit = 64 * 1024 + clients
 	peak = rss["memory list-memory"]
 	fmt = "memory: peak RSS %.0f MiB with %d clients, limit %.0f MiB"
