@@ -10,8 +10,10 @@
 # file such as bench/log/exim.rules.  Every other round runs
 # the builds in reverse order, so that no build always follows the same
 # one.  Prints for each binary the median wall time with the whole range
-# and the median CPU time (user and system), and fails when a binary
-# prints other bytes than the first one.  Builds to compare are usually
+# and the median CPU time (user and system).  For each binary after the
+# first it also prints in how many rounds its run was faster than the
+# first binary's run of the same round, in wall and in CPU time.  Fails
+# when a binary prints other bytes than the first one.  Builds to compare are usually
 # copies of ./smtptriage made before and after a change.
 set -u
 
@@ -140,7 +142,8 @@ done
 echo "ab.sh: $log${format:+, --log-format $format}," \
     "SMTPTRIAGE_THREADS=$threads, $rounds rounds, $(date -u \
     '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1 /proc/loadavg)"
-printf "%-40s %8s %17s %8s\n" build "wall" "range" "CPU"
+printf "%-40s %8s %17s %8s %s\n" build "wall" "range" "CPU" \
+    "  faster than the first build (wall, CPU)"
 i=0
 for build in "$@"; do
 	awk -v k=$i -v name="$build" '
@@ -151,12 +154,24 @@ for build in "$@"; do
 			}
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
+	$1 == 0 { first_wall[++nfirst] = $2 + 0; first_cpu[nfirst] = $3 + 0 }
 	$1 == k { w[++n] = $2 + 0; c[n] = $3 + 0 }
 	END {
+		# The r-th runs of two builds ran in the same round.
+		for (r = 1; r <= n; r++) {
+			if (w[r] < first_wall[r])
+				wall_wins++
+			if (c[r] < first_cpu[r])
+				cpu_wins++
+		}
+		faster = "  -"
+		if (k > 0)
+			faster = sprintf("  in %d and %d of %d rounds",
+			    wall_wins, cpu_wins, n)
 		mid = median(w, n)
 		range = sprintf("%.3f-%.3f s", w[1] / 1000, w[n] / 1000)
-		printf "%-40s %6.3f s %17s %6.2f s\n", name, mid / 1000, range,
-		    median(c, n) / 1000
+		printf "%-40s %6.3f s %17s %6.2f s %s\n", name, mid / 1000,
+		    range, median(c, n) / 1000, faster
 	}' "$dir/times"
 	i=$((i + 1))
 done
