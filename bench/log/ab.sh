@@ -7,14 +7,16 @@
 # that ROUNDS times (default 8), with SMTPTRIAGE_THREADS=THREADS
 # (default 2, at most 16) and a private state.  With -f, every build
 # gets "--log-format FORMAT": a format name such as exim, or a rules
-# file such as bench/log/exim.rules.  Every other round runs
-# the builds in reverse order, so that no build always follows the same
-# one.  Prints for each binary the median wall time with the whole range
-# and the median CPU time (user and system).  For each binary after the
+# file such as bench/log/exim.rules.  Every other round runs the builds
+# in reverse order, so that no build always follows the same one.
+#
+# Prints for each binary the median wall time with the whole range and
+# the median CPU time (user and system).  For each binary after the
 # first it also prints in how many rounds its run was faster than the
-# first binary's run of the same round, in wall and in CPU time.  Fails
-# when a binary prints other bytes than the first one.  Builds to compare are usually
-# copies of ./smtptriage made before and after a change.
+# first binary's run of the same round, in wall and in CPU time.  A tie
+# does not count.  Fails when a binary prints other bytes than the first
+# one, or other bytes in two of its own runs.  Builds to compare are
+# usually copies of ./smtptriage made before and after a change.
 set -u
 
 usage() {
@@ -40,7 +42,13 @@ while getopts r:t:f: opt; do
 	case $opt in
 	r) check_number rounds "$OPTARG" 1000; rounds=$OPTARG ;;
 	t) check_number threads "$OPTARG" 16; threads=$OPTARG ;;
-	f) format=$OPTARG ;;
+	f)
+		if [ -z "$OPTARG" ]; then
+			echo "ab.sh: -f needs a format name or a rules file" >&2
+			exit 2
+		fi
+		format=$OPTARG
+		;;
 	*) usage ;;
 	esac
 done
@@ -78,7 +86,7 @@ run_one() {
 	*/*) bin=$build ;;
 	*) bin=./$build ;;
 	esac
-	# The positional parameters now hold the options of -f, if any.
+	# From here on, "$@" is the --log-format option of -f, or empty.
 	if [ -n "$format" ]; then
 		set -- --log-format "$format"
 	else
@@ -112,8 +120,10 @@ run_one() {
 		exit 1
 	fi
 
+	# time prints CPU seconds with two decimals, so the sum is rounded:
+	# "%d" would make 0.01 + 0.06 into 69 ms and 0.07 + 0.00 into 70.
 	echo "$k $(( (end - start) / 1000000 )) $(awk \
-	    '{ printf "%d", ($1 + $2) * 1000 }' "$dir/cpu")" >> "$dir/times"
+	    '{ printf "%.0f", ($1 + $2) * 1000 }' "$dir/cpu")" >> "$dir/times"
 }
 
 # Write the builds as "number file" lines to $dir/order, and the same
@@ -139,11 +149,15 @@ while [ $r -lt "$rounds" ]; do
 	r=$((r + 1))
 done
 
+rounds_text="$rounds rounds"
+[ "$rounds" -eq 1 ] && rounds_text="1 round"
 echo "ab.sh: $log${format:+, --log-format $format}," \
-    "SMTPTRIAGE_THREADS=$threads, $rounds rounds, $(date -u \
+    "SMTPTRIAGE_THREADS=$threads, $rounds_text, $(date -u \
     '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1 /proc/loadavg)"
-printf "%-40s %8s %17s %8s %s\n" build "wall" "range" "CPU" \
-    "  faster than the first build (wall, CPU)"
+faster_head=
+[ $# -ge 2 ] && faster_head="  faster than the first build (wall, CPU)"
+printf "%-40s %8s %17s %8s%s\n" build "wall" "range" "CPU" \
+    "$faster_head"
 i=0
 for build in "$@"; do
 	awk -v k=$i -v name="$build" '
@@ -164,13 +178,13 @@ for build in "$@"; do
 			if (c[r] < first_cpu[r])
 				cpu_wins++
 		}
-		faster = "  -"
+		faster = ""
 		if (k > 0)
-			faster = sprintf("  in %d and %d of %d rounds",
-			    wall_wins, cpu_wins, n)
+			faster = sprintf("   in %d and %d of %d %s",
+			    wall_wins, cpu_wins, n, n == 1 ? "round" : "rounds")
 		mid = median(w, n)
 		range = sprintf("%.3f-%.3f s", w[1] / 1000, w[n] / 1000)
-		printf "%-40s %6.3f s %17s %6.2f s %s\n", name, mid / 1000,
+		printf "%-40s %6.3f s %17s %6.2f s%s\n", name, mid / 1000,
 		    range, median(c, n) / 1000, faster
 	}' "$dir/times"
 	i=$((i + 1))

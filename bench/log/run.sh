@@ -19,8 +19,9 @@
 # times, one after the other in each round.  It prints the median wall
 # time, the minimum and maximum, and the ratios that docs/performance.md
 # states goals for.  After each ratio of two medians it prints the
-# lowest and highest ratio of the same two commands within one round.  The memory run reads one Exim mainlog with CLIENTS
-# distinct clients and prints the peak resident set size.
+# lowest and highest ratio of the same two commands within one round.
+# The memory run reads one Exim mainlog with CLIENTS distinct clients
+# and prints the peak resident set size.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -193,9 +194,9 @@ END {
 		k = order[i]
 		m[k] = median(k) / 1e6
 		split(k, p, " ")
-		printf "%-8s %-14s %8.3fs %8.3f-%8.3fs %9.0f %7.0f MiB\n", p[1],
-		    p[2], m[k], lo[k] / 1e6, hi[k] / 1e6, size / m[k] / 1e6,
-		    rss[k] / 1024
+		range = sprintf("%.3f-%.3fs", lo[k] / 1e6, hi[k] / 1e6)
+		printf "%-8s %-14s %8.3fs %19s %9.0f %7.0f MiB\n", p[1],
+		    p[2], m[k], range, size / m[k] / 1e6, rss[k] / 1024
 	}
 	print ""
 	split("exim postfix", fs, " ")
