@@ -60,12 +60,11 @@ span_until4(const char *s, size_t limit, const char stop[4])
 }
 
 /*
- * Compare len bytes of a and b, a word at a time.  The last word goes
- * first, because strings that share their start, such as a rule's
- * literal and the text after the time of many lines, often differ at
- * their end.  The
- * words overlap where len is not a multiple of their size, so no byte
- * past len is read.  Returns 1 when the bytes are equal.
+ * Compare len bytes of a and b, a word at a time, and return 1 when they
+ * are equal.  The last word goes first, because strings that share their
+ * start, such as a rule's literal and the text after the time of many
+ * lines, often differ at their end.  The words overlap where len is not
+ * a multiple of their size, so no byte past len is read.
  */
 static inline int
 span_equal(const char *a, const char *b, size_t len)

@@ -164,10 +164,10 @@ syslog_parse_time(const char *buf, size_t len, struct syslog_year *yr,
 	size_t	n;
 
 	/*
-	 * "YYYY-MM-DD HH:MM:SS", Exim's own form.  A BSD time has a space
-	 * or a digit at byte 4, and RFC 3339 a 'T' or 't' at byte 10.  So
-	 * neither they nor the last BSD text can match, and the result is
-	 * the one that the full order of tries gives.
+	 * Exim's own form, "YYYY-MM-DD HH:MM:SS", goes straight to its
+	 * parser with the result of the tries below.  A BSD time, the last
+	 * one too, has a space or a digit at byte 4.  An RFC 3339 time has
+	 * a 'T' or 't' at byte 10.
 	 */
 	if (len > 10 && buf[4] == '-' && buf[10] == ' ')
 		return ts_parse_exim(buf, len, out);

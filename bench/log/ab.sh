@@ -120,8 +120,8 @@ run_one() {
 		exit 1
 	fi
 
-	# time prints CPU seconds with two decimals, so the sum is rounded:
-	# "%d" would make 0.01 + 0.06 into 69 ms and 0.07 + 0.00 into 70.
+	# time prints CPU seconds with two decimals.  The sum is rounded,
+	# because "%d" would make 0.01 + 0.06 into 69 ms but 0.07 into 70.
 	echo "$k $(( (end - start) / 1000000 )) $(awk \
 	    '{ printf "%.0f", ($1 + $2) * 1000 }' "$dir/cpu")" >> "$dir/times"
 }
@@ -171,7 +171,8 @@ for build in "$@"; do
 	$1 == 0 { first_wall[++nfirst] = $2 + 0; first_cpu[nfirst] = $3 + 0 }
 	$1 == k { w[++n] = $2 + 0; c[n] = $3 + 0 }
 	END {
-		# The r-th runs of two builds ran in the same round.
+		# Each round runs every build once, so the r-th runs of two
+		# builds ran in the same round.
 		for (r = 1; r <= n; r++) {
 			if (w[r] < first_wall[r])
 				wall_wins++

@@ -167,18 +167,21 @@ function median(k,    n, i, j, t, a) {
 	lo[k] = a[1]; hi[k] = a[n]
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-# Print the ratio of the medians of commands a and b on log f, then the
-# lowest and highest ratio of the two commands within one round.
-function ratio(f, text, a, b, goal,    r, x, low, high) {
-	for (r = 1; r <= runs[f " " a] && r <= runs[f " " b]; r++) {
-		x = run_time[f " " a, r] / run_time[f " " b, r]
+# Print the ratio of the medians of the commands top and bottom on the
+# log name, then the lowest and highest ratio of their runs within one
+# round.
+function ratio(name, text, top, bottom, goal,    r, x, low, high) {
+	top = name " " top
+	bottom = name " " bottom
+	for (r = 1; r <= runs[top] && r <= runs[bottom]; r++) {
+		x = run_time[top, r] / run_time[bottom, r]
 		if (r == 1 || x < low)
 			low = x
 		if (r == 1 || x > high)
 			high = x
 	}
-	printf "%s: %s %.2f, by round %.2f-%.2f%s\n", f, text,
-	    m[f " " a] / m[f " " b], low, high, goal
+	printf "%s: %s %.2f, by round %.2f-%.2f%s\n", name, text,
+	    m[top] / m[bottom], low, high, goal
 }
 {
 	k = $1 " " $2
