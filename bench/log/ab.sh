@@ -155,9 +155,9 @@ echo "ab.sh: $log${format:+, --log-format $format}," \
     "SMTPTRIAGE_THREADS=$threads, $rounds_text, $(date -u \
     '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1 /proc/loadavg)"
 faster_head=
-[ $# -ge 2 ] && faster_head="  faster than the first build (wall, CPU)"
-printf "%-40s %8s %17s %8s%s\n" build "wall" "range" "CPU" \
-    "$faster_head"
+[ $# -ge 2 ] && faster_head="   rounds faster than the first build"
+printf "%-40s %11s %17s %11s%s\n" build "median wall" "range" \
+    "median CPU" "$faster_head"
 i=0
 for build in "$@"; do
 	awk -v k=$i -v name="$build" '
@@ -181,11 +181,11 @@ for build in "$@"; do
 		}
 		faster = ""
 		if (k > 0)
-			faster = sprintf("   in %d and %d of %d %s",
-			    wall_wins, cpu_wins, n, n == 1 ? "round" : "rounds")
+			faster = sprintf("   wall %d, CPU %d of %d",
+			    wall_wins, cpu_wins, n)
 		mid = median(w, n)
 		range = sprintf("%.3f-%.3f s", w[1] / 1000, w[n] / 1000)
-		printf "%-40s %6.3f s %17s %6.2f s%s\n", name, mid / 1000,
+		printf "%-40s %9.3f s %17s %9.2f s%s\n", name, mid / 1000,
 		    range, median(c, n) / 1000, faster
 	}' "$dir/times"
 	i=$((i + 1))
