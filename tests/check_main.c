@@ -1,7 +1,10 @@
 /*
  * Runs every Check suite.  Set CK_FORK=no to run in one process under gdb
  * or valgrind, and CK_RUN_SUITE or CK_RUN_CASE to pick one suite or case.
+ * A name that matches nothing runs no test, and that is a failure, so a
+ * misspelt suite name cannot pass.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "check_suites.h"
@@ -10,7 +13,8 @@ int
 main(void)
 {
 	SRunner	*sr;
-	int	 failed;
+	const char *suite, *tcase;
+	int	 failed, ran;
 
 	sr = srunner_create(make_agg_suite());
 	srunner_add_suite(sr, make_config_suite());
@@ -46,6 +50,18 @@ main(void)
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
+	ran = srunner_ntests_run(sr);
 	srunner_free(sr);
+	if (ran == 0) {
+		suite = getenv("CK_RUN_SUITE");
+		tcase = getenv("CK_RUN_CASE");
+		fprintf(stderr, "check_smtptriage: no test ran");
+		if (suite != NULL)
+			fprintf(stderr, "; CK_RUN_SUITE=%s", suite);
+		if (tcase != NULL)
+			fprintf(stderr, "; CK_RUN_CASE=%s", tcase);
+		fprintf(stderr, " matches no test\n");
+		return EXIT_FAILURE;
+	}
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
