@@ -153,8 +153,18 @@ wait_match() {
 }
 
 # Compare screen line $1 (1 = top), trailing blanks removed, with $2.
+# On a busy machine the last capture can catch the console halfway
+# through a redraw, so a line that differs is captured again every 0.1 s,
+# for at most a second, before the check fails.
 expect_line() {
-	got=$(sed -n "${1}p" "$tmp/screen" | sed 's/ *$//')
+	tries=0
+	while :; do
+		got=$(sed -n "${1}p" "$tmp/screen" | sed 's/ *$//')
+		[ "$got" = "$2" ] || [ $tries -ge 10 ] && break
+		sleep 0.1
+		capture
+		tries=$((tries + 1))
+	done
 	if [ "$got" != "$2" ]; then
 		fail "line $1 is
   \"$got\"
