@@ -8,27 +8,33 @@
 # 127.0.0.1, private ports), jq (compares the JSON of the DNS test), tmux
 # (drives the console), sqlite3.
 #
-# usage: sh scripts/deps.sh [fuzz] [valgrind] [lint]
-# Each argument adds the packages of that make target.
+# usage: sh scripts/deps.sh [run | [fuzz] [valgrind] [lint]]
+# Each argument adds the packages of that make target.  "run" asks only
+# for what "make run" needs: the build and nsd for the demo's private DNS
+# server, so it installs no test tools and no MTA.
 set -eu
 
-packages="gcc make pkg-config libncurses-dev libpcre2-dev libc-ares-dev \
-libsqlite3-dev zlib1g-dev check nsd jq tmux sqlite3"
-# strace: the injection test checks which programs are run.  time: the
-# limits test measures peak memory with /usr/bin/time.
-packages="$packages strace time"
-# mandoc: the cli test lints the man pages with it.
-packages="$packages mandoc"
 # libpsl-dev (and publicsuffix, which it recommends): registered domains of
 # providers.
-packages="$packages libpsl-dev publicsuffix"
-# exim4-daemon-light: the report test sends through its sendmail binary
-# with a private config.  Installing it makes Exim the system MTA and,
-# under systemd, starts its service on localhost, and apt removes any
-# other MTA; so it is installed only where no other program provides
-# /usr/sbin/sendmail.  Elsewhere the MTA part of the test is skipped.
-if [ ! -e /usr/sbin/sendmail ] || [ -e /usr/sbin/exim4 ]; then
-	packages="$packages exim4-daemon-light"
+build="gcc make pkg-config libncurses-dev libpcre2-dev libc-ares-dev \
+libsqlite3-dev zlib1g-dev libpsl-dev publicsuffix"
+if [ "${1:-}" = run ]; then
+	packages="$build nsd"
+	shift
+else
+	# strace: the injection test checks which programs are run.  time:
+	# the limits test measures peak memory with /usr/bin/time.  mandoc:
+	# the cli test lints the man pages with it.
+	packages="$build check nsd jq tmux sqlite3 strace time mandoc"
+	# exim4-daemon-light: the report test sends through its sendmail
+	# binary with a private config.  Installing it makes Exim the system
+	# MTA and, under systemd, starts its service on localhost, and apt
+	# removes any other MTA; so it is installed only where no other
+	# program provides /usr/sbin/sendmail.  Elsewhere the MTA part of the
+	# test is skipped.
+	if [ ! -e /usr/sbin/sendmail ] || [ -e /usr/sbin/exim4 ]; then
+		packages="$packages exim4-daemon-light"
+	fi
 fi
 
 # Extra packages for other make targets: "sh scripts/deps.sh fuzz" etc.
