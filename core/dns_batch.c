@@ -145,3 +145,22 @@ dns_batch_free(struct dns_batch *b)
 	free(b->history_error);
 	memset(b, 0, sizeof *b);
 }
+
+void
+dns_batch_unanswered(const struct dns_batch *b, size_t *timeouts,
+    size_t *errors)
+{
+	size_t	i;
+
+	*timeouts = *errors = 0;
+	if (b->results == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		if (b->results[i] == NULL)
+			continue;
+		if (b->results[i]->ptr_rcode == DNS_RCODE_TIMEOUT)
+			(*timeouts)++;
+		else if (b->results[i]->ptr_rcode == DNS_RCODE_ERROR)
+			(*errors)++;
+	}
+}

@@ -47,4 +47,12 @@ int	dns_batch_run(struct dns_batch *b, const struct config *cfg,
 	    int check, int history, char **cause);
 void	dns_batch_free(struct dns_batch *b);
 
+/*
+ * Count the checks of b whose PTR lookup got no answer: TIMEOUT in
+ * *timeouts, ERROR (such as a refused connection) in *errors.  When
+ * their sum is b->n, the resolver answered none of the checks.
+ */
+void	dns_batch_unanswered(const struct dns_batch *b, size_t *timeouts,
+	    size_t *errors);
+
 #endif

@@ -163,10 +163,13 @@ normalize() {
 }
 
 # run NAME LOG EXPECTED: list LOG with --dns and compare the dns objects.
+# run NAME LOG EXPECTED [STDERR]: list --dns must print the JSON lines of
+# EXPECTED, and on standard error exactly STDERR (default: nothing).
 run() {
 	name=$1
 	log=$2
 	expected=$3
+	want_err=${4:-}
 	out="$tmp/$name.jsonl"
 
 	t0=$(date +%s%N)
@@ -192,6 +195,14 @@ run() {
 		return
 	fi
 
+	if [ "$(cat "$tmp/$name.err")" != "$want_err" ]; then
+		say "FAIL $name: standard error is"
+		cat "$tmp/$name.err"
+		say "expected"
+		printf '%s\n' "$want_err"
+		failed=$((failed + 1))
+		return
+	fi
 	normalize "$expected" >"$tmp/$name.want"
 	if diff -u "$tmp/$name.want" "$tmp/$name.got" >"$tmp/$name.diff"; then
 		say "ok $name ($(wc -l <"$tmp/$name.want") clients, $ms ms)"
@@ -291,11 +302,18 @@ console() {
 console || failed=$((failed + 1))
 stop_tmux
 
+# A resolver that answers nothing: list warns on standard error.
+silent_warn() {
+	printf 'smtptriage: warning: the resolver answered no PTR lookup of %s (%s timed out, %s other errors such as "connection refused"); every DNS verdict is indeterminate; check --resolver or the config key resolver' \
+	    "$1" "$2" "$3"
+}
 kill -STOP -"$nsd_pid"
-run timeout "$fixtures/mainlog-silent" "$fixtures/expected-timeout.jsonl"
+run timeout "$fixtures/mainlog-silent" "$fixtures/expected-timeout.jsonl" \
+    "$(silent_warn "1 suspect" 1 0)"
 
 stop_nsd
-run refused "$fixtures/mainlog-silent" "$fixtures/expected-error.jsonl"
+run refused "$fixtures/mainlog-silent" "$fixtures/expected-error.jsonl" \
+    "$(silent_warn "1 suspect" 0 1)"
 
 # The problems that runs 1 to 3 stored in the state database.
 "$bin" list --history --format json --config "$tmp/config" \

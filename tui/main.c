@@ -718,6 +718,26 @@ main_list_write(void *arg, size_t first, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * Warn when the resolver answered none of the PTR lookups of list --dns,
+ * which is most often a wrong --resolver: every verdict is then
+ * indeterminate, and the output alone does not say why.
+ */
+static void
+main_list_dns_warn(const struct dns_batch *b)
+{
+	size_t	timeouts, errors;
+
+	dns_batch_unanswered(b, &timeouts, &errors);
+	if (b->n == 0 || timeouts + errors < b->n)
+		return;
+	fprintf(stderr, "smtptriage: warning: the resolver answered no PTR "
+	    "lookup of %zu suspect%s (%zu timed out, %zu other errors such "
+	    "as \"connection refused\"); every DNS verdict is indeterminate; "
+	    "check --resolver or the config key resolver\n", b->n,
+	    b->n == 1 ? "" : "s", timeouts, errors);
+}
+
 static int
 main_list(const struct main_args *a, struct config *cfg, struct agg *agg,
     struct store *store)
@@ -741,6 +761,7 @@ main_list(const struct main_args *a, struct config *cfg, struct agg *agg,
 		fprintf(stderr, "smtptriage: %s\n", batch.history_error);
 		rc = EXIT_INPUT;
 	}
+	main_list_dns_warn(&batch);
 
 	/* The table aligns its columns over all rows, so it comes whole. */
 	step = a->format == OUT_TABLE && n > 0 ? n : MAIN_LIST_SLICE;
