@@ -12,9 +12,13 @@
 int
 main(void)
 {
-	SRunner	*sr;
-	const char *suite, *tcase;
-	int	 failed, ran;
+	/* The variables with which Check picks the tests to run. */
+	static const char *const filters[] = { "CK_RUN_SUITE", "CK_RUN_CASE",
+	    "CK_INCLUDE_TAGS", "CK_EXCLUDE_TAGS" };
+	SRunner		*sr;
+	const char	*value;
+	size_t		 i;
+	int		 failed, ran;
 
 	sr = srunner_create(make_agg_suite());
 	srunner_add_suite(sr, make_config_suite());
@@ -53,13 +57,11 @@ main(void)
 	ran = srunner_ntests_run(sr);
 	srunner_free(sr);
 	if (ran == 0) {
-		suite = getenv("CK_RUN_SUITE");
-		tcase = getenv("CK_RUN_CASE");
 		fprintf(stderr, "check_smtptriage: no test ran");
-		if (suite != NULL)
-			fprintf(stderr, "; CK_RUN_SUITE=%s", suite);
-		if (tcase != NULL)
-			fprintf(stderr, "; CK_RUN_CASE=%s", tcase);
+		for (i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+			if ((value = getenv(filters[i])) != NULL)
+				fprintf(stderr, "; %s=%s", filters[i], value);
+		}
 		fprintf(stderr, " matches no test\n");
 		return EXIT_FAILURE;
 	}

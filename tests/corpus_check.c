@@ -1274,9 +1274,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: corpus_check DIR\n");
 		return 2;
 	}
-	if (stat(argv[1], &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+	if (stat(argv[1], &sb) == -1) {
 		printf("corpus: %s not found, skipped\n", argv[1]);
 		return CORPUS_SKIPPED;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		printf("corpus: FAIL %s is not a folder\n", argv[1]);
+		return 1;
 	}
 
 	/* Test-suite times are local wall-clock times, so fix the zone. */

@@ -531,7 +531,7 @@ else
 		fail "unknown rcodes in the output: $(cat "$tmp/out")"
 	else
 		say "garbage DNS answers: 5 suspects listed, rcodes" \
-		    "$(jq -r '.dns.ptr.rcode' "$tmp/out" | sort -u | tr '\n' ' ')"
+		    "$(jq -r '.dns.ptr.rcode' "$tmp/out" | sort -u | paste -sd ' ' -)"
 	fi
 fi
 kill "$responder_pid" 2>/dev/null

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Run every test stage of "make check" and print one summary line.  Each
 # stage is a program or script that exits 0 on success.  A stage that
-# cannot run here (the corpus test without ../shared/corpus/real) prints why
-# itself and exits 77; it is counted as skipped, not as passed, and does
-# not fail the run.
+# cannot run here (the corpus test without ../shared/corpus/real, a console
+# test without tmux) prints why and exits 77.  It is counted as skipped,
+# not as passed, and does not fail the run.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 

@@ -6,14 +6,16 @@
 #	WAIT_TENTHS	maximum wait for the screen, in tenths of a second
 # Sourcing only defines functions.  tmux_setup creates the temporary
 # folder $tmp and the tmux socket $sock, and sets the cleanup trap.  The
-# helpers share the loop counter i with the sourcing script.
+# helpers share the loop counter i with the sourcing script, and set tries
+# and got (expect_line).
 
-# Exit 0 with a "skipped" message when one of the named tools is missing.
+# Exit 77, which tests/run_all.sh counts as skipped, with a message when
+# one of the named tools is missing.
 require_tools() {
 	for tool in "$@"; do
 		if ! command -v "$tool" >/dev/null 2>&1; then
 			echo "$test_name skipped: $tool is not installed"
-			exit 0
+			exit 77
 		fi
 	done
 }
