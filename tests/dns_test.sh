@@ -232,6 +232,21 @@ console_wait() {
 	return 1
 }
 
+# Move from the top of the console's list down until the suspect $1 is
+# selected.
+console_select() {
+	tmux -S "$tmp/tmux.sock" send-keys Home
+	sleep 0.2
+	tmux -S "$tmp/tmux.sock" capture-pane -p >"$tmp/screen"
+	n=0
+	while ! grep -qF "IP       $1 " "$tmp/screen" && [ "$n" -lt 14 ]; do
+		tmux -S "$tmp/tmux.sock" send-keys j
+		sleep 0.2
+		tmux -S "$tmp/tmux.sock" capture-pane -p >"$tmp/screen"
+		n=$((n + 1))
+	done
+}
+
 # The console: A re-checks every listed suspect after its question, then
 # the detail pane of 192.0.2.20 shows the result that the bulk re-check
 # stored.
@@ -259,15 +274,7 @@ console() {
 	tmux -S "$tmp/tmux.sock" send-keys y
 	console_wait "re-checked 14 listed suspects in" || return 1
 
-	# Move down until 192.0.2.20 is selected.
-	n=0
-	while ! grep -qF "IP       192.0.2.20 " "$tmp/screen" &&
-	    [ "$n" -lt 14 ]; do
-		tmux -S "$tmp/tmux.sock" send-keys j
-		sleep 0.2
-		tmux -S "$tmp/tmux.sock" capture-pane -p >"$tmp/screen"
-		n=$((n + 1))
-	done
+	console_select 192.0.2.20
 
 	console_wait "DNSBL  bl.test  listed: 127.0.0.2, 127.0.0.4" ||
 	    return 1
@@ -285,6 +292,12 @@ console() {
 		cat "$tmp/screen"
 		return 1
 	fi
+
+	# Its PTR name confirms only in the live check, so the provider
+	# says where the verified name came from.
+	console_select 192.0.2.10
+	console_wait "provider good.test (rDNS confirmed by the live check)" ||
+	    return 1
 
 	tmux -S "$tmp/tmux.sock" send-keys q
 	i=0

@@ -1241,8 +1241,14 @@ ui_report_detail(struct ui *ui, struct client *c, char **provider,
 	e = ui_check_find(ui, c->ip);
 	provider_identify_client(ui->ctx->cfg->providers, c, e != NULL &&
 	    e->done ? dns_check_result(e->check) : NULL, &pv);
+	/*
+	 * Without a name that the MTA verified, a verified rDNS domain comes
+	 * from the live check, and the rDNS field beside it shows none.
+	 */
 	if (pv.name[0] != '\0')
-		xasprintf(provider, "%s (%s)", pv.name,
+		xasprintf(provider, "%s (%s)", pv.name, pv.source ==
+		    PROVIDER_RDNS && c->rdns == NULL ?
+		    "rDNS confirmed by the live check" :
 		    provider_source_name(pv.source));
 	else
 		*provider = NULL;
