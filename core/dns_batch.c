@@ -148,19 +148,28 @@ dns_batch_free(struct dns_batch *b)
 
 void
 dns_batch_unanswered(const struct dns_batch *b, size_t *timeouts,
-    size_t *errors)
+    size_t *refused, size_t *errors)
 {
 	size_t	i;
 
-	*timeouts = *errors = 0;
+	*timeouts = *refused = *errors = 0;
 	if (b->results == NULL)
 		return;
 	for (i = 0; i < b->n; i++) {
 		if (b->results[i] == NULL)
 			continue;
-		if (b->results[i]->ptr_rcode == DNS_RCODE_TIMEOUT)
+		switch (b->results[i]->ptr_rcode) {
+		case DNS_RCODE_TIMEOUT:
 			(*timeouts)++;
-		else if (b->results[i]->ptr_rcode == DNS_RCODE_ERROR)
+			break;
+		case DNS_RCODE_REFUSED:
+			(*refused)++;
+			break;
+		case DNS_RCODE_ERROR:
 			(*errors)++;
+			break;
+		default:
+			break;
+		}
 	}
 }

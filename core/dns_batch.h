@@ -48,11 +48,12 @@ int	dns_batch_run(struct dns_batch *b, const struct config *cfg,
 void	dns_batch_free(struct dns_batch *b);
 
 /*
- * Count the checks of b whose PTR lookup got no answer: TIMEOUT in
- * *timeouts, ERROR (such as a refused connection) in *errors.  When
- * their sum is b->n, the resolver answered none of the checks.
+ * Count the checks of b whose PTR lookup got no usable answer: TIMEOUT in
+ * *timeouts, REFUSED in *refused, ERROR (such as a closed port) in
+ * *errors.  When their sum is b->n, the resolver answered none of the
+ * checks usefully, which most often means a wrong resolver.
  */
 void	dns_batch_unanswered(const struct dns_batch *b, size_t *timeouts,
-	    size_t *errors);
+	    size_t *refused, size_t *errors);
 
 #endif

@@ -535,9 +535,11 @@ report_section_client(struct esc_buf *b, const struct report_item *item,
 	esc_buf_printf(b, "  Address:      %s\n", ip);
 	if (p != NULL && p->name[0] != '\0') {
 		xasprintf(&tail, " (%s)\n", p->source == PROVIDER_RANGE ?
-		    "configured address range" : p->source == PROVIDER_RDNS ?
+		    "configured address range" : p->source != PROVIDER_RDNS ?
+		    "domain of the HELO name, not verified" : c->rdns != NULL ?
 		    "domain of the verified reverse DNS name" :
-		    "domain of the HELO name, not verified");
+		    "domain of the reverse DNS name that the live check "
+		    "confirmed");
 		report_quote(b, "  Provider:     ", p->name, strlen(p->name),
 		    tail);
 		free(tail);

@@ -210,6 +210,16 @@ fixture_dns(struct fixture *f)
 	f->in.dns = r;
 }
 
+/* fixture_init and fixture_dns, with the PTR name confirmed (FCrDNS pass). */
+static void
+fixture_dns_pass(struct fixture *f)
+{
+	fixture_init(f);
+	fixture_dns(f);
+	f->dns.ptr[0].confirmed = 1;
+	f->dns.fcrdns = DNS_VERDICT_PASS;
+}
+
 static const char *expect_plain =
     "Date: Mon, 30 Nov 2026 11:10:00 +0000\n"
     "From: Abuse Desk <abuse@example.org>\n"
@@ -531,10 +541,7 @@ START_TEST(test_report_dns_all_pass)
 	struct fixture	 f;
 	char		*msg;
 
-	fixture_init(&f);
-	fixture_dns(&f);
-	f.dns.ptr[0].confirmed = 1;
-	f.dns.fcrdns = DNS_VERDICT_PASS;
+	fixture_dns_pass(&f);
 	f.dns.nhelo = 2;
 	f.dns.helo[0].verified = DNS_VERDICT_PASS;
 	msg = compose(&f, NULL);
@@ -622,10 +629,7 @@ START_TEST(test_report_rdns_log_and_live)
 	struct fixture	 f;
 	char		*msg;
 
-	fixture_init(&f);
-	fixture_dns(&f);
-	f.dns.ptr[0].confirmed = 1;
-	f.dns.fcrdns = DNS_VERDICT_PASS;
+	fixture_dns_pass(&f);
 	msg = compose(&f, NULL);
 	ck_assert_ptr_nonnull(strstr(msg, "  Reverse DNS:  in the log: no "
 	    "verified name\n                live check: PTR "
@@ -1477,23 +1481,58 @@ fixture_three(struct fixture *fs)
 	fs[2].in.nevidence = 0;
 }
 
+/* The message about the one suspect of f, with provider pv. */
+static char *
+compose_one(struct fixture *f, struct provider_info *pv)
+{
+	struct report_item	*items;
+	struct report_message	 m;
+	char			*msg;
+
+	items = items_of(f, 1, pv);
+	message_init(&m, items, 1, "abuse@example.net");
+	msg = compose_ok(&m);
+	free(items);
+	return msg;
+}
+
 START_TEST(test_report_fixture_one)
 {
 	struct fixture		 f;
 	struct provider_info	 pv;
-	struct report_item	*items;
-	struct report_message	 m;
 	char			*msg;
 
 	fixture_init(&f);
 	fixture_dns(&f);
 	provider_set(&pv, PROVIDER_HELO, "example.com", "example.com", 0);
-	items = items_of(&f, 1, &pv);
-	message_init(&m, items, 1, "abuse@example.net");
-	msg = compose_ok(&m);
+	msg = compose_one(&f, &pv);
 	assert_fixture(msg, "one.eml");
 	free(msg);
-	free(items);
+}
+END_TEST
+
+/* A verified rDNS domain without a name in the log came from the check. */
+START_TEST(test_report_provider_from_live_check)
+{
+	struct fixture		 f;
+	struct provider_info	 pv;
+	char			*msg;
+
+	fixture_dns_pass(&f);
+	provider_set(&pv, PROVIDER_RDNS, "example.net", "example.net", 1);
+	msg = compose_one(&f, &pv);
+	ck_assert_ptr_nonnull(strstr(msg, "  Provider:     example.net "
+	    "(domain of the reverse DNS name that the live check "
+	    "confirmed)\n"));
+	ck_assert_ptr_null(strstr(msg, "domain of the verified reverse"));
+	free(msg);
+
+	/* With the MTA's verified name, the domain is that name's. */
+	f.client.rdns = mut("host7.example.net");
+	msg = compose_one(&f, &pv);
+	ck_assert_ptr_nonnull(strstr(msg, "  Provider:     example.net "
+	    "(domain of the verified reverse DNS name)\n"));
+	free(msg);
 }
 END_TEST
 
@@ -2596,6 +2635,7 @@ make_report_suite(void)
 	tcase_add_checked_fixture(tc, rp_setup, rp_teardown);
 	tcase_add_test(tc, test_report_fixture_one);
 	tcase_add_test(tc, test_report_fixture_several);
+	tcase_add_test(tc, test_report_provider_from_live_check);
 	tcase_add_test(tc, test_report_fixture_provider_batch);
 	tcase_add_test(tc, test_report_fixture_provider_batch_xarf);
 	tcase_add_test(tc, test_report_fixture_one_xarf);

@@ -315,18 +315,42 @@ console() {
 console || failed=$((failed + 1))
 stop_tmux
 
-# A resolver that answers nothing: list warns on standard error.
+# A resolver that gives no usable answer to any PTR lookup: list warns on
+# standard error.  silent_warn SUSPECTS TIMEOUTS REFUSED ERRORS
 silent_warn() {
-	printf 'smtptriage: warning: the resolver answered no PTR lookup of %s (%s timed out, %s other errors such as "connection refused"); every DNS verdict is indeterminate; check --resolver or the config key resolver' \
-	    "$1" "$2" "$3"
+	printf 'smtptriage: warning: the resolver gave no usable answer to the PTR lookup of %s (timed out: %s, REFUSED: %s, other errors such as a closed port: %s); every FCrDNS verdict is indeterminate; check --resolver or the config key resolver' \
+	    "$1" "$2" "$3" "$4"
 }
+
+# NSD serves no zone for 10.0.0.0/8 and 172.16.0.0/12, so it refuses
+# the PTR lookups of both suspects, like a server that refuses recursion.
+printf '%s\n' \
+    "2026-11-30 10:00:00 H=(a.example) [10.9.8.7] Warning: HELO verification failed" \
+    "2026-11-30 10:00:01 H=(b.example) [172.16.5.4] Warning: HELO verification failed" \
+    >"$tmp/refused.log"
+"$bin" list --dns --format json --resolver "127.0.0.1:$port" \
+    --dns-timeout "$dns_timeout" --config "$tmp/config" --dnsbl '' \
+    --abuse-zone '' --state "$tmp/refused.db" --whitelist "$tmp/whitelist" \
+    "$tmp/refused.log" >"$tmp/refused-all.jsonl" 2>"$tmp/refused-all.err"
+rc=$?
+got=$(jq -r '.dns.ptr.rcode' "$tmp/refused-all.jsonl" | paste -sd ' ' -)
+want_err=$(silent_warn "any of the 2 suspects" 0 2 0)
+if [ "$rc" -ne 0 ] || [ "$got" != "REFUSED REFUSED" ] ||
+    [ "$(cat "$tmp/refused-all.err")" != "$want_err" ]; then
+	say "FAIL refused-all: status $rc, PTR rcodes \"$got\", standard error:"
+	cat "$tmp/refused-all.err"
+	failed=$((failed + 1))
+else
+	say "ok refused-all (2 clients)"
+fi
+
 kill -STOP -"$nsd_pid"
 run timeout "$fixtures/mainlog-silent" "$fixtures/expected-timeout.jsonl" \
-    "$(silent_warn "1 suspect" 1 0)"
+    "$(silent_warn "1 suspect" 1 0 0)"
 
 stop_nsd
 run refused "$fixtures/mainlog-silent" "$fixtures/expected-error.jsonl" \
-    "$(silent_warn "1 suspect" 0 1)"
+    "$(silent_warn "1 suspect" 0 0 1)"
 
 # The problems that runs 1 to 3 stored in the state database.
 "$bin" list --history --format json --config "$tmp/config" \
@@ -351,8 +375,8 @@ else
 fi
 
 if [ "$failed" -ne 0 ]; then
-	say "$failed of 5 runs failed"
+	say "$failed of 6 runs failed"
 	exit 1
 fi
-say "all 5 runs passed"
+say "all 6 runs passed"
 exit 0

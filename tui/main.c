@@ -719,23 +719,25 @@ main_list_write(void *arg, size_t first, const char *text, size_t len)
 }
 
 /*
- * Warn when the resolver answered none of the PTR lookups of list --dns,
- * which is most often a wrong --resolver: every verdict is then
- * indeterminate, and the output alone does not say why.
+ * Warn when the resolver gave no usable answer to any PTR lookup of list
+ * --dns, which most often means a wrong --resolver or one that refuses
+ * recursion: every FCrDNS verdict is then indeterminate, and the output
+ * alone does not say why.
  */
 static void
 main_list_dns_warn(const struct dns_batch *b)
 {
-	size_t	timeouts, errors;
+	size_t	timeouts, refused, errors;
 
-	dns_batch_unanswered(b, &timeouts, &errors);
-	if (b->n == 0 || timeouts + errors < b->n)
+	dns_batch_unanswered(b, &timeouts, &refused, &errors);
+	if (b->n == 0 || timeouts + refused + errors < b->n)
 		return;
-	fprintf(stderr, "smtptriage: warning: the resolver answered no PTR "
-	    "lookup of %zu suspect%s (%zu timed out, %zu other errors such "
-	    "as \"connection refused\"); every DNS verdict is indeterminate; "
-	    "check --resolver or the config key resolver\n", b->n,
-	    b->n == 1 ? "" : "s", timeouts, errors);
+	fprintf(stderr, "smtptriage: warning: the resolver gave no usable "
+	    "answer to the PTR lookup of %s%zu suspect%s (timed out: %zu, "
+	    "REFUSED: %zu, other errors such as a closed port: %zu); every "
+	    "FCrDNS verdict is indeterminate; check --resolver or the config "
+	    "key resolver\n", b->n == 1 ? "" : "any of the ", b->n,
+	    b->n == 1 ? "" : "s", timeouts, refused, errors);
 }
 
 static int
