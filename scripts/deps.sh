@@ -4,9 +4,9 @@
 # without a password; otherwise prints the command to run and fails.
 #
 # Build: gcc make pkg-config and the -dev packages of ncurses, PCRE2,
-# c-ares, SQLite, zlib and Check.  Tests: nsd (the DNS fixture server on
-# 127.0.0.1, private ports), jq (compares the JSON of the DNS test), tmux
-# (drives the console), sqlite3.
+# c-ares, SQLite, zlib and libpsl.  Tests: Check, nsd (the DNS fixture
+# server on 127.0.0.1, private ports), jq (compares the JSON of the DNS
+# test), tmux (drives the console), sqlite3.
 #
 # usage: sh scripts/deps.sh [run | [fuzz] [valgrind] [lint]]
 # Each argument adds the packages of that make target.  "run" asks only
@@ -26,13 +26,14 @@ else
 	# the limits test measures peak memory with /usr/bin/time.  mandoc:
 	# the cli test lints the man pages with it.
 	packages="$build check nsd jq tmux sqlite3 strace time mandoc"
-	# exim4-daemon-light: the report test sends through its sendmail
+	# exim4-daemon-light: the report test sends through Exim's sendmail
 	# binary with a private config.  Installing it makes Exim the system
-	# MTA and, under systemd, starts its service on localhost, and apt
-	# removes any other MTA; so it is installed only where no other
-	# program provides /usr/sbin/sendmail.  Elsewhere the MTA part of the
-	# test is skipped.
-	if [ ! -e /usr/sbin/sendmail ] || [ -e /usr/sbin/exim4 ]; then
+	# MTA and starts its service on localhost under systemd.  apt would
+	# also remove any other MTA, exim4-daemon-heavy too, so it is
+	# installed only where nothing provides /usr/sbin/sendmail yet.  An
+	# Exim that is there already serves the test; without one, the MTA
+	# part of the test is skipped.
+	if [ ! -e /usr/sbin/sendmail ]; then
 		packages="$packages exim4-daemon-light"
 	fi
 fi
@@ -70,7 +71,8 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
 else
 	echo "smtptriage: missing packages:$missing" >&2
 	echo "smtptriage: run this, then try again:" >&2
-	echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
+	echo "  sudo apt-get update && sudo apt-get install -y" \
+	    "--no-install-recommends$missing" >&2
 	exit 1
 fi
 

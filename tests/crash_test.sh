@@ -596,7 +596,8 @@ if "$bin" --help 2>&1 | grep -q -- '--follow' && command -v tmux \
 	tmux -S "$sock" kill-server 2>/dev/null
 	sock=""
 else
-	say "vanished log during --follow skipped: no --follow in this build"
+	say "vanished log during --follow skipped: no --follow in this" \
+	    "build, or tmux is not installed"
 fi
 
 if [ "$failures" -ne 0 ]; then

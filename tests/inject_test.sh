@@ -15,8 +15,8 @@
 #    and the configured recipient, and the fake sendmail gets "-oi -t";
 #  - under strace, the console runs no program but the fake sendmail.
 #
-# Exits 0 when every check passes, 1 otherwise; skips (exit 0) with a
-# message when tmux, nsd, jq or perl is missing.
+# Exits 0 when every check passes, 1 otherwise; skips with exit status 77
+# and a message when tmux, nsd, jq, perl or setsid is missing.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -38,7 +38,7 @@ test_name=inject_test
 for tool in tmux nsd jq perl setsid; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		say "skipped: $tool is not installed"
-		exit 0
+		exit 77
 	fi
 done
 if [ ! -x "$bin" ]; then
