@@ -296,7 +296,7 @@ console() {
 	# Its PTR name confirms only in the live check, so the provider
 	# says where the verified name came from.
 	console_select 192.0.2.10
-	console_wait "provider good.test (rDNS confirmed by the live check)" ||
+	console_wait "provider good.test (rDNS confirmed live)" ||
 	    return 1
 
 	tmux -S "$tmp/tmux.sock" send-keys q

@@ -1248,7 +1248,7 @@ ui_report_detail(struct ui *ui, struct client *c, char **provider,
 	if (pv.name[0] != '\0')
 		xasprintf(provider, "%s (%s)", pv.name, pv.source ==
 		    PROVIDER_RDNS && c->rdns == NULL ?
-		    "rDNS confirmed by the live check" :
+		    "rDNS confirmed live" :
 		    provider_source_name(pv.source));
 	else
 		*provider = NULL;
