@@ -48,10 +48,8 @@ int	dns_batch_run(struct dns_batch *b, const struct config *cfg,
 void	dns_batch_free(struct dns_batch *b);
 
 /*
- * Count the checks of b whose PTR lookup got no usable answer: TIMEOUT in
- * *timeouts, REFUSED in *refused, ERROR (such as a closed port) in
- * *errors.  When their sum is b->n, the resolver answered none of the
- * checks usefully, which most often means a wrong resolver.
+ * Count the checks of b whose PTR query ended in TIMEOUT, REFUSED or
+ * ERROR (such as a closed port).  A sum of b->n means no usable response.
  */
 void	dns_batch_unanswered(const struct dns_batch *b, size_t *timeouts,
 	    size_t *refused, size_t *errors);

@@ -9,9 +9,9 @@
 # test), tmux (drives the console), sqlite3.
 #
 # usage: sh scripts/deps.sh [run | [fuzz] [valgrind] [lint]]
-# Each argument adds the packages of that make target.  "run" asks only
-# for what "make run" needs: the build and nsd for the demo's private DNS
-# server, so it installs no test tools and no MTA.
+# Each argument adds the packages of that make target.  "run" installs
+# only what "make run" needs, the build and nsd for the demo's DNS server,
+# so no test tools and no MTA.
 set -eu
 
 # libpsl-dev (and publicsuffix, which it recommends): registered domains of

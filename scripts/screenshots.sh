@@ -111,10 +111,9 @@ tmux -S "$sock" -f "$tmp/tmux.conf" new-session -d -x $COLS -y $LINES \
     "env TERM=tmux-256color LC_ALL=C.UTF-8 ./smtptriage $state $demo_opts \
 --resolver 127.0.0.1:$port $log"
 
-# Give the rows a status colour: mark the second suspect.  The demo zone
-# has no abuse contact for the fourth, so its report goes to the outbox
-# and it stays new, and the status line shows where the report went.
-# Then go back to the first and wait for its DNS result.
+# Mark the second suspect for a status colour.  The demo zone has no abuse
+# contact for the fourth, so its report goes to the outbox and it stays
+# new.  Then go back to the first and wait for its DNS result.
 first=$(sed -n 1p "$tmp/ips")
 wait_for "$first"
 tmux -S "$sock" send-keys j m j j r

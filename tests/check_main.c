@@ -12,13 +12,13 @@
 int
 main(void)
 {
-	/* The variables with which Check picks the tests to run. */
+	/* The environment variables that select which tests Check runs. */
 	static const char *const filters[] = { "CK_RUN_SUITE", "CK_RUN_CASE",
 	    "CK_INCLUDE_TAGS", "CK_EXCLUDE_TAGS" };
 	SRunner		*sr;
 	const char	*value;
 	size_t		 i;
-	int		 failed, ran;
+	int		 failed, nrun;
 
 	sr = srunner_create(make_agg_suite());
 	srunner_add_suite(sr, make_config_suite());
@@ -54,9 +54,9 @@ main(void)
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
-	ran = srunner_ntests_run(sr);
+	nrun = srunner_ntests_run(sr);
 	srunner_free(sr);
-	if (ran == 0) {
+	if (nrun == 0) {
 		fprintf(stderr, "check_smtptriage: no test ran");
 		for (i = 0; i < sizeof filters / sizeof filters[0]; i++) {
 			if ((value = getenv(filters[i])) != NULL)

@@ -28,6 +28,9 @@
 #	192.0.2.130	16 long PTR names: the UDP answer is truncated and the
 #			names arrive over TCP
 # Every client also asks servfail-bl.test, which answers SERVFAIL.
+# Before run 2, tests/dns/mainlog-refused names two clients outside every
+# NSD zone, so both PTR queries get REFUSED (expected-refused.jsonl).
+# That run and runs 2 and 3 also check the warning on standard error.
 # Run 2, tests/dns/mainlog-silent with NSD stopped by SIGSTOP: its socket
 # stays open and queries get no answer at all (expected-timeout.jsonl).
 # Run 3, the same log once NSD has exited: nothing listens on the port,
@@ -36,8 +39,8 @@
 # database and compares the problems found (expected-history.jsonl).
 # Between runs 1 and 2 the console runs in tmux against NSD: A re-checks
 # every suspect in the background, and the detail pane of 192.0.2.20
-# must show its DNSBL, abuse contact and history lines (skipped without
-# tmux).
+# must show its DNSBL, abuse contact and history lines, and that of
+# 192.0.2.10 its provider from the live check (skipped without tmux).
 #
 # NSD (not unbound) serves everything: NSD answers SERVFAIL at once for a
 # zone whose file is missing and REFUSED outside its zones.  unbound could
@@ -162,9 +165,8 @@ normalize() {
 	    abuse_contact: (.abuse_contact | .addresses |= sort)}' "$1" | sort
 }
 
-# run NAME LOG EXPECTED: list LOG with --dns and compare the dns objects.
-# run NAME LOG EXPECTED [STDERR]: list --dns must print the JSON lines of
-# EXPECTED, and on standard error exactly STDERR (default: nothing).
+# run NAME LOG EXPECTED [STDERR]: list LOG with --dns, compare the dns
+# objects with EXPECTED, and standard error with STDERR (default: empty).
 run() {
 	name=$1
 	log=$2
@@ -293,8 +295,8 @@ console() {
 		return 1
 	fi
 
-	# Its PTR name confirms only in the live check, so the provider
-	# says where the verified name came from.
+	# Only the live check confirms its PTR name, so the provider label
+	# names the live check as the source.
 	console_select 192.0.2.10
 	console_wait "provider good.test (rDNS confirmed live)" ||
 	    return 1
@@ -315,34 +317,18 @@ console() {
 console || failed=$((failed + 1))
 stop_tmux
 
-# A resolver that gives no usable answer to any PTR lookup: list warns on
-# standard error.  silent_warn SUSPECTS TIMEOUTS REFUSED ERRORS
+# Print the warning of list --dns when no PTR query got a usable response:
+# silent_warn SUSPECTS TIMEOUTS REFUSED ERRORS.
 silent_warn() {
 	printf 'smtptriage: warning: the resolver gave no usable answer to the PTR lookup of %s (timed out: %s, REFUSED: %s, other errors such as a closed port: %s); every FCrDNS verdict is indeterminate; check --resolver or the config key resolver' \
 	    "$1" "$2" "$3" "$4"
 }
 
-# NSD serves no zone for 10.0.0.0/8 and 172.16.0.0/12, so it refuses
-# the PTR lookups of both suspects, like a server that refuses recursion.
-printf '%s\n' \
-    "2026-11-30 10:00:00 H=(a.example) [10.9.8.7] Warning: HELO verification failed" \
-    "2026-11-30 10:00:01 H=(b.example) [172.16.5.4] Warning: HELO verification failed" \
-    >"$tmp/refused.log"
-"$bin" list --dns --format json --resolver "127.0.0.1:$port" \
-    --dns-timeout "$dns_timeout" --config "$tmp/config" --dnsbl '' \
-    --abuse-zone '' --state "$tmp/refused.db" --whitelist "$tmp/whitelist" \
-    "$tmp/refused.log" >"$tmp/refused-all.jsonl" 2>"$tmp/refused-all.err"
-rc=$?
-got=$(jq -r '.dns.ptr.rcode' "$tmp/refused-all.jsonl" | paste -sd ' ' -)
-want_err=$(silent_warn "any of the 2 suspects" 0 2 0)
-if [ "$rc" -ne 0 ] || [ "$got" != "REFUSED REFUSED" ] ||
-    [ "$(cat "$tmp/refused-all.err")" != "$want_err" ]; then
-	say "FAIL refused-all: status $rc, PTR rcodes \"$got\", standard error:"
-	cat "$tmp/refused-all.err"
-	failed=$((failed + 1))
-else
-	say "ok refused-all (2 clients)"
-fi
+# NSD has no zone for 10.0.0.0/8 and 172.16.0.0/12, so it rejects both PTR
+# queries with REFUSED, as a server without recursion does.
+run refused-all "$fixtures/mainlog-refused" \
+    "$fixtures/expected-refused.jsonl" \
+    "$(silent_warn "any of the 2 suspects" 0 2 0)"
 
 kill -STOP -"$nsd_pid"
 run timeout "$fixtures/mainlog-silent" "$fixtures/expected-timeout.jsonl" \

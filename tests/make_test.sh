@@ -1,8 +1,8 @@
 #!/bin/sh
 # Make targets and test programs that promise to run something, not only
-# to build it or to pass: "make -n" prints the targets' commands without
-# running them, a suite name that matches nothing must fail, and a
-# missing corpus must count as skipped (exit status 77), not as passed.
+# to build it or to pass.  "make -n" prints the targets' commands without
+# running them.  A suite name that matches nothing must fail, and a
+# missing corpus must exit 77 (skipped), not 0.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -20,8 +20,8 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/make_test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-# expect WHAT STATUS TEXT FILE: the last command, described by WHAT, exited
-# with $rc; it must be STATUS, and FILE must hold exactly TEXT.
+# expect WHAT STATUS TEXT FILE: check that the command WHAT exited with
+# STATUS (in $rc) and that FILE contains exactly TEXT.
 expect() {
 	if [ "$rc" -ne "$2" ] || [ "$(cat "$4")" != "$3" ]; then
 		echo "make test: $1 gave status $rc and \"$(cat "$4")\"" >&2

@@ -155,14 +155,15 @@ wait_match() {
 }
 
 # Compare screen line $1 (1 = top), trailing blanks removed, with $2.
-# On a busy machine the last capture can catch the console halfway
-# through a redraw, so a line that differs is captured again every 0.1 s,
-# for at most a second, before the check fails.
+# A capture on a busy machine can catch a half-drawn screen, so a line
+# that differs is captured again every 0.1 s for up to a second.
 expect_line() {
 	tries=0
 	while :; do
 		got=$(sed -n "${1}p" "$tmp/screen" | sed 's/ *$//')
-		[ "$got" = "$2" ] || [ $tries -ge 10 ] && break
+		if [ "$got" = "$2" ] || [ "$tries" -ge 10 ]; then
+			break
+		fi
 		sleep 0.1
 		capture
 		tries=$((tries + 1))

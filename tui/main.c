@@ -719,10 +719,9 @@ main_list_write(void *arg, size_t first, const char *text, size_t len)
 }
 
 /*
- * Warn when the resolver gave no usable answer to any PTR lookup of list
- * --dns, which most often means a wrong --resolver or one that refuses
- * recursion: every FCrDNS verdict is then indeterminate, and the output
- * alone does not say why.
+ * Warn when no PTR query of list --dns got a usable response, most often
+ * because --resolver is wrong or rejects recursion.  The output alone
+ * shows only indeterminate FCrDNS verdicts, not the cause.
  */
 static void
 main_list_dns_warn(const struct dns_batch *b)

@@ -1243,7 +1243,7 @@ ui_report_detail(struct ui *ui, struct client *c, char **provider,
 	    e->done ? dns_check_result(e->check) : NULL, &pv);
 	/*
 	 * Without a name that the MTA verified, a verified rDNS domain comes
-	 * from the live check, and the rDNS field beside it shows none.
+	 * from the live check, while the rDNS field beside it shows "-".
 	 */
 	if (pv.name[0] != '\0')
 		xasprintf(provider, "%s (%s)", pv.name, pv.source ==
